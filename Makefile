@@ -1,0 +1,49 @@
+# BulkSales: `make run` serves the app with its worker and scheduler; `make test` runs the suite.
+# Both set everything up first (virtual environment, Python and npm packages, translations,
+# database), and reuse what is already installed.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+export PATH := $(BIN):$(PATH)
+
+.PHONY: setup run test migrate messages translations screenshots clean
+
+setup: $(VENV)/.installed node_modules/.installed translations migrate
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+CATALOGUES := $(wildcard locale/*/LC_MESSAGES/django.po)
+translations: $(CATALOGUES:.po=.mo)
+
+locale/%.mo: locale/%.po
+	msgfmt --check -o $@ $<
+
+migrate: $(VENV)/.installed
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput -v0
+
+# Serve on http://127.0.0.1:8000 with a Celery worker and beat; Ctrl-C stops all three.
+run: setup
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo --if-empty
+	DEBUG=$${DEBUG:-1} $(BIN)/honcho start
+
+test: $(VENV)/.installed node_modules/.installed translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Refresh the translation catalogue after changing user-facing strings.
+messages: $(VENV)/.installed
+	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=var --no-obsolete
+
+screenshots: setup
+	$(BIN)/python tests/screenshots.py
+
+clean:
+	rm -rf $(VENV) node_modules var staticfiles

@@ -1,0 +1,1 @@
+"""Accounts: the sales organisation (users, positions, departments, teams), access policy, training."""

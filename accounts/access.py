@@ -1,0 +1,124 @@
+"""The access policy: which users, records and pages each user may see or change.
+
+Every list, detail, edit, export, dropdown and job starts from a queryset made here, and every
+single object comes through `get_visible_or_404`, so that "missing" and "not yours" look the
+same. Higher apps describe their records with a `RecordKind` and an owner field; the rules for
+who sees what live only in this module.
+"""
+
+from enum import Enum
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from .models import Attendance, Position, Team, Training, User
+
+
+class RecordKind(Enum):
+    """Kinds of owned record, for the rules that differ by kind."""
+
+    CUSTOMER = "customer"
+    DEAL = "deal"
+    ACTIVITY = "activity"
+    COMPLAINT = "complaint"
+    MARKET_RESEARCH = "market_research"
+    ATTENDANCE = "attendance"
+
+
+# Positions that see every record of a kind, whoever owns it (the plan's departments at work).
+_SEES_ALL = {
+    Position.CUSTOMER_SERVICE: {RecordKind.CUSTOMER, RecordKind.COMPLAINT},
+    Position.MARKETING: {RecordKind.MARKET_RESEARCH},
+}
+# Positions that never see a kind, even what they would own (customer service sees no deal terms).
+_SEES_NONE = {
+    Position.CUSTOMER_SERVICE: {RecordKind.DEAL},
+}
+
+
+def sees_everyone(user: User) -> bool:
+    return user.is_active and user.is_director
+
+
+def users_visible_to(user: User) -> QuerySet[User]:
+    """Directors see everyone; a manager sees their teams' members; everyone sees themselves."""
+    users = User.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return users.none()
+    if sees_everyone(user):
+        return users
+    if user.is_manager:
+        return users.filter(Q(pk=user.pk) | Q(team__manager=user))
+    return users.filter(pk=user.pk)
+
+
+def owned_by_visible(user: User, records: QuerySet, kind: RecordKind, owner_field: str = "owner") -> QuerySet:
+    """Narrow `records` (owned through `owner_field`) to those `user` may see."""
+    if not user.is_authenticated or not user.is_active:
+        return records.none()
+    if kind in _SEES_NONE.get(user.position, set()):
+        return records.none()
+    if sees_everyone(user) or kind in _SEES_ALL.get(user.position, set()):
+        return records
+    if user.is_manager:
+        return records.filter(Q(**{owner_field: user}) | Q(**{f"{owner_field}__team__manager": user}))
+    return records.filter(**{owner_field: user})
+
+
+def get_visible_or_404(records: QuerySet, **lookup):
+    """One object from an already scoped queryset; 404 alike for missing and out of scope."""
+    try:
+        return records.get(**lookup)
+    except records.model.DoesNotExist:
+        raise Http404 from None
+
+
+# --- The organisation ----------------------------------------------------------------------
+
+
+def can_run_organisation(user: User) -> bool:
+    """Departments, teams, users and hand-overs are the director's pages."""
+    return sees_everyone(user)
+
+
+def teams_visible_to(user: User) -> QuerySet[Team]:
+    teams = Team.objects.all()
+    if sees_everyone(user):
+        return teams
+    if user.is_authenticated and user.is_active and user.is_manager:
+        return teams.filter(manager=user)
+    return teams.none()
+
+
+def can_open_team_pages(user: User) -> bool:
+    return sees_everyone(user) or user.is_manager
+
+
+# --- Training plans ------------------------------------------------------------------------
+
+
+def attendances_visible_to(user: User) -> QuerySet[Attendance]:
+    """A person's attendance and score: theirs, their manager's and the director's to see."""
+    return owned_by_visible(user, Attendance.objects.all(), RecordKind.ATTENDANCE, owner_field="attendee")
+
+
+def trainings_visible_to(user: User) -> QuerySet[Training]:
+    if sees_everyone(user):
+        return Training.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return Training.objects.none()
+    attended = attendances_visible_to(user).values("training")
+    return Training.objects.filter(Q(pk__in=attended) | Q(created_by=user))
+
+
+def can_plan_training(user: User) -> bool:
+    return sees_everyone(user) or user.is_manager
+
+
+def can_change_training(user: User, training: Training) -> bool:
+    return sees_everyone(user) or (user.is_manager and training.created_by_id == user.pk)
+
+
+def trainees_for(user: User) -> QuerySet[User]:
+    """Whom a user may put on a training: active people they can see."""
+    return users_visible_to(user).filter(is_active=True)

@@ -1,0 +1,15 @@
+"""What the navigation bar may offer the signed-in user, from the access policy."""
+
+from . import access
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "nav": {
+            "run_organisation": access.can_run_organisation(user),
+            "team_pages": access.can_open_team_pages(user),
+        }
+    }

@@ -1,0 +1,35 @@
+"""List filters of the organisation pages."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import Department, Position, Team, User
+
+
+class UserFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    position = django_filters.ChoiceFilter(label=_("Position"), choices=Position.choices, empty_label=_("All"))
+    # The users list is the director's page: every department and team is theirs to see.
+    department = django_filters.ModelChoiceFilter(
+        label=_("Department"), queryset=Department.objects.all(), empty_label=_("All")
+    )
+    team = django_filters.ModelChoiceFilter(label=_("Team"), queryset=Team.objects.all(), empty_label=_("All"))
+    is_active = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[("1", _("Active")), ("0", _("Deactivated"))],
+        empty_label=_("All"),
+        method="by_status",
+    )
+
+    class Meta:
+        model = User
+        fields = ["q", "position", "department", "team", "is_active"]
+
+    def by_status(self, queryset, name, value):
+        return queryset.filter(is_active=value == "1")
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(full_name__icontains=value) | Q(username__icontains=value) | Q(email__icontains=value)
+        )

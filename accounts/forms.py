@@ -1,0 +1,160 @@
+"""Forms of the organisation pages. Choices always come from the access policy, never .all()."""
+
+from django import forms
+from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
+from django.db import transaction
+from django.template import loader
+from django.utils.translation import gettext_lazy as _
+
+from . import access
+from .models import Attendance, Department, Position, Team, Training, User
+from .tasks import send_account_email
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Renders the reset email in the requester's language; the worker delivers it."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None):
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        transaction.on_commit(lambda: send_account_email.delay(subject=subject, body=body, to=to_email))
+
+
+class _PersonFields(forms.ModelForm):
+    """What a director sets about a person; the team and position rules are checked here."""
+
+    class Meta:
+        model = User
+        fields = ["full_name", "username", "email", "phone", "position", "department", "team"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+        self.fields["full_name"].required = True
+        self.fields["department"].required = True
+        self.fields["department"].queryset = Department.objects.all()
+        self.fields["team"].queryset = Team.objects.select_related("department")
+
+    def clean(self):
+        cleaned = super().clean()
+        position = cleaned.get("position")
+        if (
+            self.instance.pk
+            and position not in (Position.MANAGER, Position.DIRECTOR)
+            and self.instance.managed_teams.exists()
+        ):
+            self.add_error("position", _("This person manages a team: hand the team over before changing position."))
+        return cleaned
+
+
+class UserCreateForm(_PersonFields, UserCreationForm):
+    class Meta(_PersonFields.Meta):
+        pass
+
+
+class UserChangeForm(_PersonFields):
+    pass
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["full_name", "email", "phone", "language"]
+
+
+class DepartmentForm(forms.ModelForm):
+    class Meta:
+        model = Department
+        fields = ["name", "name_zh"]
+
+
+class TeamForm(forms.ModelForm):
+    members = forms.ModelMultipleChoiceField(
+        label=_("members"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("A person is in one team at most: choosing someone from another team moves them here."),
+    )
+
+    class Meta:
+        model = Team
+        fields = ["name", "name_zh", "department", "manager"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        active = User.objects.filter(is_active=True)
+        self.fields["manager"].queryset = active.filter(position__in=[Position.MANAGER, Position.DIRECTOR])
+        self.fields["members"].queryset = active.filter(
+            position__in=[Position.REP, Position.ACCOUNT_MANAGER]
+        ).select_related("team")
+        self.fields["members"].label_from_instance = _member_label
+        if self.instance.pk:
+            self.fields["members"].initial = list(self.instance.members.values_list("pk", flat=True))
+
+
+def _member_label(user: User) -> str:
+    if user.team_id:
+        return f"{user} · {user.get_position_display()} · {user.team}"
+    return f"{user} · {user.get_position_display()}"
+
+
+class HandOverForm(forms.Form):
+    to_user = forms.ModelChoiceField(label=_("Hand over to"), queryset=User.objects.none())
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+    deactivate = forms.BooleanField(
+        label=_("Deactivate the leaving user afterwards"), required=False, initial=True
+    )
+
+    def __init__(self, *args, from_user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_user"].queryset = User.objects.filter(is_active=True).exclude(pk=from_user.pk)
+
+
+class TrainingForm(forms.ModelForm):
+    attendees = forms.ModelMultipleChoiceField(
+        label=_("attendees"), queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Training
+        fields = ["title", "kind", "starts_on", "ends_on", "trainer", "description"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, planner: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = access.trainees_for(planner)
+        if self.instance.pk:
+            self.fields["attendees"].initial = list(
+                self.instance.attendances.filter(attendee__in=access.trainees_for(planner)).values_list(
+                    "attendee_id", flat=True
+                )
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", _("The training cannot end before it starts."))
+        return cleaned
+
+
+class AttendanceForm(forms.ModelForm):
+    attended = forms.NullBooleanField(
+        label=_("attended"),
+        required=False,
+        widget=forms.NullBooleanSelect,
+    )
+    score = forms.IntegerField(label=_("score"), min_value=0, max_value=100, required=False)
+
+    class Meta:
+        model = Attendance
+        fields = ["attended", "score", "comment"]
+
+
+AttendanceFormSet = forms.modelformset_factory(Attendance, form=AttendanceForm, extra=0)

@@ -1,0 +1,78 @@
+"""Writes to the organisation: each one checks its rule, saves atomically and records what it did."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from . import access, handover
+from .models import Attendance, HandOver, Training, User
+
+
+class RuleError(Exception):
+    """A business rule refused the action; the message is translated and shown to the user."""
+
+
+def user_deactivate(*, user: User, by: User) -> None:
+    if user.pk == by.pk:
+        raise RuleError(_("You cannot deactivate yourself."))
+    if user.managed_teams.exists():
+        raise RuleError(_("%(name)s still manages a team: hand it over first.") % {"name": user})
+    # Their records stay theirs (and their history intact) until a hand-over moves them.
+    User.objects.filter(pk=user.pk).update(is_active=False)
+
+
+def user_reactivate(*, user: User) -> None:
+    User.objects.filter(pk=user.pk).update(is_active=True)
+
+
+@transaction.atomic
+def hand_over(*, from_user: User, to_user: User, by: User, reason: str, deactivate: bool) -> HandOver:
+    """Move everything `from_user` owns to `to_user` in one transaction, and record it."""
+    if from_user.pk == to_user.pk:
+        raise RuleError(_("Choose someone other than the person leaving."))
+    if not to_user.is_active:
+        raise RuleError(_("%(name)s is deactivated and cannot take records over.") % {"name": to_user})
+    moved: dict[str, int] = {}
+    for owned in handover.owned_fields():
+        records = owned.model._default_manager.filter(**{owned.field: from_user})
+        if owned.positions and to_user.position not in owned.positions and records.exists():
+            raise RuleError(
+                _("%(name)s cannot take over %(what)s in their position.") % {"name": to_user, "what": owned.label}
+            )
+        count = records.update(**{owned.field: to_user})
+        if count:
+            moved[owned.key] = count
+    if deactivate:
+        User.objects.filter(pk=from_user.pk).update(is_active=False)
+    return HandOver.objects.create(
+        from_user=from_user, to_user=to_user, done_by=by, reason=reason, moved=moved, deactivated=deactivate
+    )
+
+
+@transaction.atomic
+def training_save(*, training: Training, attendees, by: User) -> Training:
+    """Save a training and set its attendees, keeping the attendance already recorded."""
+    allowed = set(access.trainees_for(by).values_list("pk", flat=True))
+    chosen = {user.pk for user in attendees}
+    # Attendees the planner cannot see (another team's) stay as they are.
+    if not chosen <= allowed:
+        raise RuleError(_("You can only put people you manage on a training."))
+    if training.pk is None:
+        training.created_by = by
+    training.save()
+    current = set(training.attendances.values_list("attendee_id", flat=True))
+    training.attendances.filter(attendee_id__in=(current & allowed) - chosen).delete()
+    Attendance.objects.bulk_create([Attendance(training=training, attendee_id=pk) for pk in chosen - current])
+    return training
+
+
+def user_set_language(*, user: User, language: str) -> None:
+    User.objects.filter(pk=user.pk).update(language=language)
+
+
+@transaction.atomic
+def team_save(*, team, members) -> None:
+    """Save a team and make `members` exactly its members (moving them from other teams)."""
+    team.save()
+    chosen = [user.pk for user in members]
+    User.objects.filter(team=team).exclude(pk__in=chosen).update(team=None)
+    User.objects.filter(pk__in=chosen).update(team=team, department=team.department)

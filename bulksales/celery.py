@@ -1,0 +1,19 @@
+"""The Celery app. Every periodic schedule of the project is declared here, in one place."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bulksales.settings")
+
+app = Celery("bulksales")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "purge-expired-sessions": {
+        "task": "accounts.tasks.purge_expired_sessions",
+        "schedule": crontab(hour=3, minute=17),
+    },
+}

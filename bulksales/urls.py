@@ -1,0 +1,18 @@
+"""Root URLs."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import views as accounts_views
+from accounts.urls import auth_patterns, org_patterns, training_patterns
+
+from . import views
+
+urlpatterns = [
+    path("", accounts_views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include(auth_patterns)),
+    path("org/", include(org_patterns)),
+    path("trainings/", include(training_patterns)),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,49 @@
+"""Cross-cutting views: the health check that load balancers and monitors call."""
+
+import logging
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from kombu import Connection
+
+logger = logging.getLogger(__name__)
+
+
+def _database_answers() -> str | None:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as error:  # any failure means "not healthy"; the reason is reported
+        return f"{type(error).__name__}: {error}"
+    return None
+
+
+def _broker_answers() -> str | None:
+    try:
+        with Connection(
+            settings.CELERY_BROKER_URL,
+            transport_options=getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}),
+            connect_timeout=3,
+        ) as broker:
+            broker.ensure_connection(max_retries=1, timeout=3)
+            broker.default_channel  # opens a channel: the transport really answers
+    except Exception as error:
+        return f"{type(error).__name__}: {error}"
+    return None
+
+
+@never_cache
+def healthz(request):
+    problems = {"database": _database_answers(), "broker": _broker_answers()}
+    body = {name: ("ok" if problem is None else "error") for name, problem in problems.items()}
+    failing = [name for name, problem in problems.items() if problem is not None]
+    body["status"] = "ok" if not failing else "error"
+    if failing:
+        body["failing"] = failing
+        # The reasons go to the log, not to an unauthenticated caller.
+        logger.error("healthz failing: %s", {name: problems[name] for name in failing})
+        return JsonResponse(body, status=503)
+    return JsonResponse(body)

@@ -1,0 +1,1 @@
+"""Customers: buyer profiles, contacts, tiers, complaints and surveys (issue 3)."""

@@ -1,0 +1,1 @@
+"""Targets: quarterly targets, KPI scorecards and dashboards (issue 5)."""

@@ -1,0 +1,96 @@
+"""Screenshots of the main pages, desktop and phone, English and Chinese, for the README.
+
+Run with `make screenshots`: it serves the demo database on a spare port, signs in as each
+demo user in headless Chromium (Debian's, through Playwright) and writes docs/screenshots/.
+Pass page names to shoot only those, and --all-languages for Chinese too.
+"""
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "screenshots"
+PORT = int(os.environ.get("SCREENSHOT_PORT", "8765"))
+BASE = f"http://127.0.0.1:{PORT}"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+PASSWORD = "bulksales-demo"
+
+# (name, username or None for signed out, path)
+PAGES = [
+    ("login", None, "/accounts/login/"),
+    ("profile", "rep1", "/accounts/profile/"),
+    ("users", "director", "/org/users/"),
+    ("departments", "director", "/org/departments/"),
+    ("team", "manager1", "/org/teams/1/"),
+    ("trainings", "manager2", "/trainings/"),
+    ("training", "director", "/trainings/2/"),
+    ("handover", "director", "/org/users/5/hand-over/"),
+]
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+
+
+def serve() -> subprocess.Popen:
+    env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "1")}
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{PORT}", "--noreload"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    for _ in range(50):
+        try:
+            urllib.request.urlopen(f"{BASE}/healthz", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("The development server did not start.")
+
+
+def main(argv: list[str]) -> None:
+    languages = ["en", "zh-hans"] if "--all-languages" in argv else ["en"]
+    wanted = {name for name in argv if not name.startswith("--")}
+    OUT.mkdir(parents=True, exist_ok=True)
+    server = serve()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM,
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-sync"],
+            )
+            for language in languages:
+                for viewport_name, viewport in VIEWPORTS.items():
+                    for name, username, path in PAGES:
+                        if wanted and name not in wanted:
+                            continue
+                        context = browser.new_context(
+                            viewport=viewport,
+                            locale="zh-CN" if language == "zh-hans" else "en-GB",
+                            extra_http_headers={"Accept-Language": "zh-Hans" if language == "zh-hans" else "en"},
+                            device_scale_factor=1,
+                        )
+                        context.add_cookies([{"name": "django_language", "value": language, "url": BASE}])
+                        page = context.new_page()
+                        if username:
+                            page.goto(f"{BASE}/accounts/login/")
+                            page.fill("input[name=username]", username)
+                            page.fill("input[name=password]", PASSWORD)
+                            page.click("button[type=submit].btn-primary")
+                            page.wait_for_load_state()
+                        page.goto(BASE + path)
+                        suffix = "" if language == "en" else "-zh"
+                        page.screenshot(path=OUT / f"{name}-{viewport_name}{suffix}.png", full_page=True)
+                        context.close()
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait()
+    print(f"Screenshots written to {OUT.relative_to(ROOT)}/")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,59 @@
+"""Production settings come from the environment, pass Django's deployment checks, and refuse
+to start on a missing secret or a bad value."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "x7$k2!pQz9@vL4#mN8^rT1&wY6*bC3(dF5)gH0_jK-uA+sE=iO",
+    "ALLOWED_HOSTS": "crm.example.com",
+    "CSRF_TRUSTED_ORIGINS": "https://crm.example.com",
+}
+
+
+def manage(*args, **env) -> subprocess.CompletedProcess:
+    clean = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=clean | env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_settings_pass_the_deployment_check_with_no_warning():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = dict(PRODUCTION)
+    del env["SECRET_KEY"]
+    result = manage("check", **env)
+    assert result.returncode != 0
+    assert "Set SECRET_KEY" in result.stderr
+
+
+def test_a_bad_boolean_fails_loudly_naming_the_variable():
+    result = manage("check", **PRODUCTION | {"EMAIL_USE_TLS": "maybe"})
+    assert result.returncode != 0
+    assert "EMAIL_USE_TLS must be true or false" in result.stderr
+
+
+def test_a_bad_base_currency_fails_loudly():
+    result = manage("check", **PRODUCTION | {"BASE_CURRENCY": "yuan"})
+    assert result.returncode != 0
+    assert "BASE_CURRENCY" in result.stderr
+
+
+def test_production_redirects_to_https_but_lets_the_health_check_through():
+    probe = (
+        "from django.conf import settings as s; "
+        "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, "
+        "s.SECURE_REDIRECT_EXEMPT)"
+    )
+    result = manage("shell", "-c", probe, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "True True True 31536000 ['^healthz$']"
