@@ -110,6 +110,7 @@ class HandOverForm(forms.Form):
     def __init__(self, *args, from_user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_user"].queryset = User.objects.filter(is_active=True).exclude(pk=from_user.pk)
+        self.fields["to_user"].empty_label = _("Choose a colleague")
 
 
 class TrainingForm(forms.ModelForm):

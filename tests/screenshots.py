@@ -83,7 +83,7 @@ def main(argv: list[str]) -> None:
                             page.wait_for_load_state()
                         page.goto(BASE + path)
                         suffix = "" if language == "en" else "-zh"
-                        page.screenshot(path=OUT / f"{name}-{viewport_name}{suffix}.png", full_page=True)
+                        page.screenshot(path=OUT / f"{name}-{viewport_name}{suffix}.png", full_page=viewport_name == "desktop")
                         context.close()
             browser.close()
     finally:

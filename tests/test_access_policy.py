@@ -1,0 +1,77 @@
+"""The access policy itself: who sees which people and which owned records, per position."""
+
+import pytest
+
+from accounts import access
+from accounts.access import RecordKind
+from accounts.models import Attendance, User
+
+from .factories import AttendanceFactory, TrainingFactory
+
+
+def visible_usernames(viewer):
+    return set(access.users_visible_to(viewer).values_list("username", flat=True))
+
+
+def test_a_director_sees_everyone(cast):
+    assert visible_usernames(cast.director) == set(User.objects.values_list("username", flat=True))
+
+
+def test_a_manager_sees_themselves_and_their_teams_members_only(cast):
+    assert visible_usernames(cast.manager) == {"manager", "rep", "am"}
+
+
+@pytest.mark.parametrize("role", ["rep", "account_manager", "service", "marketing"])
+def test_everyone_else_sees_only_themselves(cast, role):
+    viewer = cast.by_role(role)
+    assert visible_usernames(viewer) == {viewer.username}
+
+
+def test_a_deactivated_director_sees_nobody(cast):
+    cast.director.is_active = False
+    assert not access.users_visible_to(cast.director).exists()
+
+
+@pytest.fixture
+def attendance_records(cast):
+    """Owned records of one kind, one per person, to exercise the owner-based rule."""
+    training = TrainingFactory(created_by=cast.director)
+    for person in User.objects.all():
+        AttendanceFactory(training=training, attendee=person)
+    return Attendance.objects.all()
+
+
+def owners(viewer, records, kind):
+    return set(access.owned_by_visible(viewer, records, kind, owner_field="attendee").values_list(
+        "attendee__username", flat=True))
+
+
+def test_owned_records_follow_the_hierarchy(cast, attendance_records):
+    everyone = set(User.objects.values_list("username", flat=True))
+    assert owners(cast.director, attendance_records, RecordKind.ATTENDANCE) == everyone
+    assert owners(cast.manager, attendance_records, RecordKind.ATTENDANCE) == {"manager", "rep", "am"}
+    assert owners(cast.rep, attendance_records, RecordKind.ATTENDANCE) == {"rep"}
+    assert owners(cast.account_manager, attendance_records, RecordKind.ATTENDANCE) == {"am"}
+
+
+def test_customer_service_sees_every_customer_and_complaint_but_no_deal(cast, attendance_records):
+    everyone = set(User.objects.values_list("username", flat=True))
+    assert owners(cast.service, attendance_records, RecordKind.CUSTOMER) == everyone
+    assert owners(cast.service, attendance_records, RecordKind.COMPLAINT) == everyone
+    assert owners(cast.service, attendance_records, RecordKind.DEAL) == set()
+
+
+def test_marketing_sees_all_market_research_and_only_its_own_otherwise(cast, attendance_records):
+    everyone = set(User.objects.values_list("username", flat=True))
+    assert owners(cast.marketing, attendance_records, RecordKind.MARKET_RESEARCH) == everyone
+    assert owners(cast.marketing, attendance_records, RecordKind.CUSTOMER) == {"marketing"}
+
+
+def test_a_rep_does_not_see_market_research_of_others(cast, attendance_records):
+    assert owners(cast.rep, attendance_records, RecordKind.MARKET_RESEARCH) == {"rep"}
+
+
+def test_teams_are_visible_to_the_director_and_to_their_own_manager(cast):
+    assert access.teams_visible_to(cast.director).count() == 2
+    assert [team.manager for team in access.teams_visible_to(cast.manager)] == [cast.manager]
+    assert not access.teams_visible_to(cast.rep).exists()

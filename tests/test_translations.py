@@ -1,0 +1,101 @@
+"""The Simplified Chinese translation is complete, and Chinese pages show no English of ours."""
+
+import re
+from html.parser import HTMLParser
+
+import polib
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from accounts.models import User
+
+from .factories import AttendanceFactory, TrainingFactory
+
+CATALOGUE = settings.BASE_DIR / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+
+
+def test_every_message_has_a_chinese_translation():
+    catalogue = polib.pofile(str(CATALOGUE))
+    assert catalogue.untranslated_entries() == []
+    assert catalogue.fuzzy_entries() == []
+
+
+def test_placeholders_survive_translation():
+    for entry in polib.pofile(str(CATALOGUE)).translated_entries():
+        pattern = r"%\(\w+\)[sd]"
+        translations = [entry.msgstr] if entry.msgstr else list(entry.msgstr_plural.values())
+        for text in translations:
+            assert sorted(re.findall(pattern, entry.msgid)) == sorted(re.findall(pattern, text)), entry.msgid
+
+
+class _Text(HTMLParser):
+    """Visible text of a page, skipping scripts, styles and what the user typed (data)."""
+
+    def __init__(self):
+        super().__init__()
+        self.chunks, self._skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip and data.strip():
+            self.chunks.append(data.strip())
+
+
+def english_of_ours(html: str) -> set[str]:
+    """Text nodes that are one of our own English messages (untranslated interface), leaving
+    out what is data, such as a username that happens to be "manager"."""
+    data = set(User.objects.values_list("username", flat=True))
+    messages = {entry.msgid for entry in polib.pofile(str(CATALOGUE)) if re.search(r"[a-z]{3}", entry.msgid)} - data
+    parser = _Text()
+    parser.feed(html)
+    return {chunk for chunk in parser.chunks if chunk in messages}
+
+
+@pytest.mark.parametrize(
+    "role,url",
+    [
+        ("rep", lambda c, t: reverse("accounts:profile")),
+        ("rep", lambda c, t: reverse("accounts:profile_edit")),
+        ("rep", lambda c, t: reverse("accounts:password_change")),
+        ("rep", lambda c, t: reverse("training:list")),
+        ("rep", lambda c, t: reverse("training:detail", args=[t.pk])),
+        ("director", lambda c, t: reverse("org:user_list")),
+        ("director", lambda c, t: reverse("org:user_create")),
+        ("director", lambda c, t: reverse("org:user_detail", args=[c.rep.pk])),
+        ("director", lambda c, t: reverse("org:user_hand_over", args=[c.rep.pk])),
+        ("director", lambda c, t: reverse("org:handover_list")),
+        ("director", lambda c, t: reverse("org:department_list")),
+        ("director", lambda c, t: reverse("org:team_list")),
+        ("director", lambda c, t: reverse("org:team_create")),
+        ("manager", lambda c, t: reverse("org:team_detail", args=[c.rep.team_id])),
+        ("director", lambda c, t: reverse("training:create")),
+        ("director", lambda c, t: reverse("training:attendance", args=[t.pk])),
+    ],
+)
+def test_chinese_pages_show_no_english_interface_text(client, cast, role, url):
+    training = TrainingFactory(created_by=cast.director)
+    AttendanceFactory(training=training, attendee=cast.rep)
+    user = cast.by_role(role)
+    user.language = "zh-hans"
+    user.save()
+    client.force_login(user)
+    response = client.get(url(cast, training))
+    assert response.status_code == 200
+    assert english_of_ours(response.content.decode()) == set()
+
+
+@pytest.mark.parametrize(
+    "url", ["/accounts/login/", "/accounts/password/reset/", "/accounts/password/reset/sent/"]
+)
+def test_signed_out_pages_in_chinese_show_no_english_interface_text(client, db, url):
+    client.cookies["django_language"] = "zh-hans"
+    response = client.get(url)
+    assert english_of_ours(response.content.decode()) == set()
