@@ -158,4 +158,14 @@ class AttendanceForm(forms.ModelForm):
         fields = ["attended", "score", "comment"]
 
 
-AttendanceFormSet = forms.modelformset_factory(Attendance, form=AttendanceForm, extra=0)
+class _ScopedAttendanceFormSet(forms.BaseModelFormSet):
+    def clean(self):
+        super().clean()
+        # A row posted for an attendee outside the given queryset has no instance: refuse it.
+        if any(form.instance.pk is None for form in self.initial_forms):
+            raise forms.ValidationError(_("The list of attendees changed while you were editing it. Reload the page."))
+
+
+AttendanceFormSet = forms.modelformset_factory(
+    Attendance, form=AttendanceForm, formset=_ScopedAttendanceFormSet, extra=0
+)

@@ -29,7 +29,7 @@ def _broker_answers() -> str | None:
             connect_timeout=3,
         ) as broker:
             broker.ensure_connection(max_retries=1, timeout=3)
-            broker.default_channel  # opens a channel: the transport really answers
+            _ = broker.default_channel  # opens a channel: the transport really answers
     except Exception as error:
         return f"{type(error).__name__}: {error}"
     return None

@@ -88,50 +88,46 @@ def test_the_profile_shows_a_persons_training_plan(client, cast, shared_training
     assert [(row.training, row.score) for row in rows] == [(shared_training, 88)]
 
 
+def post_attendance(client, training, *entries):
+    """Post the attendance form: one (attended, score, comment) entry per attendee, in pk order."""
+    rows = list(Attendance.objects.filter(training=training).order_by("pk"))
+    data = {"form-TOTAL_FORMS": str(len(rows)), "form-INITIAL_FORMS": str(len(rows))}
+    for index, (row, (attended, score, comment)) in enumerate(zip(rows, entries, strict=True)):
+        data |= {f"form-{index}-id": row.pk, f"form-{index}-attended": attended,
+                 f"form-{index}-score": score, f"form-{index}-comment": comment}
+    return client.post(reverse("training:attendance", args=[training.pk]), data)
+
+
 def test_recording_attendance_and_scores(client, cast, shared_training):
     client.force_login(cast.director)
-    rows = list(Attendance.objects.filter(training=shared_training).order_by("pk"))
-    response = client.post(
-        reverse("training:attendance", args=[shared_training.pk]),
-        {
-            "form-TOTAL_FORMS": "2",
-            "form-INITIAL_FORMS": "2",
-            "form-0-id": rows[0].pk,
-            "form-0-attended": "true",
-            "form-0-score": "95",
-            "form-0-comment": "Excellent",
-            "form-1-id": rows[1].pk,
-            "form-1-attended": "false",
-            "form-1-score": "",
-            "form-1-comment": "Sick leave",
-        },
-    )
+    response = post_attendance(client, shared_training, ("true", "95", "Excellent"), ("false", "", "Sick leave"))
     assert response.status_code == 302
-    rows[0].refresh_from_db()
-    rows[1].refresh_from_db()
+    rows = list(Attendance.objects.filter(training=shared_training).order_by("pk"))
     assert (rows[0].attended, rows[0].score, rows[0].comment) == (True, 95, "Excellent")
-    assert (rows[1].attended, rows[1].score) == (False, None)
+    assert (rows[1].attended, rows[1].score, rows[1].comment) == (False, None, "Sick leave")
 
 
 def test_a_score_above_100_is_refused_and_nothing_is_saved(client, cast, shared_training):
     client.force_login(cast.director)
-    rows = list(Attendance.objects.filter(training=shared_training).order_by("pk"))
-    response = client.post(
-        reverse("training:attendance", args=[shared_training.pk]),
-        {
-            "form-TOTAL_FORMS": "2",
-            "form-INITIAL_FORMS": "2",
-            "form-0-id": rows[0].pk,
-            "form-0-attended": "true",
-            "form-0-score": "70",
-            "form-1-id": rows[1].pk,
-            "form-1-attended": "true",
-            "form-1-score": "130",
-        },
-    )
+    response = post_attendance(client, shared_training, ("true", "70", ""), ("true", "130", ""))
     assert response.status_code == 200
     assert "less than or equal to 100" in response.content.decode()
     assert list(Attendance.objects.order_by("pk").values_list("score", flat=True)) == [88, 54]
+
+
+def test_a_manager_cannot_record_attendance_of_another_teams_attendee(client, cast, shared_training):
+    shared_training.created_by = cast.manager
+    shared_training.save()
+    client.force_login(cast.manager)
+    other = Attendance.objects.get(attendee=cast.other_rep)
+    response = client.post(
+        reverse("training:attendance", args=[shared_training.pk]),
+        {"form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "1", "form-0-id": other.pk, "form-0-score": "1"},
+    )
+    assert response.status_code == 200
+    assert "changed while you were editing" in response.content.decode()
+    other.refresh_from_db()
+    assert other.score == 54
 
 
 def test_editing_keeps_recorded_attendance_of_people_who_stay(client, cast):

@@ -1,0 +1,5 @@
+"""Chinese short dates as on trade documents: 2026-11-27 reads at a glance and fits a phone."""
+
+SHORT_DATE_FORMAT = "Y-m-d"
+SHORT_DATETIME_FORMAT = "Y-m-d H:i"
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日"]
