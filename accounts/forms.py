@@ -1,6 +1,7 @@
 """Forms of the organisation pages. Choices always come from the access policy, never .all()."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
 from django.db import transaction
 from django.template import loader
@@ -62,6 +63,12 @@ class ProfileForm(forms.ModelForm):
         model = User
         fields = ["full_name", "email", "phone", "language"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["full_name"].required = True
+        self.fields["email"].required = True
+        self.fields["language"].choices = [("", _("As the browser asks")), *settings.LANGUAGES]
+
 
 class DepartmentForm(forms.ModelForm):
     class Meta:
@@ -71,7 +78,7 @@ class DepartmentForm(forms.ModelForm):
 
 class TeamForm(forms.ModelForm):
     members = forms.ModelMultipleChoiceField(
-        label=_("members"),
+        label=_("Members"),
         queryset=User.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -115,7 +122,7 @@ class HandOverForm(forms.Form):
 
 class TrainingForm(forms.ModelForm):
     attendees = forms.ModelMultipleChoiceField(
-        label=_("attendees"), queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Attendees"), queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
 
     class Meta:
@@ -147,11 +154,11 @@ class TrainingForm(forms.ModelForm):
 
 class AttendanceForm(forms.ModelForm):
     attended = forms.NullBooleanField(
-        label=_("attended"),
+        label=_("Attended"),
         required=False,
         widget=forms.NullBooleanSelect,
     )
-    score = forms.IntegerField(label=_("score"), min_value=0, max_value=100, required=False)
+    score = forms.IntegerField(label=_("Score"), min_value=0, max_value=100, required=False)
 
     class Meta:
         model = Attendance

@@ -31,6 +31,10 @@ PAGES = [
     ("trainings", "manager2", "/trainings/"),
     ("training", "director", "/trainings/2/"),
     ("handover", "director", "/org/users/5/hand-over/"),
+    ("user-new", "director", "/org/users/new/"),
+    ("team-edit", "director", "/org/teams/1/edit/"),
+    ("training-new", "manager1", "/trainings/new/"),
+    ("attendance", "director", "/trainings/1/attendance/"),
 ]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 

@@ -139,3 +139,23 @@ def test_an_unknown_language_is_ignored(client, rep):
     client.post(reverse("accounts:language"), {"language": "xx", "next": "/"})
     rep.refresh_from_db()
     assert rep.language == ""
+
+
+def test_a_user_edits_their_own_profile_and_language(client, rep):
+    client.force_login(rep)
+    response = client.post(
+        reverse("accounts:profile_edit"),
+        {"full_name": "刘洋", "email": "liu.yang@example.com", "phone": "+86 139 0000 0001", "language": "zh-hans"},
+    )
+    assert response.status_code == 302
+    rep.refresh_from_db()
+    assert (rep.full_name, rep.email, rep.language) == ("刘洋", "liu.yang@example.com", "zh-hans")
+    assert "个人资料已保存" in client.get(response["Location"]).content.decode()
+
+
+def test_a_profile_needs_a_valid_email(client, rep):
+    client.force_login(rep)
+    response = client.post(reverse("accounts:profile_edit"), {"full_name": "刘洋", "email": "liu@", "language": ""})
+    assert "Enter a valid email address." in response.context["form"].errors["email"]
+    rep.refresh_from_db()
+    assert rep.email == "liuyang@example.com"
