@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from accounts import views as accounts_views
 from accounts.urls import auth_patterns, org_patterns, training_patterns
+from customers.urls import complaint_patterns, customer_patterns
 
 from . import views
 
@@ -14,5 +15,7 @@ urlpatterns = [
     path("accounts/", include(auth_patterns)),
     path("org/", include(org_patterns)),
     path("trainings/", include(training_patterns)),
+    path("customers/", include(customer_patterns)),
+    path("complaints/", include(complaint_patterns)),
     path("admin/", admin.site.urls),
 ]

@@ -35,6 +35,14 @@ PAGES = [
     ("team-edit", "director", "/org/teams/1/edit/"),
     ("training-new", "manager1", "/trainings/new/"),
     ("attendance", "director", "/trainings/1/attendance/"),
+    ("customers", "manager1", "/customers/"),
+    ("customer", "director", "/customers/6/"),
+    ("customer-new", "rep1", "/customers/new/"),
+    ("tiers", "director", "/customers/tiers/"),
+    ("complaints", "service1", "/complaints/"),
+    ("complaint", "service1", "/complaints/3/"),
+    ("complaint-new", "service1", "/complaints/new/"),
+    ("import", "rep1", "/customers/import/"),
 ]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 

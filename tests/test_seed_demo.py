@@ -4,10 +4,12 @@ from django.core.management import call_command
 
 from accounts import demo
 from accounts.models import Attendance, Department, Position, Team, Training, User
+from customers.models import Complaint, Contact, Customer, SatisfactionSurvey, TierChange
 
 
 def counts():
-    return [model.objects.count() for model in (User, Department, Team, Training, Attendance)]
+    models = (User, Department, Team, Training, Attendance, Customer, Contact, Complaint, SatisfactionSurvey, TierChange)
+    return [model.objects.count() for model in models]
 
 
 def test_seed_demo_builds_the_organisation_the_readme_documents(db):
@@ -21,6 +23,16 @@ def test_seed_demo_builds_the_organisation_the_readme_documents(db):
     assert User.objects.filter(position=Position.CUSTOMER_SERVICE).count() == 2
     assert User.objects.filter(position=Position.MARKETING).count() == 1
     assert set(Department.objects.values_list("name_zh", flat=True)) == {"销售部", "市场部", "客户服务部", "业务拓展部"}
+
+
+def test_seed_demo_adds_customers_in_china_and_abroad_with_complaints_in_every_state(db):
+    call_command("seed_demo")
+    assert Customer.objects.count() == 200
+    assert Customer.objects.exclude(country="CN").count() == 20
+    assert not Customer.objects.filter(contacts__isnull=True).exists()
+    assert set(Customer.objects.values_list("tier", flat=True)) == {"high", "general", "low"}
+    assert set(Complaint.objects.values_list("status", flat=True)) == {"open", "investigating", "resolved", "closed"}
+    assert SatisfactionSurvey.objects.count() > 100
 
 
 def test_every_demo_login_signs_in_with_the_documented_password(client, db):

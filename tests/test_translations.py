@@ -9,8 +9,16 @@ from django.conf import settings
 from django.urls import reverse
 
 from accounts.models import User
+from customers.models import Complaint
 
-from .factories import AttendanceFactory, TrainingFactory
+from .factories import (
+    AttendanceFactory,
+    ComplaintFactory,
+    ContactFactory,
+    CustomerFactory,
+    SurveyFactory,
+    TrainingFactory,
+)
 
 CATALOGUE = settings.BASE_DIR / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 
@@ -30,18 +38,19 @@ def test_placeholders_survive_translation():
 
 
 class _Text(HTMLParser):
-    """Visible text of a page, skipping scripts, styles and what the user typed (data)."""
+    """Visible text of a page, skipping scripts, styles and <code> (file formats, like the
+    English column headers of the import spreadsheet)."""
 
     def __init__(self):
         super().__init__()
         self.chunks, self._skip = [], 0
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
+        if tag in ("script", "style", "code"):
             self._skip += 1
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style"):
+        if tag in ("script", "style", "code"):
             self._skip -= 1
 
     def handle_data(self, data):
@@ -78,11 +87,29 @@ def english_of_ours(html: str) -> set[str]:
         ("manager", lambda c, t: reverse("org:team_detail", args=[c.rep.team_id])),
         ("director", lambda c, t: reverse("training:create")),
         ("director", lambda c, t: reverse("training:attendance", args=[t.pk])),
+        ("rep", lambda c, t: reverse("customers:list")),
+        ("rep", lambda c, t: reverse("customers:create")),
+        ("rep", lambda c, t: reverse("customers:detail", args=[c.rep.customers.get().pk])),
+        ("rep", lambda c, t: reverse("customers:edit", args=[c.rep.customers.get().pk])),
+        ("rep", lambda c, t: reverse("customers:contact_create", args=[c.rep.customers.get().pk])),
+        ("rep", lambda c, t: reverse("customers:survey_create", args=[c.rep.customers.get().pk])),
+        ("rep", lambda c, t: reverse("customers:import")),
+        ("manager", lambda c, t: reverse("customers:tier", args=[c.rep.customers.get().pk])),
+        ("director", lambda c, t: reverse("customers:tier_policies")),
+        ("director", lambda c, t: reverse("customers:tier_policy_edit", args=["high"])),
+        ("director", lambda c, t: reverse("customers:commodities")),
+        ("service", lambda c, t: reverse("complaints:list")),
+        ("service", lambda c, t: reverse("complaints:create")),
+        ("service", lambda c, t: reverse("complaints:detail", args=[Complaint.objects.get().pk])),
     ],
 )
 def test_chinese_pages_show_no_english_interface_text(client, cast, role, url):
     training = TrainingFactory(created_by=cast.director)
     AttendanceFactory(training=training, attendee=cast.rep)
+    customer = CustomerFactory(owner=cast.rep)
+    ContactFactory(customer=customer, is_primary=True)
+    ComplaintFactory(customer=customer, assignee=cast.service)
+    SurveyFactory(customer=customer)
     user = cast.by_role(role)
     user.language = "zh-hans"
     user.save()

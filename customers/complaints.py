@@ -1,0 +1,279 @@
+"""Writes to complaints (客户投诉): record, move through statuses, comment, reassign; and what "overdue" means."""
+
+import re
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.db import transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Position, User
+from accounts.services import RuleError
+
+from . import selectors
+from .models import Complaint, ComplaintEvent, Contact, Customer
+
+Status = Complaint.Status
+Severity = Complaint.Severity
+
+
+class Deadlines(NamedTuple):
+    respond: timedelta
+    resolve: timedelta
+
+
+# How long customer service has, from receipt, to first respond and to resolve, by severity.
+DEADLINES: dict[str, Deadlines] = {
+    Severity.CRITICAL: Deadlines(respond=timedelta(hours=4), resolve=timedelta(days=2)),
+    Severity.HIGH: Deadlines(respond=timedelta(hours=8), resolve=timedelta(days=5)),
+    Severity.MEDIUM: Deadlines(respond=timedelta(hours=24), resolve=timedelta(days=10)),
+    Severity.LOW: Deadlines(respond=timedelta(hours=72), resolve=timedelta(days=20)),
+}
+
+# The status moves allowed, from each status.
+MOVES: dict[str, tuple[str, ...]] = {
+    Status.OPEN: (Status.INVESTIGATING, Status.RESOLVED),
+    Status.INVESTIGATING: (Status.RESOLVED,),
+    Status.RESOLVED: (Status.CLOSED, Status.INVESTIGATING),
+    Status.CLOSED: (Status.INVESTIGATING,),
+}
+# Statuses in which the complaint is still being worked on, so its deadlines still run.
+ACTIVE = (Status.OPEN, Status.INVESTIGATING)
+# Received times this far ahead of the server's clock are taken as typed, not as a mistake.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def allowed_moves(status: str) -> tuple[str, ...]:
+    return MOVES.get(status, ())
+
+
+def is_reopening(from_status: str, to_status: str) -> bool:
+    return from_status in (Status.RESOLVED, Status.CLOSED) and to_status == Status.INVESTIGATING
+
+
+def deadlines_for(severity: str, received_at: datetime) -> tuple[datetime, datetime]:
+    """(respond by, resolve by) for a complaint of `severity` received at `received_at`."""
+    deadlines = DEADLINES[severity]
+    return received_at + deadlines.respond, received_at + deadlines.resolve
+
+
+# --- Overdue ----------------------------------------------------------------------------------
+
+
+def overdue_q(now: datetime) -> Q:
+    """Complaints past a deadline: unresolved after `resolve_by`, or unanswered after `respond_by`."""
+    return Q(status__in=ACTIVE, resolve_by__lt=now) | Q(
+        status=Status.OPEN, responded_at__isnull=True, respond_by__lt=now
+    )
+
+
+def with_overdue(complaints: QuerySet[Complaint], now: datetime | None = None) -> QuerySet[Complaint]:
+    """Annotate `is_overdue` in the database, for lists that highlight late complaints."""
+    return complaints.annotate(
+        is_overdue=ExpressionWrapper(overdue_q(now or timezone.now()), output_field=BooleanField())
+    )
+
+
+def response_overdue(complaint: Complaint, now: datetime) -> bool:
+    return complaint.status == Status.OPEN and complaint.responded_at is None and complaint.respond_by < now
+
+
+def resolution_overdue(complaint: Complaint, now: datetime) -> bool:
+    return complaint.status in ACTIVE and complaint.resolve_by < now
+
+
+def is_overdue(complaint: Complaint, now: datetime) -> bool:
+    """The same rule as `overdue_q`, for one complaint already loaded."""
+    return response_overdue(complaint, now) or resolution_overdue(complaint, now)
+
+
+# --- Who handles complaints -----------------------------------------------------------------------
+
+
+def possible_assignees() -> QuerySet[User]:
+    """Complaints are handled by customer service: its active staff are the possible assignees."""
+    return User.objects.filter(is_active=True, position=Position.CUSTOMER_SERVICE)
+
+
+def can_reassign_complaint(user: User) -> bool:
+    """Customer service and the director decide who handles a complaint."""
+    return user.is_active and (user.is_director or user.position == Position.CUSTOMER_SERVICE)
+
+
+def _counts_as_response(user: User, complaint: Complaint) -> bool:
+    return user.position == Position.CUSTOMER_SERVICE or complaint.assignee_id == user.pk
+
+
+def _check_assignee(assignee: User) -> None:
+    if not assignee.is_active:
+        raise RuleError(_("%(name)s is deactivated and cannot handle complaints.") % {"name": assignee})
+    if assignee.position != Position.CUSTOMER_SERVICE:
+        raise RuleError(
+            _("Complaints are handled by customer service: %(name)s is not in customer service.") % {"name": assignee}
+        )
+
+
+def _label(status: str) -> str:
+    return str(dict(Status.choices).get(status, status))
+
+
+def _locked(complaint: Complaint) -> Complaint:
+    """The complaint's current row, locked until the transaction ends (where the database can lock rows)."""
+    return Complaint.objects.select_for_update().get(pk=complaint.pk)
+
+
+def _save(complaint: Complaint, *, by: User, fields: list[str]) -> None:
+    complaint._history_user = by  # the history says who, in a request, a task or a command alike
+    complaint.save(update_fields=fields)
+
+
+def _copy(source: Complaint, target: Complaint, fields: list[str]) -> None:
+    """Keep the caller's instance in step with what was saved."""
+    for field in fields:
+        setattr(target, field, getattr(source, field))
+
+
+# --- Services -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def complaint_record(
+    *,
+    customer: Customer,
+    contact: Contact | None,
+    category: str,
+    severity: str,
+    channel: str,
+    description: str,
+    contract_number: str,
+    claimed_amount: Decimal | None,
+    claimed_currency: str,
+    assignee: User,
+    received_at: datetime,
+    by: User,
+) -> Complaint:
+    """Record a customer's complaint, with its deadlines set from its severity."""
+    if not selectors.can_record_complaint(by):
+        raise RuleError(_("Your position does not record complaints."))
+    if not selectors.customers_visible_to(by).filter(pk=customer.pk).exists():
+        raise RuleError(_("You can only record complaints of customers you can see."))
+    if contact is not None and contact.customer_id != customer.pk:
+        raise RuleError(
+            _("%(contact)s is not a contact of %(customer)s.") % {"contact": contact, "customer": customer}
+        )
+    _check_assignee(assignee)
+    if not description.strip():
+        raise RuleError(_("Describe the complaint."))
+    currency = claimed_currency.strip().upper()
+    if claimed_amount is not None:
+        if claimed_amount <= 0:
+            raise RuleError(_("A claimed amount must be more than zero."))
+        if not re.fullmatch(r"[A-Z]{3}", currency):
+            raise RuleError(_("Give the currency of the claimed amount as a three-letter code, e.g. USD or CNY."))
+    elif currency:
+        raise RuleError(_("Give the claimed amount, or leave the currency empty."))
+    if received_at > timezone.now() + CLOCK_SKEW:
+        raise RuleError(_("A complaint cannot be received in the future."))
+    respond_by, resolve_by = deadlines_for(severity, received_at)
+    complaint = Complaint(
+        customer=customer,
+        contact=contact,
+        category=category,
+        severity=severity,
+        channel=channel,
+        description=description.strip(),
+        contract_number=contract_number.strip(),
+        claimed_amount=claimed_amount,
+        claimed_currency=currency,
+        assignee=assignee,
+        recorded_by=by,
+        received_at=received_at,
+        respond_by=respond_by,
+        resolve_by=resolve_by,
+    )
+    complaint._history_user = by
+    complaint.save()
+    ComplaintEvent.objects.create(complaint=complaint, kind=ComplaintEvent.Kind.RECORDED, to_status=Status.OPEN, by=by)
+    return complaint
+
+
+@transaction.atomic
+def complaint_transition(*, complaint: Complaint, to_status: str, by: User, text: str = "") -> Complaint:
+    """Move a complaint from the status the caller saw (`complaint.status`) to `to_status`.
+
+    `text` is the resolution when resolving, the reason when reopening, a note otherwise.
+    """
+    seen = complaint.status
+    text = text.strip()
+    if not selectors.can_work_complaint(by, complaint):
+        raise RuleError(_("Only customer service, the director and the assignee move a complaint along."))
+    if to_status not in allowed_moves(seen):
+        raise RuleError(
+            _("A complaint cannot move from %(from)s to %(to)s.")
+            % {"from": _label(seen), "to": _label(to_status)}
+        )
+    if to_status == Status.RESOLVED and not text:
+        raise RuleError(_("Describe the resolution to resolve the complaint."))
+    if is_reopening(seen, to_status) and not text:
+        raise RuleError(_("Give the reason for reopening the complaint."))
+    # Of two people moving the same complaint from the same status at once, the second finds the
+    # row changed once the first commits, and is refused rather than moving it twice.
+    current = _locked(complaint)
+    if current.status != seen:
+        raise RuleError(
+            _("Someone else changed this complaint meanwhile: it is now %(status)s. Check it and try again.")
+            % {"status": current.get_status_display()}
+        )
+    now = timezone.now()
+    current.status = to_status
+    if seen == Status.OPEN and current.responded_at is None:
+        current.responded_at = now
+    if to_status == Status.RESOLVED:
+        current.resolution = text
+        current.resolved_at = now
+    if is_reopening(seen, to_status):
+        current.resolved_at = None
+    fields = ["status", "responded_at", "resolved_at", "resolution"]
+    _save(current, by=by, fields=fields)
+    ComplaintEvent.objects.create(
+        complaint=current, kind=ComplaintEvent.Kind.STATUS, from_status=seen, to_status=to_status, text=text, by=by
+    )
+    _copy(current, complaint, fields)
+    return complaint
+
+
+@transaction.atomic
+def complaint_comment(*, complaint: Complaint, by: User, text: str) -> ComplaintEvent:
+    """Add a comment to the timeline; customer service's or the assignee's first one is the first response."""
+    text = text.strip()
+    if not text:
+        raise RuleError(_("Write the comment first."))
+    if not selectors.can_record_complaint(by):
+        raise RuleError(_("Your position does not comment on complaints."))
+    if complaint.responded_at is None and _counts_as_response(by, complaint):
+        current = _locked(complaint)
+        if current.responded_at is None:
+            current.responded_at = timezone.now()
+            _save(current, by=by, fields=["responded_at"])
+        _copy(current, complaint, ["responded_at"])
+    return ComplaintEvent.objects.create(complaint=complaint, kind=ComplaintEvent.Kind.COMMENT, text=text, by=by)
+
+
+@transaction.atomic
+def complaint_assign(*, complaint: Complaint, assignee: User, by: User) -> Complaint:
+    """Give the complaint to another customer service colleague."""
+    if not can_reassign_complaint(by):
+        raise RuleError(_("Only customer service and the director reassign complaints."))
+    _check_assignee(assignee)
+    current = _locked(complaint)
+    if current.assignee_id == assignee.pk:
+        raise RuleError(_("%(name)s already handles this complaint.") % {"name": assignee})
+    current.assignee = assignee
+    _save(current, by=by, fields=["assignee"])
+    # The event keeps the name as it was, like the rest of the timeline.
+    ComplaintEvent.objects.create(complaint=current, kind=ComplaintEvent.Kind.ASSIGNED, text=str(assignee), by=by)
+    complaint.assignee = assignee
+    return complaint

@@ -1,0 +1,68 @@
+"""The customer list's filters; choice lists narrowed to the user in __init__."""
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts import access
+from accounts.models import Team, User
+
+from . import selectors
+from .models import Commodity, Contact, Customer, Tier
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class CustomerFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search", widget=forms.TextInput(
+        attrs={"placeholder": _("Name, registration number or a contact")}))
+    tier = django_filters.ChoiceFilter(label=_("Tier"), choices=Tier.choices, empty_label=_("All"))
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Customer.Status.choices, empty_label=_("All"))
+    owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=User.objects.none(), empty_label=_("All"))
+    team = django_filters.ModelChoiceFilter(label=_("Team"), field_name="owner__team", queryset=Team.objects.none(),
+                                            empty_label=_("All"))
+    region = django_filters.CharFilter(label=_("Region"), method="in_region", widget=forms.TextInput(
+        attrs={"placeholder": _("Province, city or country code")}))
+    commodity = django_filters.ModelChoiceFilter(label=_("Commodity"), field_name="commodities",
+                                                 queryset=Commodity.objects.all(), empty_label=_("All"))
+    contacted_after = django_filters.DateFilter(label=_("Last contacted after"), field_name="last_contacted_at",
+                                                lookup_expr="date__gte", widget=DATE)
+    contacted_before = django_filters.DateFilter(label=_("Last contacted before"), method="filter_contacted_before",
+                                                 widget=DATE)
+    sort = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        empty_label=_("Name"),
+        fields=[("name", "name"), ("tier", "tier"), ("status", "status"), ("owner__full_name", "owner"),
+                ("last_contacted_at", "last_contacted"), ("created_at", "created")],
+        field_labels={"name": _("Name"), "tier": _("Tier"), "status": _("Status"), "owner__full_name": _("Owner"),
+                      "last_contacted_at": _("Last contacted"), "created_at": _("Created")},
+    )
+
+    class Meta:
+        model = Customer
+        fields = []
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["owner"].queryset = selectors.possible_owners(user)
+        self.filters["team"].queryset = access.teams_visible_to(user)
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        contact_matches = Contact.objects.filter(customer=OuterRef("pk")).filter(
+            Q(name__icontains=value) | Q(mobile__icontains=value) | Q(email__icontains=value)
+            | Q(wechat_id__icontains=value)
+        )
+        return queryset.filter(
+            Q(name__icontains=value) | Q(short_name__icontains=value) | Q(registration_number__iexact=value)
+            | Q(Exists(contact_matches))
+        )
+
+    def in_region(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(province__icontains=value) | Q(city__icontains=value) | Q(country__iexact=value))
+
+    def filter_contacted_before(self, queryset, name, value):
+        # "Not contacted since" includes customers never contacted at all.
+        return queryset.filter(Q(last_contacted_at__date__lt=value) | Q(last_contacted_at__isnull=True))

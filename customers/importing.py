@@ -1,0 +1,518 @@
+"""Importing customers with their primary contact from a CSV or Excel file: read, check every row, save all or none."""
+
+import codecs
+import csv
+import datetime
+import io
+import re
+import zipfile
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import openpyxl
+import tablib
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django_countries import countries
+from openpyxl.utils.exceptions import InvalidFileException
+
+from accounts.models import User
+from accounts.services import RuleError
+
+from . import selectors, services
+from .exchange import COLUMNS
+from .forms import ContactForm, CustomerForm, VolumeForm
+from .models import Commodity, Contact, Customer, PaymentTerms
+from .validators import uscc_check_character
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 5000
+# Blank rows cost little to store in an .xlsx; stop reading a file made mostly of them.
+MAX_SHEET_ROWS = 10 * MAX_ROWS
+MAX_COLUMNS = 100
+REQUIRED_COLUMNS = ["Name", "Kind", "Owner"]
+# Exported for reading, computed by the system: never taken from a file.
+COMPUTED_COLUMNS = ["Tier", "Last contacted"]
+
+# Which column of the file fills which field of the forms.
+CUSTOMER_FIELDS = {
+    "name": "Name", "short_name": "Short name", "registration_number": "Registration number", "country": "Country",
+    "province": "Province", "city": "City", "address": "Address", "kind": "Kind", "status": "Status",
+    "lead_source": "Lead source", "payment_terms": "Payment terms", "owner": "Owner", "notes": "Notes",
+}
+CONTACT_FIELDS = {
+    "name": "Contact name", "title": "Contact title", "mobile": "Contact mobile", "email": "Contact email",
+    "wechat_id": "Contact WeChat",
+}
+CHOICE_COLUMNS = {
+    "Kind": Customer.Kind, "Status": Customer.Status, "Lead source": Customer.LeadSource,
+    "Payment terms": PaymentTerms,
+}
+_FIELD_BY_COLUMN = {column: name for name, column in CUSTOMER_FIELDS.items()}
+_COLUMN_BY_KEY = {" ".join(column.split()).casefold(): column for column in COLUMNS}
+_ZIP_SIGNATURE = b"PK\x03\x04"
+# How openpyxl fails on a damaged or foreign file; to the user they all mean the same.
+_BAD_WORKBOOK = (
+    zipfile.BadZipFile, InvalidFileException, SyntaxError, KeyError, IndexError, ValueError, TypeError,
+    AttributeError, OSError, EOFError, zlib.error,
+)
+
+
+class ImportTable(tablib.Dataset):
+    """The rows of an uploaded file under the export's headers, with the spreadsheet row number of
+    each (the header is row 1; blank rows are left out) and the file's columns that were ignored."""
+
+    row_numbers: list[int]
+    ignored_columns: list[str]
+
+
+@dataclass
+class RowResult:
+    number: int  # as the user sees it in the spreadsheet: the header is row 1
+    values: dict[str, str]  # cell text by column, for every column of the export
+    errors: list[str] = field(default_factory=list)  # translated, each naming its column
+    warnings: list[str] = field(default_factory=list)  # worth a look, but no reason to refuse the row
+    # What would be saved, when the row is good.
+    customer: Customer | None = None
+    volumes: list[tuple[Commodity, int]] = field(default_factory=list)
+    contact: Contact | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def name(self) -> str:
+        return self.values.get("Name", "")
+
+    @property
+    def owner(self) -> str:
+        return self.values.get("Owner", "")
+
+
+# --- Reading the file ----------------------------------------------------------------------------
+
+
+def read_table(uploaded_file) -> ImportTable:
+    """The rows of an uploaded .csv or .xlsx file, or a RuleError that says what is wrong with it."""
+    content = _read_bytes(uploaded_file)
+    name = (getattr(uploaded_file, "name", "") or "").lower()
+    extension = name.rsplit(".", 1)[-1] if "." in name else ""
+    if extension == "xls":
+        raise RuleError(_("This is the old Excel format (.xls): save it as an Excel workbook (.xlsx) or as CSV."))
+    if extension not in ("csv", "xlsx"):
+        raise RuleError(_("Upload a spreadsheet saved as CSV (.csv) or as an Excel workbook (.xlsx)."))
+    if not content.removeprefix(codecs.BOM_UTF8).strip():
+        raise RuleError(_("The file is empty."))
+    # Judge by the bytes, not the name: a workbook renamed .csv is still a workbook.
+    if content.startswith(_ZIP_SIGNATURE):
+        rows = _xlsx_rows(content)
+    elif extension == "xlsx":
+        raise RuleError(_("This file is not an Excel workbook (.xlsx), although its name says so."))
+    else:
+        rows = _csv_rows(content)
+    return _table(rows)
+
+
+def _read_bytes(uploaded_file) -> bytes:
+    if (getattr(uploaded_file, "size", None) or 0) > MAX_BYTES:
+        raise _too_large()
+    if hasattr(uploaded_file, "seek"):
+        uploaded_file.seek(0)
+    content = uploaded_file.read(MAX_BYTES + 1)
+    if len(content) > MAX_BYTES:
+        raise _too_large()
+    return content
+
+
+def _too_large() -> RuleError:
+    return RuleError(_("The file is larger than %(size)d MB: split it into smaller files.")
+                     % {"size": MAX_BYTES // (1024 * 1024)})
+
+
+def _decode(content: bytes) -> str:
+    """UTF-8 (Excel's "CSV UTF-8" starts with a byte-order mark), else GB18030, which Chinese
+    Excel uses for plain "CSV"."""
+    encodings = ["utf-8-sig"] if content.startswith(codecs.BOM_UTF8) else ["utf-8", "gb18030"]
+    for encoding in encodings:
+        try:
+            text = content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text:
+            return text
+    raise RuleError(_("The text of this file could not be read: save it as “CSV UTF-8” and upload it again."))
+
+
+def _csv_rows(content: bytes):
+    text = _decode(content)
+    first_line = text.split("\n", 1)[0]
+    # Excel writes ";" where the decimal mark is a comma, and some tools write tabs.
+    delimiter = max([",", ";", "\t"], key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for number, row in enumerate(reader, start=1):
+            yield number, [cell.strip() for cell in row[:MAX_COLUMNS]]
+    except csv.Error:
+        raise RuleError(_("The file could not be read as CSV near line %(line)d.") % {"line": reader.line_num}) \
+            from None
+
+
+def _xlsx_rows(content: bytes):
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except _BAD_WORKBOOK:
+        raise RuleError(_("This file could not be read as an Excel workbook (.xlsx).")) from None
+    try:
+        sheet = book.active or book.worksheets[0]
+        for number, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
+            if number > MAX_SHEET_ROWS:
+                raise _too_many_rows()
+            yield number, [_cell_text(value) for value in row]
+    except _BAD_WORKBOOK:
+        raise RuleError(_("This file could not be read as an Excel workbook (.xlsx).")) from None
+    finally:
+        book.close()
+
+
+def _cell_text(value) -> str:
+    """A cell as the text the user sees, whatever type Excel gave it."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # 13800138000.0 is a phone number, 120000.0 a tonnage
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _too_many_rows() -> RuleError:
+    return RuleError(_("The file has more than %(count)d rows: split it into smaller files.") % {"count": MAX_ROWS})
+
+
+def _canonical(header) -> str | None:
+    return _COLUMN_BY_KEY.get(" ".join(str(header or "").split()).casefold())
+
+
+def _table(rows) -> ImportTable:
+    """Find the header (the first row with anything in it), keep the known columns, drop blank rows."""
+    header, positions, ignored = None, {}, []
+    table_rows, numbers = [], []
+    for number, cells in rows:
+        if not any(cells):
+            continue
+        if header is None:
+            header = cells
+            for index, title in enumerate(header):
+                column = _canonical(title)
+                if column is None:
+                    if title:
+                        ignored.append(title)
+                elif column in positions:
+                    raise RuleError(_("The column %(column)s appears twice.") % {"column": column})
+                else:
+                    positions[column] = index
+            missing = [column for column in REQUIRED_COLUMNS if column not in positions]
+            if missing:
+                raise RuleError(
+                    ngettext(
+                        "The file lacks the column %(columns)s. The first row must hold the column headers: "
+                        "download the template to see them.",
+                        "The file lacks the columns %(columns)s. The first row must hold the column headers: "
+                        "download the template to see them.",
+                        len(missing),
+                    ) % {"columns": ", ".join(missing)}
+                )
+            continue
+        if len(table_rows) >= MAX_ROWS:
+            raise _too_many_rows()
+        table_rows.append([cells[index] if index < len(cells) else "" for index in positions.values()])
+        numbers.append(number)
+    if header is None:
+        raise RuleError(_("The file is empty."))
+    if not table_rows:
+        raise RuleError(_("The file has column headers but no customers under them."))
+    table = ImportTable(*table_rows, headers=list(positions))
+    table.row_numbers = numbers
+    table.ignored_columns = ignored
+    return table
+
+
+# --- Checking the rows ---------------------------------------------------------------------------
+
+
+def check_rows(dataset: tablib.Dataset, *, user: User) -> list[RowResult]:
+    """Check every row with the rules of the customer and contact forms, plus duplicates; nothing is saved."""
+    with translation.override(user.language or translation.get_language()):
+        return _Checker(user).check(dataset)
+
+
+def _problem(column: str | None, message) -> str:
+    if column is None:
+        return str(message)
+    return _("%(column)s: %(message)s") % {"column": column, "message": message}
+
+
+class _Checker:
+    """What every row is checked against, loaded once for the whole file."""
+
+    def __init__(self, user: User):
+        self.user = user
+        self.choices = {column: _choice_lookup(choices) for column, choices in CHOICE_COLUMNS.items()}
+        self.commodities = {}
+        for commodity in Commodity.objects.all():
+            for label in (commodity.name, commodity.name_zh):
+                if label:
+                    self.commodities.setdefault(label.strip().casefold(), commodity)
+        self.possible_owner_ids = set(selectors.possible_owners(user).values_list("pk", flat=True))
+        constraint = next(c for c in Customer._meta.constraints if c.name == "unique_registration_number")
+        self.constraint_message = str(constraint.get_violation_error_message())
+        self.countries: dict[str, str | None] = {}
+        self.owners: dict[str, User] = {}
+
+    def check(self, dataset: tablib.Dataset) -> list[RowResult]:
+        headers = [_canonical(header) for header in dataset.headers or []]
+        numbers = getattr(dataset, "row_numbers", None) or range(2, len(dataset) + 2)
+        rows = []
+        for number, cells in zip(numbers, dataset, strict=False):
+            values = dict.fromkeys(COLUMNS, "")
+            for column, cell in zip(headers, cells, strict=False):
+                if column:
+                    values[column] = _cell_text(cell)
+            rows.append(RowResult(number=number, values=values))
+        self.owners = self._owners_by_username({row.owner for row in rows if row.owner})
+        numbers_taken = set(
+            Customer.objects.filter(registration_number__in={_registration(row) for row in rows} - {""})
+            .values_list("registration_number", flat=True)
+        )
+        for row in rows:
+            self._check_row(row, numbers_taken)
+        self._check_duplicates_in_file(rows)
+        self._warn_of_existing_names(rows)
+        for row in rows:
+            if row.errors:
+                row.customer, row.volumes, row.contact = None, [], None
+        return rows
+
+    def _owners_by_username(self, usernames: set[str]) -> dict[str, User]:
+        """Usernames as typed, matched exactly or else regardless of case."""
+        found = list(User.objects.annotate(key=Lower("username")).filter(key__in={u.lower() for u in usernames}))
+        exact = {user.username: user for user in found}
+        by_key = defaultdict(list)
+        for user in found:
+            by_key[user.username.lower()].append(user)
+        return {
+            username: exact.get(username) or by_key[username.lower()][0]
+            for username in usernames
+            if username in exact or len(by_key[username.lower()]) == 1
+        }
+
+    def _check_row(self, row: RowResult, numbers_taken: set[str]) -> None:
+        problems: dict[str, list[str]] = defaultdict(list)  # column -> messages
+        data = {name: row.values[column] for name, column in CUSTOMER_FIELDS.items()}
+
+        for column, lookup in self.choices.items():
+            raw = row.values[column]
+            if raw:
+                code = lookup.get(raw.casefold())
+                if code is None:
+                    problems[column].append(
+                        _("“%(value)s” is not one of: %(choices)s.")
+                        % {"value": raw, "choices": ", ".join(str(label) for label in CHOICE_COLUMNS[column].labels)}
+                    )
+                data[_FIELD_BY_COLUMN[column]] = code or ""
+        if not data["status"]:
+            data["status"] = Customer.Status.PROSPECT  # as the new-customer form starts
+
+        country = self._country(row.values["Country"])
+        if country is None:
+            problems["Country"].append(
+                _("“%(value)s” is not a country we know: give its two-letter code, e.g. CN.")
+                % {"value": row.values["Country"]}
+            )
+        data["country"] = country or ""
+
+        username = row.owner
+        owner = self.owners.get(username) if username else None
+        if username and owner is None:
+            problems["Owner"].append(_("There is no user with the username “%(username)s”.") % {"username": username})
+        elif owner is not None and owner.pk not in self.possible_owner_ids:
+            problems["Owner"].append(
+                _("You cannot make %(username)s the owner: only you, or active sellers you manage, can own the "
+                  "customers you import.") % {"username": username}
+            )
+        data["owner"] = owner.pk if owner is not None and owner.pk in self.possible_owner_ids else ""
+
+        form = CustomerForm(data, user=self.user)
+        form.is_valid()
+        for name, messages in form.errors.items():
+            column = CUSTOMER_FIELDS.get(name)
+            if column in problems:
+                continue  # already said more precisely than the form can
+            for message in messages:
+                if name == "__all__" and message == self.constraint_message:
+                    continue  # the registration number is taken: reported below, in words
+                problems[column].append(message)
+        number = _registration(row)
+        if number in numbers_taken and not problems.get("Registration number"):  # unless the form said so
+            problems["Registration number"].append(
+                _("A customer with the registration number %(number)s already exists.") % {"number": number}
+            )
+
+        row.volumes = self._volumes(row.values["Commodities"], problems)
+        row.contact = self._contact(row, country or "CN", problems)
+        row.errors = [_problem(column, message) for column in [*COLUMNS, None] for message in problems.get(column, [])]
+        if not row.errors:
+            row.customer = form.save(commit=False)
+
+    def _country(self, raw: str) -> str | None:
+        """A country code from a code or an English or Chinese name; CN when left blank."""
+        if not raw:
+            return "CN"
+        if raw not in self.countries:
+            code = raw.upper() if raw.upper() in countries else ""
+            for language in ("en", "zh-hans"):
+                code = code or countries.by_name(raw, language=language)
+            self.countries[raw] = code or None
+        return self.countries[raw]
+
+    def _volumes(self, cell: str, problems) -> list[tuple[Commodity, int]]:
+        """'Thermal coal: 120000; Iron ore fines: 50000', each checked as a volume row of the form."""
+        column, tonnes_field = "Commodities", VolumeForm.base_fields["estimated_annual_tonnes"]
+        volumes, errors = {}, []
+        for part in re.split(r"[;；\n]", cell):
+            if not part.strip():
+                continue
+            name, colon, tonnes = part.replace("：", ":").rpartition(":")
+            if not colon:
+                name, tonnes = tonnes, "0"  # a commodity without a figure: volume not known yet
+            name, tonnes = name.strip(), tonnes.strip()
+            if re.fullmatch(r"-?\d{1,3}([, ]\d{3})+", tonnes):
+                tonnes = re.sub(r"[, ]", "", tonnes)  # 120,000 and 120 000 are thousands
+            commodity = self.commodities.get(name.casefold())
+            if commodity is None:
+                errors.append(
+                    _("There is no commodity “%(name)s” in the list (the director keeps it).") % {"name": name}
+                    if name else _("Write each commodity as Name: tonnes, separated by semicolons.")
+                )
+                continue
+            if commodity in volumes:
+                errors.append(_("Each commodity once, please: %(name)s is listed twice.") % {"name": commodity})
+                continue
+            try:
+                volumes[commodity] = tonnes_field.clean(tonnes)
+            except ValidationError as error:
+                errors.extend(_problem(name, message) for message in error.messages)
+        problems[column].extend(errors)
+        return [] if errors else list(volumes.items())
+
+    def _contact(self, row: RowResult, country: str, problems) -> Contact | None:
+        data = {name: row.values[column] for name, column in CONTACT_FIELDS.items()}
+        if not any(data.values()):
+            return None
+        form = ContactForm(data | {"is_primary": "on"}, country=country)
+        if form.is_valid():
+            return form.save(commit=False)
+        for name, messages in form.errors.items():
+            problems[CONTACT_FIELDS.get(name)].extend(messages)  # None: the contact as a whole
+        return None
+
+    def _check_duplicates_in_file(self, rows: list[RowResult]) -> None:
+        for column, key in (("Registration number", _registration), ("Name", lambda row: services.name_key(row.name))):
+            groups = defaultdict(list)
+            for row in rows:
+                if value := key(row):
+                    groups[value].append(row)
+            for group in groups.values():
+                for row in group if len(group) > 1 else []:
+                    others = ", ".join(str(other.number) for other in group if other is not row)
+                    message = (
+                        ngettext("The same number is also on row %(rows)s.", "The same number is also on rows "
+                                 "%(rows)s.", len(group) - 1)
+                        if column == "Registration number"
+                        else ngettext("The same company is also on row %(rows)s.", "The same company is also on rows "
+                                      "%(rows)s.", len(group) - 1)
+                    ) % {"rows": others}
+                    row.errors.append(_problem(column, message))
+
+    def _warn_of_existing_names(self, rows: list[RowResult]) -> None:
+        """Two reps must not chase the same buyer unknowingly (as on the new-customer form)."""
+        keys = {services.name_key(row.name) for row in rows} - {""}
+        existing = defaultdict(list)
+        for customer in Customer.objects.filter(name_key__in=keys).select_related("owner"):
+            existing[customer.name_key].append(customer)
+        for row in rows:
+            for customer in existing.get(services.name_key(row.name), []):
+                row.warnings.append(
+                    _("A customer named %(name)s already exists, owned by %(owner)s: make sure this is another "
+                      "company.") % {"name": customer.name, "owner": customer.owner}
+                )
+
+
+def _registration(row: RowResult) -> str:
+    return row.values["Registration number"].strip().upper().replace(" ", "")
+
+
+def _choice_lookup(choices) -> dict[str, str]:
+    """Each choice by its code and by its English and Chinese labels, regardless of case."""
+    lookup = {}
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            for code, label in choices.choices:
+                lookup.setdefault(str(label).strip().casefold(), code)
+    for code in choices.values:
+        lookup[code.casefold()] = code
+    return lookup
+
+
+# --- Saving --------------------------------------------------------------------------------------
+
+
+def import_rows(results: list[RowResult], *, user: User, only_good: bool) -> int:
+    """Create the customers of the good rows, with their volumes and primary contact: all or nothing."""
+    if not selectors.can_add_customers(user):
+        raise RuleError(_("You cannot add customers."))
+    bad = sum(1 for row in results if row.errors)
+    if bad and not only_good:
+        raise RuleError(
+            ngettext(
+                "%(count)d row has errors: correct the file, or choose to import only the good rows.",
+                "%(count)d rows have errors: correct the file, or choose to import only the good rows.",
+                bad,
+            ) % {"count": bad}
+        )
+    good = [row for row in results if not row.errors]
+    if not good:
+        raise RuleError(_("There is no good row to import."))
+    with transaction.atomic():
+        for row in good:
+            services.customer_save(customer=row.customer, volumes=row.volumes, primary_contact=row.contact)
+    return len(good)
+
+
+# --- The template file ---------------------------------------------------------------------------
+
+
+def template_table(*, user: User) -> tablib.Dataset:
+    """The export's columns with one example row, for a team to fill in."""
+    commodities = list(Commodity.objects.order_by("name")[:2])
+    volumes = "; ".join(f"{commodity.name}: {tonnes}" for commodity, tonnes in zip(
+        commodities, [120000, 50000], strict=False)) or "Thermal coal: 120000"
+    first_17 = "91370200MA3C12345"
+    example = {
+        "Name": "Rizhao Example Steel Co., Ltd.", "Short name": "Rizhao Example Steel",
+        "Registration number": first_17 + uscc_check_character(first_17), "Country": "CN",
+        "Province": "Shandong", "City": "Rizhao", "Address": "1 Harbour Road", "Kind": Customer.Kind.STEEL_MILL,
+        "Status": Customer.Status.PROSPECT, "Lead source": Customer.LeadSource.TRADE_SHOW,
+        "Payment terms": PaymentTerms.LC_SIGHT, "Owner": user.username, "Commodities": volumes,
+        "Contact name": "Wang Lei", "Contact title": "Purchasing manager", "Contact mobile": "+86 138 0013 8000",
+        "Contact email": "wang.lei@example.com", "Contact WeChat": "wanglei_rz",
+    }
+    return tablib.Dataset([example.get(column, "") for column in COLUMNS], headers=COLUMNS)

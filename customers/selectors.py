@@ -1,0 +1,66 @@
+"""Reads of the customers app, each starting from the access policy in accounts.access."""
+
+from django.db.models import QuerySet
+
+from accounts import access
+from accounts.access import RecordKind
+from accounts.models import Position, User
+
+from .models import Complaint, Contact, Customer, SatisfactionSurvey
+
+# Who may own customers: the people who sell.
+OWNER_POSITIONS = [Position.REP, Position.ACCOUNT_MANAGER, Position.MANAGER, Position.DIRECTOR]
+
+
+def customers_visible_to(user: User) -> QuerySet[Customer]:
+    return access.owned_by_visible(user, Customer.objects.all(), RecordKind.CUSTOMER)
+
+
+def contacts_visible_to(user: User) -> QuerySet[Contact]:
+    return access.owned_by_visible(user, Contact.objects.all(), RecordKind.CUSTOMER, owner_field="customer__owner")
+
+
+def complaints_visible_to(user: User) -> QuerySet[Complaint]:
+    return access.owned_by_visible(user, Complaint.objects.all(), RecordKind.COMPLAINT, owner_field="customer__owner")
+
+
+def surveys_visible_to(user: User) -> QuerySet[SatisfactionSurvey]:
+    return access.owned_by_visible(
+        user, SatisfactionSurvey.objects.all(), RecordKind.CUSTOMER, owner_field="customer__owner"
+    )
+
+
+def can_add_customers(user: User) -> bool:
+    return user.is_authenticated and user.is_active and (user.is_director or user.position in OWNER_POSITIONS)
+
+
+def possible_owners(user: User) -> QuerySet[User]:
+    """Whom a user may make a customer's owner: themselves, or the sellers they manage."""
+    return access.users_visible_to(user).filter(is_active=True, position__in=OWNER_POSITIONS)
+
+
+def can_change_customer(user: User, customer: Customer) -> bool:
+    """The owner, the owner's manager and the director; customer service only reads."""
+    if not user.is_active or user.position in (Position.CUSTOMER_SERVICE, Position.MARKETING):
+        return user.is_superuser
+    return access.users_visible_to(user).filter(pk=customer.owner_id).exists()
+
+
+def can_pin_tier(user: User, customer: Customer) -> bool:
+    return (user.is_director or user.is_manager) and can_change_customer(user, customer)
+
+
+def can_record_complaint(user: User) -> bool:
+    return user.is_authenticated and user.is_active and user.position != Position.MARKETING
+
+
+def can_work_complaint(user: User, complaint: Complaint) -> bool:
+    """Customer service, the director and the assignee move a complaint along."""
+    return user.is_active and (
+        user.is_director or user.position == Position.CUSTOMER_SERVICE or complaint.assignee_id == user.pk
+    )
+
+
+def can_run_customer_settings(user: User) -> bool:
+    """Tier policies and the commodity list are the director's."""
+    return access.can_run_organisation(user)
