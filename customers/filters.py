@@ -32,10 +32,10 @@ class CustomerFilter(django_filters.FilterSet):
                                                  widget=DATE)
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),
-        empty_label=_("Name"),
+        empty_label=_("Customer name"),
         fields=[("name", "name"), ("tier", "tier"), ("status", "status"), ("owner__full_name", "owner"),
                 ("last_contacted_at", "last_contacted"), ("created_at", "created")],
-        field_labels={"name": _("Name"), "tier": _("Tier"), "status": _("Status"), "owner__full_name": _("Owner"),
+        field_labels={"name": _("Customer name"), "tier": _("Tier"), "status": _("Status"), "owner__full_name": _("Owner"),
                       "last_contacted_at": _("Last contacted"), "created_at": _("Created")},
     )
 
