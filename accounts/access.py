@@ -28,12 +28,24 @@ class RecordKind(Enum):
 # Positions that see every record of a kind, whoever owns it (the plan's departments at work).
 _SEES_ALL = {
     Position.CUSTOMER_SERVICE: {RecordKind.CUSTOMER, RecordKind.COMPLAINT},
+    # Market research is shared knowledge of the market: every seller reads it.
     Position.MARKETING: {RecordKind.MARKET_RESEARCH},
+    Position.MANAGER: {RecordKind.MARKET_RESEARCH},
+    Position.ACCOUNT_MANAGER: {RecordKind.MARKET_RESEARCH},
+    Position.REP: {RecordKind.MARKET_RESEARCH},
 }
 # Positions that never see a kind, even what they would own (customer service sees no deal terms).
 _SEES_NONE = {
-    Position.CUSTOMER_SERVICE: {RecordKind.DEAL},
+    Position.CUSTOMER_SERVICE: {RecordKind.DEAL, RecordKind.MARKET_RESEARCH},
 }
+
+
+# The positions that sell: they own customers and deals and log visits.
+SELLING_POSITIONS = [Position.REP, Position.ACCOUNT_MANAGER, Position.MANAGER, Position.DIRECTOR]
+
+
+def can_sell(user: User) -> bool:
+    return user.is_authenticated and user.is_active and (user.is_superuser or user.position in SELLING_POSITIONS)
 
 
 def sees_everyone(user: User) -> bool:

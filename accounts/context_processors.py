@@ -1,6 +1,7 @@
 """What the navigation bar may offer the signed-in user, from the access policy."""
 
 from . import access
+from .models import Position
 
 
 def navigation(request):
@@ -11,5 +12,7 @@ def navigation(request):
         "nav": {
             "run_organisation": access.can_run_organisation(user),
             "team_pages": access.can_open_team_pages(user),
+            "sells": access.can_sell(user),
+            "researches": user.position == Position.MARKETING,
         }
     }

@@ -20,4 +20,13 @@ app.conf.beat_schedule = {
         "task": "customers.tasks.recompute_customer_tiers",
         "schedule": crontab(day_of_month=1, hour=2, minute=30),
     },
+    "raise-follow-up-reminders": {
+        "task": "pipeline.tasks.raise_follow_up_reminders",
+        "schedule": crontab(minute=5),
+    },
+    # Once a day, after that hour's reminders are raised: a second run the same day sends nothing new.
+    "send-reminder-digests": {
+        "task": "pipeline.tasks.send_reminder_digests",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }

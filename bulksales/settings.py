@@ -76,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
                 "bulksales.context_processors.company",
+                "pipeline.context_processors.reminders",
             ],
         },
     },

@@ -17,5 +17,11 @@ urlpatterns = [
     path("trainings/", include(training_patterns)),
     path("customers/", include(customer_patterns)),
     path("complaints/", include(complaint_patterns)),
+    path("deals/laycans/", include("pipeline.calendar_urls")),
+    path("deals/", include("pipeline.deal_urls")),
+    path("pipeline/settings/", include("pipeline.settings_urls")),
+    path("activities/", include("pipeline.activity_urls")),
+    path("research/", include("pipeline.research_urls")),
+    path("reminders/", include("pipeline.reminder_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -3,6 +3,7 @@
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import access
@@ -30,13 +31,18 @@ class CustomerFilter(django_filters.FilterSet):
                                                 lookup_expr="date__gte", widget=DATE)
     contacted_before = django_filters.DateFilter(label=_("Last contacted before"), method="filter_contacted_before",
                                                  widget=DATE)
+    overdue_contact = django_filters.BooleanFilter(
+        label=_("Not contacted within its tier's cadence"), method="filter_overdue_contact",
+        widget=forms.CheckboxInput)
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),
         empty_label=_("Customer name"),
         fields=[("name", "name"), ("tier", "tier"), ("status", "status"), ("owner__full_name", "owner"),
-                ("last_contacted_at", "last_contacted"), ("created_at", "created")],
+                ("last_contacted_at", "last_contacted"), ("next_follow_up_on", "next_follow_up"),
+                ("created_at", "created")],
         field_labels={"name": _("Customer name"), "tier": _("Tier"), "status": _("Status"), "owner__full_name": _("Owner"),
-                      "last_contacted_at": _("Last contacted"), "created_at": _("Created")},
+                      "last_contacted_at": _("Last contacted"), "next_follow_up_on": _("Next follow-up"),
+                      "created_at": _("Created")},
     )
 
     class Meta:
@@ -58,6 +64,9 @@ class CustomerFilter(django_filters.FilterSet):
             Q(name__icontains=value) | Q(short_name__icontains=value) | Q(registration_number__iexact=value)
             | Q(Exists(contact_matches))
         )
+
+    def filter_overdue_contact(self, queryset, name, value):
+        return queryset.filter(selectors.overdue_for_contact_q(timezone.now())) if value else queryset
 
     def in_region(self, queryset, name, value):
         value = value.strip()

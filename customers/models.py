@@ -92,6 +92,7 @@ class Customer(models.Model):
     tier_pin_reason = models.CharField(_("reason for pinning"), max_length=300, blank=True)
     # Kept up to date by the activities that the pipeline records.
     last_contacted_at = models.DateTimeField(_("last contacted"), null=True, blank=True)
+    next_follow_up_on = models.DateField(_("next follow-up"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     history = HistoricalRecords(excluded_fields=["name_key", "updated_at"])
@@ -111,6 +112,7 @@ class Customer(models.Model):
             models.Index(fields=["tier"]),
             models.Index(fields=["status"]),
             models.Index(fields=["last_contacted_at"]),
+            models.Index(fields=["next_follow_up_on"]),
         ]
 
     def __str__(self) -> str:

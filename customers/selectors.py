@@ -1,15 +1,27 @@
 """Reads of the customers app, each starting from the access policy in accounts.access."""
 
-from django.db.models import QuerySet
+from datetime import datetime, timedelta
+
+from django.db.models import Q, QuerySet
 
 from accounts import access
 from accounts.access import RecordKind
 from accounts.models import Position, User
 
-from .models import Complaint, Contact, Customer, SatisfactionSurvey
+from .models import Complaint, Contact, Customer, SatisfactionSurvey, TierPolicy
 
 # Who may own customers: the people who sell.
-OWNER_POSITIONS = [Position.REP, Position.ACCOUNT_MANAGER, Position.MANAGER, Position.DIRECTOR]
+OWNER_POSITIONS = access.SELLING_POSITIONS
+
+
+def overdue_for_contact_q(now: datetime) -> Q:
+    """Customers not contacted within their tier's cadence (never contacted counts from creation)."""
+    condition = Q(pk__in=[])
+    for tier, gap in TierPolicy.objects.values_list("tier", "max_contact_gap_days"):
+        since = now - timedelta(days=gap)
+        condition |= Q(tier=tier) & (Q(last_contacted_at__lt=since)
+                                     | Q(last_contacted_at__isnull=True, created_at__lt=since))
+    return condition & ~Q(status=Customer.Status.LOST)
 
 
 def customers_visible_to(user: User) -> QuerySet[Customer]:

@@ -31,6 +31,7 @@ from .forms import (
     VolumeFormSet,
 )
 from .models import Commodity, Contact, Customer, TierPolicy
+from .panels import render_panels
 
 PAGE_SIZE = 50
 settings_page = allowed_if(selectors.can_run_customer_settings)
@@ -118,6 +119,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "survey_summary": survey_summary,
             "complaints": complaints,
             "changes": _history_lines(history),
+            "panels": render_panels(request, customer),
             "can_change": selectors.can_change_customer(request.user, customer),
             "can_pin": selectors.can_pin_tier(request.user, customer),
             "can_complain": selectors.can_record_complaint(request.user),

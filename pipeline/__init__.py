@@ -1,1 +1,1 @@
-"""Pipeline: deals through the four stages, activities, market research, reminders (issue 4)."""
+"""Pipeline: deals through the four stages, activities, market research, reminders."""

@@ -1,5 +1,25 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PipelineConfig(AppConfig):
     name = "pipeline"
+    verbose_name = _("Pipeline")
+
+    def ready(self) -> None:
+        from accounts import demo, handover
+        from accounts.models import Position
+        from customers.panels import register_panel
+
+        from .deal_views import customer_deals_panel
+        from .demo import seed_pipeline
+        from .models import Deal
+        from .panels import customer_activities_panel
+
+        handover.register_owned(
+            Deal, "owner", _("deals owned"),
+            positions=[Position.REP, Position.ACCOUNT_MANAGER, Position.MANAGER, Position.DIRECTOR],
+        )
+        register_panel(customer_deals_panel)
+        register_panel(customer_activities_panel)
+        demo.register_seeder(seed_pipeline)

@@ -43,6 +43,15 @@ PAGES = [
     ("complaint", "service1", "/complaints/3/"),
     ("complaint-new", "service1", "/complaints/new/"),
     ("import", "rep1", "/customers/import/"),
+    ("board", "manager1", "/deals/"),
+    ("deals", "rep1", "/deals/list/"),
+    ("deal", "director", "/deals/5/"),
+    ("deal-new", "rep1", "/deals/new/"),
+    ("laycans", "director", "/deals/laycans/"),
+    ("visit-new", "rep1", "/activities/new/?customer=6"),
+    ("activities", "manager1", "/activities/"),
+    ("research", "analyst1", "/research/"),
+    ("reminders", "rep1", "/reminders/"),
 ]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 

@@ -67,8 +67,11 @@ def test_marketing_sees_all_market_research_and_only_its_own_otherwise(cast, att
     assert owners(cast.marketing, attendance_records, RecordKind.CUSTOMER) == {"marketing"}
 
 
-def test_a_rep_does_not_see_market_research_of_others(cast, attendance_records):
-    assert owners(cast.rep, attendance_records, RecordKind.MARKET_RESEARCH) == {"rep"}
+def test_every_seller_reads_all_market_research_and_customer_service_none(cast, attendance_records):
+    everyone = set(User.objects.values_list("username", flat=True))
+    for seller in (cast.rep, cast.account_manager, cast.other_manager):
+        assert owners(seller, attendance_records, RecordKind.MARKET_RESEARCH) == everyone
+    assert owners(cast.service, attendance_records, RecordKind.MARKET_RESEARCH) == set()
 
 
 def test_teams_are_visible_to_the_director_and_to_their_own_manager(cast):

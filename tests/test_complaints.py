@@ -733,13 +733,13 @@ def test_the_complaint_list_costs_the_same_queries_however_many_complaints(clien
     client = client_as(cast.service)
     for _ in range(3):
         make_complaint(customer, cast.service)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("complaints:list"))
     assert len(response.context["page"]) == 3
     for index in range(27):
         make_complaint(other_customer if index % 2 else CustomerFactory(), UserFactory(
             position=Position.CUSTOMER_SERVICE))
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("complaints:list"))
     assert len(response.context["page"]) == 30
 
@@ -747,7 +747,7 @@ def test_the_complaint_list_costs_the_same_queries_however_many_complaints(clien
 def test_the_detail_page_costs_the_same_queries_however_long_its_story(client_as, cast, complaint, colleague,
                                                                       django_assert_max_num_queries):
     client = client_as(cast.service)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         client.get(reverse("complaints:detail", args=[complaint.pk]))
     for number in range(10):
         complaints.complaint_comment(complaint=complaint, by=cast.rep, text=f"Note {number}")
@@ -755,6 +755,6 @@ def test_the_detail_page_costs_the_same_queries_however_long_its_story(client_as
     complaints.complaint_assign(complaint=complaint, assignee=cast.service, by=cast.director)
     complaints.complaint_transition(complaint=complaint, to_status=Status.INVESTIGATING, by=cast.service)
     complaints.complaint_transition(complaint=complaint, to_status=Status.RESOLVED, by=cast.service, text="Done.")
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("complaints:detail", args=[complaint.pk]))
     assert len(response.context["events"]) == 14

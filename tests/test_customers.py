@@ -286,11 +286,11 @@ def test_the_owner_and_team_filters_offer_only_what_the_user_may_see(client_as, 
 def test_the_list_costs_the_same_queries_whatever_the_number_of_customers(client_as, cast, customer,
                                                                          django_assert_max_num_queries):
     client = client_as(cast.manager)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         client.get(reverse("customers:list"))
     for customer in CustomerFactory.create_batch(30, owner=cast.rep):
         ContactFactory(customer=customer, is_primary=True)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("customers:list"))
     assert len(response.context["page"]) == 31
 
@@ -471,3 +471,21 @@ def test_a_hand_over_moves_a_leaving_reps_customers(client_as, cast, customer):
     customer.refresh_from_db()
     assert customer.owner == successor
     assert HandOver.objects.get().moved["customers.Customer.owner"] == 1
+
+
+def test_the_list_finds_customers_not_contacted_within_their_tiers_cadence(client_as, cast):
+    import datetime
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    CustomerFactory(name="High, called 10 days ago", owner=cast.rep, tier=Tier.HIGH,
+                    last_contacted_at=now - datetime.timedelta(days=10))
+    CustomerFactory(name="General, called 10 days ago", owner=cast.rep, tier=Tier.GENERAL,
+                    last_contacted_at=now - datetime.timedelta(days=10))
+    CustomerFactory(name="Low, called 100 days ago", owner=cast.rep, tier=Tier.LOW,
+                    last_contacted_at=now - datetime.timedelta(days=100))
+    CustomerFactory(name="Lost, never mind", owner=cast.rep, tier=Tier.LOW, status=Customer.Status.LOST,
+                    last_contacted_at=now - datetime.timedelta(days=100))
+    assert names_listed(client_as(cast.rep), overdue_contact="on") == {"High, called 10 days ago",
+                                                                        "Low, called 100 days ago"}

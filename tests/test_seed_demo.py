@@ -5,10 +5,12 @@ from django.core.management import call_command
 from accounts import demo
 from accounts.models import Attendance, Department, Position, Team, Training, User
 from customers.models import Complaint, Contact, Customer, SatisfactionSurvey, TierChange
+from pipeline.models import Activity, Deal, MarketResearch, Reminder, StageMove
 
 
 def counts():
-    models = (User, Department, Team, Training, Attendance, Customer, Contact, Complaint, SatisfactionSurvey, TierChange)
+    models = (User, Department, Team, Training, Attendance, Customer, Contact, Complaint, SatisfactionSurvey, TierChange,
+              Deal, StageMove, Activity, MarketResearch, Reminder)
     return [model.objects.count() for model in models]
 
 
@@ -62,3 +64,17 @@ def test_the_readme_lists_every_demo_login(settings):
     for username, _name, _position in demo.demo_logins():
         assert f"`{username}`" in readme, username
     assert demo.DEMO_PASSWORD in readme
+
+
+def test_seed_demo_adds_a_living_pipeline(db):
+    call_command("seed_demo")
+    assert 300 <= Deal.objects.count() <= 400
+    assert set(Deal.objects.values_list("stage", flat=True)) == {"research", "development", "negotiation", "follow_up"}
+    assert set(Deal.objects.values_list("outcome", flat=True)) == {"open", "won", "lost"}
+    won = Deal.objects.filter(outcome="won")
+    assert not won.filter(contract_number="").exists() and not won.filter(signed_on__isnull=True).exists()
+    assert StageMove.objects.filter(to_outcome="won").count() == won.count()
+    assert Activity.objects.count() > 2000
+    assert not Customer.objects.exclude(status="lost").filter(last_contacted_at__isnull=True).exists()
+    assert MarketResearch.objects.count() == 40
+    assert Reminder.objects.exists()

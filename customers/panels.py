@@ -1,0 +1,21 @@
+"""Panels that higher apps add to the customer page (deals, visits...), without customers
+importing them: each registers a function that renders its part for one customer."""
+
+from collections.abc import Callable
+
+from django.http import HttpRequest
+
+from .models import Customer
+
+# (request, customer) -> rendered HTML, or "" to show nothing
+Panel = Callable[[HttpRequest, Customer], str]
+_panels: list[Panel] = []
+
+
+def register_panel(panel: Panel) -> None:
+    if panel not in _panels:
+        _panels.append(panel)
+
+
+def render_panels(request: HttpRequest, customer: Customer) -> list[str]:
+    return [html for panel in _panels if (html := panel(request, customer))]

@@ -1,0 +1,18 @@
+"""URLs of the deal pages."""
+
+from django.urls import path
+
+from . import deal_views as views
+
+app_name = "deals"
+urlpatterns = [
+    path("", views.deal_board, name="board"),
+    path("list/", views.deal_list, name="list"),
+    path("new/", views.deal_create, name="create"),
+    path("<int:pk>/", views.deal_detail, name="detail"),
+    path("<int:pk>/edit/", views.deal_edit, name="edit"),
+    path("<int:pk>/move/", views.deal_move, name="move"),
+    path("<int:pk>/sign/", views.deal_sign, name="sign"),
+    path("<int:pk>/lose/", views.deal_lose, name="lose"),
+    path("<int:pk>/reopen/", views.deal_reopen, name="reopen"),
+]

@@ -1,0 +1,236 @@
+"""Deal pages: the board, the list, a deal's page, its terms, and the moves between stages."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import access
+from accounts.services import RuleError
+from accounts.views import allowed_if
+from customers import selectors as customer_selectors
+from customers.models import Customer
+
+from . import selectors, services
+from .deal_filters import DealFilter
+from .deal_forms import DealForm, LoseForm, MoveForm, ReopenForm, SignForm
+from .models import STAGE_ORDER, Deal, Outcome, Stage
+
+PAGE_SIZE = 50
+BOARD_CARDS = 30  # per column: the most recently updated; the column header gives the full count
+sellers_only = allowed_if(selectors.can_sell)
+
+
+def _visible_deals(request: HttpRequest):
+    return selectors.deals_visible_to(request.user).select_related(
+        "customer", "owner", "commodity", "load_port", "discharge_port")
+
+
+def _deal_or_404(request: HttpRequest, pk: int) -> Deal:
+    return access.get_visible_or_404(_visible_deals(request), pk=pk)
+
+
+def _changeable_deal(request: HttpRequest, pk: int) -> Deal:
+    deal = _deal_or_404(request, pk)
+    if not selectors.can_change_deal(request.user, deal):
+        raise PermissionDenied
+    return deal
+
+
+# --- Board and list --------------------------------------------------------------------------
+
+
+def _board_context(request: HttpRequest) -> dict:
+    deals = _visible_deals(request)
+    owner = request.GET.get("owner")
+    if owner and owner.isdigit():
+        deals = deals.filter(owner_id=int(owner))
+    live = deals.filter(Q(outcome=Outcome.OPEN) | Q(outcome=Outcome.WON, stage=Stage.FOLLOW_UP))
+    counts = dict(live.values_list("stage").annotate(n=Count("pk")).order_by())
+    totals = {row["stage"]: row for row in services.weighted_pipeline(deals, by="stage")}
+    columns = []
+    for stage in STAGE_ORDER:
+        cards = list(live.filter(stage=stage).order_by("-updated_at")[:BOARD_CARDS])
+        columns.append({"stage": stage, "label": stage.label, "cards": cards, "count": counts.get(stage, 0),
+                        "total": totals.get(stage, {}).get("total"), "weighted": totals.get(stage, {}).get("weighted")})
+    by_owner = services.weighted_pipeline(deals, by="owner")
+    owners = {user.pk: user for user in selectors.possible_owners(request.user)}
+    for row in by_owner:
+        row["person"] = owners.get(row["owner"])
+    return {"columns": columns, "by_owner": by_owner, "stages": STAGE_ORDER, "owner_filter": owner or "",
+            "owners": owners.values()}
+
+
+@sellers_only
+def deal_board(request: HttpRequest) -> HttpResponse:
+    template = "pipeline/_board.html" if request.headers.get("HX-Request") else "pipeline/deal_board.html"
+    return render(request, template, _board_context(request))
+
+
+@sellers_only
+def deal_list(request: HttpRequest) -> HttpResponse:
+    filtered = DealFilter(request.GET or None, queryset=_visible_deals(request), user=request.user)
+    page = Paginator(filtered.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "pipeline/deal_list.html", {"filter": filtered, "page": page})
+
+
+# --- One deal -------------------------------------------------------------------------------------
+
+
+@sellers_only
+def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = _deal_or_404(request, pk)
+    can_change = selectors.can_change_deal(request.user, deal)
+    complaints = customer_selectors.complaints_visible_to(request.user).filter(customer=deal.customer)
+    if deal.contract_number:
+        complaints = complaints.filter(Q(contract_number=deal.contract_number) | Q(contract_number=""))
+    return render(request, "pipeline/deal_detail.html", {
+        "deal": deal,
+        "moves": deal.moves.select_related("by"),
+        "activities": selectors.activities_visible_to(request.user).filter(deal=deal).select_related("owner")[:20],
+        "complaints": complaints.select_related("assignee")[:10],
+        "research": deal.research.select_related("commodity"),
+        "can_change": can_change,
+        "move_form": MoveForm(deal=deal) if can_change and deal.outcome != Outcome.LOST else None,
+        "lose_form": LoseForm(initial={"version": deal.version}) if can_change and deal.outcome == Outcome.OPEN
+        else None,
+        "reopen_form": ReopenForm(initial={"version": deal.version}) if can_change and deal.outcome == Outcome.LOST
+        else None,
+    })
+
+
+def _deal_form_page(request: HttpRequest, deal: Deal) -> HttpResponse:
+    initial = {}
+    if deal.pk is None:
+        customer_id = request.GET.get("customer", "")
+        if customer_id.isdigit():
+            initial["customer"] = int(customer_id)
+    form = DealForm(request.POST or None, instance=deal, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.deal_save(deal=form.save(commit=False), by=request.user,
+                                       expected_version=form.cleaned_data.get("version"))
+            form.instance = saved
+            form.save_m2m()
+        except RuleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The deal was saved."))
+            return redirect("deals:detail", pk=saved.pk)
+    return render(request, "pipeline/deal_form.html", {"form": form, "deal": deal})
+
+
+@sellers_only
+def deal_create(request: HttpRequest) -> HttpResponse:
+    return _deal_form_page(request, Deal())
+
+
+@sellers_only
+def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _deal_form_page(request, _changeable_deal(request, pk))
+
+
+def _after_move(request: HttpRequest, deal: Deal) -> HttpResponse:
+    """Back to the board (htmx: just the board) or the deal's page, whichever the user came from."""
+    if request.headers.get("HX-Request"):
+        return render(request, "pipeline/_board.html", _board_context(request))
+    if request.POST.get("next") == "board":
+        return redirect("deals:board")
+    return redirect("deals:detail", pk=deal.pk)
+
+
+@sellers_only
+def deal_move(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = _changeable_deal(request, pk)
+    form = MoveForm(request.POST or None, deal=deal)
+    if request.method == "POST" and form.is_valid():
+        try:
+            deal = services.deal_move(deal=deal, to_stage=form.cleaned_data["to_stage"], by=request.user,
+                                      expected_version=form.cleaned_data["version"],
+                                      reason=form.cleaned_data["reason"])
+        except RuleError as error:
+            if request.headers.get("HX-Request"):
+                messages.error(request, str(error))
+                return _after_move(request, deal)
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("%(deal)s is now in %(stage)s.") % {"deal": deal,
+                                                                            "stage": deal.get_stage_display()})
+            return _after_move(request, deal)
+    return render(request, "pipeline/deal_action.html", {
+        "deal": deal, "form": form, "title": _("Move the deal"), "submit": _("Move")})
+
+
+@sellers_only
+def deal_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = _changeable_deal(request, pk)
+    form = SignForm(request.POST or None, instance=Deal.objects.get(pk=deal.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            deal = services.deal_sign(deal=deal, terms=form.save(commit=False),
+                                      contract_number=form.cleaned_data["contract_number"],
+                                      signed_on=form.cleaned_data["signed_on"], by=request.user,
+                                      expected_version=form.cleaned_data["version"])
+        except RuleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Signed: %(deal)s is won and in follow-up.") % {"deal": deal})
+            return redirect("deals:detail", pk=deal.pk)
+    return render(request, "pipeline/deal_action.html", {
+        "deal": deal, "form": form, "title": _("Sign the contract"), "submit": _("Sign"),
+        "intro": _("Confirm the final terms as signed. The deal moves to follow-up as won.")})
+
+
+@sellers_only
+@require_POST
+def deal_lose(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = _changeable_deal(request, pk)
+    form = LoseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.deal_lose(deal=deal, reason=form.cleaned_data["lost_reason"], note=form.cleaned_data["note"],
+                               by=request.user, expected_version=form.cleaned_data["version"])
+        except RuleError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The deal was marked lost."))
+    else:
+        messages.error(request, _("Choose a reason for losing the deal."))
+    return redirect("deals:detail", pk=deal.pk)
+
+
+@sellers_only
+@require_POST
+def deal_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = _changeable_deal(request, pk)
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.deal_reopen(deal=deal, by=request.user, reason=form.cleaned_data["reason"],
+                                 expected_version=form.cleaned_data["version"])
+        except RuleError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The deal is open again."))
+    else:
+        messages.error(request, _("Say why the deal is reopened."))
+    return redirect("deals:detail", pk=deal.pk)
+
+
+# --- The customer page's deals panel ------------------------------------------------------------
+
+
+def customer_deals_panel(request: HttpRequest, customer: Customer) -> str:
+    if not selectors.can_sell(request.user):
+        return ""
+    deals = selectors.deals_visible_to(request.user).filter(customer=customer).select_related("commodity")
+    return render_to_string("pipeline/_deals_panel.html", {
+        "deals": deals.order_by("-updated_at")[:10],
+        "new_url": reverse("deals:create") + f"?customer={customer.pk}",
+    }, request=request)

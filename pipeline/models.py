@@ -1,0 +1,309 @@
+"""The sales pipeline: bulk-cargo deals through the plan's four stages, the activities that
+track customers, market research, and the follow-up reminders the hourly job raises."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
+
+from accounts.models import BilingualName
+from customers.models import Commodity, Complaint, Contact, Customer, PaymentTerms
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+class Port(BilingualName):
+    """A load or discharge port (Newcastle, Port Hedland, Qingdao...); the list is the director's."""
+
+    country = models.CharField(_("country"), max_length=2, help_text=_("Two-letter code, e.g. AU, CN"))
+
+    class Meta(BilingualName.Meta):
+        verbose_name = _("port")
+        verbose_name_plural = _("ports")
+
+
+class LostReason(BilingualName):
+    class Meta(BilingualName.Meta):
+        verbose_name = _("reason for losing")
+        verbose_name_plural = _("reasons for losing")
+
+
+class ExchangeRate(models.Model):
+    """How many units of the base currency one unit of `currency` buys, from `valid_from` on."""
+
+    currency = models.CharField(_("currency"), max_length=3)
+    valid_from = models.DateField(_("valid from"))
+    rate = models.DecimalField(_("rate to the base currency"), max_digits=14, decimal_places=6,
+                               validators=[MinValueValidator(Decimal("0.000001"))])
+
+    class Meta:
+        ordering = ["currency", "-valid_from"]
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "valid_from"], name="one_rate_per_currency_and_day"),
+            models.CheckConstraint(condition=Q(rate__gt=0), name="rate_positive"),
+        ]
+
+
+class Stage(models.TextChoices):
+    RESEARCH = "research", _("Market research")
+    DEVELOPMENT = "development", _("Customer development")
+    NEGOTIATION = "negotiation", _("Negotiation")
+    FOLLOW_UP = "follow_up", _("Follow-up")
+
+
+STAGE_ORDER = [Stage.RESEARCH, Stage.DEVELOPMENT, Stage.NEGOTIATION, Stage.FOLLOW_UP]
+# The chance, by stage, that an open deal signs: weighted pipeline = amount x probability.
+STAGE_PROBABILITY = {
+    Stage.RESEARCH: Decimal("0.10"),
+    Stage.DEVELOPMENT: Decimal("0.25"),
+    Stage.NEGOTIATION: Decimal("0.60"),
+    Stage.FOLLOW_UP: Decimal("1.00"),
+}
+
+
+class Outcome(models.TextChoices):
+    OPEN = "open", pgettext_lazy("deal outcome", "Open")
+    WON = "won", pgettext_lazy("deal outcome", "Won")
+    LOST = "lost", pgettext_lazy("deal outcome", "Lost")
+
+
+class Incoterm(models.TextChoices):
+    FOB = "FOB", "FOB"
+    CFR = "CFR", "CFR"
+    CIF = "CIF", "CIF"
+    FAS = "FAS", "FAS"
+    DAP = "DAP", "DAP"
+    EXW = "EXW", "EXW"
+
+
+class ToleranceOption(models.TextChoices):
+    SELLER = "molso", _("Seller's option (MOLSO)")
+    BUYER = "molco", _("Buyer's option (MOLCO)")
+    VESSEL = "moloo", _("Vessel's option (MOLOO)")
+
+
+class Deal(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="deals", verbose_name=_("customer"))
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="deals",
+                              verbose_name=_("owner"))
+    commodity = models.ForeignKey(Commodity, on_delete=models.PROTECT, verbose_name=_("commodity"))
+    grade = models.CharField(_("grade"), max_length=120, blank=True, help_text=_("e.g. NAR 5500 kcal/kg, Fe 62%"))
+    quantity_tonnes = models.DecimalField(_("quantity (t)"), max_digits=12, decimal_places=2,
+                                          validators=[MinValueValidator(Decimal("0.01"))])
+    tolerance_percent = models.DecimalField(_("tolerance (%)"), max_digits=4, decimal_places=2, default=Decimal(10),
+                                            validators=[MinValueValidator(0), MaxValueValidator(20)])
+    tolerance_option = models.CharField(_("tolerance option"), max_length=8, choices=ToleranceOption.choices,
+                                        default=ToleranceOption.SELLER)
+    price_per_tonne = models.DecimalField(_("price per tonne"), max_digits=12, decimal_places=2,
+                                          validators=[MinValueValidator(Decimal("0.01"))])
+    currency = models.CharField(_("currency"), max_length=3, default="USD")
+    amount = models.GeneratedField(
+        expression=F("quantity_tonnes") * F("price_per_tonne"),
+        output_field=models.DecimalField(max_digits=24, decimal_places=4),
+        db_persist=True,
+        verbose_name=_("amount"),
+    )
+    # The rate used for amount_base: the one in force on the signing date once signed, else the latest.
+    rate_to_base = models.DecimalField(max_digits=14, decimal_places=6, default=Decimal(1), editable=False)
+    amount_base = models.DecimalField(_("amount in base currency"), max_digits=20, decimal_places=2, default=0,
+                                      editable=False)
+    incoterm = models.CharField(_("Incoterm"), max_length=3, choices=Incoterm.choices, default=Incoterm.CFR)
+    load_port = models.ForeignKey(Port, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                  verbose_name=_("load port"))
+    discharge_port = models.ForeignKey(Port, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                       verbose_name=_("discharge port"))
+    laycan_start = models.DateField(_("laycan from"), null=True, blank=True)
+    laycan_end = models.DateField(_("laycan to"), null=True, blank=True)
+    payment_terms = models.CharField(_("payment terms"), max_length=32, choices=PaymentTerms.choices, blank=True)
+    demurrage_rate = models.DecimalField(_("demurrage per day"), null=True, blank=True, validators=[MinValueValidator(0)],
+                                         **MONEY)
+    expected_signing_date = models.DateField(_("expected signing date"), null=True, blank=True)
+    competitor = models.CharField(_("competitor"), max_length=200, blank=True)
+    research = models.ManyToManyField("MarketResearch", blank=True, related_name="deals",
+                                      verbose_name=_("market research"))
+    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices, default=Stage.RESEARCH)
+    outcome = models.CharField(_("outcome"), max_length=8, choices=Outcome.choices, default=Outcome.OPEN)
+    lost_reason = models.ForeignKey(LostReason, on_delete=models.PROTECT, null=True, blank=True,
+                                    verbose_name=_("reason for losing"))
+    contract_number = models.CharField(_("contract number"), max_length=60, blank=True)
+    signed_on = models.DateField(_("signing date"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    stage_entered_at = models.DateTimeField(_("in this stage since"), auto_now_add=True)
+    # Bumped by every write; a save from a stale form is refused (optimistic locking).
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["amount", "version", "updated_at", "rate_to_base"])
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        verbose_name = _("deal")
+        verbose_name_plural = _("deals")
+        indexes = [
+            models.Index(fields=["owner", "stage", "outcome"]),
+            models.Index(fields=["stage", "outcome"]),
+            models.Index(fields=["customer", "outcome"]),
+            models.Index(fields=["signed_on"]),
+            models.Index(fields=["laycan_start"]),
+            models.Index(fields=["expected_signing_date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity_tonnes__gt=0), name="deal_quantity_positive"),
+            models.CheckConstraint(condition=Q(price_per_tonne__gt=0), name="deal_price_positive"),
+            models.CheckConstraint(condition=Q(tolerance_percent__gte=0, tolerance_percent__lte=20),
+                                   name="deal_tolerance_0_to_20"),
+            models.CheckConstraint(condition=Q(laycan_end__gte=F("laycan_start")) | Q(laycan_start__isnull=True)
+                                   | Q(laycan_end__isnull=True), name="deal_laycan_in_order"),
+            models.CheckConstraint(
+                condition=~Q(outcome="won") | (Q(stage="follow_up") & ~Q(contract_number="") & Q(signed_on__isnull=False)),
+                name="won_deal_is_signed",
+            ),
+            models.UniqueConstraint(fields=["contract_number"], condition=~Q(contract_number=""),
+                                    name="unique_contract_number",
+                                    violation_error_message=_("Another deal already has this contract number.")),
+        ]
+
+    def __str__(self) -> str:
+        grade = f" {self.grade}" if self.grade else ""
+        return f"{self.commodity}{grade} · {self.quantity_tonnes:,.0f} t · {self.customer}"
+
+    @property
+    def probability(self) -> Decimal:
+        if self.outcome == Outcome.LOST:
+            return Decimal(0)
+        return STAGE_PROBABILITY[self.stage]
+
+
+class StageMove(models.Model):
+    """One move of a deal: between stages, to won (signing) or lost, or reopened. Never edited."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="moves")
+    from_stage = models.CharField(max_length=16, choices=Stage.choices)
+    to_stage = models.CharField(max_length=16, choices=Stage.choices)
+    from_outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    to_outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["deal", "at"]), models.Index(fields=["to_stage", "at"])]
+
+
+class Activity(models.Model):
+    """A visit, call or message with a customer (客户追踪), and the next step it calls for."""
+
+    class Kind(models.TextChoices):
+        VISIT = "visit", _("Visit")
+        CALL = "call", _("Call")
+        EMAIL = "email", _("Email")
+        MEETING = "meeting", _("Meeting")
+        TRADE_SHOW = "trade_show", _("Trade show")
+        WECHAT = "wechat", _("WeChat")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.VISIT)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="activities",
+                                 verbose_name=_("customer"))
+    deal = models.ForeignKey(Deal, on_delete=models.SET_NULL, null=True, blank=True, related_name="activities",
+                             verbose_name=_("deal"))
+    contacts = models.ManyToManyField(Contact, blank=True, related_name="activities", verbose_name=_("contacts"))
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="activities",
+                              verbose_name=_("logged by"))
+    happened_at = models.DateTimeField(_("when"))
+    summary = models.TextField(_("summary"))
+    outcome = models.CharField(_("outcome"), max_length=300, blank=True)
+    next_step = models.CharField(_("next step"), max_length=300, blank=True)
+    next_step_due = models.DateField(_("next step due"), null=True, blank=True)
+    next_step_done = models.BooleanField(_("next step done"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-happened_at", "-pk"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        indexes = [
+            models.Index(fields=["customer", "happened_at"]),
+            models.Index(fields=["owner", "happened_at"]),
+            models.Index(fields=["next_step_done", "next_step_due"]),
+        ]
+
+
+class MarketResearch(models.Model):
+    """Prices, competitors and supply and demand seen in a market (市场调研)."""
+
+    class Method(models.TextChoices):
+        ONLINE_SURVEY = "online_survey", _("Online survey")
+        QUESTIONNAIRE = "questionnaire", _("Questionnaire")
+        FIELD = "field", _("Field research")
+
+    commodity = models.ForeignKey(Commodity, on_delete=models.PROTECT, verbose_name=_("commodity"))
+    region = models.CharField(_("region or port"), max_length=120)
+    port = models.ForeignKey(Port, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("port"))
+    researched_on = models.DateField(_("date"))
+    method = models.CharField(_("method"), max_length=16, choices=Method.choices)
+    price_low = models.DecimalField(_("lowest price seen per tonne"), null=True, blank=True,
+                                    validators=[MinValueValidator(0)], **MONEY)
+    price_high = models.DecimalField(_("highest price seen per tonne"), null=True, blank=True,
+                                     validators=[MinValueValidator(0)], **MONEY)
+    currency = models.CharField(_("currency"), max_length=3, default="USD")
+    competitors = models.TextField(_("competitors and their offers"), blank=True)
+    supply_demand = models.TextField(_("supply and demand notes"), blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="research",
+                               verbose_name=_("author"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-researched_on", "-pk"]
+        verbose_name = _("market research")
+        verbose_name_plural = _("market research")
+        indexes = [models.Index(fields=["commodity", "researched_on"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(price_high__gte=F("price_low")) | Q(price_low__isnull=True)
+                                   | Q(price_high__isnull=True), name="research_prices_in_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commodity} · {self.region} · {self.researched_on:%Y-%m-%d}"
+
+
+class Reminder(models.Model):
+    """Something that needs a person today (跟进提醒), raised by the hourly job.
+
+    One row per person, cause and day: the unique constraint makes the job idempotent, and a
+    reminder marked done or snoozed is never raised again that day."""
+
+    class Kind(models.TextChoices):
+        NEXT_STEP = "next_step", _("Next step past due")
+        NOT_CONTACTED = "not_contacted", _("Customer not contacted within its tier's cadence")
+        LAYCAN = "laycan", _("Laycan soon without a signed contract")
+        SIGNING_LATE = "signing_late", _("Deal past its expected signing date")
+        COMPLAINT = "complaint", _("Complaint past its deadline")
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    cause = models.CharField(max_length=80)  # e.g. "deal:42" — what the reminder is about
+    day = models.DateField()
+    escalated = models.BooleanField(_("escalated"), default=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    snoozed_until = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-day", "due_on", "pk"]
+        indexes = [models.Index(fields=["recipient", "day", "done_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "cause", "day"], name="one_reminder_per_cause_per_day"),
+        ]

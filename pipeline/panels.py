@@ -1,0 +1,32 @@
+"""The pipeline's panels on the customer page (registered with customers.panels in PipelineConfig.ready)."""
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from customers.models import Customer
+
+from . import activities, selectors
+from .activity_forms import kind_icon
+
+PANEL_ACTIVITIES = 10
+
+
+def customer_activities_panel(request: HttpRequest, customer: Customer) -> str:
+    """The latest visits and calls with the customer that the user may see: three queries, however many."""
+    user = request.user
+    if not selectors.can_sell(user):
+        return ""  # customer service and marketing see no contact log
+    latest = list(
+        selectors.activities_visible_to(user).filter(customer=customer)
+        .select_related("owner").prefetch_related("contacts")[:PANEL_ACTIVITIES]
+    )
+    changeable = activities.changeable_owner_ids(user, latest)
+    for activity in latest:
+        activity.icon = kind_icon(activity.kind)
+        activity.can_change = activity.owner_id in changeable
+    return render_to_string(
+        "pipeline/_activities_panel.html",
+        {"customer": customer, "activities": latest, "today": timezone.localdate(), "can_log": True},
+        request=request,
+    )

@@ -1,0 +1,363 @@
+"""Follow-up reminders (跟进提醒): what the hourly job raises for whom, and what a person does with one.
+
+The job finds every cause in a handful of SQL queries (one per kind of cause), then inserts the
+reminders it has not raised yet today with `bulk_create(ignore_conflicts=True)` in fixed-size
+batches. The unique constraint (recipient, cause, day) claims each row, so a rerun, a retry after
+a crash or two overlapping runs never duplicate one, never fail, and never reopen a reminder that
+was marked done.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import access
+from accounts.models import Position, User
+from accounts.services import RuleError
+from customers.complaints import overdue_q
+from customers.models import Complaint, Customer, TierPolicy
+
+from . import selectors
+from .models import Activity, Deal, Outcome, Reminder
+
+Kind = Reminder.Kind
+
+# How long past its due date or deadline a cause may stay unhandled before the person's manager
+# (or, for someone without one, the sales directors) gets a second, escalated reminder.
+ESCALATION_GRACE = timedelta(days=3)
+# A laycan this close on a deal not yet signed needs the owner: the vessel is about to arrive.
+LAYCAN_NOTICE = timedelta(days=7)
+LONGEST_SNOOZE = timedelta(days=30)
+# Rows per INSERT: 13 columns a row stay within SQLite's default 999 bound parameters, so each
+# batch is one statement on every backend.
+BATCH_SIZE = 70
+# Causes whose record a manager may hand to a team member from an escalated reminder.
+REASSIGNABLE = (Kind.NEXT_STEP, Kind.LAYCAN, Kind.SIGNING_LATE)
+
+
+@dataclass(frozen=True)
+class Cause:
+    """Something that needs a person, as found by one of the selection queries."""
+
+    kind: str
+    key: str  # the reminder's `cause`, e.g. "deal:7:laycan"
+    owner_id: int
+    owner_active: bool
+    manager_id: int | None  # the owner's active team manager, if any
+    due_on: date  # the date shown to the person
+    late_since: date  # the date the grace period runs from
+    customer_id: int | None = None
+    deal_id: int | None = None
+    activity_id: int | None = None
+    complaint_id: int | None = None
+
+
+def _manager(row: dict, owner: str) -> int | None:
+    if row[f"{owner}__team__manager_id"] and row[f"{owner}__team__manager__is_active"]:
+        return row[f"{owner}__team__manager_id"]
+    return None
+
+
+def _people(owner: str) -> list[str]:
+    return [f"{owner}_id", f"{owner}__is_active", f"{owner}__team__manager_id", f"{owner}__team__manager__is_active"]
+
+
+# --- The causes, one query each -------------------------------------------------------------------
+
+
+def next_steps_past_due(today: date) -> list[Cause]:
+    rows = Activity.objects.filter(next_step_done=False, next_step_due__lt=today).order_by().values(
+        "pk", "customer_id", "deal_id", "next_step_due", *_people("owner")
+    )
+    return [
+        Cause(
+            kind=Kind.NEXT_STEP, key=f"activity:{row['pk']}", owner_id=row["owner_id"],
+            owner_active=row["owner__is_active"], manager_id=_manager(row, "owner"),
+            due_on=row["next_step_due"], late_since=row["next_step_due"],
+            customer_id=row["customer_id"], deal_id=row["deal_id"], activity_id=row["pk"],
+        )
+        for row in rows
+    ]
+
+
+def customers_not_contacted(now: datetime) -> list[Cause]:
+    """Customers not contacted within their tier's cadence (or never, since longer than that)."""
+    gaps = dict(TierPolicy.objects.values_list("tier", "max_contact_gap_days"))
+    if not gaps:
+        return []
+    # Three tiers, three cut-offs: one OR of per-tier conditions keeps it to a single query.
+    late = Q()
+    for tier, days in gaps.items():
+        cutoff = now - timedelta(days=days)
+        never_since = Q(last_contacted_at__isnull=True, created_at__lt=cutoff)
+        late |= Q(tier=tier) & (Q(last_contacted_at__lt=cutoff) | never_since)
+    rows = (
+        Customer.objects.filter(late)
+        .exclude(status=Customer.Status.LOST)
+        .order_by()
+        .values("pk", "tier", "last_contacted_at", "created_at", *_people("owner"))
+    )
+    causes = []
+    for row in rows:
+        due_on = timezone.localdate((row["last_contacted_at"] or row["created_at"]) + timedelta(days=gaps[row["tier"]]))
+        causes.append(Cause(
+            kind=Kind.NOT_CONTACTED, key=f"customer:{row['pk']}", owner_id=row["owner_id"],
+            owner_active=row["owner__is_active"], manager_id=_manager(row, "owner"),
+            due_on=due_on, late_since=due_on, customer_id=row["pk"],
+        ))
+    return causes
+
+
+def laycans_soon(today: date) -> list[Cause]:
+    soon = Deal.objects.filter(outcome=Outcome.OPEN, laycan_start__range=(today, today + LAYCAN_NOTICE))
+    rows = soon.order_by().values("pk", "customer_id", "laycan_start", *_people("owner"))
+    return [
+        Cause(
+            kind=Kind.LAYCAN, key=f"deal:{row['pk']}:laycan", owner_id=row["owner_id"],
+            owner_active=row["owner__is_active"], manager_id=_manager(row, "owner"),
+            # Shown: the laycan itself. Escalated: once the deal has sat unsigned for the grace
+            # period inside the notice window, i.e. from the laycan minus notice plus grace.
+            due_on=row["laycan_start"], late_since=row["laycan_start"] - LAYCAN_NOTICE,
+            customer_id=row["customer_id"], deal_id=row["pk"],
+        )
+        for row in rows
+    ]
+
+
+def signings_late(today: date) -> list[Cause]:
+    rows = Deal.objects.filter(outcome=Outcome.OPEN, expected_signing_date__lt=today).order_by().values(
+        "pk", "customer_id", "expected_signing_date", *_people("owner")
+    )
+    return [
+        Cause(
+            kind=Kind.SIGNING_LATE, key=f"deal:{row['pk']}:signing", owner_id=row["owner_id"],
+            owner_active=row["owner__is_active"], manager_id=_manager(row, "owner"),
+            due_on=row["expected_signing_date"], late_since=row["expected_signing_date"],
+            customer_id=row["customer_id"], deal_id=row["pk"],
+        )
+        for row in rows
+    ]
+
+
+def complaints_overdue(now: datetime) -> list[Cause]:
+    rows = Complaint.objects.filter(overdue_q(now)).order_by().values(
+        "pk", "customer_id", "status", "responded_at", "respond_by", "resolve_by", *_people("assignee")
+    )
+    causes = []
+    for row in rows:
+        # The first deadline missed: the response if still unanswered, else the resolution.
+        unanswered = row["status"] == Complaint.Status.OPEN and row["responded_at"] is None
+        deadline = row["respond_by"] if unanswered and row["respond_by"] < now else row["resolve_by"]
+        due_on = timezone.localdate(deadline)
+        causes.append(Cause(
+            kind=Kind.COMPLAINT, key=f"complaint:{row['pk']}", owner_id=row["assignee_id"],
+            owner_active=row["assignee__is_active"], manager_id=_manager(row, "assignee"),
+            due_on=due_on, late_since=due_on, customer_id=row["customer_id"], complaint_id=row["pk"],
+        ))
+    return causes
+
+
+def find_causes(now: datetime) -> list[Cause]:
+    today = timezone.localdate(now)
+    return [
+        *next_steps_past_due(today),
+        *customers_not_contacted(now),
+        *laycans_soon(today),
+        *signings_late(today),
+        *complaints_overdue(now),
+    ]
+
+
+# --- Raising ---------------------------------------------------------------------------------------
+
+
+def active_directors() -> list[int]:
+    return list(User.objects.filter(is_active=True, position=Position.DIRECTOR).order_by().values_list("pk", flat=True))
+
+
+def recipients(cause: Cause, today: date, directors: list[int]) -> Iterator[tuple[int, bool]]:
+    """(recipient id, escalated) for each person this cause needs today."""
+    if cause.owner_active:
+        yield cause.owner_id, False
+    if cause.late_since + ESCALATION_GRACE <= today:
+        escalate_to = [cause.manager_id] if cause.manager_id and cause.manager_id != cause.owner_id else directors
+        for person in escalate_to:
+            if person != cause.owner_id:
+                yield person, True
+
+
+def _batches(rows: list[Reminder]) -> Iterator[list[Reminder]]:
+    for start in range(0, len(rows), BATCH_SIZE):
+        yield rows[start:start + BATCH_SIZE]
+
+
+def insert_batch(batch: list[Reminder]) -> None:
+    # One INSERT ... ON CONFLICT DO NOTHING (INSERT OR IGNORE on SQLite) per batch; each batch
+    # commits on its own, so a crash keeps what was written and the rerun adds only the rest.
+    Reminder.objects.bulk_create(batch, batch_size=BATCH_SIZE, ignore_conflicts=True)
+
+
+def raise_reminders(*, now: datetime | None = None) -> int:
+    """Raise today's reminders for every cause found; returns how many rows it added.
+
+    The count is exact for a run on its own; when two runs overlap, the rows both tried count in
+    both, though the database keeps one."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    causes = find_causes(now)
+    if not causes:
+        return 0
+    directors = active_directors()
+    # A snooze holds back the same cause for the same person until its date; what exists already
+    # today (open, done or snoozed) is left exactly as it is.
+    held_back = set(
+        Reminder.objects.filter(Q(snoozed_until__gt=today) | Q(day=today))
+        .order_by()
+        .values_list("recipient_id", "cause")
+    )
+    rows = []
+    for cause in causes:
+        for recipient_id, escalated in recipients(cause, today, directors):
+            if (recipient_id, cause.key) in held_back:
+                continue
+            held_back.add((recipient_id, cause.key))
+            rows.append(Reminder(
+                recipient_id=recipient_id, kind=cause.kind, cause=cause.key, day=today, escalated=escalated,
+                due_on=cause.due_on, customer_id=cause.customer_id, deal_id=cause.deal_id,
+                activity_id=cause.activity_id, complaint_id=cause.complaint_id,
+            ))
+    for batch in _batches(rows):
+        insert_batch(batch)
+    return len(rows)
+
+
+# --- Reading ---------------------------------------------------------------------------------------
+
+
+def _open_on(reminders: QuerySet[Reminder], day: date) -> QuerySet[Reminder]:
+    return reminders.filter(done_at__isnull=True).filter(Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=day))
+
+
+def open_reminders(user: User, day: date) -> QuerySet[Reminder]:
+    """The inbox: open reminders of `day` and before, one per cause (the latest), none snoozed past `day`.
+
+    A cause still pending raises a fresh reminder each day; the older ones it supersedes stay out
+    of sight rather than piling up."""
+    newer = Reminder.objects.filter(
+        recipient=OuterRef("recipient"), cause=OuterRef("cause"), day__gt=OuterRef("day"), day__lte=day
+    )
+    return _open_on(selectors.reminders_for(user).filter(day__lte=day), day).exclude(Exists(newer))
+
+
+def with_subjects(reminders: QuerySet[Reminder]) -> QuerySet[Reminder]:
+    """What a row shows: the customer, deal, activity or complaint, and whose it is."""
+    return reminders.select_related(
+        "customer__owner", "deal__customer", "deal__commodity", "deal__owner", "activity__owner",
+        "complaint__assignee",
+    )
+
+
+def digest_for(user: User, day: date) -> list[Reminder]:
+    """The reminders raised for `user` on `day` that are still open: what their morning email lists."""
+    return list(with_subjects(_open_on(selectors.reminders_for(user).filter(day=day), day)).order_by("due_on", "pk"))
+
+
+def digests_for(day: date) -> dict[User, list[Reminder]]:
+    """`digest_for` of every active person with open reminders on `day`, in one query."""
+    reminders = with_subjects(
+        _open_on(Reminder.objects.filter(day=day, recipient__is_active=True), day).select_related("recipient")
+    ).order_by("recipient_id", "due_on", "pk")
+    by_person: dict[User, list[Reminder]] = defaultdict(list)
+    for reminder in reminders:
+        by_person[reminder.recipient].append(reminder)
+    return dict(by_person)
+
+
+# --- What a person does with a reminder ---------------------------------------------------------
+
+
+def _check_own(reminder: Reminder, by: User) -> None:
+    if reminder.recipient_id != by.pk:
+        raise RuleError(_("This reminder is someone else's."))
+
+
+def reminder_done(*, reminder: Reminder, by: User) -> Reminder:
+    """Mark the reminder done; done stays done (marking it again changes nothing)."""
+    _check_own(reminder, by)
+    now = timezone.now()
+    if Reminder.objects.filter(pk=reminder.pk, done_at__isnull=True).update(done_at=now):
+        reminder.done_at = now
+    else:
+        reminder.done_at = Reminder.objects.values_list("done_at", flat=True).get(pk=reminder.pk)
+    return reminder
+
+
+def reminder_snooze(*, reminder: Reminder, until: date, by: User) -> Reminder:
+    """Hide the reminder, and hold back new ones for the same cause, until `until`."""
+    _check_own(reminder, by)
+    today = timezone.localdate()
+    if until <= today:
+        raise RuleError(_("Snooze until a day after today."))
+    if until > today + LONGEST_SNOOZE:
+        raise RuleError(_("A reminder can be snoozed for %(days)d days at most.") % {"days": LONGEST_SNOOZE.days})
+    if not Reminder.objects.filter(pk=reminder.pk, done_at__isnull=True).update(snoozed_until=until):
+        raise RuleError(_("This reminder is already done."))
+    reminder.snoozed_until = until
+    return reminder
+
+
+def can_reassign(user: User, reminder: Reminder) -> bool:
+    """A manager (or the director) hands an escalated next step or deal to someone they manage."""
+    return (
+        reminder.recipient_id == user.pk
+        and reminder.escalated
+        and reminder.kind in REASSIGNABLE
+        and reminder.done_at is None
+        and (user.is_manager or access.sees_everyone(user))
+    )
+
+
+def reassign_candidates(user: User) -> QuerySet[User]:
+    """Whom `user` may hand a follow-up to: the active sellers they manage."""
+    sellers = access.users_visible_to(user).filter(is_active=True, position__in=access.SELLING_POSITIONS)
+    return sellers.exclude(pk=user.pk)
+
+
+@transaction.atomic
+def reminder_reassign(*, reminder: Reminder, to_user: User, by: User) -> Reminder:
+    """Give the record behind an escalated reminder to `to_user`, and close the reminder.
+
+    The activity's owner moves for a next step, the deal's owner for a laycan or a late signing.
+    The former owner's open reminders for the cause close too: it is no longer theirs, and the
+    next hourly run raises the cause for the new owner."""
+    if not can_reassign(by, reminder):
+        raise RuleError(_("Only a manager can hand over an escalated next step or deal."))
+    if not reassign_candidates(by).filter(pk=to_user.pk).exists():
+        raise RuleError(_("You can only hand a follow-up to an active seller of your team."))
+    if reminder.kind == Kind.NEXT_STEP:
+        visible, pk = selectors.activities_visible_to(by), reminder.activity_id
+    else:
+        visible, pk = selectors.deals_visible_to(by), reminder.deal_id
+    record = visible.filter(pk=pk).values("pk", "owner_id").first()
+    if record is None:
+        raise RuleError(_("You cannot see the record this reminder is about."))
+    if record["owner_id"] == to_user.pk:
+        raise RuleError(_("%(name)s already owns it.") % {"name": to_user})
+    if reminder.kind == Kind.NEXT_STEP:
+        Activity.objects.filter(pk=pk).update(owner=to_user)
+    else:
+        # Bump the version so a form opened before the hand-over cannot overwrite it.
+        Deal.objects.filter(pk=pk).update(owner=to_user, version=F("version") + 1)
+    now = timezone.now()
+    Reminder.objects.filter(done_at__isnull=True).filter(
+        Q(pk=reminder.pk) | Q(recipient_id=record["owner_id"], cause=reminder.cause)
+    ).update(done_at=now)
+    reminder.done_at = now
+    return reminder
+

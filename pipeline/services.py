@@ -1,0 +1,172 @@
+"""Writes to the pipeline: saving deal terms, moving deals between stages, signing, losing,
+reopening, and exchange rates. Each checks its rule, writes atomically and records the move."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Case, DecimalField, F, QuerySet, Sum, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.services import RuleError
+
+from .models import STAGE_ORDER, STAGE_PROBABILITY, Deal, ExchangeRate, LostReason, Outcome, Stage, StageMove
+
+
+class StaleDeal(RuleError):
+    """Someone else saved the deal since this user opened it."""
+
+
+def rate_for(currency: str, on: date | None = None) -> Decimal:
+    """Units of the base currency per unit of `currency`, in force on `on` (today by default)."""
+    if currency == settings.BASE_CURRENCY:
+        return Decimal(1)
+    rate = (ExchangeRate.objects.filter(currency=currency, valid_from__lte=on or timezone.localdate())
+            .order_by("-valid_from").values_list("rate", flat=True).first())
+    if rate is None:
+        raise RuleError(_("There is no exchange rate for %(currency)s: ask a director to add one.")
+                        % {"currency": currency})
+    return rate
+
+
+def _price_in_base(deal: Deal) -> None:
+    deal.rate_to_base = rate_for(deal.currency, deal.signed_on if deal.outcome == Outcome.WON else None)
+    deal.amount_base = (deal.quantity_tonnes * deal.price_per_tonne * deal.rate_to_base).quantize(Decimal("0.01"))
+
+
+def _claim(deal: Deal, expected_version: int) -> Deal:
+    """Lock the deal and check nobody saved it since `expected_version` was read."""
+    current = Deal.objects.select_for_update().get(pk=deal.pk)
+    if current.version != expected_version:
+        raise StaleDeal(_("Someone else changed this deal while you were editing it. Your input is below; "
+                          "check the deal's current terms and save again."))
+    return current
+
+
+def _save(deal: Deal) -> None:
+    deal.version += 1
+    try:
+        with transaction.atomic():
+            deal.save()
+    except IntegrityError:
+        raise RuleError(_("Another deal already has this contract number.")) from None
+
+
+def _record(deal: Deal, *, from_stage: str, from_outcome: str, by: User, reason: str = "") -> None:
+    StageMove.objects.create(deal=deal, from_stage=from_stage, to_stage=deal.stage, from_outcome=from_outcome,
+                             to_outcome=deal.outcome, by=by, reason=reason)
+
+
+@transaction.atomic
+def deal_save(*, deal: Deal, by: User, expected_version: int | None = None) -> Deal:
+    """Create a deal, or save new terms over the version the user read."""
+    if deal.pk is not None:
+        current = _claim(deal, expected_version if expected_version is not None else deal.version)
+        # Stage and outcome change only through moves.
+        deal.stage, deal.outcome, deal.version = current.stage, current.outcome, current.version
+        deal.signed_on, deal.contract_number = current.signed_on, current.contract_number
+    _price_in_base(deal)
+    deal._change_reason = "terms"
+    _save(deal)
+    return deal
+
+
+@transaction.atomic
+def deal_move(*, deal: Deal, to_stage: str, by: User, expected_version: int, reason: str = "") -> Deal:
+    """Move an open deal to another stage; backwards needs a reason; into follow-up only by signing."""
+    deal = _claim(deal, expected_version)
+    if deal.outcome == Outcome.LOST:
+        raise RuleError(_("This deal is lost: reopen it first."))
+    if to_stage == deal.stage:
+        return deal
+    if to_stage == Stage.FOLLOW_UP:
+        raise RuleError(_("A deal enters follow-up by signing its contract."))
+    backwards = STAGE_ORDER.index(to_stage) < STAGE_ORDER.index(deal.stage)
+    if backwards and not reason.strip():
+        raise RuleError(_("Say why the deal moves back."))
+    from_stage, from_outcome = deal.stage, deal.outcome
+    if deal.outcome == Outcome.WON:
+        # Moved back out of follow-up: the signing no longer stands.
+        deal.outcome, deal.signed_on, deal.contract_number = Outcome.OPEN, None, ""
+    deal.stage, deal.stage_entered_at = to_stage, timezone.now()
+    _price_in_base(deal)
+    _save(deal)
+    _record(deal, from_stage=from_stage, from_outcome=from_outcome, by=by, reason=reason)
+    return deal
+
+
+@transaction.atomic
+def deal_sign(*, deal: Deal, terms: Deal, contract_number: str, signed_on: date, by: User,
+              expected_version: int) -> Deal:
+    """Sign: the final terms, the contract number and date; negotiation -> follow-up, won."""
+    current = _claim(deal, expected_version)
+    if current.outcome != Outcome.OPEN or current.stage != Stage.NEGOTIATION:
+        raise RuleError(_("Only a deal in negotiation can be signed."))
+    if signed_on > timezone.localdate():
+        raise RuleError(_("The signing date cannot be in the future."))
+    if not contract_number.strip():
+        raise RuleError(_("Give the contract number."))
+    terms.pk, terms.version = current.pk, current.version
+    terms.stage, terms.outcome = Stage.FOLLOW_UP, Outcome.WON
+    terms.contract_number, terms.signed_on, terms.stage_entered_at = contract_number.strip(), signed_on, timezone.now()
+    terms.created_at = current.created_at
+    _price_in_base(terms)
+    terms._change_reason = "signed"
+    _save(terms)
+    _record(terms, from_stage=current.stage, from_outcome=current.outcome, by=by)
+    return terms
+
+
+@transaction.atomic
+def deal_lose(*, deal: Deal, reason: LostReason, note: str, by: User, expected_version: int) -> Deal:
+    deal = _claim(deal, expected_version)
+    if deal.outcome != Outcome.OPEN:
+        raise RuleError(_("Only an open deal can be lost."))
+    deal.outcome, deal.lost_reason = Outcome.LOST, reason
+    _save(deal)
+    _record(deal, from_stage=deal.stage, from_outcome=Outcome.OPEN, by=by, reason=note or str(reason))
+    return deal
+
+
+@transaction.atomic
+def deal_reopen(*, deal: Deal, by: User, reason: str, expected_version: int) -> Deal:
+    deal = _claim(deal, expected_version)
+    if deal.outcome != Outcome.LOST:
+        raise RuleError(_("Only a lost deal can be reopened."))
+    if not reason.strip():
+        raise RuleError(_("Say why the deal is reopened."))
+    deal.outcome, deal.lost_reason = Outcome.OPEN, None
+    _price_in_base(deal)
+    _save(deal)
+    _record(deal, from_stage=deal.stage, from_outcome=Outcome.LOST, by=by, reason=reason)
+    return deal
+
+
+@transaction.atomic
+def exchange_rate_save(*, rate: ExchangeRate) -> int:
+    """Save a rate and re-price the open and lost deals in that currency at the latest rate;
+    signed deals keep the rate of their signing date. Returns how many deals were re-priced."""
+    rate.currency = rate.currency.upper()
+    rate.save()
+    latest = rate_for(rate.currency)
+    return Deal.objects.filter(currency=rate.currency).exclude(outcome=Outcome.WON).update(
+        rate_to_base=latest, amount_base=F("quantity_tonnes") * F("price_per_tonne") * Value(latest))
+
+
+def probability_case():
+    """The stage's probability as an SQL expression (0 for lost deals)."""
+    return Case(
+        *[When(stage=stage, then=Value(probability)) for stage, probability in STAGE_PROBABILITY.items()],
+        output_field=DecimalField(max_digits=4, decimal_places=2),
+    )
+
+
+def weighted_pipeline(deals: QuerySet[Deal], *, by: str) -> QuerySet:
+    """Open deals' total and weighted amounts (base currency) grouped by `by` ("stage" or "owner")."""
+    money = DecimalField(max_digits=22, decimal_places=2)
+    return (deals.filter(outcome=Outcome.OPEN).values(by).order_by(by)
+            .annotate(total=Sum("amount_base", output_field=money),
+                      weighted=Sum(F("amount_base") * probability_case(), output_field=money)))

@@ -1,0 +1,53 @@
+// Drag a deal card onto another stage's column to move it there. Moving back asks for the
+// reason the service requires. Without JavaScript the buttons on each card do the same.
+(function () {
+  "use strict";
+  const order = ["research", "development", "negotiation", "follow_up"];
+
+  function moveUrl(board, dealId) {
+    return board.dataset.moveUrlTemplate.replace("/0/", "/" + dealId + "/");
+  }
+
+  document.addEventListener("dragstart", function (event) {
+    const card = event.target.closest && event.target.closest(".deal-card");
+    if (!card) return;
+    event.dataTransfer.setData("text/plain", card.dataset.deal);
+    event.dataTransfer.effectAllowed = "move";
+    card.classList.add("dragging");
+  });
+
+  document.addEventListener("dragend", function (event) {
+    const card = event.target.closest && event.target.closest(".deal-card");
+    if (card) card.classList.remove("dragging");
+  });
+
+  document.addEventListener("dragover", function (event) {
+    const column = event.target.closest && event.target.closest(".board-column");
+    if (column && column.dataset.stage !== "follow_up") {
+      event.preventDefault();
+      column.classList.add("drop-target");
+    }
+  });
+
+  document.addEventListener("dragleave", function (event) {
+    const column = event.target.closest && event.target.closest(".board-column");
+    if (column) column.classList.remove("drop-target");
+  });
+
+  document.addEventListener("drop", function (event) {
+    const column = event.target.closest && event.target.closest(".board-column");
+    const board = document.getElementById("board");
+    if (!column || !board) return;
+    event.preventDefault();
+    column.classList.remove("drop-target");
+    const card = board.querySelector('.deal-card[data-deal="' + event.dataTransfer.getData("text/plain") + '"]');
+    if (!card || card.dataset.stage === column.dataset.stage) return;
+    const values = { to_stage: column.dataset.stage, version: card.dataset.version, next: "board" };
+    if (order.indexOf(column.dataset.stage) < order.indexOf(card.dataset.stage)) {
+      const reason = window.prompt(board.dataset.reasonPrompt || "Why does the deal move back?");
+      if (!reason) return;
+      values.reason = reason;
+    }
+    window.htmx.ajax("POST", moveUrl(board, card.dataset.deal), { target: "#board", swap: "outerHTML", values: values });
+  });
+})();

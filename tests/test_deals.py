@@ -1,0 +1,375 @@
+"""Deals: bulk-cargo terms, the four stages with their moves, signing, losing, reopening,
+amounts in the base currency, concurrent edits, the board and the list."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import HandOver, Position
+from accounts.services import RuleError
+from pipeline import services
+from pipeline.models import Deal, ExchangeRate, LostReason, Outcome, Stage, StageMove
+
+from .conftest import ROLES
+from .factories import CommodityFactory, CustomerFactory, DealFactory, ExchangeRateFactory, PortFactory, UserFactory
+
+OK, FORBIDDEN, MISSING = 200, 403, 404
+
+
+@pytest.fixture
+def deal(cast):
+    """The rep of team A negotiates 55,000 t of thermal coal at 80 USD/t (USD = 7.1 CNY)."""
+    return DealFactory(customer=CustomerFactory(owner=cast.rep, name="日照宏达钢铁有限公司"))
+
+
+def deal_form(deal_or_cast, **overrides):
+    customer = deal_or_cast.customer if isinstance(deal_or_cast, Deal) else CustomerFactory(owner=deal_or_cast.rep)
+    return {
+        "customer": customer.pk, "owner": customer.owner_id, "commodity": CommodityFactory().pk,
+        "grade": "NAR 5500", "quantity_tonnes": "55000", "tolerance_percent": "10", "tolerance_option": "molso",
+        "price_per_tonne": "80", "currency": "USD", "incoterm": "CFR", "load_port": PortFactory(name="Newcastle").pk,
+        "discharge_port": PortFactory().pk, "laycan_start": "2026-12-10", "laycan_end": "2026-12-20",
+        "payment_terms": "lc_sight", "demurrage_rate": "18000", "expected_signing_date": "2026-12-01",
+        "competitor": "", "notes": "",
+        "version": deal_or_cast.version if isinstance(deal_or_cast, Deal) else "",
+    } | overrides
+
+
+# --- Who may open what -----------------------------------------------------------------------
+
+SELLERS_OK = {role: OK for role in ROLES} | {"service": FORBIDDEN, "marketing": FORBIDDEN}
+DEAL_SCOPE = {role: MISSING for role in ROLES} | {"director": OK, "manager": OK, "rep": OK, "service": FORBIDDEN,
+                                                   "marketing": FORBIDDEN}
+PAGES = [
+    ("board", lambda d: reverse("deals:board"), SELLERS_OK),
+    ("list", lambda d: reverse("deals:list"), SELLERS_OK),
+    ("create", lambda d: reverse("deals:create"), SELLERS_OK),
+    ("detail", lambda d: reverse("deals:detail", args=[d.pk]), DEAL_SCOPE),
+    ("edit", lambda d: reverse("deals:edit", args=[d.pk]), DEAL_SCOPE),
+    ("move", lambda d: reverse("deals:move", args=[d.pk]), DEAL_SCOPE),
+    ("sign", lambda d: reverse("deals:sign", args=[d.pk]), DEAL_SCOPE),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name,url,expected", PAGES, ids=[page[0] for page in PAGES])
+def test_deal_pages_answer_each_position_as_the_policy_says(client_as, cast, deal, role, name, url, expected):
+    response = client_as(cast.by_role(role)).get(url(deal))
+    if role == "anonymous":
+        assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+    else:
+        assert response.status_code == expected[role], f"{name} as {role}"
+
+
+@pytest.mark.parametrize("role", ["other_manager", "other_rep", "account_manager"])
+@pytest.mark.parametrize("route", ["deals:move", "deals:lose", "deals:reopen", "deals:edit", "deals:sign"])
+def test_posting_to_another_teams_deal_answers_404_and_changes_nothing(client_as, cast, deal, role, route):
+    response = client_as(cast.by_role(role)).post(reverse(route, args=[deal.pk]), {
+        "to_stage": "development", "version": deal.version, "reason": "x", "lost_reason": "", "note": ""})
+    assert response.status_code == MISSING
+    deal.refresh_from_db()
+    assert (deal.stage, deal.outcome, deal.version) == (Stage.NEGOTIATION, Outcome.OPEN, 1)
+
+
+def test_customer_service_sees_no_deal_terms_on_the_customer_page(client_as, cast, deal):
+    page = client_as(cast.service).get(reverse("customers:detail", args=[deal.customer_id])).content.decode()
+    assert "NAR 5500" not in page
+    own = client_as(cast.rep).get(reverse("customers:detail", args=[deal.customer_id])).content.decode()
+    assert "NAR 5500" in own
+
+
+# --- Terms and amounts ---------------------------------------------------------------------
+
+
+def test_a_rep_creates_a_deal_priced_in_the_base_currency_at_the_latest_rate(client_as, cast):
+    ExchangeRateFactory(currency="USD", valid_from=datetime.date(2025, 1, 1), rate=Decimal("7.3"))
+    ExchangeRateFactory(currency="USD", valid_from=datetime.date(2026, 1, 1), rate=Decimal("7.1"))
+    response = client_as(cast.rep).post(reverse("deals:create"), deal_form(cast))
+    deal = Deal.objects.get()
+    assert response.status_code == 302
+    assert (deal.stage, deal.outcome, deal.owner) == (Stage.RESEARCH, Outcome.OPEN, cast.rep)
+    assert deal.amount == Decimal("4400000")
+    assert deal.amount_base == Decimal("31240000.00")
+
+
+@pytest.mark.parametrize(
+    "overrides,field,message",
+    [
+        ({"quantity_tonnes": "0"}, "quantity_tonnes", "greater than or equal to 0.01"),
+        ({"quantity_tonnes": "-55000"}, "quantity_tonnes", "greater than or equal to 0.01"),
+        ({"price_per_tonne": "0"}, "price_per_tonne", "greater than or equal to 0.01"),
+        ({"tolerance_percent": "25"}, "tolerance_percent", "less than or equal to 20"),
+        ({"laycan_end": "2026-12-01"}, "laycan_end", "cannot end before it starts"),
+        ({"currency": "EUR"}, "currency", "Select a valid choice"),
+        ({"quantity_tonnes": "abc"}, "quantity_tonnes", "Enter a number."),
+    ],
+)
+def test_bad_terms_are_explained_and_nothing_is_saved(client_as, cast, overrides, field, message):
+    ExchangeRateFactory()
+    response = client_as(cast.rep).post(reverse("deals:create"), deal_form(cast, **overrides))
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
+    assert not Deal.objects.exists()
+
+
+def test_a_currency_without_a_rate_cannot_be_used(db):
+    with pytest.raises(RuleError, match="no exchange rate for EUR"):
+        services.rate_for("EUR")
+
+
+def test_a_rep_cannot_sell_to_another_teams_customer(client_as, cast):
+    ExchangeRateFactory()
+    form = deal_form(cast, customer=CustomerFactory(owner=cast.other_rep).pk)
+    response = client_as(cast.rep).post(reverse("deals:create"), form)
+    assert "Select a valid choice" in " ".join(response.context["form"].errors["customer"])
+
+
+def test_the_database_refuses_a_tolerance_over_20_percent(deal):
+    from django.db import IntegrityError
+
+    with pytest.raises(IntegrityError):
+        Deal.objects.filter(pk=deal.pk).update(tolerance_percent=Decimal(25))
+
+
+# --- Moves -----------------------------------------------------------------------------------
+
+
+def move(client, deal, to_stage, reason="", version=None):
+    return client.post(reverse("deals:move", args=[deal.pk]),
+                       {"to_stage": to_stage, "reason": reason, "version": version or deal.version})
+
+
+def test_moving_forward_is_recorded_with_who_and_when(client_as, cast):
+    deal = DealFactory(customer=CustomerFactory(owner=cast.rep), stage=Stage.RESEARCH)
+    response = move(client_as(cast.rep), deal, Stage.DEVELOPMENT)
+    assert response.status_code == 302
+    recorded = StageMove.objects.get()
+    assert (recorded.from_stage, recorded.to_stage, recorded.by) == (Stage.RESEARCH, Stage.DEVELOPMENT, cast.rep)
+
+
+def test_moving_back_needs_a_reason(client_as, cast, deal):
+    client = client_as(cast.rep)
+    response = move(client, deal, Stage.DEVELOPMENT)
+    assert response.status_code == 200
+    assert "Say why the deal moves back" in response.content.decode()
+    deal.refresh_from_db()
+    assert deal.stage == Stage.NEGOTIATION
+    move(client, deal, Stage.DEVELOPMENT, reason="Buyer reopened the tender")
+    deal.refresh_from_db()
+    assert deal.stage == Stage.DEVELOPMENT
+    assert StageMove.objects.get().reason == "Buyer reopened the tender"
+
+
+def test_a_deal_enters_follow_up_only_by_signing(client_as, cast, deal):
+    response = move(client_as(cast.rep), deal, Stage.FOLLOW_UP)
+    assert response.status_code == 200
+    deal.refresh_from_db()
+    assert deal.stage == Stage.NEGOTIATION
+
+
+def sign(client, deal, **overrides):
+    data = {"commodity": deal.commodity_id, "grade": "NAR 5500", "quantity_tonnes": "60000",
+            "tolerance_percent": "10", "tolerance_option": "molso", "price_per_tonne": "82", "currency": "USD",
+            "incoterm": "CFR", "load_port": "", "discharge_port": deal.discharge_port_id,
+            "laycan_start": "2026-12-10", "laycan_end": "2026-12-20", "payment_terms": "lc_sight",
+            "demurrage_rate": "18000", "contract_number": "BS-2026-0042", "signed_on": "2026-11-20",
+            "version": deal.version} | overrides
+    return client.post(reverse("deals:sign", args=[deal.pk]), data)
+
+
+def test_signing_moves_deal_to_follow_up_with_final_terms_at_the_signing_days_rate(client_as, cast, deal):
+    ExchangeRateFactory(currency="USD", valid_from=datetime.date(2026, 11, 25), rate=Decimal("7.3"))
+    response = sign(client_as(cast.rep), deal)
+    assert response.status_code == 302
+    deal.refresh_from_db()
+    assert (deal.stage, deal.outcome, deal.contract_number) == (Stage.FOLLOW_UP, Outcome.WON, "BS-2026-0042")
+    assert (deal.quantity_tonnes, deal.price_per_tonne, deal.signed_on) == (
+        Decimal("60000"), Decimal("82"), datetime.date(2026, 11, 20))
+    # Signed on 20 November: the rate in force then (7.1), not the later 7.3.
+    assert deal.amount_base == Decimal("34932000.00")
+    assert StageMove.objects.get().to_outcome == Outcome.WON
+
+
+@pytest.mark.parametrize(
+    "overrides,message",
+    [
+        ({"contract_number": ""}, "This field is required."),
+        ({"signed_on": "2099-01-01"}, "cannot be in the future"),
+        ({"quantity_tonnes": "-1"}, "greater than or equal to 0.01"),
+    ],
+)
+def test_signing_refuses_incomplete_or_impossible_terms(client_as, cast, deal, overrides, message):
+    response = sign(client_as(cast.rep), deal, **overrides)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    deal.refresh_from_db()
+    assert (deal.stage, deal.outcome) == (Stage.NEGOTIATION, Outcome.OPEN)
+
+
+def test_a_contract_number_is_used_once(client_as, cast, deal):
+    DealFactory(customer=deal.customer, stage=Stage.FOLLOW_UP, outcome=Outcome.WON, contract_number="BS-2026-0042",
+                signed_on=datetime.date(2026, 10, 1))
+    response = sign(client_as(cast.rep), deal)
+    assert "already has this contract number" in response.content.decode()
+
+
+def test_only_a_deal_in_negotiation_can_be_signed(cast):
+    early = DealFactory(customer=CustomerFactory(owner=cast.rep), stage=Stage.DEVELOPMENT)
+    with pytest.raises(RuleError, match="Only a deal in negotiation"):
+        services.deal_sign(deal=early, terms=Deal.objects.get(pk=early.pk), contract_number="C-1",
+                           signed_on=timezone.localdate(), by=cast.rep, expected_version=early.version)
+
+
+def test_a_signed_deal_moved_back_is_no_longer_won(client_as, cast, deal):
+    client = client_as(cast.rep)
+    sign(client, deal)
+    deal.refresh_from_db()
+    move(client, deal, Stage.NEGOTIATION, reason="Buyer's L/C was not opened")
+    deal.refresh_from_db()
+    assert (deal.stage, deal.outcome, deal.contract_number, deal.signed_on) == (
+        Stage.NEGOTIATION, Outcome.OPEN, "", None)
+
+
+def test_a_lost_deal_can_be_reopened(client_as, cast, deal):
+    reason = LostReason.objects.create(name="Price too high", name_zh="价格过高")
+    client = client_as(cast.rep)
+    client.post(reverse("deals:lose", args=[deal.pk]), {"lost_reason": reason.pk, "note": "", "version": 1})
+    deal.refresh_from_db()
+    assert (deal.outcome, deal.lost_reason) == (Outcome.LOST, reason)
+    assert move(client, deal, Stage.DEVELOPMENT, reason="x").status_code == 200  # a lost deal does not move
+    client.post(reverse("deals:reopen", args=[deal.pk]), {"reason": "New tender", "version": deal.version})
+    deal.refresh_from_db()
+    assert (deal.outcome, deal.lost_reason) == (Outcome.OPEN, None)
+    assert [m.to_outcome for m in StageMove.objects.order_by("pk")] == [Outcome.LOST, Outcome.OPEN]
+
+
+def test_losing_needs_a_reason_from_the_list(client_as, cast, deal):
+    client_as(cast.rep).post(reverse("deals:lose", args=[deal.pk]), {"lost_reason": "", "version": 1})
+    deal.refresh_from_db()
+    assert deal.outcome == Outcome.OPEN
+
+
+# --- Concurrent edits --------------------------------------------------------------------------
+
+
+def test_the_second_of_two_concurrent_saves_is_refused_with_its_input_back(client_as, cast, deal):
+    manager, rep = client_as(cast.manager), None
+    first = deal_form(deal, price_per_tonne="81", version=1)
+    second = deal_form(deal, price_per_tonne="79", version=1)
+    assert manager.post(reverse("deals:edit", args=[deal.pk]), first).status_code == 302
+    rep = client_as(cast.rep)
+    response = rep.post(reverse("deals:edit", args=[deal.pk]), second)
+    assert response.status_code == 200
+    assert "Someone else changed this deal" in response.content.decode()
+    assert response.context["form"]["price_per_tonne"].value() == "79"
+    deal.refresh_from_db()
+    assert deal.price_per_tonne == Decimal("81")
+
+
+def test_a_move_from_a_stale_page_is_refused(client_as, cast, deal):
+    client = client_as(cast.rep)
+    move(client, deal, Stage.DEVELOPMENT, reason="x", version=1)
+    response = move(client, deal, Stage.RESEARCH, reason="y", version=1)
+    assert "Someone else changed this deal" in response.content.decode()
+    deal.refresh_from_db()
+    assert deal.stage == Stage.DEVELOPMENT
+
+
+# --- Exchange rates ---------------------------------------------------------------------------
+
+
+def test_a_new_rate_reprices_open_deals_but_not_signed_ones(cast, deal):
+    signed = DealFactory(customer=deal.customer, stage=Stage.FOLLOW_UP, outcome=Outcome.WON, contract_number="C-9",
+                         signed_on=datetime.date(2026, 6, 1))
+    services.exchange_rate_save(rate=ExchangeRate(currency="USD", valid_from=timezone.localdate(),
+                                                  rate=Decimal("7.2")))
+    deal.refresh_from_db()
+    signed.refresh_from_db()
+    assert deal.amount_base == Decimal("31680000.00")
+    assert signed.amount_base == Decimal("31240000.00")
+
+
+# --- Board, list, weighted pipeline --------------------------------------------------------------
+
+
+def test_weighted_pipeline_by_stage_uses_each_stages_probability(cast):
+    customer = CustomerFactory(owner=cast.rep)
+    DealFactory(customer=customer, stage=Stage.RESEARCH, amount_base=Decimal(1000))
+    DealFactory(customer=customer, stage=Stage.NEGOTIATION, amount_base=Decimal(2000))
+    DealFactory(customer=customer, stage=Stage.NEGOTIATION, amount_base=Decimal(500), outcome=Outcome.LOST)
+    rows = {row["stage"]: row for row in services.weighted_pipeline(Deal.objects.all(), by="stage")}
+    assert (rows["research"]["total"], rows["research"]["weighted"]) == (Decimal(1000), Decimal(100))
+    assert (rows["negotiation"]["total"], rows["negotiation"]["weighted"]) == (Decimal(2000), Decimal(1200))
+
+
+def test_the_board_moves_a_card_with_htmx_and_answers_with_the_board(client_as, cast):
+    deal = DealFactory(customer=CustomerFactory(owner=cast.rep), stage=Stage.RESEARCH)
+    response = client_as(cast.rep).post(reverse("deals:move", args=[deal.pk]),
+                                        {"to_stage": "development", "version": 1, "next": "board"},
+                                        HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert 'id="board"' in response.content.decode()
+    assert "<html" not in response.content.decode()
+    deal.refresh_from_db()
+    assert deal.stage == Stage.DEVELOPMENT
+
+
+def test_the_board_without_javascript_moves_and_returns_to_the_board(client_as, cast):
+    deal = DealFactory(customer=CustomerFactory(owner=cast.rep), stage=Stage.RESEARCH)
+    response = client_as(cast.rep).post(reverse("deals:move", args=[deal.pk]),
+                                        {"to_stage": "development", "version": 1, "next": "board"})
+    assert response["Location"] == reverse("deals:board")
+
+
+def test_the_board_shows_only_the_users_deals_by_stage(client_as, cast, deal):
+    DealFactory(customer=CustomerFactory(owner=cast.other_rep), grade="Other team's grade")
+    columns = client_as(cast.rep).get(reverse("deals:board")).context["columns"]
+    assert [len(column["cards"]) for column in columns] == [0, 0, 1, 0]
+
+
+def test_the_board_costs_the_same_queries_however_many_deals(client_as, cast, deal, django_assert_max_num_queries):
+    client = client_as(cast.manager)
+    with django_assert_max_num_queries(16):
+        client.get(reverse("deals:board"))
+    for stage in Stage.values[:3] * 8:
+        DealFactory(customer=deal.customer, stage=stage)
+    with django_assert_max_num_queries(16):
+        client.get(reverse("deals:board"))
+
+
+def test_the_list_filters_and_costs_the_same_queries(client_as, cast, deal, django_assert_max_num_queries):
+    DealFactory(customer=deal.customer, stage=Stage.RESEARCH, incoterm="FOB", amount_base=Decimal(10))
+    client = client_as(cast.rep)
+    assert len(client.get(reverse("deals:list"), {"incoterm": "FOB"}).context["page"]) == 1
+    assert len(client.get(reverse("deals:list"), {"stage": "negotiation"}).context["page"]) == 1
+    assert len(client.get(reverse("deals:list"), {"amount_min": "1000000"}).context["page"]) == 1
+    assert len(client.get(reverse("deals:list"), {"laycan_from": "2026-01-01"}).context["page"]) == 0
+    with django_assert_max_num_queries(9):
+        client.get(reverse("deals:list"))
+    DealFactory.create_batch(20, customer=deal.customer)
+    with django_assert_max_num_queries(9):
+        client.get(reverse("deals:list"))
+
+
+def test_the_deal_page_costs_the_same_queries_whatever_its_history(client_as, cast, deal,
+                                                                  django_assert_max_num_queries):
+    client = client_as(cast.rep)
+    with django_assert_max_num_queries(20):
+        client.get(reverse("deals:detail", args=[deal.pk]))
+    for index in range(6):
+        move(client, deal, Stage.DEVELOPMENT if index % 2 == 0 else Stage.NEGOTIATION, reason="x")
+        deal.refresh_from_db()
+    with django_assert_max_num_queries(20):
+        client.get(reverse("deals:detail", args=[deal.pk]))
+
+
+def test_a_hand_over_moves_a_leaving_reps_deals(client_as, cast, deal):
+    successor = UserFactory(position=Position.REP, team=cast.rep.team)
+    client_as(cast.director).post(reverse("org:user_hand_over", args=[cast.rep.pk]),
+                                  {"to_user": successor.pk, "reason": "Resigned", "deactivate": "on"})
+    deal.refresh_from_db()
+    assert deal.owner == successor
+    assert HandOver.objects.get().moved["pipeline.Deal.owner"] == 1

@@ -1,0 +1,192 @@
+"""The laycan calendar: signed deals and deals in negotiation, month by month, as far as the user may see."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from pipeline.calendar_views import month_from
+
+from .conftest import ROLES
+from .factories import CommodityFactory, CustomerFactory, DealFactory, PortFactory
+
+OK, FORBIDDEN = 200, 403
+MARCH = "2027-03"
+
+
+def calendar_url(**query) -> str:
+    url = reverse("laycans:calendar")
+    return url + "?" + "&".join(f"{key}={value}" for key, value in query.items()) if query else url
+
+
+def shown(response) -> set[int]:
+    return {bar.deal.pk for week in response.context["weeks"] for bar in week.bars}
+
+
+def signed_deal(**kwargs):
+    return DealFactory(stage="follow_up", outcome="won", contract_number=kwargs.pop("contract_number", "C-1"),
+                       signed_on=datetime.date(2026, 11, 2), **kwargs)
+
+
+def laycan(start: tuple[int, int, int], end: tuple[int, int, int]) -> dict:
+    return {"laycan_start": datetime.date(*start), "laycan_end": datetime.date(*end)}
+
+
+@pytest.fixture
+def customer(cast):
+    return CustomerFactory(name="Rizhao Hongda Steel Co., Ltd.", short_name="Rizhao Hongda", owner=cast.rep)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_calendar_is_for_the_people_who_sell(client_as, cast, role):
+    response = client_as(cast.by_role(role)).get(calendar_url())
+    if role == "anonymous":
+        assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+    elif role in ("service", "marketing"):
+        assert response.status_code == FORBIDDEN  # they see no deal terms
+    else:
+        assert response.status_code == OK
+
+
+def test_signed_and_negotiation_laycans_of_the_month_appear_with_their_terms(client_as, cast, customer):
+    signed = signed_deal(customer=customer, commodity=CommodityFactory(name="Iron ore fines"),
+                         quantity_tonnes=Decimal(170000), discharge_port=PortFactory(name="Caofeidian"),
+                         **laycan((2027, 3, 10), (2027, 3, 20)))
+    negotiating = DealFactory(customer=customer, **laycan((2027, 3, 5), (2027, 3, 8)))
+
+    response = client_as(cast.rep).get(calendar_url(month=MARCH))
+
+    assert shown(response) == {signed.pk, negotiating.pk}
+    page = response.text
+    for deal in (signed, negotiating):
+        assert reverse("deals:detail", args=[deal.pk]) in page
+    assert "Rizhao Hongda · Iron ore fines · 170,000 t · Caofeidian" in page
+    assert "Rizhao Hongda · Thermal coal · 55,000 t · Qingdao" in page
+    assert "text-bg-success" in page and "text-bg-warning" in page
+
+
+def test_research_lost_and_unscheduled_deals_stay_off_the_calendar(client_as, cast, customer):
+    in_march = laycan((2027, 3, 5), (2027, 3, 8))
+    DealFactory(customer=customer, stage="research", **in_march)
+    DealFactory(customer=customer, stage="development", **in_march)
+    DealFactory(customer=customer, outcome="lost", **in_march)
+    DealFactory(customer=customer)  # no laycan yet
+    DealFactory(customer=customer, **laycan((2027, 4, 5), (2027, 4, 8)))  # next month
+
+    response = client_as(cast.rep).get(calendar_url(month=MARCH))
+
+    assert shown(response) == set()
+    assert response.context["deal_count"] == 0
+
+
+def test_a_rep_sees_only_their_teams_laycans_and_the_director_sees_all(client_as, cast, customer):
+    own = DealFactory(customer=customer, **laycan((2027, 3, 5), (2027, 3, 8)))
+    others = DealFactory(customer=CustomerFactory(owner=cast.other_rep), **laycan((2027, 3, 5), (2027, 3, 8)))
+
+    assert shown(client_as(cast.rep).get(calendar_url(month=MARCH))) == {own.pk}
+    assert shown(client_as(cast.manager).get(calendar_url(month=MARCH))) == {own.pk}
+    assert shown(client_as(cast.other_rep).get(calendar_url(month=MARCH))) == {others.pk}
+    assert shown(client_as(cast.director).get(calendar_url(month=MARCH))) == {own.pk, others.pk}
+    # Naming another team's seller as owner does not open their deals.
+    assert shown(client_as(cast.rep).get(calendar_url(month=MARCH, owner=cast.other_rep.pk))) == {own.pk}
+
+
+def test_the_owner_and_commodity_filters_narrow_the_calendar(client_as, cast, customer):
+    march = laycan((2027, 3, 5), (2027, 3, 8))
+    coal = DealFactory(customer=customer, **march)
+    ore = DealFactory(customer=customer, commodity=CommodityFactory(name="Iron ore fines"), **march)
+    am_deal = DealFactory(customer=CustomerFactory(owner=cast.account_manager), **march)
+    client = client_as(cast.manager)
+
+    assert shown(client.get(calendar_url(month=MARCH))) == {coal.pk, ore.pk, am_deal.pk}
+    assert shown(client.get(calendar_url(month=MARCH, owner=cast.rep.pk))) == {coal.pk, ore.pk}
+    assert shown(client.get(calendar_url(month=MARCH, commodity=ore.commodity.pk))) == {ore.pk}
+    owners = set(client.get(calendar_url()).context["filter"].form.fields["owner"].queryset)
+    assert cast.other_rep not in owners and {cast.rep, cast.account_manager} <= owners
+
+
+def test_months_link_to_the_previous_and_next_keeping_the_filters(client_as, cast, customer):
+    commodity = CommodityFactory()
+    response = client_as(cast.rep).get(calendar_url(month="2027-12", commodity=commodity.pk))
+
+    assert response.context["month"] == datetime.date(2027, 12, 1)
+    assert "month=2027-11" in response.context["previous_link"]
+    assert "month=2028-01" in response.context["next_link"]
+    assert f"commodity={commodity.pk}" in response.context["next_link"]
+
+
+def test_a_laycan_across_two_months_shows_in_both(client_as, cast, customer):
+    deal = signed_deal(customer=customer, **laycan((2027, 3, 29), (2027, 4, 2)))
+    client = client_as(cast.rep)
+
+    march = client.get(calendar_url(month=MARCH))
+    april = client.get(calendar_url(month="2027-04"))
+
+    [march_bar] = [bar for week in march.context["weeks"] for bar in week.bars]
+    assert (march_bar.deal.pk, march_bar.column, march_bar.span) == (deal.pk, 1, 3)  # Mon 29 to Wed 31 March
+    assert march_bar.continues_after and not march_bar.continues_before
+    [april_bar] = [bar for week in april.context["weeks"] for bar in week.bars]
+    assert (april_bar.deal.pk, april_bar.column, april_bar.span) == (deal.pk, 4, 2)  # Thu 1 and Fri 2 April
+    assert april_bar.continues_before and not april_bar.continues_after
+
+
+def test_the_month_is_laid_out_in_monday_first_weeks_with_a_bar_per_week(client_as, cast, customer):
+    long_laycan = DealFactory(customer=customer, **laycan((2027, 3, 5), (2027, 3, 16)))  # Fri 5 to Tue 16
+    overlapping = DealFactory(customer=customer, **laycan((2027, 3, 6), (2027, 3, 7)))
+    single_day = DealFactory(customer=customer, laycan_start=datetime.date(2027, 3, 20), laycan_end=None)
+
+    weeks = client_as(cast.rep).get(calendar_url(month=MARCH)).context["weeks"]
+
+    assert [week.days[0]["date"] for week in weeks] == [datetime.date(2027, 3, day) for day in (1, 8, 15, 22, 29)]
+    bars = {(week.days[0]["date"].day, bar.deal.pk): (bar.column, bar.span, bar.lane)
+            for week in weeks for bar in week.bars}
+    assert bars == {
+        (1, long_laycan.pk): (5, 3, 1),
+        (1, overlapping.pk): (6, 2, 2),  # stacked under the longer laycan, not on top of it
+        (8, long_laycan.pk): (1, 7, 1),
+        (15, long_laycan.pk): (1, 2, 1),
+        (15, single_day.pk): (6, 1, 1),
+    }
+
+
+@pytest.mark.parametrize("month", ["2027-13", "2027-00", "2027-3", "March", "0000-01", "9999-12", "2027-03-01", ""])
+def test_a_bad_month_falls_back_to_this_month(client_as, cast, month):
+    response = client_as(cast.rep).get(reverse("laycans:calendar"), {"month": month})
+    assert response.status_code == OK
+    assert response.context["month"] == timezone.localdate().replace(day=1)
+
+
+def test_month_from_reads_a_year_and_month():
+    today = datetime.date(2026, 11, 27)
+    assert month_from("2027-03", today) == datetime.date(2027, 3, 1)
+    assert month_from(None, today) == datetime.date(2026, 11, 1)
+
+
+def test_the_calendar_takes_the_same_number_of_queries_for_3_or_30_deals(client_as, cast, customer):
+    client = client_as(cast.manager)
+
+    def queries() -> list[str]:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(calendar_url(month=MARCH, owner=cast.rep.pk)).status_code == OK
+        return [query["sql"] for query in context.captured_queries]
+
+    def add_deals(count: int, offset: int) -> None:
+        for number in range(offset, offset + count):
+            day = number % 28 + 1
+            kwargs = {"customer": CustomerFactory(owner=cast.rep), "discharge_port": PortFactory(name=f"Port {number}"),
+                      **laycan((2027, 3, day), (2027, 3, min(day + 4, 31)))}
+            if number % 2:
+                signed_deal(contract_number=f"C-{number}", **kwargs)
+            else:
+                DealFactory(**kwargs)
+
+    add_deals(3, 0)
+    few = queries()
+    add_deals(27, 3)
+    many = queries()
+    assert len(many) == len(few), "\n".join(many)
+    assert sum(len(week.bars) for week in client.get(calendar_url(month=MARCH)).context["weeks"]) >= 30
