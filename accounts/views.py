@@ -63,7 +63,8 @@ def _form_page(request, form, title: str, *, back: str, submit: str | None = Non
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("accounts:profile")
+    # The dashboards (targets app) decide per position where each person lands.
+    return redirect("dashboards:mine")
 
 
 # --- Profile and language ---------------------------------------------------------------------

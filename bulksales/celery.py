@@ -29,4 +29,13 @@ app.conf.beat_schedule = {
         "task": "pipeline.tasks.send_reminder_digests",
         "schedule": crontab(hour=7, minute=30),
     },
+    "compute-running-scorecards": {
+        "task": "targets.tasks.compute_running_scorecards",
+        "schedule": crontab(minute=35),
+    },
+    # Mondays, after the 07:35 run has refreshed the scorecards.
+    "send-team-scorecard-digests": {
+        "task": "targets.tasks.send_team_scorecard_digests",
+        "schedule": crontab(day_of_week=1, hour=8, minute=0),
+    },
 }

@@ -23,5 +23,8 @@ urlpatterns = [
     path("activities/", include("pipeline.activity_urls")),
     path("research/", include("pipeline.research_urls")),
     path("reminders/", include("pipeline.reminder_urls")),
+    path("targets/", include("targets.target_urls")),
+    path("dashboard/", include("targets.dashboard_urls")),
+    path("scorecards/", include("targets.scorecard_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -10,11 +10,13 @@ class PipelineConfig(AppConfig):
         from accounts import demo, handover
         from accounts.models import Position
         from customers.panels import register_panel
+        from customers.tiers import register_sales_source
 
         from .deal_views import customer_deals_panel
         from .demo import seed_pipeline
         from .models import Deal
         from .panels import customer_activities_panel
+        from .tiers_source import signed_sales
 
         handover.register_owned(
             Deal, "owner", _("deals owned"),
@@ -22,4 +24,5 @@ class PipelineConfig(AppConfig):
         )
         register_panel(customer_deals_panel)
         register_panel(customer_activities_panel)
+        register_sales_source(signed_sales)
         demo.register_seeder(seed_pipeline)

@@ -94,15 +94,21 @@ def seed_pipeline() -> None:
             DOMESTIC_COAL if commodity.name == "Thermal coal" and index % 7 == 0 else TERMS[commodity.name])
         quantity = Decimal(rng.randrange(tonnes[0], tonnes[1] + 1, 1000))
         unit_price = Decimal(rng.randint(price[0] * 100, price[1] * 100)) / 100
-        created = now - timedelta(days=rng.randint(5, 700), hours=rng.randint(0, 23))
         fate = rng.choices(["research", "development", "negotiation", "won", "lost"], weights=[14, 18, 20, 33, 15])[0]
+        steps = {"research": 0, "development": 1, "negotiation": 2, "won": 3, "lost": rng.randint(0, 2)}[fate]
+        gaps = [timedelta(days=rng.randint(5, 40)) for _ in range(steps + (fate == "lost"))]
+        # Closed deals end on a day spread over two years (recent quarters included); open ones
+        # reached their stage some time ago and are still going.
+        ended = now - timedelta(days=rng.randint(1, 600) if fate in ("won", "lost") else rng.randint(0, 60),
+                                hours=rng.randint(1, 12))
+        created = ended - sum(gaps, timedelta())
         deal = Deal(customer=customer, owner=customer.owner, commodity=commodity, grade=grade, quantity_tonnes=quantity,
                     tolerance_percent=Decimal(rng.choice([5, 10, 10, 10])), price_per_tonne=unit_price,
                     currency=currency, incoterm=incoterm, load_port=ports[rng.choice(loads)],
                     discharge_port=ports[rng.choice(discharges)], payment_terms=payment,
                     demurrage_rate=Decimal(rng.choice([15000, 18000, 20000, 25000])),
                     competitor=rng.choice(COMPETITORS) if rng.random() < 0.4 else "")
-        path, moves = _path(rng, fate, created, now)
+        path, moves = _path(fate, created, gaps, steps)
         deal.stage = path[-1][0]
         deal.outcome = Outcome.WON if fate == "won" else Outcome.LOST if fate == "lost" else Outcome.OPEN
         if fate == "won":
@@ -138,18 +144,17 @@ def seed_pipeline() -> None:
     raise_reminders(now=now)  # so the inbox is full on first sign-in
 
 
-def _path(rng, fate, created, now):
+def _path(fate, created, gaps, steps):
     """The stages a deal went through, with the times of its moves."""
-    target = {"research": 0, "development": 1, "negotiation": 2, "won": 3, "lost": rng.randint(0, 2)}[fate]
     at, path, moves = created, [(Stage.RESEARCH, created)], []
-    for step in range(1, target + 1):
-        at = min(now - timedelta(hours=1), at + timedelta(days=rng.randint(5, 40)))
+    for step in range(1, steps + 1):
+        at += gaps[step - 1]
         stage = STAGE_ORDER[step]
         moves.append({"from_stage": STAGE_ORDER[step - 1], "to_stage": stage, "from_outcome": Outcome.OPEN,
                       "to_outcome": Outcome.WON if stage == Stage.FOLLOW_UP else Outcome.OPEN, "at": at, "reason": ""})
         path.append((stage, at))
     if fate == "lost":
-        at = min(now - timedelta(hours=1), at + timedelta(days=rng.randint(3, 30)))
+        at += gaps[-1]
         moves.append({"from_stage": path[-1][0], "to_stage": path[-1][0], "from_outcome": Outcome.OPEN,
                       "to_outcome": Outcome.LOST, "at": at, "reason": ""})
     return path, moves

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from accounts import access
 from accounts.models import Position, User
 from accounts.services import RuleError
+from customers import selectors as customer_selectors
 from customers.complaints import overdue_q
 from customers.models import Complaint, Customer, TierPolicy
 
@@ -89,17 +90,8 @@ def next_steps_past_due(today: date) -> list[Cause]:
 def customers_not_contacted(now: datetime) -> list[Cause]:
     """Customers not contacted within their tier's cadence (or never, since longer than that)."""
     gaps = dict(TierPolicy.objects.values_list("tier", "max_contact_gap_days"))
-    if not gaps:
-        return []
-    # Three tiers, three cut-offs: one OR of per-tier conditions keeps it to a single query.
-    late = Q()
-    for tier, days in gaps.items():
-        cutoff = now - timedelta(days=days)
-        never_since = Q(last_contacted_at__isnull=True, created_at__lt=cutoff)
-        late |= Q(tier=tier) & (Q(last_contacted_at__lt=cutoff) | never_since)
     rows = (
-        Customer.objects.filter(late)
-        .exclude(status=Customer.Status.LOST)
+        Customer.objects.filter(customer_selectors.overdue_for_contact_q(now))
         .order_by()
         .values("pk", "tier", "last_contacted_at", "created_at", *_people("owner"))
     )

@@ -1,1 +1,1 @@
-"""Targets: quarterly targets, KPI scorecards and dashboards (issue 5)."""
+"""Targets: quarterly targets, KPI scorecards and dashboards."""

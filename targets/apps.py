@@ -1,5 +1,16 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TargetsConfig(AppConfig):
     name = "targets"
+    verbose_name = _("Targets and scorecards")
+
+    def ready(self) -> None:
+        from accounts import demo
+
+        from .demo import seed_targets
+
+        # Registered after the pipeline's seeder (targets is installed after pipeline): the targets
+        # are set from the demo deals.
+        demo.register_seeder(seed_targets)

@@ -204,3 +204,34 @@ class MarketResearchFactory(factory.django.DjangoModelFactory):
     price_low = Decimal("78")
     price_high = Decimal("84")
     author = factory.SubFactory(UserFactory, position=Position.MARKETING)
+
+
+# --- Targets ---------------------------------------------------------------------------------
+
+from targets.models import RepTarget, TeamTarget  # noqa: E402
+
+
+class TeamTargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TeamTarget
+
+    team = factory.SubFactory(TeamFactory)
+    year = 2026
+    quarter = 4
+    sales_amount = Decimal("100000000")
+    tonnage = Decimal("500000")
+    signed_contracts = 10
+    new_customers = 4
+    min_satisfaction = Decimal("4.0")
+
+
+class RepTargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RepTarget
+
+    team_target = factory.SubFactory(TeamTargetFactory)
+    rep = factory.SubFactory(UserFactory)
+    sales_amount = Decimal("25000000")
+    tonnage = Decimal("125000")
+    signed_contracts = 3
+    new_customers = 1

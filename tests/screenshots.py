@@ -52,6 +52,11 @@ PAGES = [
     ("activities", "manager1", "/activities/"),
     ("research", "analyst1", "/research/"),
     ("reminders", "rep1", "/reminders/"),
+    ("dashboard-rep", "rep1", "/dashboard/rep/"),
+    ("dashboard-team", "manager1", "/dashboard/team/"),
+    ("dashboard-director", "director", "/dashboard/department/"),
+    ("targets", "director", "/targets/"),
+    ("split", "manager1", "/targets/"),
 ]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 

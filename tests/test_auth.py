@@ -28,7 +28,7 @@ def test_the_login_page_is_served_at_accounts_login(client, db):
     assert b'name="username"' in response.content
 
 
-def test_a_user_signs_in_and_lands_on_their_profile(client, rep):
+def test_a_user_signs_in_and_lands_on_their_dashboard(client, rep):
     response = sign_in(client, "liuyang")
     assert response.status_code == 302
     assert client.get(response["Location"], follow=True).context["person"] == rep

@@ -373,3 +373,28 @@ def test_a_hand_over_moves_a_leaving_reps_deals(client_as, cast, deal):
     deal.refresh_from_db()
     assert deal.owner == successor
     assert HandOver.objects.get().moved["pipeline.Deal.owner"] == 1
+
+
+# --- Tiers from signed sales ------------------------------------------------------------------
+
+
+def test_tiers_follow_signed_sales_once_a_customer_has_signed(cast):
+    from customers.models import Tier
+    from customers.tiers import recompute_tiers
+
+    from .factories import CommodityFactory
+
+    signed = CustomerFactory(owner=cast.rep)
+    signed.commodity_volumes.create(commodity=CommodityFactory(), estimated_annual_tonnes=500)  # estimate: low
+    DealFactory(customer=signed, stage=Stage.FOLLOW_UP, outcome=Outcome.WON, contract_number="C-1",
+                signed_on=timezone.localdate() - datetime.timedelta(days=30))  # 55,000 t: general
+    never = CustomerFactory(owner=cast.rep)
+    never.commodity_volumes.create(commodity=CommodityFactory(), estimated_annual_tonnes=150000)  # estimate: high
+    DealFactory(customer=never, stage=Stage.NEGOTIATION)  # open deals do not count
+    old = CustomerFactory(owner=cast.rep)
+    DealFactory(customer=old, stage=Stage.FOLLOW_UP, outcome=Outcome.WON, contract_number="C-2",
+                signed_on=timezone.localdate() - datetime.timedelta(days=400))  # outside the 12 months
+    recompute_tiers()
+    for customer in (signed, never, old):
+        customer.refresh_from_db()
+    assert (signed.tier, never.tier, old.tier) == (Tier.GENERAL, Tier.HIGH, Tier.LOW)

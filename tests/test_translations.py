@@ -14,6 +14,7 @@ from accounts.models import User
 from customers.models import Complaint
 from pipeline.models import Deal
 from pipeline.reminders import raise_reminders
+from targets.kpis import compute_scorecards
 
 from .factories import (
     ActivityFactory,
@@ -22,7 +23,9 @@ from .factories import (
     ContactFactory,
     CustomerFactory,
     DealFactory,
+    RepTargetFactory,
     SurveyFactory,
+    TeamTargetFactory,
     TrainingFactory,
 )
 
@@ -125,6 +128,14 @@ def english_of_ours(html: str) -> set[str]:
         ("director", lambda c, t: reverse("pipeline_settings:ports")),
         ("director", lambda c, t: reverse("pipeline_settings:rates")),
         ("director", lambda c, t: reverse("pipeline_settings:lost_reasons")),
+        ("rep", lambda c, t: reverse("dashboards:rep")),
+        ("manager", lambda c, t: reverse("dashboards:manager")),
+        ("director", lambda c, t: reverse("dashboards:director")),
+        ("director", lambda c, t: reverse("targets:quarter")),
+        ("director", lambda c, t: reverse("targets:weights")),
+        ("manager", lambda c, t: reverse("targets:split", args=[2026, 4, c.rep.team_id])),
+        ("director", lambda c, t: reverse("targets:team_edit", args=[2026, 4, c.rep.team_id])),
+        ("manager", lambda c, t: reverse("scorecards:runs")),
     ],
 )
 def test_chinese_pages_show_no_english_interface_text(client, cast, role, url):
@@ -138,6 +149,9 @@ def test_chinese_pages_show_no_english_interface_text(client, cast, role, url):
                        laycan_end=timezone.localdate() + datetime.timedelta(days=9))
     ActivityFactory(customer=customer, deal=deal, next_step="Send the offer", next_step_due=datetime.date(2026, 1, 5))
     raise_reminders()
+    team_target = TeamTargetFactory(team=cast.rep.team, year=2026, quarter=4)
+    RepTargetFactory(team_target=team_target, rep=cast.rep)
+    compute_scorecards(period="quarter", start=datetime.date(2026, 10, 1))
     user = cast.by_role(role)
     user.language = "zh-hans"
     user.save()

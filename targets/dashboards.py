@@ -1,0 +1,330 @@
+"""Reads behind the dashboards: the stored scorecards first, and the few live aggregates they lack.
+
+Every read starts from a queryset of the access policy (or of the selectors built on it) and is
+one grouped query, so a dashboard costs the same number of queries however much data there is.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+import tablib
+from django.db.models import Count, DateField, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from accounts import access
+from accounts.models import Department, Position, Team, User
+from customers.complaints import ACTIVE, with_overdue
+from customers.models import Complaint, Customer, Tier
+from pipeline.calendar_views import laycans_in
+from pipeline.models import STAGE_ORDER, Activity, Deal, Reminder, StageMove
+from pipeline.services import weighted_pipeline
+
+from .models import Scorecard, ScoreWeights
+from .periods import month_bounds, previous_quarter, quarter_bounds, quarter_of
+
+Subject = Scorecard.Subject
+Period = Scorecard.Period
+# The positions that have a rep scorecard (see kpis._subjects).
+SCORED_POSITIONS = (Position.REP, Position.ACCOUNT_MANAGER)
+PERCENT = Decimal("0.1")
+
+
+# --- Periods -------------------------------------------------------------------------------------
+
+
+def quarter_start(day: date) -> date:
+    return quarter_bounds(*quarter_of(day))[0]
+
+
+def period_bounds(period: str, day: date) -> tuple[date, date]:
+    """The month or quarter that holds `day`, as the scorecards store it."""
+    return quarter_bounds(*quarter_of(day)) if period == Period.QUARTER else month_bounds(day)
+
+
+def period_label(period: str, start: date) -> str:
+    if period == Period.QUARTER:
+        year, quarter = quarter_of(start)
+        return _("%(year)d Q%(quarter)d") % {"year": year, "quarter": quarter}
+    return f"{start:%Y-%m}"
+
+
+def last_quarters(day: date, count: int) -> list[date]:
+    """The first days of the `count` quarters up to the one holding `day`, oldest first."""
+    year, quarter = quarter_of(day)
+    starts = []
+    for _step in range(count):
+        starts.append(quarter_bounds(year, quarter)[0])
+        year, quarter = previous_quarter(year, quarter)
+    return starts[::-1]
+
+
+# --- Stored scorecards ---------------------------------------------------------------------------
+
+
+def last_computed_at() -> datetime | None:
+    """When the scorecard job last wrote a row, for pages that find none yet."""
+    return Scorecard.objects.aggregate(last=Max("computed_at"))["last"]
+
+
+def scorecard_for(*, subject: str, subject_id: int, period: str, start: date) -> Scorecard | None:
+    return Scorecard.objects.filter(subject=subject, subject_id=subject_id, period=period, period_start=start).first()
+
+
+def with_subjects(cards: Iterable[Scorecard]) -> list[Scorecard]:
+    """Attach each card's rep, team or department as `subject_object` (one query per kind present)."""
+    cards = list(cards)
+    models = {Subject.REP: User, Subject.TEAM: Team, Subject.DEPARTMENT: Department}
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for card in cards:
+        wanted[card.subject].add(card.subject_id)
+    found = {kind: models[kind].objects.in_bulk(ids) for kind, ids in wanted.items()}
+    for card in cards:
+        card.subject_object = found[card.subject].get(card.subject_id)
+    return cards
+
+
+def team_leaderboard(*, viewer: User, team: Team, start: date) -> list[Scorecard]:
+    """The quarter's scorecards of the team's reps that `viewer` may see, best first."""
+    cards = Scorecard.objects.filter(
+        subject=Subject.REP, period=Period.QUARTER, period_start=start, team_id_at_time=team.pk,
+        subject_id__in=access.users_visible_to(viewer).values("pk"),
+    ).order_by("rank_in_team", "-score", "subject_id")
+    return with_subjects(cards)
+
+
+def scorecards_of(*, subject: str, period: str, start: date, ids: QuerySet | None = None) -> list[Scorecard]:
+    cards = Scorecard.objects.filter(subject=subject, period=period, period_start=start)
+    if ids is not None:
+        cards = cards.filter(subject_id__in=ids)
+    return with_subjects(cards.order_by("rank_in_department", "-score", "subject_id"))
+
+
+def department_trend(*, starts: list[date]) -> list[Scorecard]:
+    """The department scorecards of the given quarters, oldest first."""
+    cards = Scorecard.objects.filter(subject=Subject.DEPARTMENT, period=Period.QUARTER, period_start__in=starts)
+    return with_subjects(cards.order_by("period_start", "subject_id"))
+
+
+def _percent(ratio: Decimal | None) -> Decimal | None:
+    return None if ratio is None else (ratio * 100).quantize(PERCENT)
+
+
+def attainment_percent(card: Scorecard, figure: str) -> Decimal | None:
+    return _percent(card.attainment(figure))
+
+
+def attainment_of(card: Scorecard) -> list[dict]:
+    """Each figure that has a target: what was reached, the target and the share of it."""
+    figures = [
+        ("sales_amount", _("Sales amount")),
+        ("tonnage", _("Tonnage")),
+        ("signed_contracts", _("Signed contracts")),
+        ("new_customers", _("New customers")),
+    ]
+    rows = []
+    for figure, label in figures:
+        target = getattr(card, f"target_{figure}")
+        if target:
+            percent = attainment_percent(card, figure)
+            rows.append({"figure": figure, "label": label, "value": getattr(card, figure), "target": target,
+                         "percent": percent, "bar": min(percent, 100)})
+    if card.target_min_satisfaction and card.satisfaction is not None:
+        # A floor rather than an amount: reaching it is 100%.
+        percent = _percent(Decimal(card.satisfaction) / Decimal(card.target_min_satisfaction))
+        rows.append({"figure": "satisfaction", "label": _("Customer satisfaction"), "value": card.satisfaction,
+                     "target": card.target_min_satisfaction, "percent": percent, "bar": min(percent, 100)})
+    return rows
+
+
+def score_parts_of(card: Scorecard) -> list[dict]:
+    """The composite score's parts, each weight x ratio = points, so the score can be explained."""
+    parts = []
+    for name in ScoreWeights.PARTS:
+        part = card.score_parts.get(name)
+        if part:
+            parts.append({"name": name, "label": capfirst(ScoreWeights._meta.get_field(name).verbose_name),
+                          "weight": part["weight"], "ratio": Decimal(part["ratio"]),
+                          "points": Decimal(part["points"])})
+    return parts
+
+
+# --- Live reads of the pipeline ------------------------------------------------------------------
+
+
+def pipeline_by_stage(*, deals: QuerySet[Deal]) -> list[dict]:
+    """Open deals per stage: how many, their total and weighted amounts (base currency)."""
+    rows = {row["stage"]: row for row in weighted_pipeline(deals, by="stage").annotate(count=Count("pk"))}
+    return [{"stage": stage, "label": stage.label, "count": rows.get(stage, {}).get("count", 0),
+             "total": rows.get(stage, {}).get("total") or Decimal(0),
+             "weighted": rows.get(stage, {}).get("weighted") or Decimal(0)} for stage in STAGE_ORDER]
+
+
+def overdue_next_steps(*, activities: QuerySet[Activity], today: date) -> QuerySet[Activity]:
+    """Follow-ups promised and not done by their due date."""
+    return (activities.filter(next_step_done=False, next_step_due__lt=today)
+            .select_related("customer").order_by("next_step_due", "pk"))
+
+
+def upcoming_laycans(*, deals: QuerySet[Deal], today: date, days: int = 30) -> QuerySet[Deal]:
+    """Laycans in the next `days` days: the calendar's rule (signed deals and deals in negotiation)."""
+    return laycans_in(deals, today, today + timedelta(days=days))
+
+
+def recent_visits(*, activities: QuerySet[Activity]) -> QuerySet[Activity]:
+    return activities.filter(kind=Activity.Kind.VISIT).select_related("customer").order_by("-happened_at", "-pk")
+
+
+def funnel(*, deals: QuerySet[Deal], since: datetime) -> list[dict]:
+    """The deals that entered the pipeline since `since`, and how many of them reached each stage.
+
+    Every deal starts in market research; it reached a later stage when a StageMove took it there
+    or further (a deal may skip a stage). Conversion = reached the next stage / reached this one."""
+    counts = {}
+    for index, stage in enumerate(STAGE_ORDER):
+        if index == 0:
+            counts[stage] = Count("pk")
+        else:
+            onwards = StageMove.objects.filter(deal=OuterRef("pk"), to_stage__in=STAGE_ORDER[index:])
+            counts[stage] = Count("pk", filter=Q(Exists(onwards)))
+    reached = deals.filter(created_at__gte=since).aggregate(**counts)
+    rows = []
+    for index, stage in enumerate(STAGE_ORDER):
+        following = STAGE_ORDER[index + 1] if index + 1 < len(STAGE_ORDER) else None
+        conversion = None
+        if following and reached[stage]:
+            conversion = _percent(Decimal(reached[following]) / Decimal(reached[stage]))
+        rows.append({"stage": stage, "label": stage.label, "reached": reached[stage], "next": following,
+                     "next_label": following.label if following else "", "conversion": conversion})
+    return rows
+
+
+def week_starts(today: date, weeks: int) -> list[date]:
+    """The Mondays of the last `weeks` weeks, this one last."""
+    monday = today - timedelta(days=today.weekday())
+    return [monday - timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
+
+
+def visits_per_week(*, activities: QuerySet[Activity], people: list[User], weeks: list[date]) -> list[dict]:
+    """Visits logged by each person in each week (weeks start on Monday, in the local time zone)."""
+    since = timezone.make_aware(datetime.combine(weeks[0], time.min))
+    rows = (activities.filter(kind=Activity.Kind.VISIT, happened_at__gte=since, owner__in=people)
+            .annotate(week=TruncWeek("happened_at", output_field=DateField()))
+            .values("owner", "week").order_by().annotate(visits=Count("pk")))
+    counts = {(row["owner"], row["week"]): row["visits"] for row in rows}
+    table = []
+    for person in people:
+        per_week = [{"week": week, "visits": counts.get((person.pk, week), 0)} for week in weeks]
+        table.append({"person": person, "weeks": per_week, "total": sum(cell["visits"] for cell in per_week)})
+    return table
+
+
+def open_reminder_counts(*, people: list[User], day: date) -> dict[int, int]:
+    """How many reminders each person has open on `day`.
+
+    The same rule as pipeline.reminders.open_reminders (one per cause, the latest; none done or
+    snoozed past `day`), for many people in one grouped query."""
+    newer = Reminder.objects.filter(recipient=OuterRef("recipient"), cause=OuterRef("cause"),
+                                    day__gt=OuterRef("day"), day__lte=day)
+    rows = (Reminder.objects.filter(recipient__in=people, day__lte=day, done_at__isnull=True)
+            .filter(Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=day)).exclude(Exists(newer))
+            .values("recipient").order_by().annotate(open=Count("pk")))
+    return {row["recipient"]: row["open"] for row in rows}
+
+
+def open_complaints(*, complaints: QuerySet[Complaint]) -> QuerySet[Complaint]:
+    """Complaints still being worked on, the late ones first."""
+    return (with_overdue(complaints.filter(status__in=ACTIVE)).select_related("customer", "assignee")
+            .order_by("-is_overdue", "resolve_by", "pk"))
+
+
+def tier_mix(*, customers: QuerySet[Customer]) -> list[dict]:
+    """Customers (not lost) per value tier, with each tier's share."""
+    counts = dict(customers.exclude(status=Customer.Status.LOST).values_list("tier").order_by()
+                  .annotate(n=Count("pk")))
+    total = sum(counts.values())
+    return [{"tier": tier, "label": tier.label, "count": counts.get(tier, 0),
+             "share": _percent(Decimal(counts.get(tier, 0)) / total) if total else None} for tier in Tier]
+
+
+def forecast_of(card: Scorecard) -> dict:
+    """Signed plus weighted open pipeline against the target, from a stored scorecard."""
+    signed, weighted = Decimal(card.sales_amount), Decimal(card.weighted_pipeline)
+    target = Decimal(card.target_sales_amount) if card.target_sales_amount else None
+    forecast = signed + weighted
+    return {"signed": signed, "weighted": weighted, "forecast": forecast, "target": target,
+            "gap": target - forecast if target is not None else None,
+            "percent": _percent(forecast / target) if target else None}
+
+
+def remaining_target_of(card: Scorecard) -> dict:
+    """The weighted pipeline against what is left of the sales target this quarter."""
+    weighted = Decimal(card.weighted_pipeline)
+    if not card.target_sales_amount:
+        return {"weighted": weighted, "remaining": None, "coverage": None, "bar": None}
+    remaining = max(Decimal(card.target_sales_amount) - Decimal(card.sales_amount), Decimal(0))
+    coverage = _percent(weighted / remaining) if remaining else None
+    return {"weighted": weighted, "remaining": remaining, "coverage": coverage,
+            "bar": min(coverage, 100) if coverage is not None else 100}
+
+
+# --- Exports -------------------------------------------------------------------------------------
+
+EXPORT_SCOPES = {"rep": Subject.REP, "team": Subject.TEAM, "department": Subject.DEPARTMENT}
+
+
+def exportable_ids(viewer: User, subject: str) -> QuerySet | None:
+    """The ids of the subjects of a kind that `viewer` may export, or None for a scope not theirs."""
+    if subject == Subject.REP and access.can_sell(viewer):
+        return access.users_visible_to(viewer).values("pk")
+    if subject == Subject.TEAM and access.can_open_team_pages(viewer):
+        return access.teams_visible_to(viewer).values("pk")
+    if subject == Subject.DEPARTMENT and access.sees_everyone(viewer):
+        return Department.objects.values("pk")
+    return None
+
+
+def _number(value) -> Decimal | int | str:
+    return "" if value is None else value
+
+
+def export_table(cards: list[Scorecard], *, subject: str) -> tablib.Dataset:
+    """The scorecards as a spreadsheet, one row per subject, with the score's parts spelled out."""
+    teams = Team.objects.in_bulk({card.team_id_at_time for card in cards if card.team_id_at_time}) \
+        if subject == Subject.REP else {}
+    part_names = {name: capfirst(ScoreWeights._meta.get_field(name).verbose_name) for name in ScoreWeights.PARTS}
+    headers = [_("Name")] + ([_("Team")] if subject == Subject.REP else []) + [
+        _("Period"), _("From"), _("To"),
+        _("Sales amount"), _("Sales amount target"), _("Sales amount attainment (%)"),
+        _("Tonnage (t)"), _("Tonnage target (t)"), _("Signed contracts"), _("Signed contracts target"),
+        _("New customers"), _("New customers target"), _("Visits"), _("Calls"), _("Customer satisfaction"),
+        _("Complaints received"), _("Complaints resolved on time"), _("Deals won"), _("Deals lost"),
+        _("Win rate (%)"), _("Average sales cycle (days)"), _("Weighted pipeline"), _("Pipeline coverage"),
+        pgettext("scorecard", "Score"),
+        *[_("%(part)s points") % {"part": label} for label in part_names.values()],
+        _("Rank in team"), _("Rank in department"), _("Computed at"),
+    ]
+    dataset = tablib.Dataset(headers=[str(header) for header in headers])
+    for card in cards:
+        parts = card.score_parts or {}
+        team = teams.get(card.team_id_at_time)
+        dataset.append([str(card.subject_object or card.subject_id)] + (
+            [str(team) if team else ""] if subject == Subject.REP else []) + [
+            period_label(card.period, card.period_start), card.period_start, card.period_end,
+            card.sales_amount, _number(card.target_sales_amount), _number(attainment_percent(card, "sales_amount")),
+            card.tonnage, _number(card.target_tonnage), card.signed_contracts, _number(card.target_signed_contracts),
+            card.new_customers, _number(card.target_new_customers), card.visits, card.calls,
+            _number(card.satisfaction), card.complaints_received, card.complaints_resolved_on_time,
+            card.deals_won, card.deals_lost, _number(_percent(card.win_rate)), _number(card.avg_cycle_days),
+            card.weighted_pipeline, _number(card.pipeline_coverage), card.score,
+            *[Decimal(parts[name]["points"]) if name in parts else "" for name in part_names],
+            _number(card.rank_in_team), _number(card.rank_in_department),
+            # Spreadsheets keep no time zone: the local time, as the pages show it.
+            timezone.localtime(card.computed_at).strftime("%Y-%m-%d %H:%M"),
+        ])
+    return dataset

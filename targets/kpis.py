@@ -1,0 +1,278 @@
+"""The KPI scorecards (业绩考核表): every figure is a database aggregate grouped by rep, team or
+department; Python only combines the few grouped rows into scores and ranks."""
+
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import (
+    Avg,
+    Count,
+    DecimalField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Sum,
+)
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from accounts.models import Position, Team, User
+from customers.models import Complaint, Customer, SatisfactionSurvey
+from pipeline.models import Activity, Deal, Outcome, StageMove
+from pipeline.services import probability_case
+
+from .models import RepTarget, Scorecard, ScoreWeights, TeamTarget
+from .periods import month_bounds, quarter_bounds, quarter_of
+
+Subject = Scorecard.Subject
+# How each kind of subject is reached from a record's owner. A department is the sum of its
+# teams (the owner's team's department), so that its figures and its summed targets agree.
+GROUP = {Subject.REP: "", Subject.TEAM: "__team", Subject.DEPARTMENT: "__team__department"}
+FIGURES = ["sales_amount", "tonnage", "signed_contracts", "new_customers", "visits", "calls", "satisfaction",
+           "complaints_received", "complaints_resolved_on_time", "deals_won", "deals_lost", "avg_cycle_days",
+           "weighted_pipeline"]
+# Figures with no value (rather than 0) when nothing was measured.
+OPTIONAL = {"satisfaction", "avg_cycle_days"}
+TARGETS = ["sales_amount", "tonnage", "signed_contracts", "new_customers", "min_satisfaction"]
+ATTAINMENT_CAP = Decimal("1.5")  # so one huge deal cannot make up for every other part
+MAX_COVERAGE = Decimal("999999.99")  # the column's limit; a target all but reached has near-infinite coverage
+UNIQUE = ["subject", "subject_id", "period", "period_start"]
+MONEY = DecimalField(max_digits=20, decimal_places=2)
+
+
+def _aware(day: date, end: bool = False) -> datetime:
+    moment = datetime.combine(day + timedelta(days=1) if end else day, time.min)
+    return timezone.make_aware(moment)
+
+
+def _grouped(queryset, owner: str, subject: str, **aggregates) -> dict:
+    key = f"{owner}{GROUP[subject]}"
+    rows = queryset.exclude(**{f"{key}__isnull": True}).values(key).order_by(key).annotate(**aggregates)
+    return {row[key]: row for row in rows}
+
+
+def _days(value) -> Decimal | None:
+    """An average duration as days to one decimal. Both backends answer a timedelta today; a bare
+    number would be SQLite's microseconds (its durations are stored so)."""
+    if value is None:
+        return None
+    if isinstance(value, timedelta):
+        return (Decimal(value.days) + Decimal(value.seconds * 1_000_000 + value.microseconds)
+                / Decimal(86_400_000_000)).quantize(Decimal("0.1"))
+    return (Decimal(value) / Decimal(86_400_000_000)).quantize(Decimal("0.1"))
+
+
+def figures_for(subject: str, start: date, end: date) -> dict[int, dict]:
+    """All KPI figures of every subject of a kind for [start, end], in seven grouped queries."""
+    begins, ends = _aware(start), _aware(end, end=True)
+    won = Deal.objects.filter(outcome=Outcome.WON)
+    signed = won.filter(signed_on__range=(start, end))
+    # Signing to the day it was created as a lead, in local dates: whole days on both backends.
+    cycle = ExpressionWrapper(F("signed_on") - TruncDate("created_at"), output_field=DurationField())
+    results: dict[int, dict] = defaultdict(dict)
+
+    def merge(rows: dict, **names) -> None:
+        for key, row in rows.items():
+            for target, source in names.items():
+                results[key][target] = row[source]
+
+    # Tonnage is the contract quantity: the tolerance (±10%...) is an option, not tonnes sold.
+    merge(_grouped(signed, "owner", subject, a=Sum("amount_base", output_field=MONEY), t=Sum("quantity_tonnes"),
+                   n=Count("pk"), c=Avg(cycle)),
+          sales_amount="a", tonnage="t", signed_contracts="n", deals_won="n", avg_cycle_days="c")
+    # A new customer: one whose first signed (and still standing) deal falls in the period.
+    first_signing = Customer.objects.filter(
+        Exists(signed.filter(customer=OuterRef("pk"))),
+        ~Exists(won.filter(customer=OuterRef("pk"), signed_on__lt=start)),
+    )
+    merge(_grouped(first_signing, "owner", subject, n=Count("pk")), new_customers="n")
+    activities = Activity.objects.filter(happened_at__gte=begins, happened_at__lt=ends)
+    merge(_grouped(activities, "owner", subject, v=Count("pk", filter=Q(kind=Activity.Kind.VISIT)),
+                   c=Count("pk", filter=Q(kind=Activity.Kind.CALL))), visits="v", calls="c")
+    surveys = SatisfactionSurvey.objects.filter(surveyed_on__range=(start, end))
+    # The average of the three marks is taken in Python: "(a + b + c) / 3" is integer division in SQL.
+    merge(_grouped(surveys, "customer__owner", subject,
+                   s=Avg(F("product_quality") + F("delivery") + F("service"),
+                         output_field=DecimalField(max_digits=12, decimal_places=6))), satisfaction="s")
+    complaints = Complaint.objects.filter(received_at__gte=begins, received_at__lt=ends)
+    merge(_grouped(complaints, "customer__owner", subject, r=Count("pk"),
+                   o=Count("pk", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("resolve_by")))),
+          complaints_received="r", complaints_resolved_on_time="o")
+    lost_moves = StageMove.objects.filter(deal=OuterRef("pk"), to_outcome=Outcome.LOST, at__gte=begins, at__lt=ends)
+    lost = Deal.objects.filter(Exists(lost_moves), outcome=Outcome.LOST)
+    merge(_grouped(lost, "owner", subject, n=Count("pk")), deals_lost="n")
+    open_deals = Deal.objects.filter(outcome=Outcome.OPEN)
+    merge(_grouped(open_deals, "owner", subject, w=Sum(F("amount_base") * probability_case(), output_field=MONEY)),
+          weighted_pipeline="w")
+    for figures in results.values():
+        figures["avg_cycle_days"] = _days(figures.get("avg_cycle_days"))
+        if figures.get("satisfaction") is not None:
+            figures["satisfaction"] = (Decimal(figures["satisfaction"]) / 3).quantize(Decimal("0.01"))
+    return results
+
+
+def _targets(subject: str, start: date) -> dict[int, dict]:
+    """The quarter's targets by subject. A rep's satisfaction floor is their team's (it is not split)."""
+    year, quarter = quarter_of(start)
+    if subject == Subject.REP:
+        # Summed: a rep who changed teams mid-quarter may hold a share in each.
+        rows = (RepTarget.objects.filter(team_target__year=year, team_target__quarter=quarter)
+                .values("rep_id").order_by("rep_id")
+                .annotate(**{name: Sum(name) for name in RepTarget.SPLIT},
+                          min_satisfaction=Avg("team_target__min_satisfaction")))
+        return {row.pop("rep_id"): row for row in rows}
+    teams = TeamTarget.objects.filter(year=year, quarter=quarter)
+    if subject == Subject.TEAM:
+        return {row.pop("team_id"): row for row in teams.values("team_id", *TeamTarget.FIGURES)}
+    totals = teams.values("team__department_id").order_by("team__department_id").annotate(
+        **{name: Sum(name) for name in TeamTarget.SPLIT}, min_satisfaction=Avg("min_satisfaction"))
+    return {row.pop("team__department_id"): row for row in totals}
+
+
+def _subjects(subject: str) -> dict[int, dict]:
+    """Every subject of a kind, with the team and department it belongs to (ranks are taken within them)."""
+    if subject == Subject.REP:
+        reps = User.objects.filter(is_active=True, team__isnull=False,
+                                   position__in=[Position.REP, Position.ACCOUNT_MANAGER])
+        return {pk: {"team": team, "department": department}
+                for pk, team, department in reps.values_list("pk", "team_id", "team__department_id").order_by("pk")}
+    teams = Team.objects.values_list("pk", "department_id").order_by("pk")
+    if subject == Subject.TEAM:
+        return {pk: {"team": None, "department": department} for pk, department in teams}
+    return {department: {"team": None, "department": None} for _pk, department in teams}
+
+
+def _ratio(value, target, average) -> Decimal:
+    base = target if target else average
+    if not base:
+        return Decimal(0)
+    return min(ATTAINMENT_CAP, Decimal(value or 0) / Decimal(base))
+
+
+def _cycle_ratio(days, average) -> Decimal:
+    """Shorter than the average cycle earns full points, longer earns average / own; none earns none."""
+    if days is None or not average:
+        return Decimal(0)
+    if days == 0:
+        return Decimal(1)
+    return min(Decimal(1), Decimal(average) / Decimal(days))
+
+
+def _score(figures: dict, targets: dict, averages: dict, weights: ScoreWeights) -> tuple[Decimal, dict]:
+    """The composite score and its parts, each part = weight x ratio, shown so it can be explained.
+    A ratio is attainment of the target (capped at 1.5), or, without a target, of the peers' average."""
+    ratios = {
+        "sales_amount": _ratio(figures.get("sales_amount"), targets.get("sales_amount"), averages["sales_amount"]),
+        "signed_contracts": _ratio(figures.get("signed_contracts"), targets.get("signed_contracts"),
+                                   averages["signed_contracts"]),
+        "new_customers": _ratio(figures.get("new_customers"), targets.get("new_customers"),
+                                averages["new_customers"]),
+        "satisfaction": Decimal(figures.get("satisfaction") or 0) / 5,
+        "sales_cycle": _cycle_ratio(figures.get("avg_cycle_days"), averages["avg_cycle_days"]),
+    }
+    parts = {name: {"weight": getattr(weights, name), "ratio": str(ratio.quantize(Decimal("0.001"))),
+                    "points": str((getattr(weights, name) * ratio).quantize(Decimal("0.01")))}
+             for name, ratio in ratios.items()}
+    total = sum((Decimal(part["points"]) for part in parts.values()), Decimal(0))
+    return total.quantize(Decimal("0.01")), parts
+
+
+def _average(rows: list[dict], figure: str) -> Decimal:
+    """The average among the subjects that have the figure at all (a rep with no signing sets no norm;
+    a same-day signing's cycle of 0 days does)."""
+    values = [Decimal(row[figure]) for row in rows if row.get(figure) is not None]
+    return sum(values, Decimal(0)) / len(values) if values else Decimal(0)
+
+
+def _card(*, subject: str, pk: int, place: dict, period: str, start: date, end: date, values: dict, target: dict,
+          averages: dict, weights: ScoreWeights) -> Scorecard:
+    score, parts = _score(values, target, averages, weights)
+    won, lost = values.get("deals_won") or 0, values.get("deals_lost") or 0
+    sales = Decimal(values.get("sales_amount") or 0)
+    remaining = Decimal(target["sales_amount"]) - sales if target.get("sales_amount") else None
+    coverage = None
+    if remaining is not None and remaining > 0:
+        coverage = min(MAX_COVERAGE, (Decimal(values.get("weighted_pipeline") or 0) / remaining).quantize(
+            Decimal("0.01")))
+    return Scorecard(
+        subject=subject, subject_id=pk, period=period, period_start=start, period_end=end,
+        team_id_at_time=pk if subject == Subject.TEAM else place["team"],
+        **{name: values[name] if values.get(name) is not None else (None if name in OPTIONAL else 0)
+           for name in FIGURES},
+        win_rate=(Decimal(won) / (won + lost)).quantize(Decimal("0.0001")) if won + lost else None,
+        **{f"target_{name}": (Decimal(target[name]).quantize(Decimal("0.01")) if name == "min_satisfaction"
+                              else target[name]) if target.get(name) is not None else None
+           for name in TARGETS},
+        pipeline_coverage=coverage, score=score, score_parts=parts,
+    )
+
+
+def _rank(cards: list[Scorecard], subjects: dict[int, dict]) -> None:
+    """Rank by score within the team and within the department (1 = best; equal scores share a rank)."""
+    for scope, attribute in (("team", "rank_in_team"), ("department", "rank_in_department")):
+        groups: dict = defaultdict(list)
+        for card in cards:
+            group = subjects[card.subject_id][scope]
+            if group is not None:
+                groups[group].append(card)
+        for group in groups.values():
+            ordered = sorted(group, key=lambda c: (-c.score, c.subject_id))
+            for position, card in enumerate(ordered, start=1):
+                previous = ordered[position - 2] if position > 1 else None
+                rank = getattr(previous, attribute) if previous and previous.score == card.score else position
+                setattr(card, attribute, rank)
+
+
+def period_bounds(period: str, day: date) -> tuple[date, date]:
+    """The first and last day of the month or quarter containing `day`."""
+    return quarter_bounds(*quarter_of(day)) if period == Scorecard.Period.QUARTER else month_bounds(day)
+
+
+@transaction.atomic
+def compute_scorecards(*, period: str, start: date, progress=None) -> int:
+    """Compute and store every rep's, team's and the department's scorecard for one period; returns the
+    number of rows written. Idempotent: rows are upserted on (subject, subject id, period, start), and the
+    rows of subjects that no longer exist (a rep who left) are removed. Atomic: a failure leaves the
+    previous complete set. `progress(percent)` is told after each kind of subject (inside the transaction,
+    so another connection sees it only at commit). The number of queries does not depend on the data."""
+    start, end = period_bounds(period, start)
+    weights = ScoreWeights.current()
+    written = 0
+    for step, subject in enumerate([Subject.REP, Subject.TEAM, Subject.DEPARTMENT]):
+        subjects = _subjects(subject)
+        figures = figures_for(subject, start, end)
+        targets = _targets(subject, start) if period == Scorecard.Period.QUARTER else {}
+        rows = [figures.get(pk, {}) for pk in subjects]
+        averages = {name: _average(rows, name) for name in
+                    ["sales_amount", "signed_contracts", "new_customers", "avg_cycle_days"]}
+        cards = [_card(subject=subject, pk=pk, place=place, period=period, start=start, end=end,
+                       values=figures.get(pk, {}), target=targets.get(pk, {}), averages=averages, weights=weights)
+                 for pk, place in subjects.items()]
+        _rank(cards, subjects)
+        Scorecard.objects.filter(subject=subject, period=period, period_start=start).exclude(
+            subject_id__in=list(subjects)).delete()
+        # Rows in subject-id order, so that two overlapping runs lock them in the same order.
+        Scorecard.objects.bulk_create(
+            cards, update_conflicts=True, unique_fields=UNIQUE,
+            update_fields=[field.name for field in Scorecard._meta.concrete_fields
+                           if field.name not in ("id", *UNIQUE)],
+        )
+        written += len(cards)
+        if progress:
+            progress(int(100 * (step + 1) / 3))
+    return written
+
+
+def periods_to_compute(today: date) -> list[tuple[str, date]]:
+    """The running month and quarter (hourly), and the previous ones (so late signings count)."""
+    month_start = today.replace(day=1)
+    previous_month = (month_start - timedelta(days=1)).replace(day=1)
+    quarter_start = quarter_bounds(*quarter_of(today))[0]
+    previous_quarter_start = quarter_bounds(*quarter_of(quarter_start - timedelta(days=1)))[0]
+    return [(Scorecard.Period.MONTH, month_start), (Scorecard.Period.MONTH, previous_month),
+            (Scorecard.Period.QUARTER, quarter_start), (Scorecard.Period.QUARTER, previous_quarter_start)]

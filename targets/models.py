@@ -1,0 +1,182 @@
+"""Quarterly targets (销售目标) set for teams and split among reps, and the KPI scorecards
+(业绩考核表) the Celery job computes for every rep, team and the department."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Team
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+
+
+class TargetFigures(models.Model):
+    """The quantified targets of the plan: what a team or a rep is to reach in a quarter."""
+
+    sales_amount = models.DecimalField(_("sales amount"), default=0, validators=[MinValueValidator(0)], **MONEY)
+    tonnage = models.DecimalField(_("tonnage (t)"), max_digits=14, decimal_places=2, default=0,
+                                  validators=[MinValueValidator(0)])
+    signed_contracts = models.PositiveIntegerField(_("signed contracts"), default=0)
+    new_customers = models.PositiveIntegerField(_("new customers"), default=0)
+    min_satisfaction = models.DecimalField(_("average satisfaction at least (1-5)"), max_digits=3, decimal_places=2,
+                                           default=0, validators=[MinValueValidator(0), MaxValueValidator(5)])
+
+    FIGURES = ["sales_amount", "tonnage", "signed_contracts", "new_customers", "min_satisfaction"]
+    # The figures that a team splits among its reps (a satisfaction floor is not split).
+    SPLIT = ["sales_amount", "tonnage", "signed_contracts", "new_customers"]
+
+    class Meta:
+        abstract = True
+
+
+class TeamTarget(TargetFigures):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="targets", verbose_name=_("team"))
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    quarter = models.PositiveSmallIntegerField(_("quarter"), validators=[MinValueValidator(1), MaxValueValidator(4)])
+
+    class Meta:
+        ordering = ["-year", "-quarter", "team__name"]
+        verbose_name = _("team target")
+        verbose_name_plural = _("team targets")
+        constraints = [
+            models.UniqueConstraint(fields=["team", "year", "quarter"], name="one_target_per_team_and_quarter"),
+            models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="quarter_1_to_4"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} · {self.year} Q{self.quarter}"
+
+
+class RepTarget(TargetFigures):
+    """A rep's share of their team's target."""
+
+    team_target = models.ForeignKey(TeamTarget, on_delete=models.CASCADE, related_name="shares")
+    rep = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="targets",
+                            verbose_name=_("rep"))
+
+    class Meta:
+        ordering = ["rep__full_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["team_target", "rep"], name="one_share_per_rep"),
+        ]
+
+
+class TargetRevision(models.Model):
+    """Targets are adjustable (the plan insists): every change keeps the old and new value, who, when, why."""
+
+    team_target = models.ForeignKey(TeamTarget, on_delete=models.CASCADE, related_name="revisions")
+    rep_target = models.ForeignKey(RepTarget, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="revisions")
+    rep = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                            related_name="+")
+    figure = models.CharField(max_length=32)
+    old_value = models.DecimalField(null=True, **MONEY)
+    new_value = models.DecimalField(**MONEY)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+
+class ScoreWeights(models.Model):
+    """The director's weights of the composite score; one row (pk=1)."""
+
+    sales_amount = models.PositiveSmallIntegerField(_("sales amount"), default=40)
+    signed_contracts = models.PositiveSmallIntegerField(_("signed contracts"), default=20)
+    new_customers = models.PositiveSmallIntegerField(_("new customers"), default=15)
+    satisfaction = models.PositiveSmallIntegerField(_("customer satisfaction"), default=15)
+    sales_cycle = models.PositiveSmallIntegerField(_("sales cycle"), default=10)
+
+    PARTS = ["sales_amount", "signed_contracts", "new_customers", "satisfaction", "sales_cycle"]
+
+    class Meta:
+        verbose_name = _("score weights")
+
+    @classmethod
+    def current(cls) -> "ScoreWeights":
+        return cls.objects.get_or_create(pk=1)[0]
+
+
+class Scorecard(models.Model):
+    """One subject's KPIs for one period, stored so that a rerun updates rather than duplicates."""
+
+    class Subject(models.TextChoices):
+        REP = "rep", _("Rep")
+        TEAM = "team", _("Team")
+        DEPARTMENT = "department", _("Department")
+
+    class Period(models.TextChoices):
+        MONTH = "month", _("Month")
+        QUARTER = "quarter", _("Quarter")
+
+    subject = models.CharField(max_length=16, choices=Subject.choices)
+    subject_id = models.PositiveBigIntegerField()  # user, team or department id
+    period = models.CharField(max_length=8, choices=Period.choices)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    team_id_at_time = models.PositiveBigIntegerField(null=True, blank=True)  # a rep's team when computed
+    sales_amount = models.DecimalField(default=0, **MONEY)
+    tonnage = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    signed_contracts = models.PositiveIntegerField(default=0)
+    new_customers = models.PositiveIntegerField(default=0)
+    visits = models.PositiveIntegerField(default=0)
+    calls = models.PositiveIntegerField(default=0)
+    satisfaction = models.DecimalField(max_digits=4, decimal_places=2, null=True)
+    complaints_received = models.PositiveIntegerField(default=0)
+    complaints_resolved_on_time = models.PositiveIntegerField(default=0)
+    deals_won = models.PositiveIntegerField(default=0)
+    deals_lost = models.PositiveIntegerField(default=0)
+    win_rate = models.DecimalField(max_digits=5, decimal_places=4, null=True)
+    avg_cycle_days = models.DecimalField(max_digits=7, decimal_places=1, null=True)
+    weighted_pipeline = models.DecimalField(default=0, **MONEY)
+    # Targets in force and attainment (None where no target was set).
+    target_sales_amount = models.DecimalField(null=True, **MONEY)
+    target_tonnage = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    target_signed_contracts = models.PositiveIntegerField(null=True)
+    target_new_customers = models.PositiveIntegerField(null=True)
+    target_min_satisfaction = models.DecimalField(max_digits=3, decimal_places=2, null=True)
+    pipeline_coverage = models.DecimalField(max_digits=8, decimal_places=2, null=True)
+    score = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal(0))
+    score_parts = models.JSONField(default=dict)
+    rank_in_team = models.PositiveIntegerField(null=True)
+    rank_in_department = models.PositiveIntegerField(null=True)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-period_start", "subject", "rank_in_department"]
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "subject_id", "period", "period_start"],
+                                    name="one_scorecard_per_subject_and_period"),
+        ]
+        indexes = [models.Index(fields=["period", "period_start", "subject"])]
+
+    def attainment(self, figure: str) -> Decimal | None:
+        target = getattr(self, f"target_{figure}")
+        if not target:
+            return None
+        return Decimal(getattr(self, figure)) / Decimal(target)
+
+
+class ScorecardRun(models.Model):
+    """A recomputation in progress or done, for the progress bar and so that two never overlap."""
+
+    period_start = models.DateField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                     related_name="+")
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["period_start"], condition=Q(finished_at__isnull=True),
+                                    name="one_unfinished_run_per_quarter"),
+        ]

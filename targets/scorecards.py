@@ -1,0 +1,149 @@
+"""Recomputing a quarter's scorecards on demand (a ScorecardRun with its progress), and the weekly
+digest of each manager's teams' scorecards."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import partial
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import access
+from accounts.models import Position, Team, User
+from accounts.services import RuleError
+
+from .kpis import compute_scorecards
+from .models import Scorecard, ScorecardRun
+from .periods import month_bounds, quarter_bounds, quarter_of
+
+# A run unfinished this long lost its worker (and its message): it no longer blocks a new one.
+ABANDONED_AFTER = timedelta(hours=1)
+
+
+def can_recompute(user: User) -> bool:
+    """Managers and the director recompute scorecards and follow any run (a run holds no private data)."""
+    return access.sees_everyone(user) or (user.is_authenticated and user.is_active and user.is_manager)
+
+
+def quarter_start(day: date) -> date:
+    return quarter_bounds(*quarter_of(day))[0]
+
+
+def periods_of_run(run: ScorecardRun, today: date) -> list[tuple[str, date]]:
+    """The quarter itself first (what the dashboards show), then each of its months that has begun."""
+    start, end = quarter_bounds(*quarter_of(run.period_start))
+    periods = [(Scorecard.Period.QUARTER, start)]
+    month = start
+    while month <= min(end, today):
+        periods.append((Scorecard.Period.MONTH, month))
+        month = month_bounds(month)[1] + timedelta(days=1)
+    return periods
+
+
+@transaction.atomic
+def recompute_request(*, period_start: date, by: User) -> ScorecardRun:
+    """Claim the recomputation of the quarter containing `period_start` and enqueue it on commit.
+    While one runs for that quarter, a second request returns the running one instead of starting
+    another: the partial unique constraint on unfinished runs makes the claim."""
+    if not can_recompute(by):
+        raise RuleError(_("Only managers and the director recompute scorecards."))
+    start = quarter_start(period_start)
+    now = timezone.now()
+    if start > timezone.localdate(now):
+        raise RuleError(_("That quarter has not begun."))
+    ScorecardRun.objects.filter(period_start=start, finished_at__isnull=True,
+                                started_at__lt=now - ABANDONED_AFTER).update(finished_at=now, error="abandoned")
+    for _attempt in range(3):  # the running one may finish between our insert and our read
+        try:
+            with transaction.atomic():
+                run = ScorecardRun.objects.create(period_start=start, requested_by=by)
+        except IntegrityError:
+            running = ScorecardRun.objects.filter(period_start=start, finished_at__isnull=True).first()
+            if running is not None:
+                return running
+            continue
+        from .tasks import recompute_scorecards
+
+        transaction.on_commit(partial(recompute_scorecards.delay, run.pk))
+        return run
+    raise RuleError(_("The scorecards are busy; try again in a moment."))
+
+
+def recompute_run(*, run_id: int) -> int:
+    """Do a claimed run: each period in its own transaction, the progress saved between them, so the
+    progress bar (another connection) sees it move. A failure is recorded on the run and re-raised.
+    Returns the number of scorecards written; a run already finished (a redelivered message) does nothing."""
+    run = ScorecardRun.objects.filter(pk=run_id, finished_at__isnull=True).first()
+    if run is None:
+        return 0
+    periods = periods_of_run(run, timezone.localdate())
+    written = 0
+    try:
+        for step, (period, start) in enumerate(periods, start=1):
+            written += compute_scorecards(period=period, start=start)
+            ScorecardRun.objects.filter(pk=run.pk).update(progress=int(100 * step / len(periods)))
+    except Exception as error:
+        ScorecardRun.objects.filter(pk=run.pk, finished_at__isnull=True).update(
+            finished_at=timezone.now(), error=f"{type(error).__name__}: {error}"[:2000])
+        raise
+    ScorecardRun.objects.filter(pk=run.pk, finished_at__isnull=True).update(finished_at=timezone.now(), progress=100)
+    return written
+
+
+# --- The weekly digest -----------------------------------------------------------------------------
+
+
+def percent(ratio) -> int | None:
+    return None if ratio is None else int((ratio * 100).to_integral_value())
+
+
+@dataclass
+class Row:
+    person: User
+    card: Scorecard
+
+    @property
+    def sales_attainment(self) -> int | None:
+        return percent(self.card.attainment("sales_amount"))
+
+
+@dataclass
+class TeamTable:
+    """One team's quarter scorecards: the team's own figures, then its reps' rows by rank."""
+
+    team: Team
+    card: Scorecard | None
+    rows: list[Row] = field(default_factory=list)
+
+    @property
+    def sales_attainment(self) -> int | None:
+        return percent(self.card.attainment("sales_amount")) if self.card else None
+
+
+def team_scorecard_digests(today: date) -> dict[User, list[TeamTable]]:
+    """Each active manager's teams with their quarter scorecards, for the quarter containing `today`.
+    Managers whose teams have no scorecard yet are left out. Four queries, whatever the size."""
+    start = quarter_start(today)
+    teams = list(Team.objects.filter(manager__is_active=True, manager__position=Position.MANAGER)
+                 .select_related("manager").order_by("manager_id", "name"))
+    cards = (Scorecard.objects.filter(period=Scorecard.Period.QUARTER, period_start=start,
+                                      subject__in=[Scorecard.Subject.REP, Scorecard.Subject.TEAM])
+             .order_by("rank_in_team", "-score", "subject_id"))
+    team_cards, rep_cards = {}, []
+    for card in cards:
+        if card.subject == Scorecard.Subject.TEAM:
+            team_cards[card.subject_id] = card
+        else:
+            rep_cards.append(card)
+    reps = User.objects.in_bulk([card.subject_id for card in rep_cards])
+    tables = {team.pk: TeamTable(team=team, card=team_cards.get(team.pk)) for team in teams}
+    for card in rep_cards:
+        if card.team_id_at_time in tables and card.subject_id in reps:
+            tables[card.team_id_at_time].rows.append(Row(person=reps[card.subject_id], card=card))
+    digests: dict[User, list[TeamTable]] = {}
+    for team in teams:
+        table = tables[team.pk]
+        if table.card is not None or table.rows:
+            digests.setdefault(team.manager, []).append(table)
+    return digests

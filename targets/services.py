@@ -1,0 +1,136 @@
+"""Writes to targets: set a team's quarter, split it among reps, revise with a reason, copy forward.
+Every change of a figure is kept as a revision (old, new, who, when, why)."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts import access
+from accounts.models import Position, Team, User
+from accounts.services import RuleError
+
+from .models import RepTarget, TargetRevision, TeamTarget
+from .periods import next_quarter
+
+
+def can_set_team_targets(user: User) -> bool:
+    return access.can_run_organisation(user)
+
+
+def can_split(user: User, team: Team) -> bool:
+    """The team's manager splits its targets; the director may too."""
+    return access.can_run_organisation(user) or (user.is_active and team.manager_id == user.pk)
+
+
+def team_reps(team: Team):
+    return team.members.filter(is_active=True, position__in=[Position.REP, Position.ACCOUNT_MANAGER])
+
+
+def _check_figures(figures: dict) -> None:
+    """Targets are quantities: none negative, a satisfaction floor on the 0-5 scale (also for callers without a form)."""
+    if any(Decimal(value) < 0 for value in figures.values()):
+        raise RuleError(_("A target cannot be negative."))
+    if "min_satisfaction" in figures and Decimal(figures["min_satisfaction"]) > 5:
+        raise RuleError(_("The satisfaction floor must be between 0 and 5."))
+
+
+def _revise(target, figures: dict, *, by: User, reason: str, team_target: TeamTarget, rep=None) -> None:
+    _check_figures(figures)
+    revisions = []
+    for name, value in figures.items():
+        old = getattr(target, name) if target.pk else None
+        if old is not None and Decimal(old) == Decimal(value):
+            continue
+        setattr(target, name, value)
+        revisions.append(TargetRevision(team_target=team_target, rep=rep, figure=name, old_value=old,
+                                        new_value=value, by=by, reason=reason))
+    if not revisions:
+        return
+    if target.pk and not reason.strip():
+        raise RuleError(_("Say why the target changes."))
+    target.save()
+    for revision in revisions:
+        revision.team_target = team_target  # saved by now, also when it is `target` itself
+        if isinstance(target, RepTarget):
+            revision.rep_target = target
+    TargetRevision.objects.bulk_create(revisions)
+
+
+@transaction.atomic
+def team_target_set(*, team: Team, year: int, quarter: int, figures: dict, by: User, reason: str = "") -> TeamTarget:
+    """A director sets or adjusts a team's quarter targets."""
+    if not can_set_team_targets(by):
+        raise RuleError(_("Only a director sets team targets."))
+    target = TeamTarget.objects.select_for_update().filter(team=team, year=year, quarter=quarter).first() \
+        or TeamTarget(team=team, year=year, quarter=quarter)
+    if target.pk is None:
+        reason = reason or _("Set")
+    _revise(target, figures, by=by, reason=reason, team_target=target)
+    return target
+
+
+@transaction.atomic
+def rep_targets_split(*, team_target: TeamTarget, shares: dict[int, dict], by: User, reason: str = "") -> None:
+    """The manager sets every rep's share (rep id -> figures) in one atomic step."""
+    if not can_split(by, team_target.team):
+        raise RuleError(_("Only the team's manager or a director splits its targets."))
+    members = set(team_reps(team_target.team).values_list("pk", flat=True))
+    unknown = set(shares) - members
+    if unknown:
+        raise RuleError(_("Targets can only be split among the team's active reps."))
+    existing = {share.rep_id: share for share in team_target.shares.select_for_update()}
+    for rep_id, figures in shares.items():
+        share = existing.get(rep_id) or RepTarget(team_target=team_target, rep_id=rep_id)
+        _revise(share, figures, by=by, reason=reason if share.pk else (reason or _("Split")),
+                team_target=team_target, rep=User(pk=rep_id))
+
+
+def allocation(team_target: TeamTarget) -> dict[str, dict]:
+    """Per figure: the team's target, what the shares add up to, and what is left (negative: over)."""
+    from django.db.models import Sum
+
+    sums = team_target.shares.aggregate(**{name: Sum(name) for name in TeamTarget.SPLIT})
+    result = {}
+    for name in TeamTarget.SPLIT:
+        target, allocated = Decimal(getattr(team_target, name)), Decimal(sums[name] or 0)
+        result[name] = {"target": target, "allocated": allocated, "left": target - allocated}
+    return result
+
+
+@transaction.atomic
+def targets_copy_forward(*, year: int, quarter: int, uplift_percent: Decimal, by: User) -> int:
+    """Copy a quarter's team targets and rep shares to the next quarter, raised by a percentage.
+    Teams that already have next quarter's targets are left alone. Returns how many teams got them."""
+    if not can_set_team_targets(by):
+        raise RuleError(_("Only a director sets team targets."))
+    if not Decimal(-50) <= uplift_percent <= Decimal(200):
+        raise RuleError(_("The uplift must be between -50% and 200%."))
+    factor = 1 + uplift_percent / 100
+    next_year, next_q = next_quarter(year, quarter)
+    taken = set(TeamTarget.objects.filter(year=next_year, quarter=next_q).values_list("team_id", flat=True))
+    copied = 0
+    reason = _("Copied from %(year)s Q%(quarter)s with %(uplift)s%% uplift") % {
+        "year": year, "quarter": quarter, "uplift": uplift_percent}
+    sources = TeamTarget.objects.filter(year=year, quarter=quarter).exclude(team_id__in=taken)
+    for source in sources.select_related("team").prefetch_related("shares"):
+        target = team_target_set(team=source.team, year=next_year, quarter=next_q, by=by, reason=reason,
+                                 figures=_raised(source, factor))
+        # Only reps still active in the team carry their share forward (one query per team, not per share).
+        members = set(team_reps(source.team).values_list("pk", flat=True))
+        shares = {share.rep_id: _raised(share, factor) for share in source.shares.all() if share.rep_id in members}
+        if shares:
+            rep_targets_split(team_target=target, shares=shares, by=by, reason=reason)
+        copied += 1
+    return copied
+
+
+def _raised(target, factor: Decimal) -> dict:
+    figures = {}
+    for name in TeamTarget.SPLIT:
+        value = Decimal(getattr(target, name)) * factor
+        figures[name] = value.quantize(Decimal("0.01") if name in ("sales_amount", "tonnage") else Decimal(1),
+                                       rounding=ROUND_HALF_UP)
+    if hasattr(target, "team_id"):
+        figures["min_satisfaction"] = target.min_satisfaction
+    return figures

@@ -1,0 +1,435 @@
+"""Dashboards: a rep's quarter, a manager's team, the director's department, and scorecard exports,
+each as far as the user may see, read from the stored scorecards at a fixed cost in queries."""
+
+import csv
+import datetime
+import io
+import re
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Position
+from customers.models import Customer
+from pipeline.models import Outcome, Reminder, Stage, StageMove
+from pipeline.reminders import open_reminders
+from targets import dashboards
+from targets.kpis import compute_scorecards
+from targets.models import Scorecard
+
+from .conftest import ROLES
+from .factories import (
+    ActivityFactory,
+    ComplaintFactory,
+    CustomerFactory,
+    DealFactory,
+    RepTargetFactory,
+    TeamTargetFactory,
+    UserFactory,
+)
+
+OK, FORBIDDEN, MISSING = 200, 403, 404
+SELLERS = ["director", "manager", "rep", "account_manager", "other_manager", "other_rep"]
+MANAGERS = ["director", "manager", "other_manager"]
+
+
+def url(name: str, *args) -> str:
+    return reverse(f"dashboards:{name}", args=args)
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def this_quarter() -> tuple[int, int]:
+    day = today()
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def compute(period: str = Scorecard.Period.QUARTER) -> None:
+    compute_scorecards(period=period, start=today())
+
+
+def won_deal(owner, **kwargs):
+    """Signed on the quarter's first day: 55,000 t at 80 USD, rate 7.1 = 31,240,000 CNY."""
+    return DealFactory(customer=kwargs.pop("customer", None) or CustomerFactory(owner=owner), stage=Stage.FOLLOW_UP,
+                       outcome=Outcome.WON, contract_number=kwargs.pop("contract_number", f"C-{owner.pk}"),
+                       signed_on=dashboards.quarter_start(today()), **kwargs)
+
+
+def target_for(rep, sales_amount: str):
+    year, quarter = this_quarter()
+    team_target = TeamTargetFactory(team=rep.team, year=year, quarter=quarter)
+    return RepTargetFactory(team_target=team_target, rep=rep, sales_amount=Decimal(sales_amount))
+
+
+def move(deal, *stages: str, by) -> None:
+    """Record the deal's moves through `stages`, from market research on."""
+    previous = Stage.RESEARCH
+    for stage in stages:
+        won = stage == Stage.FOLLOW_UP
+        StageMove.objects.create(deal=deal, from_stage=previous, to_stage=stage, from_outcome=Outcome.OPEN,
+                                 to_outcome=Outcome.WON if won else Outcome.OPEN, by=by)
+        previous = stage
+
+
+# --- Who may open what ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role,target", [
+    ("director", "dashboards:director"),
+    ("manager", "dashboards:manager"),
+    ("other_manager", "dashboards:manager"),
+    ("rep", "dashboards:rep"),
+    ("account_manager", "dashboards:rep"),
+    ("other_rep", "dashboards:rep"),
+    ("service", "customers:list"),
+    ("marketing", "customers:list"),
+])
+def test_my_dashboard_is_the_one_of_my_position(client_as, cast, role, target):
+    response = client_as(cast.by_role(role)).get(url("mine"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse(target)
+
+
+def _only(allowed: list[str], otherwise: int = FORBIDDEN, **special) -> dict[str, int]:
+    return {role: special.get(role, OK if role in allowed else otherwise) for role in ROLES if role != "anonymous"}
+
+
+PAGES = {
+    "my rep dashboard": (lambda c: url("rep"), _only(SELLERS)),
+    "rep A's dashboard": (lambda c: url("rep", c.rep.pk), _only(
+        SELLERS, account_manager=MISSING, other_manager=MISSING, other_rep=MISSING)),
+    "my team": (lambda c: url("manager"), _only(MANAGERS)),
+    "team A": (lambda c: url("manager", c.rep.team_id), _only(MANAGERS, other_manager=MISSING)),
+    "department": (lambda c: url("director"), _only(["director"])),
+    "rep export": (lambda c: url("export", "rep", "csv"), _only(SELLERS, otherwise=MISSING)),
+    "team export": (lambda c: url("export", "team", "xlsx"), _only(MANAGERS, otherwise=MISSING)),
+    "department export": (lambda c: url("export", "department", "csv"), _only(["director"], otherwise=MISSING)),
+    "export in an unknown format": (lambda c: url("export", "rep", "pdf"), _only([], otherwise=MISSING)),
+    "export of an unknown scope": (lambda c: url("export", "region", "csv"), _only([], otherwise=MISSING)),
+}
+
+
+@pytest.mark.parametrize("page,role", [(page, role) for page in PAGES for role in ROLES])
+def test_each_page_opens_for_exactly_the_positions_it_serves(client_as, cast, page, role):
+    make_url, expected = PAGES[page]
+    response = client_as(cast.by_role(role)).get(make_url(cast))
+    if role == "anonymous":
+        assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+    else:
+        assert response.status_code == expected[role], (page, role)
+
+
+def test_a_director_opens_any_sellers_dashboard_and_a_manager_only_their_teams(client_as, cast):
+    assert client_as(cast.director).get(url("rep", cast.other_rep.pk)).status_code == OK
+    assert client_as(cast.director).get(url("manager", cast.other_rep.team_id)).status_code == OK
+    assert client_as(cast.manager).get(url("rep", cast.account_manager.pk)).status_code == OK
+    assert client_as(cast.manager).get(url("rep", cast.other_rep.pk)).status_code == MISSING
+    # Customer service staff are nobody's sales dashboard.
+    assert client_as(cast.director).get(url("rep", cast.service.pk)).status_code == MISSING
+
+
+def test_pages_load_their_charts_from_files_and_json_only(client_as, cast):
+    for user, page in ((cast.rep, url("rep")), (cast.manager, url("manager")), (cast.director, url("director"))):
+        html = client_as(user).get(page).text
+        scripts = re.findall(r"<script([^>]*)>", html)
+        assert scripts and all("src=" in attributes or 'type="application/json"' in attributes
+                               for attributes in scripts), page
+        assert "vendor/chart.js/chart.umd.min.js" in html and "js/charts.js" in html
+        for chart_id in re.findall(r'data-chart="([^"]+)"', html):
+            assert f'id="{chart_id}" type="application/json"' in html
+
+
+# --- A rep's dashboard --------------------------------------------------------------------------------
+
+
+def test_a_rep_sees_their_attainment_from_the_stored_scorecard(client_as, cast):
+    won_deal(cast.rep)
+    target_for(cast.rep, "62480000")
+    client = client_as(cast.rep)
+    assert "not computed yet" in client.get(url("rep")).text
+
+    compute()
+    response = client.get(url("rep"))
+
+    sales = response.context["attainment"][0]
+    assert (sales["label"], sales["value"], sales["target"], sales["percent"]) == (
+        "Sales amount", Decimal("31240000.00"), Decimal("62480000.00"), Decimal("50.0"))
+    assert "31,240,000 / 62,480,000 CNY" in response.text
+    assert 'aria-valuenow="50"' in response.text
+    assert "not computed yet" not in response.text
+
+
+def test_a_rep_without_a_scorecard_yet_sees_when_scorecards_were_last_computed(client_as, cast):
+    compute()
+    newcomer = UserFactory(full_name="New rep", team=cast.rep.team, department=cast.rep.department)
+
+    response = client_as(newcomer).get(url("rep"))
+
+    assert response.context["card"] is None
+    assert response.context["last_computed"] == Scorecard.objects.latest("computed_at").computed_at
+    assert "not computed yet" in response.text and "last computed at" in response.text
+
+
+def test_a_rep_sees_their_pipeline_follow_ups_laycans_and_visits(client_as, cast):
+    customer = CustomerFactory(owner=cast.rep, name="Rizhao Hongda Steel")
+    in_a_week = today() + datetime.timedelta(days=7)
+    DealFactory(customer=customer, laycan_start=in_a_week, laycan_end=in_a_week + datetime.timedelta(days=9))
+    DealFactory(customer=customer, stage=Stage.RESEARCH)
+    DealFactory(customer=customer, laycan_start=today() + datetime.timedelta(days=45),
+                laycan_end=today() + datetime.timedelta(days=50))  # too far ahead
+    DealFactory(customer=CustomerFactory(owner=cast.other_rep))  # someone else's
+    ActivityFactory(customer=customer, happened_at=timezone.now(), next_step="Send the offer",
+                    next_step_due=today() - datetime.timedelta(days=2))
+    ActivityFactory(customer=customer, happened_at=timezone.now(), next_step="Done already",
+                    next_step_due=today() - datetime.timedelta(days=2), next_step_done=True)
+    Reminder.objects.create(recipient=cast.rep, kind=Reminder.Kind.NEXT_STEP, cause="activity:1", day=today())
+
+    response = client_as(cast.rep).get(url("rep"))
+
+    stages = {row["stage"]: row for row in response.context["stages"]}
+    assert stages[Stage.NEGOTIATION]["count"] == 2
+    assert stages[Stage.NEGOTIATION]["total"] == Decimal("62480000.00")
+    assert stages[Stage.NEGOTIATION]["weighted"] == Decimal("37488000.00")  # 60% of it
+    assert stages[Stage.RESEARCH]["count"] == 1 and stages[Stage.DEVELOPMENT]["count"] == 0
+    assert response.context["overdue_count"] == 1 and "Send the offer" in response.text
+    assert response.context["open_reminders"] == 1
+    assert [deal.laycan_start for deal in response.context["laycans"]] == [in_a_week]
+    assert len(response.context["visits"]) == 2
+
+
+# --- A manager's team ------------------------------------------------------------------------------------
+
+
+def test_the_leaderboard_ranks_the_teams_reps_and_explains_each_score(client_as, cast):
+    won_deal(cast.rep)
+    target_for(cast.rep, "62480000")
+    won_deal(cast.other_rep)
+    compute()
+
+    response = client_as(cast.manager).get(url("manager"))
+
+    board = response.context["leaderboard"]
+    assert [str(card.subject_object) for card in board] == ["Rep A", "AM A"]
+    sales_part = board[0].parts[0]
+    assert (sales_part["weight"], sales_part["ratio"], sales_part["points"]) == (40, Decimal("0.5"), Decimal(20))
+    assert "40 × 0.500 = <strong>20.00</strong>" in response.text
+    assert "Rep B" not in response.text
+
+
+def test_the_funnel_converts_deals_that_reached_each_stage_in_the_last_12_months(client_as, cast):
+    def deal(stage=Stage.RESEARCH, owner=cast.rep, **kwargs):
+        return DealFactory(customer=CustomerFactory(owner=owner), stage=stage, **kwargs)
+
+    signed = deal(Stage.FOLLOW_UP, outcome=Outcome.WON, contract_number="C-1", signed_on=today())
+    move(signed, Stage.DEVELOPMENT, Stage.NEGOTIATION, Stage.FOLLOW_UP, by=cast.rep)
+    developing = deal(Stage.DEVELOPMENT, owner=cast.account_manager)
+    move(developing, Stage.DEVELOPMENT, by=cast.account_manager)
+    deal()  # still in market research
+    skipped = deal(Stage.NEGOTIATION, outcome=Outcome.LOST)  # jumped to negotiation, then lost
+    move(skipped, Stage.NEGOTIATION, by=cast.rep)
+    old = deal(Stage.DEVELOPMENT)  # entered the pipeline more than a year ago
+    move(old, Stage.DEVELOPMENT, by=cast.rep)
+    old.__class__.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=400))
+    move(deal(Stage.DEVELOPMENT, owner=cast.other_rep), Stage.DEVELOPMENT, by=cast.other_rep)  # team B
+
+    funnel = client_as(cast.manager).get(url("manager")).context["funnel"]
+
+    assert [row["reached"] for row in funnel] == [4, 3, 2, 1]
+    assert [row["conversion"] for row in funnel] == [Decimal("75.0"), Decimal("66.7"), Decimal("50.0"), None]
+
+
+def test_the_team_page_counts_visits_per_week_reminders_and_open_complaints(client_as, cast):
+    mine, theirs = CustomerFactory(owner=cast.rep), CustomerFactory(owner=cast.other_rep)
+    for _ in range(2):
+        ActivityFactory(customer=mine, happened_at=timezone.now())
+    ActivityFactory(customer=CustomerFactory(owner=cast.account_manager), happened_at=timezone.now())
+    ActivityFactory(customer=mine, happened_at=timezone.now(), kind="call")  # not a visit
+    ActivityFactory(customer=mine, happened_at=timezone.now() - datetime.timedelta(weeks=10))  # too long ago
+    ActivityFactory(customer=theirs, happened_at=timezone.now())  # team B
+    open_one = {"kind": Reminder.Kind.NEXT_STEP, "day": today()}
+    Reminder.objects.create(recipient=cast.rep, cause="activity:1", **open_one)
+    Reminder.objects.create(recipient=cast.rep, cause="activity:2", **open_one)
+    Reminder.objects.create(recipient=cast.rep, cause="activity:3", done_at=timezone.now(), **open_one)
+    Reminder.objects.create(recipient=cast.rep, cause="activity:4", snoozed_until=today() + datetime.timedelta(days=2),
+                            **open_one)
+    Reminder.objects.create(recipient=cast.other_rep, cause="activity:5", **open_one)
+    late = ComplaintFactory(customer=mine, assignee=cast.service)
+    ComplaintFactory(customer=mine, assignee=cast.service, status="resolved")
+    ComplaintFactory(customer=theirs, assignee=cast.service)
+
+    response = client_as(cast.manager).get(url("manager"))
+
+    visits = {str(row["person"]): [cell["visits"] for cell in row["weeks"]] for row in response.context["visits"]}
+    assert visits == {"AM A": [0] * 7 + [1], "Rep A": [0] * 7 + [2]}
+    assert {str(row["person"]): row["open"] for row in response.context["reminders"]} == {"AM A": 0, "Rep A": 2}
+    assert open_reminders(cast.rep, today()).count() == 2  # the inbox's own rule agrees
+    assert [complaint.pk for complaint in response.context["complaints"]] == [late.pk]
+    assert response.context["complaints"][0].is_overdue
+
+
+def test_the_team_page_weighs_the_pipeline_against_the_remaining_target(client_as, cast):
+    year, quarter = this_quarter()
+    TeamTargetFactory(team=cast.rep.team, year=year, quarter=quarter, sales_amount=Decimal(100000000))
+    won_deal(cast.rep)  # 31,240,000 signed: 68,760,000 to go
+    DealFactory(customer=CustomerFactory(owner=cast.account_manager))  # 31,240,000 x 60% weighted
+    compute()
+
+    coverage = client_as(cast.manager).get(url("manager")).context["coverage"]
+
+    assert coverage["remaining"] == Decimal("68760000.00")
+    assert coverage["weighted"] == Decimal("18744000.00")
+    assert coverage["coverage"] == Decimal("27.3")
+
+
+# --- The director's department -------------------------------------------------------------------------
+
+
+def test_the_director_sees_every_team_the_department_forecast_and_tier_mix(client_as, cast):
+    year, quarter = this_quarter()
+    TeamTargetFactory(team=cast.rep.team, year=year, quarter=quarter, sales_amount=Decimal(100000000))
+    won_deal(cast.rep)
+    DealFactory(customer=CustomerFactory(owner=cast.other_rep))
+    CustomerFactory(owner=cast.rep, tier="high")
+    CustomerFactory(owner=cast.rep, tier="high", status=Customer.Status.LOST)  # not counted
+    compute()
+
+    response = client_as(cast.director).get(url("director"))
+
+    assert sorted(str(card.subject_object) for card in response.context["teams"]) == ["Coal team", "Ore team"]
+    department = response.context["departments"][0]
+    assert str(department.subject_object) == "Sales"
+    assert department.forecast["signed"] == Decimal("31240000.00")
+    assert department.forecast["weighted"] == Decimal("18744000.00")
+    assert department.forecast["forecast"] == Decimal("49984000.00")
+    assert department.forecast["target"] == Decimal("100000000.00")
+    tiers = {row["tier"]: row["count"] for row in response.context["tiers"]}
+    assert tiers == {"high": 1, "general": 2, "low": 0}
+    assert "Sales as a whole" in response.text
+
+
+def test_the_trend_reads_the_last_four_quarters_of_department_scorecards(client_as, cast):
+    starts = dashboards.last_quarters(today(), 4)
+    for start in starts[1:]:
+        compute_scorecards(period=Scorecard.Period.QUARTER, start=start)
+    compute_scorecards(period=Scorecard.Period.QUARTER, start=starts[0] - datetime.timedelta(days=1))  # 5th ago
+
+    response = client_as(cast.director).get(url("director"))
+
+    assert [card.period_start for card in response.context["trend"]] == starts[1:]
+    assert response.context["trend_chart"]["config"]["labels"] == [
+        dashboards.period_label(Scorecard.Period.QUARTER, start) for start in starts]
+
+
+# --- Exports ---------------------------------------------------------------------------------------------
+
+
+def csv_rows(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def names_in(response) -> set[str]:
+    if response["Content-Type"].startswith("text/csv"):
+        return {row[0] for row in csv_rows(response)[1:]}
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    return {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
+
+
+@pytest.mark.parametrize("role,scope,names", [
+    ("rep", "rep", {"Rep A"}),
+    ("account_manager", "rep", {"AM A"}),
+    ("manager", "rep", {"Rep A", "AM A"}),
+    ("other_manager", "rep", {"Rep B"}),
+    ("director", "rep", {"Rep A", "AM A", "Rep B"}),
+    ("manager", "team", {"Coal team"}),
+    ("director", "team", {"Coal team", "Ore team"}),
+    ("director", "department", {"Sales"}),
+])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_exports_hold_exactly_the_subjects_the_user_may_see(client_as, cast, role, scope, names, fmt):
+    compute()
+    response = client_as(cast.by_role(role)).get(url("export", scope, fmt))
+    assert response.status_code == OK
+    assert names_in(response) == names
+
+
+def test_the_csv_and_excel_exports_carry_the_same_figures(client_as, cast):
+    won_deal(cast.rep)
+    target_for(cast.rep, "62480000")
+    compute()
+    client = client_as(cast.rep)
+
+    rows = csv_rows(client.get(url("export", "rep", "csv")))
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(url("export", "rep", "xlsx")).content)).active
+    cells = [list(row) for row in sheet.iter_rows(values_only=True)]
+
+    assert rows[0] == cells[0]
+    headers = rows[0]
+    assert headers[:3] == ["Name", "Team", "Period"]
+    record = dict(zip(headers, rows[1], strict=True))
+    assert record["Team"] == "Coal team"
+    assert Decimal(record["Sales amount"]) == Decimal(31240000)
+    assert Decimal(record["Sales amount attainment (%)"]) == Decimal("50.0")
+    assert Decimal(record["Sales amount points"]) == Decimal(20)
+    excel = dict(zip(headers, cells[1], strict=True))
+    assert Decimal(str(excel["Sales amount"])) == Decimal(31240000)
+    assert excel["Period"] == record["Period"] == "{} Q{}".format(*this_quarter())
+
+
+def test_an_export_honours_the_period_and_start_asked_for(client_as, cast):
+    compute(Scorecard.Period.MONTH)
+    compute()
+    client = client_as(cast.rep)
+
+    month = csv_rows(client.get(url("export", "rep", "csv") + f"?period=month&start={today():%Y-%m-%d}"))
+    assert [row[2] for row in month[1:]] == [f"{today():%Y-%m}"]
+    last_year = csv_rows(client.get(url("export", "rep", "csv") + f"?start={today().year - 1}-01-15"))
+    assert last_year[1:] == []
+    assert client.get(url("export", "rep", "csv") + "?period=week").status_code == MISSING
+    assert client.get(url("export", "rep", "csv") + "?start=yesterday").status_code == MISSING
+
+
+# --- Cost in queries ---------------------------------------------------------------------------------------
+
+
+def grow(cast, size: int) -> None:
+    """`size` customers per seller, each with a deal, its moves, a visit, a complaint and a reminder;
+    `size` more reps in team A; then the scorecards."""
+    now, day = timezone.now(), today()
+    for index in range(size):
+        UserFactory(team=cast.rep.team, department=cast.rep.department,
+                    position=Position.REP if index % 2 else Position.ACCOUNT_MANAGER)
+        for owner in (cast.rep, cast.account_manager, cast.other_rep):
+            customer = CustomerFactory(owner=owner, tier=["high", "general", "low"][index % 3])
+            deal = DealFactory(customer=customer, laycan_start=day + datetime.timedelta(days=3),
+                               laycan_end=day + datetime.timedelta(days=12))
+            move(deal, Stage.DEVELOPMENT, Stage.NEGOTIATION, by=owner)
+            activity = ActivityFactory(customer=customer, deal=deal, happened_at=now, next_step="Call back",
+                                       next_step_due=day - datetime.timedelta(days=2))
+            ComplaintFactory(customer=customer, assignee=cast.service)
+            Reminder.objects.create(recipient=owner, kind=Reminder.Kind.NEXT_STEP, cause=f"activity:{activity.pk}",
+                                    day=day)
+    compute()
+
+
+@pytest.mark.parametrize("role,page,most", [
+    ("rep", lambda c: url("rep"), 10),
+    ("manager", lambda c: url("rep", c.account_manager.pk), 11),
+    ("manager", lambda c: url("manager"), 13),
+    ("director", lambda c: url("manager", c.other_rep.team_id), 14),
+    ("director", lambda c: url("director"), 10),
+    ("director", lambda c: url("export", "rep", "xlsx"), 5),
+])
+def test_a_dashboard_costs_the_same_queries_however_much_data(client_as, cast, django_assert_max_num_queries,
+                                                              role, page, most):
+    client = client_as(cast.by_role(role))
+    grow(cast, 1)
+    with django_assert_max_num_queries(most):
+        assert client.get(page(cast)).status_code == OK
+    grow(cast, 6)
+    with django_assert_max_num_queries(most):
+        assert client.get(page(cast)).status_code == OK
