@@ -13,6 +13,7 @@ from accounts import access
 from accounts.views import allowed_if
 from customers import selectors as customer_selectors
 from pipeline import selectors as pipeline_selectors
+from pipeline.models import STAGE_ORDER
 from pipeline.reminders import open_reminders
 
 from . import dashboards
@@ -145,6 +146,10 @@ def manager(request: HttpRequest, team_id: int | None = None) -> HttpResponse:
         "last_computed": None if card and leaderboard else dashboards.last_computed_at(),
         "leaderboard": leaderboard,
         "funnel": funnel,
+        "tonnage_by_commodity": dashboards.commodity_tonnage_attainment(
+            deals=deals, team=team, start=quarter["start"], end=quarter["end"]),
+        # Days spent in each stage this quarter, from the team's scorecard, in the stages' order.
+        "stage_days": [(stage.label, card.stage_days.get(stage.value)) for stage in STAGE_ORDER[:3]] if card else [],
         "funnel_chart": _chart("funnel-chart", "bar", [row["label"] for row in funnel], [
             {"label": _("Deals that reached the stage"), "data": [row["reached"] for row in funnel]},
         ], integers=True),

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import tablib
-from django.db.models import Count, DateField, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, DateField, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -328,3 +328,25 @@ def export_table(cards: list[Scorecard], *, subject: str) -> tablib.Dataset:
             timezone.localtime(card.computed_at).strftime("%Y-%m-%d %H:%M"),
         ])
     return dataset
+
+
+def commodity_tonnage_attainment(*, deals, team, start, end) -> list[dict]:
+    """The team's tonnage target per commodity against the tonnes signed in the quarter (one query
+    for the targets, one grouped query for the signings)."""
+    from pipeline.models import Outcome
+
+    from .models import CommodityTonnage
+    from .periods import quarter_of
+
+    year, quarter = quarter_of(start)
+    targets = list(CommodityTonnage.objects.filter(team_target__team=team, team_target__year=year,
+                                                   team_target__quarter=quarter).select_related("commodity"))
+    if not targets:
+        return []
+    signed = dict(deals.filter(outcome=Outcome.WON, signed_on__range=(start, end),
+                               commodity__in=[row.commodity_id for row in targets])
+                  .values("commodity").order_by("commodity").annotate(t=Sum("quantity_tonnes"))
+                  .values_list("commodity", "t"))
+    return [{"commodity": row.commodity, "target": row.tonnes, "signed": signed.get(row.commodity_id) or 0,
+             "percent": _percent(Decimal(signed.get(row.commodity_id) or 0) / row.tonnes) if row.tonnes else None}
+            for row in targets]

@@ -88,3 +88,8 @@ def seed_targets() -> None:
                                   by=team.manager if team.manager.is_active else director)
     for period, start in periods_to_compute(today):
         compute_scorecards(period=period, start=start)
+    # Two quarters further back, so the director's quarter-on-quarter trend has a history.
+    year, quarter = previous_quarter(*quarter_of(today))
+    for _ in range(2):
+        year, quarter = previous_quarter(year, quarter)
+        compute_scorecards(period=Scorecard.Period.QUARTER, start=quarter_bounds(year, quarter)[0])

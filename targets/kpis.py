@@ -16,9 +16,10 @@ from django.db.models import (
     F,
     OuterRef,
     Q,
+    Subquery,
     Sum,
 )
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from accounts.models import Position, Team, User
@@ -109,11 +110,29 @@ def figures_for(subject: str, start: date, end: date) -> dict[int, dict]:
     open_deals = Deal.objects.filter(outcome=Outcome.OPEN)
     merge(_grouped(open_deals, "owner", subject, w=Sum(F("amount_base") * probability_case(), output_field=MONEY)),
           weighted_pipeline="w")
+    for key, stages in _stage_days(subject, begins, ends).items():
+        results[key]["stage_days"] = stages
     for figures in results.values():
         figures["avg_cycle_days"] = _days(figures.get("avg_cycle_days"))
         if figures.get("satisfaction") is not None:
             figures["satisfaction"] = (Decimal(figures["satisfaction"]) / 3).quantize(Decimal("0.01"))
     return results
+
+
+def _stage_days(subject: str, begins: datetime, ends: datetime) -> dict[int, dict[str, str]]:
+    """Average days in each stage, over the moves out of a stage in the period: the time from the
+    move into that stage (or the deal's creation, for the first stage) to the move out of it."""
+    key = f"deal__owner{GROUP[subject]}"
+    entered = (StageMove.objects.filter(deal=OuterRef("deal"), to_stage=OuterRef("from_stage"), at__lt=OuterRef("at"))
+               .exclude(from_stage=F("to_stage")).order_by("-at").values("at")[:1])
+    stay = ExpressionWrapper(F("at") - Coalesce(Subquery(entered), F("deal__created_at")), output_field=DurationField())
+    rows = (StageMove.objects.filter(at__gte=begins, at__lt=ends).exclude(from_stage=F("to_stage"))
+            .exclude(**{f"{key}__isnull": True}).values(key, "from_stage").order_by(key, "from_stage")
+            .annotate(days=Avg(stay)))
+    result: dict[int, dict[str, str]] = defaultdict(dict)
+    for row in rows:
+        result[row[key]][row["from_stage"]] = str(_days(row["days"]))
+    return result
 
 
 def _targets(subject: str, start: date) -> dict[int, dict]:
@@ -208,7 +227,7 @@ def _card(*, subject: str, pk: int, place: dict, period: str, start: date, end: 
         **{f"target_{name}": (Decimal(target[name]).quantize(Decimal("0.01")) if name == "min_satisfaction"
                               else target[name]) if target.get(name) is not None else None
            for name in TARGETS},
-        pipeline_coverage=coverage, score=score, score_parts=parts,
+        pipeline_coverage=coverage, score=score, score_parts=parts, stage_days=values.get("stage_days", {}),
     )
 
 

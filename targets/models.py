@@ -51,6 +51,21 @@ class TeamTarget(TargetFigures):
         return f"{self.team} · {self.year} Q{self.quarter}"
 
 
+class CommodityTonnage(models.Model):
+    """Optionally, a team's quarter tonnage for one commodity (e.g. 300,000 t of iron ore fines)."""
+
+    team_target = models.ForeignKey(TeamTarget, on_delete=models.CASCADE, related_name="commodity_tonnages")
+    commodity = models.ForeignKey("customers.Commodity", on_delete=models.PROTECT, verbose_name=_("commodity"))
+    tonnes = models.DecimalField(_("tonnes"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
+
+    class Meta:
+        ordering = ["commodity__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["team_target", "commodity"], name="one_tonnage_per_commodity"),
+            models.CheckConstraint(condition=Q(tonnes__gte=0), name="commodity_tonnes_not_negative"),
+        ]
+
+
 class RepTarget(TargetFigures):
     """A rep's share of their team's target."""
 
@@ -134,6 +149,8 @@ class Scorecard(models.Model):
     deals_lost = models.PositiveIntegerField(default=0)
     win_rate = models.DecimalField(max_digits=5, decimal_places=4, null=True)
     avg_cycle_days = models.DecimalField(max_digits=7, decimal_places=1, null=True)
+    # Average days spent in each stage by the deals that left it in the period: {"research": "12.5", ...}
+    stage_days = models.JSONField(default=dict)
     weighted_pipeline = models.DecimalField(default=0, **MONEY)
     # Targets in force and attainment (None where no target was set).
     target_sales_amount = models.DecimalField(null=True, **MONEY)

@@ -134,3 +134,33 @@ def _raised(target, factor: Decimal) -> dict:
     if hasattr(target, "team_id"):
         figures["min_satisfaction"] = target.min_satisfaction
     return figures
+
+
+@transaction.atomic
+def commodity_tonnages_set(*, team_target: TeamTarget, tonnages: dict, by: User, reason: str = "") -> None:
+    """Set a team's per-commodity tonnage targets (commodity -> tonnes; a commodity left out is
+    removed). Each change is a revision, like the other figures."""
+    from .models import CommodityTonnage
+
+    if not can_set_team_targets(by):
+        raise RuleError(_("Only a director sets team targets."))
+    if any(Decimal(tonnes) < 0 for tonnes in tonnages.values()):
+        raise RuleError(_("A target cannot be negative."))
+    current = {row.commodity: row for row in team_target.commodity_tonnages.select_related("commodity")}
+    changes = [(commodity, row.tonnes, Decimal(0)) for commodity, row in current.items() if commodity not in tonnages]
+    changes += [(commodity, current[commodity].tonnes if commodity in current else None, Decimal(tonnes))
+                for commodity, tonnes in tonnages.items()
+                if commodity not in current or current[commodity].tonnes != Decimal(tonnes)]
+    if not changes:
+        return
+    if current and not reason.strip():
+        raise RuleError(_("Say why the target changes."))
+    team_target.commodity_tonnages.exclude(commodity__in=list(tonnages)).delete()
+    for commodity, tonnes in tonnages.items():
+        CommodityTonnage.objects.update_or_create(team_target=team_target, commodity=commodity,
+                                                  defaults={"tonnes": tonnes})
+    TargetRevision.objects.bulk_create(
+        TargetRevision(team_target=team_target, figure=f"tonnage:{commodity.name}", old_value=old, new_value=new,
+                       by=by, reason=reason or _("Set"))
+        for commodity, old, new in changes
+    )

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from customers.models import Commodity
+
 from .models import ScoreWeights, TeamTarget
 
 # The figures' names in the interface, capitalised (the model's verbose names are lower case).
@@ -152,3 +154,33 @@ class ScoreWeightsForm(forms.ModelForm):
                     _("The five weights must add up to 100; they add up to %(total)d."), params={"total": total}
                 )
         return cleaned
+
+
+class CommodityTonnageForm(forms.Form):
+    commodity = forms.ModelChoiceField(label=_("Commodity"), queryset=Commodity.objects.all(), required=False)
+    tonnes = forms.DecimalField(label=_("Tonnes"), min_value=0, max_digits=14, decimal_places=2, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("commodity") and cleaned.get("tonnes") is None:
+            self.add_error("tonnes", _("Give the tonnes for this commodity."))
+        return cleaned
+
+
+class _CommodityTonnageFormSet(forms.BaseFormSet):
+    def clean(self):
+        seen = set()
+        for form in self.forms:
+            commodity = form.cleaned_data.get("commodity") if hasattr(form, "cleaned_data") else None
+            if commodity in seen:
+                raise ValidationError(_("Each commodity once, please: %(name)s is listed twice."),
+                                      params={"name": commodity})
+            if commodity:
+                seen.add(commodity)
+
+    def tonnages(self) -> dict:
+        return {form.cleaned_data["commodity"]: form.cleaned_data["tonnes"]
+                for form in self.forms if form.cleaned_data.get("commodity")}
+
+
+CommodityTonnageFormSet = forms.formset_factory(CommodityTonnageForm, formset=_CommodityTonnageFormSet, extra=3)

@@ -27,7 +27,15 @@ from accounts.views import allowed_if
 from . import services
 from .models import RepTarget, ScoreWeights, TargetRevision, TeamTarget
 from .periods import next_quarter, previous_quarter, quarter_bounds, quarter_of
-from .target_forms import LABELS, CopyForwardForm, ScoreWeightsForm, SplitFormSet, SplitReasonForm, TeamTargetForm
+from .target_forms import (
+    LABELS,
+    CommodityTonnageFormSet,
+    CopyForwardForm,
+    ScoreWeightsForm,
+    SplitFormSet,
+    SplitReasonForm,
+    TeamTargetForm,
+)
 
 PAGE_SIZE = 50
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # the model's bounds for a target's year
@@ -112,6 +120,7 @@ def _team_rows(user: User, year: int, quarter: int) -> list[TeamRow]:
     targets = (
         TeamTarget.objects.filter(year=year, quarter=quarter, team__in=access.teams_visible_to(user))
         .annotate(**{f"allocated_{name}": Sum(f"shares__{name}") for name in TeamTarget.SPLIT})
+        .prefetch_related("commodity_tonnages__commodity")
         .order_by()
     )
     by_team = {target.team_id: target for target in targets}
@@ -156,7 +165,10 @@ def _own_targets(user: User, year: int, quarter: int) -> dict:
 def _labelled(revisions) -> list[TargetRevision]:
     revisions = list(revisions)
     for revision in revisions:
-        revision.figure_label = LABELS.get(revision.figure, revision.figure)
+        if revision.figure.startswith("tonnage:"):
+            revision.figure_label = _("Tonnage of %(commodity)s") % {"commodity": revision.figure.split(":", 1)[1]}
+        else:
+            revision.figure_label = LABELS.get(revision.figure, revision.figure)
         revision.places = "-2" if revision.figure == "min_satisfaction" else "0g"
     return revisions
 
@@ -352,3 +364,27 @@ def weights(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("The score weights were saved. Scorecards use them from their next computation."))
         return redirect("targets:weights")
     return render(request, "targets/target_weights.html", {"form": form})
+
+
+@director_only
+def commodity_tonnage(request: HttpRequest, year: int, quarter: int, team_id: int) -> HttpResponse:
+    """Optionally, the team's quarter tonnage per commodity, within its overall tonnage target."""
+    _check_quarter(year, quarter)
+    team = _team_or_404(request, team_id)
+    target = TeamTarget.objects.filter(team=team, year=year, quarter=quarter).first()
+    if target is None:
+        raise Http404
+    rows = [{"commodity": row.commodity, "tonnes": row.tonnes} for row in target.commodity_tonnages.all()]
+    formset = CommodityTonnageFormSet(request.POST or None, initial=rows, prefix="tonnage")
+    reason_form = SplitReasonForm(request.POST or None)
+    if request.method == "POST" and formset.is_valid() and reason_form.is_valid():
+        try:
+            services.commodity_tonnages_set(team_target=target, tonnages=formset.tonnages(), by=request.user,
+                                            reason=reason_form.cleaned_data["reason"])
+        except RuleError as error:
+            reason_form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The tonnage per commodity of %(team)s was saved.") % {"team": team})
+            return redirect("targets:quarter", year=year, quarter=quarter)
+    return render(request, "targets/target_tonnage.html", _quarter_context(year, quarter) | {
+        "team": team, "target": target, "formset": formset, "reason_form": reason_form})

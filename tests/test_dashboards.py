@@ -419,8 +419,8 @@ def grow(cast, size: int) -> None:
 @pytest.mark.parametrize("role,page,most", [
     ("rep", lambda c: url("rep"), 10),
     ("manager", lambda c: url("rep", c.account_manager.pk), 11),
-    ("manager", lambda c: url("manager"), 13),
-    ("director", lambda c: url("manager", c.other_rep.team_id), 14),
+    ("manager", lambda c: url("manager"), 14),
+    ("director", lambda c: url("manager", c.other_rep.team_id), 15),
     ("director", lambda c: url("director"), 10),
     ("director", lambda c: url("export", "rep", "xlsx"), 5),
 ])
@@ -433,3 +433,21 @@ def test_a_dashboard_costs_the_same_queries_however_much_data(client_as, cast, d
     grow(cast, 6)
     with django_assert_max_num_queries(most):
         assert client.get(page(cast)).status_code == OK
+
+
+def test_the_team_dashboard_shows_tonnage_per_commodity_against_its_target(client_as, cast):
+    from customers.models import Commodity
+    from targets.models import CommodityTonnage
+
+    from .factories import CustomerFactory, DealFactory, TeamTargetFactory
+
+    today = timezone.localdate()
+    year, quarter = (today.year, (today.month - 1) // 3 + 1)
+    ore = Commodity.objects.create(name="Iron ore fines", name_zh="铁矿粉")
+    target = TeamTargetFactory(team=cast.rep.team, year=year, quarter=quarter)
+    CommodityTonnage.objects.create(team_target=target, commodity=ore, tonnes=200000)
+    DealFactory(customer=CustomerFactory(owner=cast.rep), commodity=ore, quantity_tonnes=50000, stage="follow_up",
+                outcome="won", contract_number="C-7", signed_on=today)
+    rows = client_as(cast.manager).get(reverse("dashboards:manager")).context["tonnage_by_commodity"]
+    assert [(row["commodity"].name, row["signed"], row["target"], row["percent"]) for row in rows] == [
+        ("Iron ore fines", 50000, 200000, 25)]

@@ -359,9 +359,9 @@ def test_computing_takes_as_many_queries_for_30_reps_as_for_3(cast, django_asser
     for index in range(27):
         team = cast.rep.team if index % 2 else cast.other_rep.team
         sell(UserFactory(team=team, department=team.department), targets[team.pk])
-    # Per kind of subject: who, seven figures, targets, stale rows, one upsert, plus the weights and
+    # Per kind of subject: who, eight figures, targets, stale rows, one upsert, plus the weights and
     # the savepoint. (SQLite takes at most 999 parameters a statement: 32 scorecards an upsert.)
-    with django_assert_max_num_queries(3 * 11 + 1 + 2):
+    with django_assert_max_num_queries(3 * 12 + 1 + 2):
         compute()
     assert queries_to_compute() == few
     assert Scorecard.objects.filter(subject=REP, period_start=Q3).count() == 30
@@ -590,3 +590,28 @@ def test_seed_demo_sets_round_targets_for_this_and_last_quarter_and_fills_the_sc
     before = demo_counts()
     call_command("seed_demo")
     assert demo_counts() == before
+
+
+def test_stage_durations_are_the_average_days_deals_spent_in_each_stage(cast):
+    """Two deals leave market research after 10 and 20 days, one leaves development after 6."""
+
+    def at(day):
+        return timezone.make_aware(datetime.datetime(2026, 10, day, 9, 0))
+
+    customer = CustomerFactory(owner=cast.rep)
+    first, second = DealFactory(customer=customer, stage="development"), DealFactory(customer=customer)
+    Deal.objects.filter(pk__in=[first.pk, second.pk]).update(created_at=at(1))
+    StageMove.objects.bulk_create([
+        StageMove(deal=first, from_stage="research", to_stage="development", from_outcome="open", to_outcome="open",
+                  by=cast.rep),
+        StageMove(deal=second, from_stage="research", to_stage="development", from_outcome="open", to_outcome="open",
+                  by=cast.rep),
+        StageMove(deal=second, from_stage="development", to_stage="negotiation", from_outcome="open",
+                  to_outcome="open", by=cast.rep),
+    ])
+    moves = list(StageMove.objects.order_by("pk"))
+    for move, day in zip(moves, (11, 21, 27), strict=True):
+        StageMove.objects.filter(pk=move.pk).update(at=at(day))
+    compute_scorecards(period="quarter", start=datetime.date(2026, 10, 1))
+    card = Scorecard.objects.get(subject="rep", subject_id=cast.rep.pk, period="quarter")
+    assert card.stage_days == {"research": "15.0", "development": "6.0"}

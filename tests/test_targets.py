@@ -486,7 +486,62 @@ def test_the_quarter_page_costs_the_same_queries_however_many_teams(client_as, c
                                                                     django_assert_max_num_queries):
     teams_with_targets(count)
     director = client_as(cast.director)
-    # Session, user, the teams, their targets with the shares summed, the reminder badge.
-    with django_assert_max_num_queries(5):
+    # Session, user, the teams, their targets with the shares summed, their tonnage per commodity,
+    # the reminder badge.
+    with django_assert_max_num_queries(6):
         response = director.get(url("quarter", YEAR, QUARTER))
     assert len(response.context["teams"]) == count + 2
+
+
+# --- Tonnage per commodity ---------------------------------------------------------------------
+
+
+def tonnage_post(rows, reason=""):
+    data = {"tonnage-TOTAL_FORMS": str(len(rows)), "tonnage-INITIAL_FORMS": "0", "reason": reason}
+    for index, (commodity, tonnes) in enumerate(rows):
+        data |= {f"tonnage-{index}-commodity": commodity, f"tonnage-{index}-tonnes": tonnes}
+    return data
+
+
+@pytest.mark.parametrize("role,expected", [("director", 200), ("manager", 403), ("rep", 403), ("service", 403),
+                                           ("marketing", 403)])
+def test_only_the_director_sets_tonnage_per_commodity(client_as, cast, role, expected):
+    TeamTargetFactory(team=cast.rep.team, year=2026, quarter=4)
+    url = reverse("targets:tonnage", args=[2026, 4, cast.rep.team_id])
+    assert client_as(cast.by_role(role)).get(url).status_code == expected
+
+
+def test_the_director_splits_a_teams_tonnage_by_commodity_and_each_change_is_kept(client_as, cast):
+    from customers.models import Commodity
+    from targets.models import CommodityTonnage
+
+    target = TeamTargetFactory(team=cast.rep.team, year=2026, quarter=4)
+    ore = Commodity.objects.create(name="Iron ore fines", name_zh="铁矿粉")
+    coal = Commodity.objects.create(name="Thermal coal", name_zh="动力煤")
+    client = client_as(cast.director)
+    url = reverse("targets:tonnage", args=[2026, 4, cast.rep.team_id])
+    assert client.post(url, tonnage_post([(ore.pk, "300000"), (coal.pk, "200000")])).status_code == 302
+    response = client.post(url, tonnage_post([(ore.pk, "350000")]))
+    assert "Say why the target changes" in response.content.decode()
+    client.post(url, tonnage_post([(ore.pk, "350000")], reason="Mill restarted its blast furnace"))
+    assert list(CommodityTonnage.objects.values_list("commodity__name", "tonnes")) == [
+        ("Iron ore fines", Decimal("350000.00"))]
+    changes = list(target.revisions.filter(figure__startswith="tonnage:").order_by("pk").values_list(
+        "figure", "old_value", "new_value"))
+    assert ("tonnage:Iron ore fines", Decimal("300000.00"), Decimal("350000.00")) in changes
+    assert ("tonnage:Thermal coal", Decimal("200000.00"), Decimal("0.00")) in changes
+    page = client.get(reverse("targets:quarter", args=[2026, 4])).content.decode()
+    assert "Iron ore fines 350,000 t" in page
+
+
+def test_tonnage_per_commodity_refuses_a_negative_figure_and_a_commodity_twice(client_as, cast):
+    from customers.models import Commodity
+    from targets.models import CommodityTonnage
+
+    TeamTargetFactory(team=cast.rep.team, year=2026, quarter=4)
+    ore = Commodity.objects.create(name="Iron ore fines")
+    client = client_as(cast.director)
+    url = reverse("targets:tonnage", args=[2026, 4, cast.rep.team_id])
+    assert "greater than or equal to 0" in client.post(url, tonnage_post([(ore.pk, "-5")])).content.decode()
+    assert "listed twice" in client.post(url, tonnage_post([(ore.pk, "5"), (ore.pk, "6")])).content.decode()
+    assert not CommodityTonnage.objects.exists()
