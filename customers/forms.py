@@ -29,7 +29,8 @@ class CustomerForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = selectors.possible_owners(user)
         if not self.instance.pk:
-            self.fields["owner"].initial = user.pk
+            # form.initial holds the unsaved instance's empty owner, which would win over a field's initial.
+            self.initial["owner"] = user.pk
         self.similar: list[Customer] = []
 
     def clean_registration_number(self):

@@ -69,8 +69,10 @@ class DealForm(_TermsForm):
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
         else:
-            self.fields["owner"].initial = user.pk
-            self.fields["currency"].initial = "USD" if ("USD", "USD") in self.fields["currency"].choices else None
+            # form.initial holds the unsaved instance's empty values, which would win over a field's initial.
+            self.initial["owner"] = user.pk
+            if ("USD", "USD") in self.fields["currency"].choices:
+                self.initial.setdefault("currency", "USD")
 
 
 class SignForm(_TermsForm):

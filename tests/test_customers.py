@@ -489,3 +489,8 @@ def test_the_list_finds_customers_not_contacted_within_their_tiers_cadence(clien
                     last_contacted_at=now - datetime.timedelta(days=100))
     assert names_listed(client_as(cast.rep), overdue_contact="on") == {"High, called 10 days ago",
                                                                         "Low, called 100 days ago"}
+
+
+def test_a_new_customer_is_the_reps_own_unless_they_choose_otherwise(client_as, cast):
+    form = client_as(cast.rep).get(reverse("customers:create")).context["form"]
+    assert form["owner"].value() == cast.rep.pk

@@ -398,3 +398,8 @@ def test_tiers_follow_signed_sales_once_a_customer_has_signed(cast):
     for customer in (signed, never, old):
         customer.refresh_from_db()
     assert (signed.tier, never.tier, old.tier) == (Tier.GENERAL, Tier.HIGH, Tier.LOW)
+
+
+def test_a_new_deal_is_the_reps_own_unless_they_choose_otherwise(client_as, cast):
+    form = client_as(cast.rep).get(reverse("deals:create")).context["form"]
+    assert form["owner"].value() == cast.rep.pk
