@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,22 @@ from django.utils.translation import gettext_lazy as _
 from . import access
 from .models import Attendance, Department, Position, Team, Training, User
 from .tasks import send_account_email
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's, refusing ids no database integer can hold before they reach the query: SQLite
+    raises OverflowError on them in an __in lookup (exact lookups are guarded, __in is not)."""
+
+    def _check_values(self, value):
+        for pk in value or ():
+            try:
+                number = int(pk)
+            except (TypeError, ValueError):
+                continue  # Django's own check explains a value that is not a number
+            if not -(2**63) <= number < 2**63:
+                raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                      params={"pk": pk})
+        return super()._check_values(value)
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
@@ -77,7 +94,7 @@ class DepartmentForm(forms.ModelForm):
 
 
 class TeamForm(forms.ModelForm):
-    members = forms.ModelMultipleChoiceField(
+    members = ModelMultipleChoiceField(
         label=_("Members"),
         queryset=User.objects.none(),
         required=False,
@@ -121,7 +138,7 @@ class HandOverForm(forms.Form):
 
 
 class TrainingForm(forms.ModelForm):
-    attendees = forms.ModelMultipleChoiceField(
+    attendees = ModelMultipleChoiceField(
         label=_("Attendees"), queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.forms import ModelMultipleChoiceField
 from accounts.models import User
 from customers import selectors as customer_selectors
 from customers.models import Contact, Customer
@@ -49,7 +50,7 @@ class ActivityForm(forms.ModelForm):
                              widget=forms.RadioSelect)
     customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none())
     deal = forms.ModelChoiceField(label=_("Deal"), queryset=Deal.objects.none(), required=False)
-    contacts = forms.ModelMultipleChoiceField(
+    contacts = ModelMultipleChoiceField(
         label=_("Contacts"), queryset=Contact.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     happened_at = forms.DateTimeField(label=_("When"), widget=DATETIME)

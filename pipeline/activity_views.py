@@ -38,7 +38,8 @@ def _visible_activity(request: HttpRequest, pk: int) -> Activity:
 def _next_url(request: HttpRequest, default: str) -> str:
     """Where to go after saving: the page the user came from (if ours), else `default`."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+    # A path on this site only: redirect() would take anything else for a URL name.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                        require_https=request.is_secure()):
         return target
     return default

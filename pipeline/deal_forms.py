@@ -6,12 +6,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import ModelMultipleChoiceField
 from accounts.models import User
 from accounts.services import RuleError
 from customers import selectors as customer_selectors
 
 from . import selectors
-from .models import STAGE_ORDER, Deal, ExchangeRate, LostReason, Stage
+from .models import STAGE_ORDER, Deal, ExchangeRate, LostReason, MarketResearch, Stage
 from .services import rate_for
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -53,11 +54,13 @@ class _TermsForm(forms.ModelForm):
 
 class DealForm(_TermsForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    research = ModelMultipleChoiceField(label=_("Market research"), queryset=MarketResearch.objects.none(),
+                                        required=False, widget=forms.SelectMultiple(attrs={"size": 4}))
 
     class Meta:
         model = Deal
         fields = ["customer", "owner", *TERMS, "expected_signing_date", "competitor", "research", "notes"]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 3}), "research": forms.SelectMultiple(attrs={"size": 4})}
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,7 +68,6 @@ class DealForm(_TermsForm):
             owner__in=selectors.possible_owners(user))
         self.fields["owner"].queryset = selectors.possible_owners(user)
         self.fields["research"].queryset = selectors.research_visible_to(user).select_related("commodity")
-        self.fields["research"].required = False
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
         else:

@@ -108,6 +108,7 @@ def main(argv: list[str]) -> None:
                             page.click("button[type=submit].btn-primary")
                             page.wait_for_load_state()
                         page.goto(BASE + path)
+                        page.wait_for_timeout(700)  # let the charts finish drawing
                         suffix = "" if language == "en" else "-zh"
                         page.screenshot(path=OUT / f"{name}-{viewport_name}{suffix}.png", full_page=viewport_name == "desktop")
                         context.close()

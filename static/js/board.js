@@ -1,8 +1,15 @@
 // Drag a deal card onto another stage's column to move it there. Moving back asks for the
 // reason the service requires. Without JavaScript the buttons on each card do the same.
+// Also submits the owner filter as soon as it changes (the Content-Security-Policy forbids
+// inline on*= handlers; without JavaScript the filter has its own button).
 (function () {
   "use strict";
   const order = ["research", "development", "negotiation", "follow_up"];
+
+  document.addEventListener("change", function (event) {
+    const field = event.target.closest && event.target.closest("[data-submit-on-change]");
+    if (field && field.form) field.form.submit();
+  });
 
   function moveUrl(board, dealId) {
     return board.dataset.moveUrlTemplate.replace("/0/", "/" + dealId + "/");
