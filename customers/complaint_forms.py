@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Position, User
 
 from . import selectors
-from .complaints import CLOCK_SKEW, allowed_moves, is_reopening, possible_assignees
+from .complaints import CLOCK_SKEW, allowed_moves, is_reopening
 from .models import Complaint, Contact, Customer
+from .selectors import possible_assignees
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 

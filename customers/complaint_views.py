@@ -124,7 +124,7 @@ def _detail_page(request: HttpRequest, complaint: Complaint, **forms) -> HttpRes
     """The detail page, with the given bound forms in place of fresh ones (to show their errors)."""
     user, now = request.user, timezone.now()
     can_work = selectors.can_work_complaint(user, complaint)
-    can_assign = complaints.can_reassign_complaint(user)
+    can_assign = selectors.can_reassign_complaint(user)
     if can_work and complaints.allowed_moves(complaint.status):
         forms.setdefault("transition_form", ComplaintTransitionForm(complaint=complaint))
     if can_assign:
@@ -194,7 +194,7 @@ def complaint_comment(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def complaint_assign(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = _visible_complaint(request, pk)
-    if not complaints.can_reassign_complaint(request.user):
+    if not selectors.can_reassign_complaint(request.user):
         raise PermissionDenied
     form = ComplaintAssignForm(request.POST, complaint=complaint)
     if form.is_valid():

@@ -93,14 +93,8 @@ def is_overdue(complaint: Complaint, now: datetime) -> bool:
 # --- Who handles complaints -----------------------------------------------------------------------
 
 
-def possible_assignees() -> QuerySet[User]:
-    """Complaints are handled by customer service: its active staff are the possible assignees."""
-    return User.objects.filter(is_active=True, position=Position.CUSTOMER_SERVICE)
 
 
-def can_reassign_complaint(user: User) -> bool:
-    """Customer service and the director decide who handles a complaint."""
-    return user.is_active and (user.is_director or user.position == Position.CUSTOMER_SERVICE)
 
 
 def _counts_as_response(user: User, complaint: Complaint) -> bool:
@@ -265,7 +259,7 @@ def complaint_comment(*, complaint: Complaint, by: User, text: str) -> Complaint
 @transaction.atomic
 def complaint_assign(*, complaint: Complaint, assignee: User, by: User) -> Complaint:
     """Give the complaint to another customer service colleague."""
-    if not can_reassign_complaint(by):
+    if not selectors.can_reassign_complaint(by):
         raise RuleError(_("Only customer service and the director reassign complaints."))
     _check_assignee(assignee)
     current = _locked(complaint)

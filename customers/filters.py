@@ -15,7 +15,16 @@ from .models import Commodity, Contact, Customer, Tier
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class CustomerFilter(django_filters.FilterSet):
+class OwnerScopedFilterSet(django_filters.FilterSet):
+    """A list's filters whose "owner" and "team" choices are narrowed to what the user may see."""
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["owner"].queryset = selectors.possible_owners(user)
+        self.filters["team"].queryset = access.teams_visible_to(user)
+
+
+class CustomerFilter(OwnerScopedFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", widget=forms.TextInput(
         attrs={"placeholder": _("Name, registration number or a contact")}))
     tier = django_filters.ChoiceFilter(label=_("Tier"), choices=Tier.choices, empty_label=_("All"))
@@ -48,11 +57,6 @@ class CustomerFilter(django_filters.FilterSet):
     class Meta:
         model = Customer
         fields = []
-
-    def __init__(self, *args, user: User, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["owner"].queryset = selectors.possible_owners(user)
-        self.filters["team"].queryset = access.teams_visible_to(user)
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -76,3 +76,13 @@ def can_work_complaint(user: User, complaint: Complaint) -> bool:
 def can_run_customer_settings(user: User) -> bool:
     """Tier policies and the commodity list are the director's."""
     return access.can_run_organisation(user)
+
+
+def possible_assignees() -> QuerySet[User]:
+    """Complaints are handled by customer service: its active staff are the possible assignees."""
+    return User.objects.filter(is_active=True, position=Position.CUSTOMER_SERVICE)
+
+
+def can_reassign_complaint(user: User) -> bool:
+    """Customer service and the director decide who handles a complaint."""
+    return user.is_active and (user.is_director or user.position == Position.CUSTOMER_SERVICE)

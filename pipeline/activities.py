@@ -23,9 +23,6 @@ from .models import Activity
 FUTURE_ALLOWANCE = timedelta(days=1)
 
 
-def can_change_activity(user: User, activity: Activity) -> bool:
-    """The person who logged it, their manager and the director (it must be in the user's scope too)."""
-    return selectors.can_sell(user) and access.users_visible_to(user).filter(pk=activity.owner_id).exists()
 
 
 def changeable_owner_ids(user: User, activities: Iterable[Activity]) -> set[int]:
@@ -99,7 +96,7 @@ def activity_log(*, activity: Activity, contacts: Iterable[Contact], by: User) -
     else:
         # The stored row, not the edited instance, says who logged it and with whom.
         stored = Activity.objects.select_for_update().only("owner", "customer").get(pk=activity.pk)
-        if not can_change_activity(by, stored):
+        if not selectors.can_change_activity(by, stored):
             raise RuleError(_("Only the person who logged an activity, their manager and the director change it."))
         activity.owner_id = stored.owner_id
         customer_ids.add(stored.customer_id)
@@ -117,7 +114,7 @@ def activity_log(*, activity: Activity, contacts: Iterable[Contact], by: User) -
 @transaction.atomic
 def next_step_done(*, activity: Activity, by: User) -> Activity:
     """Mark the activity's next step done; its customer's next follow-up moves to the next open step."""
-    if not can_change_activity(by, activity):
+    if not selectors.can_change_activity(by, activity):
         raise RuleError(_("Only the person who logged an activity, their manager and the director change it."))
     if not activity.next_step:
         raise RuleError(_("This activity has no next step."))

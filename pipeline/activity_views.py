@@ -98,7 +98,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
 @activity_page
 def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _visible_activity(request, pk)
-    if not activities.can_change_activity(request.user, activity):
+    if not selectors.can_change_activity(request.user, activity):
         raise PermissionDenied
     form = ActivityForm(request.POST or None, instance=activity, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -117,7 +117,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def next_step_done(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _visible_activity(request, pk)
-    if not activities.can_change_activity(request.user, activity):
+    if not selectors.can_change_activity(request.user, activity):
         raise PermissionDenied
     try:
         activities.next_step_done(activity=activity, by=request.user)

@@ -6,8 +6,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import django_filters
-from django.db.models import Q, QuerySet
-from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -18,7 +16,8 @@ from accounts.views import allowed_if
 from customers.models import Commodity
 
 from . import selectors
-from .models import Deal, Outcome, Stage
+from .models import Deal
+from .selectors import laycans_in
 
 # Months outside these years are treated as a typo and fall back to this month.
 FIRST_YEAR, LAST_YEAR = 1900, 2999
@@ -75,19 +74,6 @@ def month_from(value: str | None, today: date) -> date:
         if FIRST_YEAR <= year <= LAST_YEAR and 1 <= month <= 12:
             return date(year, month, 1)
     return today.replace(day=1)
-
-
-def laycans_in(deals: QuerySet[Deal], first: date, last: date) -> QuerySet[Deal]:
-    """Signed deals and open deals in negotiation whose laycan overlaps [first, last].
-
-    A laycan with only one of its dates set is taken as that single day."""
-    return (
-        deals.filter(Q(outcome=Outcome.WON) | Q(outcome=Outcome.OPEN, stage=Stage.NEGOTIATION))
-        .annotate(laycan_from=Coalesce("laycan_start", "laycan_end"), laycan_to=Coalesce("laycan_end", "laycan_start"))
-        .filter(laycan_from__lte=last, laycan_to__gte=first)
-        .select_related("customer", "commodity", "discharge_port")
-        .order_by("laycan_from", "laycan_to", "pk")
-    )
 
 
 def _weeks(first: date, deals: list[Deal], today: date) -> list[Week]:

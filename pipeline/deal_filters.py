@@ -5,17 +5,16 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts import access
 from accounts.models import Team, User
+from customers.filters import OwnerScopedFilterSet
 from customers.models import Commodity
 
-from . import selectors
 from .models import Deal, Incoterm, Outcome, Port, Stage
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class DealFilter(django_filters.FilterSet):
+class DealFilter(OwnerScopedFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", widget=forms.TextInput(
         attrs={"placeholder": _("Customer, grade or contract number")}))
     stage = django_filters.ChoiceFilter(label=_("Stage"), choices=Stage.choices, empty_label=_("All"))
@@ -49,11 +48,6 @@ class DealFilter(django_filters.FilterSet):
     class Meta:
         model = Deal
         fields = []
-
-    def __init__(self, *args, user: User, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["owner"].queryset = selectors.possible_owners(user)
-        self.filters["team"].queryset = access.teams_visible_to(user)
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -236,15 +236,19 @@ def _open_on(reminders: QuerySet[Reminder], day: date) -> QuerySet[Reminder]:
     return reminders.filter(done_at__isnull=True).filter(Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=day))
 
 
-def open_reminders(user: User, day: date) -> QuerySet[Reminder]:
-    """The inbox: open reminders of `day` and before, one per cause (the latest), none snoozed past `day`.
-
-    A cause still pending raises a fresh reminder each day; the older ones it supersedes stay out
-    of sight rather than piling up."""
+def latest_open(reminders: QuerySet[Reminder], day: date) -> QuerySet[Reminder]:
+    """Of `reminders`, those open on `day`: raised that day or before, one per person and cause (the
+    latest), none done or snoozed past `day`. A cause still pending raises a fresh reminder each
+    day; the older ones it supersedes stay out of sight rather than piling up."""
     newer = Reminder.objects.filter(
         recipient=OuterRef("recipient"), cause=OuterRef("cause"), day__gt=OuterRef("day"), day__lte=day
     )
-    return _open_on(selectors.reminders_for(user).filter(day__lte=day), day).exclude(Exists(newer))
+    return _open_on(reminders.filter(day__lte=day), day).exclude(Exists(newer))
+
+
+def open_reminders(user: User, day: date) -> QuerySet[Reminder]:
+    """The inbox of one person."""
+    return latest_open(selectors.reminders_for(user), day)
 
 
 def with_subjects(reminders: QuerySet[Reminder]) -> QuerySet[Reminder]:

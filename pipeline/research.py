@@ -13,11 +13,6 @@ from . import selectors
 from .models import MarketResearch
 
 
-def can_change_research(user: User, research: MarketResearch) -> bool:
-    """Its author and the director: a record is someone's account of what they saw."""
-    return selectors.can_research(user) and (user.is_director or research.author_id == user.pk)
-
-
 def _check(research: MarketResearch) -> None:
     if research.researched_on is None or research.researched_on > timezone.localdate():
         raise RuleError(_("Market research cannot be dated in the future."))
@@ -42,7 +37,7 @@ def research_save(*, research: MarketResearch, by: User) -> MarketResearch:
     else:
         # The stored author decides, not whatever the edited instance says.
         stored = MarketResearch.objects.select_for_update().only("author").get(pk=research.pk)
-        if not can_change_research(by, stored):
+        if not selectors.can_change_research(by, stored):
             raise RuleError(_("Only the author and the director change a market research record."))
         research.author_id = stored.author_id
     research.currency = (research.currency or "").strip().upper()

@@ -60,14 +60,14 @@ def research_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "pipeline/research_detail.html", {
         "record": record,
         "deals": deals,
-        "can_change": research.can_change_research(request.user, record),
+        "can_change": selectors.can_change_research(request.user, record),
     })
 
 
 @login_required
 def research_edit(request: HttpRequest, pk: int) -> HttpResponse:
     record = _visible_research(request, pk)
-    if not research.can_change_research(request.user, record):
+    if not selectors.can_change_research(request.user, record):
         raise PermissionDenied
     form = ResearchForm(request.POST or None, instance=record)
     if request.method == "POST" and form.is_valid():

@@ -1,13 +1,16 @@
 """Reads of the pipeline, each starting from the access policy in accounts.access."""
 
-from django.db.models import QuerySet
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from accounts import access
 from accounts.access import RecordKind
 from accounts.models import Position, User
 from customers import selectors as customer_selectors
 
-from .models import Activity, Deal, MarketResearch, Reminder
+from .models import Activity, Deal, MarketResearch, Outcome, Reminder, Stage
 
 
 def deals_visible_to(user: User) -> QuerySet[Deal]:
@@ -51,3 +54,26 @@ def can_research(user: User) -> bool:
 def can_run_pipeline_settings(user: User) -> bool:
     """Ports, exchange rates and reasons for losing are the director's lists."""
     return access.can_run_organisation(user)
+
+
+def laycans_in(deals: QuerySet[Deal], first: date, last: date) -> QuerySet[Deal]:
+    """Signed deals and open deals in negotiation whose laycan overlaps [first, last].
+
+    A laycan with only one of its dates set is taken as that single day."""
+    return (
+        deals.filter(Q(outcome=Outcome.WON) | Q(outcome=Outcome.OPEN, stage=Stage.NEGOTIATION))
+        .annotate(laycan_from=Coalesce("laycan_start", "laycan_end"), laycan_to=Coalesce("laycan_end", "laycan_start"))
+        .filter(laycan_from__lte=last, laycan_to__gte=first)
+        .select_related("customer", "commodity", "discharge_port")
+        .order_by("laycan_from", "laycan_to", "pk")
+    )
+
+
+def can_change_activity(user: User, activity: Activity) -> bool:
+    """The person who logged it, their manager and the director (it must be in the user's scope too)."""
+    return can_sell(user) and access.users_visible_to(user).filter(pk=activity.owner_id).exists()
+
+
+def can_change_research(user: User, research: MarketResearch) -> bool:
+    """Its author and the director: a record is someone's account of what they saw."""
+    return can_research(user) and (user.is_director or research.author_id == user.pk)

@@ -21,8 +21,9 @@ from accounts import access
 from accounts.models import Department, Position, Team, User
 from customers.complaints import ACTIVE, with_overdue
 from customers.models import Complaint, Customer, Tier
-from pipeline.calendar_views import laycans_in
 from pipeline.models import STAGE_ORDER, Activity, Deal, Reminder, StageMove
+from pipeline.reminders import latest_open
+from pipeline.selectors import laycans_in
 from pipeline.services import weighted_pipeline
 
 from .models import Scorecard, ScoreWeights
@@ -225,14 +226,8 @@ def visits_per_week(*, activities: QuerySet[Activity], people: list[User], weeks
 
 
 def open_reminder_counts(*, people: list[User], day: date) -> dict[int, int]:
-    """How many reminders each person has open on `day`.
-
-    The same rule as pipeline.reminders.open_reminders (one per cause, the latest; none done or
-    snoozed past `day`), for many people in one grouped query."""
-    newer = Reminder.objects.filter(recipient=OuterRef("recipient"), cause=OuterRef("cause"),
-                                    day__gt=OuterRef("day"), day__lte=day)
-    rows = (Reminder.objects.filter(recipient__in=people, day__lte=day, done_at__isnull=True)
-            .filter(Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=day)).exclude(Exists(newer))
+    """How many reminders each person has open on `day` (the inbox's rule), in one grouped query."""
+    rows = (latest_open(Reminder.objects.filter(recipient__in=people), day)
             .values("recipient").order_by().annotate(open=Count("pk")))
     return {row["recipient"]: row["open"] for row in rows}
 
