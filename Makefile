@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 
-.PHONY: setup run test migrate messages translations screenshots clean
+.PHONY: setup run test bench migrate messages translations screenshots clean
 
 setup: $(VENV)/.installed node_modules/.installed translations migrate
 
@@ -37,6 +37,14 @@ run: setup
 
 test: $(VENV)/.installed node_modules/.installed translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Benchmark, not a test (never run by `make test`): queries per page, latency under load and the scorecard
+# recompute, on PostgreSQL and Redis, at each size; writes docs/benchmark.md and var/bench/. See tests/bench/run.py.
+# Quick run: make bench BENCH_SIZES=demo BENCH_SECONDS=20
+BENCH_SIZES ?= demo large
+BENCH_SECONDS ?= 60
+bench: $(VENV)/.installed node_modules/.installed translations
+	BENCH_SIZES="$(BENCH_SIZES)" BENCH_SECONDS="$(BENCH_SECONDS)" $(BIN)/python tests/bench/run.py
 
 # Refresh the translation catalogue after changing user-facing strings.
 messages: $(VENV)/.installed

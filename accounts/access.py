@@ -73,7 +73,9 @@ def owned_by_visible(user: User, records: QuerySet, kind: RecordKind, owner_fiel
     if sees_everyone(user) or kind in _SEES_ALL.get(user.position, set()):
         return records
     if user.is_manager:
-        return records.filter(Q(**{owner_field: user}) | Q(**{f"{owner_field}__team__manager": user}))
+        # A subquery of the few people seen, not an OR across a join: the database can then use the
+        # records' owner index instead of scanning every record (see the README's performance notes).
+        return records.filter(**{f"{owner_field}__in": users_visible_to(user).values("pk")})
     return records.filter(**{owner_field: user})
 
 

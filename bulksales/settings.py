@@ -99,6 +99,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # A file, not memory, so a real Celery worker started by a test sees the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Per session, so they hold whatever the server's postgresql.conf says: JIT compiling costs more
+    # than these short queries run, and on SSDs a random read costs about a sequential one (the
+    # default of 4 makes the planner scan whole tables where an index serves). README: Performance.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = env_str(
+        "PG_SESSION_OPTIONS", "-c jit=off -c random_page_cost=1.1")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache and Celery broker; unset means embedded defaults -----------------------------
@@ -107,7 +113,13 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # With acks_late, a task whose worker died stays unacknowledged in Redis and is handed to
+    # another worker only once it is older than this: longer than any task runs (or a running task
+    # would be redelivered too), short enough that a crash delays the work minutes, not an hour.
+    _visibility_timeout = env_int("CELERY_VISIBILITY_TIMEOUT", 600)
+    if _visibility_timeout < 1:
+        raise ImproperlyConfigured(f"CELERY_VISIBILITY_TIMEOUT must be at least 1 second, not {_visibility_timeout}.")
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": _visibility_timeout}
 else:
     CACHES = {
         "default": {

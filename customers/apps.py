@@ -7,10 +7,11 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self) -> None:
-        from accounts import demo, handover
+        from accounts import demo, demo_large, handover
         from accounts.models import Position
 
         from . import demo as customers_demo
+        from .demo_large import seed_customers_large
         from .models import Complaint, Customer
 
         handover.register_owned(
@@ -19,3 +20,4 @@ class CustomersConfig(AppConfig):
         )
         handover.register_owned(Complaint, "assignee", _("complaints assigned"))
         demo.register_seeder(customers_demo.seed_customers)
+        demo_large.register_large_seeder(seed_customers_large)

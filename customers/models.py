@@ -109,6 +109,7 @@ class Customer(models.Model):
         ]
         indexes = [
             models.Index(fields=["owner", "name"]),
+            models.Index(fields=["name"]),  # the list's default order, for those who see every customer
             models.Index(fields=["tier"]),
             models.Index(fields=["status"]),
             models.Index(fields=["last_contacted_at"]),

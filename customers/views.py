@@ -131,7 +131,8 @@ def _history_lines(records) -> list[dict]:
     """Who changed what and when, from django-simple-history, newest first."""
     records = list(records)
     lines = []
-    for newer, older in zip(records, records[1:] + [None], strict=True):
+    # Zipped with the next-older record; the oldest has none (and an empty history gives no line).
+    for newer, older in zip(records, records[1:] + [None], strict=False):
         if older is None:
             fields = []
         else:

@@ -232,6 +232,7 @@ class Activity(models.Model):
         indexes = [
             models.Index(fields=["customer", "happened_at"]),
             models.Index(fields=["owner", "happened_at"]),
+            models.Index(fields=["owner", "kind", "happened_at"]),  # a rep's latest visits
             models.Index(fields=["next_step_done", "next_step_due"]),
         ]
 

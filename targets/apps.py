@@ -7,10 +7,12 @@ class TargetsConfig(AppConfig):
     verbose_name = _("Targets and scorecards")
 
     def ready(self) -> None:
-        from accounts import demo
+        from accounts import demo, demo_large
 
         from .demo import seed_targets
+        from .demo_large import seed_targets_large
 
         # Registered after the pipeline's seeder (targets is installed after pipeline): the targets
         # are set from the demo deals.
         demo.register_seeder(seed_targets)
+        demo_large.register_large_seeder(seed_targets_large)

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import tablib
-from django.db.models import Count, DateField, Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, DateField, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -186,13 +186,9 @@ def funnel(*, deals: QuerySet[Deal], since: datetime) -> list[dict]:
 
     Every deal starts in market research; it reached a later stage when a StageMove took it there
     or further (a deal may skip a stage). Conversion = reached the next stage / reached this one."""
-    counts = {}
-    for index, stage in enumerate(STAGE_ORDER):
-        if index == 0:
-            counts[stage] = Count("pk")
-        else:
-            onwards = StageMove.objects.filter(deal=OuterRef("pk"), to_stage__in=STAGE_ORDER[index:])
-            counts[stage] = Count("pk", filter=Q(Exists(onwards)))
+    # One join with the moves, counted distinct: a probe of the moves per deal costs seconds at scale.
+    counts = {stage: Count("pk", distinct=True, filter=Q(moves__to_stage__in=STAGE_ORDER[index:]) if index else None)
+              for index, stage in enumerate(STAGE_ORDER)}
     reached = deals.filter(created_at__gte=since).aggregate(**counts)
     rows = []
     for index, stage in enumerate(STAGE_ORDER):

