@@ -54,9 +54,17 @@ def _board_context(request: HttpRequest) -> dict:
     live = deals.filter(Q(outcome=Outcome.OPEN) | Q(outcome=Outcome.WON, stage=Stage.FOLLOW_UP))
     counts = dict(live.values_list("stage").annotate(n=Count("pk")).order_by())
     totals = {row["stage"]: row for row in services.weighted_pipeline(deals, by="stage")}
+    # Each column's latest cards: their ids first (the (stage, updated_at) index serves them), then
+    # those few rows with what a card shows. Joining the customer and ports before the sort and limit
+    # made the database join every deal of the column.
+    ids = [pk for stage in STAGE_ORDER for pk in
+           live.filter(stage=stage).order_by("-updated_at", "-pk").values_list("pk", flat=True)[:BOARD_CARDS]]
+    by_stage: dict[str, list[Deal]] = {stage: [] for stage in STAGE_ORDER}
+    for deal in deals.filter(pk__in=ids).order_by("-updated_at", "-pk"):
+        by_stage[deal.stage].append(deal)
     columns = []
     for stage in STAGE_ORDER:
-        cards = list(live.filter(stage=stage).order_by("-updated_at")[:BOARD_CARDS])
+        cards = by_stage[stage]
         columns.append({"stage": stage, "label": stage.label, "cards": cards, "count": counts.get(stage, 0),
                         "total": totals.get(stage, {}).get("total"), "weighted": totals.get(stage, {}).get("weighted")})
     by_owner = services.weighted_pipeline(deals, by="owner")

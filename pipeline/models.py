@@ -153,6 +153,10 @@ class Deal(models.Model):
             models.Index(fields=["signed_on"]),
             models.Index(fields=["laycan_start"]),
             models.Index(fields=["expected_signing_date"]),
+            # The default order (latest first), for everyone, one person, and each board column.
+            models.Index(fields=["updated_at", "id"]),
+            models.Index(fields=["owner", "updated_at"]),
+            models.Index(fields=["stage", "updated_at"]),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(quantity_tonnes__gt=0), name="deal_quantity_positive"),
