@@ -3,7 +3,6 @@
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 
 
 class QuickSelect(forms.Select):
@@ -20,4 +19,4 @@ class QuickSelect(forms.Select):
                                       flatatt(option["attrs"]), option["label"]) for option in options))
             groups.append(format_html("<optgroup label=\"{}\">{}</optgroup>", group_name, html) if group_name else html)
         return format_html("<select name=\"{}\"{}>{}</select>", widget["name"], flatatt(widget["attrs"]),
-                           mark_safe("".join(groups)))  # each part escaped by format_html above
+                           format_html_join("", "{}", ((group,) for group in groups)))
