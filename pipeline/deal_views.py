@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -52,8 +52,16 @@ def _board_context(request: HttpRequest) -> dict:
     if owner and owner.isdigit():
         deals = deals.filter(owner_id=int(owner))
     live = deals.filter(Q(outcome=Outcome.OPEN) | Q(outcome=Outcome.WON, stage=Stage.FOLLOW_UP))
-    counts = dict(live.values_list("stage").annotate(n=Count("pk")).order_by())
-    totals = {row["stage"]: row for row in services.weighted_pipeline(deals, by="stage")}
+    columns_sum = {stage: {"count": 0, "total": None, "weighted": None} for stage in STAGE_ORDER}
+    owners_sum: dict[int, dict] = {}
+    for row in services.board_figures(live):
+        column = columns_sum[row["stage"]]
+        column["count"] += row["count"]
+        if row["open"]:  # the amounts are the open deals' (a column of signed deals shows none)
+            person = owners_sum.setdefault(row["owner"], {"owner": row["owner"], "total": 0, "weighted": 0})
+            for figure in ("total", "weighted"):
+                column[figure] = (column[figure] or 0) + row[figure]
+                person[figure] += row[figure]
     # Each column's latest cards: their ids first (the (stage, updated_at) index serves them), then
     # those few rows with what a card shows. Joining the customer and ports before the sort and limit
     # made the database join every deal of the column.
@@ -65,9 +73,8 @@ def _board_context(request: HttpRequest) -> dict:
     columns = []
     for stage in STAGE_ORDER:
         cards = by_stage[stage]
-        columns.append({"stage": stage, "label": stage.label, "cards": cards, "count": counts.get(stage, 0),
-                        "total": totals.get(stage, {}).get("total"), "weighted": totals.get(stage, {}).get("weighted")})
-    by_owner = services.weighted_pipeline(deals, by="owner")
+        columns.append({"stage": stage, "label": stage.label, "cards": cards, **columns_sum[stage]})
+    by_owner = list(owners_sum.values())
     owners = {user.pk: user for user in selectors.possible_owners(request.user)}
     for row in by_owner:
         row["person"] = owners.get(row["owner"])

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Case, DecimalField, F, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -162,6 +162,18 @@ def probability_case():
         *[When(stage=stage, then=Value(probability)) for stage, probability in STAGE_PROBABILITY.items()],
         output_field=DecimalField(max_digits=4, decimal_places=2),
     )
+
+
+def board_figures(live: QuerySet[Deal]) -> QuerySet:
+    """Per owner and stage, in one pass: how many live deals, and how many of them are open with
+    their total and weighted amounts (base currency). The board sums these few rows by column and
+    by person instead of scanning the deals once for each."""
+    money = DecimalField(max_digits=22, decimal_places=2)
+    is_open = Q(outcome=Outcome.OPEN)
+    return (live.values("owner", "stage").order_by("owner", "stage")
+            .annotate(count=Count("pk"), open=Count("pk", filter=is_open),
+                      total=Sum("amount_base", filter=is_open, output_field=money),
+                      weighted=Sum(F("amount_base") * probability_case(), filter=is_open, output_field=money)))
 
 
 def weighted_pipeline(deals: QuerySet[Deal], *, by: str) -> QuerySet:

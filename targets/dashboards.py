@@ -21,7 +21,7 @@ from accounts import access
 from accounts.models import Department, Position, Team, User
 from customers.complaints import ACTIVE, with_overdue
 from customers.models import Complaint, Customer, Tier
-from pipeline.models import STAGE_ORDER, Activity, Deal, Reminder, StageMove
+from pipeline.models import STAGE_ORDER, Activity, Deal, Reminder
 from pipeline.reminders import latest_open
 from pipeline.selectors import laycans_in
 from pipeline.services import weighted_pipeline

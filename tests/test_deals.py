@@ -330,6 +330,24 @@ def test_the_board_shows_only_the_users_deals_by_stage(client_as, cast, deal):
     assert [len(column["cards"]) for column in columns] == [0, 0, 1, 0]
 
 
+def test_the_board_sums_each_column_and_each_persons_open_pipeline(client_as, cast):
+    customer = CustomerFactory(owner=cast.rep)
+    DealFactory(customer=customer, stage=Stage.RESEARCH, amount_base=Decimal(1000))
+    DealFactory(customer=customer, stage=Stage.NEGOTIATION, amount_base=Decimal(2000))
+    DealFactory(customer=customer, stage=Stage.NEGOTIATION, amount_base=Decimal(500), outcome=Outcome.LOST)
+    DealFactory(customer=CustomerFactory(owner=cast.account_manager), stage=Stage.FOLLOW_UP,
+                outcome=Outcome.WON, contract_number="C-1", signed_on=datetime.date(2026, 11, 2),
+                amount_base=Decimal(9000))
+    DealFactory(customer=CustomerFactory(owner=cast.other_rep), stage=Stage.RESEARCH, amount_base=Decimal(7000))
+    context = client_as(cast.manager).get(reverse("deals:board")).context
+    columns = {column["stage"]: column for column in context["columns"]}
+    assert [(columns[stage]["count"], columns[stage]["total"], columns[stage]["weighted"]) for stage in Stage.values] \
+        == [(1, Decimal(1000), Decimal(100)), (0, None, None), (1, Decimal(2000), Decimal(1200)), (1, None, None)]
+    # Open deals only: the account manager's signed deal is in its column, not in the pipeline.
+    assert [(row["person"], row["total"], row["weighted"]) for row in context["by_owner"]] == [
+        (cast.rep, Decimal(3000), Decimal(1300))]
+
+
 def test_the_board_costs_the_same_queries_however_many_deals(client_as, cast, deal, django_assert_max_num_queries):
     client = client_as(cast.manager)
     with django_assert_max_num_queries(16):

@@ -245,7 +245,7 @@ def load_test(size: str, env: dict, plan: Path, out: Path) -> dict:
     host = f"http://127.0.0.1:{port}"
     web_log, worker_log, locust_log = out / "gunicorn.log", out / "celery.log", out / "locust.log"
     web = start([PYTHON, "-m", "gunicorn", "bulksales.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", workers,
-                 "--timeout", "60", "--log-level", "warning"], env, web_log)
+                 "--timeout", "60", "--log-level", "warning", "--no-control-socket"], env, web_log)
     worker = start([PYTHON, "-m", "celery", "-A", "bulksales", "worker", "--concurrency", "2",
                     "--loglevel", "WARNING"], env, worker_log)
     try:
