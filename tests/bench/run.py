@@ -342,7 +342,20 @@ def machine(first_url: str) -> dict:
         cursor.execute("SHOW server_version")
         postgres = cursor.fetchone()[0]
     return {"nproc": os.cpu_count(), "cpu": model, "postgres": postgres, "python": platform.python_version(),
-            "kernel": platform.release()}
+            "kernel": platform.release(), "gauge": cpu_gauge()}
+
+
+def cpu_gauge() -> float:
+    """Milliseconds a fixed pure-Python loop takes, the best of three: on a shared virtual machine the
+    same code runs up to twice as slowly when the host is busy, and this tells two runs apart."""
+    best = float("inf")
+    for _attempt in range(3):
+        began = time.perf_counter()
+        total = 0
+        for number in range(2_000_000):
+            total += number
+        best = min(best, time.perf_counter() - began)
+    return best * 1000
 
 
 def _ms(value: float | None) -> str:
@@ -360,7 +373,8 @@ def report(measured: list[str], loaded: list[str], results: dict, info: dict) ->
         "`make bench BENCH_SIZES=demo BENCH_SECONDS=20`."),
         "",
         (f"**Machine**: {info['nproc']} CPUs, {info['cpu']}; PostgreSQL {info['postgres']}; Python {info['python']}; "
-        f"Linux {info['kernel']}. Web, database, Redis, Celery and locust all share this machine."),
+        f"Linux {info['kernel']}. Web, database, Redis, Celery and locust all share this machine. CPU gauge "
+        f"(a fixed Python loop, best of 3, lower is faster): {info['gauge']:.0f} ms."),
         "",
         "**Data**: " + "; ".join(
             f"{size}: " + ", ".join(f"{count:,} {what}" for what, count in results[size]["queries"]["rows"].items())
