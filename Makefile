@@ -51,7 +51,8 @@ messages: $(VENV)/.installed
 	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=var --no-obsolete
 
 screenshots: setup
-	$(BIN)/python tests/screenshots.py
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python tests/screenshots.py --all-languages
 
 clean:
 	rm -rf $(VENV) node_modules var staticfiles

@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.models import Team, User
-from accounts.widgets import QuickSelect
 
 from . import selectors
 from .models import Commodity, Contact, Customer, Tier
@@ -23,8 +22,6 @@ class OwnerScopedFilterSet(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.filters["owner"].queryset = selectors.possible_owners(user)
         self.filters["team"].queryset = access.teams_visible_to(user)
-        for name in ("owner", "team"):  # a director's lists of everyone
-            self.filters[name].extra["widget"] = QuickSelect
 
 
 class CustomerFilter(OwnerScopedFilterSet):

@@ -105,8 +105,9 @@ def main(argv: list[str]) -> None:
                             page.goto(f"{BASE}/accounts/login/")
                             page.fill("input[name=username]", username)
                             page.fill("input[name=password]", PASSWORD)
-                            page.click("button[type=submit].btn-primary")
-                            page.wait_for_load_state()
+                            # Wait for the sign-in's redirect: going on before it lands loses the session.
+                            with page.expect_navigation():
+                                page.click("button[type=submit].btn-primary")
                         page.goto(BASE + path)
                         page.wait_for_timeout(700)  # let the charts finish drawing
                         suffix = "" if language == "en" else "-zh"

@@ -303,6 +303,13 @@ def test_the_owner_filter_shows_the_people_escaped_and_keeps_the_choice(client_a
     assert 'form-select' in select[:select.index(">")]  # still styled by the form layout
 
 
+def test_a_bad_filter_value_is_marked_on_its_field_with_the_reason(client_as, cast):
+    html = client_as(cast.rep).get(reverse("customers:list"), {"contacted_after": "31/02/2026"}).content.decode()
+    field = html[html.index('name="contacted_after"'):]
+    assert 'value="31/02/2026"' in field[:200] and "is-invalid" in field[:200]
+    assert 'id="id_contacted_after_error" class="invalid-feedback">Enter a valid date.</div>' in field
+
+
 def test_the_list_costs_the_same_queries_whatever_the_number_of_customers(client_as, cast, customer,
                                                                          django_assert_max_num_queries):
     client = client_as(cast.manager)
