@@ -7,17 +7,13 @@ from collections import defaultdict
 from datetime import datetime, time as clock, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Min, Q, Sum
-from django.db.models.functions import TruncQuarter
 from django.utils import timezone
 
 from accounts.demo_large import LargeSeed, next_id
 from accounts.models import Position, Team, User
-from customers.models import Customer
-from pipeline.models import Deal, Outcome
 
 from .demo import HISTORY, _shares, _team_figures
-from .kpis import compute_scorecards, periods_to_compute
+from .kpis import compute_scorecards, figures_for, periods_to_compute
 from .models import RepTarget, Scorecard, TargetRevision, TeamTarget
 from .periods import previous_quarter, quarter_bounds, quarter_of
 
@@ -26,26 +22,10 @@ TEAM_REASON = "Demo: 110% of the last four quarters' average"
 SPLIT_REASON = "Split"
 
 
-def _actuals(since) -> dict[tuple[int, int], dict[int, dict]]:
-    """What each team signed per quarter since `since`: {(year, quarter): {team id: figures}}, in two queries."""
-    actuals: dict[tuple[int, int], dict[int, dict]] = defaultdict(
-        lambda: defaultdict(lambda: {name: Decimal(0) for name in TeamTarget.SPLIT}))
-    signed = (Deal.objects.filter(outcome=Outcome.WON, signed_on__gte=since, owner__team__isnull=False)
-              .values("owner__team", quarter=TruncQuarter("signed_on")).order_by()
-              .annotate(amount=Sum("amount_base"), tonnes=Sum("quantity_tonnes"), contracts=Count("pk")))
-    for row in signed:
-        figures = actuals[quarter_of(row["quarter"])][row["owner__team"]]
-        figures["sales_amount"] += row["amount"]
-        figures["tonnage"] += row["tonnes"]
-        figures["signed_contracts"] += row["contracts"]
-    # A new customer: the quarter of its first signing (targets.kpis counts it for the owner's team).
-    firsts = (Customer.objects.filter(owner__team__isnull=False).order_by()
-              .annotate(first=Min("deals__signed_on", filter=Q(deals__outcome=Outcome.WON)))
-              .values_list("owner__team", "first"))
-    for team, first in firsts:
-        if first and first >= since:
-            actuals[quarter_of(first)][team]["new_customers"] += 1
-    return actuals
+def _actuals(quarters: list[tuple[int, int]]) -> dict[tuple[int, int], dict[int, dict]]:
+    """What each team reached in each quarter, by the scorecards' own rules (`figures_for`, as the
+    regular demo's history): {(year, quarter): {team id: figures}}."""
+    return {quarter: figures_for(Scorecard.Subject.TEAM, *quarter_bounds(*quarter)) for quarter in quarters}
 
 
 def seed_targets_large(seed: LargeSeed) -> None:
@@ -57,8 +37,7 @@ def seed_targets_large(seed: LargeSeed) -> None:
     quarters = [quarter_of(today)]
     while len(quarters) < QUARTERS:
         quarters.insert(0, previous_quarter(*quarters[0]))
-    first_start = quarter_bounds(*quarters[0])[0]
-    actuals = _actuals(first_start)
+    actuals = _actuals(quarters)
     teams = list(Team.objects.select_related("manager").order_by("pk"))
     reps: dict[int, list[User]] = defaultdict(list)
     for rep in User.objects.filter(is_active=True, team__isnull=False,
@@ -79,8 +58,8 @@ def seed_targets_large(seed: LargeSeed) -> None:
         start = quarter_bounds(year, quarter)[0]
         set_at = min(seed.now, timezone.make_aware(datetime.combine(start - timedelta(days=7), clock(10))))
         for team in teams:
-            average = {name: sum((actuals[q][team.pk][name] for q in basis), Decimal(0)) / len(basis)
-                       for name in TeamTarget.SPLIT}
+            average = {name: sum((Decimal(actuals[q].get(team.pk, {}).get(name) or 0) for q in basis), Decimal(0))
+                       / len(basis) for name in TeamTarget.SPLIT}
             figures = _team_figures(average)
             team_rows.append((team_target_id, team.pk, year, quarter, *(figures[name] for name in TeamTarget.FIGURES)))
             for name in TeamTarget.FIGURES:
