@@ -136,3 +136,53 @@ def can_change_training(user: User, training: Training) -> bool:
 def trainees_for(user: User) -> QuerySet[User]:
     """Whom a user may put on a training: active people they can see."""
     return users_visible_to(user).filter(is_active=True)
+
+
+# --- Ownership and approvals ------------------------------------------------------------------
+
+
+def transferable_from(user: User, owners) -> set[int]:
+    """Of `owners`, those whose customers and deals `user` may transfer (one query at most): a manager
+    transfers within their teams (their own records included), the director anyone's."""
+    owners = list(owners)
+    if not owners or not user.is_authenticated or not user.is_active:
+        return set()
+    if sees_everyone(user):
+        return {owner.pk for owner in owners}
+    if not user.is_manager:
+        return set()
+    teams = set(Team.objects.filter(manager=user).values_list("pk", flat=True))
+    return {owner.pk for owner in owners if owner.pk == user.pk or owner.team_id in teams}
+
+
+def can_transfer(user: User, owner: User) -> bool:
+    """A customer's or deal's owner changes by a transfer: a manager's within their team, the director's anywhere."""
+    return owner.pk in transferable_from(user, [owner])
+
+
+def manages(user: User, owner: User) -> bool:
+    """The director manages everyone; a manager the members of their teams (not themselves)."""
+    return sees_everyone(user) or (owner.pk != user.pk and can_transfer(user, owner))
+
+
+def transfer_candidates(user: User) -> QuerySet[User]:
+    """Whom `user` may give a customer or deal to: the active sellers they see (themselves included)."""
+    return users_visible_to(user).filter(is_active=True, position__in=SELLING_POSITIONS)
+
+
+def can_approve_amendment(user: User, *, owner: User, requested_by_id: int) -> bool:
+    """An amendment of a signed contract is approved by a manager of the deal's owner, or a director.
+    A manager does not approve what they asked for themselves (the director does)."""
+    if sees_everyone(user):
+        return True
+    return requested_by_id != user.pk and manages(user, owner)
+
+
+def approvers_of(owner: User, *, requested_by: User) -> QuerySet[User]:
+    """Who is asked to approve an amendment of `owner`'s contract that `requested_by` asked for: the
+    owner's team manager, unless that is who asked; else the directors."""
+    managers = User.objects.filter(is_active=True, position=Position.MANAGER, managed_teams__members=owner).exclude(
+        pk__in=[owner.pk, requested_by.pk])
+    if managers.exists():
+        return managers.distinct()
+    return User.objects.filter(is_active=True, position=Position.DIRECTOR)

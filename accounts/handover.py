@@ -3,9 +3,11 @@
 Each app registers its owner fields in its AppConfig.ready(); accounts never imports upward.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import models
+from django.db.models import Q
 
 
 @dataclass(frozen=True)
@@ -14,17 +16,24 @@ class OwnedField:
     field: str
     label: str  # lazily translated, e.g. "customers owned"
     positions: frozenset[str] = frozenset()  # who may take these over; empty means anyone
+    # Which of the person's records move, when not all of them: given the leaving person and the one
+    # taking over, a filter (e.g. only open reminders). None moves every record whose `field` is theirs.
+    only: Callable[[models.Model, models.Model], Q] | None = None
 
     @property
     def key(self) -> str:
         return f"{self.model._meta.label}.{self.field}"
 
+    def records_of(self, person, successor) -> models.QuerySet:
+        condition = self.only(person, successor) if self.only else Q(**{self.field: person})
+        return self.model._default_manager.filter(condition)
+
 
 _registry: dict[str, OwnedField] = {}
 
 
-def register_owned(model: type[models.Model], field: str, label, positions=()) -> None:
-    entry = OwnedField(model, field, label, frozenset(positions))
+def register_owned(model: type[models.Model], field: str, label, positions=(), only=None) -> None:
+    entry = OwnedField(model, field, label, frozenset(positions), only)
     _registry[entry.key] = entry
 
 

@@ -33,7 +33,7 @@ def hand_over(*, from_user: User, to_user: User, by: User, reason: str, deactiva
         raise RuleError(_("%(name)s is deactivated and cannot take records over.") % {"name": to_user})
     moved: dict[str, int] = {}
     for owned in handover.owned_fields():
-        records = owned.model._default_manager.filter(**{owned.field: from_user})
+        records = owned.records_of(from_user, to_user)
         if owned.positions and to_user.position not in owned.positions and records.exists():
             raise RuleError(
                 _("%(name)s cannot take over %(what)s in their position.") % {"name": to_user, "what": owned.label}

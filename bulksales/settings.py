@@ -145,6 +145,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# A signing, visit or transfer refreshes the scorecards of its periods after this many seconds, so
+# that a burst of changes makes one run (targets.scorecards.refresh_soon).
+SCORECARD_REFRESH_DELAY = env_int("SCORECARD_REFRESH_DELAY", 5)
 
 # --- Authentication ----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

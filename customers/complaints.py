@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -63,17 +63,36 @@ def deadlines_for(severity: str, received_at: datetime) -> tuple[datetime, datet
 # --- Overdue ----------------------------------------------------------------------------------
 
 
+def response_overdue_q(now: datetime) -> Q:
+    """Still unanswered after `respond_by`."""
+    return Q(status=Status.OPEN, responded_at__isnull=True, respond_by__lt=now)
+
+
+def resolution_overdue_q(now: datetime) -> Q:
+    """Still unresolved after `resolve_by`."""
+    return Q(status__in=ACTIVE, resolve_by__lt=now)
+
+
 def overdue_q(now: datetime) -> Q:
     """Complaints past a deadline: unresolved after `resolve_by`, or unanswered after `respond_by`."""
-    return Q(status__in=ACTIVE, resolve_by__lt=now) | Q(
-        status=Status.OPEN, responded_at__isnull=True, respond_by__lt=now
-    )
+    return resolution_overdue_q(now) | response_overdue_q(now)
 
 
 def with_overdue(complaints: QuerySet[Complaint], now: datetime | None = None) -> QuerySet[Complaint]:
-    """Annotate `is_overdue` in the database, for lists that highlight late complaints."""
+    """Annotate `is_overdue` in the database, for lists that highlight late complaints, and which
+    deadline is missed (`response_overdue`, `resolution_overdue`) or was met late (`responded_late`,
+    `resolved_late`), so a list marks the deadline itself."""
+    now = now or timezone.now()
+
+    def flag(condition: Q) -> ExpressionWrapper:
+        return ExpressionWrapper(condition, output_field=BooleanField())
+
     return complaints.annotate(
-        is_overdue=ExpressionWrapper(overdue_q(now or timezone.now()), output_field=BooleanField())
+        is_overdue=flag(overdue_q(now)),
+        response_overdue=flag(response_overdue_q(now)),
+        resolution_overdue=flag(resolution_overdue_q(now)),
+        responded_late=flag(Q(responded_at__gt=F("respond_by"))),
+        resolved_late=flag(Q(resolved_at__gt=F("resolve_by"))),
     )
 
 

@@ -10,7 +10,6 @@ from accounts.models import Position, User
 
 from .models import Commodity, Complaint, Contact, Customer, SatisfactionSurvey, Tier
 from .services import customer_save, name_key, tier_set_by_hand
-from .tiers import recompute_tiers
 from .validators import USCC_ALPHABET, uscc_check_character
 
 COMMODITIES = {
@@ -118,7 +117,8 @@ def seed_customers() -> None:
         customers.append(_customer(rng, name=name, short_name="", country=country, province="", city=city, kind=kind,
                                    buys=buys, typical=typical, owner=sellers[(index * 5) % len(sellers)],
                                    commodities=commodities, now=now, registration=f"{country}-{100000 + index * 7919}"))
-    recompute_tiers(now=now)
+    # The tiers themselves are set once, by the tier job, when the deals are in (the pipeline's seeder
+    # runs it last): computing them here from the estimated volumes would only record a second change.
     director = User.objects.filter(position=Position.DIRECTOR).first()
     if director:
         tier_set_by_hand(customer=customers[3], tier=Tier.HIGH, by=director,
@@ -177,6 +177,7 @@ def _seed_complaints(rng, customers, service, now) -> None:
 
     paths = [[], ["investigating"], ["investigating", "resolved"], ["resolved", "closed"],
              ["investigating", "resolved", "closed"], ["resolved", "closed", "investigating"]]
+    timing = random.Random(20261129)  # its own sequence: the complaints above stay as they were
     for index, customer in enumerate(customers[5::6]):
         category, text = COMPLAINT_TEXTS[index % len(COMPLAINT_TEXTS)]
         agent = service[index % len(service)]
@@ -195,3 +196,29 @@ def _seed_complaints(rng, customers, service, now) -> None:
                 text="复检结果确认，按合同条款给予价格补偿。" if step == "resolved" else "客户补充材料，重新调查。"
                 if step == "investigating" and complaint.status != "open" else "",
             )
+        _spread_steps(timing, complaint, now)
+
+
+def _spread_steps(rng, complaint, now) -> None:
+    """The services stamp every step with the seeding time, which would make each reply and resolution
+    late; spread them after the receipt (the first reply within 10%-130% of the response time, a
+    resolution within 20%-150% of the resolution time: most on time, some late)."""
+    from .models import ComplaintEvent
+
+    events = list(complaint.events.order_by("pk"))[1:]  # after the "recorded" step, which is the receipt
+    received, at, first_reply, resolved = complaint.received_at, complaint.received_at, None, None
+    for event in events:
+        if first_reply is None:
+            at = received + (complaint.respond_by - received) * rng.uniform(0.1, 1.3)
+        elif event.to_status == Complaint.Status.RESOLVED:
+            at = max(at + timedelta(hours=1), received + (complaint.resolve_by - received) * rng.uniform(0.2, 1.5))
+        else:
+            at += timedelta(hours=rng.randint(2, 72))
+        at = min(at, now - timedelta(minutes=5))
+        event.at, first_reply = at, first_reply or at
+        if event.to_status == Complaint.Status.RESOLVED:
+            resolved = at
+    ComplaintEvent.objects.bulk_update(events, ["at"])
+    Complaint.objects.filter(pk=complaint.pk).update(
+        responded_at=first_reply if complaint.responded_at else None,
+        resolved_at=resolved if complaint.resolved_at else None)

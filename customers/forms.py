@@ -28,7 +28,10 @@ class CustomerForm(forms.ModelForm):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = selectors.possible_owners(user)
-        if not self.instance.pk:
+        if self.instance.pk:
+            # An owner changes only by a recorded transfer (on the customer's page).
+            del self.fields["owner"]
+        else:
             # form.initial holds the unsaved instance's empty owner, which would win over a field's initial.
             self.initial["owner"] = user.pk
         self.similar: list[Customer] = []

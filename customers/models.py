@@ -179,16 +179,27 @@ class TierPolicy(models.Model):
 
 
 class TierChange(models.Model):
+    class ReasonCode(models.TextChoices):
+        """Why the tier changed, stored as a code so it reads in the reader's language."""
+
+        MONTHLY = "monthly", _("Monthly recomputation from the trailing 12 months")
+        RECOMPUTE = "recompute", _("Recomputed on request from the trailing 12 months")
+        MANUAL = "manual", _("Set by hand")
+
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="tier_changes")
     from_tier = models.CharField(_("from"), max_length=16, choices=Tier.choices)
     to_tier = models.CharField(_("to"), max_length=16, choices=Tier.choices)
-    # Empty when the monthly job made the change.
+    # Empty when the monthly job made the change; the director who asked for a recomputation, or the
+    # manager who set the tier by hand, otherwise.
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("changed by"),
     )
     changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
-    reason = models.CharField(_("reason"), max_length=300)
+    reason_code = models.CharField(_("kind of change"), max_length=16, choices=ReasonCode.choices,
+                                   default=ReasonCode.MANUAL)
+    # A person's own words (a tier set by hand); blank when the code says it all.
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-changed_at", "-pk"]

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz, process
 
+from accounts.changes import figures_changed
 from accounts.models import User
 from accounts.services import RuleError
 
@@ -80,7 +81,8 @@ def tier_set_by_hand(*, customer: Customer, tier: str, reason: str, by: User) ->
         raise RuleError(_("Say why the tier is set by hand."))
     locked = Customer.objects.select_for_update().get(pk=customer.pk)
     if locked.tier != tier:
-        TierChange.objects.create(customer=locked, from_tier=locked.tier, to_tier=tier, changed_by=by, reason=reason)
+        TierChange.objects.create(customer=locked, from_tier=locked.tier, to_tier=tier, changed_by=by,
+                                  reason_code=TierChange.ReasonCode.MANUAL, reason=reason)
     locked.tier, locked.tier_pinned, locked.tier_pin_reason = tier, True, reason
     locked._change_reason = reason
     locked.save(update_fields=["tier", "tier_pinned", "tier_pin_reason", "updated_at"])
@@ -97,5 +99,6 @@ def survey_record(*, survey: SatisfactionSurvey, by: User) -> SatisfactionSurvey
         raise RuleError(_("The contact must be one of this customer's."))
     survey.recorded_by = by
     survey.save()
+    figures_changed(days=[survey.surveyed_on])
     return survey
 

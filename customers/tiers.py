@@ -14,6 +14,8 @@ from django.db.models import Case, DecimalField, F, IntegerField, Q, QuerySet, S
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.models import User
+
 from .models import Customer, Tier, TierChange, TierPolicy
 
 # Adds `signed_amount` (base currency) and `signed_tonnes` over [since, now) to a customer queryset.
@@ -54,19 +56,20 @@ def with_suggested_tier(customers: QuerySet, *, now: datetime | None = None) -> 
     )
 
 
-REASON = "Monthly recomputation from the trailing 12 months"
-
-
 @transaction.atomic
-def recompute_tiers(*, now: datetime | None = None) -> int:
-    """Apply the suggested tier to every customer whose tier is not pinned; return how many changed."""
+def recompute_tiers(*, now: datetime | None = None, by: User | None = None) -> int:
+    """Apply the suggested tier to every customer whose tier is not pinned; return how many changed.
+
+    `by` is the director who asked for it ("Recompute tiers now"): the changes are recorded as theirs;
+    without it, as the monthly job's."""
     changes = list(
         with_suggested_tier(Customer.objects.filter(tier_pinned=False), now=now)
         .exclude(tier=F("suggested_tier"))
         .values_list("pk", "tier", "suggested_tier")
     )
+    code = TierChange.ReasonCode.RECOMPUTE if by else TierChange.ReasonCode.MONTHLY
     TierChange.objects.bulk_create(
-        TierChange(customer_id=pk, from_tier=old, to_tier=new, changed_by=None, reason=REASON)
+        TierChange(customer_id=pk, from_tier=old, to_tier=new, changed_by=by, reason_code=code, reason="")
         for pk, old, new in changes
     )
     for tier in Tier.values:

@@ -290,6 +290,6 @@ def commodity_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def recompute_tiers_now(request: HttpRequest) -> HttpResponse:
     from .tasks import recompute_customer_tiers
 
-    recompute_customer_tiers.delay()
+    recompute_customer_tiers.delay(user_id=request.user.pk)
     messages.success(request, _("Tiers are being recomputed; refresh in a minute."))
     return redirect("customers:tier_policies")

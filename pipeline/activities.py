@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts import access
+from accounts.changes import figures_changed
 from accounts.models import User
 from accounts.services import RuleError
 from customers import selectors as customer_selectors
@@ -108,13 +109,14 @@ def activity_log(*, activity: Activity, contacts: Iterable[Contact], by: User) -
     activity.save()
     activity.contacts.set(contacts)
     refresh_customer_follow_up(customer_ids)
+    figures_changed(days=[timezone.localtime(activity.happened_at).date()])
     return activity
 
 
 @transaction.atomic
 def next_step_done(*, activity: Activity, by: User) -> Activity:
     """Mark the activity's next step done; its customer's next follow-up moves to the next open step."""
-    if not selectors.can_change_activity(by, activity):
+    if not selectors.can_take_next_step(by, activity):
         raise RuleError(_("Only the person who logged an activity, their manager and the director change it."))
     if not activity.next_step:
         raise RuleError(_("This activity has no next step."))

@@ -117,7 +117,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def next_step_done(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _visible_activity(request, pk)
-    if not selectors.can_change_activity(request.user, activity):
+    if not selectors.can_take_next_step(request.user, activity):
         raise PermissionDenied
     try:
         activities.next_step_done(activity=activity, by=request.user)

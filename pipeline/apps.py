@@ -15,16 +15,21 @@ class PipelineConfig(AppConfig):
         from .deal_views import customer_deals_panel
         from .demo import seed_pipeline
         from .demo_large import seed_pipeline_large
-        from .models import Deal
-        from .panels import customer_activities_panel
+        from .models import Activity, Deal, Reminder
+        from .panels import customer_activities_panel, customer_transfers_panel
+        from .reminders import open_next_steps_of, open_reminders_to_move
         from .tiers_source import signed_sales
 
         handover.register_owned(
             Deal, "owner", _("deals owned"),
             positions=[Position.REP, Position.ACCOUNT_MANAGER, Position.MANAGER, Position.DIRECTOR],
         )
+        # Nothing stays with a leaving person: their open next steps and open reminders move too.
+        handover.register_owned(Activity, "next_step_owner", _("open next steps"), only=open_next_steps_of)
+        handover.register_owned(Reminder, "recipient", _("open reminders"), only=open_reminders_to_move)
         register_panel(customer_deals_panel)
         register_panel(customer_activities_panel)
+        register_panel(customer_transfers_panel)
         register_sales_source(signed_sales)
         demo.register_seeder(seed_pipeline)
         demo_large.register_large_seeder(seed_pipeline_large)

@@ -12,13 +12,11 @@ from accounts.services import RuleError
 from customers import selectors as customer_selectors
 
 from . import selectors
-from .models import STAGE_ORDER, Deal, ExchangeRate, LostReason, MarketResearch, Stage
+from .models import CONTRACT_TERMS, STAGE_ORDER, Deal, ExchangeRate, LostReason, MarketResearch, Outcome, Stage
 from .services import rate_for
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-TERMS = ["commodity", "grade", "quantity_tonnes", "tolerance_percent", "tolerance_option", "price_per_tonne",
-         "currency", "incoterm", "load_port", "discharge_port", "laycan_start", "laycan_end", "payment_terms",
-         "demurrage_rate"]
+TERMS = CONTRACT_TERMS
 
 
 def currency_choices() -> list[tuple[str, str]]:
@@ -70,6 +68,12 @@ class DealForm(_TermsForm):
         self.fields["research"].queryset = selectors.research_visible_to(user).select_related("commodity")
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+            # The owner changes only by a recorded transfer.
+            del self.fields["owner"]
+            if self.instance.outcome == Outcome.WON:
+                # Signed: the terms are the contract's, changed only by an approved amendment.
+                for name in TERMS:
+                    self.fields[name].disabled = True
         else:
             # form.initial holds the unsaved instance's empty values, which would win over a field's initial.
             self.initial["owner"] = user.pk
@@ -77,11 +81,9 @@ class DealForm(_TermsForm):
                 self.initial.setdefault("currency", "USD")
 
 
-class SignForm(_TermsForm):
-    """Signing: the final terms, the contract number and the signing date."""
+class _ContractTermsForm(_TermsForm):
+    """The terms of one deal, over the version the user read (signing, amending)."""
 
-    contract_number = forms.CharField(label=_("Contract number"), max_length=60)
-    signed_on = forms.DateField(label=_("Signing date"), widget=DATE)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:
@@ -90,8 +92,18 @@ class SignForm(_TermsForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["signed_on"].initial = timezone.localdate()
         self.fields["version"].initial = self.instance.version
+
+
+class SignForm(_ContractTermsForm):
+    """Signing: the final terms, the contract number and the signing date."""
+
+    contract_number = forms.CharField(label=_("Contract number"), max_length=60)
+    signed_on = forms.DateField(label=_("Signing date"), widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["signed_on"].initial = timezone.localdate()
 
     def clean_signed_on(self):
         signed_on = self.cleaned_data["signed_on"]
@@ -128,3 +140,30 @@ class LoseForm(forms.Form):
 class ReopenForm(forms.Form):
     reason = forms.CharField(label=_("Why reopen it"), max_length=300)
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class AmendmentForm(_ContractTermsForm):
+    """New terms for a signed contract, and why; the fields start at the terms in force."""
+
+    reason = forms.CharField(label=_("Reason for the amendment"), max_length=300,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class TransferForm(forms.Form):
+    to_user = forms.ModelChoiceField(label=_("Transfer to"), queryset=User.objects.none())
+    reason = forms.CharField(label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, user: User, owner: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        from accounts import access
+
+        self.fields["to_user"].queryset = access.transfer_candidates(user).exclude(pk=owner.pk).order_by("full_name")
+
+
+class CustomerTransferForm(TransferForm):
+    with_open_deals = forms.BooleanField(label=_("Transfer its open deals too"), required=False, initial=True,
+                                         help_text=_("Signed and lost deals stay with their owners."))

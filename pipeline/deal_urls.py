@@ -15,4 +15,9 @@ urlpatterns = [
     path("<int:pk>/sign/", views.deal_sign, name="sign"),
     path("<int:pk>/lose/", views.deal_lose, name="lose"),
     path("<int:pk>/reopen/", views.deal_reopen, name="reopen"),
+    path("<int:pk>/amend/", views.deal_amend, name="amend"),
+    path("<int:pk>/transfer/", views.deal_transfer, name="transfer"),
+    path("amendments/<int:pk>/approve/", views.amendment_decide, {"decision": "approve"}, name="amendment_approve"),
+    path("amendments/<int:pk>/reject/", views.amendment_decide, {"decision": "reject"}, name="amendment_reject"),
+    path("customers/<int:pk>/transfer/", views.customer_transfer, name="customer_transfer"),
 ]

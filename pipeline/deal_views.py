@@ -17,10 +17,20 @@ from accounts.views import allowed_if
 from customers import selectors as customer_selectors
 from customers.models import Customer
 
-from . import selectors, services
+from . import selectors, services, transfers
 from .deal_filters import DealFilter
-from .deal_forms import DealForm, LoseForm, MoveForm, ReopenForm, SignForm
-from .models import STAGE_ORDER, Deal, Outcome, Stage
+from .deal_forms import (
+    AmendmentForm,
+    CustomerTransferForm,
+    DealForm,
+    DecisionForm,
+    LoseForm,
+    MoveForm,
+    ReopenForm,
+    SignForm,
+    TransferForm,
+)
+from .models import STAGE_ORDER, Amendment, Deal, Outcome, Stage
 
 PAGE_SIZE = 50
 BOARD_CARDS = 30  # per column: the most recently updated; the column header gives the full count
@@ -105,9 +115,20 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     complaints = customer_selectors.complaints_visible_to(request.user).filter(customer=deal.customer)
     if deal.contract_number:
         complaints = complaints.filter(Q(contract_number=deal.contract_number) | Q(contract_number=""))
+    amendments = selectors.describe_amendments(deal.amendments.all())
+    for amendment in amendments:
+        amendment.can_decide = amendment.status == Amendment.Status.PENDING and access.can_approve_amendment(
+            request.user, owner=deal.owner, requested_by_id=amendment.requested_by_id)
     return render(request, "pipeline/deal_detail.html", {
         "deal": deal,
         "moves": deal.moves.select_related("by"),
+        "amendments": amendments,
+        "transfers": transfers.transfers_of(deal=deal),
+        "can_transfer": access.can_transfer(request.user, deal.owner),
+        "pending_amendment": next((amendment for amendment in amendments
+                                   if amendment.status == Amendment.Status.PENDING), None),
+        "can_amend": can_change and deal.outcome == Outcome.WON
+        and not any(amendment.status == Amendment.Status.PENDING for amendment in amendments),
         "activities": selectors.activities_visible_to(request.user).filter(deal=deal).select_related("owner")[:20],
         "complaints": complaints.select_related("assignee")[:10],
         "research": deal.research.select_related("commodity"),
@@ -236,6 +257,88 @@ def deal_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Say why the deal is reopened."))
     return redirect("deals:detail", pk=deal.pk)
+
+
+# --- Amendments of a signed contract and transfers ------------------------------------------------
+
+
+@sellers_only
+def deal_amend(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = _changeable_deal(request, pk)
+    if deal.outcome != Outcome.WON:
+        messages.info(request, _("This deal is not signed: change its terms on its form."))
+        return redirect("deals:edit", pk=deal.pk)
+    form = AmendmentForm(request.POST or None, instance=Deal.objects.get(pk=deal.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.amendment_request(deal=deal, proposed=form.save(commit=False), reason=form.cleaned_data["reason"],
+                                       by=request.user, expected_version=form.cleaned_data["version"])
+        except RuleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The amendment was sent for approval. The contract keeps its signed terms "
+                                        "until it is approved."))
+            return redirect("deals:detail", pk=deal.pk)
+    return render(request, "pipeline/deal_action.html", {
+        "deal": deal, "form": form, "title": _("Amend the contract"), "submit": _("Ask for approval"),
+        "intro": _("Change the terms that the parties agreed to change, and say why. A manager of the owner "
+                   "(or a director) approves the amendment before it takes effect.")})
+
+
+def _amendment_or_404(request: HttpRequest, pk: int) -> Amendment:
+    return access.get_visible_or_404(Amendment.objects.filter(deal__in=_visible_deals(request)), pk=pk)
+
+
+@sellers_only
+@require_POST
+def amendment_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    amendment = _amendment_or_404(request, pk)
+    form = DecisionForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        if decision == "approve":
+            services.amendment_approve(amendment=amendment, by=request.user, note=note)
+            messages.success(request, _("The amendment was approved: the contract's new terms are in force."))
+        else:
+            services.amendment_reject(amendment=amendment, by=request.user, note=note)
+            messages.success(request, _("The amendment was rejected: the contract keeps its terms."))
+    except RuleError as error:
+        messages.error(request, str(error))
+    return redirect("deals:detail", pk=amendment.deal_id)
+
+
+def _transfer_page(request: HttpRequest, record, form_class, transfer, back: str) -> HttpResponse:
+    if not access.can_transfer(request.user, record.owner):
+        raise PermissionDenied
+    form = form_class(request.POST or None, user=request.user, owner=record.owner)
+    if request.method == "POST" and form.is_valid():
+        extra = {"with_open_deals": form.cleaned_data["with_open_deals"]} if "with_open_deals" in form.fields else {}
+        try:
+            transfer(record, to_user=form.cleaned_data["to_user"], by=request.user, reason=form.cleaned_data["reason"],
+                     **extra)
+        except RuleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Transferred to %(name)s.") % {"name": form.cleaned_data["to_user"]})
+            return redirect(back)
+    return render(request, "pipeline/transfer_form.html", {"record": record, "form": form, "back": back})
+
+
+@sellers_only
+def deal_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = _deal_or_404(request, pk)
+    return _transfer_page(request, deal, TransferForm,
+                          lambda record, **kwargs: transfers.deal_transfer(deal=record, **kwargs),
+                          reverse("deals:detail", args=[deal.pk]))
+
+
+@sellers_only
+def customer_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = access.get_visible_or_404(
+        customer_selectors.customers_visible_to(request.user).select_related("owner"), pk=pk)
+    return _transfer_page(request, customer, CustomerTransferForm,
+                          lambda record, **kwargs: transfers.customer_transfer(customer=record, **kwargs),
+                          reverse("customers:detail", args=[customer.pk]))
 
 
 # --- The customer page's deals panel ------------------------------------------------------------

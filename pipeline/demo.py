@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Position, User
 from customers.models import Commodity, Customer
+from customers.tiers import recompute_tiers
 
 from .models import (
     STAGE_ORDER,
@@ -114,6 +115,7 @@ def seed_pipeline() -> None:
         if fate == "won":
             deal.signed_on = timezone.localtime(path[-1][1]).date()
             deal.contract_number = f"BS-{deal.signed_on:%Y}-{index + 1:04d}"
+            deal.credited_to = customer.owner
             deal.laycan_start = deal.signed_on + timedelta(days=rng.randint(15, 45))
         elif fate == "lost":
             deal.lost_reason = rng.choice(reasons)
@@ -141,7 +143,41 @@ def seed_pipeline() -> None:
     StageMove.objects.bulk_update(moves, ["at"], batch_size=1000)
     _seed_activities(rng, customers, deals, now)
     _seed_research(rng, commodities, ports, today)
+    _seed_contract_changes()
+    # The tier job sets the customers' tiers from the signed deals (from the estimated volume for one
+    # that never signed), as the monthly run would: done here, once the deals are in, so the demo's
+    # tiers are what its own tier policies give ("Recompute tiers now" then changes nothing), and
+    # before the reminders, whose contact cadence follows the tier. A tier set by hand stays.
+    recompute_tiers(now=now)
     raise_reminders(now=now)  # so the inbox is full on first sign-in
+
+
+def _seed_contract_changes() -> None:
+    """Through the services, as people would: an approved and a pending amendment of rep1's latest
+    contracts, and one of rep1's open deals transferred to the team's account manager, so that the deal
+    pages, manager1's inbox and the timelines show them on first sign-in."""
+    from .services import amendment_approve, amendment_request
+    from .transfers import deal_transfer
+
+    rep = User.objects.filter(username="rep1", team__isnull=False).select_related("team__manager").first()
+    if rep is None or rep.team.manager is None:
+        return
+    manager = rep.team.manager
+    latest = list(Deal.objects.filter(owner=rep, outcome=Outcome.WON).order_by("-signed_on", "-pk")[:2])
+    for deal, change, reason in zip(latest, (
+            {"quantity_tonnes": Decimal(5000)}, {"price_per_tonne": Decimal("-1.50")}), (
+            "买方追加 5,000 吨，同一受载期", "运费下调，双方同意每吨降价 1.50"), strict=False):
+        proposed = Deal.objects.get(pk=deal.pk)
+        for name, delta in change.items():
+            setattr(proposed, name, getattr(proposed, name) + delta)
+        amendment = amendment_request(deal=deal, proposed=proposed, reason=reason, by=rep,
+                                      expected_version=deal.version)
+        if "quantity_tonnes" in change:
+            amendment_approve(amendment=amendment, by=manager, note="已与买方确认")
+    account_manager = User.objects.filter(team=rep.team, position=Position.ACCOUNT_MANAGER, is_active=True).first()
+    open_deal = Deal.objects.filter(owner=rep, outcome=Outcome.OPEN).order_by("pk").first()
+    if account_manager and open_deal:
+        deal_transfer(deal=open_deal, to_user=account_manager, by=manager, reason="客户改由客户经理统一维护")
 
 
 def _path(fate, created, gaps, steps):

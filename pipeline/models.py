@@ -89,6 +89,13 @@ class ToleranceOption(models.TextChoices):
     VESSEL = "moloo", _("Vessel's option (MOLOO)")
 
 
+# The commercial terms of a deal: editable while it is negotiated; once signed, changed only by an
+# approved amendment.
+CONTRACT_TERMS = ["commodity", "grade", "quantity_tonnes", "tolerance_percent", "tolerance_option", "price_per_tonne",
+                  "currency", "incoterm", "load_port", "discharge_port", "laycan_start", "laycan_end",
+                  "payment_terms", "demurrage_rate"]
+
+
 class Deal(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="deals", verbose_name=_("customer"))
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="deals",
@@ -134,6 +141,12 @@ class Deal(models.Model):
                                     verbose_name=_("reason for losing"))
     contract_number = models.CharField(_("contract number"), max_length=60, blank=True)
     signed_on = models.DateField(_("signing date"), null=True, blank=True)
+    # Who the signing is credited to: the owner when it was signed. A later transfer moves the deal,
+    # not the sale already made (see the README, "Transfers").
+    credited_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("credited to"))
+    # When an approved amendment last changed the signed terms (the scorecards mark such sales).
+    amended_at = models.DateTimeField(_("amended"), null=True, blank=True, editable=False)
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -166,7 +179,8 @@ class Deal(models.Model):
             models.CheckConstraint(condition=Q(laycan_end__gte=F("laycan_start")) | Q(laycan_start__isnull=True)
                                    | Q(laycan_end__isnull=True), name="deal_laycan_in_order"),
             models.CheckConstraint(
-                condition=~Q(outcome="won") | (Q(stage="follow_up") & ~Q(contract_number="") & Q(signed_on__isnull=False)),
+                condition=~Q(outcome="won") | (Q(stage="follow_up") & ~Q(contract_number="") & Q(signed_on__isnull=False)
+                                               & Q(credited_to__isnull=False)),
                 name="won_deal_is_signed",
             ),
             models.UniqueConstraint(fields=["contract_number"], condition=~Q(contract_number=""),
@@ -227,6 +241,10 @@ class Activity(models.Model):
     next_step = models.CharField(_("next step"), max_length=300, blank=True)
     next_step_due = models.DateField(_("next step due"), null=True, blank=True)
     next_step_done = models.BooleanField(_("next step done"), default=False)
+    # Who is to take the next step when it is not the person who logged the activity (a manager handed
+    # it over): the follow-up work moves, the activity (and its credit) stays with who logged it.
+    next_step_owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                        related_name="+", verbose_name=_("next step by"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -291,6 +309,15 @@ class Reminder(models.Model):
         LAYCAN = "laycan", _("Laycan soon without a signed contract")
         SIGNING_LATE = "signing_late", _("Deal past its expected signing date")
         COMPLAINT = "complaint", _("Complaint past its deadline")
+        # Raised at once by a person's action, not by the hourly job.
+        AMENDMENT = "amendment", _("Contract amendment to approve")
+        TRANSFER = "transfer", _("Transferred to you")
+        HANDED_OVER = "handed_over", _("Follow-up handed to you")
+
+    class Resolution(models.TextChoices):
+        DONE = "done", _("Marked done")
+        RESOLVED = "resolved", _("Resolved: its cause went away")
+        HANDED_OVER = "handed_over", _("Handed over")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
@@ -305,10 +332,72 @@ class Reminder(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     done_at = models.DateTimeField(null=True, blank=True)
     snoozed_until = models.DateField(null=True, blank=True)
+    # How it was closed; blank while open (done_at is null).
+    resolution = models.CharField(_("closed as"), max_length=16, choices=Resolution.choices, blank=True, default="")
 
     class Meta:
         ordering = ["-day", "due_on", "pk"]
         indexes = [models.Index(fields=["recipient", "day", "done_at"])]
         constraints = [
             models.UniqueConstraint(fields=["recipient", "cause", "day"], name="one_reminder_per_cause_per_day"),
+        ]
+
+
+class Amendment(models.Model):
+    """A change of a signed contract's terms (合同变更): the old and new values, why, who asked and who
+    decided. It takes effect only when a manager of the owner (or a director) approves it; until then
+    the contract keeps its signed terms. Never edited after the decision."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    deal = models.ForeignKey(Deal, on_delete=models.PROTECT, related_name="amendments", verbose_name=_("deal"))
+    # {field name: {"old": value, "new": value}}, values as the form field's text (ids for ports).
+    changes = models.JSONField(_("changes"))
+    reason = models.CharField(_("reason"), max_length=300)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("amendment")
+        verbose_name_plural = _("amendments")
+        constraints = [
+            models.UniqueConstraint(fields=["deal"], condition=Q(status="pending"), name="one_pending_amendment_per_deal",
+                                    violation_error_message=_("This contract already has an amendment awaiting approval.")),
+            models.CheckConstraint(condition=Q(status="pending", decided_at__isnull=True)
+                                   | (~Q(status="pending") & Q(decided_at__isnull=False)),
+                                   name="amendment_decided_when_not_pending"),
+        ]
+
+
+class Transfer(models.Model):
+    """A change of owner of a customer or a deal (转移): from whom, to whom, who did it, when and why."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, null=True, blank=True, related_name="transfers")
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, null=True, blank=True, related_name="transfers")
+    from_owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("from"))
+    to_owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("to"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                           verbose_name=_("by"))
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+    reason = models.CharField(_("reason"), max_length=300)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        constraints = [
+            models.CheckConstraint(condition=Q(customer__isnull=False, deal__isnull=True)
+                                   | Q(customer__isnull=True, deal__isnull=False), name="transfer_of_one_record"),
         ]

@@ -4,9 +4,10 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts import access
 from customers.models import Customer
 
-from . import activities, selectors
+from . import activities, selectors, transfers
 from .activity_forms import kind_icon
 
 PANEL_ACTIVITIES = 10
@@ -30,3 +31,14 @@ def customer_activities_panel(request: HttpRequest, customer: Customer) -> str:
         {"customer": customer, "activities": latest, "today": timezone.localdate(), "can_log": True},
         request=request,
     )
+
+
+def customer_transfers_panel(request: HttpRequest, customer: Customer) -> str:
+    """Who owns the customer, who owned it before and why it moved, and the transfer button for those who may."""
+    user = request.user
+    if not selectors.can_sell(user):
+        return ""
+    return render_to_string("pipeline/_customer_transfers_panel.html", {
+        "customer": customer, "transfers": transfers.transfers_of(customer=customer)[:PANEL_ACTIVITIES],
+        "can_transfer": access.can_transfer(user, customer.owner),
+    }, request=request)

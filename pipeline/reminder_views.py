@@ -32,8 +32,14 @@ def _own_reminder(request: HttpRequest, pk: int) -> Reminder:
 
 def _row_context(request: HttpRequest, rows: list[Reminder]) -> dict:
     """What the rows need: which may be handed over, and to whom (one query, only if any may)."""
+    # A deal behind an escalated reminder is not handed over from the inbox: its manager transfers it,
+    # with a reason, on its own page.
+    late_deals = [reminder for reminder in rows if reminder.escalated and reminder.kind in reminders.DEAL_KINDS
+                  and reminder.done_at is None]
+    transferable = access.transferable_from(request.user, [reminder.deal.owner for reminder in late_deals])
     for reminder in rows:
         reminder.reassignable = reminders.can_reassign(request.user, reminder)
+        reminder.transferable = reminder in late_deals and reminder.deal.owner_id in transferable
     candidates = list(reminders.reassign_candidates(request.user)) if any(r.reassignable for r in rows) else []
     return {"candidates": candidates, "snooze_days": SNOOZE_DAYS, "today": timezone.localdate()}
 

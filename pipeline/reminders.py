@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,8 +39,17 @@ LONGEST_SNOOZE = timedelta(days=30)
 # Rows per INSERT: 13 columns a row stay within SQLite's default 999 bound parameters, so each
 # batch is one statement on every backend.
 BATCH_SIZE = 70
-# Causes whose record a manager may hand to a team member from an escalated reminder.
-REASSIGNABLE = (Kind.NEXT_STEP, Kind.LAYCAN, Kind.SIGNING_LATE)
+# Causes whose follow-up work a manager may hand to a team member from an escalated reminder (a deal
+# changes hands only by a transfer, never from a reminder).
+REASSIGNABLE = (Kind.NEXT_STEP,)
+# Causes about a deal's own state (its laycan, its signing): a manager may transfer the deal instead.
+DEAL_KINDS = (Kind.LAYCAN, Kind.SIGNING_LATE)
+# The kinds this job raises, and so the only ones it closes when their cause goes away; reminders of
+# other kinds (raised at once by a person's action) are closed by people, never by the job.
+JOB_KINDS = (Kind.NEXT_STEP, Kind.NOT_CONTACTED, Kind.LAYCAN, Kind.SIGNING_LATE, Kind.COMPLAINT)
+# Cause keys per UPDATE when closing: far below SQLite's 32,766 bound parameters, so an ordinary run
+# (a few causes gone since the last hour) is one statement.
+RESOLVE_BATCH = 5000
 
 
 @dataclass(frozen=True)
@@ -72,10 +82,20 @@ def _people(owner: str) -> list[str]:
 # --- The causes, one query each -------------------------------------------------------------------
 
 
+def next_step_taker() -> dict:
+    """Who takes an activity's next step (the person it was handed to, else who logged the activity),
+    as annotations named `taker_<n>` for each of `_people("owner")`."""
+    return {f"taker_{index}": Coalesce(name.replace("owner", "next_step_owner", 1), name)
+            for index, name in enumerate(_people("owner"))}
+
+
 def next_steps_past_due(today: date) -> list[Cause]:
+    taker = next_step_taker()
     rows = Activity.objects.filter(next_step_done=False, next_step_due__lt=today).order_by().values(
-        "pk", "customer_id", "deal_id", "next_step_due", *_people("owner")
-    )
+        "pk", "customer_id", "deal_id", "next_step_due", **taker)
+    # Back to the names `_manager` and the cause read (owner_id, owner__is_active...).
+    names = dict(zip(taker, _people("owner"), strict=True))
+    rows = [{names.get(key, key): value for key, value in row.items()} for row in rows]
     return [
         Cause(
             kind=Kind.NEXT_STEP, key=f"activity:{row['pk']}", owner_id=row["owner_id"],
@@ -203,6 +223,7 @@ def raise_reminders(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     today = timezone.localdate(now)
     causes = find_causes(now)
+    resolve_gone_causes({cause.key for cause in causes}, now=now)
     if not causes:
         return 0
     directors = active_directors()
@@ -227,6 +248,24 @@ def raise_reminders(*, now: datetime | None = None) -> int:
     for batch in _batches(rows):
         insert_batch(batch)
     return len(rows)
+
+
+def resolve_gone_causes(keys: set[str], *, now: datetime) -> int:
+    """Close every open reminder of the job's kinds (snoozed or not) whose cause is not among `keys`,
+    the causes found by this run: the next step was done, the customer contacted, the deal signed,
+    the complaint resolved... Returns how many were closed.
+
+    By cause key, not by recipient: a reminder handed to someone else stays open as long as its
+    cause does. One SELECT of the open keys, and one UPDATE for those gone (none when none is);
+    a second run finds nothing to close."""
+    open_job_reminders = Reminder.objects.filter(done_at__isnull=True, kind__in=JOB_KINDS)
+    open_keys = set(open_job_reminders.order_by().values_list("cause", flat=True).distinct())
+    gone = sorted(open_keys - keys)
+    closed = 0
+    for start in range(0, len(gone), RESOLVE_BATCH):
+        closed += open_job_reminders.filter(cause__in=gone[start:start + RESOLVE_BATCH]).update(
+            done_at=now, resolution=Reminder.Resolution.RESOLVED)
+    return closed
 
 
 # --- Reading ---------------------------------------------------------------------------------------
@@ -287,10 +326,13 @@ def reminder_done(*, reminder: Reminder, by: User) -> Reminder:
     """Mark the reminder done; done stays done (marking it again changes nothing)."""
     _check_own(reminder, by)
     now = timezone.now()
-    if Reminder.objects.filter(pk=reminder.pk, done_at__isnull=True).update(done_at=now):
-        reminder.done_at = now
+    if Reminder.objects.filter(pk=reminder.pk, done_at__isnull=True).update(
+            done_at=now, resolution=Reminder.Resolution.DONE):
+        reminder.done_at, reminder.resolution = now, Reminder.Resolution.DONE
     else:
-        reminder.done_at = Reminder.objects.values_list("done_at", flat=True).get(pk=reminder.pk)
+        # Closed meanwhile (by the job, or a hand-over): say how, rather than "done".
+        reminder.done_at, reminder.resolution = Reminder.objects.values_list("done_at", "resolution").get(
+            pk=reminder.pk)
     return reminder
 
 
@@ -309,7 +351,7 @@ def reminder_snooze(*, reminder: Reminder, until: date, by: User) -> Reminder:
 
 
 def can_reassign(user: User, reminder: Reminder) -> bool:
-    """A manager (or the director) hands an escalated next step or deal to someone they manage."""
+    """A manager (or the director) hands an escalated next step to someone they manage."""
     return (
         reminder.recipient_id == user.pk
         and reminder.escalated
@@ -327,33 +369,58 @@ def reassign_candidates(user: User) -> QuerySet[User]:
 
 @transaction.atomic
 def reminder_reassign(*, reminder: Reminder, to_user: User, by: User) -> Reminder:
-    """Give the record behind an escalated reminder to `to_user`, and close the reminder.
-
-    The activity's owner moves for a next step, the deal's owner for a laycan or a late signing.
-    The former owner's open reminders for the cause close too: it is no longer theirs, and the
-    next hourly run raises the cause for the new owner."""
+    """Hand the follow-up work behind an escalated next-step reminder to `to_user`: the next step
+    (and its reminder) becomes theirs; the activity, the customer and any deal keep their owners, so
+    no sales credit moves. A deal itself changes hands only by a recorded transfer."""
     if not can_reassign(by, reminder):
-        raise RuleError(_("Only a manager can hand over an escalated next step or deal."))
+        raise RuleError(_("Only a manager can hand over an escalated next step."))
     if not reassign_candidates(by).filter(pk=to_user.pk).exists():
         raise RuleError(_("You can only hand a follow-up to an active seller of your team."))
-    if reminder.kind == Kind.NEXT_STEP:
-        visible, pk = selectors.activities_visible_to(by), reminder.activity_id
-    else:
-        visible, pk = selectors.deals_visible_to(by), reminder.deal_id
-    record = visible.filter(pk=pk).values("pk", "owner_id").first()
-    if record is None:
+    activity = (selectors.activities_visible_to(by).filter(pk=reminder.activity_id)
+                .select_for_update(of=("self",)).first())
+    if activity is None:
         raise RuleError(_("You cannot see the record this reminder is about."))
-    if record["owner_id"] == to_user.pk:
-        raise RuleError(_("%(name)s already owns it.") % {"name": to_user})
-    if reminder.kind == Kind.NEXT_STEP:
-        Activity.objects.filter(pk=pk).update(owner=to_user)
-    else:
-        # Bump the version so a form opened before the hand-over cannot overwrite it.
-        Deal.objects.filter(pk=pk).update(owner=to_user, version=F("version") + 1)
+    if (activity.next_step_owner_id or activity.owner_id) == to_user.pk:
+        raise RuleError(_("The next step is already %(name)s's.") % {"name": to_user})
+    Activity.objects.filter(pk=activity.pk).update(
+        next_step_owner=None if activity.owner_id == to_user.pk else to_user)
     now = timezone.now()
-    Reminder.objects.filter(done_at__isnull=True).filter(
-        Q(pk=reminder.pk) | Q(recipient_id=record["owner_id"], cause=reminder.cause)
-    ).update(done_at=now)
-    reminder.done_at = now
+    Reminder.objects.filter(done_at__isnull=True, cause=reminder.cause).update(
+        done_at=now, resolution=Reminder.Resolution.HANDED_OVER)
+    # In the new person's inbox at once, not at the next hourly run.
+    notify(recipient=to_user, kind=Kind.NEXT_STEP, cause=reminder.cause, due_on=reminder.due_on,
+           customer_id=reminder.customer_id, deal_id=reminder.deal_id, activity_id=activity.pk)
+    reminder.done_at, reminder.resolution = now, Reminder.Resolution.HANDED_OVER
     return reminder
 
+
+def notify(*, recipient: User, kind: str, cause: str, due_on: date | None = None, **subjects) -> None:
+    """Put a reminder in a person's inbox now (a transfer, an amendment to approve, a hand-over):
+    one per person, cause and day, like the job's."""
+    if not recipient.is_active:
+        return
+    Reminder.objects.bulk_create([Reminder(recipient=recipient, kind=kind, cause=cause, day=timezone.localdate(),
+                                           due_on=due_on, **subjects)], ignore_conflicts=True)
+
+
+def close_for_cause(cause: str, *, resolution: str, recipients=None) -> int:
+    """Close the open reminders of a cause (all, or only those of `recipients`)."""
+    open_ = Reminder.objects.filter(cause=cause, done_at__isnull=True)
+    if recipients is not None:
+        open_ = open_.filter(recipient__in=recipients)
+    return open_.update(done_at=timezone.now(), resolution=resolution)
+
+
+# --- A leaving person's hand-over (registered in PipelineConfig.ready) ------------------------------
+
+
+def open_next_steps_of(person: User, successor: User) -> Q:
+    """The open next steps `person` is to take: handed to them, or logged by them and not handed on."""
+    return Q(next_step_done=False) & ~Q(next_step="") & (
+        Q(next_step_owner=person) | Q(next_step_owner__isnull=True, owner=person))
+
+
+def open_reminders_to_move(person: User, successor: User) -> Q:
+    """`person`'s open reminders, but for a cause the successor already has that day (the unique rule)."""
+    taken = Reminder.objects.filter(recipient=successor, cause=OuterRef("cause"), day=OuterRef("day"))
+    return Q(recipient=person, done_at__isnull=True) & ~Q(Exists(taken))

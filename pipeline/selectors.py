@@ -4,13 +4,15 @@ from datetime import date
 
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.utils.text import capfirst
 
 from accounts import access
 from accounts.access import RecordKind
 from accounts.models import Position, User
 from customers import selectors as customer_selectors
+from customers.models import Commodity
 
-from .models import Activity, Deal, MarketResearch, Outcome, Reminder, Stage
+from .models import CONTRACT_TERMS, Activity, Amendment, Deal, MarketResearch, Outcome, Port, Reminder, Stage
 
 
 def deals_visible_to(user: User) -> QuerySet[Deal]:
@@ -18,8 +20,12 @@ def deals_visible_to(user: User) -> QuerySet[Deal]:
 
 
 def activities_visible_to(user: User) -> QuerySet[Activity]:
-    # An activity is seen by whoever sees its customer's owner's records (the owner, manager, director).
-    return access.owned_by_visible(user, Activity.objects.all(), RecordKind.ACTIVITY, owner_field="customer__owner")
+    # An activity is seen by whoever sees its customer's owner's records (the owner, manager, director),
+    # and by the person its next step was handed to.
+    visible = access.owned_by_visible(user, Activity.objects.all(), RecordKind.ACTIVITY, owner_field="customer__owner")
+    if not can_sell(user) or access.sees_everyone(user):
+        return visible
+    return visible | Activity.objects.filter(next_step_owner=user)
 
 
 def research_visible_to(user: User) -> QuerySet[MarketResearch]:
@@ -74,6 +80,42 @@ def can_change_activity(user: User, activity: Activity) -> bool:
     return can_sell(user) and access.users_visible_to(user).filter(pk=activity.owner_id).exists()
 
 
+def can_take_next_step(user: User, activity: Activity) -> bool:
+    """Whoever may change the activity, and the person its next step was handed to."""
+    return can_change_activity(user, activity) or (can_sell(user) and activity.next_step_owner_id == user.pk)
+
+
 def can_change_research(user: User, research: MarketResearch) -> bool:
     """Its author and the director: a record is someone's account of what they saw."""
     return can_research(user) and (user.is_director or research.author_id == user.pk)
+
+
+def describe_amendments(amendments: QuerySet[Amendment]) -> list[Amendment]:
+    """The amendments with `rows` attached: each changed term's label and its old and new value as a
+    reader sees them (ports and commodities by name: one query each, whatever the number)."""
+    amendments = list(amendments.select_related("requested_by", "decided_by"))
+    wanted: dict[type, set] = {Port: set(), Commodity: set()}
+    for amendment in amendments:
+        for name, change in amendment.changes.items():
+            field = Deal._meta.get_field(name)
+            if field.is_relation:
+                wanted[field.related_model].update(value for value in change.values() if value is not None)
+    named = {model: model.objects.in_bulk(ids) if ids else {} for model, ids in wanted.items()}
+
+    def shown(field, value):
+        if value is None or value == "":
+            return "—"
+        if field.is_relation:
+            return named[field.related_model].get(value, value)
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        return field.to_python(value)
+
+    for amendment in amendments:
+        amendment.rows = []
+        for name in CONTRACT_TERMS:
+            if name in amendment.changes:
+                field, change = Deal._meta.get_field(name), amendment.changes[name]
+                amendment.rows.append({"label": capfirst(field.verbose_name), "old": shown(field, change["old"]),
+                                       "new": shown(field, change["new"])})
+    return amendments

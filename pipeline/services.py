@@ -10,10 +10,25 @@ from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Val
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import access
+from accounts.changes import figures_changed
 from accounts.models import User
 from accounts.services import RuleError
 
-from .models import STAGE_ORDER, STAGE_PROBABILITY, Deal, ExchangeRate, LostReason, Outcome, Stage, StageMove
+from .models import (
+    CONTRACT_TERMS,
+    STAGE_ORDER,
+    STAGE_PROBABILITY,
+    Amendment,
+    Deal,
+    ExchangeRate,
+    LostReason,
+    Outcome,
+    Reminder,
+    Stage,
+    StageMove,
+)
+from .reminders import close_for_cause, notify
 
 
 class StaleDeal(RuleError):
@@ -65,9 +80,12 @@ def deal_save(*, deal: Deal, by: User, expected_version: int | None = None) -> D
     """Create a deal, or save new terms over the version the user read."""
     if deal.pk is not None:
         current = _claim(deal, expected_version if expected_version is not None else deal.version)
-        # Stage and outcome change only through moves.
+        if current.outcome == Outcome.WON and changed_terms(current, deal):
+            raise RuleError(_("A signed contract's terms change only by an amendment, approved by a manager."))
+        # Stage and outcome change only through moves, the owner only through a transfer.
         deal.stage, deal.outcome, deal.version = current.stage, current.outcome, current.version
         deal.signed_on, deal.contract_number = current.signed_on, current.contract_number
+        deal.owner_id, deal.credited_to_id, deal.amended_at = current.owner_id, current.credited_to_id, current.amended_at
     _price_in_base(deal)
     deal._change_reason = "terms"
     _save(deal)
@@ -90,11 +108,13 @@ def deal_move(*, deal: Deal, to_stage: str, by: User, expected_version: int, rea
     from_stage, from_outcome = deal.stage, deal.outcome
     if deal.outcome == Outcome.WON:
         # Moved back out of follow-up: the signing no longer stands.
-        deal.outcome, deal.signed_on, deal.contract_number = Outcome.OPEN, None, ""
+        figures_changed(days=[deal.signed_on])
+        deal.outcome, deal.signed_on, deal.contract_number, deal.credited_to = Outcome.OPEN, None, "", None
     deal.stage, deal.stage_entered_at = to_stage, timezone.now()
     _price_in_base(deal)
     _save(deal)
     _record(deal, from_stage=from_stage, from_outcome=from_outcome, by=by, reason=reason)
+    figures_changed()
     return deal
 
 
@@ -113,10 +133,13 @@ def deal_sign(*, deal: Deal, terms: Deal, contract_number: str, signed_on: date,
     terms.stage, terms.outcome = Stage.FOLLOW_UP, Outcome.WON
     terms.contract_number, terms.signed_on, terms.stage_entered_at = contract_number.strip(), signed_on, timezone.now()
     terms.created_at = current.created_at
+    # The sale is the owner's at signing; a later transfer does not move it (see transfers.py).
+    terms.owner_id = terms.credited_to_id = current.owner_id
     _price_in_base(terms)
     terms._change_reason = "signed"
     _save(terms)
     _record(terms, from_stage=current.stage, from_outcome=current.outcome, by=by)
+    figures_changed(days=[signed_on])
     return terms
 
 
@@ -128,6 +151,7 @@ def deal_lose(*, deal: Deal, reason: LostReason, note: str, by: User, expected_v
     deal.outcome, deal.lost_reason = Outcome.LOST, reason
     _save(deal)
     _record(deal, from_stage=deal.stage, from_outcome=Outcome.OPEN, by=by, reason=note or str(reason))
+    figures_changed()
     return deal
 
 
@@ -142,7 +166,105 @@ def deal_reopen(*, deal: Deal, by: User, reason: str, expected_version: int) -> 
     _price_in_base(deal)
     _save(deal)
     _record(deal, from_stage=deal.stage, from_outcome=Outcome.LOST, by=by, reason=reason)
+    figures_changed()
     return deal
+
+
+# --- Amendments of a signed contract (合同变更) ----------------------------------------------------
+
+
+def term_value(deal: Deal, name: str) -> str | int | None:
+    """A term as stored in an amendment: text for numbers and dates, the id for a port or commodity."""
+    value = getattr(deal, Deal._meta.get_field(name).attname)
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, int) else str(value)
+
+
+def changed_terms(current: Deal, proposed: Deal) -> dict[str, dict]:
+    """{term: {"old": ..., "new": ...}} for each term of `proposed` that differs from `current`."""
+    changes = {}
+    for name in CONTRACT_TERMS:
+        field = Deal._meta.get_field(name)
+        old, new = term_value(current, name), term_value(proposed, name)
+        # Compared as values (95.8 and 95.80 are the same price), stored as the text shown.
+        if field.to_python(old) != field.to_python(new):
+            changes[name] = {"old": old, "new": new}
+    return changes
+
+
+@transaction.atomic
+def amendment_request(*, deal: Deal, proposed: Deal, reason: str, by: User, expected_version: int) -> Amendment:
+    """Ask for new terms on a signed contract. Nothing changes on the contract until it is approved;
+    the approvers find it in their inbox at once."""
+    current = _claim(deal, expected_version)
+    if current.outcome != Outcome.WON:
+        raise RuleError(_("Only a signed contract is amended; an open deal's terms are changed on its form."))
+    if not access.users_visible_to(by).filter(pk=current.owner_id).exists():
+        raise RuleError(_("Only the contract's owner, their manager or a director asks for an amendment."))
+    if not reason.strip():
+        raise RuleError(_("Say why the contract changes."))
+    changes = changed_terms(current, proposed)
+    if not changes:
+        raise RuleError(_("Change at least one term: the amendment is the same as the signed contract."))
+    if Amendment.objects.filter(deal=current, status=Amendment.Status.PENDING).exists():
+        raise RuleError(_("This contract already has an amendment awaiting approval."))
+    amendment = Amendment.objects.create(deal=current, changes=changes, reason=reason.strip(), requested_by=by)
+    for person in access.approvers_of(User.objects.get(pk=current.owner_id), requested_by=by):
+        notify(recipient=person, kind=Reminder.Kind.AMENDMENT, cause=f"amendment:{amendment.pk}", deal_id=current.pk,
+               customer_id=current.customer_id)
+    return amendment
+
+
+def _decide(amendment: Amendment, *, by: User) -> tuple[Amendment, Deal]:
+    amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
+    if amendment.status != Amendment.Status.PENDING:
+        raise RuleError(_("This amendment was already decided."))
+    deal = Deal.objects.select_for_update().select_related("owner").get(pk=amendment.deal_id)
+    if not access.can_approve_amendment(by, owner=deal.owner, requested_by_id=amendment.requested_by_id):
+        raise RuleError(_("An amendment is approved by a manager of the contract's owner or a director, "
+                          "not by who asked for it."))
+    return amendment, deal
+
+
+def _close(amendment: Amendment, *, status: str, by: User, note: str) -> None:
+    amendment.status, amendment.decided_by, amendment.decided_at = status, by, timezone.now()
+    amendment.decision_note = note.strip()
+    amendment.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    close_for_cause(f"amendment:{amendment.pk}", resolution=Reminder.Resolution.DONE)
+
+
+@transaction.atomic
+def amendment_approve(*, amendment: Amendment, by: User, note: str = "") -> Deal:
+    """Approve: the new terms take effect (the amount in base currency at the signing date's rate), the
+    contract is marked amended, and the scorecards of the signing's period are refreshed."""
+    amendment, deal = _decide(amendment, by=by)
+    stale = [name for name, change in amendment.changes.items()
+             if Deal._meta.get_field(name).to_python(term_value(deal, name))
+             != Deal._meta.get_field(name).to_python(change["old"])]
+    if stale:
+        raise RuleError(_("The contract changed since this amendment was asked for: reject it and ask again."))
+    for name, change in amendment.changes.items():
+        field = Deal._meta.get_field(name)
+        setattr(deal, field.attname, field.to_python(change["new"]) if change["new"] is not None
+                else ("" if field.empty_strings_allowed and not field.null else None))
+    deal.amended_at = timezone.now()
+    _price_in_base(deal)
+    deal._change_reason = "amended"
+    _save(deal)
+    _close(amendment, status=Amendment.Status.APPROVED, by=by, note=note)
+    figures_changed(days=[deal.signed_on])
+    return deal
+
+
+@transaction.atomic
+def amendment_reject(*, amendment: Amendment, by: User, note: str) -> Amendment:
+    """Reject: the contract keeps its terms; the reason is kept with the amendment."""
+    amendment, _deal = _decide(amendment, by=by)
+    if not note.strip():
+        raise RuleError(_("Say why the amendment is rejected."))
+    _close(amendment, status=Amendment.Status.REJECTED, by=by, note=note)
+    return amendment
 
 
 @transaction.atomic

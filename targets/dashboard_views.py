@@ -16,7 +16,7 @@ from pipeline import selectors as pipeline_selectors
 from pipeline.models import STAGE_ORDER
 from pipeline.reminders import open_reminders
 
-from . import dashboards
+from . import dashboards, kpis
 from .dashboards import Period, Subject
 from .periods import quarter_of
 from .services import team_reps
@@ -85,7 +85,8 @@ def rep(request: HttpRequest, user_id: int | None = None) -> HttpResponse:
     return render(request, "targets/dashboard_rep.html", {
         "person": person,
         "own": person.pk == viewer.pk,
-        "scored": person.position in dashboards.SCORED_POSITIONS,
+        # Asked only when there is no card: is one kept for this person at all?
+        "scored": card is not None or dashboards.has_scorecard(person),
         "quarter": quarter,
         "card": card,
         "attainment": dashboards.attainment_of(card) if card else [],
@@ -119,22 +120,23 @@ def manager(request: HttpRequest, team_id: int | None = None) -> HttpResponse:
         team = access.get_visible_or_404(access.teams_visible_to(viewer).select_related("department"), pk=team_id)
     today = timezone.localdate()
     quarter = _quarter(today)
-    card = dashboards.scorecard_for(subject=Subject.TEAM, subject_id=team.pk, period=Period.QUARTER,
-                                    start=quarter["start"])
+    card, own_card = dashboards.team_and_own_cards(viewer=viewer, team=team, start=quarter["start"])
     leaderboard = dashboards.team_leaderboard(viewer=viewer, team=team, start=quarter["start"])
     for rep_card in leaderboard:
         rep_card.parts = dashboards.score_parts_of(rep_card)
         rep_card.attainment_rows = {row["figure"]: row for row in dashboards.attainment_of(rep_card)}
     people = list(team_reps(team).filter(pk__in=access.users_visible_to(viewer).values("pk")).order_by("full_name"))
-    deals = pipeline_selectors.deals_visible_to(viewer).filter(owner__team=team)
-    activities = pipeline_selectors.activities_visible_to(viewer).filter(owner__team=team)
+    # The team's records as its scorecard counts them: its members', and its manager's own.
+    deals = pipeline_selectors.deals_visible_to(viewer).filter(kpis.scoring_team_q(team))
+    activities = pipeline_selectors.activities_visible_to(viewer).filter(kpis.scoring_team_q(team))
     since = timezone.now() - timedelta(days=FUNNEL_DAYS)
     funnel = dashboards.funnel(deals=deals, since=since)
     weeks = dashboards.week_starts(today, VISIT_WEEKS)
     visits = dashboards.visits_per_week(activities=activities, people=people, weeks=weeks)
     reminders = dashboards.open_reminder_counts(people=people, day=today)
-    complaints = dashboards.open_complaints(
-        complaints=customer_selectors.complaints_visible_to(viewer).filter(customer__owner__team=team))
+    team_complaints = customer_selectors.complaints_visible_to(viewer).filter(
+        kpis.scoring_team_q(team, "customer__owner"))
+    complaints = dashboards.open_complaints(complaints=team_complaints)
     return render(request, "targets/dashboard_manager.html", {
         "team": team,
         "teams": teams,
@@ -142,9 +144,12 @@ def manager(request: HttpRequest, team_id: int | None = None) -> HttpResponse:
         "card": card,
         "attainment": dashboards.attainment_of(card) if card else [],
         "parts": dashboards.score_parts_of(card) if card else [],
-        "coverage": dashboards.remaining_target_of(card) if card else None,
+        # The quarter's forecast and coverage, with their parts (the pipeline expected this quarter).
+        "coverage": dashboards.forecast_of(card) if card else None,
         "last_computed": None if card and leaderboard else dashboards.last_computed_at(),
         "leaderboard": leaderboard,
+        # The viewer's own figures, when they sell themselves (a manager who owns customers or deals).
+        "own_card": own_card,
         "funnel": funnel,
         "tonnage_by_commodity": dashboards.commodity_tonnage_attainment(
             deals=deals, team=team, start=quarter["start"], end=quarter["end"]),
@@ -177,6 +182,10 @@ def director(request: HttpRequest) -> HttpResponse:
         card.parts = dashboards.score_parts_of(card)
         card.forecast = dashboards.forecast_of(card)
     teams = dashboards.scorecards_of(subject=Subject.TEAM, period=Period.QUARTER, start=quarter["start"])
+    for card in teams:
+        card.forecast = dashboards.forecast_of(card)
+    # The department(s) as a whole, then each team: the same parts, so each sum can be checked by hand.
+    forecasts = departments + teams
     starts = dashboards.last_quarters(today, QUARTERS_IN_TREND)
     trend = dashboards.department_trend(starts=starts)
     for card in trend:
@@ -197,11 +206,12 @@ def director(request: HttpRequest) -> HttpResponse:
             {"label": str(department), "data": [amounts.get(start) for start in starts]}
             for department, amounts in by_department.items()
         ]),
-        "forecast_chart": _chart("forecast-chart", "bar", [str(card.subject_object) for card in departments], [
-            {"label": _("Signed"), "data": [card.forecast["signed"] for card in departments], "stack": "forecast"},
-            {"label": _("Weighted open pipeline"), "data": [card.forecast["weighted"] for card in departments],
+        "forecasts": forecasts,
+        "forecast_chart": _chart("forecast-chart", "bar", [str(card.subject_object) for card in forecasts], [
+            {"label": _("Signed so far"), "data": [card.forecast["signed"] for card in forecasts], "stack": "forecast"},
+            {"label": _("Weighted pipeline of this quarter"), "data": [card.forecast["weighted"] for card in forecasts],
              "stack": "forecast"},
-            {"label": _("Target"), "data": [card.forecast["target"] for card in departments], "stack": "target"},
+            {"label": _("Target"), "data": [card.forecast["target"] for card in forecasts], "stack": "target"},
         ], stacked=True),
         "tiers": tiers,
         "tier_chart": _chart("tier-chart", "doughnut", [row["label"] for row in tiers], [

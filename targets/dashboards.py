@@ -6,6 +6,7 @@ one grouped query, so a dashboard costs the same number of queries however much 
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from accounts import access
-from accounts.models import Department, Position, Team, User
+from accounts.models import Department, Team, User
 from customers.complaints import ACTIVE, with_overdue
 from customers.models import Complaint, Customer, Tier
 from pipeline.models import STAGE_ORDER, Activity, Deal, Reminder
@@ -26,13 +27,12 @@ from pipeline.reminders import latest_open
 from pipeline.selectors import laycans_in
 from pipeline.services import weighted_pipeline
 
+from . import forecast, kpis
 from .models import Scorecard, ScoreWeights
 from .periods import month_bounds, previous_quarter, quarter_bounds, quarter_of
 
 Subject = Scorecard.Subject
 Period = Scorecard.Period
-# The positions that have a rep scorecard (see kpis._subjects).
-SCORED_POSITIONS = (Position.REP, Position.ACCOUNT_MANAGER)
 PERCENT = Decimal("0.1")
 
 
@@ -90,13 +90,27 @@ def with_subjects(cards: Iterable[Scorecard]) -> list[Scorecard]:
     return cards
 
 
+def has_scorecard(person: User) -> bool:
+    """Whether the scorecard job keeps a personal scorecard for `person` (see kpis.scored_people)."""
+    return kpis.scored_people().filter(pk=person.pk).exists()
+
+
 def team_leaderboard(*, viewer: User, team: Team, start: date) -> list[Scorecard]:
-    """The quarter's scorecards of the team's reps that `viewer` may see, best first."""
+    """The quarter's scorecards of the team's reps that `viewer` may see, best first. Only the ranked
+    ones: the manager's own card counts in the team's but is not ranked against their reps."""
     cards = Scorecard.objects.filter(
         subject=Subject.REP, period=Period.QUARTER, period_start=start, team_id_at_time=team.pk,
-        subject_id__in=access.users_visible_to(viewer).values("pk"),
+        subject_id__in=access.users_visible_to(viewer).values("pk"), rank_in_team__isnull=False,
     ).order_by("rank_in_team", "-score", "subject_id")
     return with_subjects(cards)
+
+
+def team_and_own_cards(*, viewer: User, team: Team, start: date) -> tuple[Scorecard | None, Scorecard | None]:
+    """The team's quarter scorecard and the viewer's own (a manager who sells keeps one), in one query."""
+    cards = Scorecard.objects.filter(period=Period.QUARTER, period_start=start).filter(
+        Q(subject=Subject.TEAM, subject_id=team.pk) | Q(subject=Subject.REP, subject_id=viewer.pk))
+    found = {card.subject: card for card in cards}
+    return found.get(Subject.TEAM), found.get(Subject.REP)
 
 
 def scorecards_of(*, subject: str, period: str, start: date, ids: QuerySet | None = None) -> list[Scorecard]:
@@ -244,24 +258,18 @@ def tier_mix(*, customers: QuerySet[Customer]) -> list[dict]:
 
 
 def forecast_of(card: Scorecard) -> dict:
-    """Signed plus weighted open pipeline against the target, from a stored scorecard."""
-    signed, weighted = Decimal(card.sales_amount), Decimal(card.weighted_pipeline)
-    target = Decimal(card.target_sales_amount) if card.target_sales_amount else None
-    forecast = signed + weighted
-    return {"signed": signed, "weighted": weighted, "forecast": forecast, "target": target,
-            "gap": target - forecast if target is not None else None,
-            "percent": _percent(forecast / target) if target else None}
-
-
-def remaining_target_of(card: Scorecard) -> dict:
-    """The weighted pipeline against what is left of the sales target this quarter."""
-    weighted = Decimal(card.weighted_pipeline)
-    if not card.target_sales_amount:
-        return {"weighted": weighted, "remaining": None, "coverage": None, "bar": None}
-    remaining = max(Decimal(card.target_sales_amount) - Decimal(card.sales_amount), Decimal(0))
-    coverage = _percent(weighted / remaining) if remaining else None
-    return {"weighted": weighted, "remaining": remaining, "coverage": coverage,
-            "bar": min(coverage, 100) if coverage is not None else 100}
+    """The forecast of a stored scorecard's period and its parts, so the sum can be checked by hand:
+    signed so far + the period's weighted open pipeline = forecast, against the target; coverage = that
+    pipeline / the target still to reach. The undated / overdue and the later periods' weighted pipeline
+    are shown apart: they are no part of the sum."""
+    parts = forecast.forecast_of(signed=card.sales_amount, weighted=card.weighted_pipeline,
+                                 target=card.target_sales_amount)
+    bar = None
+    if parts.target is not None:
+        # The coverage bar is full once the pipeline covers what is left, or nothing is left.
+        bar = Decimal(100) if parts.coverage is None else min(parts.coverage, Decimal(100))
+    return {**asdict(parts), "undated": Decimal(card.weighted_undated), "later": Decimal(card.weighted_later),
+            "bar": bar}
 
 
 # --- Exports -------------------------------------------------------------------------------------
@@ -295,7 +303,9 @@ def export_table(cards: list[Scorecard], *, subject: str) -> tablib.Dataset:
         _("Tonnage (t)"), _("Tonnage target (t)"), _("Signed contracts"), _("Signed contracts target"),
         _("New customers"), _("New customers target"), _("Visits"), _("Calls"), _("Customer satisfaction"),
         _("Complaints received"), _("Complaints resolved on time"), _("Deals won"), _("Deals lost"),
-        _("Win rate (%)"), _("Average sales cycle (days)"), _("Weighted pipeline"), _("Pipeline coverage"),
+        _("Win rate (%)"), _("Average sales cycle (days)"), _("Weighted pipeline of the period"),
+        _("Forecast"), _("Forecast attainment (%)"), _("Target still to reach"), _("Pipeline coverage (%)"),
+        _("Weighted pipeline undated or overdue"), _("Weighted pipeline of later periods"),
         pgettext("scorecard", "Score"),
         *[_("%(part)s points") % {"part": label} for label in part_names.values()],
         _("Rank in team"), _("Rank in department"), _("Computed at"),
@@ -304,6 +314,9 @@ def export_table(cards: list[Scorecard], *, subject: str) -> tablib.Dataset:
     for card in cards:
         parts = card.score_parts or {}
         team = teams.get(card.team_id_at_time)
+        # The forecast's parts: forecast = sales amount + the period's weighted pipeline.
+        forecasted = forecast.forecast_of(signed=card.sales_amount, weighted=card.weighted_pipeline,
+                                          target=card.target_sales_amount)
         dataset.append([str(card.subject_object or card.subject_id)] + (
             [str(team) if team else ""] if subject == Subject.REP else []) + [
             period_label(card.period, card.period_start), card.period_start, card.period_end,
@@ -312,7 +325,8 @@ def export_table(cards: list[Scorecard], *, subject: str) -> tablib.Dataset:
             card.new_customers, _number(card.target_new_customers), card.visits, card.calls,
             _number(card.satisfaction), card.complaints_received, card.complaints_resolved_on_time,
             card.deals_won, card.deals_lost, _number(_percent(card.win_rate)), _number(card.avg_cycle_days),
-            card.weighted_pipeline, _number(card.pipeline_coverage), card.score,
+            card.weighted_pipeline, forecasted.forecast, _number(forecasted.percent), _number(forecasted.remaining),
+            _number(_percent(card.pipeline_coverage)), card.weighted_undated, card.weighted_later, card.score,
             *[Decimal(parts[name]["points"]) if name in parts else "" for name in part_names],
             _number(card.rank_in_team), _number(card.rank_in_department),
             # Spreadsheets keep no time zone: the local time, as the pages show it.

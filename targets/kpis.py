@@ -14,8 +14,10 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
 )
@@ -27,6 +29,7 @@ from customers.models import Complaint, Customer, SatisfactionSurvey
 from pipeline.models import Activity, Deal, Outcome, StageMove
 from pipeline.services import probability_case
 
+from .forecast import forecast_of
 from .models import RepTarget, Scorecard, ScoreWeights, TeamTarget
 from .periods import month_bounds, quarter_bounds, quarter_of
 
@@ -34,14 +37,17 @@ Subject = Scorecard.Subject
 # How each kind of subject is reached from a record's owner. A department is the sum of its
 # teams (the owner's team's department), so that its figures and its summed targets agree.
 GROUP = {Subject.REP: "", Subject.TEAM: "__team", Subject.DEPARTMENT: "__team__department"}
+# The positions whose people are scored whenever they are in a team, and ranked against each other;
+# anyone else who owns customers or deals (a manager selling themselves) is scored but not ranked.
+SELLER_POSITIONS = (Position.REP, Position.ACCOUNT_MANAGER)
 FIGURES = ["sales_amount", "tonnage", "signed_contracts", "new_customers", "visits", "calls", "satisfaction",
            "complaints_received", "complaints_resolved_on_time", "deals_won", "deals_lost", "avg_cycle_days",
-           "weighted_pipeline"]
+           "weighted_pipeline", "weighted_undated", "weighted_later", "amended_contracts"]
 # Figures with no value (rather than 0) when nothing was measured.
 OPTIONAL = {"satisfaction", "avg_cycle_days"}
 TARGETS = ["sales_amount", "tonnage", "signed_contracts", "new_customers", "min_satisfaction"]
 ATTAINMENT_CAP = Decimal("1.5")  # so one huge deal cannot make up for every other part
-MAX_COVERAGE = Decimal("999999.99")  # the column's limit; a target all but reached has near-infinite coverage
+MAX_COVERAGE = Decimal("999999.9999")  # the column's limit; a target all but reached has near-infinite coverage
 UNIQUE = ["subject", "subject_id", "period", "period_start"]
 MONEY = DecimalField(max_digits=20, decimal_places=2)
 
@@ -51,8 +57,40 @@ def _aware(day: date, end: bool = False) -> datetime:
     return timezone.make_aware(moment)
 
 
+def scoring_team(person: str = "") -> Coalesce:
+    """The team a person's sales count for, as an SQL expression on the path to the person ("owner",
+    "customer__owner"; "" for a User queryset): their own team, or, for a manager in no team, the
+    team they manage (the first by id if several). So a manager's own deals count for their team,
+    and through it for the department. `scoring_team_q` is the same rule as a filter."""
+    prefix, ref = (f"{person}__", person) if person else ("", "pk")
+    managed = Team.objects.filter(manager=OuterRef(ref)).order_by("pk")
+    return Coalesce(f"{prefix}team", Subquery(managed.values("pk")[:1]), output_field=IntegerField())
+
+
+def scoring_department(person: str = "") -> Coalesce:
+    """The department of `scoring_team`: a department is the sum of its teams."""
+    prefix, ref = (f"{person}__", person) if person else ("", "pk")
+    managed = Team.objects.filter(manager=OuterRef(ref)).order_by("pk")
+    return Coalesce(f"{prefix}team__department", Subquery(managed.values("department")[:1]),
+                    output_field=IntegerField())
+
+
+def scoring_team_q(team: Team, person: str = "owner") -> Q:
+    """Records whose person counts for `team` (see `scoring_team`), in a form that keeps the indexes
+    on the owner: the team's members, and its manager when in no team and managing no team of a
+    smaller id."""
+    managed_before = Team.objects.filter(manager=OuterRef(person), pk__lt=team.pk)
+    return Q(**{f"{person}__team": team.pk}) | (
+        Q(**{person: team.manager_id, f"{person}__team__isnull": True}) & ~Q(Exists(managed_before)))
+
+
 def _grouped(queryset, owner: str, subject: str, **aggregates) -> dict:
-    key = f"{owner}{GROUP[subject]}"
+    if subject == Subject.REP:
+        key = owner
+    else:
+        key = "scoring_group"
+        group = scoring_team(owner) if subject == Subject.TEAM else scoring_department(owner)
+        queryset = queryset.annotate(scoring_group=group)
     rows = queryset.exclude(**{f"{key}__isnull": True}).values(key).order_by(key).annotate(**aggregates)
     return {row[key]: row for row in rows}
 
@@ -68,9 +106,19 @@ def _days(value) -> Decimal | None:
     return (Decimal(value) / Decimal(86_400_000_000)).quantize(Decimal("0.1"))
 
 
+def pipeline_cut_off(start: date, end: date, today: date) -> date:
+    """The first day an open deal may still be expected to sign and count in the period's forecast:
+    today while the period runs, its first day before it begins, the day after its end once it is over
+    (an ended period's forecast is what was signed). An earlier expected date is overdue."""
+    return min(max(today, start), end + timedelta(days=1))
+
+
 def figures_for(subject: str, start: date, end: date, shared: dict | None = None) -> dict[int, dict]:
     """All KPI figures of every subject of a kind for [start, end], in seven grouped queries. `shared`
-    keeps what the kinds of subject of one period have in common (the stage stays by owner)."""
+    keeps what the kinds of subject of one period have in common: the stage stays by owner, and "today"
+    (the pipeline's cut-off day), so that a run going past midnight cuts every kind of subject alike."""
+    shared = {} if shared is None else shared
+    cut_off = pipeline_cut_off(start, end, shared.setdefault("today", timezone.localdate()))
     begins, ends = _aware(start), _aware(end, end=True)
     won = Deal.objects.filter(outcome=Outcome.WON)
     signed = won.filter(signed_on__range=(start, end))
@@ -84,9 +132,12 @@ def figures_for(subject: str, start: date, end: date, shared: dict | None = None
                 results[key][target] = row[source]
 
     # Tonnage is the contract quantity: the tolerance (±10%...) is an option, not tonnes sold.
-    merge(_grouped(signed, "owner", subject, a=Sum("amount_base", output_field=MONEY), t=Sum("quantity_tonnes"),
-                   n=Count("pk"), c=Avg(cycle)),
-          sales_amount="a", tonnage="t", signed_contracts="n", deals_won="n", avg_cycle_days="c")
+    # A signing counts for whoever owned the deal when it was signed (`credited_to`), even if it was
+    # transferred since; its terms are those in force (an approved amendment's), marked as amended.
+    merge(_grouped(signed, "credited_to", subject, a=Sum("amount_base", output_field=MONEY), t=Sum("quantity_tonnes"),
+                   n=Count("pk"), c=Avg(cycle), m=Count("pk", filter=Q(amended_at__isnull=False))),
+          sales_amount="a", tonnage="t", signed_contracts="n", deals_won="n", avg_cycle_days="c",
+          amended_contracts="m")
     # A new customer: one whose first signed (and still standing) deal falls in the period.
     first_signing = Customer.objects.filter(
         Exists(signed.filter(customer=OuterRef("pk"))),
@@ -108,10 +159,16 @@ def figures_for(subject: str, start: date, end: date, shared: dict | None = None
     lost_moves = StageMove.objects.filter(deal=OuterRef("pk"), to_outcome=Outcome.LOST, at__gte=begins, at__lt=ends)
     lost = Deal.objects.filter(Exists(lost_moves), outcome=Outcome.LOST)
     merge(_grouped(lost, "owner", subject, n=Count("pk")), deals_lost="n")
+    # The open pipeline in three parts, in one grouped query: expected to sign within the period (its
+    # forecast), with no expected date or one already past (undated / overdue), and after the period.
     open_deals = Deal.objects.filter(outcome=Outcome.OPEN)
-    merge(_grouped(open_deals, "owner", subject, w=Sum(F("amount_base") * probability_case(), output_field=MONEY)),
-          weighted_pipeline="w")
-    shared = {} if shared is None else shared
+    weighted = F("amount_base") * probability_case()
+    merge(_grouped(open_deals, "owner", subject,
+                   w=Sum(weighted, output_field=MONEY, filter=Q(expected_signing_date__range=(cut_off, end))),
+                   u=Sum(weighted, output_field=MONEY, filter=Q(expected_signing_date__isnull=True)
+                         | Q(expected_signing_date__lt=cut_off)),
+                   n=Sum(weighted, output_field=MONEY, filter=Q(expected_signing_date__gt=end))),
+          weighted_pipeline="w", weighted_undated="u", weighted_later="n")
     if "stage_totals" not in shared:
         shared["stage_totals"] = _stage_totals_by_owner(begins, ends)
     for key, stages in _stage_days(subject, shared["stage_totals"]).items():
@@ -131,8 +188,9 @@ def _stage_days(subject: str, totals: dict[tuple[int, str], tuple[timedelta, int
     their summed moves (not a mean of means). The per-move lookup of the entering move is the dearest
     query of the scorecards, so it is not run again for each kind of subject."""
     if subject != Subject.REP:
-        owners = User.objects.filter(pk__in={owner for owner, _stage in totals})
-        group_of = dict(owners.values_list("pk", "team_id" if subject == Subject.TEAM else "team__department_id"))
+        owners = User.objects.filter(pk__in={owner for owner, _stage in totals}).annotate(
+            scoring_group=scoring_team() if subject == Subject.TEAM else scoring_department())
+        group_of = dict(owners.values_list("pk", "scoring_group"))
         grouped: dict[tuple[int, str], list] = defaultdict(lambda: [timedelta(0), 0])
         for (owner, stage), (stay, moves) in totals.items():
             if group_of.get(owner) is not None:
@@ -179,17 +237,30 @@ def _targets(subject: str, start: date) -> dict[int, dict]:
     return {row.pop("team__department_id"): row for row in totals}
 
 
+def scored_people() -> QuerySet[User]:
+    """Who has a personal (rep) scorecard: every active rep and account manager in a team, and every
+    active person who owns customers or deals, managers included."""
+    owns = Exists(Customer.objects.filter(owner=OuterRef("pk"))) | Exists(Deal.objects.filter(owner=OuterRef("pk")))
+    return User.objects.filter(Q(team__isnull=False, position__in=SELLER_POSITIONS) | owns, is_active=True)
+
+
 def _subjects(subject: str) -> dict[int, dict]:
-    """Every subject of a kind, with the team and department it belongs to (ranks are taken within them)."""
+    """Every subject of a kind, with the team and department it belongs to and whether it is ranked.
+
+    A person's team is the one their sales count for (`scoring_team`): a manager's own card carries
+    the team they manage, whose card includes their deals. Ranks are taken within a team and within
+    the department among the reps and account managers only: a manager is not ranked against the
+    people they manage, nor counted in the average that sets the norm for figures without a target."""
     if subject == Subject.REP:
-        reps = User.objects.filter(is_active=True, team__isnull=False,
-                                   position__in=[Position.REP, Position.ACCOUNT_MANAGER])
-        return {pk: {"team": team, "department": department}
-                for pk, team, department in reps.values_list("pk", "team_id", "team__department_id").order_by("pk")}
+        people = scored_people().annotate(scoring_team=scoring_team(), scoring_department=scoring_department())
+        rows = people.values_list("pk", "scoring_team", "scoring_department", "team_id", "position").order_by("pk")
+        return {pk: {"team": team, "department": department,
+                     "ranked": own_team is not None and position in SELLER_POSITIONS}
+                for pk, team, department, own_team, position in rows}
     teams = Team.objects.values_list("pk", "department_id").order_by("pk")
     if subject == Subject.TEAM:
-        return {pk: {"team": None, "department": department} for pk, department in teams}
-    return {department: {"team": None, "department": None} for _pk, department in teams}
+        return {pk: {"team": None, "department": department, "ranked": True} for pk, department in teams}
+    return {department: {"team": None, "department": None, "ranked": True} for _pk, department in teams}
 
 
 def _ratio(value, target, average) -> Decimal:
@@ -238,12 +309,11 @@ def _card(*, subject: str, pk: int, place: dict, period: str, start: date, end: 
           averages: dict, weights: ScoreWeights) -> Scorecard:
     score, parts = _score(values, target, averages, weights)
     won, lost = values.get("deals_won") or 0, values.get("deals_lost") or 0
-    sales = Decimal(values.get("sales_amount") or 0)
-    remaining = Decimal(target["sales_amount"]) - sales if target.get("sales_amount") else None
-    coverage = None
-    if remaining is not None and remaining > 0:
-        coverage = min(MAX_COVERAGE, (Decimal(values.get("weighted_pipeline") or 0) / remaining).quantize(
-            Decimal("0.01")))
+    # Coverage by the forecast's own rule (the period's weighted pipeline / the target still to reach),
+    # stored as a ratio: 76.5 % is 0.7650.
+    forecast = forecast_of(signed=values.get("sales_amount") or 0, weighted=values.get("weighted_pipeline") or 0,
+                           target=target.get("sales_amount"))
+    coverage = None if forecast.coverage is None else min(MAX_COVERAGE, forecast.coverage / 100)
     return Scorecard(
         subject=subject, subject_id=pk, period=period, period_start=start, period_end=end,
         team_id_at_time=pk if subject == Subject.TEAM else place["team"],
@@ -263,7 +333,7 @@ def _rank(cards: list[Scorecard], subjects: dict[int, dict]) -> None:
         groups: dict = defaultdict(list)
         for card in cards:
             group = subjects[card.subject_id][scope]
-            if group is not None:
+            if group is not None and subjects[card.subject_id]["ranked"]:
                 groups[group].append(card)
         for group in groups.values():
             ordered = sorted(group, key=lambda c: (-c.score, c.subject_id))
@@ -279,21 +349,22 @@ def period_bounds(period: str, day: date) -> tuple[date, date]:
 
 
 @transaction.atomic
-def compute_scorecards(*, period: str, start: date, progress=None) -> int:
+def compute_scorecards(*, period: str, start: date, progress=None, today: date | None = None) -> int:
     """Compute and store every rep's, team's and the department's scorecard for one period; returns the
     number of rows written. Idempotent: rows are upserted on (subject, subject id, period, start), and the
     rows of subjects that no longer exist (a rep who left) are removed. Atomic: a failure leaves the
     previous complete set. `progress(percent)` is told after each kind of subject (inside the transaction,
-    so another connection sees it only at commit). The number of queries does not depend on the data."""
+    so another connection sees it only at commit). The number of queries does not depend on the data.
+    `today` (by default the local date) decides which open deals are overdue (see `pipeline_cut_off`)."""
     start, end = period_bounds(period, start)
     weights = ScoreWeights.current()
     written = 0
-    shared: dict = {}
+    shared: dict = {"today": today or timezone.localdate()}
     for step, subject in enumerate([Subject.REP, Subject.TEAM, Subject.DEPARTMENT]):
         subjects = _subjects(subject)
         figures = figures_for(subject, start, end, shared)
         targets = _targets(subject, start) if period == Scorecard.Period.QUARTER else {}
-        rows = [figures.get(pk, {}) for pk in subjects]
+        rows = [figures.get(pk, {}) for pk, place in subjects.items() if place["ranked"]]
         averages = {name: _average(rows, name) for name in
                     ["sales_amount", "signed_contracts", "new_customers", "avg_cycle_days"]}
         cards = [_card(subject=subject, pk=pk, place=place, period=period, start=start, end=end,

@@ -146,19 +146,27 @@ class Scorecard(models.Model):
     complaints_received = models.PositiveIntegerField(default=0)
     complaints_resolved_on_time = models.PositiveIntegerField(default=0)
     deals_won = models.PositiveIntegerField(default=0)
+    # Of the signed contracts, how many an approved amendment changed (their amended terms are counted).
+    amended_contracts = models.PositiveIntegerField(default=0)
     deals_lost = models.PositiveIntegerField(default=0)
     win_rate = models.DecimalField(max_digits=5, decimal_places=4, null=True)
     avg_cycle_days = models.DecimalField(max_digits=7, decimal_places=1, null=True)
     # Average days spent in each stage by the deals that left it in the period: {"research": "12.5", ...}
     stage_days = models.JSONField(default=dict)
+    # The open pipeline weighted by the stages' probabilities, in three parts (kpis.pipeline_cut_off):
+    # expected to sign within the period (the forecast = sales_amount + weighted_pipeline), with no
+    # expected date or one already past (shown apart), and expected after the period's end.
     weighted_pipeline = models.DecimalField(default=0, **MONEY)
+    weighted_undated = models.DecimalField(default=0, **MONEY)
+    weighted_later = models.DecimalField(default=0, **MONEY)
     # Targets in force and attainment (None where no target was set).
     target_sales_amount = models.DecimalField(null=True, **MONEY)
     target_tonnage = models.DecimalField(max_digits=14, decimal_places=2, null=True)
     target_signed_contracts = models.PositiveIntegerField(null=True)
     target_new_customers = models.PositiveIntegerField(null=True)
     target_min_satisfaction = models.DecimalField(max_digits=3, decimal_places=2, null=True)
-    pipeline_coverage = models.DecimalField(max_digits=8, decimal_places=2, null=True)
+    # The period's weighted pipeline / the sales target still to reach, as a ratio (76.5 % is 0.7650).
+    pipeline_coverage = models.DecimalField(max_digits=10, decimal_places=4, null=True)
     score = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal(0))
     score_parts = models.JSONField(default=dict)
     rank_in_team = models.PositiveIntegerField(null=True)
@@ -178,6 +186,17 @@ class Scorecard(models.Model):
         if not target:
             return None
         return Decimal(getattr(self, figure)) / Decimal(target)
+
+    @property
+    def forecast_amount(self) -> Decimal:
+        """Signed so far + the period's weighted pipeline (`targets.forecast` has the rule and its parts)."""
+        return Decimal(self.sales_amount) + Decimal(self.weighted_pipeline)
+
+    @property
+    def coverage_percent(self) -> Decimal | None:
+        if self.pipeline_coverage is None:
+            return None
+        return (Decimal(self.pipeline_coverage) * 100).quantize(Decimal("0.1"))
 
 
 class ScorecardRun(models.Model):

@@ -1,10 +1,13 @@
 """Recomputing a quarter's scorecards on demand (a ScorecardRun with its progress), and the weekly
 digest of each manager's teams' scorecards."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import partial
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +16,7 @@ from accounts import access
 from accounts.models import Position, Team, User
 from accounts.services import RuleError
 
-from .kpis import compute_scorecards
+from .kpis import compute_scorecards, period_bounds
 from .models import Scorecard, ScorecardRun
 from .periods import month_bounds, quarter_bounds, quarter_of
 
@@ -89,6 +92,55 @@ def recompute_run(*, run_id: int) -> int:
         raise
     ScorecardRun.objects.filter(pk=run.pk, finished_at__isnull=True).update(finished_at=timezone.now(), progress=100)
     return written
+
+
+# --- Refreshing after a change ----------------------------------------------------------------------
+
+# How long a claimed refresh holds back another for the same period, should its message be lost (the
+# hourly job is the safety net).
+REFRESH_CLAIM_SECONDS = 300
+
+
+def refresh_key(period: str, start: date) -> str:
+    return f"scorecard-refresh:{period}:{start.isoformat()}"
+
+
+def periods_touched(days: Iterable[date], today: date) -> list[tuple[str, date]]:
+    """The months and quarters holding `days` and today (the running ones, whose pipeline moved), oldest
+    first; a day still to come touches nothing."""
+    periods = {(period, period_bounds(period, day)[0]) for day in {*days, today} if day <= today
+               for period in (Scorecard.Period.MONTH, Scorecard.Period.QUARTER)}
+    return sorted(periods, key=lambda item: (item[1], item[0]))
+
+
+def refresh_soon(*, days: Iterable[date] = ()) -> None:
+    """Listener of accounts.changes: once the change commits, enqueue one recompute of the periods it
+    touched. The scorecards of a period are computed together (ranks compare everyone), so the affected
+    person's, team's and department's cards are refreshed with the rest."""
+    periods = periods_touched(days, timezone.localdate())
+    transaction.on_commit(partial(enqueue_refresh, periods))
+
+
+def enqueue_refresh(periods: list[tuple[str, date]]) -> bool:
+    """Enqueue a refresh of the periods not already waiting for one; True if a task was sent. The cache
+    key claims each period until the task starts, so a burst of changes makes one run."""
+    waiting = [(period, start) for period, start in periods
+               if cache.add(refresh_key(period, start), True, REFRESH_CLAIM_SECONDS)]
+    if not waiting:
+        return False
+    from .tasks import refresh_scorecards
+
+    refresh_scorecards.apply_async(args=[[[period, start.isoformat()] for period, start in waiting]],
+                                   countdown=settings.SCORECARD_REFRESH_DELAY)
+    return True
+
+
+def refresh_run(periods: list[list[str]]) -> int:
+    """Recompute the given periods; returns the scorecards written. The claims are released first, so a
+    change committed while this runs enqueues a refresh of its own."""
+    parsed = [(period, date.fromisoformat(start)) for period, start in periods]
+    cache.delete_many([refresh_key(period, start) for period, start in parsed])
+    return sum(compute_scorecards(period=period, start=start) for period, start in parsed)
 
 
 # --- The weekly digest -----------------------------------------------------------------------------

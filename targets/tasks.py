@@ -33,6 +33,13 @@ def recompute_scorecards(run_id: int) -> int:
     return scorecards.recompute_run(run_id=run_id)
 
 
+@shared_task(acks_late=True)
+def refresh_scorecards(periods: list[list[str]]) -> int:
+    """A few seconds after a signing, visit, transfer...: the periods it touched ([period, start] pairs).
+    Idempotent (rows are upserted); a worker killed mid-run leaves the message for another."""
+    return scorecards.refresh_run(periods)
+
+
 def digest_key(user_id: int, today) -> str:
     year, week, _day = today.isocalendar()
     return f"scorecard-digest:{user_id}:{year}-W{week:02d}"

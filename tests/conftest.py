@@ -133,3 +133,15 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         kinds = " and ".join(f"{count} {_NEEDS[name][0]} test{'s' if count > 1 else ''} (need {_NEEDS[name][1]})"
                              for name, count in counts.items())
         terminalreporter.write_line(f"Deselected {kinds}: CI's second pass runs them.", yellow=True)
+
+
+@pytest.fixture(autouse=True)
+def language_of_the_test():
+    """Each test starts in English: a request by a user who reads Chinese activates zh-hans for the
+    thread (accounts.middleware), which would otherwise carry over into the next test's services."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -172,6 +172,9 @@ class DealFactory(factory.django.DjangoModelFactory):
     price_per_tonne = Decimal("80")
     currency = "USD"
     stage = "negotiation"
+    outcome = "open"
+    # A signed deal is credited to its owner at signing.
+    credited_to = factory.LazyAttribute(lambda deal: deal.owner if deal.outcome == "won" else None)
     discharge_port = factory.SubFactory(PortFactory)
     rate_to_base = Decimal("7.1")
     amount_base = factory.LazyAttribute(lambda deal: deal.quantity_tonnes * deal.price_per_tonne * deal.rate_to_base)

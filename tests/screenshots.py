@@ -47,6 +47,13 @@ PAGES = [
     ("deals", "rep1", "/deals/list/"),
     ("deal", "director", "/deals/5/"),
     ("deal-new", "rep1", "/deals/new/"),
+    # The demo's amendments and transfer (pipeline/demo.py: rep1's latest contracts, first open deal).
+    ("deal-amendment", "manager1", "/deals/136/"),
+    ("deal-amended", "rep1", "/deals/227/"),
+    ("amend", "rep1", "/deals/227/amend/"),
+    ("transfer", "manager1", "/deals/33/transfer/"),
+    ("reminders-manager", "manager1", "/reminders/"),
+    ("customer-transferred", "manager1", "/customers/34/"),
     ("laycans", "director", "/deals/laycans/"),
     ("visit-new", "rep1", "/activities/new/?customer=6"),
     ("activities", "manager1", "/activities/"),

@@ -49,6 +49,11 @@ def this_quarter() -> tuple[int, int]:
     return day.year, (day.month - 1) // 3 + 1
 
 
+def quarter_end() -> datetime.date:
+    """The running quarter's last day: an open deal expected then counts in this quarter's forecast."""
+    return dashboards.period_bounds(Scorecard.Period.QUARTER, today())[1]
+
+
 def compute(period: str = Scorecard.Period.QUARTER) -> None:
     compute_scorecards(period=period, start=today())
 
@@ -276,7 +281,9 @@ def test_the_team_page_weighs_the_pipeline_against_the_remaining_target(client_a
     year, quarter = this_quarter()
     TeamTargetFactory(team=cast.rep.team, year=year, quarter=quarter, sales_amount=Decimal(100000000))
     won_deal(cast.rep)  # 31,240,000 signed: 68,760,000 to go
-    DealFactory(customer=CustomerFactory(owner=cast.account_manager))  # 31,240,000 x 60% weighted
+    # 31,240,000 x 60% weighted, expected by the quarter's end; the same deal undated is kept apart.
+    DealFactory(customer=CustomerFactory(owner=cast.account_manager), expected_signing_date=quarter_end())
+    DealFactory(customer=CustomerFactory(owner=cast.account_manager))
     compute()
 
     coverage = client_as(cast.manager).get(url("manager")).context["coverage"]
@@ -284,6 +291,7 @@ def test_the_team_page_weighs_the_pipeline_against_the_remaining_target(client_a
     assert coverage["remaining"] == Decimal("68760000.00")
     assert coverage["weighted"] == Decimal("18744000.00")
     assert coverage["coverage"] == Decimal("27.3")
+    assert coverage["undated"] == Decimal("18744000.00")
 
 
 # --- The director's department -------------------------------------------------------------------------
@@ -293,7 +301,7 @@ def test_the_director_sees_every_team_the_department_forecast_and_tier_mix(clien
     year, quarter = this_quarter()
     TeamTargetFactory(team=cast.rep.team, year=year, quarter=quarter, sales_amount=Decimal(100000000))
     won_deal(cast.rep)
-    DealFactory(customer=CustomerFactory(owner=cast.other_rep))
+    DealFactory(customer=CustomerFactory(owner=cast.other_rep), expected_signing_date=quarter_end())
     CustomerFactory(owner=cast.rep, tier="high")
     CustomerFactory(owner=cast.rep, tier="high", status=Customer.Status.LOST)  # not counted
     compute()

@@ -305,7 +305,8 @@ def test_a_manager_reads_a_scorecard_reassigns_an_escalated_follow_up_and_moves_
     expect(row.get_by_role("status")).to_have_text(words["handed_over"].format(name=cast.account_manager))
     expect_no_reload(page)
     late.refresh_from_db()
-    assert late.owner == cast.account_manager
+    # The next step moves, not the visit (nor its credit).
+    assert (late.owner, late.next_step_owner) == (cast.rep, cast.account_manager)
 
     # A card moved on the board with its arrow (htmx: the board is swapped in place).
     choose_from_menu(page, words["pipeline"], words["board"])

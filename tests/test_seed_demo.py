@@ -22,7 +22,7 @@ from customers.services import name_key
 from customers.tiers import recompute_tiers
 from pipeline.activities import refresh_customer_follow_up
 from pipeline.models import Activity, Deal, MarketResearch, Reminder, StageMove
-from pipeline.reminders import raise_reminders
+from pipeline.reminders import JOB_KINDS, raise_reminders
 from pipeline.services import rate_for
 from targets.kpis import compute_scorecards
 from targets.models import RepTarget, Scorecard, TeamTarget
@@ -174,7 +174,8 @@ def test_the_large_seed_spreads_two_years_of_history(db):
     assert now - complaints.first() > timedelta(days=500)
     assert set(Complaint.objects.values_list("status", flat=True)) == {"open", "investigating", "resolved", "closed"}
     assert set(Customer.objects.values_list("tier", flat=True)) == {"high", "general", "low"}
-    assert set(Reminder.objects.values_list("kind", flat=True)) == set(Reminder.Kind.values)
+    # Every cause the hourly job raises (transfers and amendments come from people's actions, not the seed).
+    assert set(Reminder.objects.values_list("kind", flat=True)) == set(JOB_KINDS)
 
 
 def test_every_large_deal_has_the_stage_moves_of_its_path(db):

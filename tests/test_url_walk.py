@@ -36,7 +36,7 @@ from django.utils import timezone
 
 from accounts.models import Department, Team, Training, User
 from customers.models import Commodity, Complaint, Contact, Customer, SatisfactionSurvey, TierPolicy
-from pipeline.models import Activity, Deal, LostReason, MarketResearch, Port, Reminder
+from pipeline.models import Activity, Amendment, Deal, LostReason, MarketResearch, Port, Reminder
 from targets.models import ScorecardRun, TeamTarget
 
 from .conftest import ROLES
@@ -123,6 +123,10 @@ URL_KWARGS = {
     "customers:commodity_edit/pk": Shared("commodity"),
     "complaints/pk": Scoped("complaint"),
     "deals/pk": Scoped("deal"),
+    "deals:customer_transfer/pk": Scoped("customer"),
+    "deals:amend/pk": Scoped("signed_deal"),
+    "deals:amendment_approve/pk": Scoped("amendment"),
+    "deals:amendment_reject/pk": Scoped("amendment"),
     "pipeline_settings:port_edit/pk": Shared("port"),
     "pipeline_settings:lost_reason_edit/pk": Shared("lost_reason"),
     "activities/pk": Scoped("activity"),
@@ -196,6 +200,8 @@ class Side:
     customer: Customer
     contact: Contact
     deal: Deal
+    signed_deal: Deal
+    amendment: Amendment  # asked for on the seller's signed contract
     activity: Activity
     complaint: Complaint
     survey: SatisfactionSurvey
@@ -237,12 +243,19 @@ def _side(cast, seller: User, *, other_team: set[str], peers: set[str]) -> Side:
     AttendanceFactory(training=training, attendee=seller)
     team_target = TeamTargetFactory(team=seller.team, year=YEAR, quarter=QUARTER)
     RepTargetFactory(team_target=team_target, rep=seller)
+    signed_deal = DealFactory(customer=customer, stage="follow_up", outcome="won", contract_number=f"C-{seller.pk}",
+                              signed_on=today)
     return Side(
         seller=seller,
         team=seller.team,
         customer=customer,
         contact=contact,
         deal=DealFactory(customer=customer),
+        signed_deal=signed_deal,
+        amendment=Amendment.objects.create(
+            deal=signed_deal,
+            changes={"price_per_tonne": {"old": "80.00", "new": "90"}}, reason="Freight fell", requested_by=seller,
+        ),
         activity=activity,
         complaint=ComplaintFactory(customer=customer, contact=contact, assignee=cast.service),
         survey=SurveyFactory(customer=customer, contact=contact),

@@ -41,6 +41,23 @@ def real_worker(celery_app, log_path: Path, **env):
         print(log.read())  # shown by pytest when the test failed
 
 
+@contextlib.contextmanager
+def routed(celery_app, pattern: str, queue: str):
+    """Send the tasks whose names match `pattern` to `queue`. Celery builds its router once, at the first
+    task sent (maybe by an earlier test), so the router is rebuilt on the way in and out."""
+    def rebuild() -> None:
+        celery_app.amqp.flush_routes()
+        celery_app.amqp.__dict__.pop("router", None)
+
+    celery_app.conf.task_routes = {pattern: {"queue": queue}}
+    rebuild()
+    try:
+        yield
+    finally:
+        celery_app.conf.task_routes = {}
+        rebuild()
+
+
 def wait_for(condition, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and not condition():
@@ -54,13 +71,10 @@ def test_a_real_worker_delivers_the_password_reset_email(client, db, tmp_path, e
     outbox = tmp_path / "outbox"
     with real_worker(eager_celery, tmp_path / "worker.log", EMAIL_FILE_PATH=str(outbox),
                      EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend") as queue:
-        eager_celery.conf.task_routes = {"accounts.tasks.*": {"queue": queue}}
-        try:
+        with routed(eager_celery, "accounts.tasks.*", queue):
             with django_capture_on_commit_callbacks(execute=True):
                 response = client.post(reverse("accounts:password_reset"), {"email": "zhaolei@example.com"})
             wait_for(lambda: outbox.exists() and any(outbox.iterdir()))
-        finally:
-            eager_celery.conf.task_routes = {}
     assert response.status_code == 302
     messages = list(outbox.iterdir()) if outbox.exists() else []
     assert len(messages) == 1, "the worker did not deliver the email within a minute"

@@ -1,0 +1,22 @@
+"""Telling higher apps that something their figures count has changed, without importing them.
+
+Services of customers and pipeline call `figures_changed` inside their transaction; the targets app
+registers a listener that refreshes the scorecards of the periods concerned once it commits."""
+
+from collections.abc import Callable, Iterable
+from datetime import date
+
+Listener = Callable[..., None]
+_listeners: list[Listener] = []
+
+
+def register_listener(listener: Listener) -> None:
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def figures_changed(*, days: Iterable[date | None] = ()) -> None:
+    """A record counted on `days` (a signing date, a visit's day...) changed; today's figures too."""
+    known = [day for day in days if day is not None]
+    for listener in _listeners:
+        listener(days=known)

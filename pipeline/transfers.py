@@ -1,0 +1,83 @@
+"""Transfers (转移): the only way a customer or a deal changes owner. Each is recorded on the record's
+timeline (from, to, who, when, why) and lands in the new owner's inbox at once.
+
+Credit: a signed deal's sale stays credited to the owner at signing (`Deal.credited_to`), so a
+transfer after signing moves the follow-up work, not the sale; an open deal transferred before
+signing is credited to whoever owns it when it signs."""
+
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import access
+from accounts.changes import figures_changed
+from accounts.models import User
+from accounts.services import RuleError
+from customers.models import Customer
+
+from .models import Deal, Outcome, Reminder, Transfer
+from .reminders import close_for_cause, notify
+
+
+def _check(*, owner: User, to_user: User, by: User, reason: str) -> None:
+    if not access.can_transfer(by, owner):
+        raise RuleError(_("Only the owner's manager or a director transfers a customer or a deal."))
+    if not access.transfer_candidates(by).filter(pk=to_user.pk).exists():
+        raise RuleError(_("You can only transfer to an active seller you manage."))
+    if owner.pk == to_user.pk:
+        raise RuleError(_("%(name)s already owns it.") % {"name": to_user})
+    if not reason.strip():
+        raise RuleError(_("Say why it is transferred."))
+
+
+def _deal_transfer(deal: Deal, *, to_user: User, by: User, reason: str) -> Transfer:
+    transfer = Transfer.objects.create(deal=deal, from_owner_id=deal.owner_id, to_owner=to_user, by=by,
+                                       reason=reason.strip())
+    # The version moves too, so a form opened before the transfer cannot write the old owner back.
+    Deal.objects.filter(pk=deal.pk).update(owner=to_user, version=F("version") + 1, updated_at=timezone.now())
+    notify(recipient=to_user, kind=Reminder.Kind.TRANSFER, cause=f"transfer:{transfer.pk}", deal_id=deal.pk,
+           customer_id=deal.customer_id)
+    # The former owner's reminders about the deal are no longer theirs to act on.
+    for suffix in ("laycan", "signing"):
+        close_for_cause(f"deal:{deal.pk}:{suffix}", resolution=Reminder.Resolution.HANDED_OVER,
+                        recipients=[deal.owner_id])
+    return transfer
+
+
+@transaction.atomic
+def deal_transfer(*, deal: Deal, to_user: User, by: User, reason: str) -> Transfer:
+    """Give a deal to another seller, with a reason."""
+    deal = Deal.objects.select_for_update().select_related("owner").get(pk=deal.pk)
+    _check(owner=deal.owner, to_user=to_user, by=by, reason=reason)
+    transfer = _deal_transfer(deal, to_user=to_user, by=by, reason=reason)
+    # Open deals count in the new owner's pipeline now; a signing stays with `credited_to`.
+    figures_changed()
+    return transfer
+
+
+@transaction.atomic
+def customer_transfer(*, customer: Customer, to_user: User, by: User, reason: str,
+                      with_open_deals: bool = True) -> Transfer:
+    """Give a customer to another seller, with a reason; its open deals follow when asked (each one
+    recorded as a transfer of its own). Signed and lost deals stay with their owners."""
+    customer = Customer.objects.select_for_update().select_related("owner").get(pk=customer.pk)
+    _check(owner=customer.owner, to_user=to_user, by=by, reason=reason)
+    transfer = Transfer.objects.create(customer=customer, from_owner_id=customer.owner_id, to_owner=to_user, by=by,
+                                       reason=reason.strip())
+    Customer.objects.filter(pk=customer.pk).update(owner=to_user)
+    notify(recipient=to_user, kind=Reminder.Kind.TRANSFER, cause=f"transfer:{transfer.pk}", customer_id=customer.pk)
+    close_for_cause(f"customer:{customer.pk}", resolution=Reminder.Resolution.HANDED_OVER,
+                    recipients=[customer.owner_id])
+    if with_open_deals:
+        for deal in Deal.objects.select_for_update().filter(customer=customer, outcome=Outcome.OPEN,
+                                                            owner_id=customer.owner_id):
+            _deal_transfer(deal, to_user=to_user, by=by, reason=reason)
+    figures_changed()
+    return transfer
+
+
+def transfers_of(*, deal: Deal | None = None, customer: Customer | None = None) -> QuerySet[Transfer]:
+    """A record's transfers, latest first, with the people named."""
+    transfers = Transfer.objects.filter(deal=deal) if deal is not None else Transfer.objects.filter(customer=customer)
+    return transfers.select_related("from_owner", "to_owner", "by")
