@@ -8,7 +8,7 @@ from django.db import transaction
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
-from . import access
+from . import access, security
 from .models import Attendance, Department, Position, Team, Training, User
 from .tasks import send_account_email
 
@@ -30,7 +30,13 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
-    """Renders the reset email in the requester's language; the worker delivers it."""
+    """Renders the reset email in the requester's language; the worker delivers it. Requests beyond the
+    throttle (per address and per client) send nothing, behind the same "email sent" page."""
+
+    def save(self, *args, request=None, **kwargs):
+        if request is not None and not security.password_reset_allowed(request, self.cleaned_data["email"]):
+            return
+        super().save(*args, request=request, **kwargs)
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
                   html_email_template_name=None):

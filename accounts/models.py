@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from .bounds import business_range_constraint, validate_business_date
+
 
 class Position(models.TextChoices):
     DIRECTOR = "director", _("Sales Director")
@@ -140,8 +142,8 @@ class Training(models.Model):
 
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.INTERNAL)
-    starts_on = models.DateField(_("starts on"))
-    ends_on = models.DateField(_("ends on"))
+    starts_on = models.DateField(_("starts on"), validators=[validate_business_date])
+    ends_on = models.DateField(_("ends on"), validators=[validate_business_date])
     trainer = models.CharField(_("trainer"), max_length=200, help_text=_("A colleague or an outside provider."))
     description = models.TextField(_("description"), blank=True)
     created_by = models.ForeignKey(
@@ -158,6 +160,8 @@ class Training(models.Model):
         verbose_name_plural = _("trainings")
         constraints = [
             models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="training_ends_after_start"),
+            business_range_constraint("training", "starts_on"),
+            business_range_constraint("training", "ends_on"),
         ]
 
     def __str__(self) -> str:

@@ -1,9 +1,15 @@
 """Writes to the organisation: each one checks its rule, saves atomically and records what it did."""
 
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import access, handover
+from .bounds import check_business_dates
 from .models import Attendance, HandOver, Training, User
 
 
@@ -18,6 +24,18 @@ def user_deactivate(*, user: User, by: User) -> None:
         raise RuleError(_("%(name)s still manages a team: hand it over first.") % {"name": user})
     # Their records stay theirs (and their history intact) until a hand-over moves them.
     User.objects.filter(pk=user.pk).update(is_active=False)
+    sessions_end(user=user)
+
+
+def sessions_end(*, user: User) -> None:
+    """Sign `user` out everywhere, so that a session opened before a deactivation does not work again
+    after a reactivation. Sessions are not indexed by user: the live ones are decoded (a few per person
+    signed in within the idle limit)."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    live = store.get_model_class().objects.filter(expire_date__gt=timezone.now())
+    for session in live.iterator():
+        if str(store().decode(session.session_data).get(SESSION_KEY)) == str(user.pk):
+            store(session_key=session.session_key).delete()
 
 
 def user_reactivate(*, user: User) -> None:
@@ -43,6 +61,7 @@ def hand_over(*, from_user: User, to_user: User, by: User, reason: str, deactiva
             moved[owned.key] = count
     if deactivate:
         User.objects.filter(pk=from_user.pk).update(is_active=False)
+        sessions_end(user=from_user)
     return HandOver.objects.create(
         from_user=from_user, to_user=to_user, done_by=by, reason=reason, moved=moved, deactivated=deactivate
     )
@@ -51,6 +70,7 @@ def hand_over(*, from_user: User, to_user: User, by: User, reason: str, deactiva
 @transaction.atomic
 def training_save(*, training: Training, attendees, by: User) -> Training:
     """Save a training and set its attendees, keeping the attendance already recorded."""
+    check_business_dates(training, "starts_on", "ends_on")
     allowed = set(access.trainees_for(by).values_list("pk", flat=True))
     chosen = {user.pk for user in attendees}
     # Attendees the planner cannot see (another team's) stay as they are.

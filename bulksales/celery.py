@@ -16,6 +16,10 @@ app.conf.beat_schedule = {
         "task": "accounts.tasks.purge_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
     },
+    "expire-import-jobs": {
+        "task": "customers.tasks.expire_import_jobs",
+        "schedule": crontab(minute=50),
+    },
     "recompute-customer-tiers": {
         "task": "customers.tasks.recompute_customer_tiers",
         "schedule": crontab(day_of_month=1, hour=2, minute=30),

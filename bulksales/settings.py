@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from ipaddress import ip_network
 from pathlib import Path
 
 import dj_database_url
@@ -13,6 +14,8 @@ from .env import env_bool, env_int, env_list, env_str
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Runtime state of the embedded defaults (SQLite file, Celery's file broker, cache): git-ignored.
 VAR_DIR = Path(env_str("BULKSALES_VAR_DIR", str(BASE_DIR / "var")))
+# Made whatever the configuration: beat keeps its schedule here even on PostgreSQL and Redis.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", False)
 
@@ -23,6 +26,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# A form sent with a stale token gets a page in the site's layout and the reader's language.
+CSRF_FAILURE_VIEW = "bulksales.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -56,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
+    "accounts.middleware.IdleSessionMiddleware",
+    "accounts.middleware.PermissionsPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -78,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "customers.context_processors.navigation",
                 "bulksales.context_processors.company",
                 "pipeline.context_processors.reminders",
             ],
@@ -89,7 +97,6 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'bulksales.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # The web server, the worker and beat write to one file: wait for the lock, don't fail.
     DATABASES["default"]["OPTIONS"] = {
@@ -140,6 +147,10 @@ else:
     for _folder in (_broker_dir, VAR_DIR / "celery" / "control", VAR_DIR / "celery" / "results"):
         _folder.mkdir(parents=True, exist_ok=True)
 
+# Request counters (password-reset throttles) in the same store under their own prefix, so that every
+# web process counts together and tests can give each run fresh counters.
+CACHES["throttle"] = CACHES["default"] | {"KEY_PREFIX": "throttle"}
+
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -148,6 +159,19 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # A signing, visit or transfer refreshes the scorecards of its periods after this many seconds, so
 # that a burst of changes makes one run (targets.scorecards.refresh_soon).
 SCORECARD_REFRESH_DELAY = env_int("SCORECARD_REFRESH_DELAY", 5)
+# Customer import (customers.importing): the limits a file is refused over, checked as it is read; the
+# uploaded file waits under VAR_DIR/imports/ for the confirmation this many hours at most.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+IMPORT_MAX_UNCOMPRESSED = env_int("IMPORT_MAX_UNCOMPRESSED", 50 * 1024 * 1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20000)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 50)
+IMPORT_MAX_CELL = env_int("IMPORT_MAX_CELL", 2000)
+IMPORT_KEEP_HOURS = env_int("IMPORT_KEEP_HOURS", 24)
+for _name in ("IMPORT_MAX_BYTES", "IMPORT_MAX_UNCOMPRESSED", "IMPORT_MAX_ROWS", "IMPORT_MAX_COLUMNS", "IMPORT_MAX_CELL",
+              "IMPORT_KEEP_HOURS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1, not {globals()[_name]}.")
+IMPORT_DIR = VAR_DIR / "imports"
 
 # --- Authentication ----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -171,6 +195,34 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Behind the TLS proxy every request comes from the proxy's address: the client's is the one the
+# proxy appended to X-Forwarded-For (accounts.security.client_address). Without it, failures for a
+# name from anywhere would lock that name out for everyone. django-ipware is not installed, so
+# axes's AXES_IPWARE_* settings would do nothing; one function serves axes and the throttles alike.
+AXES_CLIENT_IP_CALLABLE = "accounts.security.client_address"
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if env_bool("SECURE_PROXY_SSL_HEADER", False) else 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more, not {TRUSTED_PROXY_COUNT}.")
+TRUSTED_PROXY_NETWORKS = env_list(
+    "TRUSTED_PROXY_NETWORKS", ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"])
+for _network in TRUSTED_PROXY_NETWORKS:
+    try:
+        ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXY_NETWORKS: {_network!r} is not an address or network.") from None
+# Password reset requests: at most so many per address and per client in a window; beyond, the same
+# "email sent" page is shown and nothing is sent.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 3)
+PASSWORD_RESET_LIMIT_PER_CLIENT = env_int("PASSWORD_RESET_LIMIT_PER_CLIENT", 10)
+PASSWORD_RESET_WINDOW_MINUTES = env_int("PASSWORD_RESET_WINDOW_MINUTES", 60)
+if min(PASSWORD_RESET_LIMIT_PER_ADDRESS, PASSWORD_RESET_LIMIT_PER_CLIENT, PASSWORD_RESET_WINDOW_MINUTES) < 1:
+    raise ImproperlyConfigured("PASSWORD_RESET_LIMIT_PER_ADDRESS, _PER_CLIENT and _WINDOW_MINUTES must be at least 1.")
+# A session left idle this long ends (accounts.middleware.IdleSessionMiddleware keeps a used one alive).
+SESSION_IDLE_HOURS = env_int("SESSION_IDLE_HOURS", 8)
+if SESSION_IDLE_HOURS < 1:
+    raise ImproperlyConfigured(f"SESSION_IDLE_HOURS must be at least 1, not {SESSION_IDLE_HOURS}.")
+SESSION_COOKIE_AGE = SESSION_IDLE_HOURS * 3600
+SESSION_IDLE_REFRESH_SECONDS = 300  # the idle limit is exact to five minutes, for one write per five minutes
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -230,6 +282,9 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SECURE_REFERRER_POLICY = "same-origin"
+# Sent as Permissions-Policy: feature=() for each (accounts.middleware.PermissionsPolicyMiddleware).
+# Only features every current browser knows: an unknown one is a console error in Chromium.
+PERMISSIONS_POLICY_DENIED = ["camera", "microphone", "geolocation", "payment", "usb", "display-capture"]
 X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy, in development too so a violation shows up before production. Every
 # script is a file under static/ (no inline <script> or on*= handler; htmx runs with allowEval

@@ -28,3 +28,7 @@ urlpatterns = [
     path("scorecards/", include("targets.scorecard_urls")),
     path("admin/", admin.site.urls),
 ]
+
+# 403 and 404 use Django's own views with templates/403.html and 404.html (the site's layout);
+# the 500 page is static, see the view.
+handler500 = "bulksales.views.server_error"

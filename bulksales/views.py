@@ -1,10 +1,13 @@
-"""Cross-cutting views: the health check that load balancers and monitors call."""
+"""Cross-cutting views: the health check that load balancers and monitors call, and the error pages."""
 
 import logging
 
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 from kombu import Connection
 
@@ -47,3 +50,22 @@ def healthz(request):
         logger.error("healthz failing: %s", {name: problems[name] for name in failing})
         return JsonResponse(body, status=503)
     return JsonResponse(body)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page: static, so it renders when the database or a context processor is what failed.
+
+    The language is the one already active for this request (the user's, set by the middleware), or
+    else the one the browser asks for (cookie, Accept-Language); neither reads the database.
+    """
+    language = translation.get_language()
+    if language == settings.LANGUAGE_CODE:
+        language = translation.get_language_from_request(request)
+    with translation.override(language):
+        body = loader.get_template("500.html").render({"LANGUAGE_CODE": translation.get_language()})
+    return HttpResponseServerError(body)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent with a missing or stale CSRF token: say so in the site's layout, not Django's page."""
+    return render(request, "403_csrf.html", status=403)

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.bounds import BusinessDateTimeField
 from accounts.models import Position, User
 
 from . import selectors
@@ -27,7 +28,7 @@ class ComplaintForm(forms.Form):
         label=_("Contact"), queryset=Contact.objects.none(), required=False,
         help_text=_("Who at the customer raised it, if known."),
     )
-    received_at = forms.DateTimeField(label=_("Received"), widget=DATETIME)
+    received_at = BusinessDateTimeField(label=_("Received"), widget=DATETIME)
     channel = forms.ChoiceField(label=_("Received through"), choices=Complaint.Channel.choices)
     category = forms.ChoiceField(label=_("Category"), choices=Complaint.Category.choices)
     severity = forms.ChoiceField(

@@ -16,7 +16,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import access
+from accounts import access, params
 from accounts.models import User
 from accounts.services import RuleError
 from accounts.views import allowed_if
@@ -52,10 +52,8 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
 
 @complaint_page
 def complaint_create(request: HttpRequest) -> HttpResponse:
-    customer_pk = request.GET.get("customer", "")
-    customer = (
-        selectors.customers_visible_to(request.user).filter(pk=customer_pk).first() if customer_pk.isdigit() else None
-    )
+    customer_pk = params.optional_id(request.GET.get("customer"))
+    customer = selectors.customers_visible_to(request.user).filter(pk=customer_pk).first() if customer_pk else None
     form = ComplaintForm(request.POST or None, user=request.user, customer=customer)
     if request.method == "POST" and form.is_valid():
         try:

@@ -10,6 +10,7 @@ from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.bounds import check_business_date
 from accounts.models import Position, User
 from accounts.services import RuleError
 
@@ -188,6 +189,7 @@ def complaint_record(
             raise RuleError(_("Give the currency of the claimed amount as a three-letter code, e.g. USD or CNY."))
     elif currency:
         raise RuleError(_("Give the claimed amount, or leave the currency empty."))
+    check_business_date(received_at, label=_("Received"))
     if received_at > timezone.now() + CLOCK_SKEW:
         raise RuleError(_("A complaint cannot be received in the future."))
     respond_by, resolve_by = deadlines_for(severity, received_at)

@@ -3,15 +3,22 @@ exports can be edited and imported back."""
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Contact, Customer
 
-# Column headers, in English whatever the user's language: they are a file format.
-COLUMNS = [
-    "Name", "Short name", "Registration number", "Country", "Province", "City", "Address", "Kind", "Status",
-    "Lead source", "Payment terms", "Owner", "Commodities", "Contact name", "Contact title", "Contact mobile",
-    "Contact email", "Contact WeChat", "Tier", "Last contacted", "Notes",
-]
+# The columns by their English names (the keys the import reads) and as the reader sees them.
+COLUMN_LABELS = {
+    "Name": pgettext_lazy("company", "Name"), "Short name": _("Short name"), "Registration number": _("Registration number"),
+    "Country": _("Country"), "Province": _("Province"), "City": _("City"), "Address": _("Address"),
+    "Kind": _("Kind"), "Status": _("Status"), "Lead source": _("Lead source"), "Payment terms": _("Payment terms"),
+    "Owner": _("Owner"), "Commodities": _("Commodities"), "Contact name": _("Contact name"),
+    "Contact title": _("Contact title"), "Contact mobile": _("Contact mobile"), "Contact email": _("Contact email"),
+    "Contact WeChat": _("Contact WeChat"), "Tier": _("Tier"), "Last contacted": _("Last contacted"),
+    "Notes": _("Notes"),
+}
+COLUMNS = list(COLUMN_LABELS)
 
 
 def format_commodities(volumes) -> str:
@@ -20,6 +27,8 @@ def format_commodities(volumes) -> str:
 
 
 def export_rows(customers: QuerySet[Customer]) -> tuple[list[str], list[list]]:
+    """The customers under the translated headers, choices as their labels (which the import reads
+    back in either language); the owner by login, as the import takes it."""
     customers = customers.select_related("owner").prefetch_related(
         Prefetch("contacts", queryset=Contact.objects.filter(is_primary=True), to_attr="primary_contacts"),
         "commodity_volumes__commodity",
@@ -27,12 +36,12 @@ def export_rows(customers: QuerySet[Customer]) -> tuple[list[str], list[list]]:
     rows = []
     for customer in customers.iterator(chunk_size=2000):
         contact = customer.primary_contacts[0] if customer.primary_contacts else Contact()
-        last = timezone.localtime(customer.last_contacted_at).strftime("%Y-%m-%d") if customer.last_contacted_at else ""
+        last = timezone.localdate(customer.last_contacted_at) if customer.last_contacted_at else None
         rows.append([
             customer.name, customer.short_name, customer.registration_number, str(customer.country), customer.province,
-            customer.city, customer.address, customer.kind, customer.status, customer.lead_source,
-            customer.payment_terms, customer.owner.username, format_commodities(customer.commodity_volumes.all()),
-            contact.name, contact.title, contact.mobile, contact.email, contact.wechat_id, customer.tier, last,
-            customer.notes,
+            customer.city, customer.address, customer.get_kind_display(), customer.get_status_display(),
+            customer.get_lead_source_display(), customer.get_payment_terms_display(), customer.owner.username,
+            format_commodities(customer.commodity_volumes.all()), contact.name, contact.title, contact.mobile,
+            contact.email, contact.wechat_id, customer.get_tier_display(), last, customer.notes,
         ])
-    return COLUMNS, rows
+    return [str(label) for label in COLUMN_LABELS.values()], rows

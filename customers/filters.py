@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts import access
@@ -13,6 +14,18 @@ from . import selectors
 from .models import Commodity, Contact, Customer, Tier
 
 DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class SortFilter(django_filters.OrderingFilter):
+    """A list's sort: one drop-down whose descending choices are translated when shown, not when imported
+    (django-filter formats "%s (descending)" at import time, in English)."""
+
+    def build_choices(self, fields, labels):
+        choices = []
+        for field, param in fields.items():
+            label = labels.get(field, param)
+            choices += [(param, label), (f"-{param}", format_lazy(_("{label} (descending)"), label=label))]
+        return choices
 
 
 class OwnerScopedFilterSet(django_filters.FilterSet):
@@ -43,7 +56,7 @@ class CustomerFilter(OwnerScopedFilterSet):
     overdue_contact = django_filters.BooleanFilter(
         label=_("Not contacted within its tier's cadence"), method="filter_overdue_contact",
         widget=forms.CheckboxInput)
-    sort = django_filters.OrderingFilter(
+    sort = SortFilter(
         label=_("Sort by"),
         empty_label=_("Customer name"),
         fields=[("name", "name"), ("tier", "tier"), ("status", "status"), ("owner__full_name", "owner"),

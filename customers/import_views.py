@@ -1,121 +1,131 @@
 """The customer import page: upload and check a spreadsheet (a dry run), then confirm to save it."""
 
-import base64
-import secrets
-
 from django import forms
+from django.conf import settings
 from django.contrib import messages
-from django.core.files.base import ContentFile
-from django.db import IntegrityError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from accounts import exports
 from accounts.services import RuleError
 from accounts.views import allowed_if
 
-from . import importing, selectors
+from . import import_jobs, importing, selectors
 from .exchange import COLUMNS
+from .models import ImportJob
 
-# The checked file waits here, in the user's own session, between the dry run and the confirmation.
-SESSION_KEY = "customer_import"
 TEMPLATE_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+# The results page lists every row with a problem, and the good rows up to this many.
+GOOD_ROWS_SHOWN = 200
 
 
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Spreadsheet"),
-        help_text=gettext_lazy("CSV or Excel (.xlsx), up to 5,000 rows and 2 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("CSV or Excel (.xlsx), up to %(rows)s rows and %(size)s MB.") % {
+            "rows": f"{settings.IMPORT_MAX_ROWS:,}", "size": f"{settings.IMPORT_MAX_BYTES / (1024 * 1024):g}"}
 
 
 @allowed_if(selectors.can_add_customers)
 def customer_import(request: HttpRequest) -> HttpResponse:
+    """Upload: the file is kept and the worker checks it; the job's page shows the progress, then the report."""
     if "template" in request.GET:
         return _template_file(request, request.GET["template"])
-    if request.method == "POST" and "token" in request.POST:
-        return _confirm(request)
-    if request.method == "GET":
-        request.session.pop(SESSION_KEY, None)  # a fresh start: don't carry an abandoned file on every request
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
         try:
-            results, ignored = _check(request, upload)
+            with transaction.atomic():
+                job = import_jobs.import_job_start(owner=request.user, upload=form.cleaned_data["file"])
         except RuleError as error:
             form.add_error("file", str(error))
         else:
-            token = secrets.token_urlsafe(16)
-            request.session[SESSION_KEY] = {
-                "token": token,
-                "user": request.user.pk,
-                "name": upload.name,
-                "content": base64.b64encode(b"".join(upload.chunks())).decode("ascii"),
-            }
-            return _results_page(request, results, ignored, name=upload.name, token=token)
+            return redirect("customers:import_job", pk=job.pk)
     return render(request, "customers/import.html", {"form": form, "columns": _column_guide()})
 
 
-def _check(request: HttpRequest, upload) -> tuple[list[importing.RowResult], list[str]]:
-    table = importing.read_table(upload)
-    return importing.check_rows(table, user=request.user), table.ignored_columns
+def _job_or_404(request: HttpRequest, pk) -> ImportJob:
+    return get_object_or_404(selectors.import_jobs_of(request.user), pk=pk)
 
 
-def _confirm(request: HttpRequest) -> HttpResponse:
-    """Import the file kept from the dry run, after checking it again: the data may have changed since."""
-    stored = request.session.get(SESSION_KEY)
-    if (not stored or stored.get("user") != request.user.pk
-            or not secrets.compare_digest(stored.get("token", ""), request.POST.get("token", ""))):
-        messages.error(request, _("This check is out of date or was replaced by a newer one: upload the file again."))
-        return redirect("customers:import")
-    upload = ContentFile(base64.b64decode(stored["content"]), name=stored["name"])
-    try:
-        results, ignored = _check(request, upload)
-    except RuleError as error:  # the rules for reading a file changed in between
-        del request.session[SESSION_KEY]
-        messages.error(request, str(error))
-        return redirect("customers:import")
+@allowed_if(selectors.can_add_customers)
+def import_job(request: HttpRequest, pk) -> HttpResponse:
+    """The job: its progress while the worker reads it, then the report and the buttons to import."""
+    job = _job_or_404(request, pk)
+    if request.method == "POST":
+        return _confirm(request, job)
+    if job.status == ImportJob.Status.FAILED:  # the file was refused: say why, and offer another upload
+        form = UploadForm(data={}, files={})
+        form.full_clean()
+        form.errors["file"] = form.error_class([job.error])
+        return render(request, "customers/import.html", {"form": form, "columns": _column_guide(), "job": job})
+    if job.status == ImportJob.Status.DONE:
+        messages.success(request, ngettext("%(count)d customer was imported.", "%(count)d customers were imported.",
+                                           job.imported_count) % {"count": job.imported_count})
+        return redirect("customers:list")
+    return _results_page(request, job)
+
+
+@allowed_if(selectors.can_add_customers)
+def import_job_progress(request: HttpRequest, pk) -> HttpResponse:
+    """The progress bar alone, which htmx polls every second; once the job is finished the page reloads."""
+    job = _job_or_404(request, pk)
+    response = render(request, "customers/_import_progress.html",
+                      {"job": job, "progress": import_jobs.job_progress(job)})
+    if job.status not in import_jobs.UNFINISHED:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def _confirm(request: HttpRequest, job: ImportJob) -> HttpResponse:
     only_good = request.POST.get("mode") == "good"
     if only_good and not request.POST.get("confirm_only_good"):
-        error = _("Tick the box to confirm that the rows with errors are left out.")
-    else:
-        try:
-            count = importing.import_rows(results, user=request.user, only_good=only_good)
-        except RuleError as rule:
-            error = str(rule)
-        except IntegrityError:
-            error = _("A customer with one of these registration numbers was saved meanwhile; nothing was "
-                      "imported. Check the file again.")
-        else:
-            del request.session[SESSION_KEY]
-            messages.success(request, ngettext("%(count)d customer was imported.", "%(count)d customers were imported.",
-                                               count) % {"count": count})
-            return redirect("customers:list")
-    return _results_page(request, results, ignored, name=stored["name"], token=stored["token"], error=error)
+        return _results_page(request, job, error=_("Tick the box to confirm that the rows with errors are left out."))
+    try:
+        import_jobs.import_job_confirm(job=job, by=request.user, only_good=only_good)
+    except RuleError as error:
+        if job.status in import_jobs.UNFINISHED or job.status == ImportJob.Status.DONE:  # a second click
+            return redirect("customers:import_job", pk=job.pk)
+        if job.status != ImportJob.Status.CHECKED:
+            messages.error(request, str(error))
+            return redirect("customers:import")
+        return _results_page(request, job, error=str(error))
+    return redirect("customers:import_job", pk=job.pk)
 
 
-def _results_page(request: HttpRequest, results, ignored, *, name: str, token: str, error: str = "") -> HttpResponse:
-    good = sum(1 for row in results if row.ok)
+def _results_page(request: HttpRequest, job: ImportJob, *, error: str = "") -> HttpResponse:
+    shown, good_shown = [], 0
+    for entry in job.report:
+        row = importing.ReportRow(**entry)
+        if row.ok:
+            good_shown += 1
+            if good_shown > GOOD_ROWS_SHOWN:
+                continue
+        shown.append(row)
     return render(request, "customers/import.html", {
-        "results": results, "ignored": ignored, "file_name": name, "token": token, "error": error,
-        "good_count": good, "bad_count": len(results) - good, "columns": _column_guide(),
+        "job": job, "progress": import_jobs.job_progress(job), "results": shown, "ignored": job.ignored_columns,
+        "file_name": job.file_name, "error": error or job.error, "good_count": job.good_count,
+        "bad_count": job.bad_count, "good_hidden": max(0, good_shown - GOOD_ROWS_SHOWN), "columns": _column_guide(),
+        "finished": job.status == ImportJob.Status.CHECKED,
     })
 
 
 def _template_file(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in TEMPLATE_TYPES:
         raise Http404
-    table = importing.template_table(user=request.user)
-    # A byte-order mark lets Excel open Chinese text in CSV correctly (as the export does).
-    content = "\ufeff" + table.export("csv") if fmt == "csv" else table.export("xlsx")
-    response = HttpResponse(content, content_type=TEMPLATE_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="customers-import-template.{fmt}"'
-    return response
+    # Through the one export helper, as every file the system hands out (choices as labels).
+    return exports.export_response(importing.template_table(user=request.user), title=_("Customers"), fmt=fmt,
+                                   filename="customers-import-template")
 
 
 def _column_guide() -> list[tuple[str, str]]:

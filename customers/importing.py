@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import openpyxl
 import tablib
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
@@ -21,20 +22,22 @@ from django.utils.translation import ngettext
 from django_countries import countries
 from openpyxl.utils.exceptions import InvalidFileException
 
+from accounts.exports import unquote_cell
 from accounts.models import User
 from accounts.services import RuleError
 
 from . import selectors, services
-from .exchange import COLUMNS
+from .exchange import COLUMN_LABELS, COLUMNS
 from .forms import ContactForm, CustomerForm, VolumeForm
 from .models import Commodity, Contact, Customer, PaymentTerms
 from .validators import uscc_check_character
 
-MAX_BYTES = 2 * 1024 * 1024
-MAX_ROWS = 5000
-# Blank rows cost little to store in an .xlsx; stop reading a file made mostly of them.
-MAX_SHEET_ROWS = 10 * MAX_ROWS
-MAX_COLUMNS = 100
+# The limits (settings IMPORT_MAX_*) are checked as the file is read, so that a small file that expands to a
+# huge one is refused before it costs memory or minutes: a workbook is a zip, and one shared string may
+# unpack to gigabytes. Blank rows cost little to store in an .xlsx; stop reading a file made mostly of them.
+BLANK_ROWS_FACTOR = 10
+# The results page shows at most this many characters of a cell.
+REPORT_CELL = 200
 REQUIRED_COLUMNS = ["Name", "Kind", "Owner"]
 # Exported for reading, computed by the system: never taken from a file.
 COMPUTED_COLUMNS = ["Tier", "Last contacted"]
@@ -95,6 +98,21 @@ class RowResult:
         return self.values.get("Owner", "")
 
 
+@dataclass
+class ReportRow:
+    """A row of the results page, as kept in ImportJob.report: no cell longer than REPORT_CELL."""
+
+    number: int
+    name: str
+    owner: str
+    errors: list[str]
+    warnings: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
 # --- Reading the file ----------------------------------------------------------------------------
 
 
@@ -119,20 +137,57 @@ def read_table(uploaded_file) -> ImportTable:
     return _table(rows)
 
 
+def check_upload(uploaded_file) -> None:
+    """What can be said of an upload at once, before it is kept for the worker: its size and kind."""
+    if (getattr(uploaded_file, "size", None) or 0) > settings.IMPORT_MAX_BYTES:
+        raise _too_large()
+    name = (getattr(uploaded_file, "name", "") or "").lower()
+    if name.endswith(".xls"):
+        raise RuleError(_("This is the old Excel format (.xls): save it as an Excel workbook (.xlsx) or as CSV."))
+    if not name.endswith((".csv", ".xlsx")):
+        raise RuleError(_("Upload a spreadsheet saved as CSV (.csv) or as an Excel workbook (.xlsx)."))
+
+
 def _read_bytes(uploaded_file) -> bytes:
-    if (getattr(uploaded_file, "size", None) or 0) > MAX_BYTES:
+    limit = settings.IMPORT_MAX_BYTES
+    if (getattr(uploaded_file, "size", None) or 0) > limit:
         raise _too_large()
     if hasattr(uploaded_file, "seek"):
         uploaded_file.seek(0)
-    content = uploaded_file.read(MAX_BYTES + 1)
-    if len(content) > MAX_BYTES:
+    content = uploaded_file.read(limit + 1)
+    if len(content) > limit:
         raise _too_large()
     return content
 
 
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):g}"
+
+
 def _too_large() -> RuleError:
-    return RuleError(_("The file is larger than %(size)d MB: split it into smaller files.")
-                     % {"size": MAX_BYTES // (1024 * 1024)})
+    return RuleError(_("The file is larger than %(size)s MB: split it into smaller files.")
+                     % {"size": _megabytes(settings.IMPORT_MAX_BYTES)})
+
+
+def _too_long_cell(number: int) -> RuleError:
+    return RuleError(_("A cell on row %(row)d is longer than %(count)d characters, the most a cell may hold.")
+                     % {"row": number, "count": settings.IMPORT_MAX_CELL})
+
+
+def _too_many_columns(number: int) -> RuleError:
+    return RuleError(_("Row %(row)d has more than %(count)d columns, the most a file may have.")
+                     % {"row": number, "count": settings.IMPORT_MAX_COLUMNS})
+
+
+def _checked_cells(number: int, cells: list[str]) -> list[str]:
+    """The row's cells, once none is past the column or cell-length limit (blank cells at the end don't count)."""
+    while cells and not cells[-1]:
+        cells.pop()
+    if len(cells) > settings.IMPORT_MAX_COLUMNS:
+        raise _too_many_columns(number)
+    if any(len(cell) > settings.IMPORT_MAX_CELL for cell in cells):
+        raise _too_long_cell(number)
+    return cells
 
 
 def _decode(content: bytes) -> str:
@@ -155,25 +210,75 @@ def _csv_rows(content: bytes):
     # Excel writes ";" where the decimal mark is a comma, and some tools write tabs.
     delimiter = max([",", ";", "\t"], key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # The csv module's limit is process-wide: set for this file's reading, put back after.
+    previous_limit = csv.field_size_limit(settings.IMPORT_MAX_CELL + 2)  # + 2: the quotes around a quoted cell
     try:
         for number, row in enumerate(reader, start=1):
-            yield number, [cell.strip() for cell in row[:MAX_COLUMNS]]
-    except csv.Error:
+            if number > BLANK_ROWS_FACTOR * settings.IMPORT_MAX_ROWS:
+                raise _too_many_rows()
+            yield number, _checked_cells(reader.line_num, [unquote_cell(cell.strip()) for cell in row])
+    except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise _too_long_cell(reader.line_num) from None
         raise RuleError(_("The file could not be read as CSV near line %(line)d.") % {"line": reader.line_num}) \
             from None
+    finally:
+        csv.field_size_limit(previous_limit)
+
+
+def _check_zip(content: bytes) -> None:
+    """Refuse a workbook whose parts would unpack past IMPORT_MAX_UNCOMPRESSED, or that holds more distinct
+    texts (shared strings) than a file within the row and column limits can use, before openpyxl reads it
+    (it loads every shared string into memory). The sizes come from the zip's directory; a member that
+    lies about its size fails to unpack (zipfile checks), and the shared strings are counted as unpacked."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        members = archive.infolist()
+    except _BAD_WORKBOOK:
+        raise RuleError(_("This file could not be read as an Excel workbook (.xlsx).")) from None
+    limit = settings.IMPORT_MAX_UNCOMPRESSED
+    if sum(member.file_size for member in members) > limit:
+        raise _too_large_unpacked()
+    shared = next((m for m in members if m.filename.lower().endswith("sharedstrings.xml")), None)
+    if shared is None:
+        return
+    count, tail, read = 0, b"", 0
+    try:
+        with archive.open(shared) as stream:
+            while chunk := stream.read(1024 * 1024):
+                read += len(chunk)
+                if read > limit:
+                    raise _too_large_unpacked()
+                text = tail + chunk
+                count += sum(text.count(tag) for tag in (b"<si>", b"<si ", b":si>", b":si "))
+                tail = text[-3:]  # a tag cut by the chunk's end is counted with the next chunk
+    except _BAD_WORKBOOK:
+        raise RuleError(_("This file could not be read as an Excel workbook (.xlsx).")) from None
+    most = settings.IMPORT_MAX_ROWS * settings.IMPORT_MAX_COLUMNS
+    if count > most:
+        raise RuleError(_("The workbook holds more than %(count)d different texts: split it into smaller files.")
+                        % {"count": most})
+
+
+def _too_large_unpacked() -> RuleError:
+    return RuleError(_("The workbook unpacks to more than %(size)s MB: split it into smaller files.")
+                     % {"size": _megabytes(settings.IMPORT_MAX_UNCOMPRESSED)})
 
 
 def _xlsx_rows(content: bytes):
+    _check_zip(content)
     try:
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except _BAD_WORKBOOK:
         raise RuleError(_("This file could not be read as an Excel workbook (.xlsx).")) from None
     try:
         sheet = book.active or book.worksheets[0]
-        for number, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
-            if number > MAX_SHEET_ROWS:
+        # One column past the limit is read, to tell a file that has too many.
+        rows = sheet.iter_rows(max_col=settings.IMPORT_MAX_COLUMNS + 1, values_only=True)
+        for number, row in enumerate(rows, start=1):
+            if number > BLANK_ROWS_FACTOR * settings.IMPORT_MAX_ROWS:
                 raise _too_many_rows()
-            yield number, [_cell_text(value) for value in row]
+            yield number, _checked_cells(number, [_cell_text(value) for value in row])
     except _BAD_WORKBOOK:
         raise RuleError(_("This file could not be read as an Excel workbook (.xlsx).")) from None
     finally:
@@ -190,15 +295,27 @@ def _cell_text(value) -> str:
         return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return str(value).strip()
+    return unquote_cell(str(value).strip())
 
 
 def _too_many_rows() -> RuleError:
-    return RuleError(_("The file has more than %(count)d rows: split it into smaller files.") % {"count": MAX_ROWS})
+    return RuleError(_("The file has more than %(count)d rows: split it into smaller files.")
+                     % {"count": settings.IMPORT_MAX_ROWS})
+
+
+def _header_key(header) -> str:
+    return " ".join(str(header or "").split()).casefold()
+
+
+def _chinese_columns() -> dict[str, str]:
+    """Each column by its Chinese header, as an export in Chinese writes it."""
+    with translation.override("zh-hans"):
+        return {_header_key(label): column for column, label in COLUMN_LABELS.items()}
 
 
 def _canonical(header) -> str | None:
-    return _COLUMN_BY_KEY.get(" ".join(str(header or "").split()).casefold())
+    key = _header_key(header)
+    return _COLUMN_BY_KEY.get(key) or _chinese_columns().get(key)
 
 
 def _table(rows) -> ImportTable:
@@ -231,7 +348,7 @@ def _table(rows) -> ImportTable:
                     ) % {"columns": ", ".join(missing)}
                 )
             continue
-        if len(table_rows) >= MAX_ROWS:
+        if len(table_rows) >= settings.IMPORT_MAX_ROWS:
             raise _too_many_rows()
         table_rows.append([cells[index] if index < len(cells) else "" for index in positions.values()])
         numbers.append(number)
@@ -248,16 +365,33 @@ def _table(rows) -> ImportTable:
 # --- Checking the rows ---------------------------------------------------------------------------
 
 
-def check_rows(dataset: tablib.Dataset, *, user: User) -> list[RowResult]:
-    """Check every row with the rules of the customer and contact forms, plus duplicates; nothing is saved."""
+def check_rows(dataset: tablib.Dataset, *, user: User, progress=None) -> list[RowResult]:
+    """Check every row with the rules of the customer and contact forms, plus duplicates; nothing is saved.
+    `progress`, if given, is called with the share of rows checked (0 to 1) now and then."""
     with translation.override(user.language or translation.get_language()):
-        return _Checker(user).check(dataset)
+        return _Checker(user).check(dataset, progress=progress)
+
+
+def cut_cell(text: str) -> str:
+    return text if len(text) <= REPORT_CELL else text[:REPORT_CELL] + "…"
+
+
+def report_rows(results: list[RowResult]) -> list[dict]:
+    """The results as the results page shows them (JSON for ImportJob.report): no cell past REPORT_CELL
+    characters, and a message quoting a cell no longer than a cell and its words."""
+    return [
+        {"number": row.number, "name": cut_cell(row.name), "owner": cut_cell(row.owner),
+         "errors": [message[:2 * REPORT_CELL] for message in row.errors],
+         "warnings": [message[:2 * REPORT_CELL] for message in row.warnings]}
+        for row in results
+    ]
 
 
 def _problem(column: str | None, message) -> str:
     if column is None:
         return str(message)
-    return _("%(column)s: %(message)s") % {"column": column, "message": message}
+    # The column as the reader's headers name it (the file's own headers may be English).
+    return _("%(column)s: %(message)s") % {"column": COLUMN_LABELS.get(column, column), "message": message}
 
 
 class _Checker:
@@ -277,7 +411,7 @@ class _Checker:
         self.countries: dict[str, str | None] = {}
         self.owners: dict[str, User] = {}
 
-    def check(self, dataset: tablib.Dataset) -> list[RowResult]:
+    def check(self, dataset: tablib.Dataset, progress=None) -> list[RowResult]:
         headers = [_canonical(header) for header in dataset.headers or []]
         numbers = getattr(dataset, "row_numbers", None) or range(2, len(dataset) + 2)
         rows = []
@@ -292,8 +426,10 @@ class _Checker:
             Customer.objects.filter(registration_number__in={_registration(row) for row in rows} - {""})
             .values_list("registration_number", flat=True)
         )
-        for row in rows:
+        for index, row in enumerate(rows, start=1):
             self._check_row(row, numbers_taken)
+            if progress is not None and index % 200 == 0:
+                progress(index / len(rows))
         self._check_duplicates_in_file(rows)
         self._warn_of_existing_names(rows)
         for row in rows:
@@ -475,25 +611,31 @@ def _choice_lookup(choices) -> dict[str, str]:
 # --- Saving --------------------------------------------------------------------------------------
 
 
-def import_rows(results: list[RowResult], *, user: User, only_good: bool) -> int:
+def bad_rows_refusal(bad: int) -> RuleError:
+    return RuleError(
+        ngettext(
+            "%(count)d row has errors: correct the file, or choose to import only the good rows.",
+            "%(count)d rows have errors: correct the file, or choose to import only the good rows.",
+            bad,
+        ) % {"count": bad}
+    )
+
+
+def import_rows(results: list[RowResult], *, user: User, only_good: bool, progress=None) -> int:
     """Create the customers of the good rows, with their volumes and primary contact: all or nothing."""
     if not selectors.can_add_customers(user):
         raise RuleError(_("You cannot add customers."))
     bad = sum(1 for row in results if row.errors)
     if bad and not only_good:
-        raise RuleError(
-            ngettext(
-                "%(count)d row has errors: correct the file, or choose to import only the good rows.",
-                "%(count)d rows have errors: correct the file, or choose to import only the good rows.",
-                bad,
-            ) % {"count": bad}
-        )
+        raise bad_rows_refusal(bad)
     good = [row for row in results if not row.errors]
     if not good:
         raise RuleError(_("There is no good row to import."))
     with transaction.atomic():
-        for row in good:
+        for index, row in enumerate(good, start=1):
             services.customer_save(customer=row.customer, volumes=row.volumes, primary_contact=row.contact)
+            if progress is not None and index % 200 == 0:
+                progress(index / len(good))
     return len(good)
 
 

@@ -1,5 +1,6 @@
 """Buyers of bulk cargo: customers, contacts, commodities, value tiers, complaints and surveys."""
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from accounts.bounds import business_range_constraint, validate_business_date
 from accounts.models import BilingualName
 
 
@@ -253,7 +255,7 @@ class Complaint(models.Model):
                                  verbose_name=_("assignee"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                     verbose_name=_("recorded by"))
-    received_at = models.DateTimeField(_("received"))
+    received_at = models.DateTimeField(_("received"), validators=[validate_business_date])
     respond_by = models.DateTimeField(_("respond by"))
     resolve_by = models.DateTimeField(_("resolve by"))
     responded_at = models.DateTimeField(_("first response"), null=True, blank=True)
@@ -271,6 +273,7 @@ class Complaint(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(resolve_by__gte=models.F("respond_by")), name="resolve_after_respond"),
+            business_range_constraint("complaint", "received_at", moment=True),
         ]
 
     def __str__(self) -> str:
@@ -308,7 +311,7 @@ class SatisfactionSurvey(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="surveys")
     contact = models.ForeignKey(Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="surveys",
                                 verbose_name=_("contact"))
-    surveyed_on = models.DateField(_("date"))
+    surveyed_on = models.DateField(_("date"), validators=[validate_business_date])
     method = models.CharField(_("method"), max_length=16, choices=Method.choices)
     product_quality = models.PositiveSmallIntegerField(
         _("product quality (1-5)"), validators=[MinValueValidator(1), MaxValueValidator(5)])
@@ -328,6 +331,7 @@ class SatisfactionSurvey(models.Model):
         verbose_name_plural = _("satisfaction surveys")
         indexes = [models.Index(fields=["customer", "surveyed_on"])]
         constraints = [
+            business_range_constraint("survey", "surveyed_on"),
             models.CheckConstraint(
                 condition=Q(product_quality__range=(1, 5), delivery__range=(1, 5), service__range=(1, 5),
                             recommend__lte=10),
@@ -338,3 +342,40 @@ class SatisfactionSurvey(models.Model):
     @property
     def average(self) -> float:
         return (self.product_quality + self.delivery + self.service) / 3
+
+
+class ImportJob(models.Model):
+    """An uploaded spreadsheet between its upload and its import: checked (a dry run) and then imported by the
+    worker. The file is kept under VAR_DIR/imports/<id> until it is imported or expires; only its owner sees it."""
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", _("Checking")
+        CHECKED = "checked", _("Checked")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    file_name = models.CharField(max_length=255)
+    # The uploader's language when uploading: the worker writes the report and the messages in it.
+    language = models.CharField(max_length=16, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.CHECKING)
+    only_good = models.BooleanField(default=False)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent of the current step
+    row_count = models.PositiveIntegerField(default=0)
+    good_count = models.PositiveIntegerField(default=0)
+    bad_count = models.PositiveIntegerField(default=0)
+    imported_count = models.PositiveIntegerField(default=0)
+    # One entry a row, cells cut to IMPORT_REPORT_CELL characters: what the results page shows.
+    report = models.JSONField(default=list, blank=True)
+    ignored_columns = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)  # why the file was refused, in the uploader's language
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["owner", "created_at"])]

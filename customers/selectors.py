@@ -2,16 +2,19 @@
 
 from datetime import datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
 
 from accounts import access
 from accounts.access import RecordKind
 from accounts.models import Position, User
 
-from .models import Complaint, Contact, Customer, SatisfactionSurvey, TierPolicy
+from .models import Complaint, Contact, Customer, ImportJob, SatisfactionSurvey, TierPolicy
 
 # Who may own customers: the people who sell.
 OWNER_POSITIONS = access.SELLING_POSITIONS
+# A survey the customer's own owner recorded (judged against today's owner): shown as self-reported
+# and left out of the scorecards, which count only surveys by someone else (customer service, marketing).
+SELF_REPORTED = Q(recorded_by=F("customer__owner"))
 
 
 def overdue_for_contact_q(now: datetime) -> Q:
@@ -34,6 +37,10 @@ def contacts_visible_to(user: User) -> QuerySet[Contact]:
 
 def complaints_visible_to(user: User) -> QuerySet[Complaint]:
     return access.owned_by_visible(user, Complaint.objects.all(), RecordKind.COMPLAINT, owner_field="customer__owner")
+
+
+def with_self_reported(surveys: QuerySet[SatisfactionSurvey]) -> QuerySet[SatisfactionSurvey]:
+    return surveys.annotate(self_reported=ExpressionWrapper(SELF_REPORTED, output_field=BooleanField()))
 
 
 def surveys_visible_to(user: User) -> QuerySet[SatisfactionSurvey]:
@@ -86,3 +93,8 @@ def possible_assignees() -> QuerySet[User]:
 def can_reassign_complaint(user: User) -> bool:
     """Customer service and the director decide who handles a complaint."""
     return user.is_active and (user.is_director or user.position == Position.CUSTOMER_SERVICE)
+
+
+def import_jobs_of(user: User) -> QuerySet[ImportJob]:
+    """A person's own imports: an upload is seen by the one who made it, nobody else."""
+    return ImportJob.objects.filter(owner=user) if user.is_authenticated else ImportJob.objects.none()

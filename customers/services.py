@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz, process
 
+from accounts.bounds import check_business_dates
 from accounts.changes import figures_changed
 from accounts.models import User
 from accounts.services import RuleError
@@ -95,6 +96,7 @@ def tier_release(*, customer: Customer, by: User) -> None:
 
 
 def survey_record(*, survey: SatisfactionSurvey, by: User) -> SatisfactionSurvey:
+    check_business_dates(survey, "surveyed_on")
     if survey.contact_id and survey.contact.customer_id != survey.customer_id:
         raise RuleError(_("The contact must be one of this customer's."))
     survey.recorded_by = by

@@ -1,6 +1,5 @@
 """Customer pages: list, export, detail, create and edit, contacts, tiers, surveys and settings."""
 
-import tablib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,7 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import access
+from accounts import access, exports
 from accounts.services import RuleError
 from accounts.views import allowed_if
 
@@ -67,24 +66,12 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def customer_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The filtered list as CSV or Excel, with exactly the rows the user may see."""
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in exports.CONTENT_TYPES:
         raise Http404
-    dataset = tablib.Dataset(*[], headers=None)
     headers, rows = export_rows(_filtered_customers(request).qs)
-    dataset.headers = headers
-    for row in rows:
-        dataset.append(row)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    if fmt == "csv":
-        # A byte-order mark lets Excel open Chinese text in CSV correctly.
-        response = HttpResponse("\ufeff" + dataset.export("csv"), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(
-            dataset.export("xlsx"),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.{fmt}"'
-    return response
+    return exports.export_response(rows, headers=headers, title=_("Customers"), fmt=fmt,
+                                   filename=f"customers-{stamp}")
 
 
 def _customer_or_404(request: HttpRequest, pk: int) -> Customer:
@@ -115,7 +102,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "strategy": (policy.service_strategy_zh if translation.get_language() == "zh-hans"
                          and policy.service_strategy_zh else policy.service_strategy) if policy else "",
             "tier_changes": customer.tier_changes.select_related("changed_by")[:10],
-            "surveys": surveys[:12],
+            "surveys": selectors.with_self_reported(surveys)[:12],
             "survey_summary": survey_summary,
             "complaints": complaints,
             "changes": _history_lines(history),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts import access
+from accounts.bounds import check_business_dates
 from accounts.changes import figures_changed
 from accounts.models import User
 from accounts.services import RuleError
@@ -74,6 +75,7 @@ def _check(activity: Activity, contacts: Iterable[Contact], by: User) -> None:
         )
     if activity.happened_at is None:
         raise RuleError(_("Say when the activity took place."))
+    check_business_dates(activity, "happened_at", "next_step_due")
     if activity.happened_at > timezone.now() + FUTURE_ALLOWANCE:
         raise RuleError(_("An activity cannot be more than a day in the future."))
     if not activity.summary.strip():

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.bounds import BusinessDateField, BusinessDateTimeField
 from accounts.forms import ModelMultipleChoiceField
 from accounts.models import User
 from customers import selectors as customer_selectors
@@ -53,14 +54,14 @@ class ActivityForm(forms.ModelForm):
     contacts = ModelMultipleChoiceField(
         label=_("Contacts"), queryset=Contact.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    happened_at = forms.DateTimeField(label=_("When"), widget=DATETIME)
+    happened_at = BusinessDateTimeField(label=_("When"), widget=DATETIME)
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(
         attrs={"rows": 3, "placeholder": _("What was discussed, in a few lines")}))
     outcome = forms.CharField(label=_("Outcome"), max_length=300, required=False, widget=forms.TextInput(
         attrs={"placeholder": _("e.g. will send their Q1 tender in January")}))
     next_step = forms.CharField(label=_("Next step"), max_length=300, required=False, widget=forms.TextInput(
         attrs={"placeholder": _("e.g. send a revised CFR offer")}))
-    next_step_due = forms.DateField(label=_("Next step due"), required=False, widget=DATE)
+    next_step_due = BusinessDateField(label=_("Next step due"), required=False, widget=DATE)
     next_step_done = forms.BooleanField(label=_("Next step done"), required=False)
 
     class Meta:

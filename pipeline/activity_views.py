@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import access
+from accounts import access, params
 from accounts.services import RuleError
 from accounts.views import allowed_if
 from customers import selectors as customer_selectors
@@ -48,12 +48,12 @@ def _next_url(request: HttpRequest, default: str) -> str:
 def _prefill(request: HttpRequest) -> tuple[Customer | None, Deal | None]:
     """The customer (and deal) given by ?customer=<pk> or ?deal=<pk>, if the user may see them."""
     customers = customer_selectors.customers_visible_to(request.user)
-    deal_pk, customer_pk = request.GET.get("deal", ""), request.GET.get("customer", "")
-    if deal_pk.isdigit():
+    deal_pk, customer_pk = params.optional_id(request.GET.get("deal")), params.optional_id(request.GET.get("customer"))
+    if deal_pk:
         deal = selectors.deals_visible_to(request.user).select_related("customer").filter(pk=deal_pk).first()
         if deal is not None and customers.filter(pk=deal.customer_id).exists():
             return deal.customer, deal
-    if customer_pk.isdigit():
+    if customer_pk:
         return customers.filter(pk=customer_pk).first(), None
     return None, None
 

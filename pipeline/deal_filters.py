@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team, User
-from customers.filters import OwnerScopedFilterSet
+from customers.filters import OwnerScopedFilterSet, SortFilter
 from customers.models import Commodity
 
 from .models import Deal, Incoterm, Outcome, Port, Stage
@@ -37,7 +37,7 @@ class DealFilter(OwnerScopedFilterSet):
                                              lookup_expr="gte")
     amount_max = django_filters.NumberFilter(label=_("Amount to (base currency)"), field_name="amount_base",
                                              lookup_expr="lte")
-    sort = django_filters.OrderingFilter(
+    sort = SortFilter(
         label=_("Sort by"), empty_label=_("Recently updated"),
         fields=[("amount_base", "amount"), ("laycan_start", "laycan"), ("expected_signing_date", "signing"),
                 ("customer__name", "customer")],

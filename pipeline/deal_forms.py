@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.bounds import BusinessDateField
 from accounts.forms import ModelMultipleChoiceField
 from accounts.models import User
 from accounts.services import RuleError
@@ -99,7 +100,7 @@ class SignForm(_ContractTermsForm):
     """Signing: the final terms, the contract number and the signing date."""
 
     contract_number = forms.CharField(label=_("Contract number"), max_length=60)
-    signed_on = forms.DateField(label=_("Signing date"), widget=DATE)
+    signed_on = BusinessDateField(label=_("Signing date"), widget=DATE)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

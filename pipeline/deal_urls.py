@@ -8,6 +8,7 @@ app_name = "deals"
 urlpatterns = [
     path("", views.deal_board, name="board"),
     path("list/", views.deal_list, name="list"),
+    path("list/export.<str:fmt>", views.deal_export, name="export"),
     path("new/", views.deal_create, name="create"),
     path("<int:pk>/", views.deal_detail, name="detail"),
     path("<int:pk>/edit/", views.deal_edit, name="edit"),

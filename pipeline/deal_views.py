@@ -8,16 +8,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import access
+from accounts import access, exports, params
 from accounts.services import RuleError
 from accounts.views import allowed_if
 from customers import selectors as customer_selectors
 from customers.models import Customer
 
-from . import selectors, services, transfers
+from . import deal_exports, selectors, services, transfers
 from .deal_filters import DealFilter
 from .deal_forms import (
     AmendmentForm,
@@ -56,11 +58,16 @@ def _changeable_deal(request: HttpRequest, pk: int) -> Deal:
 # --- Board and list --------------------------------------------------------------------------
 
 
+def _board_owner(request: HttpRequest) -> int | None:
+    # A move's POST carries the board's owner filter, so the board it answers with stays filtered.
+    return params.optional_id((request.POST if request.method == "POST" else request.GET).get("owner"))
+
+
 def _board_context(request: HttpRequest) -> dict:
     deals = _visible_deals(request)
-    owner = request.GET.get("owner")
-    if owner and owner.isdigit():
-        deals = deals.filter(owner_id=int(owner))
+    owner = _board_owner(request)
+    if owner:
+        deals = deals.filter(owner_id=owner)
     live = deals.filter(Q(outcome=Outcome.OPEN) | Q(outcome=Outcome.WON, stage=Stage.FOLLOW_UP))
     columns_sum = {stage: {"count": 0, "total": None, "weighted": None} for stage in STAGE_ORDER}
     owners_sum: dict[int, dict] = {}
@@ -95,7 +102,9 @@ def _board_context(request: HttpRequest) -> dict:
 @sellers_only
 def deal_board(request: HttpRequest) -> HttpResponse:
     template = "pipeline/_board.html" if request.headers.get("HX-Request") else "pipeline/deal_board.html"
-    return render(request, template, _board_context(request))
+    response = render(request, template, _board_context(request))
+    patch_vary_headers(response, ["HX-Request"])  # a cache must not serve the fragment as the page
+    return response
 
 
 @sellers_only
@@ -103,6 +112,16 @@ def deal_list(request: HttpRequest) -> HttpResponse:
     filtered = DealFilter(request.GET or None, queryset=_visible_deals(request), user=request.user)
     page = Paginator(filtered.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "pipeline/deal_list.html", {"filter": filtered, "page": page})
+
+
+@sellers_only
+def deal_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The filtered deal list as CSV or Excel, with exactly the deals the user may see."""
+    exports.format_or_404(fmt)
+    filtered = DealFilter(request.GET or None, queryset=_visible_deals(request), user=request.user)
+    headers, rows = deal_exports.export_rows(filtered.qs)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return exports.export_response(rows, headers=headers, title=_("Deals"), fmt=fmt, filename=f"deals-{stamp}")
 
 
 # --- One deal -------------------------------------------------------------------------------------
@@ -144,9 +163,9 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _deal_form_page(request: HttpRequest, deal: Deal) -> HttpResponse:
     initial = {}
     if deal.pk is None:
-        customer_id = request.GET.get("customer", "")
-        if customer_id.isdigit():
-            initial["customer"] = int(customer_id)
+        customer_id = params.optional_id(request.GET.get("customer"))
+        if customer_id:
+            initial["customer"] = customer_id
     form = DealForm(request.POST or None, instance=deal, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -175,10 +194,14 @@ def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _after_move(request: HttpRequest, deal: Deal) -> HttpResponse:
     """Back to the board (htmx: just the board) or the deal's page, whichever the user came from."""
     if request.headers.get("HX-Request"):
-        return render(request, "pipeline/_board.html", _board_context(request))
-    if request.POST.get("next") == "board":
-        return redirect("deals:board")
-    return redirect("deals:detail", pk=deal.pk)
+        response = render(request, "pipeline/_board.html", _board_context(request))
+    elif request.POST.get("next") == "board":
+        owner = _board_owner(request)
+        response = redirect(f"{reverse('deals:board')}?owner={owner}" if owner else reverse("deals:board"))
+    else:
+        response = redirect("deals:detail", pk=deal.pk)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @sellers_only

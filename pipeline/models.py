@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from accounts.bounds import business_range_constraint, validate_business_date
 from accounts.models import BilingualName
 from customers.models import Commodity, Complaint, Contact, Customer, PaymentTerms
 
@@ -37,7 +38,7 @@ class ExchangeRate(models.Model):
     """How many units of the base currency one unit of `currency` buys, from `valid_from` on."""
 
     currency = models.CharField(_("currency"), max_length=3)
-    valid_from = models.DateField(_("valid from"))
+    valid_from = models.DateField(_("valid from"), validators=[validate_business_date])
     rate = models.DecimalField(_("rate to the base currency"), max_digits=14, decimal_places=6,
                                validators=[MinValueValidator(Decimal("0.000001"))])
 
@@ -48,6 +49,7 @@ class ExchangeRate(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["currency", "valid_from"], name="one_rate_per_currency_and_day"),
             models.CheckConstraint(condition=Q(rate__gt=0), name="rate_positive"),
+            business_range_constraint("rate", "valid_from"),
         ]
 
 
@@ -126,12 +128,12 @@ class Deal(models.Model):
                                   verbose_name=_("load port"))
     discharge_port = models.ForeignKey(Port, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                        verbose_name=_("discharge port"))
-    laycan_start = models.DateField(_("laycan from"), null=True, blank=True)
-    laycan_end = models.DateField(_("laycan to"), null=True, blank=True)
+    laycan_start = models.DateField(_("laycan from"), null=True, blank=True, validators=[validate_business_date])
+    laycan_end = models.DateField(_("laycan to"), null=True, blank=True, validators=[validate_business_date])
     payment_terms = models.CharField(_("payment terms"), max_length=32, choices=PaymentTerms.choices, blank=True)
     demurrage_rate = models.DecimalField(_("demurrage per day"), null=True, blank=True, validators=[MinValueValidator(0)],
                                          **MONEY)
-    expected_signing_date = models.DateField(_("expected signing date"), null=True, blank=True)
+    expected_signing_date = models.DateField(_("expected signing date"), null=True, blank=True, validators=[validate_business_date])
     competitor = models.CharField(_("competitor"), max_length=200, blank=True)
     research = models.ManyToManyField("MarketResearch", blank=True, related_name="deals",
                                       verbose_name=_("market research"))
@@ -140,7 +142,7 @@ class Deal(models.Model):
     lost_reason = models.ForeignKey(LostReason, on_delete=models.PROTECT, null=True, blank=True,
                                     verbose_name=_("reason for losing"))
     contract_number = models.CharField(_("contract number"), max_length=60, blank=True)
-    signed_on = models.DateField(_("signing date"), null=True, blank=True)
+    signed_on = models.DateField(_("signing date"), null=True, blank=True, validators=[validate_business_date])
     # Who the signing is credited to: the owner when it was signed. A later transfer moves the deal,
     # not the sale already made (see the README, "Transfers").
     credited_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
@@ -178,6 +180,10 @@ class Deal(models.Model):
                                    name="deal_tolerance_0_to_20"),
             models.CheckConstraint(condition=Q(laycan_end__gte=F("laycan_start")) | Q(laycan_start__isnull=True)
                                    | Q(laycan_end__isnull=True), name="deal_laycan_in_order"),
+            business_range_constraint("deal", "laycan_start", nullable=True),
+            business_range_constraint("deal", "laycan_end", nullable=True),
+            business_range_constraint("deal", "expected_signing_date", nullable=True),
+            business_range_constraint("deal", "signed_on", nullable=True),
             models.CheckConstraint(
                 condition=~Q(outcome="won") | (Q(stage="follow_up") & ~Q(contract_number="") & Q(signed_on__isnull=False)
                                                & Q(credited_to__isnull=False)),
@@ -235,11 +241,11 @@ class Activity(models.Model):
     contacts = models.ManyToManyField(Contact, blank=True, related_name="activities", verbose_name=_("contacts"))
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="activities",
                               verbose_name=_("logged by"))
-    happened_at = models.DateTimeField(_("when"))
+    happened_at = models.DateTimeField(_("when"), validators=[validate_business_date])
     summary = models.TextField(_("summary"))
     outcome = models.CharField(_("outcome"), max_length=300, blank=True)
     next_step = models.CharField(_("next step"), max_length=300, blank=True)
-    next_step_due = models.DateField(_("next step due"), null=True, blank=True)
+    next_step_due = models.DateField(_("next step due"), null=True, blank=True, validators=[validate_business_date])
     next_step_done = models.BooleanField(_("next step done"), default=False)
     # Who is to take the next step when it is not the person who logged the activity (a manager handed
     # it over): the follow-up work moves, the activity (and its credit) stays with who logged it.
@@ -257,6 +263,10 @@ class Activity(models.Model):
             models.Index(fields=["owner", "kind", "happened_at"]),  # a rep's latest visits
             models.Index(fields=["next_step_done", "next_step_due"]),
         ]
+        constraints = [
+            business_range_constraint("activity", "happened_at", moment=True),
+            business_range_constraint("activity", "next_step_due", nullable=True),
+        ]
 
 
 class MarketResearch(models.Model):
@@ -270,7 +280,7 @@ class MarketResearch(models.Model):
     commodity = models.ForeignKey(Commodity, on_delete=models.PROTECT, verbose_name=_("commodity"))
     region = models.CharField(_("region or port"), max_length=120)
     port = models.ForeignKey(Port, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("port"))
-    researched_on = models.DateField(_("date"))
+    researched_on = models.DateField(_("date"), validators=[validate_business_date])
     method = models.CharField(_("method"), max_length=16, choices=Method.choices)
     price_low = models.DecimalField(_("lowest price seen per tonne"), null=True, blank=True,
                                     validators=[MinValueValidator(0)], **MONEY)
@@ -291,6 +301,7 @@ class MarketResearch(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(price_high__gte=F("price_low")) | Q(price_low__isnull=True)
                                    | Q(price_high__isnull=True), name="research_prices_in_order"),
+            business_range_constraint("research", "researched_on"),
         ]
 
     def __str__(self) -> str:

@@ -16,7 +16,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import access
+from accounts import access, params
 from accounts.services import RuleError
 
 from . import reminders, selectors
@@ -75,10 +75,10 @@ def done(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def snooze(request: HttpRequest, pk: int) -> HttpResponse:
     reminder = _own_reminder(request, pk)
-    days = request.POST.get("days", "")
-    if not days.isdigit() or int(days) not in SNOOZE_DAYS:
+    days = params.int_in(request.POST.get("days"), SNOOZE_DAYS)
+    if days is None:
         return _answer(request, reminder, _("Choose how long to snooze the reminder."), error=True)
-    until = timezone.localdate() + timedelta(days=int(days))
+    until = timezone.localdate() + timedelta(days=days)
     try:
         reminders.reminder_snooze(reminder=reminder, until=until, by=request.user)
     except RuleError as error:
@@ -93,11 +93,11 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
     reminder = _own_reminder(request, pk)
     if not reminders.can_reassign(request.user, reminder):
         raise PermissionDenied
-    to_pk = request.POST.get("to_user", "")
-    if not to_pk.isdigit():
+    to_pk = params.optional_id(request.POST.get("to_user"))
+    if to_pk is None:
         return _answer(request, reminder, _("Choose the team member to hand it to."), error=True)
     # Someone outside the manager's team is "not found", like a missing person.
-    to_user = access.get_visible_or_404(reminders.reassign_candidates(request.user), pk=int(to_pk))
+    to_user = access.get_visible_or_404(reminders.reassign_candidates(request.user), pk=to_pk)
     try:
         reminders.reminder_reassign(reminder=reminder, to_user=to_user, by=request.user)
     except RuleError as error:

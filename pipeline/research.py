@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.bounds import check_business_dates
 from accounts.models import User
 from accounts.services import RuleError
 
@@ -14,6 +15,7 @@ from .models import MarketResearch
 
 
 def _check(research: MarketResearch) -> None:
+    check_business_dates(research, "researched_on")
     if research.researched_on is None or research.researched_on > timezone.localdate():
         raise RuleError(_("Market research cannot be dated in the future."))
     for price in (research.price_low, research.price_high):

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.bounds import BusinessDateField
 from customers.models import Commodity
 
 from .models import MarketResearch, Port
@@ -17,7 +18,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ResearchForm(forms.ModelForm):
-    researched_on = forms.DateField(label=_("Date"), widget=DATE)
+    researched_on = BusinessDateField(label=_("Date"), widget=DATE)
     region = forms.CharField(label=_("Region or port"), max_length=120,
                              help_text=_("e.g. Shandong steel mills, or North China ports"))
     currency = forms.CharField(label=_("Currency"), max_length=3, initial="USD",

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import access
+from accounts.bounds import check_business_date, check_business_dates
 from accounts.changes import figures_changed
 from accounts.models import User
 from accounts.services import RuleError
@@ -78,6 +79,7 @@ def _record(deal: Deal, *, from_stage: str, from_outcome: str, by: User, reason:
 @transaction.atomic
 def deal_save(*, deal: Deal, by: User, expected_version: int | None = None) -> Deal:
     """Create a deal, or save new terms over the version the user read."""
+    check_business_dates(deal, "laycan_start", "laycan_end", "expected_signing_date")
     if deal.pk is not None:
         current = _claim(deal, expected_version if expected_version is not None else deal.version)
         if current.outcome == Outcome.WON and changed_terms(current, deal):
@@ -125,6 +127,8 @@ def deal_sign(*, deal: Deal, terms: Deal, contract_number: str, signed_on: date,
     current = _claim(deal, expected_version)
     if current.outcome != Outcome.OPEN or current.stage != Stage.NEGOTIATION:
         raise RuleError(_("Only a deal in negotiation can be signed."))
+    check_business_date(signed_on, label=_("Signing date"))
+    check_business_dates(terms, "laycan_start", "laycan_end")
     if signed_on > timezone.localdate():
         raise RuleError(_("The signing date cannot be in the future."))
     if not contract_number.strip():
@@ -197,6 +201,7 @@ def changed_terms(current: Deal, proposed: Deal) -> dict[str, dict]:
 def amendment_request(*, deal: Deal, proposed: Deal, reason: str, by: User, expected_version: int) -> Amendment:
     """Ask for new terms on a signed contract. Nothing changes on the contract until it is approved;
     the approvers find it in their inbox at once."""
+    check_business_dates(proposed, "laycan_start", "laycan_end")
     current = _claim(deal, expected_version)
     if current.outcome != Outcome.WON:
         raise RuleError(_("Only a signed contract is amended; an open deal's terms are changed on its form."))
@@ -271,6 +276,7 @@ def amendment_reject(*, amendment: Amendment, by: User, note: str) -> Amendment:
 def exchange_rate_save(*, rate: ExchangeRate) -> int:
     """Save a rate and re-price the open and lost deals in that currency at the latest rate;
     signed deals keep the rate of their signing date. Returns how many deals were re-priced."""
+    check_business_dates(rate, "valid_from")
     rate.currency = rate.currency.upper()
     rate.save()
     latest = rate_for(rate.currency)

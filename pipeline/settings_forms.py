@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from accounts.bounds import BusinessDateField
+
 from .models import ExchangeRate, LostReason, Port
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -62,7 +64,7 @@ class ExchangeRateForm(forms.Form):
     currency = forms.CharField(label=_("Currency"), help_text=_("Three-letter code, e.g. USD"))
     rate = forms.DecimalField(label=_("Rate to the base currency"), max_digits=14, decimal_places=6,
                               min_value=Decimal("0.000001"))
-    valid_from = forms.DateField(label=_("Valid from"), widget=DATE)
+    valid_from = BusinessDateField(label=_("Valid from"), widget=DATE)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

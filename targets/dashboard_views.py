@@ -8,8 +8,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from accounts import access
+from accounts import access, exports
+from accounts.bounds import in_business_range
 from accounts.views import allowed_if
 from customers import selectors as customer_selectors
 from pipeline import selectors as pipeline_selectors
@@ -27,9 +29,11 @@ FUNNEL_DAYS = 365  # the funnel's last 12 months
 VISIT_WEEKS = 8
 QUARTERS_IN_TREND = 4
 TIER_COLOURS = {"high": "#b02a37", "general": "#0d6efd", "low": "#6c757d"}  # as the tier badges
-EXPORT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+EXPORT_TYPES = exports.CONTENT_TYPES
+# The sheet of each scorecard export, named after what it holds.
+EXPORT_TITLES = {
+    "rep": gettext_lazy("Scorecards of sales people"), "team": gettext_lazy("Scorecards of teams"),
+    "department": gettext_lazy("Scorecard of the department"),
 }
 
 
@@ -233,6 +237,8 @@ def _period_of(request: HttpRequest) -> tuple[str, date]:
         day = date.fromisoformat(request.GET["start"]) if request.GET.get("start") else timezone.localdate()
     except ValueError:
         raise Http404 from None
+    if not in_business_range(day):  # before the period is computed: 9999-12-31's quarter ends in year 10000
+        raise Http404
     return period, dashboards.period_bounds(period, day)[0]
 
 
@@ -247,9 +253,6 @@ def export(request: HttpRequest, scope: str, fmt: str) -> HttpResponse:
         raise Http404
     period, start = _period_of(request)
     cards = dashboards.scorecards_of(subject=subject, period=period, start=start, ids=ids)
-    dataset = dashboards.export_table(cards, subject=subject)
-    # A byte-order mark lets Excel open Chinese text in CSV correctly (as the customer export does).
-    content = "\ufeff" + dataset.export("csv") if fmt == "csv" else dataset.export("xlsx")
-    response = HttpResponse(content, content_type=EXPORT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="scorecards-{scope}-{period}-{start:%Y-%m-%d}.{fmt}"'
-    return response
+    headers, rows = dashboards.export_table(cards, subject=subject)
+    return exports.export_response(rows, headers=headers, title=EXPORT_TITLES[scope], fmt=fmt,
+                                   filename=f"scorecards-{scope}-{period}-{start:%Y-%m-%d}")

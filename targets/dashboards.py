@@ -10,7 +10,6 @@ from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-import tablib
 from django.db.models import Count, DateField, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
@@ -292,13 +291,15 @@ def _number(value) -> Decimal | int | str:
     return "" if value is None else value
 
 
-def export_table(cards: list[Scorecard], *, subject: str) -> tablib.Dataset:
-    """The scorecards as a spreadsheet, one row per subject, with the score's parts spelled out."""
+def export_table(cards: list[Scorecard], *, subject: str) -> tuple[list[str], list[list]]:
+    """The scorecards as a spreadsheet's headers and rows, one row per subject, with the score's
+    parts spelled out (for `accounts.exports`, which makes the cells safe)."""
     teams = Team.objects.in_bulk({card.team_id_at_time for card in cards if card.team_id_at_time}) \
         if subject == Subject.REP else {}
     part_names = {name: capfirst(ScoreWeights._meta.get_field(name).verbose_name) for name in ScoreWeights.PARTS}
     headers = [_("Name")] + ([_("Team")] if subject == Subject.REP else []) + [
-        _("Period"), _("From"), _("To"),
+        # "From"/"To" alone are the hand-over page's (from one person to another): here, dates.
+        _("Period"), pgettext("period", "From"), pgettext("period", "To"),
         _("Sales amount"), _("Sales amount target"), _("Sales amount attainment (%)"),
         _("Tonnage (t)"), _("Tonnage target (t)"), _("Signed contracts"), _("Signed contracts target"),
         _("New customers"), _("New customers target"), _("Visits"), _("Calls"), _("Customer satisfaction"),
@@ -310,14 +311,14 @@ def export_table(cards: list[Scorecard], *, subject: str) -> tablib.Dataset:
         *[_("%(part)s points") % {"part": label} for label in part_names.values()],
         _("Rank in team"), _("Rank in department"), _("Computed at"),
     ]
-    dataset = tablib.Dataset(headers=[str(header) for header in headers])
+    rows = []
     for card in cards:
         parts = card.score_parts or {}
         team = teams.get(card.team_id_at_time)
         # The forecast's parts: forecast = sales amount + the period's weighted pipeline.
         forecasted = forecast.forecast_of(signed=card.sales_amount, weighted=card.weighted_pipeline,
                                           target=card.target_sales_amount)
-        dataset.append([str(card.subject_object or card.subject_id)] + (
+        rows.append([str(card.subject_object or card.subject_id)] + (
             [str(team) if team else ""] if subject == Subject.REP else []) + [
             period_label(card.period, card.period_start), card.period_start, card.period_end,
             card.sales_amount, _number(card.target_sales_amount), _number(attainment_percent(card, "sales_amount")),
@@ -332,7 +333,7 @@ def export_table(cards: list[Scorecard], *, subject: str) -> tablib.Dataset:
             # Spreadsheets keep no time zone: the local time, as the pages show it.
             timezone.localtime(card.computed_at).strftime("%Y-%m-%d %H:%M"),
         ])
-    return dataset
+    return [str(header) for header in headers], rows
 
 
 def commodity_tonnage_attainment(*, deals, team, start, end) -> list[dict]:

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from accounts.models import Position, Team, User
 from customers.models import Complaint, Customer, SatisfactionSurvey
+from customers.selectors import SELF_REPORTED
 from pipeline.models import Activity, Deal, Outcome, StageMove
 from pipeline.services import probability_case
 
@@ -147,7 +148,9 @@ def figures_for(subject: str, start: date, end: date, shared: dict | None = None
     activities = Activity.objects.filter(happened_at__gte=begins, happened_at__lt=ends)
     merge(_grouped(activities, "owner", subject, v=Count("pk", filter=Q(kind=Activity.Kind.VISIT)),
                    c=Count("pk", filter=Q(kind=Activity.Kind.CALL))), visits="v", calls="c")
-    surveys = SatisfactionSurvey.objects.filter(surveyed_on__range=(start, end))
+    # A survey counts only when someone other than the customer's owner recorded it (customer service,
+    # marketing): a rep does not mark their own work. Theirs stays on the customer page, self-reported.
+    surveys = SatisfactionSurvey.objects.filter(surveyed_on__range=(start, end)).exclude(SELF_REPORTED)
     # The average of the three marks is taken in Python: "(a + b + c) / 3" is integer division in SQL.
     merge(_grouped(surveys, "customer__owner", subject,
                    s=Avg(F("product_quality") + F("delivery") + F("service"),

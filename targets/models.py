@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
@@ -97,6 +98,12 @@ class TargetRevision(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
+
+    @property
+    def reason_display(self) -> str:
+        """The system's own reasons ("Set", "Split") are stored as their English message and read in the
+        reader's language; a person's own words are shown as written."""
+        return gettext(self.reason) if self.reason else ""
 
 
 class ScoreWeights(models.Model):

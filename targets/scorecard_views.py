@@ -53,7 +53,7 @@ def _run_or_404(pk: int) -> ScorecardRun:
 
 def _quarter_label(day: date) -> str:
     year, quarter = quarter_of(day)
-    return f"{year} Q{quarter}"
+    return _("%(year)d Q%(quarter)d") % {"year": year, "quarter": quarter}
 
 
 @runs_page

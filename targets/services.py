@@ -5,6 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts import access
 from accounts.models import Position, Team, User
@@ -65,7 +66,7 @@ def team_target_set(*, team: Team, year: int, quarter: int, figures: dict, by: U
     target = TeamTarget.objects.select_for_update().filter(team=team, year=year, quarter=quarter).first() \
         or TeamTarget(team=team, year=year, quarter=quarter)
     if target.pk is None:
-        reason = reason or _("Set")
+        reason = reason or gettext_noop("Set")  # stored in English, read in the reader's language
     _revise(target, figures, by=by, reason=reason, team_target=target)
     return target
 
@@ -82,7 +83,7 @@ def rep_targets_split(*, team_target: TeamTarget, shares: dict[int, dict], by: U
     existing = {share.rep_id: share for share in team_target.shares.select_for_update()}
     for rep_id, figures in shares.items():
         share = existing.get(rep_id) or RepTarget(team_target=team_target, rep_id=rep_id)
-        _revise(share, figures, by=by, reason=reason if share.pk else (reason or _("Split")),
+        _revise(share, figures, by=by, reason=reason if share.pk else (reason or gettext_noop("Split")),
                 team_target=team_target, rep=User(pk=rep_id))
 
 
@@ -161,6 +162,6 @@ def commodity_tonnages_set(*, team_target: TeamTarget, tonnages: dict, by: User,
                                                   defaults={"tonnes": tonnes})
     TargetRevision.objects.bulk_create(
         TargetRevision(team_target=team_target, figure=f"tonnage:{commodity.name}", old_value=old, new_value=new,
-                       by=by, reason=reason or _("Set"))
+                       by=by, reason=reason or gettext_noop("Set"))
         for commodity, old, new in changes
     )

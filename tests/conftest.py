@@ -145,3 +145,14 @@ def language_of_the_test():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttles(settings):
+    """Request counters of a private store per test: the shared cache outlives tests and runs, and every
+    test client asks from 127.0.0.1."""
+    settings.CACHES = settings.CACHES | {"throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                                      "LOCATION": "throttle-per-test"}}
+    from django.core.cache import caches
+
+    caches["throttle"].clear()

@@ -127,7 +127,8 @@ class SurveyFactory(factory.django.DjangoModelFactory):
     delivery = 4
     service = 5
     recommend = 8
-    recorded_by = factory.SelfAttribute("customer.owner")
+    # Customer service runs surveys; one recorded by the customer's owner is self-reported and not scored.
+    recorded_by = factory.SubFactory(UserFactory, position=Position.CUSTOMER_SERVICE)
 
 
 # --- Pipeline ----------------------------------------------------------------------------------

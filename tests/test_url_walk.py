@@ -35,7 +35,7 @@ from django.urls import URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
 from accounts.models import Department, Team, Training, User
-from customers.models import Commodity, Complaint, Contact, Customer, SatisfactionSurvey, TierPolicy
+from customers.models import Commodity, Complaint, Contact, Customer, ImportJob, SatisfactionSurvey, TierPolicy
 from pipeline.models import Activity, Amendment, Deal, LostReason, MarketResearch, Port, Reminder
 from targets.models import ScorecardRun, TeamTarget
 
@@ -133,6 +133,10 @@ URL_KWARGS = {
     "research/pk": Shared("research"),
     "reminders/pk": Scoped("reminder"),
     "scorecards/pk": Shared("scorecard_run"),
+    # An import is its uploader's alone (their manager too answers 404): the director's own, so that the
+    # director's GET must open it and everyone else's is refused.
+    "customers:import_job/pk": Shared("import_job"),
+    "customers:import_job_progress/pk": Shared("import_job"),
 }
 
 
@@ -227,6 +231,7 @@ class World:
     tier_policy: TierPolicy
     research: MarketResearch
     scorecard_run: ScorecardRun
+    import_job: ImportJob
     people: list[User]
 
     def records(self) -> list[models.Model]:
@@ -286,6 +291,9 @@ def world(cast) -> World:
         scorecard_run=ScorecardRun.objects.create(
             period_start=date(YEAR, 10, 1), requested_by=cast.director, finished_at=timezone.now(), progress=100
         ),
+        import_job=ImportJob.objects.create(owner=cast.director, file_name="customers.csv",
+                                            status=ImportJob.Status.CHECKED,
+                                            expires_at=timezone.now() + timedelta(hours=1)),
         people=[cast.by_role(role) for role in ROLES if role != "anonymous"],
     )
 

@@ -49,7 +49,8 @@
     column.classList.remove("drop-target");
     const card = board.querySelector('.deal-card[data-deal="' + event.dataTransfer.getData("text/plain") + '"]');
     if (!card || card.dataset.stage === column.dataset.stage) return;
-    const values = { to_stage: column.dataset.stage, version: card.dataset.version, next: "board" };
+    // The owner filter travels with the move, so the board that comes back stays filtered.
+    const values = { to_stage: column.dataset.stage, version: card.dataset.version, next: "board", owner: board.dataset.owner };
     if (order.indexOf(column.dataset.stage) < order.indexOf(card.dataset.stage)) {
       const reason = window.prompt(board.dataset.reasonPrompt || "Why does the deal move back?");
       if (!reason) return;
