@@ -1,10 +1,18 @@
-"""List filters of the organisation pages."""
+"""List filters of the organisation pages, and the date filter that every list shares."""
 
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .bounds import BusinessDateField
 from .models import Department, Position, Team, User
+
+
+class BusinessDateFilter(django_filters.DateFilter):
+    """Every list's date filter: a day outside the business range (accounts.bounds) is an error on the
+    filter bar, and the list is shown without that filter, as for a malformed date."""
+
+    field_class = BusinessDateField
 
 
 class UserFilter(django_filters.FilterSet):

@@ -8,6 +8,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts import access
+from accounts.filters import BusinessDateFilter
 from accounts.models import Team, User
 
 from . import selectors
@@ -49,10 +50,10 @@ class CustomerFilter(OwnerScopedFilterSet):
         attrs={"placeholder": _("Province, city or country code")}))
     commodity = django_filters.ModelChoiceFilter(label=_("Commodity"), field_name="commodities",
                                                  queryset=Commodity.objects.all(), empty_label=_("All"))
-    contacted_after = django_filters.DateFilter(label=_("Last contacted after"), field_name="last_contacted_at",
-                                                lookup_expr="date__gte", widget=DATE)
-    contacted_before = django_filters.DateFilter(label=_("Last contacted before"), method="filter_contacted_before",
-                                                 widget=DATE)
+    contacted_after = BusinessDateFilter(label=_("Last contacted after"), field_name="last_contacted_at",
+                                         lookup_expr="date__gte", widget=DATE)
+    contacted_before = BusinessDateFilter(label=_("Last contacted before"), method="filter_contacted_before",
+                                          widget=DATE)
     overdue_contact = django_filters.BooleanFilter(
         label=_("Not contacted within its tier's cadence"), method="filter_overdue_contact",
         widget=forms.CheckboxInput)

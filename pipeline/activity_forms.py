@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.bounds import BusinessDateField, BusinessDateTimeField
+from accounts.filters import BusinessDateFilter
 from accounts.forms import ModelMultipleChoiceField
 from accounts.models import User
 from customers import selectors as customer_selectors
@@ -146,10 +147,10 @@ class ActivityFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Activity.Kind.choices, empty_label=_("All"))
     owner = django_filters.ModelChoiceFilter(label=_("Logged by"), queryset=User.objects.none(),
                                              empty_label=_("All"))
-    happened_after = django_filters.DateFilter(label=_("From"), field_name="happened_at", lookup_expr="date__gte",
-                                               widget=DATE)
-    happened_before = django_filters.DateFilter(label=_("To"), field_name="happened_at", lookup_expr="date__lte",
-                                                widget=DATE)
+    happened_after = BusinessDateFilter(label=_("From"), field_name="happened_at", lookup_expr="date__gte",
+                                        widget=DATE)
+    happened_before = BusinessDateFilter(label=_("To"), field_name="happened_at", lookup_expr="date__lte",
+                                         widget=DATE)
     next_step = django_filters.ChoiceFilter(
         label=_("Next step"), method="next_step_state", empty_label=_("All"),
         choices=[("open", _("Open")), ("overdue", _("Overdue")), ("done", _("Done"))],

@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.filters import BusinessDateFilter
 from accounts.models import Team, User
 from customers.filters import OwnerScopedFilterSet, SortFilter
 from customers.models import Commodity
@@ -27,12 +28,12 @@ class DealFilter(OwnerScopedFilterSet):
     incoterm = django_filters.ChoiceFilter(label=_("Incoterm"), choices=Incoterm.choices, empty_label=_("All"))
     port = django_filters.ModelChoiceFilter(label=_("Port"), queryset=Port.objects.all(), method="at_port",
                                             empty_label=_("All"))
-    laycan_from = django_filters.DateFilter(label=_("Laycan from"), method="laycan_after", widget=DATE)
-    laycan_to = django_filters.DateFilter(label=_("Laycan to"), method="laycan_before", widget=DATE)
-    signing_from = django_filters.DateFilter(label=_("Expected signing from"), field_name="expected_signing_date",
-                                             lookup_expr="gte", widget=DATE)
-    signing_to = django_filters.DateFilter(label=_("Expected signing to"), field_name="expected_signing_date",
-                                           lookup_expr="lte", widget=DATE)
+    laycan_from = BusinessDateFilter(label=_("Laycan from"), method="laycan_after", widget=DATE)
+    laycan_to = BusinessDateFilter(label=_("Laycan to"), method="laycan_before", widget=DATE)
+    signing_from = BusinessDateFilter(label=_("Expected signing from"), field_name="expected_signing_date",
+                                      lookup_expr="gte", widget=DATE)
+    signing_to = BusinessDateFilter(label=_("Expected signing to"), field_name="expected_signing_date",
+                                    lookup_expr="lte", widget=DATE)
     amount_min = django_filters.NumberFilter(label=_("Amount from (base currency)"), field_name="amount_base",
                                              lookup_expr="gte")
     amount_max = django_filters.NumberFilter(label=_("Amount to (base currency)"), field_name="amount_base",

@@ -9,11 +9,11 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import access, exports, params
+from accounts.htmx import is_htmx, vary_on_htmx
 from accounts.services import RuleError
 from accounts.views import allowed_if
 from customers import selectors as customer_selectors
@@ -100,11 +100,10 @@ def _board_context(request: HttpRequest) -> dict:
 
 
 @sellers_only
+@vary_on_htmx
 def deal_board(request: HttpRequest) -> HttpResponse:
-    template = "pipeline/_board.html" if request.headers.get("HX-Request") else "pipeline/deal_board.html"
-    response = render(request, template, _board_context(request))
-    patch_vary_headers(response, ["HX-Request"])  # a cache must not serve the fragment as the page
-    return response
+    template = "pipeline/_board.html" if is_htmx(request) else "pipeline/deal_board.html"
+    return render(request, template, _board_context(request))
 
 
 @sellers_only
@@ -193,18 +192,16 @@ def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _after_move(request: HttpRequest, deal: Deal) -> HttpResponse:
     """Back to the board (htmx: just the board) or the deal's page, whichever the user came from."""
-    if request.headers.get("HX-Request"):
-        response = render(request, "pipeline/_board.html", _board_context(request))
-    elif request.POST.get("next") == "board":
+    if is_htmx(request):
+        return render(request, "pipeline/_board.html", _board_context(request))
+    if request.POST.get("next") == "board":
         owner = _board_owner(request)
-        response = redirect(f"{reverse('deals:board')}?owner={owner}" if owner else reverse("deals:board"))
-    else:
-        response = redirect("deals:detail", pk=deal.pk)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+        return redirect(f"{reverse('deals:board')}?owner={owner}" if owner else reverse("deals:board"))
+    return redirect("deals:detail", pk=deal.pk)
 
 
 @sellers_only
+@vary_on_htmx
 def deal_move(request: HttpRequest, pk: int) -> HttpResponse:
     deal = _changeable_deal(request, pk)
     form = MoveForm(request.POST or None, deal=deal)
@@ -214,7 +211,7 @@ def deal_move(request: HttpRequest, pk: int) -> HttpResponse:
                                       expected_version=form.cleaned_data["version"],
                                       reason=form.cleaned_data["reason"])
         except RuleError as error:
-            if request.headers.get("HX-Request"):
+            if is_htmx(request):
                 messages.error(request, str(error))
                 return _after_move(request, deal)
             form.add_error(None, str(error))

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import access, params
+from accounts.htmx import is_htmx, vary_on_htmx
 from accounts.services import RuleError
 
 from . import reminders, selectors
@@ -46,7 +47,7 @@ def _row_context(request: HttpRequest, rows: list[Reminder]) -> dict:
 
 def _answer(request: HttpRequest, reminder: Reminder, note: str, *, error: bool = False) -> HttpResponse:
     """htmx: the row again, with a note; otherwise a message and back to the inbox."""
-    if request.headers.get("HX-Request"):
+    if is_htmx(request):
         context = _row_context(request, [reminder]) | {"reminder": reminder, "note": note, "error": error}
         return render(request, "pipeline/_reminder_row.html", context)
     (messages.error if error else messages.success)(request, note)
@@ -62,6 +63,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
+@vary_on_htmx
 def done(request: HttpRequest, pk: int) -> HttpResponse:
     reminder = _own_reminder(request, pk)
     try:
@@ -73,6 +75,7 @@ def done(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@vary_on_htmx
 def snooze(request: HttpRequest, pk: int) -> HttpResponse:
     reminder = _own_reminder(request, pk)
     days = params.int_in(request.POST.get("days"), SNOOZE_DAYS)
@@ -89,6 +92,7 @@ def snooze(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@vary_on_htmx
 def reassign(request: HttpRequest, pk: int) -> HttpResponse:
     reminder = _own_reminder(request, pk)
     if not reminders.can_reassign(request.user, reminder):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.bounds import BusinessDateField
+from accounts.filters import BusinessDateFilter
 from customers.models import Commodity
 
 from .models import MarketResearch, Port
@@ -86,10 +87,10 @@ class ResearchFilter(django_filters.FilterSet):
                                                  empty_label=_("All"))
     method = django_filters.ChoiceFilter(label=_("Method"), choices=MarketResearch.Method.choices,
                                          empty_label=_("All"))
-    researched_after = django_filters.DateFilter(label=_("From"), field_name="researched_on", lookup_expr="gte",
-                                                 widget=DATE)
-    researched_before = django_filters.DateFilter(label=_("To"), field_name="researched_on", lookup_expr="lte",
-                                                  widget=DATE)
+    researched_after = BusinessDateFilter(label=_("From"), field_name="researched_on", lookup_expr="gte",
+                                          widget=DATE)
+    researched_before = BusinessDateFilter(label=_("To"), field_name="researched_on", lookup_expr="lte",
+                                           widget=DATE)
 
     class Meta:
         model = MarketResearch

@@ -297,7 +297,10 @@ def export_table(cards: list[Scorecard], *, subject: str) -> tuple[list[str], li
     teams = Team.objects.in_bulk({card.team_id_at_time for card in cards if card.team_id_at_time}) \
         if subject == Subject.REP else {}
     part_names = {name: capfirst(ScoreWeights._meta.get_field(name).verbose_name) for name in ScoreWeights.PARTS}
-    headers = [_("Name")] + ([_("Team")] if subject == Subject.REP else []) + [
+    # The first column names the subject: a person's name (姓名) reads wrong over teams and departments.
+    subject_header = {Subject.REP: pgettext("scorecard of a person", "Name"), Subject.TEAM: _("Team"),
+                      Subject.DEPARTMENT: _("Department")}[subject]
+    headers = [subject_header] + ([_("Team")] if subject == Subject.REP else []) + [
         # "From"/"To" alone are the hand-over page's (from one person to another): here, dates.
         _("Period"), pgettext("period", "From"), pgettext("period", "To"),
         _("Sales amount"), _("Sales amount target"), _("Sales amount attainment (%)"),

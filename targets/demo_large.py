@@ -19,7 +19,6 @@ from .periods import previous_quarter, quarter_bounds, quarter_of
 
 QUARTERS = 9  # the eight before the running one, and the running one
 TEAM_REASON = "Demo: 110% of the last four quarters' average"
-SPLIT_REASON = "Split"
 
 
 def _actuals(quarters: list[tuple[int, int]]) -> dict[tuple[int, int], dict[int, dict]]:
@@ -64,7 +63,7 @@ def seed_targets_large(seed: LargeSeed) -> None:
             team_rows.append((team_target_id, team.pk, year, quarter, *(figures[name] for name in TeamTarget.FIGURES)))
             for name in TeamTarget.FIGURES:
                 revisions.append((team_target_id, None, None, name, None, Decimal(figures[name]), director.pk, set_at,
-                                  TEAM_REASON))
+                                  TEAM_REASON, TargetRevision.Reason.MANUAL))
             members = reps.get(team.pk, [])
             manager = team.manager if team.manager.is_active else director
             for rep_id, shares in (_shares(figures, members) if members else {}).items():
@@ -72,13 +71,13 @@ def seed_targets_large(seed: LargeSeed) -> None:
                                  Decimal(0)))
                 for name in TeamTarget.SPLIT:
                     revisions.append((team_target_id, rep_target_id, rep_id, name, None, Decimal(shares[name]),
-                                      manager.pk, set_at + timedelta(hours=2), SPLIT_REASON))
+                                      manager.pk, set_at + timedelta(hours=2), "", TargetRevision.Reason.SPLIT))
                 rep_target_id += 1
             team_target_id += 1
     seed.insert(TeamTarget, ["id", "team", "year", "quarter", *TeamTarget.FIGURES], team_rows)
     seed.insert(RepTarget, ["id", "team_target", "rep", *TeamTarget.SPLIT, "min_satisfaction"], rep_rows)
     seed.insert(TargetRevision, ["team_target", "rep_target", "rep", "figure", "old_value", "new_value", "by", "at",
-                                 "reason"], revisions)
+                                 "reason", "reason_code"], revisions)
     seed.analyze(TeamTarget, RepTarget, TargetRevision)
 
     # As the hourly job: the running and previous month and quarter; and two quarters further back,

@@ -84,6 +84,15 @@ class RepTarget(TargetFigures):
 class TargetRevision(models.Model):
     """Targets are adjustable (the plan insists): every change keeps the old and new value, who, when, why."""
 
+    class Reason(models.TextChoices):
+        """Why a figure changed. The system's own reasons are kept as a code and its parameters, and
+        read in the reader's language; a person's own words (MANUAL) are kept in `reason`, as typed."""
+
+        MANUAL = "manual", _("Reason typed by a person")
+        SET = "set", _("Set")
+        SPLIT = "split", _("Split")
+        COPIED = "copied", _("Copied from the previous quarter")
+
     team_target = models.ForeignKey(TeamTarget, on_delete=models.CASCADE, related_name="revisions")
     rep_target = models.ForeignKey(RepTarget, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="revisions")
@@ -94,16 +103,22 @@ class TargetRevision(models.Model):
     new_value = models.DecimalField(**MONEY)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
-    reason = models.CharField(max_length=300)
+    reason_code = models.CharField(max_length=16, choices=Reason.choices, default=Reason.MANUAL)
+    # What the code's sentence needs, e.g. {"year": 2026, "quarter": 4, "uplift": "15"} for COPIED.
+    reason_params = models.JSONField(default=dict, blank=True)
+    reason = models.CharField(max_length=300, blank=True)  # a person's own words; empty for the system's
 
     class Meta:
         ordering = ["-at", "-pk"]
 
     @property
     def reason_display(self) -> str:
-        """The system's own reasons ("Set", "Split") are stored as their English message and read in the
-        reader's language; a person's own words are shown as written."""
-        return gettext(self.reason) if self.reason else ""
+        """The reason in the reader's language (the active one), or a person's own words as written."""
+        if self.reason_code == self.Reason.MANUAL:
+            return self.reason
+        if self.reason_code == self.Reason.COPIED:
+            return gettext("Copied from %(year)s Q%(quarter)s with %(uplift)s%% uplift") % self.reason_params
+        return str(self.Reason(self.reason_code).label)
 
 
 class ScoreWeights(models.Model):

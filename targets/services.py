@@ -5,7 +5,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from accounts import access
 from accounts.models import Position, Team, User
@@ -13,6 +12,8 @@ from accounts.services import RuleError
 
 from .models import RepTarget, TargetRevision, TeamTarget
 from .periods import next_quarter
+
+Reason = TargetRevision.Reason
 
 
 def can_set_team_targets(user: User) -> bool:
@@ -36,8 +37,13 @@ def _check_figures(figures: dict) -> None:
         raise RuleError(_("The satisfaction floor must be between 0 and 5."))
 
 
-def _revise(target, figures: dict, *, by: User, reason: str, team_target: TeamTarget, rep=None) -> None:
+def _revise(target, figures: dict, *, by: User, reason: str, team_target: TeamTarget, rep=None,
+            reason_code: str = Reason.MANUAL, reason_params: dict | None = None) -> None:
+    """Save the changed figures and a revision for each. A system reason is a code (and its parameters),
+    never a sentence, so that each reader reads it in their own language."""
     _check_figures(figures)
+    if reason_code != Reason.MANUAL:
+        reason = ""
     revisions = []
     for name, value in figures.items():
         old = getattr(target, name) if target.pk else None
@@ -45,10 +51,11 @@ def _revise(target, figures: dict, *, by: User, reason: str, team_target: TeamTa
             continue
         setattr(target, name, value)
         revisions.append(TargetRevision(team_target=team_target, rep=rep, figure=name, old_value=old,
-                                        new_value=value, by=by, reason=reason))
+                                        new_value=value, by=by, reason=reason, reason_code=reason_code,
+                                        reason_params=reason_params or {}))
     if not revisions:
         return
-    if target.pk and not reason.strip():
+    if target.pk and reason_code == Reason.MANUAL and not reason.strip():
         raise RuleError(_("Say why the target changes."))
     target.save()
     for revision in revisions:
@@ -59,20 +66,23 @@ def _revise(target, figures: dict, *, by: User, reason: str, team_target: TeamTa
 
 
 @transaction.atomic
-def team_target_set(*, team: Team, year: int, quarter: int, figures: dict, by: User, reason: str = "") -> TeamTarget:
+def team_target_set(*, team: Team, year: int, quarter: int, figures: dict, by: User, reason: str = "",
+                    reason_code: str = Reason.MANUAL, reason_params: dict | None = None) -> TeamTarget:
     """A director sets or adjusts a team's quarter targets."""
     if not can_set_team_targets(by):
         raise RuleError(_("Only a director sets team targets."))
     target = TeamTarget.objects.select_for_update().filter(team=team, year=year, quarter=quarter).first() \
         or TeamTarget(team=team, year=year, quarter=quarter)
-    if target.pk is None:
-        reason = reason or gettext_noop("Set")  # stored in English, read in the reader's language
-    _revise(target, figures, by=by, reason=reason, team_target=target)
+    if target.pk is None and reason_code == Reason.MANUAL and not reason:
+        reason_code = Reason.SET
+    _revise(target, figures, by=by, reason=reason, team_target=target, reason_code=reason_code,
+            reason_params=reason_params)
     return target
 
 
 @transaction.atomic
-def rep_targets_split(*, team_target: TeamTarget, shares: dict[int, dict], by: User, reason: str = "") -> None:
+def rep_targets_split(*, team_target: TeamTarget, shares: dict[int, dict], by: User, reason: str = "",
+                      reason_code: str = Reason.MANUAL, reason_params: dict | None = None) -> None:
     """The manager sets every rep's share (rep id -> figures) in one atomic step."""
     if not can_split(by, team_target.team):
         raise RuleError(_("Only the team's manager or a director splits its targets."))
@@ -83,8 +93,9 @@ def rep_targets_split(*, team_target: TeamTarget, shares: dict[int, dict], by: U
     existing = {share.rep_id: share for share in team_target.shares.select_for_update()}
     for rep_id, figures in shares.items():
         share = existing.get(rep_id) or RepTarget(team_target=team_target, rep_id=rep_id)
-        _revise(share, figures, by=by, reason=reason if share.pk else (reason or gettext_noop("Split")),
-                team_target=team_target, rep=User(pk=rep_id))
+        code = Reason.SPLIT if share.pk is None and reason_code == Reason.MANUAL and not reason else reason_code
+        _revise(share, figures, by=by, reason=reason, team_target=team_target, rep=User(pk=rep_id),
+                reason_code=code, reason_params=reason_params)
 
 
 def allocation(team_target: TeamTarget) -> dict[str, dict]:
@@ -111,17 +122,18 @@ def targets_copy_forward(*, year: int, quarter: int, uplift_percent: Decimal, by
     next_year, next_q = next_quarter(year, quarter)
     taken = set(TeamTarget.objects.filter(year=next_year, quarter=next_q).values_list("team_id", flat=True))
     copied = 0
-    reason = _("Copied from %(year)s Q%(quarter)s with %(uplift)s%% uplift") % {
-        "year": year, "quarter": quarter, "uplift": uplift_percent}
+    # Read as "Copied from 2026 Q4 with 15% uplift" in the reader's language (TargetRevision.reason_display).
+    copied_from = {"reason_code": Reason.COPIED,
+                   "reason_params": {"year": year, "quarter": quarter, "uplift": str(uplift_percent)}}
     sources = TeamTarget.objects.filter(year=year, quarter=quarter).exclude(team_id__in=taken)
     for source in sources.select_related("team").prefetch_related("shares"):
-        target = team_target_set(team=source.team, year=next_year, quarter=next_q, by=by, reason=reason,
-                                 figures=_raised(source, factor))
+        target = team_target_set(team=source.team, year=next_year, quarter=next_q, by=by,
+                                 figures=_raised(source, factor), **copied_from)
         # Only reps still active in the team carry their share forward (one query per team, not per share).
         members = set(team_reps(source.team).values_list("pk", flat=True))
         shares = {share.rep_id: _raised(share, factor) for share in source.shares.all() if share.rep_id in members}
         if shares:
-            rep_targets_split(team_target=target, shares=shares, by=by, reason=reason)
+            rep_targets_split(team_target=target, shares=shares, by=by, **copied_from)
         copied += 1
     return copied
 
@@ -162,6 +174,6 @@ def commodity_tonnages_set(*, team_target: TeamTarget, tonnages: dict, by: User,
                                                   defaults={"tonnes": tonnes})
     TargetRevision.objects.bulk_create(
         TargetRevision(team_target=team_target, figure=f"tonnage:{commodity.name}", old_value=old, new_value=new,
-                       by=by, reason=reason or gettext_noop("Set"))
+                       by=by, reason=reason, reason_code=Reason.MANUAL if reason else Reason.SET)
         for commodity, old, new in changes
     )

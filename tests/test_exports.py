@@ -179,6 +179,17 @@ def test_a_chinese_reader_gets_chinese_headers_labels_and_sheet_names(client_as,
     assert not {"移交人", "接收人"} & set(headers)
 
 
+@pytest.mark.parametrize("scope,header,subject", [("rep", "姓名", "Rep A"), ("team", "团队", "煤炭组"),
+                                                   ("department", "部门", "销售部")])
+def test_the_first_column_of_a_scorecard_export_names_its_kind_of_subject_in_chinese(client_as, cast, scope, header,
+                                                                                       subject):
+    # 姓名 is a person's name: over teams and departments it reads wrong.
+    compute_scorecards(period=Scorecard.Period.QUARTER, start=timezone.localdate())
+    rows = sheet_rows(sheet_of(client_as(reads_chinese(cast.director)).get(scorecards_url("xlsx", scope))))
+    assert rows[0][0] == header
+    assert subject in column(rows, header)
+
+
 def test_the_scorecard_exports_name_their_sheet_and_their_period_columns(client_as, cast):
     compute_scorecards(period=Scorecard.Period.QUARTER, start=timezone.localdate())
     client = client_as(cast.director)

@@ -427,18 +427,19 @@ def test_a_check_is_confirmed_once_and_only_by_its_owner(client_as, cast):
 def test_nothing_is_saved_if_saving_fails_midway(cast, monkeypatch):
     table = tablib.Dataset(*[[f"Buyer {n}", "trader", "rep"] for n in range(3)], headers=["Name", "Kind", "Owner"])
     results = importing.check_rows(table, user=cast.rep)
-    real_save, calls = services.customer_save, []
+    real_create, calls = services.customers_create, []
 
-    def failing_save(**kwargs):
-        calls.append(1)
+    def failing_create(**kwargs):
+        calls.append(len(kwargs["entries"]))
         if len(calls) == 2:
             raise RuntimeError("the database went away")
-        return real_save(**kwargs)
+        return real_create(**kwargs)
 
-    monkeypatch.setattr(services, "customer_save", failing_save)
+    monkeypatch.setattr(importing, "SAVE_BATCH", 2)
+    monkeypatch.setattr(services, "customers_create", failing_create)
     with pytest.raises(RuntimeError):
         importing.import_rows(results, user=cast.rep, only_good=False)
-    assert len(calls) == 2
+    assert calls == [2, 1]  # the first batch was saved, then undone with the second
     assert not Customer.objects.exists()
 
 
@@ -450,6 +451,28 @@ def test_import_rows_refuses_bad_rows_unless_only_good(cast):
     assert not Customer.objects.exists()
     assert importing.import_rows(results, user=cast.rep, only_good=True) == 1
     assert Customer.objects.get().name == "Good"
+
+
+def test_imported_rows_are_saved_in_batches_with_their_volumes_contacts_and_history(cast, monkeypatch):
+    CommodityFactory(name="Thermal coal")
+    CommodityFactory(name="Iron ore fines")
+    monkeypatch.setattr(importing, "SAVE_BATCH", 2)
+    table = importing.read_table(csv_file([row(n) for n in range(1, 6)]))
+    results = importing.check_rows(table, user=cast.rep)
+    shares = []
+
+    assert importing.import_rows(results, user=cast.rep, only_good=False, progress=shares.append) == 5
+    assert shares == [0.4, 0.8, 1.0]
+    customer = Customer.objects.get(name="Rizhao Buyer 3 Steel Co., Ltd.")
+    assert customer.name_key == services.name_key(customer.name) and customer.owner == cast.rep
+    assert {(v.commodity.name, v.estimated_annual_tonnes) for v in customer.commodity_volumes.all()} == {
+        ("Thermal coal", 120000), ("Iron ore fines", 50000)}
+    contact = customer.contacts.get()
+    assert contact.is_primary and contact.name == "Wang Lei 3" and contact.mobile == "+86 138 0013 8000"
+    # Who imported them shows in each record's history, as when saved on the form.
+    assert customer.history.get().history_user == cast.rep
+    assert contact.history.get().history_user == cast.rep
+    assert CustomerCommodity.objects.count() == 10 and Contact.objects.count() == 5
 
 
 # --- Files that cannot be read -----------------------------------------------------------------------

@@ -201,17 +201,18 @@ def test_an_unconfirmed_job_expires_and_its_file_is_deleted(client_as, cast):
     assert app.conf.beat_schedule["expire-import-jobs"]["task"] == "customers.tasks.expire_import_jobs"
 
 
-def test_several_thousand_rows_import_in_one_job(client_as, cast):
+def test_a_file_of_the_most_rows_allowed_imports_in_one_job(client_as, cast, settings):
+    assert settings.IMPORT_MAX_ROWS == 20000
     no_contact = dict.fromkeys(["Commodities", "Contact name", "Contact title", "Contact mobile", "Contact email"], "")
-    rows = [row(n, **no_contact) for n in range(1, 2001)]
+    rows = [row(n, **no_contact) for n in range(1, 20001)]
     response = dry_run(client_as(cast.rep), csv_file(rows))
-    assert response.context["good_count"] == 2000
-    assert len(response.context["results"]) == 200 and response.context["good_hidden"] == 1800
+    assert response.context["good_count"] == 20000
+    assert len(response.context["results"]) == 200 and response.context["good_hidden"] == 19800
 
     with TestCase.captureOnCommitCallbacks(execute=True):
         client_as(cast.rep).post(job_url(ImportJob.objects.get()), {"mode": "all"})
 
-    assert Customer.objects.count() == 2000
+    assert Customer.objects.count() == 20000
     assert ImportJob.objects.get().status == ImportJob.Status.DONE
 
 

@@ -245,7 +245,8 @@ def test_a_manager_splits_and_the_overview_shows_what_is_left(client_as, cast, t
     shares = {share.rep: share for share in RepTarget.objects.all()}
     assert shares[cast.rep].sales_amount == Decimal(40000000)
     assert shares[cast.account_manager].signed_contracts == 3
-    assert TargetRevision.objects.filter(rep=cast.rep, reason="Split").count() == 4
+    revisions = TargetRevision.objects.filter(rep=cast.rep)
+    assert [(r.reason_code, r.reason) for r in revisions] == [(TargetRevision.Reason.SPLIT, "")] * 4
 
     response = manager.get(url("quarter", YEAR, QUARTER))
     row = response.context["teams"][0]
@@ -405,8 +406,42 @@ def test_copy_forward_raises_every_figure_and_rounds_whole_numbers(client_as, ca
     assert (share.rep, share.sales_amount, share.signed_contracts, share.new_customers) == (
         cast.rep, Decimal("38333333.33"), 3, 1)  # 3.45 -> 3, 1.15 -> 1
     revision = TargetRevision.objects.filter(team_target=copied, figure="sales_amount", rep=None).get()
-    assert revision.reason == "Copied from 2026 Q4 with 15% uplift"
+    assert (revision.reason_code, revision.reason_params, revision.reason) == (
+        TargetRevision.Reason.COPIED, {"year": 2026, "quarter": 4, "uplift": "15"}, "")
     assert "1 team got targets for 2027 Q1." in messages_of(response)
+
+
+def test_a_copied_reason_reads_in_the_readers_language_not_the_writers(client_as, cast, target_a):
+    RepTargetFactory(team_target=target_a, rep=cast.rep)
+    cast.director.language = "zh-hans"
+    cast.director.save()
+    client_as(cast.director).post(url("copy_forward", YEAR, QUARTER), {"uplift_percent": "12.5"})
+    copied = TeamTarget.objects.get(team=target_a.team, year=YEAR + 1, quarter=1)
+    assert {(revision.reason_code, str(revision.reason_params["uplift"]), revision.reason)
+            for revision in copied.revisions.all()} == {(TargetRevision.Reason.COPIED, "12.5", "")}
+    assert copied.revisions.filter(rep=cast.rep).exists()
+
+    cast.manager.language = "en"
+    cast.manager.save()
+    page = client_as(cast.manager).get(url("history", YEAR + 1, 1, target_a.team.pk)).content.decode()
+    assert "<span>Copied from 2026 Q4 with 12.5% uplift</span>" in page and "顺延" not in page
+
+    cast.manager.language = "zh-hans"
+    cast.manager.save()
+    page = client_as(cast.manager).get(url("history", YEAR + 1, 1, target_a.team.pk)).content.decode()
+    assert "<span>由 2026年第4季度顺延，上调比例 12.5%</span>" in page and "Copied from" not in page
+
+
+def test_a_reason_typed_by_a_person_is_shown_as_typed_in_either_language(client_as, cast, target_a):
+    # "Split" typed by hand is the person's word, not the system's (which reads 分解 in Chinese).
+    client_as(cast.director).post(url("team_edit", YEAR, QUARTER, target_a.team.pk), team_form(reason="Split"))
+    revision = TargetRevision.objects.filter(team_target=target_a).first()
+    assert (revision.reason_code, revision.reason_params, revision.reason) == (
+        TargetRevision.Reason.MANUAL, {}, "Split")
+    cast.manager.language = "zh-hans"
+    cast.manager.save()
+    page = client_as(cast.manager).get(url("history", YEAR, QUARTER, target_a.team.pk)).content.decode()
+    assert "<span>Split</span>" in page and "<span>分解</span>" not in page
 
 
 def test_copy_forward_leaves_teams_that_already_have_targets_alone_and_says_so(client_as, cast, target_a, team_b):
@@ -545,3 +580,30 @@ def test_tonnage_per_commodity_refuses_a_negative_figure_and_a_commodity_twice(c
     assert "greater than or equal to 0" in client.post(url, tonnage_post([(ore.pk, "-5")])).content.decode()
     assert "listed twice" in client.post(url, tonnage_post([(ore.pk, "5"), (ore.pk, "6")])).content.decode()
     assert not CommodityTonnage.objects.exists()
+
+
+# --- Reasons stored before they were codes -------------------------------------------------------
+
+
+def test_the_migration_turns_stored_system_sentences_into_codes_and_leaves_peoples_words(cast, target_a):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("targets.migrations.0006_revision_reason_code")
+    stored = ["Copied from 2026 Q3 with 15% uplift", "由 2026年第2季度顺延，上调比例 -7.5%", "Split", "Set",
+              "Copied from the old plan", "Budget raised"]
+    for reason in stored:
+        TargetRevision.objects.create(team_target=target_a, figure="sales_amount", new_value=1, by=cast.director,
+                                      reason=reason)
+    migration.backfill_codes(apps, None)
+    rows = {(r.reason_code, tuple(sorted(r.reason_params.items())), r.reason) for r in TargetRevision.objects.all()}
+    assert rows == {
+        ("copied", (("quarter", 3), ("uplift", "15"), ("year", 2026)), ""),
+        ("copied", (("quarter", 2), ("uplift", "-7.5"), ("year", 2026)), ""),
+        ("split", (), ""), ("set", (), ""),
+        ("manual", (), "Copied from the old plan"), ("manual", (), "Budget raised"),
+    }
+    migration.restore_sentences(apps, None)
+    assert sorted(TargetRevision.objects.values_list("reason", flat=True)) == sorted(
+        [*stored[:1], "Copied from 2026 Q2 with -7.5% uplift", *stored[2:]])
