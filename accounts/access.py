@@ -3,15 +3,20 @@
 Every list, detail, edit, export, dropdown and job starts from a queryset made here, and every
 single object comes through `get_visible_or_404`, so that "missing" and "not yours" look the
 same. Higher apps describe their records with a `RecordKind` and an owner field; the rules for
-who sees what live only in this module.
+who sees and changes what, and the decorators that guard whole pages, live only in this module
+(each app's `selectors.py` binds the generic rules to its models, e.g. `can_change_deal`).
 """
 
+from collections.abc import Callable
 from enum import Enum
+from functools import wraps
 
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import Attendance, Position, Team, Training, User
+from .models import Attendance, Department, Position, Team, Training, User
 
 
 class RecordKind(Enum):
@@ -52,6 +57,12 @@ def sees_everyone(user: User) -> bool:
     return user.is_active and user.is_director
 
 
+def manages_or_directs(user: User) -> bool:
+    """An active manager or the director: who opens team pages, plans training, recomputes scorecards,
+    pins a tier and hands over an escalated next step."""
+    return user.is_authenticated and user.is_active and (user.is_director or user.is_manager)
+
+
 def users_visible_to(user: User) -> QuerySet[User]:
     """Directors see everyone; a manager sees their teams' members; everyone sees themselves."""
     users = User.objects.all()
@@ -76,6 +87,13 @@ def owned_by_visible(user: User, records: QuerySet, kind: RecordKind, owner_fiel
         # A subquery of the few people seen, not an OR across a join: the database can then use the
         # records' owner index instead of scanning every record (see the README's performance notes).
         return records.filter(**{f"{owner_field}__in": users_visible_to(user).values("pk")})
+    return records.filter(**{owner_field: user})
+
+
+def owned_by(user: User, records: QuerySet, owner_field: str = "owner") -> QuerySet:
+    """Only the user's own records (their targets, their inbox): nobody reads another's."""
+    if not user.is_authenticated or not user.is_active:
+        return records.none()
     return records.filter(**{owner_field: user})
 
 
@@ -105,7 +123,18 @@ def teams_visible_to(user: User) -> QuerySet[Team]:
 
 
 def can_open_team_pages(user: User) -> bool:
-    return sees_everyone(user) or user.is_manager
+    return manages_or_directs(user)
+
+
+def can_run_team(user: User, team: Team) -> bool:
+    """The team's manager runs it (splits its targets); the director runs every team."""
+    return can_run_organisation(user) or (user.is_active and team.manager_id == user.pk)
+
+
+def departments_visible_to(user: User) -> QuerySet[Department]:
+    """Departments, as a whole, are the director's."""
+    departments = Department.objects.all()
+    return departments if sees_everyone(user) else departments.none()
 
 
 # --- Training plans ------------------------------------------------------------------------
@@ -126,16 +155,51 @@ def trainings_visible_to(user: User) -> QuerySet[Training]:
 
 
 def can_plan_training(user: User) -> bool:
-    return sees_everyone(user) or user.is_manager
+    return manages_or_directs(user)
 
 
 def can_change_training(user: User, training: Training) -> bool:
-    return sees_everyone(user) or (user.is_manager and training.created_by_id == user.pk)
+    return can_plan_training(user) and can_change_authored(user, training.created_by_id)
 
 
 def trainees_for(user: User) -> QuerySet[User]:
     """Whom a user may put on a training: active people they can see."""
     return users_visible_to(user).filter(is_active=True)
+
+
+# --- Changing records ---------------------------------------------------------------------------
+
+
+def can_change_owned(user: User, owner_id: int) -> bool:
+    """A customer, deal or activity is changed by its owner, the owner's manager and the director:
+    sellers only (customer service and marketing read). Takes the owner's id, so that no owner is
+    loaded to ask."""
+    return can_sell(user) and users_visible_to(user).filter(pk=owner_id).exists()
+
+
+def can_change_authored(user: User, author_id: int) -> bool:
+    """A record that is someone's own account (market research, a training plan): its author and the director."""
+    return sees_everyone(user) or (user.is_active and author_id == user.pk)
+
+
+def can_research(user: User) -> bool:
+    """Market research is recorded by the sellers and marketing."""
+    return user.is_authenticated and user.is_active and (can_sell(user) or user.position == Position.MARKETING)
+
+
+def can_record_complaint(user: User) -> bool:
+    """Everyone who talks to customers: all but marketing."""
+    return user.is_authenticated and user.is_active and user.position != Position.MARKETING
+
+
+def can_assign_complaints(user: User) -> bool:
+    """Customer service and the director decide who handles a complaint."""
+    return user.is_active and (user.is_director or user.position == Position.CUSTOMER_SERVICE)
+
+
+def can_work_assigned(user: User, assignee_id: int | None) -> bool:
+    """Customer service, the director and the assignee move a complaint along."""
+    return can_assign_complaints(user) or (user.is_active and assignee_id == user.pk)
 
 
 # --- Ownership and approvals ------------------------------------------------------------------
@@ -186,3 +250,30 @@ def approvers_of(owner: User, *, requested_by: User) -> QuerySet[User]:
     if managers.exists():
         return managers.distinct()
     return User.objects.filter(is_active=True, position=Position.DIRECTOR)
+
+
+# --- Pages ---------------------------------------------------------------------------------------
+
+
+def allowed_if(rule: Callable[[User], bool]):
+    """Login required, then 403 unless `rule(user)` holds: for pages a position may not use."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(request, *args, **kwargs):
+            if not rule(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+# The pages' gates, by who may use them.
+director_only = allowed_if(can_run_organisation)
+manager_or_director = allowed_if(manages_or_directs)
+sellers_only = allowed_if(can_sell)
+researchers_only = allowed_if(can_research)
+complaint_recorders_only = allowed_if(can_record_complaint)

@@ -186,3 +186,23 @@ class Attendance(models.Model):
             models.UniqueConstraint(fields=["training", "attendee"], name="one_attendance_per_person"),
             models.CheckConstraint(condition=Q(score__lte=100), name="score_at_most_100"),
         ]
+
+
+class DigestSent(models.Model):
+    """A periodic email that went to a person: one row per person, kind and period claims the sending,
+    so a rerun of the job or a second worker sends it once (accounts.digests)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digests_sent", verbose_name=_("user")
+    )
+    # Named by the app that sends it, e.g. "pipeline.reminders".
+    kind = models.CharField(_("kind"), max_length=50)
+    period_start = models.DateField(_("period start"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("digest sent")
+        verbose_name_plural = _("digests sent")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "period_start"], name="one_digest_per_person_and_period"),
+        ]

@@ -4,6 +4,7 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,6 +37,18 @@ def sessions_end(*, user: User) -> None:
     for session in live.iterator():
         if str(store().decode(session.session_data).get(SESSION_KEY)) == str(user.pk):
             store(session_key=session.session_key).delete()
+
+
+def sessions_purge_expired() -> int:
+    """The nightly job: delete the sessions past their expiry; returns how many. Idempotent."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    deleted, _by_model = store.get_model_class().objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted
+
+
+def email_send(*, subject: str, body: str, to: str, html_body: str | None = None) -> None:
+    """One email to one address, from DEFAULT_FROM_EMAIL (the worker's side of send_account_email)."""
+    send_mail(subject, body, None, [to], html_message=html_body)
 
 
 def user_reactivate(*, user: User) -> None:

@@ -3,8 +3,6 @@
 Thin views: form in, service call, message, redirect. Scope comes from `access` only.
 """
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -32,25 +30,6 @@ from .forms import (
 from .models import Department, HandOver, Team, Training, User
 
 PAGE_SIZE = 50
-
-
-def allowed_if(rule):
-    """Login required, then 403 unless `rule(user)` holds: for pages a position may not use."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapper(request, *args, **kwargs):
-            if not rule(request.user):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-director_only = allowed_if(access.can_run_organisation)
 
 
 def _form_page(request, form, title: str, *, back: str, submit: str | None = None, intro: str = "") -> HttpResponse:
@@ -111,7 +90,7 @@ def language(request: HttpRequest) -> HttpResponse:
 # --- Users --------------------------------------------------------------------------------------
 
 
-@director_only
+@access.director_only
 def user_list(request: HttpRequest) -> HttpResponse:
     users = access.users_visible_to(request.user).select_related("department", "team")
     filtered = UserFilter(request.GET or None, queryset=users)
@@ -119,7 +98,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/user_list.html", {"filter": filtered, "page": page})
 
 
-@director_only
+@access.director_only
 def user_create(request: HttpRequest) -> HttpResponse:
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -145,7 +124,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/profile.html", context)
 
 
-@director_only
+@access.director_only
 def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = access.get_visible_or_404(access.users_visible_to(request.user), pk=pk)
     form = UserChangeForm(request.POST or None, instance=person)
@@ -156,7 +135,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(request, form, _("Edit %(name)s") % {"name": person}, back="org:user_list")
 
 
-@director_only
+@access.director_only
 @require_POST
 def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     person = access.get_visible_or_404(access.users_visible_to(request.user), pk=pk)
@@ -172,7 +151,7 @@ def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("org:user_detail", pk=person.pk)
 
 
-@director_only
+@access.director_only
 def user_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
     person = access.get_visible_or_404(access.users_visible_to(request.user), pk=pk)
     form = HandOverForm(request.POST or None, from_user=person)
@@ -201,7 +180,7 @@ def user_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/handover_form.html", {"form": form, "person": person, "owned": owned})
 
 
-@director_only
+@access.director_only
 def handover_list(request: HttpRequest) -> HttpResponse:
     records = HandOver.objects.select_related("from_user", "to_user", "done_by")
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -213,18 +192,18 @@ def handover_list(request: HttpRequest) -> HttpResponse:
 # --- Departments ---------------------------------------------------------------------------------
 
 
-@director_only
+@access.director_only
 def department_list(request: HttpRequest) -> HttpResponse:
-    departments = Department.objects.annotate(
+    departments = access.departments_visible_to(request.user).annotate(
         member_count=Count("members", filter=Q(members__is_active=True), distinct=True),
         team_count=Count("teams", distinct=True),
     ).order_by("name")
     return render(request, "accounts/department_list.html", {"departments": departments})
 
 
-@director_only
+@access.director_only
 def department_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    department = access.get_visible_or_404(Department.objects.all(), pk=pk) if pk else Department()
+    department = access.get_visible_or_404(access.departments_visible_to(request.user), pk=pk) if pk else Department()
     form = DepartmentForm(request.POST or None, instance=department)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -237,7 +216,7 @@ def department_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
 # --- Teams ----------------------------------------------------------------------------------------
 
 
-@allowed_if(access.can_open_team_pages)
+@access.manager_or_director
 def team_list(request: HttpRequest) -> HttpResponse:
     teams = (
         access.teams_visible_to(request.user)
@@ -248,7 +227,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/team_list.html", {"teams": teams})
 
 
-@allowed_if(access.can_open_team_pages)
+@access.manager_or_director
 def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     team = access.get_visible_or_404(
         access.teams_visible_to(request.user).select_related("department", "manager"), pk=pk
@@ -262,7 +241,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/team_detail.html", {"team": team, "members": members, "trainings": trainings})
 
 
-@director_only
+@access.director_only
 def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     team = access.get_visible_or_404(access.teams_visible_to(request.user), pk=pk) if pk else Team()
     form = TeamForm(request.POST or None, instance=team)
@@ -311,7 +290,7 @@ def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@allowed_if(access.can_plan_training)
+@access.manager_or_director
 def training_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if pk:
         training = access.get_visible_or_404(access.trainings_visible_to(request.user), pk=pk)
@@ -334,7 +313,7 @@ def training_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return _form_page(request, form, title, back="training:list")
 
 
-@allowed_if(access.can_plan_training)
+@access.manager_or_director
 def training_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     training = access.get_visible_or_404(access.trainings_visible_to(request.user), pk=pk)
     if not access.can_change_training(request.user, training):

@@ -18,6 +18,8 @@ VAR_DIR = Path(env_str("BULKSALES_VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", False)
+# The demo data app (`manage.py seed_demo`): on in development and the tests, off in production.
+DEMO_ENABLED = env_bool("DEMO_ENABLED", DEBUG)
 
 # Production must bring its own key; only a DEBUG run may fall back to a throwaway one.
 SECRET_KEY = env_str("SECRET_KEY", "django-insecure-bulksales-development-only-key-0123456789" if DEBUG else None)
@@ -50,6 +52,8 @@ INSTALLED_APPS = [
     "pipeline",
     "targets",
 ]
+if DEMO_ENABLED:
+    INSTALLED_APPS.append("bulksales.demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -7,11 +7,9 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self) -> None:
-        from accounts import demo, demo_large, handover
+        from accounts import handover
         from accounts.models import Position
 
-        from . import demo as customers_demo
-        from .demo_large import seed_customers_large
         from .models import Complaint, Customer
 
         handover.register_owned(
@@ -19,5 +17,3 @@ class CustomersConfig(AppConfig):
             positions=[Position.REP, Position.ACCOUNT_MANAGER, Position.MANAGER, Position.DIRECTOR],
         )
         handover.register_owned(Complaint, "assignee", _("complaints assigned"))
-        demo.register_seeder(customers_demo.seed_customers)
-        demo_large.register_large_seeder(seed_customers_large)

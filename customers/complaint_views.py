@@ -19,7 +19,6 @@ from django.views.decorators.http import require_POST
 from accounts import access, params
 from accounts.models import User
 from accounts.services import RuleError
-from accounts.views import allowed_if
 
 from . import complaints, selectors
 from .complaint_filters import ComplaintFilter
@@ -27,8 +26,6 @@ from .complaint_forms import ComplaintAssignForm, ComplaintCommentForm, Complain
 from .models import Complaint, Contact
 
 PAGE_SIZE = 50
-# Everyone but marketing works with complaints: they record them, read them and comment on them.
-complaint_page = allowed_if(selectors.can_record_complaint)
 
 
 def _visible_complaint(request: HttpRequest, pk: int) -> Complaint:
@@ -40,7 +37,7 @@ def _visible_complaint(request: HttpRequest, pk: int) -> Complaint:
     )
 
 
-@complaint_page
+@access.complaint_recorders_only
 def complaint_list(request: HttpRequest) -> HttpResponse:
     visible = complaints.with_overdue(
         selectors.complaints_visible_to(request.user).select_related("customer", "assignee")
@@ -50,7 +47,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     return render(request, "customers/complaint_list.html", {"filter": filtered, "page": page})
 
 
-@complaint_page
+@access.complaint_recorders_only
 def complaint_create(request: HttpRequest) -> HttpResponse:
     customer_pk = params.optional_id(request.GET.get("customer"))
     customer = selectors.customers_visible_to(request.user).filter(pk=customer_pk).first() if customer_pk else None
@@ -144,12 +141,12 @@ def _detail_page(request: HttpRequest, complaint: Complaint, **forms) -> HttpRes
     return render(request, "customers/complaint_detail.html", context)
 
 
-@complaint_page
+@access.complaint_recorders_only
 def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail_page(request, _visible_complaint(request, pk))
 
 
-@complaint_page
+@access.complaint_recorders_only
 @require_POST
 def complaint_transition(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = _visible_complaint(request, pk)
@@ -172,7 +169,7 @@ def complaint_transition(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail_page(request, complaint, transition_form=form)
 
 
-@complaint_page
+@access.complaint_recorders_only
 @require_POST
 def complaint_comment(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = _visible_complaint(request, pk)
@@ -188,7 +185,7 @@ def complaint_comment(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail_page(request, complaint, comment_form=form)
 
 
-@complaint_page
+@access.complaint_recorders_only
 @require_POST
 def complaint_assign(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = _visible_complaint(request, pk)

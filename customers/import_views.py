@@ -9,9 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from accounts import exports
+from accounts import access, exports
 from accounts.services import RuleError
-from accounts.views import allowed_if
 
 from . import import_jobs, importing, selectors
 from .exchange import COLUMNS
@@ -37,7 +36,7 @@ class UploadForm(forms.Form):
             "rows": f"{settings.IMPORT_MAX_ROWS:,}", "size": f"{settings.IMPORT_MAX_BYTES / (1024 * 1024):g}"}
 
 
-@allowed_if(selectors.can_add_customers)
+@access.sellers_only
 def customer_import(request: HttpRequest) -> HttpResponse:
     """Upload: the file is kept and the worker checks it; the job's page shows the progress, then the report."""
     if "template" in request.GET:
@@ -58,7 +57,7 @@ def _job_or_404(request: HttpRequest, pk) -> ImportJob:
     return get_object_or_404(selectors.import_jobs_of(request.user), pk=pk)
 
 
-@allowed_if(selectors.can_add_customers)
+@access.sellers_only
 def import_job(request: HttpRequest, pk) -> HttpResponse:
     """The job: its progress while the worker reads it, then the report and the buttons to import."""
     job = _job_or_404(request, pk)
@@ -76,7 +75,7 @@ def import_job(request: HttpRequest, pk) -> HttpResponse:
     return _results_page(request, job)
 
 
-@allowed_if(selectors.can_add_customers)
+@access.sellers_only
 def import_job_progress(request: HttpRequest, pk) -> HttpResponse:
     """The progress bar alone, which htmx polls every second; once the job is finished the page reloads."""
     job = _job_or_404(request, pk)

@@ -50,7 +50,7 @@ def surveys_visible_to(user: User) -> QuerySet[SatisfactionSurvey]:
 
 
 def can_add_customers(user: User) -> bool:
-    return user.is_authenticated and user.is_active and (user.is_director or user.position in OWNER_POSITIONS)
+    return access.can_sell(user)
 
 
 def possible_owners(user: User) -> QuerySet[User]:
@@ -60,24 +60,19 @@ def possible_owners(user: User) -> QuerySet[User]:
 
 def can_change_customer(user: User, customer: Customer) -> bool:
     """The owner, the owner's manager and the director; customer service only reads."""
-    if not user.is_active or user.position in (Position.CUSTOMER_SERVICE, Position.MARKETING):
-        return user.is_superuser
-    return access.users_visible_to(user).filter(pk=customer.owner_id).exists()
+    return access.can_change_owned(user, customer.owner_id)
 
 
 def can_pin_tier(user: User, customer: Customer) -> bool:
-    return (user.is_director or user.is_manager) and can_change_customer(user, customer)
+    return access.manages_or_directs(user) and can_change_customer(user, customer)
 
 
 def can_record_complaint(user: User) -> bool:
-    return user.is_authenticated and user.is_active and user.position != Position.MARKETING
+    return access.can_record_complaint(user)
 
 
 def can_work_complaint(user: User, complaint: Complaint) -> bool:
-    """Customer service, the director and the assignee move a complaint along."""
-    return user.is_active and (
-        user.is_director or user.position == Position.CUSTOMER_SERVICE or complaint.assignee_id == user.pk
-    )
+    return access.can_work_assigned(user, complaint.assignee_id)
 
 
 def can_run_customer_settings(user: User) -> bool:
@@ -91,8 +86,7 @@ def possible_assignees() -> QuerySet[User]:
 
 
 def can_reassign_complaint(user: User) -> bool:
-    """Customer service and the director decide who handles a complaint."""
-    return user.is_active and (user.is_director or user.position == Position.CUSTOMER_SERVICE)
+    return access.can_assign_complaints(user)
 
 
 def import_jobs_of(user: User) -> QuerySet[ImportJob]:

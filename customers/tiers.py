@@ -78,3 +78,10 @@ def recompute_tiers(*, now: datetime | None = None, by: User | None = None) -> i
             # Guarded by tier_pinned again: a manager pinning meanwhile wins.
             Customer.objects.filter(pk__in=ids, tier_pinned=False).update(tier=tier)
     return len(changes)
+
+
+def recompute_tiers_requested(*, user_id: int | None = None) -> int:
+    """`recompute_tiers` for the job: with a user id (the director's button) the changes are recorded as
+    theirs; without, as the monthly job's. Idempotent: only customers whose tier differs are written."""
+    by = User.objects.filter(pk=user_id).first() if user_id is not None else None
+    return recompute_tiers(by=by)

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 
 from accounts import access, exports
 from accounts.services import RuleError
-from accounts.views import allowed_if
 
 from . import selectors, services
 from .complaints import with_overdue
@@ -33,7 +32,6 @@ from .models import Commodity, Contact, Customer, TierPolicy
 from .panels import render_panels
 
 PAGE_SIZE = 50
-settings_page = allowed_if(selectors.can_run_customer_settings)
 
 
 def _filtered_customers(request: HttpRequest) -> CustomerFilter:
@@ -159,7 +157,7 @@ def _save_customer_page(request: HttpRequest, customer: Customer) -> HttpRespons
     )
 
 
-@allowed_if(selectors.can_add_customers)
+@access.sellers_only
 def customer_create(request: HttpRequest) -> HttpResponse:
     return _save_customer_page(request, Customer())
 
@@ -240,7 +238,7 @@ def tier_policy_list(request: HttpRequest) -> HttpResponse:
                   {"policies": policies, "can_edit": selectors.can_run_customer_settings(request.user)})
 
 
-@settings_page
+@access.director_only
 def tier_policy_edit(request: HttpRequest, tier: str) -> HttpResponse:
     policy = access.get_visible_or_404(TierPolicy.objects.all(), tier=tier)
     form = TierPolicyForm(request.POST or None, instance=policy)
@@ -253,13 +251,13 @@ def tier_policy_edit(request: HttpRequest, tier: str) -> HttpResponse:
         "submit": _("Save"), "intro": ""})
 
 
-@settings_page
+@access.director_only
 def commodity_list(request: HttpRequest) -> HttpResponse:
     commodities = Commodity.objects.annotate(customer_count=Count("customers")).order_by("name")
     return render(request, "customers/commodity_list.html", {"commodities": commodities})
 
 
-@settings_page
+@access.director_only
 def commodity_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     commodity = access.get_visible_or_404(Commodity.objects.all(), pk=pk) if pk else Commodity()
     form = CommodityForm(request.POST or None, instance=commodity)
@@ -273,7 +271,7 @@ def commodity_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @require_POST
-@settings_page
+@access.director_only
 def recompute_tiers_now(request: HttpRequest) -> HttpResponse:
     from .tasks import recompute_customer_tiers
 

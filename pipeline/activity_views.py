@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 
 from accounts import access, params
 from accounts.services import RuleError
-from accounts.views import allowed_if
 from customers import selectors as customer_selectors
 from customers.models import Customer
 
@@ -25,8 +24,6 @@ from .activity_forms import ActivityFilter, ActivityForm, kind_icon
 from .models import Activity, Deal
 
 PAGE_SIZE = 50
-# Visits and calls are the sellers' work: customer service and marketing do not log them.
-activity_page = allowed_if(selectors.can_sell)
 
 
 def _visible_activity(request: HttpRequest, pk: int) -> Activity:
@@ -63,7 +60,7 @@ def _form_page(request: HttpRequest, form: ActivityForm, activity: Activity | No
     return render(request, "pipeline/activity_form.html", {"form": form, "activity": activity, "kinds": kinds})
 
 
-@activity_page
+@access.sellers_only
 def activity_list(request: HttpRequest) -> HttpResponse:
     visible = selectors.activities_visible_to(request.user).select_related("customer", "owner", "deal__commodity")
     filtered = ActivityFilter(request.GET or None, queryset=visible)
@@ -76,7 +73,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
                   {"filter": filtered, "page": page, "today": timezone.localdate()})
 
 
-@activity_page
+@access.sellers_only
 def activity_create(request: HttpRequest) -> HttpResponse:
     customer, deal = _prefill(request)
     form = ActivityForm(request.POST or None, user=request.user, customer=customer, deal=deal)
@@ -95,7 +92,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
     return _form_page(request, form)
 
 
-@activity_page
+@access.sellers_only
 def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _visible_activity(request, pk)
     if not selectors.can_change_activity(request.user, activity):
@@ -113,7 +110,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(request, form, activity)
 
 
-@activity_page
+@access.sellers_only
 @require_POST
 def next_step_done(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _visible_activity(request, pk)

@@ -7,14 +7,12 @@ class PipelineConfig(AppConfig):
     verbose_name = _("Pipeline")
 
     def ready(self) -> None:
-        from accounts import demo, demo_large, handover
+        from accounts import handover
         from accounts.models import Position
         from customers.panels import register_panel
         from customers.tiers import register_sales_source
 
         from .deal_views import customer_deals_panel
-        from .demo import seed_pipeline
-        from .demo_large import seed_pipeline_large
         from .models import Activity, Deal, Reminder
         from .panels import customer_activities_panel, customer_transfers_panel
         from .reminders import open_next_steps_of, open_reminders_to_move
@@ -31,5 +29,3 @@ class PipelineConfig(AppConfig):
         register_panel(customer_activities_panel)
         register_panel(customer_transfers_panel)
         register_sales_source(signed_sales)
-        demo.register_seeder(seed_pipeline)
-        demo_large.register_large_seeder(seed_pipeline_large)

@@ -11,8 +11,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import access
 from accounts.models import User
-from accounts.views import allowed_if
 from customers.models import Commodity
 
 from . import selectors
@@ -110,7 +110,7 @@ def _month_link(request: HttpRequest, month: date) -> str:
     return "?" + query.urlencode()
 
 
-@allowed_if(selectors.can_sell)
+@access.sellers_only
 def laycan_calendar(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     first = month_from(request.GET.get("month"), today)

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 from accounts import access, exports, params
 from accounts.htmx import is_htmx, vary_on_htmx
 from accounts.services import RuleError
-from accounts.views import allowed_if
 from customers import selectors as customer_selectors
 from customers.models import Customer
 
@@ -36,7 +35,6 @@ from .models import STAGE_ORDER, Amendment, Deal, Outcome, Stage
 
 PAGE_SIZE = 50
 BOARD_CARDS = 30  # per column: the most recently updated; the column header gives the full count
-sellers_only = allowed_if(selectors.can_sell)
 
 
 def _visible_deals(request: HttpRequest):
@@ -99,21 +97,21 @@ def _board_context(request: HttpRequest) -> dict:
             "owners": owners.values()}
 
 
-@sellers_only
+@access.sellers_only
 @vary_on_htmx
 def deal_board(request: HttpRequest) -> HttpResponse:
     template = "pipeline/_board.html" if is_htmx(request) else "pipeline/deal_board.html"
     return render(request, template, _board_context(request))
 
 
-@sellers_only
+@access.sellers_only
 def deal_list(request: HttpRequest) -> HttpResponse:
     filtered = DealFilter(request.GET or None, queryset=_visible_deals(request), user=request.user)
     page = Paginator(filtered.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "pipeline/deal_list.html", {"filter": filtered, "page": page})
 
 
-@sellers_only
+@access.sellers_only
 def deal_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The filtered deal list as CSV or Excel, with exactly the deals the user may see."""
     exports.format_or_404(fmt)
@@ -126,7 +124,7 @@ def deal_export(request: HttpRequest, fmt: str) -> HttpResponse:
 # --- One deal -------------------------------------------------------------------------------------
 
 
-@sellers_only
+@access.sellers_only
 def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     deal = _deal_or_404(request, pk)
     can_change = selectors.can_change_deal(request.user, deal)
@@ -180,12 +178,12 @@ def _deal_form_page(request: HttpRequest, deal: Deal) -> HttpResponse:
     return render(request, "pipeline/deal_form.html", {"form": form, "deal": deal})
 
 
-@sellers_only
+@access.sellers_only
 def deal_create(request: HttpRequest) -> HttpResponse:
     return _deal_form_page(request, Deal())
 
 
-@sellers_only
+@access.sellers_only
 def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _deal_form_page(request, _changeable_deal(request, pk))
 
@@ -200,7 +198,7 @@ def _after_move(request: HttpRequest, deal: Deal) -> HttpResponse:
     return redirect("deals:detail", pk=deal.pk)
 
 
-@sellers_only
+@access.sellers_only
 @vary_on_htmx
 def deal_move(request: HttpRequest, pk: int) -> HttpResponse:
     deal = _changeable_deal(request, pk)
@@ -223,7 +221,7 @@ def deal_move(request: HttpRequest, pk: int) -> HttpResponse:
         "deal": deal, "form": form, "title": _("Move the deal"), "submit": _("Move")})
 
 
-@sellers_only
+@access.sellers_only
 def deal_sign(request: HttpRequest, pk: int) -> HttpResponse:
     deal = _changeable_deal(request, pk)
     form = SignForm(request.POST or None, instance=Deal.objects.get(pk=deal.pk))
@@ -243,7 +241,7 @@ def deal_sign(request: HttpRequest, pk: int) -> HttpResponse:
         "intro": _("Confirm the final terms as signed. The deal moves to follow-up as won.")})
 
 
-@sellers_only
+@access.sellers_only
 @require_POST
 def deal_lose(request: HttpRequest, pk: int) -> HttpResponse:
     deal = _changeable_deal(request, pk)
@@ -261,7 +259,7 @@ def deal_lose(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("deals:detail", pk=deal.pk)
 
 
-@sellers_only
+@access.sellers_only
 @require_POST
 def deal_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     deal = _changeable_deal(request, pk)
@@ -282,7 +280,7 @@ def deal_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Amendments of a signed contract and transfers ------------------------------------------------
 
 
-@sellers_only
+@access.sellers_only
 def deal_amend(request: HttpRequest, pk: int) -> HttpResponse:
     deal = _changeable_deal(request, pk)
     if deal.outcome != Outcome.WON:
@@ -309,7 +307,7 @@ def _amendment_or_404(request: HttpRequest, pk: int) -> Amendment:
     return access.get_visible_or_404(Amendment.objects.filter(deal__in=_visible_deals(request)), pk=pk)
 
 
-@sellers_only
+@access.sellers_only
 @require_POST
 def amendment_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     amendment = _amendment_or_404(request, pk)
@@ -344,7 +342,7 @@ def _transfer_page(request: HttpRequest, record, form_class, transfer, back: str
     return render(request, "pipeline/transfer_form.html", {"record": record, "form": form, "back": back})
 
 
-@sellers_only
+@access.sellers_only
 def deal_transfer(request: HttpRequest, pk: int) -> HttpResponse:
     deal = _deal_or_404(request, pk)
     return _transfer_page(request, deal, TransferForm,
@@ -352,7 +350,7 @@ def deal_transfer(request: HttpRequest, pk: int) -> HttpResponse:
                           reverse("deals:detail", args=[deal.pk]))
 
 
-@sellers_only
+@access.sellers_only
 def customer_transfer(request: HttpRequest, pk: int) -> HttpResponse:
     customer = access.get_visible_or_404(
         customer_selectors.customers_visible_to(request.user).select_related("owner"), pk=pk)

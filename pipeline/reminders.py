@@ -11,14 +11,19 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts import access
+from accounts.digests import digests_send
 from accounts.models import Position, User
 from accounts.services import RuleError
 from customers import selectors as customer_selectors
@@ -314,6 +319,29 @@ def digests_for(day: date) -> dict[User, list[Reminder]]:
     return dict(by_person)
 
 
+DIGEST_KIND = "pipeline.reminders"
+
+
+def reminder_digest_email(person: User, items: list[Reminder], day: date) -> tuple[str, str]:
+    """The subject and body of `person`'s morning email, in their language."""
+    with translation.override(person.language or settings.LANGUAGE_CODE):
+        subject = ngettext(
+            "%(count)d follow-up reminder for today", "%(count)d follow-up reminders for today", len(items)
+        ) % {"count": len(items)}
+        body = render_to_string("pipeline/reminder_digest_email.txt",
+                                {"person": person, "reminders": items, "day": day})
+    return subject, body
+
+
+def reminder_digests_send(*, day: date | None = None) -> int:
+    """Email each person with open reminders on `day` (today) the list, in their language; returns how many
+    were sent. Once per person and day (accounts.digests): a rerun the same day sends only what is missing."""
+    day = day or timezone.localdate()
+    return digests_send(kind=DIGEST_KIND, period_start=day, digests=(
+        (person, partial(reminder_digest_email, person, items, day)) for person, items in digests_for(day).items()
+    ))
+
+
 # --- What a person does with a reminder ---------------------------------------------------------
 
 
@@ -357,7 +385,7 @@ def can_reassign(user: User, reminder: Reminder) -> bool:
         and reminder.escalated
         and reminder.kind in REASSIGNABLE
         and reminder.done_at is None
-        and (user.is_manager or access.sees_everyone(user))
+        and access.manages_or_directs(user)
     )
 
 

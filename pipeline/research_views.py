@@ -13,15 +13,12 @@ from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.services import RuleError
-from accounts.views import allowed_if
 
 from . import research, selectors
 from .models import MarketResearch
 from .research_forms import ResearchFilter, ResearchForm
 
 PAGE_SIZE = 50
-# Sellers and marketing read and write research; customer service has no use for it.
-research_page = allowed_if(selectors.can_research)
 
 
 def _visible_research(request: HttpRequest, pk: int) -> MarketResearch:
@@ -30,7 +27,7 @@ def _visible_research(request: HttpRequest, pk: int) -> MarketResearch:
     )
 
 
-@research_page
+@access.researchers_only
 def research_list(request: HttpRequest) -> HttpResponse:
     visible = selectors.research_visible_to(request.user).select_related("commodity", "port", "author")
     filtered = ResearchFilter(request.GET or None, queryset=visible)
@@ -38,7 +35,7 @@ def research_list(request: HttpRequest) -> HttpResponse:
     return render(request, "pipeline/research_list.html", {"filter": filtered, "page": page})
 
 
-@research_page
+@access.researchers_only
 def research_create(request: HttpRequest) -> HttpResponse:
     form = ResearchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

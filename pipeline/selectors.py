@@ -8,7 +8,7 @@ from django.utils.text import capfirst
 
 from accounts import access
 from accounts.access import RecordKind
-from accounts.models import Position, User
+from accounts.models import User
 from customers import selectors as customer_selectors
 from customers.models import Commodity
 
@@ -46,7 +46,7 @@ def can_sell(user: User) -> bool:
 
 
 def can_change_deal(user: User, deal: Deal) -> bool:
-    return can_sell(user) and access.users_visible_to(user).filter(pk=deal.owner_id).exists()
+    return access.can_change_owned(user, deal.owner_id)
 
 
 def possible_owners(user: User) -> QuerySet[User]:
@@ -54,7 +54,7 @@ def possible_owners(user: User) -> QuerySet[User]:
 
 
 def can_research(user: User) -> bool:
-    return user.is_authenticated and user.is_active and (can_sell(user) or user.position == Position.MARKETING)
+    return access.can_research(user)
 
 
 def can_run_pipeline_settings(user: User) -> bool:
@@ -77,7 +77,7 @@ def laycans_in(deals: QuerySet[Deal], first: date, last: date) -> QuerySet[Deal]
 
 def can_change_activity(user: User, activity: Activity) -> bool:
     """The person who logged it, their manager and the director (it must be in the user's scope too)."""
-    return can_sell(user) and access.users_visible_to(user).filter(pk=activity.owner_id).exists()
+    return access.can_change_owned(user, activity.owner_id)
 
 
 def can_take_next_step(user: User, activity: Activity) -> bool:
@@ -87,7 +87,7 @@ def can_take_next_step(user: User, activity: Activity) -> bool:
 
 def can_change_research(user: User, research: MarketResearch) -> bool:
     """Its author and the director: a record is someone's account of what they saw."""
-    return can_research(user) and (user.is_director or research.author_id == user.pk)
+    return can_research(user) and access.can_change_authored(user, research.author_id)
 
 
 def describe_amendments(amendments: QuerySet[Amendment]) -> list[Amendment]:

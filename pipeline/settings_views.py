@@ -19,13 +19,10 @@ from django_countries import countries
 
 from accounts import access
 from accounts.services import RuleError
-from accounts.views import allowed_if
 
 from . import selectors, services
 from .models import ExchangeRate, LostReason, Port
 from .settings_forms import ExchangeRateForm, LostReasonForm, PortForm
-
-settings_page = allowed_if(selectors.can_run_pipeline_settings)
 
 
 def _form_page(request: HttpRequest, form, title: str, *, back: str, intro: str = "") -> HttpResponse:
@@ -36,7 +33,7 @@ def _form_page(request: HttpRequest, form, title: str, *, back: str, intro: str 
 # --- Ports ---------------------------------------------------------------------------------------
 
 
-@settings_page
+@access.director_only
 def port_list(request: HttpRequest) -> HttpResponse:
     # A port has no reverse relation to deals (related_name="+"): count loading or discharging in a subquery.
     deals_here = (
@@ -53,7 +50,7 @@ def port_list(request: HttpRequest) -> HttpResponse:
     return render(request, "pipeline/settings_ports.html", {"ports": ports})
 
 
-@settings_page
+@access.director_only
 def port_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     port = access.get_visible_or_404(Port.objects.all(), pk=pk) if pk else Port()
     form = PortForm(request.POST or None, instance=port)
@@ -89,7 +86,7 @@ def rate_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-@settings_page
+@access.director_only
 def rate_create(request: HttpRequest) -> HttpResponse:
     form = ExchangeRateForm(request.POST or None, initial={
         "currency": request.GET.get("currency", "")[:3], "valid_from": timezone.localdate()})
@@ -127,14 +124,14 @@ def _rate_saved_message(rate: ExchangeRate, repriced: int) -> str:
 # --- Reasons for losing ----------------------------------------------------------------------------
 
 
-@settings_page
+@access.director_only
 def lost_reason_list(request: HttpRequest) -> HttpResponse:
     lost = Q(deal__in=selectors.deals_visible_to(request.user))
     reasons = LostReason.objects.annotate(deal_count=Count("deal", filter=lost)).order_by("name")
     return render(request, "pipeline/settings_lost_reasons.html", {"reasons": reasons})
 
 
-@settings_page
+@access.director_only
 def lost_reason_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     reason = access.get_visible_or_404(LostReason.objects.all(), pk=pk) if pk else LostReason()
     form = LostReasonForm(request.POST or None, instance=reason)

@@ -7,14 +7,8 @@ class TargetsConfig(AppConfig):
     verbose_name = _("Targets and scorecards")
 
     def ready(self) -> None:
-        from accounts import changes, demo, demo_large
+        from accounts import changes
 
-        from .demo import seed_targets
-        from .demo_large import seed_targets_large
         from .scorecards import refresh_soon
 
-        # Registered after the pipeline's seeder (targets is installed after pipeline): the targets
-        # are set from the demo deals.
         changes.register_listener(refresh_soon)
-        demo.register_seeder(seed_targets)
-        demo_large.register_large_seeder(seed_targets_large)

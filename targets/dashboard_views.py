@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy
 
 from accounts import access, exports
 from accounts.bounds import in_business_range
-from accounts.views import allowed_if
 from customers import selectors as customer_selectors
 from pipeline import selectors as pipeline_selectors
 from pipeline.models import STAGE_ORDER
@@ -60,7 +59,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     user = request.user
     if access.sees_everyone(user):
         return redirect("dashboards:director")
-    if user.is_manager:
+    if access.can_open_team_pages(user):
         return redirect("dashboards:manager")
     if access.can_sell(user):
         return redirect("dashboards:rep")
@@ -70,7 +69,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 # --- A rep's dashboard -------------------------------------------------------------------------------
 
 
-@allowed_if(access.can_sell)
+@access.sellers_only
 def rep(request: HttpRequest, user_id: int | None = None) -> HttpResponse:
     viewer = request.user
     if user_id is None or user_id == viewer.pk:
@@ -112,7 +111,7 @@ def rep(request: HttpRequest, user_id: int | None = None) -> HttpResponse:
 # --- A manager's team ------------------------------------------------------------------------------
 
 
-@allowed_if(access.can_open_team_pages)
+@access.manager_or_director
 def manager(request: HttpRequest, team_id: int | None = None) -> HttpResponse:
     viewer = request.user
     teams = list(access.teams_visible_to(viewer).select_related("department").order_by("name"))
@@ -176,7 +175,7 @@ def manager(request: HttpRequest, team_id: int | None = None) -> HttpResponse:
 # --- The director's department -----------------------------------------------------------------------
 
 
-@allowed_if(access.sees_everyone)
+@access.director_only
 def director(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     quarter = _quarter(today)

@@ -283,7 +283,7 @@ def exportable_ids(viewer: User, subject: str) -> QuerySet | None:
     if subject == Subject.TEAM and access.can_open_team_pages(viewer):
         return access.teams_visible_to(viewer).values("pk")
     if subject == Subject.DEPARTMENT and access.sees_everyone(viewer):
-        return Department.objects.values("pk")
+        return access.departments_visible_to(viewer).values("pk")
     return None
 
 

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 
 from accounts import access
 from accounts.services import RuleError
-from accounts.views import allowed_if
 
 from . import scorecards
 from .models import ScorecardRun
@@ -25,8 +24,6 @@ from .periods import previous_quarter, quarter_bounds, quarter_of
 
 RECENT_RUNS = 20
 QUARTERS_OFFERED = 4  # the running quarter and the three before it
-
-runs_page = allowed_if(scorecards.can_recompute)
 
 
 def _quarter_choices(today: date) -> list[tuple[str, str]]:
@@ -56,7 +53,7 @@ def _quarter_label(day: date) -> str:
     return _("%(year)d Q%(quarter)d") % {"year": year, "quarter": quarter}
 
 
-@runs_page
+@access.manager_or_director
 def run_list(request: HttpRequest) -> HttpResponse:
     runs = list(ScorecardRun.objects.select_related("requested_by")[:RECENT_RUNS])
     for each in runs:
@@ -66,7 +63,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@runs_page
+@access.manager_or_director
 def recompute(request: HttpRequest) -> HttpResponse:
     """Start (or join) the recomputation of a quarter: the running one by default."""
     today = timezone.localdate()
@@ -86,13 +83,13 @@ def recompute(request: HttpRequest) -> HttpResponse:
     return redirect("scorecards:run", pk=run.pk)
 
 
-@runs_page
+@access.manager_or_director
 def run(request: HttpRequest, pk: int) -> HttpResponse:
     found = _run_or_404(pk)
     return render(request, "targets/scorecard_run.html", {"run": found, "quarter": _quarter_label(found.period_start)})
 
 
-@runs_page
+@access.manager_or_director
 def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress bar alone, which htmx polls every second until the run is finished."""
     return render(request, "targets/scorecard_run_progress.html", {"run": _run_or_404(pk)})

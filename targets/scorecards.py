@@ -1,5 +1,5 @@
-"""Recomputing a quarter's scorecards on demand (a ScorecardRun with its progress), and the weekly
-digest of each manager's teams' scorecards."""
+"""Recomputing scorecards (hourly, after a change, and a quarter on demand as a ScorecardRun with its
+progress), and the weekly digest of each manager's teams' scorecards."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -9,14 +9,16 @@ from functools import partial
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts import access
+from accounts.digests import digests_send
 from accounts.models import Position, Team, User
 from accounts.services import RuleError
 
-from .kpis import compute_scorecards, period_bounds
+from .kpis import compute_scorecards, period_bounds, periods_to_compute
 from .models import Scorecard, ScorecardRun
 from .periods import month_bounds, quarter_bounds, quarter_of
 
@@ -26,7 +28,7 @@ ABANDONED_AFTER = timedelta(hours=1)
 
 def can_recompute(user: User) -> bool:
     """Managers and the director recompute scorecards and follow any run (a run holds no private data)."""
-    return access.sees_everyone(user) or (user.is_authenticated and user.is_active and user.is_manager)
+    return access.manages_or_directs(user)
 
 
 def quarter_start(day: date) -> date:
@@ -92,6 +94,12 @@ def recompute_run(*, run_id: int) -> int:
         raise
     ScorecardRun.objects.filter(pk=run.pk, finished_at__isnull=True).update(finished_at=timezone.now(), progress=100)
     return written
+
+
+def compute_running() -> int:
+    """The hourly job: the running and previous month and quarter. Idempotent (rows are upserted)."""
+    return sum(compute_scorecards(period=period, start=start)
+               for period, start in periods_to_compute(timezone.localdate()))
 
 
 # --- Refreshing after a change ----------------------------------------------------------------------
@@ -199,3 +207,29 @@ def team_scorecard_digests(today: date) -> dict[User, list[TeamTable]]:
         if table.card is not None or table.rows:
             digests.setdefault(team.manager, []).append(table)
     return digests
+
+
+DIGEST_KIND = "targets.scorecards"
+
+
+def team_scorecard_digest_email(manager: User, tables: list[TeamTable], today: date) -> tuple[str, str]:
+    """The subject and body of a manager's weekly email, in their language."""
+    year, quarter = quarter_of(today)
+    with translation.override(manager.language or settings.LANGUAGE_CODE):
+        subject = _("Your teams' scorecards for %(year)s Q%(quarter)s") % {"year": year, "quarter": quarter}
+        body = render_to_string("targets/scorecard_digest_email.txt", {
+            "person": manager, "tables": tables, "year": year, "quarter": quarter, "today": today,
+            "currency": settings.BASE_CURRENCY,
+        })
+    return subject, body
+
+
+def team_scorecard_digests_send(*, today: date | None = None) -> int:
+    """Email each active manager their teams' quarter scorecards, in their language; returns how many were
+    sent. Once per manager and week (accounts.digests): a rerun the same week sends only what is missing."""
+    today = today or timezone.localdate()
+    week_start = today - timedelta(days=today.weekday())
+    return digests_send(kind=DIGEST_KIND, period_start=week_start, digests=(
+        (manager, partial(team_scorecard_digest_email, manager, tables, today))
+        for manager, tables in team_scorecard_digests(today).items()
+    ))

@@ -22,7 +22,7 @@ def can_set_team_targets(user: User) -> bool:
 
 def can_split(user: User, team: Team) -> bool:
     """The team's manager splits its targets; the director may too."""
-    return access.can_run_organisation(user) or (user.is_active and team.manager_id == user.pk)
+    return access.can_run_team(user, team)
 
 
 def team_reps(team: Team):

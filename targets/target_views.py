@@ -22,10 +22,9 @@ from django.views.decorators.http import require_POST
 from accounts import access
 from accounts.models import Position, Team, User
 from accounts.services import RuleError
-from accounts.views import allowed_if
 
-from . import services
-from .models import RepTarget, ScoreWeights, TargetRevision, TeamTarget
+from . import selectors, services
+from .models import ScoreWeights, TargetRevision, TeamTarget
 from .periods import next_quarter, previous_quarter, quarter_bounds, quarter_of
 from .target_forms import (
     LABELS,
@@ -39,10 +38,6 @@ from .target_forms import (
 
 PAGE_SIZE = 50
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # the model's bounds for a target's year
-
-sellers_only = allowed_if(access.can_sell)
-director_only = allowed_if(services.can_set_team_targets)
-team_pages = allowed_if(access.can_open_team_pages)
 
 
 # --- What the pages show -----------------------------------------------------------------------
@@ -134,7 +129,7 @@ def _team_rows(user: User, year: int, quarter: int) -> list[TeamRow]:
 def _own_targets(user: User, year: int, quarter: int) -> dict:
     """A rep's or account manager's page: their share(s) beside their team's target, and their revisions."""
     shares = list(
-        RepTarget.objects.filter(rep=user, team_target__year=year, team_target__quarter=quarter)
+        selectors.own_rep_targets(user, year=year, quarter=quarter)
         .select_related("team_target__team")
         .order_by("team_target__team__name")
     )
@@ -146,11 +141,10 @@ def _own_targets(user: User, year: int, quarter: int) -> dict:
         rows.append({"label": LABELS["min_satisfaction"], "mine": floor, "team": floor, "places": "-2"})
         cards.append({"team": share.team_target.team, "rows": rows})
     team_target = None
-    if not shares and user.team_id:
-        team_target = TeamTarget.objects.filter(team_id=user.team_id, year=year, quarter=quarter).select_related(
-            "team").first()
+    if not shares:
+        team_target = selectors.own_team_target(user, year=year, quarter=quarter).select_related("team").first()
     revisions = (
-        TargetRevision.objects.filter(rep=user, team_target__year=year, team_target__quarter=quarter)
+        selectors.own_target_revisions(user, year=year, quarter=quarter)
         .select_related("by", "rep", "team_target__team")[:PAGE_SIZE]
     )
     return {
@@ -222,7 +216,7 @@ def _warn_if_over(request: HttpRequest, target: TeamTarget) -> None:
 # --- Pages -------------------------------------------------------------------------------------
 
 
-@sellers_only
+@access.sellers_only
 def quarter_overview(request: HttpRequest, year: int | None = None, quarter: int | None = None) -> HttpResponse:
     if year is None or quarter is None:
         year, quarter = quarter_of(timezone.localdate())
@@ -241,7 +235,7 @@ def quarter_overview(request: HttpRequest, year: int | None = None, quarter: int
     return render(request, "targets/target_quarter.html", context)
 
 
-@director_only
+@access.director_only
 def team_edit(request: HttpRequest, year: int, quarter: int, team_id: int) -> HttpResponse:
     _check_quarter(year, quarter)
     team = _team_or_404(request, team_id)
@@ -266,7 +260,7 @@ def team_edit(request: HttpRequest, year: int, quarter: int, team_id: int) -> Ht
                   _quarter_context(year, quarter) | {"form": form, "team": team, "target": target})
 
 
-@team_pages
+@access.manager_or_director
 def split(request: HttpRequest, year: int, quarter: int, team_id: int) -> HttpResponse:
     _check_quarter(year, quarter)
     team = _team_or_404(request, team_id)
@@ -309,7 +303,7 @@ def split(request: HttpRequest, year: int, quarter: int, team_id: int) -> HttpRe
     return render(request, "targets/target_split.html", context)
 
 
-@team_pages
+@access.manager_or_director
 def history(request: HttpRequest, year: int, quarter: int, team_id: int) -> HttpResponse:
     _check_quarter(year, quarter)
     team = _team_or_404(request, team_id)
@@ -321,7 +315,7 @@ def history(request: HttpRequest, year: int, quarter: int, team_id: int) -> Http
                   _quarter_context(year, quarter) | {"team": team, "page": page, "revisions": _labelled(page)})
 
 
-@director_only
+@access.director_only
 @require_POST
 def copy_forward(request: HttpRequest, year: int, quarter: int) -> HttpResponse:
     _check_quarter(year, quarter)
@@ -356,7 +350,7 @@ def copy_forward(request: HttpRequest, year: int, quarter: int) -> HttpResponse:
     return redirect("targets:quarter", year=next_year, quarter=next_q)
 
 
-@director_only
+@access.director_only
 def weights(request: HttpRequest) -> HttpResponse:
     form = ScoreWeightsForm(request.POST or None, instance=ScoreWeights.current())
     if request.method == "POST" and form.is_valid():
@@ -366,7 +360,7 @@ def weights(request: HttpRequest) -> HttpResponse:
     return render(request, "targets/target_weights.html", {"form": form})
 
 
-@director_only
+@access.director_only
 def commodity_tonnage(request: HttpRequest, year: int, quarter: int, team_id: int) -> HttpResponse:
     """Optionally, the team's quarter tonnage per commodity, within its overall tonnage target."""
     _check_quarter(year, quarter)

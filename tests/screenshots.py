@@ -47,7 +47,7 @@ PAGES = [
     ("deals", "rep1", "/deals/list/"),
     ("deal", "director", "/deals/5/"),
     ("deal-new", "rep1", "/deals/new/"),
-    # The demo's amendments and transfer (pipeline/demo.py: rep1's latest contracts, first open deal).
+    # The demo's amendments and transfer (bulksales/demo/pipeline.py: rep1's latest contracts, first open deal).
     ("deal-amendment", "manager1", "/deals/136/"),
     ("deal-amended", "rep1", "/deals/227/"),
     ("amend", "rep1", "/deals/227/amend/"),

@@ -160,7 +160,8 @@ def seed(size: str, env: dict) -> None:
     command = ["seed_demo", "--size", size, *shlex.split(os.environ.get(f"BENCH_SEED_ARGS_{size.upper()}", ""))]
     log(f"seeding: manage.py {' '.join(command)} (the large size takes minutes; the database is reused next time)")
     began = time.perf_counter()
-    manage(env, *command, capture=True)
+    # The servers run on production settings, without the demo app; only the seeding installs it.
+    manage(env | {"DEMO_ENABLED": "1"}, *command, capture=True)
     log(f"seeded in {time.perf_counter() - began:.0f} s")
 
 

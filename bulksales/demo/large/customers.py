@@ -8,13 +8,24 @@ from datetime import timedelta
 from decimal import Decimal
 from itertools import product
 
-from accounts.demo import PEOPLE
-from accounts.demo_large import HISTORY_DAYS, LargeSeed, next_id
 from accounts.models import Position, User
-
-from .complaints import deadlines_for
-from .demo import BRANDS, CITIES, COMMODITIES, COMPLAINT_TEXTS, FOREIGN, FOREIGN_NAMES, GIVEN, KINDS, SURNAMES, TITLES
-from .models import (
+from bulksales.demo.bulk import next_id
+from bulksales.demo.customers import (
+    BRANDS,
+    CITIES,
+    COMMODITIES,
+    COMPLAINT_TEXTS,
+    FOREIGN,
+    FOREIGN_NAMES,
+    GIVEN,
+    KINDS,
+    SURNAMES,
+    TITLES,
+)
+from bulksales.demo.large.seed import HISTORY_DAYS, LargeSeed
+from bulksales.demo.organisation import PEOPLE
+from customers.complaints import deadlines_for
+from customers.models import (
     Commodity,
     Complaint,
     ComplaintEvent,
@@ -25,8 +36,8 @@ from .models import (
     Tier,
     TierChange,
 )
-from .services import name_key
-from .validators import USCC_ALPHABET, uscc_check_character
+from customers.services import name_key
+from customers.validators import USCC_ALPHABET, uscc_check_character
 
 CUSTOMERS = 20_000
 COMPLAINTS = 20_000

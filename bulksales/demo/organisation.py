@@ -1,14 +1,11 @@
-"""The demo organisation that `manage.py seed_demo` builds; later apps register their own seeders.
+"""The demo organisation that `manage.py seed_demo` builds first: departments, people, teams, trainings.
 
 Deterministic: the same people, teams and trainings every time, and a second run adds nothing.
 """
 
-from collections.abc import Callable
 from datetime import date, timedelta
 
-from django.db import transaction
-
-from .models import Attendance, Department, Position, Team, Training, User
+from accounts.models import Attendance, Department, Position, Team, Training, User
 
 DEMO_PASSWORD = "bulksales-demo"
 EMAIL_DOMAIN = "bulksales.example"
@@ -63,22 +60,6 @@ TRAININGS = [
     ("Laytime, demurrage and despatch", Training.Kind.INTERNAL, 14, 1, "张伟",
      ["rep1", "rep4", "rep7", "rep10", "am1", "am2", "am3"]),
 ]
-
-_seeders: list[Callable[[], None]] = []
-
-
-def register_seeder(seed: Callable[[], None]) -> None:
-    """Higher apps add their demo data; seeders run in registration (= app dependency) order."""
-    if seed not in _seeders:
-        _seeders.append(seed)
-
-
-def seed_all() -> None:
-    with transaction.atomic():
-        seed_organisation()
-        for seed in _seeders:
-            seed()
-
 
 def seed_organisation(today: date | None = None) -> None:
     today = today or date.today()

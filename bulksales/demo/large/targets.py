@@ -9,13 +9,13 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from accounts.demo_large import LargeSeed, next_id
 from accounts.models import Position, Team, User
-
-from .demo import HISTORY, _shares, _team_figures
-from .kpis import compute_scorecards, figures_for, periods_to_compute
-from .models import RepTarget, Scorecard, TargetRevision, TeamTarget
-from .periods import previous_quarter, quarter_bounds, quarter_of
+from bulksales.demo.bulk import next_id
+from bulksales.demo.large.seed import LargeSeed
+from bulksales.demo.targets import HISTORY, _shares, _team_figures
+from targets.kpis import compute_scorecards, figures_for, periods_to_compute
+from targets.models import RepTarget, Scorecard, TargetRevision, TeamTarget
+from targets.periods import previous_quarter, quarter_bounds, quarter_of
 
 QUARTERS = 9  # the eight before the running one, and the running one
 TEAM_REASON = "Demo: 110% of the last four quarters' average"

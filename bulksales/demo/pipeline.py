@@ -12,8 +12,7 @@ from django.utils import timezone
 from accounts.models import Position, User
 from customers.models import Commodity, Customer
 from customers.tiers import recompute_tiers
-
-from .models import (
+from pipeline.models import (
     STAGE_ORDER,
     Activity,
     Deal,
@@ -25,7 +24,7 @@ from .models import (
     Stage,
     StageMove,
 )
-from .reminders import raise_reminders
+from pipeline.reminders import raise_reminders
 
 PORTS = [
     ("Newcastle", "纽卡斯尔", "AU"), ("Port Hedland", "黑德兰港", "AU"), ("Dampier", "丹皮尔", "AU"),
@@ -156,8 +155,8 @@ def _seed_contract_changes() -> None:
     """Through the services, as people would: an approved and a pending amendment of rep1's latest
     contracts, and one of rep1's open deals transferred to the team's account manager, so that the deal
     pages, manager1's inbox and the timelines show them on first sign-in."""
-    from .services import amendment_approve, amendment_request
-    from .transfers import deal_transfer
+    from pipeline.services import amendment_approve, amendment_request
+    from pipeline.transfers import deal_transfer
 
     rep = User.objects.filter(username="rep1", team__isnull=False).select_related("team__manager").first()
     if rep is None or rep.team.manager is None:
@@ -208,7 +207,7 @@ def _seed_rates(rng, today) -> None:
 
 
 def _seed_activities(rng, customers, deals, now) -> None:
-    from .activities import refresh_customer_follow_up
+    from pipeline.activities import refresh_customer_follow_up
 
     deals_by_customer: dict[int, list[Deal]] = {}
     for deal in deals:

@@ -7,10 +7,9 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import Position, User
-
-from .models import Commodity, Complaint, Contact, Customer, SatisfactionSurvey, Tier
-from .services import customer_save, name_key, tier_set_by_hand
-from .validators import USCC_ALPHABET, uscc_check_character
+from customers.models import Commodity, Complaint, Contact, Customer, SatisfactionSurvey, Tier
+from customers.services import customer_save, name_key, tier_set_by_hand
+from customers.validators import USCC_ALPHABET, uscc_check_character
 
 COMMODITIES = {
     "thermal_coal": ("Thermal coal", "动力煤"),
@@ -175,7 +174,7 @@ def _seed_surveys(rng, customers, service, now) -> None:
 
 
 def _seed_complaints(rng, customers, service, now) -> None:
-    from .complaints import complaint_comment, complaint_record, complaint_transition
+    from customers.complaints import complaint_comment, complaint_record, complaint_transition
 
     paths = [[], ["investigating"], ["investigating", "resolved"], ["resolved", "closed"],
              ["investigating", "resolved", "closed"], ["resolved", "closed", "investigating"]]
@@ -205,7 +204,7 @@ def _spread_steps(rng, complaint, now) -> None:
     """The services stamp every step with the seeding time, which would make each reply and resolution
     late; spread them after the receipt (the first reply within 10%-130% of the response time, a
     resolution within 20%-150% of the resolution time: most on time, some late)."""
-    from .models import ComplaintEvent
+    from customers.models import ComplaintEvent
 
     events = list(complaint.events.order_by("pk"))[1:]  # after the "recorded" step, which is the receipt
     received, at, first_reply, resolved = complaint.received_at, complaint.received_at, None, None

@@ -13,14 +13,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 
-from accounts.demo_large import LargeSeed, next_id
 from accounts.models import Position, User
+from bulksales.demo.bulk import next_id
+from bulksales.demo.large.seed import LargeSeed
+from bulksales.demo.pipeline import COMPETITORS, DOMESTIC_COAL, LOST_REASONS, NEXT_STEPS, PORTS, SUMMARIES, TERMS
 from customers.models import Commodity, Customer, CustomerCommodity, TierChange
 from customers.tiers import recompute_tiers
-
-from .activities import refresh_customer_follow_up
-from .demo import COMPETITORS, DOMESTIC_COAL, LOST_REASONS, NEXT_STEPS, PORTS, SUMMARIES, TERMS
-from .models import (
+from pipeline.activities import refresh_customer_follow_up
+from pipeline.models import (
     STAGE_ORDER,
     Activity,
     Deal,
@@ -33,7 +33,7 @@ from .models import (
     Stage,
     StageMove,
 )
-from .reminders import active_directors, find_causes, recipients
+from pipeline.reminders import active_directors, find_causes, recipients
 
 DEALS = 200_000
 ACTIVITIES = 1_000_000

@@ -1,12 +1,13 @@
-"""Build the deterministic demo data: the organisation, and whatever later apps register; or, with
+"""Build the deterministic demo data: the organisation, its customers, pipeline and targets; or, with
 `--size large`, two years of a 300-person sales department, for load tests and benchmarks."""
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts import demo, demo_large
 from accounts.models import User
+from bulksales.demo.organisation import DEMO_PASSWORD, demo_logins
+from bulksales.demo.seeders import seed_demo, seed_large
 from customers.models import Customer
 
 
@@ -32,10 +33,10 @@ class Command(BaseCommand):
         elif size == "large":
             self._seed_large(scale or 1.0)
         else:
-            demo.seed_all()
+            seed_demo()
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
-        self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
-        for username, full_name, position in demo.demo_logins():
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for username, full_name, position in demo_logins():
             self.stdout.write(f"  {username:<10} {full_name:<14} {position}")
 
     def _seed_large(self, scale: float) -> None:
@@ -46,5 +47,5 @@ class Command(BaseCommand):
                                "without any (e.g. a new one, after migrate). Nothing was changed.")
         started = time.monotonic()
         self.stdout.write(f"Large data set (scale {scale:g}):")
-        demo_large.seed_large(scale=scale, out=self.stdout.write)
+        seed_large(scale=scale, out=self.stdout.write)
         self.stdout.write(self.style.SUCCESS(f"Large data set loaded in {time.monotonic() - started:.1f}s."))

@@ -1,0 +1,47 @@
+"""The seeders of `manage.py seed_demo`, in the order they run: each builds on the ones before it
+(customers need the people, deals the customers, targets the signed deals)."""
+
+import time
+from collections.abc import Callable
+
+from django.db import connection, transaction
+
+from bulksales.demo.customers import seed_customers
+from bulksales.demo.large.customers import seed_customers_large
+from bulksales.demo.large.organisation import seed_large_organisation
+from bulksales.demo.large.pipeline import seed_pipeline_large
+from bulksales.demo.large.seed import LargeSeed, LargeSeeder
+from bulksales.demo.large.targets import seed_targets_large
+from bulksales.demo.organisation import seed_organisation
+from bulksales.demo.pipeline import seed_pipeline
+from bulksales.demo.targets import seed_targets
+
+SEEDERS: list[Callable[[], None]] = [seed_organisation, seed_customers, seed_pipeline, seed_targets]
+LARGE_SEEDERS: list[LargeSeeder] = [seed_large_organisation, seed_customers_large, seed_pipeline_large,
+                                    seed_targets_large]
+
+
+def seed_demo() -> None:
+    """Build the small demo in one transaction; a second run adds nothing."""
+    with transaction.atomic():
+        for seed in SEEDERS:
+            seed()
+
+
+def seed_large(*, scale: float = 1.0, out: Callable[[str], None] = print) -> LargeSeed:
+    """Build the large data set in one transaction (all or nothing)."""
+    seed = LargeSeed(scale=scale, out=out)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # Foreign keys are checked after each statement rather than all at commit, which would
+                # queue millions of checks in memory.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for seeder in LARGE_SEEDERS:
+            seeder(seed)
+    if connection.vendor == "postgresql":
+        since = time.monotonic()
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        seed.report("ANALYZE (all tables)", 0, since)
+    return seed
