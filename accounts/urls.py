@@ -3,8 +3,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
-from .forms import QueuedPasswordResetForm
+from .forms.auth import QueuedPasswordResetForm
+from .views import organisation, people, profile, trainings
 
 auth_patterns = (
     [
@@ -32,40 +32,40 @@ auth_patterns = (
         path(
             "password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
         ),
-        path("profile/", views.profile, name="profile"),
-        path("profile/edit/", views.profile_edit, name="profile_edit"),
-        path("language/", views.language, name="language"),
+        path("profile/", profile.profile, name="profile"),
+        path("profile/edit/", profile.profile_edit, name="profile_edit"),
+        path("language/", profile.language, name="language"),
     ],
     "accounts",
 )
 
 org_patterns = (
     [
-        path("users/", views.user_list, name="user_list"),
-        path("users/new/", views.user_create, name="user_create"),
-        path("users/<int:pk>/", views.user_detail, name="user_detail"),
-        path("users/<int:pk>/edit/", views.user_edit, name="user_edit"),
-        path("users/<int:pk>/active/", views.user_set_active, name="user_set_active"),
-        path("users/<int:pk>/hand-over/", views.user_hand_over, name="user_hand_over"),
-        path("hand-overs/", views.handover_list, name="handover_list"),
-        path("departments/", views.department_list, name="department_list"),
-        path("departments/new/", views.department_edit, name="department_create"),
-        path("departments/<int:pk>/edit/", views.department_edit, name="department_edit"),
-        path("teams/", views.team_list, name="team_list"),
-        path("teams/new/", views.team_edit, name="team_create"),
-        path("teams/<int:pk>/", views.team_detail, name="team_detail"),
-        path("teams/<int:pk>/edit/", views.team_edit, name="team_edit"),
+        path("users/", people.user_list, name="user_list"),
+        path("users/new/", people.user_create, name="user_create"),
+        path("users/<int:pk>/", people.user_detail, name="user_detail"),
+        path("users/<int:pk>/edit/", people.user_edit, name="user_edit"),
+        path("users/<int:pk>/active/", people.user_set_active, name="user_set_active"),
+        path("users/<int:pk>/hand-over/", people.user_hand_over, name="user_hand_over"),
+        path("hand-overs/", people.handover_list, name="handover_list"),
+        path("departments/", organisation.department_list, name="department_list"),
+        path("departments/new/", organisation.department_edit, name="department_create"),
+        path("departments/<int:pk>/edit/", organisation.department_edit, name="department_edit"),
+        path("teams/", organisation.team_list, name="team_list"),
+        path("teams/new/", organisation.team_edit, name="team_create"),
+        path("teams/<int:pk>/", organisation.team_detail, name="team_detail"),
+        path("teams/<int:pk>/edit/", organisation.team_edit, name="team_edit"),
     ],
     "org",
 )
 
 training_patterns = (
     [
-        path("", views.training_list, name="list"),
-        path("new/", views.training_edit, name="create"),
-        path("<int:pk>/", views.training_detail, name="detail"),
-        path("<int:pk>/edit/", views.training_edit, name="edit"),
-        path("<int:pk>/attendance/", views.training_attendance, name="attendance"),
+        path("", trainings.training_list, name="list"),
+        path("new/", trainings.training_edit, name="create"),
+        path("<int:pk>/", trainings.training_detail, name="detail"),
+        path("<int:pk>/edit/", trainings.training_edit, name="edit"),
+        path("<int:pk>/attendance/", trainings.training_attendance, name="attendance"),
     ],
     "training",
 )

@@ -3,29 +3,38 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts import views as accounts_views
 from accounts.urls import auth_patterns, org_patterns, training_patterns
+from accounts.views.profile import home
 from customers.urls import complaint_patterns, customer_patterns
+from pipeline.urls import (
+    activity_patterns,
+    deal_patterns,
+    laycan_patterns,
+    reminder_patterns,
+    research_patterns,
+    settings_patterns,
+)
+from targets.urls import dashboard_patterns, scorecard_patterns, target_patterns
 
 from . import views
 
 urlpatterns = [
-    path("", accounts_views.home, name="home"),
+    path("", home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include(auth_patterns)),
     path("org/", include(org_patterns)),
     path("trainings/", include(training_patterns)),
     path("customers/", include(customer_patterns)),
     path("complaints/", include(complaint_patterns)),
-    path("deals/laycans/", include("pipeline.calendar_urls")),
-    path("deals/", include("pipeline.deal_urls")),
-    path("pipeline/settings/", include("pipeline.settings_urls")),
-    path("activities/", include("pipeline.activity_urls")),
-    path("research/", include("pipeline.research_urls")),
-    path("reminders/", include("pipeline.reminder_urls")),
-    path("targets/", include("targets.target_urls")),
-    path("dashboard/", include("targets.dashboard_urls")),
-    path("scorecards/", include("targets.scorecard_urls")),
+    path("deals/laycans/", include(laycan_patterns)),
+    path("deals/", include(deal_patterns)),
+    path("pipeline/settings/", include(settings_patterns)),
+    path("activities/", include(activity_patterns)),
+    path("research/", include(research_patterns)),
+    path("reminders/", include(reminder_patterns)),
+    path("targets/", include(target_patterns)),
+    path("dashboard/", include(dashboard_patterns)),
+    path("scorecards/", include(scorecard_patterns)),
     path("admin/", admin.site.urls),
 ]
 

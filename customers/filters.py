@@ -1,4 +1,4 @@
-"""The customer list's filters; choice lists narrowed to the user in __init__."""
+"""The customers app's list filters (customers, complaints); choice lists narrowed to the user in __init__."""
 
 import django_filters
 from django import forms
@@ -12,7 +12,8 @@ from accounts.filters import BusinessDateFilter
 from accounts.models import Team, User
 
 from . import selectors
-from .models import Commodity, Contact, Customer, Tier
+from .complaints import overdue_q
+from .models import Commodity, Complaint, Contact, Customer, Tier
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -93,3 +94,36 @@ class CustomerFilter(OwnerScopedFilterSet):
     def filter_contacted_before(self, queryset, name, value):
         # "Not contacted since" includes customers never contacted at all.
         return queryset.filter(Q(last_contacted_at__date__lt=value) | Q(last_contacted_at__isnull=True))
+
+
+class ComplaintFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search",
+                                  widget=forms.TextInput(attrs={"placeholder": _("Customer or description")}))
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Complaint.Status.choices, empty_label=_("All"))
+    severity = django_filters.ChoiceFilter(label=_("Severity"), choices=Complaint.Severity.choices,
+                                           empty_label=_("All"))
+    category = django_filters.ChoiceFilter(label=_("Category"), choices=Complaint.Category.choices,
+                                           empty_label=_("All"))
+    assignee = django_filters.ModelChoiceFilter(label=_("Assignee"), queryset=User.objects.none(),
+                                                empty_label=_("All"))
+    overdue = django_filters.BooleanFilter(label=_("Overdue only"), method="only_overdue",
+                                           widget=forms.CheckboxInput)
+
+    class Meta:
+        model = Complaint
+        fields = ("q", "status", "severity", "category", "assignee", "overdue")
+
+    def __init__(self, *args, queryset, **kwargs):
+        super().__init__(*args, queryset=queryset, **kwargs)
+        # Only the people handling complaints the user can see.
+        self.filters["assignee"].queryset = User.objects.filter(pk__in=queryset.values("assignee"))
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(
+            Q(customer__name__icontains=value) | Q(customer__short_name__icontains=value)
+            | Q(description__icontains=value)
+        )
+
+    def only_overdue(self, queryset, name, value):
+        return queryset.filter(overdue_q(timezone.now())) if value else queryset

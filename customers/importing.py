@@ -29,7 +29,7 @@ from accounts.services import RuleError
 
 from . import selectors, services
 from .exchange import COLUMN_LABELS, COLUMNS
-from .forms import ContactForm, CustomerForm, VolumeForm
+from .forms.customers import ContactForm, CustomerForm, VolumeForm
 from .models import Commodity, Contact, Customer, PaymentTerms
 from .validators import uscc_check_character
 

@@ -3,18 +3,22 @@
 from datetime import datetime, timedelta
 
 from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
+from rapidfuzz import fuzz, process
 
 from accounts import access
 from accounts.access import RecordKind
 from accounts.models import Position, User
 
 from .models import Complaint, Contact, Customer, ImportJob, SatisfactionSurvey, TierPolicy
+from .services import name_key
 
 # Who may own customers: the people who sell.
 OWNER_POSITIONS = access.SELLING_POSITIONS
 # A survey the customer's own owner recorded (judged against today's owner): shown as self-reported
 # and left out of the scorecards, which count only surveys by someone else (customer service, marketing).
 SELF_REPORTED = Q(recorded_by=F("customer__owner"))
+# How close (0-100) a name must be to an existing customer's to be shown before saving.
+SIMILAR_NAME_SCORE = 90
 
 
 def overdue_for_contact_q(now: datetime) -> Q:
@@ -92,3 +96,16 @@ def can_reassign_complaint(user: User) -> bool:
 def import_jobs_of(user: User) -> QuerySet[ImportJob]:
     """A person's own imports: an upload is seen by the one who made it, nobody else."""
     return ImportJob.objects.filter(owner=user) if user.is_authenticated else ImportJob.objects.none()
+
+
+def similar_customers(name: str, *, exclude_pk: int | None = None, limit: int = 5) -> list[Customer]:
+    """Customers whose names are very close to `name`, across the whole company: two reps must not
+    chase the same buyer unknowingly. Only names and owners are shown from outside one's scope."""
+    key = name_key(name)
+    if not key:
+        return []
+    keys = dict(Customer.objects.exclude(pk=exclude_pk).values_list("pk", "name_key"))
+    matches = process.extract(key, keys, scorer=fuzz.ratio, score_cutoff=SIMILAR_NAME_SCORE, limit=limit)
+    ids = [pk for _key, _score, pk in matches]
+    found = Customer.objects.select_related("owner").in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]

@@ -5,7 +5,6 @@ import unicodedata
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from rapidfuzz import fuzz, process
 from simple_history.utils import bulk_create_with_history
 
 from accounts.bounds import check_business_dates
@@ -21,7 +20,6 @@ _COMPANY_WORDS = re.compile(
     r"international|trading)\b"
 )
 _COMPANY_WORDS_ZH = re.compile(r"(股份有限公司|有限责任公司|有限公司|集团|公司|控股|国际贸易|贸易)")
-SIMILAR_NAME_SCORE = 90
 
 
 def name_key(name: str) -> str:
@@ -31,19 +29,6 @@ def name_key(name: str) -> str:
     text = re.sub(r"[^\w\s]", " ", text)
     text = _COMPANY_WORDS.sub(" ", text)
     return " ".join(text.split())
-
-
-def similar_customers(name: str, *, exclude_pk: int | None = None, limit: int = 5) -> list[Customer]:
-    """Customers whose names are very close to `name`, across the whole company: two reps must not
-    chase the same buyer unknowingly. Only names and owners are shown from outside one's scope."""
-    key = name_key(name)
-    if not key:
-        return []
-    keys = dict(Customer.objects.exclude(pk=exclude_pk).values_list("pk", "name_key"))
-    matches = process.extract(key, keys, scorer=fuzz.ratio, score_cutoff=SIMILAR_NAME_SCORE, limit=limit)
-    ids = [pk for _key, _score, pk in matches]
-    found = Customer.objects.select_related("owner").in_bulk(ids)
-    return [found[pk] for pk in ids if pk in found]
 
 
 @transaction.atomic

@@ -2,40 +2,40 @@
 
 from django.urls import path
 
-from . import complaint_views, import_views, views
+from .views import complaints, customers, imports
 
 customer_patterns = (
     [
-        path("", views.customer_list, name="list"),
-        path("export.<str:fmt>", views.customer_export, name="export"),
-        path("new/", views.customer_create, name="create"),
-        path("import/", import_views.customer_import, name="import"),
-        path("import/<uuid:pk>/", import_views.import_job, name="import_job"),
-        path("import/<uuid:pk>/progress/", import_views.import_job_progress, name="import_job_progress"),
-        path("<int:pk>/", views.customer_detail, name="detail"),
-        path("<int:pk>/edit/", views.customer_edit, name="edit"),
-        path("<int:pk>/tier/", views.customer_tier, name="tier"),
-        path("<int:pk>/contacts/new/", views.contact_edit, name="contact_create"),
-        path("<int:pk>/contacts/<int:contact_pk>/edit/", views.contact_edit, name="contact_edit"),
-        path("<int:pk>/surveys/new/", views.survey_create, name="survey_create"),
-        path("tiers/", views.tier_policy_list, name="tier_policies"),
-        path("tiers/recompute/", views.recompute_tiers_now, name="recompute_tiers"),
-        path("tiers/<str:tier>/edit/", views.tier_policy_edit, name="tier_policy_edit"),
-        path("commodities/", views.commodity_list, name="commodities"),
-        path("commodities/new/", views.commodity_edit, name="commodity_create"),
-        path("commodities/<int:pk>/edit/", views.commodity_edit, name="commodity_edit"),
+        path("", customers.customer_list, name="list"),
+        path("export.<str:fmt>", customers.customer_export, name="export"),
+        path("new/", customers.customer_create, name="create"),
+        path("import/", imports.customer_import, name="import"),
+        path("import/<uuid:pk>/", imports.import_job, name="import_job"),
+        path("import/<uuid:pk>/progress/", imports.import_job_progress, name="import_job_progress"),
+        path("<int:pk>/", customers.customer_detail, name="detail"),
+        path("<int:pk>/edit/", customers.customer_edit, name="edit"),
+        path("<int:pk>/tier/", customers.customer_tier, name="tier"),
+        path("<int:pk>/contacts/new/", customers.contact_edit, name="contact_create"),
+        path("<int:pk>/contacts/<int:contact_pk>/edit/", customers.contact_edit, name="contact_edit"),
+        path("<int:pk>/surveys/new/", customers.survey_create, name="survey_create"),
+        path("tiers/", customers.tier_policy_list, name="tier_policies"),
+        path("tiers/recompute/", customers.recompute_tiers_now, name="recompute_tiers"),
+        path("tiers/<str:tier>/edit/", customers.tier_policy_edit, name="tier_policy_edit"),
+        path("commodities/", customers.commodity_list, name="commodities"),
+        path("commodities/new/", customers.commodity_edit, name="commodity_create"),
+        path("commodities/<int:pk>/edit/", customers.commodity_edit, name="commodity_edit"),
     ],
     "customers",
 )
 
 complaint_patterns = (
     [
-        path("", complaint_views.complaint_list, name="list"),
-        path("new/", complaint_views.complaint_create, name="create"),
-        path("<int:pk>/", complaint_views.complaint_detail, name="detail"),
-        path("<int:pk>/status/", complaint_views.complaint_transition, name="transition"),
-        path("<int:pk>/comment/", complaint_views.complaint_comment, name="comment"),
-        path("<int:pk>/assign/", complaint_views.complaint_assign, name="assign"),
+        path("", complaints.complaint_list, name="list"),
+        path("new/", complaints.complaint_create, name="create"),
+        path("<int:pk>/", complaints.complaint_detail, name="detail"),
+        path("<int:pk>/status/", complaints.complaint_transition, name="transition"),
+        path("<int:pk>/comment/", complaints.complaint_comment, name="comment"),
+        path("<int:pk>/assign/", complaints.complaint_assign, name="assign"),
     ],
     "complaints",
 )

@@ -8,7 +8,7 @@ from accounts import access
 from customers.models import Customer
 
 from . import activities, selectors, transfers
-from .activity_forms import kind_icon
+from .forms.activities import kind_icon
 
 PANEL_ACTIVITIES = 10
 

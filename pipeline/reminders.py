@@ -425,15 +425,27 @@ def reminder_reassign(*, reminder: Reminder, to_user: User, by: User) -> Reminde
 def notify(*, recipient: User, kind: str, cause: str, due_on: date | None = None, **subjects) -> None:
     """Put a reminder in a person's inbox now (a transfer, an amendment to approve, a hand-over):
     one per person, cause and day, like the job's."""
-    if not recipient.is_active:
+    notify_each(recipient=recipient, kind=kind, subjects_by_cause={cause: subjects}, due_on=due_on)
+
+
+def notify_each(*, recipient: User, kind: str, subjects_by_cause: dict[str, dict], due_on: date | None = None) -> None:
+    """Several reminders of one kind for one person in one insert (a customer's deals transferred with it)."""
+    if not recipient.is_active or not subjects_by_cause:
         return
-    Reminder.objects.bulk_create([Reminder(recipient=recipient, kind=kind, cause=cause, day=timezone.localdate(),
-                                           due_on=due_on, **subjects)], ignore_conflicts=True)
+    day = timezone.localdate()
+    Reminder.objects.bulk_create([
+        Reminder(recipient=recipient, kind=kind, cause=cause, day=day, due_on=due_on, **subjects)
+        for cause, subjects in subjects_by_cause.items()
+    ], ignore_conflicts=True)
 
 
 def close_for_cause(cause: str, *, resolution: str, recipients=None) -> int:
     """Close the open reminders of a cause (all, or only those of `recipients`)."""
-    open_ = Reminder.objects.filter(cause=cause, done_at__isnull=True)
+    return close_for_causes([cause], resolution=resolution, recipients=recipients)
+
+
+def close_for_causes(causes: list[str], *, resolution: str, recipients=None) -> int:
+    open_ = Reminder.objects.filter(cause__in=causes, done_at__isnull=True)
     if recipients is not None:
         open_ = open_.filter(recipient__in=recipients)
     return open_.update(done_at=timezone.now(), resolution=resolution)

@@ -1,18 +1,35 @@
 """Reads of the pipeline, each starting from the access policy in accounts.access."""
 
 from datetime import date
+from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.access import RecordKind
 from accounts.models import User
+from accounts.services import RuleError
 from customers import selectors as customer_selectors
 from customers.models import Commodity
 
-from .models import CONTRACT_TERMS, Activity, Amendment, Deal, MarketResearch, Outcome, Port, Reminder, Stage
+from .models import (
+    CONTRACT_TERMS,
+    STAGE_PROBABILITY,
+    Activity,
+    Amendment,
+    Deal,
+    ExchangeRate,
+    MarketResearch,
+    Outcome,
+    Port,
+    Reminder,
+    Stage,
+)
 
 
 def deals_visible_to(user: User) -> QuerySet[Deal]:
@@ -119,3 +136,46 @@ def describe_amendments(amendments: QuerySet[Amendment]) -> list[Amendment]:
                 amendment.rows.append({"label": capfirst(field.verbose_name), "old": shown(field, change["old"]),
                                        "new": shown(field, change["new"])})
     return amendments
+
+
+# --- Amounts: exchange rates and the weighted pipeline ---------------------------------------------
+
+
+def rate_for(currency: str, on: date | None = None) -> Decimal:
+    """Units of the base currency per unit of `currency`, in force on `on` (today by default)."""
+    if currency == settings.BASE_CURRENCY:
+        return Decimal(1)
+    rate = (ExchangeRate.objects.filter(currency=currency, valid_from__lte=on or timezone.localdate())
+            .order_by("-valid_from").values_list("rate", flat=True).first())
+    if rate is None:
+        raise RuleError(_("There is no exchange rate for %(currency)s: ask a director to add one.")
+                        % {"currency": currency})
+    return rate
+
+
+def probability_case():
+    """The stage's probability as an SQL expression (0 for lost deals)."""
+    return Case(
+        *[When(stage=stage, then=Value(probability)) for stage, probability in STAGE_PROBABILITY.items()],
+        output_field=DecimalField(max_digits=4, decimal_places=2),
+    )
+
+
+def board_figures(live: QuerySet[Deal]) -> QuerySet:
+    """Per owner and stage, in one pass: how many live deals, and how many of them are open with
+    their total and weighted amounts (base currency). The board sums these few rows by column and
+    by person instead of scanning the deals once for each."""
+    money = DecimalField(max_digits=22, decimal_places=2)
+    is_open = Q(outcome=Outcome.OPEN)
+    return (live.values("owner", "stage").order_by("owner", "stage")
+            .annotate(count=Count("pk"), open=Count("pk", filter=is_open),
+                      total=Sum("amount_base", filter=is_open, output_field=money),
+                      weighted=Sum(F("amount_base") * probability_case(), filter=is_open, output_field=money)))
+
+
+def weighted_pipeline(deals: QuerySet[Deal], *, by: str) -> QuerySet:
+    """Open deals' total and weighted amounts (base currency) grouped by `by` ("stage" or "owner")."""
+    money = DecimalField(max_digits=22, decimal_places=2)
+    return (deals.filter(outcome=Outcome.OPEN).values(by).order_by(by)
+            .annotate(total=Sum("amount_base", output_field=money),
+                      weighted=Sum(F("amount_base") * probability_case(), output_field=money)))

@@ -4,9 +4,8 @@ reopening, and exchange rates. Each checks its rule, writes atomically and recor
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
+from django.db.models import F, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +18,6 @@ from accounts.services import RuleError
 from .models import (
     CONTRACT_TERMS,
     STAGE_ORDER,
-    STAGE_PROBABILITY,
     Amendment,
     Deal,
     ExchangeRate,
@@ -30,22 +28,11 @@ from .models import (
     StageMove,
 )
 from .reminders import close_for_cause, notify
+from .selectors import rate_for
 
 
 class StaleDeal(RuleError):
     """Someone else saved the deal since this user opened it."""
-
-
-def rate_for(currency: str, on: date | None = None) -> Decimal:
-    """Units of the base currency per unit of `currency`, in force on `on` (today by default)."""
-    if currency == settings.BASE_CURRENCY:
-        return Decimal(1)
-    rate = (ExchangeRate.objects.filter(currency=currency, valid_from__lte=on or timezone.localdate())
-            .order_by("-valid_from").values_list("rate", flat=True).first())
-    if rate is None:
-        raise RuleError(_("There is no exchange rate for %(currency)s: ask a director to add one.")
-                        % {"currency": currency})
-    return rate
 
 
 def _price_in_base(deal: Deal) -> None:
@@ -282,31 +269,3 @@ def exchange_rate_save(*, rate: ExchangeRate) -> int:
     latest = rate_for(rate.currency)
     return Deal.objects.filter(currency=rate.currency).exclude(outcome=Outcome.WON).update(
         rate_to_base=latest, amount_base=F("quantity_tonnes") * F("price_per_tonne") * Value(latest))
-
-
-def probability_case():
-    """The stage's probability as an SQL expression (0 for lost deals)."""
-    return Case(
-        *[When(stage=stage, then=Value(probability)) for stage, probability in STAGE_PROBABILITY.items()],
-        output_field=DecimalField(max_digits=4, decimal_places=2),
-    )
-
-
-def board_figures(live: QuerySet[Deal]) -> QuerySet:
-    """Per owner and stage, in one pass: how many live deals, and how many of them are open with
-    their total and weighted amounts (base currency). The board sums these few rows by column and
-    by person instead of scanning the deals once for each."""
-    money = DecimalField(max_digits=22, decimal_places=2)
-    is_open = Q(outcome=Outcome.OPEN)
-    return (live.values("owner", "stage").order_by("owner", "stage")
-            .annotate(count=Count("pk"), open=Count("pk", filter=is_open),
-                      total=Sum("amount_base", filter=is_open, output_field=money),
-                      weighted=Sum(F("amount_base") * probability_case(), filter=is_open, output_field=money)))
-
-
-def weighted_pipeline(deals: QuerySet[Deal], *, by: str) -> QuerySet:
-    """Open deals' total and weighted amounts (base currency) grouped by `by` ("stage" or "owner")."""
-    money = DecimalField(max_digits=22, decimal_places=2)
-    return (deals.filter(outcome=Outcome.OPEN).values(by).order_by(by)
-            .annotate(total=Sum("amount_base", output_field=money),
-                      weighted=Sum(F("amount_base") * probability_case(), output_field=money)))

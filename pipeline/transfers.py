@@ -17,7 +17,7 @@ from accounts.services import RuleError
 from customers.models import Customer
 
 from .models import Deal, Outcome, Reminder, Transfer
-from .reminders import close_for_cause, notify
+from .reminders import close_for_cause, close_for_causes, notify, notify_each
 
 
 def _check(*, owner: User, to_user: User, by: User, reason: str) -> None:
@@ -31,18 +31,25 @@ def _check(*, owner: User, to_user: User, by: User, reason: str) -> None:
         raise RuleError(_("Say why it is transferred."))
 
 
-def _deal_transfer(deal: Deal, *, to_user: User, by: User, reason: str) -> Transfer:
-    transfer = Transfer.objects.create(deal=deal, from_owner_id=deal.owner_id, to_owner=to_user, by=by,
-                                       reason=reason.strip())
+def _deals_transfer(deals: list[Deal], *, to_user: User, by: User, reason: str) -> list[Transfer]:
+    """Give deals to another seller, a transfer recorded for each, in the same few queries for one or many."""
+    if not deals:
+        return []
+    transfers = Transfer.objects.bulk_create([
+        Transfer(deal=deal, from_owner_id=deal.owner_id, to_owner=to_user, by=by, reason=reason.strip())
+        for deal in deals
+    ])
     # The version moves too, so a form opened before the transfer cannot write the old owner back.
-    Deal.objects.filter(pk=deal.pk).update(owner=to_user, version=F("version") + 1, updated_at=timezone.now())
-    notify(recipient=to_user, kind=Reminder.Kind.TRANSFER, cause=f"transfer:{transfer.pk}", deal_id=deal.pk,
-           customer_id=deal.customer_id)
-    # The former owner's reminders about the deal are no longer theirs to act on.
-    for suffix in ("laycan", "signing"):
-        close_for_cause(f"deal:{deal.pk}:{suffix}", resolution=Reminder.Resolution.HANDED_OVER,
-                        recipients=[deal.owner_id])
-    return transfer
+    Deal.objects.filter(pk__in=[deal.pk for deal in deals]).update(
+        owner=to_user, version=F("version") + 1, updated_at=timezone.now())
+    notify_each(recipient=to_user, kind=Reminder.Kind.TRANSFER, subjects_by_cause={
+        f"transfer:{transfer.pk}": {"deal_id": deal.pk, "customer_id": deal.customer_id}
+        for deal, transfer in zip(deals, transfers, strict=True)
+    })
+    # The former owners' reminders about the deals are no longer theirs to act on.
+    close_for_causes([f"deal:{deal.pk}:{suffix}" for deal in deals for suffix in ("laycan", "signing")],
+                     resolution=Reminder.Resolution.HANDED_OVER, recipients={deal.owner_id for deal in deals})
+    return transfers
 
 
 @transaction.atomic
@@ -50,7 +57,7 @@ def deal_transfer(*, deal: Deal, to_user: User, by: User, reason: str) -> Transf
     """Give a deal to another seller, with a reason."""
     deal = Deal.objects.select_for_update().select_related("owner").get(pk=deal.pk)
     _check(owner=deal.owner, to_user=to_user, by=by, reason=reason)
-    transfer = _deal_transfer(deal, to_user=to_user, by=by, reason=reason)
+    [transfer] = _deals_transfer([deal], to_user=to_user, by=by, reason=reason)
     # Open deals count in the new owner's pipeline now; a signing stays with `credited_to`.
     figures_changed()
     return transfer
@@ -70,9 +77,9 @@ def customer_transfer(*, customer: Customer, to_user: User, by: User, reason: st
     close_for_cause(f"customer:{customer.pk}", resolution=Reminder.Resolution.HANDED_OVER,
                     recipients=[customer.owner_id])
     if with_open_deals:
-        for deal in Deal.objects.select_for_update().filter(customer=customer, outcome=Outcome.OPEN,
-                                                            owner_id=customer.owner_id):
-            _deal_transfer(deal, to_user=to_user, by=by, reason=reason)
+        deals = Deal.objects.select_for_update().filter(customer=customer, outcome=Outcome.OPEN,
+                                                        owner_id=customer.owner_id)
+        _deals_transfer(list(deals), to_user=to_user, by=by, reason=reason)
     figures_changed()
     return transfer
 

@@ -24,7 +24,7 @@ from customers.models import Complaint, Customer, Tier
 from pipeline.models import STAGE_ORDER, Activity, Deal, Reminder
 from pipeline.reminders import latest_open
 from pipeline.selectors import laycans_in
-from pipeline.services import weighted_pipeline
+from pipeline.selectors import weighted_pipeline
 
 from . import forecast, kpis
 from .models import Scorecard, ScoreWeights

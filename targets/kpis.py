@@ -28,7 +28,7 @@ from accounts.models import Position, Team, User
 from customers.models import Complaint, Customer, SatisfactionSurvey
 from customers.selectors import SELF_REPORTED
 from pipeline.models import Activity, Deal, Outcome, StageMove
-from pipeline.services import probability_case
+from pipeline.selectors import probability_case
 
 from .forecast import forecast_of
 from .models import RepTarget, Scorecard, ScoreWeights, TeamTarget

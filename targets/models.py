@@ -13,6 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Team
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
+# The figures' names in the interface, capitalised (the model's verbose names are lower case).
+FIGURE_LABELS = {
+    "sales_amount": _("Sales amount"),
+    "tonnage": _("Tonnage (t)"),
+    "signed_contracts": _("Signed contracts"),
+    "new_customers": _("New customers"),
+    "min_satisfaction": _("Average satisfaction at least"),
+}
 
 
 class TargetFigures(models.Model):

@@ -7,11 +7,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts import access
-from accounts.models import Position, Team, User
+from accounts.models import Team, User
 from accounts.services import RuleError
 
 from .models import RepTarget, TargetRevision, TeamTarget
 from .periods import next_quarter
+from .selectors import team_reps
 
 Reason = TargetRevision.Reason
 
@@ -23,10 +24,6 @@ def can_set_team_targets(user: User) -> bool:
 def can_split(user: User, team: Team) -> bool:
     """The team's manager splits its targets; the director may too."""
     return access.can_run_team(user, team)
-
-
-def team_reps(team: Team):
-    return team.members.filter(is_active=True, position__in=[Position.REP, Position.ACCOUNT_MANAGER])
 
 
 def _check_figures(figures: dict) -> None:
@@ -96,18 +93,6 @@ def rep_targets_split(*, team_target: TeamTarget, shares: dict[int, dict], by: U
         code = Reason.SPLIT if share.pk is None and reason_code == Reason.MANUAL and not reason else reason_code
         _revise(share, figures, by=by, reason=reason, team_target=team_target, rep=User(pk=rep_id),
                 reason_code=code, reason_params=reason_params)
-
-
-def allocation(team_target: TeamTarget) -> dict[str, dict]:
-    """Per figure: the team's target, what the shares add up to, and what is left (negative: over)."""
-    from django.db.models import Sum
-
-    sums = team_target.shares.aggregate(**{name: Sum(name) for name in TeamTarget.SPLIT})
-    result = {}
-    for name in TeamTarget.SPLIT:
-        target, allocated = Decimal(getattr(team_target, name)), Decimal(sums[name] or 0)
-        result[name] = {"target": target, "allocated": allocated, "left": target - allocated}
-    return result
 
 
 @transaction.atomic

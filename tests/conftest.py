@@ -1,8 +1,10 @@
 """The fixed cast of the organisation tests: two teams, their people, and the other departments."""
 
+import itertools
 from dataclasses import dataclass
 
 import pytest
+from asgiref.local import Local
 
 from accounts.models import Position, User
 
@@ -108,8 +110,16 @@ _NEEDS = {
 _deselected = pytest.StashKey[dict]()
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-django sorts the tests by their use of the database
 def pytest_collection_modifyitems(config, items):
     from django.conf import settings
+
+    for item in items:
+        # A test on a shared seed asks for `db` itself, after the seed (see `seed_once_per_module`); said
+        # here, it is sorted with the other `db` tests, before the transactional ones that flush the
+        # migrations' data.
+        if "shared_seed" in item.fixturenames and "db" not in item.fixturenames:
+            item.fixturenames.append("db")
 
     postgres = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
     available = {"full_stack": postgres and bool(settings.REDIS_URL), "postgres": postgres}
@@ -147,12 +157,107 @@ def language_of_the_test():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+# Tests whose cache is read by another process (a real worker, the full stack) keep the configured one.
+_REAL_CACHE_MARKERS = ("real_cache", "worker", "full_stack")
+_cache_serial = itertools.count()
+
+
 @pytest.fixture(autouse=True)
-def fresh_throttles(settings):
-    """Request counters of a private store per test: the shared cache outlives tests and runs, and every
-    test client asks from 127.0.0.1."""
-    settings.CACHES = settings.CACHES | {"throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                                      "LOCATION": "throttle-per-test"}}
+def fresh_caches(request, settings):
+    """Every cache is a private in-memory store per test: the configured one (files, or Redis in CI's
+    second pass) outlives tests and runs, and every test client asks from 127.0.0.1, which the throttle
+    counts. A test marked real_cache (or worker, full_stack) keeps the configured default cache; its
+    request counters stay private."""
     from django.core.cache import caches
 
-    caches["throttle"].clear()
+    serial = next(_cache_serial)
+    real = any(request.node.get_closest_marker(name) for name in _REAL_CACHE_MARKERS)
+    names = ["throttle"] if real else list(settings.CACHES)
+    settings.CACHES = settings.CACHES | {
+        name: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": f"test-{serial}-{name}"}
+        for name in names
+    }
+    caches.close_all()  # the setting_changed receiver resets the handler too; this makes it explicit
+    caches._connections = Local()
+    yield
+    for name in names:
+        caches[name].clear()  # unique locations: free the test's entries instead of keeping them all
+
+
+# --- The demo, seeded once for the tests of a module ----------------------------------------------------
+
+
+@dataclass
+class _Seed:
+    """The seed held open: the arguments of `seed_demo`, its output, and the transaction that holds it."""
+
+    args: tuple[str, ...] | None = None
+    output: str = ""
+    atomic: object = None
+    blocker: object = None
+
+
+_seed = _Seed()
+
+
+def _release_seed() -> None:
+    """Roll the held seed back: the next test starts from the empty test database."""
+    if _seed.atomic is None:
+        return
+    from django.db import transaction
+
+    with _seed.blocker.unblock():
+        transaction.set_rollback(True)
+        _seed.atomic.__exit__(None, None, None)
+    _seed.args, _seed.output, _seed.atomic = None, "", None
+
+
+def pytest_runtest_setup(item):
+    # Before any fixture of the test: one that uses the database without asking for the seed must not see it.
+    uses_database = item.get_closest_marker("django_db") or any(
+        name in item.fixturenames for name in ("db", "transactional_db", "live_server"))
+    if uses_database and "shared_seed" not in item.fixturenames:
+        _release_seed()
+
+
+@pytest.fixture(scope="module")
+def shared_seed(django_db_setup, django_db_blocker):
+    """Asked for by the fixtures of a seed (`demo`): the seed they hold is rolled back at the module's end."""
+    _seed.blocker = django_db_blocker
+    yield _seed
+    _release_seed()
+
+
+def seed_once_per_module(request, *args: str) -> str:
+    """Seed the database with `manage.py seed_demo *args` for a fixture that asks for
+    `shared_seed`, and return what the command printed.
+
+    The seed (5-15 s) is made once for the tests of a module that ask for the same one in a row, and
+    held in a transaction; each test then runs inside it in its own savepoint, rolled back at its end as
+    with `db`, so what one test changes is gone for the next."""
+    import io
+
+    from django.core.management import call_command
+    from django.db import transaction
+
+    if _seed.args != args:
+        _release_seed()
+        with _seed.blocker.unblock():
+            atomic = transaction.atomic()
+            atomic.__enter__()
+            output = io.StringIO()
+            try:
+                call_command("seed_demo", *args, stdout=output)
+            except BaseException:
+                transaction.set_rollback(True)
+                atomic.__exit__(None, None, None)
+                raise
+        _seed.args, _seed.output, _seed.atomic = args, output.getvalue(), atomic
+    request.getfixturevalue("db")  # the test's own savepoint, inside the seed's transaction
+    return _seed.output
+
+
+@pytest.fixture
+def demo(request, shared_seed) -> str:
+    """The regular demo (`manage.py seed_demo`), seeded once for the tests of a module that use it."""
+    return seed_once_per_module(request)

@@ -15,7 +15,7 @@ from accounts.services import RuleError
 from customers import panels
 from customers.models import Customer
 from pipeline import activities, selectors
-from pipeline.activity_forms import ActivityForm
+from pipeline.forms.activities import ActivityForm
 from pipeline.models import Activity
 from pipeline.panels import customer_activities_panel
 

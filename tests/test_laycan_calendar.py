@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from pipeline.calendar_views import month_from
+from pipeline.views.calendar import month_from
 
 from .conftest import ROLES
 from .factories import CommodityFactory, CustomerFactory, DealFactory, PortFactory

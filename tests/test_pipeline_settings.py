@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from pipeline.forms.settings import ExchangeRateForm
 from pipeline.models import Deal, ExchangeRate, LostReason, Port
-from pipeline.settings_forms import ExchangeRateForm
 
 from .conftest import ROLES
 from .factories import CustomerFactory, DealFactory, ExchangeRateFactory, PortFactory

@@ -49,16 +49,6 @@ def base_currency_cny(settings):
     settings.BASE_CURRENCY = "CNY"
 
 
-@pytest.fixture(autouse=True)
-def private_cache(settings):
-    """Digests remember who got theirs in the cache: a fresh one per test."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": "test-scorecards"}}
-    from django.core.cache import cache
-
-    cache.clear()
-
-
 def local(year, month, day, hour=10, minute=0) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime(year, month, day, hour, minute))
 

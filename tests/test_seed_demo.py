@@ -23,10 +23,12 @@ from customers.tiers import recompute_tiers
 from pipeline.activities import refresh_customer_follow_up
 from pipeline.models import Activity, Deal, MarketResearch, Reminder, StageMove
 from pipeline.reminders import JOB_KINDS, raise_reminders
-from pipeline.services import rate_for
+from pipeline.selectors import rate_for
 from targets.kpis import compute_scorecards
 from targets.models import RepTarget, Scorecard, TeamTarget
 from targets.periods import previous_quarter, quarter_bounds, quarter_of
+
+from .conftest import seed_once_per_module
 
 create_tier_policies = importlib.import_module("customers.migrations.0002_default_tier_policies").create
 
@@ -37,8 +39,14 @@ def counts():
     return [model.objects.count() for model in models]
 
 
-def test_seed_demo_builds_the_organisation_the_readme_documents(db):
-    call_command("seed_demo")
+def test_if_empty_leaves_a_database_with_users_alone(db, capsys):
+    User.objects.create_user("someone", password="x-long-password-1")
+    call_command("seed_demo", "--if-empty")
+    assert User.objects.count() == 1
+    assert "left as it is" in capsys.readouterr().out
+
+
+def test_seed_demo_builds_the_organisation_the_readme_documents(demo):
     assert User.objects.filter(position=Position.DIRECTOR).count() == 1
     assert Team.objects.count() == 3
     for team in Team.objects.all():
@@ -50,8 +58,7 @@ def test_seed_demo_builds_the_organisation_the_readme_documents(db):
     assert set(Department.objects.values_list("name_zh", flat=True)) == {"销售部", "市场部", "客户服务部", "业务拓展部"}
 
 
-def test_seed_demo_adds_customers_in_china_and_abroad_with_complaints_in_every_state(db):
-    call_command("seed_demo")
+def test_seed_demo_adds_customers_in_china_and_abroad_with_complaints_in_every_state(demo):
     assert Customer.objects.count() == 200
     assert Customer.objects.exclude(country="CN").count() == 20
     assert not Customer.objects.filter(contacts__isnull=True).exists()
@@ -60,26 +67,17 @@ def test_seed_demo_adds_customers_in_china_and_abroad_with_complaints_in_every_s
     assert SatisfactionSurvey.objects.count() > 100
 
 
-def test_every_demo_login_signs_in_with_the_documented_password(client, db):
-    call_command("seed_demo")
+def test_every_demo_login_signs_in_with_the_documented_password(client, demo):
     for username, _name, _position in demo_logins():
         response = client.post("/accounts/login/", {"username": username, "password": DEMO_PASSWORD})
         assert response.status_code == 302, username
         client.logout()
 
 
-def test_running_seed_demo_twice_adds_nothing(db):
-    call_command("seed_demo")
+def test_running_seed_demo_twice_adds_nothing(demo):
     first = counts()
     call_command("seed_demo")
     assert counts() == first
-
-
-def test_if_empty_leaves_a_database_with_users_alone(db, capsys):
-    User.objects.create_user("someone", password="x-long-password-1")
-    call_command("seed_demo", "--if-empty")
-    assert User.objects.count() == 1
-    assert "left as it is" in capsys.readouterr().out
 
 
 def test_the_readme_lists_every_demo_login(settings):
@@ -89,8 +87,7 @@ def test_the_readme_lists_every_demo_login(settings):
     assert DEMO_PASSWORD in readme
 
 
-def test_seed_demo_adds_a_living_pipeline(db):
-    call_command("seed_demo")
+def test_seed_demo_adds_a_living_pipeline(demo):
     assert 300 <= Deal.objects.count() <= 400
     assert set(Deal.objects.values_list("stage", flat=True)) == {"research", "development", "negotiation", "follow_up"}
     assert set(Deal.objects.values_list("outcome", flat=True)) == {"open", "won", "lost"}
@@ -108,14 +105,38 @@ def test_seed_demo_adds_a_living_pipeline(db):
 SMALL = "0.01"  # 200 customers, 2,000 deals, 10,000 activities, 200 complaints; the people in full
 
 
+def large(scale: str = SMALL) -> tuple[str, ...]:
+    """The arguments of `seed_demo` for the large data set at `scale`."""
+    return ("--size", "large", "--scale", scale)
+
+
 def seed_large(scale: str = SMALL) -> str:
     out = io.StringIO()
-    call_command("seed_demo", "--size", "large", "--scale", scale, stdout=out)
+    call_command("seed_demo", *large(scale), stdout=out)
     return out.getvalue()
 
 
-def test_the_large_seed_builds_300_people_in_25_teams_shaped_like_the_demos(db):
-    seed_large("0.002")
+@pytest.fixture
+def large_demo(request, shared_seed) -> str:
+    """The large data set at the small scale, seeded once for the tests below that use it."""
+    return seed_once_per_module(request, *large())
+
+
+@pytest.fixture
+def smallest_large_demo(request, shared_seed) -> str:
+    """The large data set's 300 people with a handful of records, seeded once for the tests that use it."""
+    return seed_once_per_module(request, *large("0.002"))
+
+
+# The regular seed is still held from the tests above.
+def test_the_large_seed_refuses_a_database_with_the_regular_demo(demo):
+    first = counts()
+    with pytest.raises(CommandError, match="already has customers"):
+        seed_large("0.002")
+    assert counts() == first
+
+
+def test_the_large_seed_builds_300_people_in_25_teams_shaped_like_the_demos(smallest_large_demo):
     assert 290 <= User.objects.count() <= 310
     assert Team.objects.count() == 25
     for team in Team.objects.select_related("manager"):
@@ -132,16 +153,24 @@ def test_the_large_seed_builds_300_people_in_25_teams_shaped_like_the_demos(db):
     assert {"rep1", "rep2", "rep3", "rep4", "am1"} <= set(first.members.values_list("username", flat=True))
 
 
-def test_every_demo_login_signs_in_to_the_large_data_set(client, db):
-    seed_large("0.002")
+def test_every_demo_login_signs_in_to_the_large_data_set(client, smallest_large_demo):
     for username, _name, _position in demo_logins():
         response = client.post("/accounts/login/", {"username": username, "password": DEMO_PASSWORD})
         assert response.status_code == 302, username
         client.logout()
 
 
-def test_the_large_seed_makes_the_scaled_numbers_of_records(db):
-    output = seed_large()
+def test_the_large_seed_refuses_a_database_that_has_customers(smallest_large_demo):
+    first = counts()
+    with pytest.raises(CommandError, match="already has customers"):
+        seed_large("0.002")
+    call_command("seed_demo", "--size", "large", "--if-empty", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="already has customers"):
+        seed_large()
+    assert counts() == first
+
+
+def test_the_large_seed_makes_the_scaled_numbers_of_records(large_demo):
     assert Customer.objects.count() == 200
     assert Deal.objects.count() == 2000
     assert Activity.objects.count() == 10_000
@@ -160,11 +189,10 @@ def test_the_large_seed_makes_the_scaled_numbers_of_records(db):
         cards = Scorecard.objects.filter(period=Scorecard.Period.QUARTER, period_start=start)
         assert cards.filter(subject=Scorecard.Subject.REP).count() == 225
         assert cards.filter(subject=Scorecard.Subject.TEAM).count() == 25
-    assert "pipeline.Activity" in output and "10,000 rows" in output
+    assert "pipeline.Activity" in large_demo and "10,000 rows" in large_demo  # what the command printed
 
 
-def test_the_large_seed_spreads_two_years_of_history(db):
-    seed_large()
+def test_the_large_seed_spreads_two_years_of_history(large_demo):
     now = timezone.now()
     oldest = Deal.objects.order_by("created_at").values_list("created_at", flat=True).first()
     assert timedelta(days=600) < now - oldest <= timedelta(days=731)
@@ -178,8 +206,7 @@ def test_the_large_seed_spreads_two_years_of_history(db):
     assert set(Reminder.objects.values_list("kind", flat=True)) == set(JOB_KINDS)
 
 
-def test_every_large_deal_has_the_stage_moves_of_its_path(db):
-    seed_large()
+def test_every_large_deal_has_the_stage_moves_of_its_path(large_demo):
     assert set(Deal.objects.values_list("stage", flat=True)) == {"research", "development", "negotiation", "follow_up"}
     assert set(Deal.objects.filter(outcome="open").values_list("stage", flat=True)) == {
         "research", "development", "negotiation"}
@@ -210,8 +237,7 @@ def test_every_large_deal_has_the_stage_moves_of_its_path(db):
         assert deal.created_at >= deal.customer.created_at
 
 
-def test_the_large_seeds_derived_columns_are_what_the_services_compute(db):
-    seed_large()
+def test_the_large_seeds_derived_columns_are_what_the_services_compute(large_demo):
     stored = list(Customer.objects.order_by("pk").values_list("pk", "tier", "last_contacted_at", "next_follow_up_on"))
     assert recompute_tiers() == 0
     refresh_customer_follow_up(Customer.objects.values("pk"))
@@ -240,8 +266,7 @@ def test_the_large_seeds_derived_columns_are_what_the_services_compute(db):
                 .values_list(*fields)) == cards
 
 
-def test_demo_logins_see_their_own_large_data(client, db):
-    seed_large()
+def test_demo_logins_see_their_own_large_data(client, large_demo):
     rep1 = User.objects.get(username="rep1")
     own = Customer.objects.filter(owner=rep1).order_by("name").first()
     other = Customer.objects.filter(owner__username="rep2").first()
@@ -253,25 +278,6 @@ def test_demo_logins_see_their_own_large_data(client, db):
     client.force_login(User.objects.get(username="manager1"))
     page = client.get("/dashboard/team/").content.decode()
     assert rep1.full_name in page
-
-
-def test_the_large_seed_refuses_a_database_that_has_customers(db):
-    seed_large("0.002")
-    first = counts()
-    with pytest.raises(CommandError, match="already has customers"):
-        seed_large("0.002")
-    call_command("seed_demo", "--size", "large", "--if-empty", stdout=io.StringIO())
-    with pytest.raises(CommandError, match="already has customers"):
-        seed_large()
-    assert counts() == first
-
-
-def test_the_large_seed_refuses_a_database_with_the_regular_demo(db):
-    call_command("seed_demo")
-    first = counts()
-    with pytest.raises(CommandError, match="already has customers"):
-        seed_large("0.002")
-    assert counts() == first
 
 
 def test_the_large_seeds_queries_do_not_grow_with_its_rows(db):

@@ -6,7 +6,6 @@ import importlib
 
 import pytest
 from django.apps import apps as django_apps
-from django.core.management import call_command
 from django.urls import reverse
 
 from customers.models import Customer, Tier, TierChange
@@ -40,8 +39,7 @@ def big(cast):
 # --- The demo ------------------------------------------------------------------------------------------
 
 
-def test_on_a_fresh_demo_recomputing_tiers_changes_nothing(db):
-    call_command("seed_demo")
+def test_on_a_fresh_demo_recomputing_tiers_changes_nothing(demo):
     pinned = dict(Customer.objects.filter(tier_pinned=True).values_list("pk", "tier"))
     changes = TierChange.objects.count()
 
@@ -53,8 +51,7 @@ def test_on_a_fresh_demo_recomputing_tiers_changes_nothing(db):
     assert set(Customer.objects.values_list("tier", flat=True)) == {Tier.HIGH, Tier.GENERAL, Tier.LOW}
 
 
-def test_the_demos_tier_changes_carry_codes_not_english_sentences(db):
-    call_command("seed_demo")
+def test_the_demos_tier_changes_carry_codes_not_english_sentences(demo):
 
     assert not TierChange.objects.filter(reason_code=Code.MONTHLY).exclude(reason="").exists()
     manual = TierChange.objects.get(reason_code=Code.MANUAL)

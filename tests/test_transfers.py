@@ -118,6 +118,31 @@ def test_a_customer_transfer_takes_its_open_deals_and_leaves_the_signed_ones(cli
     assert "Account managers keep the steel mills" in page
 
 
+def test_a_customer_transfer_costs_the_same_queries_for_one_open_deal_or_many(cast, deal):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_to_transfer(customer, to_user):
+        with CaptureQueriesContext(connection) as captured:
+            transfers.customer_transfer(customer=customer, to_user=to_user, by=cast.manager, reason="New desk")
+        return len(captured.captured_queries)
+
+    one = queries_to_transfer(deal.customer, cast.account_manager)
+    other = CustomerFactory(owner=cast.rep)
+    deals = DealFactory.create_batch(5, customer=other)
+    for each in deals:  # each with a reminder of its own, closed by the transfer
+        Reminder.objects.create(recipient=cast.rep, kind=Reminder.Kind.LAYCAN, cause=f"deal:{each.pk}:laycan",
+                                day=datetime.date(2026, 11, 30), deal=each, customer=other)
+    assert queries_to_transfer(other, cast.account_manager) == one
+    assert Deal.objects.filter(pk__in=[each.pk for each in deals], owner=cast.account_manager, version=2).count() == 5
+    assert Transfer.objects.filter(deal__in=deals, to_owner=cast.account_manager).count() == 5
+    assert Reminder.objects.filter(recipient=cast.account_manager, kind=Reminder.Kind.TRANSFER,
+                                   deal__in=deals).count() == 5
+    assert not Reminder.objects.filter(recipient=cast.rep, deal__in=deals, done_at__isnull=True).exists()
+    assert set(Reminder.objects.filter(recipient=cast.rep, deal__in=deals).values_list("resolution", flat=True)) == {
+        Reminder.Resolution.HANDED_OVER}
+
+
 def test_the_customer_form_no_longer_changes_the_owner(client_as, cast, deal):
     page = client_as(cast.manager).get(reverse("customers:edit", args=[deal.customer_id])).content.decode()
     assert 'name="owner"' not in page

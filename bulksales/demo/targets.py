@@ -12,7 +12,8 @@ from accounts.models import Position, Team, User
 from targets.kpis import compute_scorecards, figures_for, periods_to_compute
 from targets.models import Scorecard, TeamTarget
 from targets.periods import previous_quarter, quarter_bounds, quarter_of
-from targets.services import rep_targets_split, team_reps, team_target_set
+from targets.selectors import team_reps
+from targets.services import rep_targets_split, team_target_set
 
 UPLIFT = Decimal("1.10")
 HISTORY = 4  # quarters averaged

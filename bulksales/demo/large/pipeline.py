@@ -83,7 +83,7 @@ def _rates(rng: random.Random, seed: LargeSeed) -> dict[str, list[tuple[date, De
 
 
 def _rate_on(rates: dict, currency: str, day: date) -> Decimal:
-    """As services.rate_for: the rate in force on `day`."""
+    """As selectors.rate_for: the rate in force on `day`."""
     if currency == settings.BASE_CURRENCY:
         return Decimal(1)
     table = rates[currency]

@@ -1,0 +1,66 @@
+"""Forms of training plans: a training and its attendees, and their attendance and scores."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .. import access
+from ..models import Attendance, Training, User
+from .fields import ModelMultipleChoiceField
+
+
+class TrainingForm(forms.ModelForm):
+    attendees = ModelMultipleChoiceField(
+        label=_("Attendees"), queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Training
+        fields = ["title", "kind", "starts_on", "ends_on", "trainer", "description"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, planner: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = access.trainees_for(planner)
+        if self.instance.pk:
+            self.fields["attendees"].initial = list(
+                self.instance.attendances.filter(attendee__in=access.trainees_for(planner)).values_list(
+                    "attendee_id", flat=True
+                )
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", _("The training cannot end before it starts."))
+        return cleaned
+
+
+class AttendanceForm(forms.ModelForm):
+    attended = forms.NullBooleanField(
+        label=_("Attended"),
+        required=False,
+        widget=forms.NullBooleanSelect,
+    )
+    score = forms.IntegerField(label=_("Score"), min_value=0, max_value=100, required=False)
+
+    class Meta:
+        model = Attendance
+        fields = ["attended", "score", "comment"]
+
+
+class _ScopedAttendanceFormSet(forms.BaseModelFormSet):
+    def clean(self):
+        super().clean()
+        # A row posted for an attendee outside the given queryset has no instance: refuse it.
+        if any(form.instance.pk is None for form in self.initial_forms):
+            raise forms.ValidationError(_("The list of attendees changed while you were editing it. Reload the page."))
+
+
+AttendanceFormSet = forms.modelformset_factory(
+    Attendance, form=AttendanceForm, formset=_ScopedAttendanceFormSet, extra=0
+)

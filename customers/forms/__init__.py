@@ -1,0 +1,1 @@
+"""The customers app's forms, a module per area: customers, complaints and imports."""

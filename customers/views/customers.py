@@ -1,0 +1,280 @@
+"""Customer pages: list, export, detail, create and edit, contacts, tiers, surveys and settings."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Avg, Count, Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import access, exports
+from accounts.services import RuleError
+
+from .. import selectors, services
+from ..complaints import with_overdue
+from ..exchange import export_rows
+from ..filters import CustomerFilter
+from ..forms.customers import (
+    CommodityForm,
+    ContactForm,
+    CustomerForm,
+    FirstContactForm,
+    SurveyForm,
+    TierForm,
+    TierPolicyForm,
+    VolumeFormSet,
+)
+from ..models import Commodity, Contact, Customer, TierPolicy
+from ..panels import render_panels
+
+PAGE_SIZE = 50
+
+
+def _filtered_customers(request: HttpRequest) -> CustomerFilter:
+    customers = selectors.customers_visible_to(request.user).select_related("owner__team")
+    return CustomerFilter(request.GET or None, queryset=customers, user=request.user)
+
+
+@login_required
+def customer_list(request: HttpRequest) -> HttpResponse:
+    filtered = _filtered_customers(request)
+    customers = filtered.qs.prefetch_related(
+        Prefetch("contacts", queryset=Contact.objects.filter(is_primary=True), to_attr="primary_contacts")
+    )
+    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "customers/customer_list.html",
+        {
+            "filter": filtered,
+            "page": page,
+            "query": query.urlencode(),
+            "can_add": selectors.can_add_customers(request.user),
+            "policies": {policy.tier: policy for policy in TierPolicy.objects.all()},
+        },
+    )
+
+
+@login_required
+def customer_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The filtered list as CSV or Excel, with exactly the rows the user may see."""
+    if fmt not in exports.CONTENT_TYPES:
+        raise Http404
+    headers, rows = export_rows(_filtered_customers(request).qs)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return exports.export_response(rows, headers=headers, title=_("Customers"), fmt=fmt,
+                                   filename=f"customers-{stamp}")
+
+
+def _customer_or_404(request: HttpRequest, pk: int) -> Customer:
+    return access.get_visible_or_404(selectors.customers_visible_to(request.user).select_related("owner__team"), pk=pk)
+
+
+@login_required
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _customer_or_404(request, pk)
+    policy = TierPolicy.objects.filter(tier=customer.tier).first()
+    surveys = selectors.surveys_visible_to(request.user).filter(customer=customer).select_related("contact")
+    survey_summary = surveys.aggregate(
+        count=Count("pk"), quality=Avg("product_quality"), delivery=Avg("delivery"), service=Avg("service"),
+        recommend=Avg("recommend"),
+    )
+    complaints = with_overdue(
+        selectors.complaints_visible_to(request.user).filter(customer=customer).select_related("assignee")
+    )[:10]
+    history = customer.history.select_related("history_user")[:15]
+    return render(
+        request,
+        "customers/customer_detail.html",
+        {
+            "customer": customer,
+            "contacts": customer.contacts.all(),
+            "volumes": customer.commodity_volumes.select_related("commodity"),
+            "policy": policy,
+            "strategy": (policy.service_strategy_zh if translation.get_language() == "zh-hans"
+                         and policy.service_strategy_zh else policy.service_strategy) if policy else "",
+            "tier_changes": customer.tier_changes.select_related("changed_by")[:10],
+            "surveys": selectors.with_self_reported(surveys)[:12],
+            "survey_summary": survey_summary,
+            "complaints": complaints,
+            "changes": _history_lines(history),
+            "panels": render_panels(request, customer),
+            "can_change": selectors.can_change_customer(request.user, customer),
+            "can_pin": selectors.can_pin_tier(request.user, customer),
+            "can_complain": selectors.can_record_complaint(request.user),
+        },
+    )
+
+
+def _history_lines(records) -> list[dict]:
+    """Who changed what and when, from django-simple-history, newest first."""
+    records = list(records)
+    lines = []
+    # Zipped with the next-older record; the oldest has none (and an empty history gives no line).
+    for newer, older in zip(records, records[1:] + [None], strict=False):
+        if older is None:
+            fields = []
+        else:
+            fields = [newer.instance_type._meta.get_field(change.field).verbose_name
+                      for change in newer.diff_against(older).changes]
+        lines.append({"when": newer.history_date, "who": newer.history_user, "type": newer.history_type,
+                      "fields": fields})
+    return lines
+
+
+def _save_customer_page(request: HttpRequest, customer: Customer) -> HttpResponse:
+    new = customer.pk is None
+    initial_volumes = [
+        {"commodity": volume.commodity, "estimated_annual_tonnes": volume.estimated_annual_tonnes}
+        for volume in customer.commodity_volumes.select_related("commodity")
+    ] if not new else []
+    form = CustomerForm(request.POST or None, instance=customer, user=request.user)
+    volumes = VolumeFormSet(request.POST or None, initial=initial_volumes, prefix="volumes")
+    contact_form = FirstContactForm(request.POST or None, country=request.POST.get("country", "CN")) if new else None
+    if request.method == "POST" and form.is_valid() and volumes.is_valid() and (new is False or contact_form.is_valid()):
+        form.similar = selectors.similar_customers(form.cleaned_data["name"], exclude_pk=customer.pk)
+        if form.similar and not form.cleaned_data.get("confirm_not_duplicate"):
+            form.data = form.data.copy()
+            form.data["confirm_not_duplicate"] = "on"  # the next submit confirms
+        else:
+            contact = contact_form.save(commit=False) if new and contact_form.has_content() else None
+            customer = services.customer_save(customer=form.save(commit=False), volumes=volumes.volumes(),
+                                               primary_contact=contact)
+            messages.success(request, _("%(name)s was saved.") % {"name": customer})
+            return redirect("customers:detail", pk=customer.pk)
+    return render(
+        request,
+        "customers/customer_form.html",
+        {"form": form, "volumes": volumes, "contact_form": contact_form, "customer": customer,
+         "visible_ids": set(selectors.customers_visible_to(request.user).filter(
+             pk__in=[c.pk for c in form.similar]).values_list("pk", flat=True))},
+    )
+
+
+@access.sellers_only
+def customer_create(request: HttpRequest) -> HttpResponse:
+    return _save_customer_page(request, Customer())
+
+
+@login_required
+def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _customer_or_404(request, pk)
+    if not selectors.can_change_customer(request.user, customer):
+        raise PermissionDenied
+    return _save_customer_page(request, customer)
+
+
+@login_required
+def contact_edit(request: HttpRequest, pk: int, contact_pk: int | None = None) -> HttpResponse:
+    customer = _customer_or_404(request, pk)
+    if not selectors.can_change_customer(request.user, customer):
+        raise PermissionDenied
+    contact = access.get_visible_or_404(customer.contacts.all(), pk=contact_pk) if contact_pk else Contact(
+        customer=customer)
+    form = ContactForm(request.POST or None, instance=contact, country=str(customer.country))
+    if request.method == "POST" and form.is_valid():
+        services.contact_save(contact=form.save(commit=False))
+        messages.success(request, _("The contact was saved."))
+        return redirect("customers:detail", pk=customer.pk)
+    return render(request, "customers/contact_form.html", {"form": form, "customer": customer, "contact": contact})
+
+
+@login_required
+def customer_tier(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _customer_or_404(request, pk)
+    if not selectors.can_pin_tier(request.user, customer):
+        raise PermissionDenied
+    if request.method == "POST" and request.POST.get("release"):
+        services.tier_release(customer=customer, by=request.user)
+        messages.success(request, _("The tier is back in the monthly recomputation."))
+        return redirect("customers:detail", pk=customer.pk)
+    form = TierForm(request.POST or None, initial={"tier": customer.tier})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.tier_set_by_hand(customer=customer, tier=form.cleaned_data["tier"],
+                                      reason=form.cleaned_data["reason"], by=request.user)
+        except RuleError as error:
+            form.add_error("reason", str(error))
+        else:
+            messages.success(request, _("The tier was set by hand and will not be recomputed."))
+            return redirect("customers:detail", pk=customer.pk)
+    return render(request, "customers/tier_form.html", {"form": form, "customer": customer})
+
+
+@login_required
+def survey_create(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _customer_or_404(request, pk)
+    if not selectors.can_record_complaint(request.user):  # the same people who talk to customers
+        raise PermissionDenied
+    form = SurveyForm(request.POST or None, customer=customer)
+    if request.method == "POST" and form.is_valid():
+        survey = form.save(commit=False)
+        survey.customer = customer
+        services.survey_record(survey=survey, by=request.user)
+        messages.success(request, _("The survey was recorded."))
+        return redirect("customers:detail", pk=customer.pk)
+    return render(request, "customers/survey_form.html", {"form": form, "customer": customer})
+
+
+# --- Settings: tier policies and commodities (the director's) --------------------------------
+
+
+@login_required
+def tier_policy_list(request: HttpRequest) -> HttpResponse:
+    """Everyone may read the policies that decide how their customers are served."""
+    policies = TierPolicy.objects.all()
+    counts = dict(selectors.customers_visible_to(request.user).values_list("tier").annotate(n=Count("pk")))
+    for policy in policies:
+        policy.customer_count = counts.get(policy.tier, 0)
+        policy.strategy = (policy.service_strategy_zh if translation.get_language() == "zh-hans"
+                           and policy.service_strategy_zh else policy.service_strategy)
+    return render(request, "customers/tier_policy_list.html",
+                  {"policies": policies, "can_edit": selectors.can_run_customer_settings(request.user)})
+
+
+@access.director_only
+def tier_policy_edit(request: HttpRequest, tier: str) -> HttpResponse:
+    policy = access.get_visible_or_404(TierPolicy.objects.all(), tier=tier)
+    form = TierPolicyForm(request.POST or None, instance=policy)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The tier policy was saved. Tiers follow it at the next monthly run."))
+        return redirect("customers:tier_policies")
+    return render(request, "accounts/form.html", {
+        "form": form, "title": _("Tier policy: %(tier)s") % {"tier": policy}, "back": "customers:tier_policies",
+        "submit": _("Save"), "intro": ""})
+
+
+@access.director_only
+def commodity_list(request: HttpRequest) -> HttpResponse:
+    commodities = Commodity.objects.annotate(customer_count=Count("customers")).order_by("name")
+    return render(request, "customers/commodity_list.html", {"commodities": commodities})
+
+
+@access.director_only
+def commodity_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    commodity = access.get_visible_or_404(Commodity.objects.all(), pk=pk) if pk else Commodity()
+    form = CommodityForm(request.POST or None, instance=commodity)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The commodity was saved."))
+        return redirect("customers:commodities")
+    return render(request, "accounts/form.html", {
+        "form": form, "title": _("Edit commodity") if pk else _("New commodity"), "back": "customers:commodities",
+        "submit": _("Save"), "intro": ""})
+
+
+@require_POST
+@access.director_only
+def recompute_tiers_now(request: HttpRequest) -> HttpResponse:
+    from ..tasks import recompute_customer_tiers
+
+    recompute_customer_tiers.delay(user_id=request.user.pk)
+    messages.success(request, _("Tiers are being recomputed; refresh in a minute."))
+    return redirect("customers:tier_policies")

@@ -1,0 +1,146 @@
+"""The pipeline's list filters (deals, activities, research, the laycan calendar), narrowed to the user."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.filters import BusinessDateFilter
+from accounts.models import Team, User
+from customers.filters import OwnerScopedFilterSet, SortFilter
+from customers.models import Commodity
+
+from . import selectors
+from .models import Activity, Deal, Incoterm, MarketResearch, Outcome, Port, Stage
+
+DATE = forms.DateInput(attrs={"type": "date"})
+ISO_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class DealFilter(OwnerScopedFilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search", widget=forms.TextInput(
+        attrs={"placeholder": _("Customer, grade or contract number")}))
+    stage = django_filters.ChoiceFilter(label=_("Stage"), choices=Stage.choices, empty_label=_("All"))
+    outcome = django_filters.ChoiceFilter(label=_("Outcome"), choices=Outcome.choices, empty_label=_("All"))
+    owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=User.objects.none(), empty_label=_("All"))
+    team = django_filters.ModelChoiceFilter(label=_("Team"), field_name="owner__team", queryset=Team.objects.none(),
+                                            empty_label=_("All"))
+    commodity = django_filters.ModelChoiceFilter(label=_("Commodity"), queryset=Commodity.objects.all(),
+                                                 empty_label=_("All"))
+    incoterm = django_filters.ChoiceFilter(label=_("Incoterm"), choices=Incoterm.choices, empty_label=_("All"))
+    port = django_filters.ModelChoiceFilter(label=_("Port"), queryset=Port.objects.all(), method="at_port",
+                                            empty_label=_("All"))
+    laycan_from = BusinessDateFilter(label=_("Laycan from"), method="laycan_after", widget=DATE)
+    laycan_to = BusinessDateFilter(label=_("Laycan to"), method="laycan_before", widget=DATE)
+    signing_from = BusinessDateFilter(label=_("Expected signing from"), field_name="expected_signing_date",
+                                      lookup_expr="gte", widget=DATE)
+    signing_to = BusinessDateFilter(label=_("Expected signing to"), field_name="expected_signing_date",
+                                    lookup_expr="lte", widget=DATE)
+    amount_min = django_filters.NumberFilter(label=_("Amount from (base currency)"), field_name="amount_base",
+                                             lookup_expr="gte")
+    amount_max = django_filters.NumberFilter(label=_("Amount to (base currency)"), field_name="amount_base",
+                                             lookup_expr="lte")
+    sort = SortFilter(
+        label=_("Sort by"), empty_label=_("Recently updated"),
+        fields=[("amount_base", "amount"), ("laycan_start", "laycan"), ("expected_signing_date", "signing"),
+                ("customer__name", "customer")],
+        field_labels={"amount_base": _("Amount"), "laycan_start": _("Laycan"),
+                      "expected_signing_date": _("Expected signing date"), "customer__name": _("Customer")},
+    )
+
+    class Meta:
+        model = Deal
+        fields = []
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(customer__name__icontains=value) | Q(customer__short_name__icontains=value)
+                               | Q(grade__icontains=value) | Q(contract_number__icontains=value))
+
+    def at_port(self, queryset, name, value):
+        return queryset.filter(Q(load_port=value) | Q(discharge_port=value))
+
+    def laycan_after(self, queryset, name, value):
+        # Laycans that overlap the window: ending on or after its start.
+        return queryset.filter(laycan_end__gte=value)
+
+    def laycan_before(self, queryset, name, value):
+        return queryset.filter(laycan_start__lte=value)
+
+
+class ActivityFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Customer"), method="customer_search",
+                                  widget=forms.TextInput(attrs={"placeholder": _("Name or short name")}))
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Activity.Kind.choices, empty_label=_("All"))
+    owner = django_filters.ModelChoiceFilter(label=_("Logged by"), queryset=User.objects.none(),
+                                             empty_label=_("All"))
+    happened_after = BusinessDateFilter(label=_("From"), field_name="happened_at", lookup_expr="date__gte",
+                                        widget=ISO_DATE)
+    happened_before = BusinessDateFilter(label=_("To"), field_name="happened_at", lookup_expr="date__lte",
+                                         widget=ISO_DATE)
+    next_step = django_filters.ChoiceFilter(
+        label=_("Next step"), method="next_step_state", empty_label=_("All"),
+        choices=[("open", _("Open")), ("overdue", _("Overdue")), ("done", _("Done"))],
+    )
+
+    class Meta:
+        model = Activity
+        fields = ()
+
+    def __init__(self, *args, queryset, **kwargs):
+        super().__init__(*args, queryset=queryset, **kwargs)
+        # Only the people whose activities the user can see.
+        self.filters["owner"].queryset = User.objects.filter(pk__in=queryset.values("owner")).order_by("full_name")
+
+    def customer_search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(customer__name__icontains=value) | Q(customer__short_name__icontains=value))
+
+    def next_step_state(self, queryset, name, value):
+        open_steps = queryset.exclude(next_step="").filter(next_step_done=False)
+        if value == "open":
+            return open_steps
+        if value == "overdue":
+            return open_steps.filter(next_step_due__lt=timezone.localdate())
+        if value == "done":
+            return queryset.exclude(next_step="").filter(next_step_done=True)
+        return queryset
+
+
+class ResearchFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search", widget=forms.TextInput(
+        attrs={"placeholder": _("Region, port, competitors or notes")}))
+    commodity = django_filters.ModelChoiceFilter(label=_("Commodity"), queryset=Commodity.objects.order_by("name"),
+                                                 empty_label=_("All"))
+    method = django_filters.ChoiceFilter(label=_("Method"), choices=MarketResearch.Method.choices,
+                                         empty_label=_("All"))
+    researched_after = BusinessDateFilter(label=_("From"), field_name="researched_on", lookup_expr="gte",
+                                          widget=ISO_DATE)
+    researched_before = BusinessDateFilter(label=_("To"), field_name="researched_on", lookup_expr="lte",
+                                           widget=ISO_DATE)
+
+    class Meta:
+        model = MarketResearch
+        fields = ()
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(
+            Q(region__icontains=value) | Q(port__name__icontains=value) | Q(port__name_zh__icontains=value)
+            | Q(competitors__icontains=value) | Q(supply_demand__icontains=value)
+        )
+
+
+class LaycanFilter(django_filters.FilterSet):
+    owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=User.objects.none(), empty_label=_("All"))
+    commodity = django_filters.ModelChoiceFilter(label=_("Commodity"), queryset=Commodity.objects.all(),
+                                                 empty_label=_("All"))
+
+    class Meta:
+        model = Deal
+        fields = ()
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["owner"].queryset = selectors.possible_owners(user)

@@ -1,0 +1,170 @@
+"""Forms of the deal pages; every choice narrowed to what the user may see."""
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.bounds import BusinessDateField
+from accounts.forms.fields import ModelMultipleChoiceField
+from accounts.models import User
+from accounts.services import RuleError
+from customers import selectors as customer_selectors
+
+from .. import selectors
+from ..models import CONTRACT_TERMS, STAGE_ORDER, Deal, ExchangeRate, LostReason, MarketResearch, Outcome, Stage
+from ..selectors import rate_for
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TERMS = CONTRACT_TERMS
+
+
+def currency_choices() -> list[tuple[str, str]]:
+    currencies = sorted(set(ExchangeRate.objects.values_list("currency", flat=True)) | {settings.BASE_CURRENCY})
+    return [(code, code) for code in currencies]
+
+
+class _TermsForm(forms.ModelForm):
+    """The bulk-cargo terms, validated as a trader would."""
+
+    currency = forms.ChoiceField(label=_("Currency"), choices=())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["currency"].choices = currency_choices()
+        for name in ("laycan_start", "laycan_end", "expected_signing_date"):
+            if name in self.fields:
+                self.fields[name].widget = DATE
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("laycan_start"), cleaned.get("laycan_end")
+        if start and end and end < start:
+            self.add_error("laycan_end", _("The laycan cannot end before it starts."))
+        currency = cleaned.get("currency")
+        if currency:
+            try:
+                rate_for(currency)
+            except RuleError as error:
+                self.add_error("currency", str(error))
+        return cleaned
+
+
+class DealForm(_TermsForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    research = ModelMultipleChoiceField(label=_("Market research"), queryset=MarketResearch.objects.none(),
+                                        required=False, widget=forms.SelectMultiple(attrs={"size": 4}))
+
+    class Meta:
+        model = Deal
+        fields = ["customer", "owner", *TERMS, "expected_signing_date", "competitor", "research", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = customer_selectors.customers_visible_to(user).filter(
+            owner__in=selectors.possible_owners(user))
+        self.fields["owner"].queryset = selectors.possible_owners(user)
+        self.fields["research"].queryset = selectors.research_visible_to(user).select_related("commodity")
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+            # The owner changes only by a recorded transfer.
+            del self.fields["owner"]
+            if self.instance.outcome == Outcome.WON:
+                # Signed: the terms are the contract's, changed only by an approved amendment.
+                for name in TERMS:
+                    self.fields[name].disabled = True
+        else:
+            # form.initial holds the unsaved instance's empty values, which would win over a field's initial.
+            self.initial["owner"] = user.pk
+            if ("USD", "USD") in self.fields["currency"].choices:
+                self.initial.setdefault("currency", "USD")
+
+
+class _ContractTermsForm(_TermsForm):
+    """The terms of one deal, over the version the user read (signing, amending)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Deal
+        fields = TERMS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version
+
+
+class SignForm(_ContractTermsForm):
+    """Signing: the final terms, the contract number and the signing date."""
+
+    contract_number = forms.CharField(label=_("Contract number"), max_length=60)
+    signed_on = BusinessDateField(label=_("Signing date"), widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["signed_on"].initial = timezone.localdate()
+
+    def clean_signed_on(self):
+        signed_on = self.cleaned_data["signed_on"]
+        if signed_on > timezone.localdate():
+            raise ValidationError(_("The signing date cannot be in the future."))
+        return signed_on
+
+    def clean_contract_number(self):
+        number = self.cleaned_data["contract_number"].strip()
+        if Deal.objects.filter(contract_number=number).exclude(pk=self.instance.pk).exists():
+            raise ValidationError(_("Another deal already has this contract number."))
+        return number
+
+
+class MoveForm(forms.Form):
+    to_stage = forms.ChoiceField(label=_("Move to"), choices=())
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False,
+                             help_text=_("Required when the deal moves back."))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, deal: Deal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_stage"].choices = [(stage.value, stage.label) for stage in STAGE_ORDER
+                                           if stage not in (deal.stage, Stage.FOLLOW_UP)]
+        self.fields["version"].initial = deal.version
+
+
+class LoseForm(forms.Form):
+    lost_reason = forms.ModelChoiceField(label=_("Reason for losing"), queryset=LostReason.objects.all())
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("Why reopen it"), max_length=300)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class AmendmentForm(_ContractTermsForm):
+    """New terms for a signed contract, and why; the fields start at the terms in force."""
+
+    reason = forms.CharField(label=_("Reason for the amendment"), max_length=300,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class TransferForm(forms.Form):
+    to_user = forms.ModelChoiceField(label=_("Transfer to"), queryset=User.objects.none())
+    reason = forms.CharField(label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, user: User, owner: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        from accounts import access
+
+        self.fields["to_user"].queryset = access.transfer_candidates(user).exclude(pk=owner.pk).order_by("full_name")
+
+
+class CustomerTransferForm(TransferForm):
+    with_open_deals = forms.BooleanField(label=_("Transfer its open deals too"), required=False, initial=True,
+                                         help_text=_("Signed and lost deals stay with their owners."))

@@ -1,0 +1,126 @@
+"""Activity pages (客户追踪): the contact log, logging a visit or call, editing it, closing its next step.
+
+Thin views: form in, service call, message, redirect. Scope comes from the selectors only.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import access, params
+from accounts.services import RuleError
+from customers import selectors as customer_selectors
+from customers.models import Customer
+
+from .. import activities, selectors
+from ..filters import ActivityFilter
+from ..forms.activities import ActivityForm, kind_icon
+from ..models import Activity, Deal
+
+PAGE_SIZE = 50
+
+
+def _visible_activity(request: HttpRequest, pk: int) -> Activity:
+    return access.get_visible_or_404(
+        selectors.activities_visible_to(request.user).select_related("customer", "owner"), pk=pk
+    )
+
+
+def _next_url(request: HttpRequest, default: str) -> str:
+    """Where to go after saving: the page the user came from (if ours), else `default`."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    # A path on this site only: redirect() would take anything else for a URL name.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
+        return target
+    return default
+
+
+def _prefill(request: HttpRequest) -> tuple[Customer | None, Deal | None]:
+    """The customer (and deal) given by ?customer=<pk> or ?deal=<pk>, if the user may see them."""
+    customers = customer_selectors.customers_visible_to(request.user)
+    deal_pk, customer_pk = params.optional_id(request.GET.get("deal")), params.optional_id(request.GET.get("customer"))
+    if deal_pk:
+        deal = selectors.deals_visible_to(request.user).select_related("customer").filter(pk=deal_pk).first()
+        if deal is not None and customers.filter(pk=deal.customer_id).exists():
+            return deal.customer, deal
+    if customer_pk:
+        return customers.filter(pk=customer_pk).first(), None
+    return None, None
+
+
+def _form_page(request: HttpRequest, form: ActivityForm, activity: Activity | None = None) -> HttpResponse:
+    kinds = [(value, label, kind_icon(value)) for value, label in Activity.Kind.choices]
+    return render(request, "pipeline/activity_form.html", {"form": form, "activity": activity, "kinds": kinds})
+
+
+@access.sellers_only
+def activity_list(request: HttpRequest) -> HttpResponse:
+    visible = selectors.activities_visible_to(request.user).select_related("customer", "owner", "deal__commodity")
+    filtered = ActivityFilter(request.GET or None, queryset=visible)
+    page = Paginator(filtered.qs.prefetch_related("contacts"), PAGE_SIZE).get_page(request.GET.get("page"))
+    changeable = activities.changeable_owner_ids(request.user, page)
+    for activity in page:
+        activity.icon = kind_icon(activity.kind)
+        activity.can_change = activity.owner_id in changeable
+    return render(request, "pipeline/activity_list.html",
+                  {"filter": filtered, "page": page, "today": timezone.localdate()})
+
+
+@access.sellers_only
+def activity_create(request: HttpRequest) -> HttpResponse:
+    customer, deal = _prefill(request)
+    form = ActivityForm(request.POST or None, user=request.user, customer=customer, deal=deal)
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity = activities.activity_log(activity=form.save(commit=False), contacts=form.cleaned_data["contacts"],
+                                               by=request.user)
+        except RuleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Logged: %(kind)s with %(customer)s.")
+                             % {"kind": activity.get_kind_display(), "customer": activity.customer})
+            default = (reverse("customers:detail", args=[activity.customer_id]) if customer
+                       else reverse("activities:list"))
+            return redirect(_next_url(request, default))
+    return _form_page(request, form)
+
+
+@access.sellers_only
+def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _visible_activity(request, pk)
+    if not selectors.can_change_activity(request.user, activity):
+        raise PermissionDenied
+    form = ActivityForm(request.POST or None, instance=activity, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            activities.activity_log(activity=form.save(commit=False), contacts=form.cleaned_data["contacts"],
+                                    by=request.user)
+        except RuleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The activity was saved."))
+            return redirect(_next_url(request, reverse("activities:list")))
+    return _form_page(request, form, activity)
+
+
+@access.sellers_only
+@require_POST
+def next_step_done(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _visible_activity(request, pk)
+    if not selectors.can_take_next_step(request.user, activity):
+        raise PermissionDenied
+    try:
+        activities.next_step_done(activity=activity, by=request.user)
+    except RuleError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Next step done: %(step)s") % {"step": activity.next_step})
+    return redirect(_next_url(request, reverse("activities:list")))

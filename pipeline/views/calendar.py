@@ -1,0 +1,115 @@
+"""The laycan calendar: when vessels must arrive to load for signed and near-signing deals, month by month."""
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts import access
+
+from .. import selectors
+from ..filters import LaycanFilter
+from ..models import Deal
+from ..selectors import laycans_in
+
+# Months outside these years are treated as a typo and fall back to this month.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
+@dataclass
+class Bar:
+    """A deal's laycan within one week of the grid: its first column (1-7), its span and its lane."""
+
+    deal: Deal
+    column: int
+    span: int
+    lane: int = 0
+    continues_before: bool = False
+    continues_after: bool = False
+
+    @property
+    def row(self) -> int:
+        return self.lane + 1  # row 1 holds the day numbers
+
+
+@dataclass
+class Week:
+    days: list[dict]
+    first: date  # the week's first and last days within the month
+    last: date
+    bars: list[Bar] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        """Grid rows: the day numbers, one per lane of bars, and one to spare so a cell never looks full."""
+        return max((bar.lane for bar in self.bars), default=0) + 2
+
+
+def month_from(value: str | None, today: date) -> date:
+    """The first day of ?month=YYYY-MM, or of this month when the value is missing or wrong."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})", value or "")
+    if match:
+        year, month = int(match[1]), int(match[2])
+        if FIRST_YEAR <= year <= LAST_YEAR and 1 <= month <= 12:
+            return date(year, month, 1)
+    return today.replace(day=1)
+
+
+def _weeks(first: date, deals: list[Deal], today: date) -> list[Week]:
+    """The month as Monday-first weeks, each deal cut into one bar per week and stacked in lanes."""
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    weeks = []
+    for dates in calendar.Calendar(firstweekday=calendar.MONDAY).monthdatescalendar(first.year, first.month):
+        week_first, week_last = max(dates[0], first), min(dates[-1], last)
+        week = Week(days=[{"date": day, "in_month": day.month == first.month, "today": day == today}
+                          for day in dates], first=week_first, last=week_last)
+        lane_ends: list[int] = []  # the last column taken in each lane
+        for deal in deals:
+            start, end = max(deal.laycan_from, week_first), min(deal.laycan_to, week_last)
+            if start > end:
+                continue
+            bar = Bar(deal=deal, column=start.weekday() + 1, span=(end - start).days + 1,
+                      continues_before=deal.laycan_from < start, continues_after=deal.laycan_to > end)
+            # Deals come sorted by start, so the first lane free at this column keeps bars from overlapping.
+            for lane, lane_end in enumerate(lane_ends):
+                if lane_end < bar.column:
+                    bar.lane, lane_ends[lane] = lane + 1, bar.column + bar.span - 1
+                    break
+            else:
+                lane_ends.append(bar.column + bar.span - 1)
+                bar.lane = len(lane_ends)
+            week.bars.append(bar)
+        weeks.append(week)
+    return weeks
+
+
+def _month_link(request: HttpRequest, month: date) -> str:
+    query = request.GET.copy()
+    query["month"] = f"{month:%Y-%m}"
+    return "?" + query.urlencode()
+
+
+@access.sellers_only
+def laycan_calendar(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    first = month_from(request.GET.get("month"), today)
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    criteria = {name: request.GET[name] for name in ("owner", "commodity") if request.GET.get(name)}
+    filtered = LaycanFilter(criteria or None, queryset=selectors.deals_visible_to(request.user), user=request.user)
+    deals = list(laycans_in(filtered.qs, first, last))
+    previous_month = (first - timedelta(days=1)).replace(day=1)
+    next_month = last + timedelta(days=1)
+    return render(request, "pipeline/laycan_calendar.html", {
+        "filter": filtered,
+        "month": first,
+        "month_value": f"{first:%Y-%m}",
+        "weeks": _weeks(first, deals, today),
+        "deal_count": len(deals),
+        "previous_link": _month_link(request, previous_month) if previous_month.year >= FIRST_YEAR else "",
+        "next_link": _month_link(request, next_month) if next_month.year <= LAST_YEAR else "",
+        "this_month_link": _month_link(request, today.replace(day=1)),
+    })

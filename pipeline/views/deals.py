@@ -1,0 +1,372 @@
+"""Deal pages: the board, the list, a deal's page, its terms, and the moves between stages."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import access, exports, params
+from accounts.htmx import is_htmx, vary_on_htmx
+from accounts.services import RuleError
+from customers import selectors as customer_selectors
+from customers.models import Customer
+
+from .. import deal_exports, selectors, services, transfers
+from ..filters import DealFilter
+from ..forms.deals import (
+    AmendmentForm,
+    CustomerTransferForm,
+    DealForm,
+    DecisionForm,
+    LoseForm,
+    MoveForm,
+    ReopenForm,
+    SignForm,
+    TransferForm,
+)
+from ..models import STAGE_ORDER, Amendment, Deal, Outcome, Stage
+
+PAGE_SIZE = 50
+BOARD_CARDS = 30  # per column: the most recently updated; the column header gives the full count
+
+
+def _visible_deals(request: HttpRequest):
+    return selectors.deals_visible_to(request.user).select_related(
+        "customer", "owner", "commodity", "load_port", "discharge_port")
+
+
+def _deal_or_404(request: HttpRequest, pk: int) -> Deal:
+    return access.get_visible_or_404(_visible_deals(request), pk=pk)
+
+
+def _changeable_deal(request: HttpRequest, pk: int) -> Deal:
+    deal = _deal_or_404(request, pk)
+    if not selectors.can_change_deal(request.user, deal):
+        raise PermissionDenied
+    return deal
+
+
+# --- Board and list --------------------------------------------------------------------------
+
+
+def _board_owner(request: HttpRequest) -> int | None:
+    # A move's POST carries the board's owner filter, so the board it answers with stays filtered.
+    return params.optional_id((request.POST if request.method == "POST" else request.GET).get("owner"))
+
+
+def _board_context(request: HttpRequest) -> dict:
+    deals = _visible_deals(request)
+    owner = _board_owner(request)
+    if owner:
+        deals = deals.filter(owner_id=owner)
+    live = deals.filter(Q(outcome=Outcome.OPEN) | Q(outcome=Outcome.WON, stage=Stage.FOLLOW_UP))
+    columns_sum = {stage: {"count": 0, "total": None, "weighted": None} for stage in STAGE_ORDER}
+    owners_sum: dict[int, dict] = {}
+    for row in selectors.board_figures(live):
+        column = columns_sum[row["stage"]]
+        column["count"] += row["count"]
+        if row["open"]:  # the amounts are the open deals' (a column of signed deals shows none)
+            person = owners_sum.setdefault(row["owner"], {"owner": row["owner"], "total": 0, "weighted": 0})
+            for figure in ("total", "weighted"):
+                column[figure] = (column[figure] or 0) + row[figure]
+                person[figure] += row[figure]
+    # Each column's latest cards: their ids first (the (stage, updated_at) index serves them), then
+    # those few rows with what a card shows. Joining the customer and ports before the sort and limit
+    # made the database join every deal of the column.
+    ids = [pk for stage in STAGE_ORDER for pk in
+           live.filter(stage=stage).order_by("-updated_at", "-pk").values_list("pk", flat=True)[:BOARD_CARDS]]
+    by_stage: dict[str, list[Deal]] = {stage: [] for stage in STAGE_ORDER}
+    for deal in deals.filter(pk__in=ids).order_by("-updated_at", "-pk"):
+        by_stage[deal.stage].append(deal)
+    columns = []
+    for stage in STAGE_ORDER:
+        cards = by_stage[stage]
+        columns.append({"stage": stage, "label": stage.label, "cards": cards, **columns_sum[stage]})
+    by_owner = list(owners_sum.values())
+    owners = {user.pk: user for user in selectors.possible_owners(request.user)}
+    for row in by_owner:
+        row["person"] = owners.get(row["owner"])
+    return {"columns": columns, "by_owner": by_owner, "stages": STAGE_ORDER, "owner_filter": owner or "",
+            "owners": owners.values()}
+
+
+@access.sellers_only
+@vary_on_htmx
+def deal_board(request: HttpRequest) -> HttpResponse:
+    template = "pipeline/_board.html" if is_htmx(request) else "pipeline/deal_board.html"
+    return render(request, template, _board_context(request))
+
+
+@access.sellers_only
+def deal_list(request: HttpRequest) -> HttpResponse:
+    filtered = DealFilter(request.GET or None, queryset=_visible_deals(request), user=request.user)
+    page = Paginator(filtered.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "pipeline/deal_list.html", {"filter": filtered, "page": page})
+
+
+@access.sellers_only
+def deal_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The filtered deal list as CSV or Excel, with exactly the deals the user may see."""
+    exports.format_or_404(fmt)
+    filtered = DealFilter(request.GET or None, queryset=_visible_deals(request), user=request.user)
+    headers, rows = deal_exports.export_rows(filtered.qs)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return exports.export_response(rows, headers=headers, title=_("Deals"), fmt=fmt, filename=f"deals-{stamp}")
+
+
+# --- One deal -------------------------------------------------------------------------------------
+
+
+@access.sellers_only
+def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = _deal_or_404(request, pk)
+    can_change = selectors.can_change_deal(request.user, deal)
+    complaints = customer_selectors.complaints_visible_to(request.user).filter(customer=deal.customer)
+    if deal.contract_number:
+        complaints = complaints.filter(Q(contract_number=deal.contract_number) | Q(contract_number=""))
+    amendments = selectors.describe_amendments(deal.amendments.all())
+    for amendment in amendments:
+        amendment.can_decide = amendment.status == Amendment.Status.PENDING and access.can_approve_amendment(
+            request.user, owner=deal.owner, requested_by_id=amendment.requested_by_id)
+    return render(request, "pipeline/deal_detail.html", {
+        "deal": deal,
+        "moves": deal.moves.select_related("by"),
+        "amendments": amendments,
+        "transfers": transfers.transfers_of(deal=deal),
+        "can_transfer": access.can_transfer(request.user, deal.owner),
+        "pending_amendment": next((amendment for amendment in amendments
+                                   if amendment.status == Amendment.Status.PENDING), None),
+        "can_amend": can_change and deal.outcome == Outcome.WON
+        and not any(amendment.status == Amendment.Status.PENDING for amendment in amendments),
+        "activities": selectors.activities_visible_to(request.user).filter(deal=deal).select_related("owner")[:20],
+        "complaints": complaints.select_related("assignee")[:10],
+        "research": deal.research.select_related("commodity"),
+        "can_change": can_change,
+        "move_form": MoveForm(deal=deal) if can_change and deal.outcome != Outcome.LOST else None,
+        "lose_form": LoseForm(initial={"version": deal.version}) if can_change and deal.outcome == Outcome.OPEN
+        else None,
+        "reopen_form": ReopenForm(initial={"version": deal.version}) if can_change and deal.outcome == Outcome.LOST
+        else None,
+    })
+
+
+def _deal_form_page(request: HttpRequest, deal: Deal) -> HttpResponse:
+    initial = {}
+    if deal.pk is None:
+        customer_id = params.optional_id(request.GET.get("customer"))
+        if customer_id:
+            initial["customer"] = customer_id
+    form = DealForm(request.POST or None, instance=deal, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.deal_save(deal=form.save(commit=False), by=request.user,
+                                       expected_version=form.cleaned_data.get("version"))
+            form.instance = saved
+            form.save_m2m()
+        except RuleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The deal was saved."))
+            return redirect("deals:detail", pk=saved.pk)
+    return render(request, "pipeline/deal_form.html", {"form": form, "deal": deal})
+
+
+@access.sellers_only
+def deal_create(request: HttpRequest) -> HttpResponse:
+    return _deal_form_page(request, Deal())
+
+
+@access.sellers_only
+def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _deal_form_page(request, _changeable_deal(request, pk))
+
+
+def _after_move(request: HttpRequest, deal: Deal) -> HttpResponse:
+    """Back to the board (htmx: just the board) or the deal's page, whichever the user came from."""
+    if is_htmx(request):
+        return render(request, "pipeline/_board.html", _board_context(request))
+    if request.POST.get("next") == "board":
+        owner = _board_owner(request)
+        return redirect(f"{reverse('deals:board')}?owner={owner}" if owner else reverse("deals:board"))
+    return redirect("deals:detail", pk=deal.pk)
+
+
+@access.sellers_only
+@vary_on_htmx
+def deal_move(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = _changeable_deal(request, pk)
+    form = MoveForm(request.POST or None, deal=deal)
+    if request.method == "POST" and form.is_valid():
+        try:
+            deal = services.deal_move(deal=deal, to_stage=form.cleaned_data["to_stage"], by=request.user,
+                                      expected_version=form.cleaned_data["version"],
+                                      reason=form.cleaned_data["reason"])
+        except RuleError as error:
+            if is_htmx(request):
+                messages.error(request, str(error))
+                return _after_move(request, deal)
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("%(deal)s is now in %(stage)s.") % {"deal": deal,
+                                                                            "stage": deal.get_stage_display()})
+            return _after_move(request, deal)
+    return render(request, "pipeline/deal_action.html", {
+        "deal": deal, "form": form, "title": _("Move the deal"), "submit": _("Move")})
+
+
+@access.sellers_only
+def deal_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = _changeable_deal(request, pk)
+    form = SignForm(request.POST or None, instance=Deal.objects.get(pk=deal.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            deal = services.deal_sign(deal=deal, terms=form.save(commit=False),
+                                      contract_number=form.cleaned_data["contract_number"],
+                                      signed_on=form.cleaned_data["signed_on"], by=request.user,
+                                      expected_version=form.cleaned_data["version"])
+        except RuleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Signed: %(deal)s is won and in follow-up.") % {"deal": deal})
+            return redirect("deals:detail", pk=deal.pk)
+    return render(request, "pipeline/deal_action.html", {
+        "deal": deal, "form": form, "title": _("Sign the contract"), "submit": _("Sign"),
+        "intro": _("Confirm the final terms as signed. The deal moves to follow-up as won.")})
+
+
+@access.sellers_only
+@require_POST
+def deal_lose(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = _changeable_deal(request, pk)
+    form = LoseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.deal_lose(deal=deal, reason=form.cleaned_data["lost_reason"], note=form.cleaned_data["note"],
+                               by=request.user, expected_version=form.cleaned_data["version"])
+        except RuleError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The deal was marked lost."))
+    else:
+        messages.error(request, _("Choose a reason for losing the deal."))
+    return redirect("deals:detail", pk=deal.pk)
+
+
+@access.sellers_only
+@require_POST
+def deal_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = _changeable_deal(request, pk)
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.deal_reopen(deal=deal, by=request.user, reason=form.cleaned_data["reason"],
+                                 expected_version=form.cleaned_data["version"])
+        except RuleError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The deal is open again."))
+    else:
+        messages.error(request, _("Say why the deal is reopened."))
+    return redirect("deals:detail", pk=deal.pk)
+
+
+# --- Amendments of a signed contract and transfers ------------------------------------------------
+
+
+@access.sellers_only
+def deal_amend(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = _changeable_deal(request, pk)
+    if deal.outcome != Outcome.WON:
+        messages.info(request, _("This deal is not signed: change its terms on its form."))
+        return redirect("deals:edit", pk=deal.pk)
+    form = AmendmentForm(request.POST or None, instance=Deal.objects.get(pk=deal.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.amendment_request(deal=deal, proposed=form.save(commit=False), reason=form.cleaned_data["reason"],
+                                       by=request.user, expected_version=form.cleaned_data["version"])
+        except RuleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The amendment was sent for approval. The contract keeps its signed terms "
+                                        "until it is approved."))
+            return redirect("deals:detail", pk=deal.pk)
+    return render(request, "pipeline/deal_action.html", {
+        "deal": deal, "form": form, "title": _("Amend the contract"), "submit": _("Ask for approval"),
+        "intro": _("Change the terms that the parties agreed to change, and say why. A manager of the owner "
+                   "(or a director) approves the amendment before it takes effect.")})
+
+
+def _amendment_or_404(request: HttpRequest, pk: int) -> Amendment:
+    return access.get_visible_or_404(Amendment.objects.filter(deal__in=_visible_deals(request)), pk=pk)
+
+
+@access.sellers_only
+@require_POST
+def amendment_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    amendment = _amendment_or_404(request, pk)
+    form = DecisionForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        if decision == "approve":
+            services.amendment_approve(amendment=amendment, by=request.user, note=note)
+            messages.success(request, _("The amendment was approved: the contract's new terms are in force."))
+        else:
+            services.amendment_reject(amendment=amendment, by=request.user, note=note)
+            messages.success(request, _("The amendment was rejected: the contract keeps its terms."))
+    except RuleError as error:
+        messages.error(request, str(error))
+    return redirect("deals:detail", pk=amendment.deal_id)
+
+
+def _transfer_page(request: HttpRequest, record, form_class, transfer, back: str) -> HttpResponse:
+    if not access.can_transfer(request.user, record.owner):
+        raise PermissionDenied
+    form = form_class(request.POST or None, user=request.user, owner=record.owner)
+    if request.method == "POST" and form.is_valid():
+        extra = {"with_open_deals": form.cleaned_data["with_open_deals"]} if "with_open_deals" in form.fields else {}
+        try:
+            transfer(record, to_user=form.cleaned_data["to_user"], by=request.user, reason=form.cleaned_data["reason"],
+                     **extra)
+        except RuleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Transferred to %(name)s.") % {"name": form.cleaned_data["to_user"]})
+            return redirect(back)
+    return render(request, "pipeline/transfer_form.html", {"record": record, "form": form, "back": back})
+
+
+@access.sellers_only
+def deal_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = _deal_or_404(request, pk)
+    return _transfer_page(request, deal, TransferForm,
+                          lambda record, **kwargs: transfers.deal_transfer(deal=record, **kwargs),
+                          reverse("deals:detail", args=[deal.pk]))
+
+
+@access.sellers_only
+def customer_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = access.get_visible_or_404(
+        customer_selectors.customers_visible_to(request.user).select_related("owner"), pk=pk)
+    return _transfer_page(request, customer, CustomerTransferForm,
+                          lambda record, **kwargs: transfers.customer_transfer(customer=record, **kwargs),
+                          reverse("customers:detail", args=[customer.pk]))
+
+
+# --- The customer page's deals panel ------------------------------------------------------------
+
+
+def customer_deals_panel(request: HttpRequest, customer: Customer) -> str:
+    if not selectors.can_sell(request.user):
+        return ""
+    deals = selectors.deals_visible_to(request.user).filter(customer=customer).select_related("commodity")
+    return render_to_string("pipeline/_deals_panel.html", {
+        "deals": deals.order_by("-updated_at")[:10],
+        "new_url": reverse("deals:create") + f"?customer={customer.pk}",
+    }, request=request)

@@ -1,0 +1,109 @@
+"""The follow-up reminder inbox (跟进提醒): mark done, snooze and, for a manager, hand the record over.
+
+Each button is a plain POST form that redirects back to the inbox; with htmx it swaps only its row.
+A person reaches only their own reminders: another's answers 404, like a missing one.
+"""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import access, params
+from accounts.htmx import is_htmx, vary_on_htmx
+from accounts.services import RuleError
+
+from .. import reminders, selectors
+from ..models import Reminder
+
+PAGE_SIZE = 50
+SNOOZE_DAYS = (1, 3, 7)
+
+
+def _own_reminder(request: HttpRequest, pk: int) -> Reminder:
+    return access.get_visible_or_404(reminders.with_subjects(selectors.reminders_for(request.user)), pk=pk)
+
+
+def _row_context(request: HttpRequest, rows: list[Reminder]) -> dict:
+    """What the rows need: which may be handed over, and to whom (one query, only if any may)."""
+    # A deal behind an escalated reminder is not handed over from the inbox: its manager transfers it,
+    # with a reason, on its own page.
+    late_deals = [reminder for reminder in rows if reminder.escalated and reminder.kind in reminders.DEAL_KINDS
+                  and reminder.done_at is None]
+    transferable = access.transferable_from(request.user, [reminder.deal.owner for reminder in late_deals])
+    for reminder in rows:
+        reminder.reassignable = reminders.can_reassign(request.user, reminder)
+        reminder.transferable = reminder in late_deals and reminder.deal.owner_id in transferable
+    candidates = list(reminders.reassign_candidates(request.user)) if any(r.reassignable for r in rows) else []
+    return {"candidates": candidates, "snooze_days": SNOOZE_DAYS, "today": timezone.localdate()}
+
+
+def _answer(request: HttpRequest, reminder: Reminder, note: str, *, error: bool = False) -> HttpResponse:
+    """htmx: the row again, with a note; otherwise a message and back to the inbox."""
+    if is_htmx(request):
+        context = _row_context(request, [reminder]) | {"reminder": reminder, "note": note, "error": error}
+        return render(request, "pipeline/_reminder_row.html", context)
+    (messages.error if error else messages.success)(request, note)
+    return redirect("reminders:inbox")
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    open_ = reminders.with_subjects(reminders.open_reminders(request.user, timezone.localdate()))
+    page = Paginator(open_.order_by("due_on", "-escalated", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "pipeline/reminder_inbox.html", _row_context(request, list(page)) | {"page": page})
+
+
+@require_POST
+@login_required
+@vary_on_htmx
+def done(request: HttpRequest, pk: int) -> HttpResponse:
+    reminder = _own_reminder(request, pk)
+    try:
+        reminders.reminder_done(reminder=reminder, by=request.user)
+    except RuleError as error:
+        return _answer(request, reminder, str(error), error=True)
+    return _answer(request, reminder, _("Marked done."))
+
+
+@require_POST
+@login_required
+@vary_on_htmx
+def snooze(request: HttpRequest, pk: int) -> HttpResponse:
+    reminder = _own_reminder(request, pk)
+    days = params.int_in(request.POST.get("days"), SNOOZE_DAYS)
+    if days is None:
+        return _answer(request, reminder, _("Choose how long to snooze the reminder."), error=True)
+    until = timezone.localdate() + timedelta(days=days)
+    try:
+        reminders.reminder_snooze(reminder=reminder, until=until, by=request.user)
+    except RuleError as error:
+        return _answer(request, reminder, str(error), error=True)
+    day = formats.date_format(until, "SHORT_DATE_FORMAT")
+    return _answer(request, reminder, _("Snoozed: it comes back on %(day)s.") % {"day": day})
+
+
+@require_POST
+@login_required
+@vary_on_htmx
+def reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    reminder = _own_reminder(request, pk)
+    if not reminders.can_reassign(request.user, reminder):
+        raise PermissionDenied
+    to_pk = params.optional_id(request.POST.get("to_user"))
+    if to_pk is None:
+        return _answer(request, reminder, _("Choose the team member to hand it to."), error=True)
+    # Someone outside the manager's team is "not found", like a missing person.
+    to_user = access.get_visible_or_404(reminders.reassign_candidates(request.user), pk=to_pk)
+    try:
+        reminders.reminder_reassign(reminder=reminder, to_user=to_user, by=request.user)
+    except RuleError as error:
+        return _answer(request, reminder, str(error), error=True)
+    return _answer(request, reminder, _("Handed over to %(name)s.") % {"name": to_user})

@@ -1,0 +1,79 @@
+"""Market research pages (市场调研): the shared record of prices and competitors seen in the market.
+
+Thin views: form in, service call, message, redirect. Scope comes from the selectors only.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from accounts import access
+from accounts.services import RuleError
+
+from .. import research, selectors
+from ..models import MarketResearch
+from ..filters import ResearchFilter
+from ..forms.research import ResearchForm
+
+PAGE_SIZE = 50
+
+
+def _visible_research(request: HttpRequest, pk: int) -> MarketResearch:
+    return access.get_visible_or_404(
+        selectors.research_visible_to(request.user).select_related("commodity", "port", "author"), pk=pk
+    )
+
+
+@access.researchers_only
+def research_list(request: HttpRequest) -> HttpResponse:
+    visible = selectors.research_visible_to(request.user).select_related("commodity", "port", "author")
+    filtered = ResearchFilter(request.GET or None, queryset=visible)
+    page = Paginator(filtered.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "pipeline/research_list.html", {"filter": filtered, "page": page})
+
+
+@access.researchers_only
+def research_create(request: HttpRequest) -> HttpResponse:
+    form = ResearchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = research.research_save(research=form.save(commit=False), by=request.user)
+        except RuleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The market research was recorded."))
+            return redirect("research:detail", pk=record.pk)
+    return render(request, "pipeline/research_form.html", {"form": form, "record": None})
+
+
+@login_required
+def research_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    record = _visible_research(request, pk)
+    deals = (selectors.deals_visible_to(request.user).filter(research=record)
+             .select_related("customer", "commodity", "owner").order_by("-updated_at", "-pk"))
+    return render(request, "pipeline/research_detail.html", {
+        "record": record,
+        "deals": deals,
+        "can_change": selectors.can_change_research(request.user, record),
+    })
+
+
+@login_required
+def research_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    record = _visible_research(request, pk)
+    if not selectors.can_change_research(request.user, record):
+        raise PermissionDenied
+    form = ResearchForm(request.POST or None, instance=record)
+    if request.method == "POST" and form.is_valid():
+        try:
+            research.research_save(research=form.save(commit=False), by=request.user)
+        except RuleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The market research was saved."))
+            return redirect("research:detail", pk=record.pk)
+    return render(request, "pipeline/research_form.html", {"form": form, "record": record})

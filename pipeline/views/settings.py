@@ -1,0 +1,143 @@
+"""The director's pipeline lists: ports, exchange rates and reasons for losing.
+
+Everyone signed in reads the exchange rates (reps price their deals with them); the rest, and
+every change, is the director's.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError
+from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django_countries import countries
+
+from accounts import access
+from accounts.services import RuleError
+
+from .. import selectors, services
+from ..models import ExchangeRate, LostReason, Port
+from ..forms.settings import ExchangeRateForm, LostReasonForm, PortForm
+
+
+def _form_page(request: HttpRequest, form, title: str, *, back: str, intro: str = "") -> HttpResponse:
+    return render(request, "accounts/form.html",
+                  {"form": form, "title": title, "back": back, "submit": _("Save"), "intro": intro})
+
+
+# --- Ports ---------------------------------------------------------------------------------------
+
+
+@access.director_only
+def port_list(request: HttpRequest) -> HttpResponse:
+    # A port has no reverse relation to deals (related_name="+"): count loading or discharging in a subquery.
+    deals_here = (
+        selectors.deals_visible_to(request.user)
+        .filter(Q(load_port=OuterRef("pk")) | Q(discharge_port=OuterRef("pk")))
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT"))
+        .values("n")
+    )
+    ports = Port.objects.annotate(deal_count=Coalesce(Subquery(deals_here, output_field=IntegerField()), 0))
+    ports = list(ports.order_by("name"))
+    for port in ports:
+        port.country_name = countries.name(port.country)
+    return render(request, "pipeline/settings_ports.html", {"ports": ports})
+
+
+@access.director_only
+def port_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    port = access.get_visible_or_404(Port.objects.all(), pk=pk) if pk else Port()
+    form = PortForm(request.POST or None, instance=port)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The port was saved."))
+        return redirect("pipeline_settings:ports")
+    return _form_page(request, form, _("Edit port") if pk else _("New port"), back="pipeline_settings:ports")
+
+
+# --- Exchange rates ------------------------------------------------------------------------------
+
+
+@login_required
+def rate_list(request: HttpRequest) -> HttpResponse:
+    """Every currency's rate in force today and its history, newest first, in one query."""
+    today = timezone.localdate()
+    currencies: dict[str, dict] = {}
+    for rate in ExchangeRate.objects.order_by("currency", "-valid_from"):
+        entry = currencies.setdefault(rate.currency, {"code": rate.currency, "current": None, "rates": []})
+        if rate.valid_from > today:
+            rate.state = "scheduled"
+        elif entry["current"] is None:
+            rate.state = "current"
+            entry["current"] = rate
+        else:
+            rate.state = "past"
+        entry["rates"].append(rate)
+    return render(request, "pipeline/settings_rates.html", {
+        "currencies": list(currencies.values()),
+        "base_currency": settings.BASE_CURRENCY,
+        "can_edit": selectors.can_run_pipeline_settings(request.user),
+    })
+
+
+@access.director_only
+def rate_create(request: HttpRequest) -> HttpResponse:
+    form = ExchangeRateForm(request.POST or None, initial={
+        "currency": request.GET.get("currency", "")[:3], "valid_from": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        rate = form.to_rate()
+        try:
+            repriced = services.exchange_rate_save(rate=rate)
+        except IntegrityError:  # the same rate saved by someone else a moment ago
+            form.add_error("valid_from", _("%(currency)s already has a rate from %(date)s. Pick another day.")
+                           % {"currency": rate.currency, "date": rate.valid_from.isoformat()})
+        except RuleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _rate_saved_message(rate, repriced))
+            return redirect("pipeline_settings:rates")
+    return _form_page(
+        request, form, _("New exchange rate"), back="pipeline_settings:rates",
+        intro=_("Deals not yet signed are re-priced at the rate in force today; signed deals keep the rate of "
+                "their signing date."),
+    )
+
+
+def _rate_saved_message(rate: ExchangeRate, repriced: int) -> str:
+    saved = _("The %(currency)s rate from %(date)s was saved.") % {
+        "currency": rate.currency, "date": rate.valid_from.isoformat()}
+    if rate.valid_from > timezone.localdate():
+        return saved + " " + ngettext(
+            "%(count)d deal not yet signed stays priced at today's rate.",
+            "%(count)d deals not yet signed stay priced at today's rate.", repriced) % {"count": repriced}
+    return saved + " " + ngettext(
+        "%(count)d deal not yet signed was re-priced.",
+        "%(count)d deals not yet signed were re-priced.", repriced) % {"count": repriced}
+
+
+# --- Reasons for losing ----------------------------------------------------------------------------
+
+
+@access.director_only
+def lost_reason_list(request: HttpRequest) -> HttpResponse:
+    lost = Q(deal__in=selectors.deals_visible_to(request.user))
+    reasons = LostReason.objects.annotate(deal_count=Count("deal", filter=lost)).order_by("name")
+    return render(request, "pipeline/settings_lost_reasons.html", {"reasons": reasons})
+
+
+@access.director_only
+def lost_reason_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    reason = access.get_visible_or_404(LostReason.objects.all(), pk=pk) if pk else LostReason()
+    form = LostReasonForm(request.POST or None, instance=reason)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The reason for losing was saved."))
+        return redirect("pipeline_settings:lost_reasons")
+    title = _("Edit reason for losing") if pk else _("New reason for losing")
+    return _form_page(request, form, title, back="pipeline_settings:lost_reasons")

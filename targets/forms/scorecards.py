@@ -1,0 +1,34 @@
+"""The form that asks for a quarter's scorecards to be recomputed."""
+
+from datetime import date
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ..periods import previous_quarter, quarter_bounds, quarter_of
+
+QUARTERS_OFFERED = 4  # the running quarter and the three before it
+
+
+def quarter_label(day: date) -> str:
+    year, quarter = quarter_of(day)
+    return _("%(year)d Q%(quarter)d") % {"year": year, "quarter": quarter}
+
+
+def quarter_choices(today: date) -> list[tuple[str, str]]:
+    year, quarter = quarter_of(today)
+    choices = []
+    for _step in range(QUARTERS_OFFERED):
+        start = quarter_bounds(year, quarter)[0]
+        choices.append((start.isoformat(), quarter_label(start)))
+        year, quarter = previous_quarter(year, quarter)
+    return choices
+
+
+class RecomputeForm(forms.Form):
+    period_start = forms.TypedChoiceField(label=gettext_lazy("Quarter"), coerce=date.fromisoformat)
+
+    def __init__(self, *args, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period_start"].choices = quarter_choices(today)

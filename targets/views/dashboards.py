@@ -1,0 +1,257 @@
+"""Dashboards: a rep's quarter and pipeline, a manager's team, the director's department, and the
+scorecard exports. Thin views over the selectors in `dashboards`; scope from `accounts.access`."""
+
+from datetime import date, timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts import access, exports
+from accounts.bounds import in_business_range
+from customers import selectors as customer_selectors
+from pipeline import selectors as pipeline_selectors
+from pipeline.models import STAGE_ORDER
+from pipeline.reminders import open_reminders
+
+from .. import dashboards, kpis
+from ..dashboards import Period, Subject
+from ..periods import quarter_of
+from ..selectors import team_reps
+
+RECENT_ROWS = 10
+LAYCAN_ROWS = 20
+FUNNEL_DAYS = 365  # the funnel's last 12 months
+VISIT_WEEKS = 8
+QUARTERS_IN_TREND = 4
+TIER_COLOURS = {"high": "#b02a37", "general": "#0d6efd", "low": "#6c757d"}  # as the tier badges
+EXPORT_TYPES = exports.CONTENT_TYPES
+# The sheet of each scorecard export, named after what it holds.
+EXPORT_TITLES = {
+    "rep": gettext_lazy("Scorecards of sales people"), "team": gettext_lazy("Scorecards of teams"),
+    "department": gettext_lazy("Scorecard of the department"),
+}
+
+
+def _chart(chart_id: str, kind: str, labels: list, datasets: list[dict], **options) -> dict:
+    """What static/js/charts.js draws: the chart's type, labels and datasets (numbers as floats; a
+    missing figure stays null, a gap rather than a false zero)."""
+    for dataset in datasets:
+        dataset["data"] = [None if value is None else float(value) for value in dataset["data"]]
+    return {"id": chart_id, "config": {"type": kind, "labels": [str(label) for label in labels],
+                                       "datasets": datasets, **options}}
+
+
+def _quarter(day: date) -> dict:
+    start, end = dashboards.period_bounds(Period.QUARTER, day)
+    year, number = quarter_of(start)
+    return {"start": start, "end": end, "year": year, "number": number,
+            "label": dashboards.period_label(Period.QUARTER, start)}
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """The dashboard of the user's position; customer service and marketing keep no scorecard and
+    land on the customer list."""
+    user = request.user
+    if access.sees_everyone(user):
+        return redirect("dashboards:director")
+    if access.can_open_team_pages(user):
+        return redirect("dashboards:manager")
+    if access.can_sell(user):
+        return redirect("dashboards:rep")
+    return redirect("customers:list")
+
+
+# --- A rep's dashboard -------------------------------------------------------------------------------
+
+
+@access.sellers_only
+def rep(request: HttpRequest, user_id: int | None = None) -> HttpResponse:
+    viewer = request.user
+    if user_id is None or user_id == viewer.pk:
+        person = viewer
+    else:
+        sellers = access.users_visible_to(viewer).filter(position__in=access.SELLING_POSITIONS)
+        person = access.get_visible_or_404(sellers.select_related("team"), pk=user_id)
+    today = timezone.localdate()
+    quarter = _quarter(today)
+    card = dashboards.scorecard_for(subject=Subject.REP, subject_id=person.pk, period=Period.QUARTER,
+                                    start=quarter["start"])
+    deals = pipeline_selectors.deals_visible_to(viewer).filter(owner=person)
+    activities = pipeline_selectors.activities_visible_to(viewer).filter(owner=person)
+    stages = dashboards.pipeline_by_stage(deals=deals)
+    overdue = dashboards.overdue_next_steps(activities=activities, today=today)
+    return render(request, "targets/dashboard_rep.html", {
+        "person": person,
+        "own": person.pk == viewer.pk,
+        # Asked only when there is no card: is one kept for this person at all?
+        "scored": card is not None or dashboards.has_scorecard(person),
+        "quarter": quarter,
+        "card": card,
+        "attainment": dashboards.attainment_of(card) if card else [],
+        "parts": dashboards.score_parts_of(card) if card else [],
+        "last_computed": None if card else dashboards.last_computed_at(),
+        "stages": stages,
+        "pipeline_chart": _chart("pipeline-chart", "bar", [row["label"] for row in stages], [
+            {"label": _("Total"), "data": [row["total"] for row in stages]},
+            {"label": _("Weighted"), "data": [row["weighted"] for row in stages]},
+        ]),
+        "overdue": overdue[:RECENT_ROWS],
+        "overdue_count": overdue.count(),
+        "open_reminders": open_reminders(person, today).count(),
+        "laycans": dashboards.upcoming_laycans(deals=deals, today=today)[:LAYCAN_ROWS],
+        "visits": dashboards.recent_visits(activities=activities)[:RECENT_ROWS],
+    })
+
+
+# --- A manager's team ------------------------------------------------------------------------------
+
+
+@access.manager_or_director
+def manager(request: HttpRequest, team_id: int | None = None) -> HttpResponse:
+    viewer = request.user
+    teams = list(access.teams_visible_to(viewer).select_related("department").order_by("name"))
+    if team_id is None:
+        if not teams:
+            return render(request, "targets/dashboard_manager.html", {"team": None, "teams": teams})
+        team = teams[0]
+    else:
+        team = access.get_visible_or_404(access.teams_visible_to(viewer).select_related("department"), pk=team_id)
+    today = timezone.localdate()
+    quarter = _quarter(today)
+    card, own_card = dashboards.team_and_own_cards(viewer=viewer, team=team, start=quarter["start"])
+    leaderboard = dashboards.team_leaderboard(viewer=viewer, team=team, start=quarter["start"])
+    for rep_card in leaderboard:
+        rep_card.parts = dashboards.score_parts_of(rep_card)
+        rep_card.attainment_rows = {row["figure"]: row for row in dashboards.attainment_of(rep_card)}
+    people = list(team_reps(team).filter(pk__in=access.users_visible_to(viewer).values("pk")).order_by("full_name"))
+    # The team's records as its scorecard counts them: its members', and its manager's own.
+    deals = pipeline_selectors.deals_visible_to(viewer).filter(kpis.scoring_team_q(team))
+    activities = pipeline_selectors.activities_visible_to(viewer).filter(kpis.scoring_team_q(team))
+    since = timezone.now() - timedelta(days=FUNNEL_DAYS)
+    funnel = dashboards.funnel(deals=deals, since=since)
+    weeks = dashboards.week_starts(today, VISIT_WEEKS)
+    visits = dashboards.visits_per_week(activities=activities, people=people, weeks=weeks)
+    reminders = dashboards.open_reminder_counts(people=people, day=today)
+    team_complaints = customer_selectors.complaints_visible_to(viewer).filter(
+        kpis.scoring_team_q(team, "customer__owner"))
+    complaints = dashboards.open_complaints(complaints=team_complaints)
+    return render(request, "targets/dashboard_manager.html", {
+        "team": team,
+        "teams": teams,
+        "quarter": quarter,
+        "card": card,
+        "attainment": dashboards.attainment_of(card) if card else [],
+        "parts": dashboards.score_parts_of(card) if card else [],
+        # The quarter's forecast and coverage, with their parts (the pipeline expected this quarter).
+        "coverage": dashboards.forecast_of(card) if card else None,
+        "last_computed": None if card and leaderboard else dashboards.last_computed_at(),
+        "leaderboard": leaderboard,
+        # The viewer's own figures, when they sell themselves (a manager who owns customers or deals).
+        "own_card": own_card,
+        "funnel": funnel,
+        "tonnage_by_commodity": dashboards.commodity_tonnage_attainment(
+            deals=deals, team=team, start=quarter["start"], end=quarter["end"]),
+        # Days spent in each stage this quarter, from the team's scorecard, in the stages' order.
+        "stage_days": [(stage.label, card.stage_days.get(stage.value)) for stage in STAGE_ORDER[:3]] if card else [],
+        "funnel_chart": _chart("funnel-chart", "bar", [row["label"] for row in funnel], [
+            {"label": _("Deals that reached the stage"), "data": [row["reached"] for row in funnel]},
+        ], integers=True),
+        "weeks": weeks,
+        "visits": visits,
+        "visits_chart": _chart("visits-chart", "line", [f"{week:%m-%d}" for week in weeks], [
+            {"label": str(row["person"]), "data": [cell["visits"] for cell in row["weeks"]]} for row in visits
+        ], integers=True),
+        "reminders": [{"person": person, "open": reminders.get(person.pk, 0)} for person in people],
+        "complaints": complaints[:RECENT_ROWS],
+        "complaint_count": complaints.count(),
+    })
+
+
+# --- The director's department -----------------------------------------------------------------------
+
+
+@access.director_only
+def director(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    quarter = _quarter(today)
+    departments = dashboards.scorecards_of(subject=Subject.DEPARTMENT, period=Period.QUARTER, start=quarter["start"])
+    for card in departments:
+        card.attainment_rows = dashboards.attainment_of(card)
+        card.parts = dashboards.score_parts_of(card)
+        card.forecast = dashboards.forecast_of(card)
+    teams = dashboards.scorecards_of(subject=Subject.TEAM, period=Period.QUARTER, start=quarter["start"])
+    for card in teams:
+        card.forecast = dashboards.forecast_of(card)
+    # The department(s) as a whole, then each team: the same parts, so each sum can be checked by hand.
+    forecasts = departments + teams
+    starts = dashboards.last_quarters(today, QUARTERS_IN_TREND)
+    trend = dashboards.department_trend(starts=starts)
+    for card in trend:
+        card.label = dashboards.period_label(Period.QUARTER, card.period_start)
+        card.attainment_percent = dashboards.attainment_percent(card, "sales_amount")
+    by_department: dict = {}
+    for card in trend:
+        by_department.setdefault(card.subject_object, {})[card.period_start] = card.sales_amount
+    tiers = dashboards.tier_mix(customers=customer_selectors.customers_visible_to(request.user))
+    return render(request, "targets/dashboard_director.html", {
+        "quarter": quarter,
+        "next_quarter": _quarter(quarter["end"] + timedelta(days=1)),
+        "departments": departments,
+        "teams": teams,
+        "last_computed": None if departments else dashboards.last_computed_at(),
+        "trend": trend,
+        "trend_chart": _chart("trend-chart", "line", [dashboards.period_label(Period.QUARTER, s) for s in starts], [
+            {"label": str(department), "data": [amounts.get(start) for start in starts]}
+            for department, amounts in by_department.items()
+        ]),
+        "forecasts": forecasts,
+        "forecast_chart": _chart("forecast-chart", "bar", [str(card.subject_object) for card in forecasts], [
+            {"label": _("Signed so far"), "data": [card.forecast["signed"] for card in forecasts], "stack": "forecast"},
+            {"label": _("Weighted pipeline of this quarter"), "data": [card.forecast["weighted"] for card in forecasts],
+             "stack": "forecast"},
+            {"label": _("Target"), "data": [card.forecast["target"] for card in forecasts], "stack": "target"},
+        ], stacked=True),
+        "tiers": tiers,
+        "tier_chart": _chart("tier-chart", "doughnut", [row["label"] for row in tiers], [
+            {"label": _("Customers"), "data": [row["count"] for row in tiers],
+             "backgroundColor": [TIER_COLOURS[row["tier"]] for row in tiers]},
+        ]),
+    })
+
+
+# --- Exports -------------------------------------------------------------------------------------------
+
+
+def _period_of(request: HttpRequest) -> tuple[str, date]:
+    """?period=quarter|month&start=YYYY-MM-DD, by default the running quarter; 404 for anything else."""
+    period = request.GET.get("period") or Period.QUARTER
+    if period not in Period.values:
+        raise Http404
+    try:
+        day = date.fromisoformat(request.GET["start"]) if request.GET.get("start") else timezone.localdate()
+    except ValueError:
+        raise Http404 from None
+    if not in_business_range(day):  # before the period is computed: 9999-12-31's quarter ends in year 10000
+        raise Http404
+    return period, dashboards.period_bounds(period, day)[0]
+
+
+@login_required
+def export(request: HttpRequest, scope: str, fmt: str) -> HttpResponse:
+    """A scorecard table as CSV or Excel, with only the subjects the user may see."""
+    if fmt not in EXPORT_TYPES or scope not in dashboards.EXPORT_SCOPES:
+        raise Http404
+    subject = dashboards.EXPORT_SCOPES[scope]
+    ids = dashboards.exportable_ids(request.user, subject)
+    if ids is None:
+        raise Http404
+    period, start = _period_of(request)
+    cards = dashboards.scorecards_of(subject=subject, period=period, start=start, ids=ids)
+    headers, rows = dashboards.export_table(cards, subject=subject)
+    return exports.export_response(rows, headers=headers, title=EXPORT_TITLES[scope], fmt=fmt,
+                                   filename=f"scorecards-{scope}-{period}-{start:%Y-%m-%d}")

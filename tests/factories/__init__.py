@@ -1,0 +1,28 @@
+"""Factories per app; each test builds only what it needs. Every name is re-exported here, so
+`from .factories import DealFactory` works whichever app the factory belongs to."""
+
+from .accounts import PASSWORD, AttendanceFactory, DepartmentFactory, TeamFactory, TrainingFactory, UserFactory
+from .customers import CommodityFactory, ComplaintFactory, ContactFactory, CustomerFactory, SurveyFactory
+from .pipeline import ActivityFactory, DealFactory, ExchangeRateFactory, MarketResearchFactory, PortFactory
+from .targets import RepTargetFactory, TeamTargetFactory
+
+__all__ = [
+    "PASSWORD",
+    "ActivityFactory",
+    "AttendanceFactory",
+    "CommodityFactory",
+    "ComplaintFactory",
+    "ContactFactory",
+    "CustomerFactory",
+    "DealFactory",
+    "DepartmentFactory",
+    "ExchangeRateFactory",
+    "MarketResearchFactory",
+    "PortFactory",
+    "RepTargetFactory",
+    "SurveyFactory",
+    "TeamFactory",
+    "TeamTargetFactory",
+    "TrainingFactory",
+    "UserFactory",
+]

@@ -1,0 +1,35 @@
+"""Query counts pinned exactly: a page costs N queries, and still N once there is more of what it lists."""
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+T = TypeVar("T")
+
+
+def assert_queries_pinned(expected: int, run: Callable[[], T], grow: Callable[[], object]) -> tuple[T, T]:
+    """Run `run`, `grow` the data, run it again: both runs must make exactly `expected` queries.
+
+    Returns both results (e.g. the two responses) for the test's other assertions. On a mismatch the
+    failure lists the SQL of both runs, so that the query that came or went is in the report."""
+    with CaptureQueriesContext(connection) as before:
+        first = run()
+    grow()
+    with CaptureQueriesContext(connection) as after:
+        second = run()
+    if len(before) != expected or len(after) != expected:
+        pytest.fail(
+            f"Expected {expected} queries at both sizes; ran {len(before)} before growing the data and "
+            f"{len(after)} after.\n\n" + _listing("Before", before) + "\n\n" + _listing("After", after),
+            pytrace=False,
+        )
+    return first, second
+
+
+def _listing(title: str, context: CaptureQueriesContext) -> str:
+    lines = [f"{title} ({len(context)} queries):"]
+    lines += [f"{number}. {query['sql']}" for number, query in enumerate(context.captured_queries, start=1)]
+    return "\n".join(lines)
