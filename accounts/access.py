@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import Attendance, Department, Position, Team, Training, User
+from .models import SELLING_POSITIONS, Attendance, Department, Position, Team, Training, User
 
 
 class RecordKind(Enum):
@@ -46,7 +46,6 @@ _SEES_NONE = {
 
 
 # The positions that sell: they own customers and deals and log visits.
-SELLING_POSITIONS = [Position.REP, Position.ACCOUNT_MANAGER, Position.MANAGER, Position.DIRECTOR]
 
 
 def can_sell(user: User) -> bool:

@@ -19,6 +19,12 @@ class Position(models.TextChoices):
     MARKETING = "marketing", _("Marketing")
 
 
+# The team members a scorecard ranks and a manager splits targets among (a manager or director who sells
+# has a scorecard of their own, unranked); and everyone who may own customers and deals.
+SCORED_POSITIONS = (Position.REP, Position.ACCOUNT_MANAGER)
+SELLING_POSITIONS = (*SCORED_POSITIONS, Position.MANAGER, Position.DIRECTOR)
+
+
 class BilingualName(models.Model):
     """A name the company gives in English and, optionally, in Chinese; shown in the user's language."""
 

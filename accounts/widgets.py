@@ -1,9 +1,33 @@
-"""Rendering form widgets faster than Django's templates do, where a page has many of them."""
+"""The project's own form widgets: the date pickers every form uses, and rendering widgets faster than
+Django's templates do, where a page has many of them."""
 
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+
+# The browser's pickers read and write ISO values whatever the reader's language, so the value is
+# always rendered in that form, never in the locale's first input format.
+ISO_DATE_FORMAT = "%Y-%m-%d"
+ISO_DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker (<input type="date">)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict | None = None, format: str | None = ISO_DATE_FORMAT):
+        super().__init__(attrs, format=format)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """The browser's date-and-time picker (<input type="datetime-local">), to the minute."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict | None = None, format: str | None = ISO_DATETIME_FORMAT):
+        super().__init__(attrs, format=format)
 
 
 def render_select(widget: forms.Select, name: str, value, attrs: dict | None = None) -> SafeString:

@@ -8,12 +8,12 @@ class CustomersConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import handover
-        from accounts.models import Position
+        from accounts.models import SELLING_POSITIONS
 
         from .models import Complaint, Customer
 
         handover.register_owned(
             Customer, "owner", _("customers owned"),
-            positions=[Position.REP, Position.ACCOUNT_MANAGER, Position.MANAGER, Position.DIRECTOR],
+            positions=SELLING_POSITIONS,
         )
         handover.register_owned(Complaint, "assignee", _("complaints assigned"))

@@ -10,12 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from accounts import access
 from accounts.filters import BusinessDateFilter
 from accounts.models import Team, User
+from accounts.widgets import DateInput
 
 from . import selectors
 from .complaints import overdue_q
 from .models import Commodity, Complaint, Contact, Customer, Tier
 
-DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class SortFilter(django_filters.OrderingFilter):
@@ -52,9 +52,9 @@ class CustomerFilter(OwnerScopedFilterSet):
     commodity = django_filters.ModelChoiceFilter(label=_("Commodity"), field_name="commodities",
                                                  queryset=Commodity.objects.all(), empty_label=_("All"))
     contacted_after = BusinessDateFilter(label=_("Last contacted after"), field_name="last_contacted_at",
-                                         lookup_expr="date__gte", widget=DATE)
+                                         lookup_expr="date__gte", widget=DateInput)
     contacted_before = BusinessDateFilter(label=_("Last contacted before"), method="filter_contacted_before",
-                                          widget=DATE)
+                                          widget=DateInput)
     overdue_contact = django_filters.BooleanFilter(
         label=_("Not contacted within its tier's cadence"), method="filter_overdue_contact",
         widget=forms.CheckboxInput)

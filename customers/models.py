@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
@@ -121,6 +122,14 @@ class Customer(models.Model):
     def __str__(self) -> str:
         return self.short_name or self.name
 
+    @property
+    def region(self) -> str:
+        """Where the customer is, as the pages show it: province and city in China, the country (in the
+        reader's language) and city abroad; blank parts left out."""
+        if self.country.code == "CN":
+            return " ".join(part for part in (self.province, self.city) if part)
+        return " · ".join(str(part) for part in (self.country.name, self.city) if part)
+
 
 class CustomerCommodity(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="commodity_volumes")
@@ -178,6 +187,14 @@ class TierPolicy(models.Model):
 
     def __str__(self) -> str:
         return self.get_tier_display()
+
+    @property
+    def strategy(self) -> str:
+        """The service strategy in the reader's language: the Chinese text for a Chinese reader when
+        there is one, the English otherwise."""
+        if translation.get_language() == "zh-hans" and self.service_strategy_zh:
+            return self.service_strategy_zh
+        return self.service_strategy
 
 
 class TierChange(models.Model):

@@ -8,7 +8,7 @@ class PipelineConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import handover
-        from accounts.models import Position
+        from accounts.models import SELLING_POSITIONS
         from customers.panels import register_panel
         from customers.tiers import register_sales_source
 
@@ -20,7 +20,7 @@ class PipelineConfig(AppConfig):
 
         handover.register_owned(
             Deal, "owner", _("deals owned"),
-            positions=[Position.REP, Position.ACCOUNT_MANAGER, Position.MANAGER, Position.DIRECTOR],
+            positions=SELLING_POSITIONS,
         )
         # Nothing stays with a leaving person: their open next steps and open reminders move too.
         handover.register_owned(Activity, "next_step_owner", _("open next steps"), only=open_next_steps_of)

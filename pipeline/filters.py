@@ -8,14 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.filters import BusinessDateFilter
 from accounts.models import Team, User
+from accounts.widgets import DateInput
 from customers.filters import OwnerScopedFilterSet, SortFilter
 from customers.models import Commodity
 
 from . import selectors
 from .models import Activity, Deal, Incoterm, MarketResearch, Outcome, Port, Stage
 
-DATE = forms.DateInput(attrs={"type": "date"})
-ISO_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class DealFilter(OwnerScopedFilterSet):
@@ -31,12 +30,12 @@ class DealFilter(OwnerScopedFilterSet):
     incoterm = django_filters.ChoiceFilter(label=_("Incoterm"), choices=Incoterm.choices, empty_label=_("All"))
     port = django_filters.ModelChoiceFilter(label=_("Port"), queryset=Port.objects.all(), method="at_port",
                                             empty_label=_("All"))
-    laycan_from = BusinessDateFilter(label=_("Laycan from"), method="laycan_after", widget=DATE)
-    laycan_to = BusinessDateFilter(label=_("Laycan to"), method="laycan_before", widget=DATE)
+    laycan_from = BusinessDateFilter(label=_("Laycan from"), method="laycan_after", widget=DateInput)
+    laycan_to = BusinessDateFilter(label=_("Laycan to"), method="laycan_before", widget=DateInput)
     signing_from = BusinessDateFilter(label=_("Expected signing from"), field_name="expected_signing_date",
-                                      lookup_expr="gte", widget=DATE)
+                                      lookup_expr="gte", widget=DateInput)
     signing_to = BusinessDateFilter(label=_("Expected signing to"), field_name="expected_signing_date",
-                                    lookup_expr="lte", widget=DATE)
+                                    lookup_expr="lte", widget=DateInput)
     amount_min = django_filters.NumberFilter(label=_("Amount from (base currency)"), field_name="amount_base",
                                              lookup_expr="gte")
     amount_max = django_filters.NumberFilter(label=_("Amount to (base currency)"), field_name="amount_base",
@@ -76,9 +75,9 @@ class ActivityFilter(django_filters.FilterSet):
     owner = django_filters.ModelChoiceFilter(label=_("Logged by"), queryset=User.objects.none(),
                                              empty_label=_("All"))
     happened_after = BusinessDateFilter(label=_("From"), field_name="happened_at", lookup_expr="date__gte",
-                                        widget=ISO_DATE)
+                                        widget=DateInput)
     happened_before = BusinessDateFilter(label=_("To"), field_name="happened_at", lookup_expr="date__lte",
-                                         widget=ISO_DATE)
+                                         widget=DateInput)
     next_step = django_filters.ChoiceFilter(
         label=_("Next step"), method="next_step_state", empty_label=_("All"),
         choices=[("open", _("Open")), ("overdue", _("Overdue")), ("done", _("Done"))],
@@ -116,9 +115,9 @@ class ResearchFilter(django_filters.FilterSet):
     method = django_filters.ChoiceFilter(label=_("Method"), choices=MarketResearch.Method.choices,
                                          empty_label=_("All"))
     researched_after = BusinessDateFilter(label=_("From"), field_name="researched_on", lookup_expr="gte",
-                                          widget=ISO_DATE)
+                                          widget=DateInput)
     researched_before = BusinessDateFilter(label=_("To"), field_name="researched_on", lookup_expr="lte",
-                                           widget=ISO_DATE)
+                                           widget=DateInput)
 
     class Meta:
         model = MarketResearch

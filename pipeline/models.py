@@ -199,6 +199,12 @@ class Deal(models.Model):
         return f"{self.commodity}{grade} · {self.quantity_tonnes:,.0f} t · {self.customer}"
 
     @property
+    def next_stage(self) -> Stage | None:
+        """The stage a forward move takes the deal to; none after follow-up, the last."""
+        index = STAGE_ORDER.index(self.stage) + 1
+        return STAGE_ORDER[index] if index < len(STAGE_ORDER) else None
+
+    @property
     def probability(self) -> Decimal:
         if self.outcome == Outcome.LOST:
             return Decimal(0)

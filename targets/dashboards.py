@@ -28,7 +28,7 @@ from pipeline.selectors import weighted_pipeline
 
 from . import forecast, kpis
 from .models import Scorecard, ScoreWeights
-from .periods import month_bounds, previous_quarter, quarter_bounds, quarter_of
+from .periods import month_bounds, period_bounds, period_label, previous_quarter, quarter_bounds, quarter_of, quarter_start
 
 Subject = Scorecard.Subject
 Period = Scorecard.Period
@@ -36,22 +36,6 @@ PERCENT = Decimal("0.1")
 
 
 # --- Periods -------------------------------------------------------------------------------------
-
-
-def quarter_start(day: date) -> date:
-    return quarter_bounds(*quarter_of(day))[0]
-
-
-def period_bounds(period: str, day: date) -> tuple[date, date]:
-    """The month or quarter that holds `day`, as the scorecards store it."""
-    return quarter_bounds(*quarter_of(day)) if period == Period.QUARTER else month_bounds(day)
-
-
-def period_label(period: str, start: date) -> str:
-    if period == Period.QUARTER:
-        year, quarter = quarter_of(start)
-        return _("%(year)d Q%(quarter)d") % {"year": year, "quarter": quarter}
-    return f"{start:%Y-%m}"
 
 
 def last_quarters(day: date, count: int) -> list[date]:

@@ -24,7 +24,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from accounts.models import Position, Team, User
+from accounts.models import SCORED_POSITIONS, Team, User
 from customers.models import Complaint, Customer, SatisfactionSurvey
 from customers.selectors import SELF_REPORTED
 from pipeline.models import Activity, Deal, Outcome, StageMove
@@ -32,7 +32,7 @@ from pipeline.selectors import probability_case
 
 from .forecast import forecast_of
 from .models import RepTarget, Scorecard, ScoreWeights, TeamTarget
-from .periods import month_bounds, quarter_bounds, quarter_of
+from .periods import month_bounds, period_bounds, quarter_bounds, quarter_of, quarter_start
 
 Subject = Scorecard.Subject
 # How each kind of subject is reached from a record's owner. A department is the sum of its
@@ -40,7 +40,6 @@ Subject = Scorecard.Subject
 GROUP = {Subject.REP: "", Subject.TEAM: "__team", Subject.DEPARTMENT: "__team__department"}
 # The positions whose people are scored whenever they are in a team, and ranked against each other;
 # anyone else who owns customers or deals (a manager selling themselves) is scored but not ranked.
-SELLER_POSITIONS = (Position.REP, Position.ACCOUNT_MANAGER)
 FIGURES = ["sales_amount", "tonnage", "signed_contracts", "new_customers", "visits", "calls", "satisfaction",
            "complaints_received", "complaints_resolved_on_time", "deals_won", "deals_lost", "avg_cycle_days",
            "weighted_pipeline", "weighted_undated", "weighted_later", "amended_contracts"]
@@ -244,7 +243,7 @@ def scored_people() -> QuerySet[User]:
     """Who has a personal (rep) scorecard: every active rep and account manager in a team, and every
     active person who owns customers or deals, managers included."""
     owns = Exists(Customer.objects.filter(owner=OuterRef("pk"))) | Exists(Deal.objects.filter(owner=OuterRef("pk")))
-    return User.objects.filter(Q(team__isnull=False, position__in=SELLER_POSITIONS) | owns, is_active=True)
+    return User.objects.filter(Q(team__isnull=False, position__in=SCORED_POSITIONS) | owns, is_active=True)
 
 
 def _subjects(subject: str) -> dict[int, dict]:
@@ -258,7 +257,7 @@ def _subjects(subject: str) -> dict[int, dict]:
         people = scored_people().annotate(scoring_team=scoring_team(), scoring_department=scoring_department())
         rows = people.values_list("pk", "scoring_team", "scoring_department", "team_id", "position").order_by("pk")
         return {pk: {"team": team, "department": department,
-                     "ranked": own_team is not None and position in SELLER_POSITIONS}
+                     "ranked": own_team is not None and position in SCORED_POSITIONS}
                 for pk, team, department, own_team, position in rows}
     teams = Team.objects.values_list("pk", "department_id").order_by("pk")
     if subject == Subject.TEAM:
@@ -346,11 +345,6 @@ def _rank(cards: list[Scorecard], subjects: dict[int, dict]) -> None:
                 setattr(card, attribute, rank)
 
 
-def period_bounds(period: str, day: date) -> tuple[date, date]:
-    """The first and last day of the month or quarter containing `day`."""
-    return quarter_bounds(*quarter_of(day)) if period == Scorecard.Period.QUARTER else month_bounds(day)
-
-
 @transaction.atomic
 def compute_scorecards(*, period: str, start: date, progress=None, today: date | None = None) -> int:
     """Compute and store every rep's, team's and the department's scorecard for one period; returns the
@@ -392,7 +386,7 @@ def periods_to_compute(today: date) -> list[tuple[str, date]]:
     """The running month and quarter (hourly), and the previous ones (so late signings count)."""
     month_start = today.replace(day=1)
     previous_month = (month_start - timedelta(days=1)).replace(day=1)
-    quarter_start = quarter_bounds(*quarter_of(today))[0]
-    previous_quarter_start = quarter_bounds(*quarter_of(quarter_start - timedelta(days=1)))[0]
+    this_quarter = quarter_start(today)
+    previous_quarter_start = quarter_start(this_quarter - timedelta(days=1))
     return [(Scorecard.Period.MONTH, month_start), (Scorecard.Period.MONTH, previous_month),
-            (Scorecard.Period.QUARTER, quarter_start), (Scorecard.Period.QUARTER, previous_quarter_start)]
+            (Scorecard.Period.QUARTER, this_quarter), (Scorecard.Period.QUARTER, previous_quarter_start)]

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
 
+from .periods import quarter_label
+
 MONEY = {"max_digits": 18, "decimal_places": 2}
 # The figures' names in the interface, capitalised (the model's verbose names are lower case).
 FIGURE_LABELS = {
@@ -57,7 +59,7 @@ class TeamTarget(TargetFigures):
         ]
 
     def __str__(self) -> str:
-        return f"{self.team} · {self.year} Q{self.quarter}"
+        return f"{self.team} · {quarter_label(self.year, self.quarter)}"
 
 
 class CommodityTonnage(models.Model):

@@ -18,9 +18,9 @@ from accounts.digests import digests_send
 from accounts.models import Position, Team, User
 from accounts.services import RuleError
 
-from .kpis import compute_scorecards, period_bounds, periods_to_compute
+from .kpis import compute_scorecards, periods_to_compute
 from .models import Scorecard, ScorecardRun
-from .periods import month_bounds, quarter_bounds, quarter_of
+from .periods import month_bounds, period_bounds, quarter_bounds, quarter_of, quarter_start
 
 # A run unfinished this long lost its worker (and its message): it no longer blocks a new one.
 ABANDONED_AFTER = timedelta(hours=1)
@@ -29,10 +29,6 @@ ABANDONED_AFTER = timedelta(hours=1)
 def can_recompute(user: User) -> bool:
     """Managers and the director recompute scorecards and follow any run (a run holds no private data)."""
     return access.manages_or_directs(user)
-
-
-def quarter_start(day: date) -> date:
-    return quarter_bounds(*quarter_of(day))[0]
 
 
 def periods_of_run(run: ScorecardRun, today: date) -> list[tuple[str, date]]:

@@ -7,7 +7,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from accounts import access
-from accounts.models import Position, Team, User
+from accounts.models import SCORED_POSITIONS, Team, User
 
 from .models import FIGURE_LABELS, RepTarget, TargetRevision, TeamTarget
 
@@ -35,7 +35,7 @@ def own_target_revisions(user: User, *, year: int, quarter: int) -> QuerySet[Tar
 
 def team_reps(team: Team) -> QuerySet[User]:
     """The people a team's targets are split among: its active reps and account managers."""
-    return team.members.filter(is_active=True, position__in=[Position.REP, Position.ACCOUNT_MANAGER])
+    return team.members.filter(is_active=True, position__in=SCORED_POSITIONS)
 
 
 def allocation(team_target: TeamTarget) -> dict[str, dict]:
@@ -117,7 +117,7 @@ def team_rows(user: User, year: int, quarter: int) -> list[TeamRow]:
         .select_related("manager")
         # The same people as `team_reps`, counted for every team in this one query.
         .annotate(rep_count=Count("members", filter=Q(
-            members__is_active=True, members__position__in=[Position.REP, Position.ACCOUNT_MANAGER])))
+            members__is_active=True, members__position__in=SCORED_POSITIONS)))
         .order_by("name")
     )
     targets = (

@@ -16,7 +16,7 @@ from accounts.models import Position
 from customers.models import Customer
 from pipeline.models import Outcome, Reminder, Stage, StageMove
 from pipeline.reminders import open_reminders
-from targets import dashboards
+from targets import dashboards, periods
 from targets.kpis import compute_scorecards
 from targets.models import Scorecard
 
@@ -52,7 +52,7 @@ def this_quarter() -> tuple[int, int]:
 
 def quarter_end() -> datetime.date:
     """The running quarter's last day: an open deal expected then counts in this quarter's forecast."""
-    return dashboards.period_bounds(Scorecard.Period.QUARTER, today())[1]
+    return periods.period_bounds(Scorecard.Period.QUARTER, today())[1]
 
 
 def compute(period: str = Scorecard.Period.QUARTER) -> None:
@@ -63,7 +63,7 @@ def won_deal(owner, **kwargs):
     """Signed on the quarter's first day: 55,000 t at 80 USD, rate 7.1 = 31,240,000 CNY."""
     return DealFactory(customer=kwargs.pop("customer", None) or CustomerFactory(owner=owner), stage=Stage.FOLLOW_UP,
                        outcome=Outcome.WON, contract_number=kwargs.pop("contract_number", f"C-{owner.pk}"),
-                       signed_on=dashboards.quarter_start(today()), **kwargs)
+                       signed_on=periods.quarter_start(today()), **kwargs)
 
 
 def target_for(rep, sales_amount: str):
@@ -331,7 +331,7 @@ def test_the_trend_reads_the_last_four_quarters_of_department_scorecards(client_
 
     assert [card.period_start for card in response.context["trend"]] == starts[1:]
     assert response.context["trend_chart"]["config"]["labels"] == [
-        dashboards.period_label(Scorecard.Period.QUARTER, start) for start in starts]
+        periods.period_label(Scorecard.Period.QUARTER, start) for start in starts]
 
 
 # --- Exports ---------------------------------------------------------------------------------------------

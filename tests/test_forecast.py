@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pipeline.models import Deal, Outcome, Stage
-from targets.dashboards import quarter_start
+from targets.periods import quarter_start
 from targets.forecast import forecast_of, quarter_forecast, weigh
 from targets.kpis import compute_scorecards, pipeline_cut_off
 from targets.models import Scorecard

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Position, Team
 from pipeline.models import Deal, Outcome, Stage
-from targets import dashboards, kpis
+from targets import kpis, periods
 from targets.kpis import compute_scorecards
 from targets.models import Scorecard
 
@@ -32,7 +32,7 @@ def won(owner, **fields) -> Deal:
     """A deal of `owner` signed on the running quarter's first day."""
     return DealFactory(customer=CustomerFactory(owner=owner), owner=owner, stage=Stage.FOLLOW_UP,
                        outcome=Outcome.WON, contract_number=f"BS-{Deal.objects.count() + 1:05d}",
-                       signed_on=dashboards.quarter_start(today()), **fields)
+                       signed_on=periods.quarter_start(today()), **fields)
 
 
 def compute() -> int:
@@ -41,7 +41,7 @@ def compute() -> int:
 
 def card(subject, subject_id) -> Scorecard | None:
     return Scorecard.objects.filter(subject=subject, subject_id=subject_id, period=QUARTER,
-                                    period_start=dashboards.quarter_start(today())).first()
+                                    period_start=periods.quarter_start(today())).first()
 
 
 # --- Who has a scorecard ----------------------------------------------------------------------------------
@@ -87,7 +87,7 @@ def test_a_managers_own_deals_are_in_their_card_and_in_the_team_they_manage(cast
     assert card(DEPARTMENT, cast.rep.department_id).sales_amount == 3 * ONE_DEAL
     # The team's card is the sum of the personal cards that carry the team.
     personal = Scorecard.objects.filter(subject=REP, team_id_at_time=cast.rep.team_id,
-                                        period_start=dashboards.quarter_start(today()), period=QUARTER)
+                                        period_start=periods.quarter_start(today()), period=QUARTER)
     assert sum(c.sales_amount for c in personal) == card(TEAM, cast.rep.team_id).sales_amount
 
 

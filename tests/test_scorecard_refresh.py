@@ -18,6 +18,7 @@ from pipeline import activities, services, transfers
 from pipeline.models import Activity, Deal, LostReason, Stage
 from targets import scorecards
 from targets.models import Scorecard
+from targets.periods import quarter_start
 
 from .factories import CustomerFactory, DealFactory
 from .test_worker import _database_url_for_worker, real_worker, routed, wait_for
@@ -63,7 +64,7 @@ def test_signing_enqueues_exactly_one_refresh_of_the_running_month_and_quarter(
     with django_capture_on_commit_callbacks(execute=True):
         sign(deal, cast.rep)
     assert enqueued.call_count == 1
-    month, quarter = today().replace(day=1), scorecards.quarter_start(today())
+    month, quarter = today().replace(day=1), quarter_start(today())
     assert sorted(periods(enqueued.call_args)) == sorted([["month", month.isoformat()],
                                                           ["quarter", quarter.isoformat()]])
     assert enqueued.call_args.kwargs["countdown"] == 5
@@ -81,8 +82,8 @@ def test_a_signing_in_an_earlier_quarter_refreshes_that_quarter_too(cast, deal, 
     earlier = today() - datetime.timedelta(days=100)
     with django_capture_on_commit_callbacks(execute=True):
         sign(deal, cast.rep, on=earlier)
-    assert ["quarter", scorecards.quarter_start(earlier).isoformat()] in periods(enqueued.call_args)
-    assert ["quarter", scorecards.quarter_start(today()).isoformat()] in periods(enqueued.call_args)
+    assert ["quarter", quarter_start(earlier).isoformat()] in periods(enqueued.call_args)
+    assert ["quarter", quarter_start(today()).isoformat()] in periods(enqueued.call_args)
 
 
 def test_a_burst_of_changes_makes_one_run(cast, deal, enqueued, django_capture_on_commit_callbacks):
@@ -147,7 +148,7 @@ def test_each_change_that_moves_a_figure_enqueues_a_refresh(cast, deal, enqueued
 
 def test_the_refresh_writes_the_same_rows_twice(cast, deal):
     sign(deal, cast.rep)
-    work = [["quarter", scorecards.quarter_start(today()).isoformat()], ["month", today().replace(day=1).isoformat()]]
+    work = [["quarter", quarter_start(today()).isoformat()], ["month", today().replace(day=1).isoformat()]]
     first = scorecards.refresh_run(work)
     rows = list(Scorecard.objects.order_by("pk").values_list("pk", "subject", "subject_id", "period", "sales_amount"))
     assert scorecards.refresh_run(work) == first

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Department, Position, Team, User
+from ..models import SCORED_POSITIONS, Department, Position, Team, User
 from .fields import ModelMultipleChoiceField
 
 
@@ -31,7 +31,7 @@ class TeamForm(forms.ModelForm):
         active = User.objects.filter(is_active=True)
         self.fields["manager"].queryset = active.filter(position__in=[Position.MANAGER, Position.DIRECTOR])
         self.fields["members"].queryset = active.filter(
-            position__in=[Position.REP, Position.ACCOUNT_MANAGER]
+            position__in=SCORED_POSITIONS
         ).select_related("team")
         self.fields["members"].label_from_instance = _member_label
         if self.instance.pk:

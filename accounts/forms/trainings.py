@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import access
 from ..models import Attendance, Training, User
+from ..widgets import DateInput
 from .fields import ModelMultipleChoiceField
 
 
@@ -17,8 +18,8 @@ class TrainingForm(forms.ModelForm):
         model = Training
         fields = ["title", "kind", "starts_on", "ends_on", "trainer", "description"]
         widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "starts_on": DateInput,
+            "ends_on": DateInput,
             "description": forms.Textarea(attrs={"rows": 3}),
         }
 

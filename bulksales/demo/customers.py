@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from accounts.models import Position, User
+from accounts.models import SCORED_POSITIONS, Position, User
 from customers.models import Commodity, Complaint, Contact, Customer, SatisfactionSurvey, Tier
 from customers.services import customer_save, name_key, tier_set_by_hand
 from customers.validators import USCC_ALPHABET, uscc_check_character
@@ -98,7 +98,7 @@ def seed_customers() -> None:
         key: Commodity.objects.get_or_create(name=name, defaults={"name_zh": name_zh})[0]
         for key, (name, name_zh) in COMMODITIES.items()
     }
-    sellers = list(User.objects.filter(position__in=[Position.REP, Position.ACCOUNT_MANAGER], is_active=True)
+    sellers = list(User.objects.filter(position__in=SCORED_POSITIONS, is_active=True)
                    .order_by("username"))
     service = list(User.objects.filter(position=Position.CUSTOMER_SERVICE).order_by("username"))
     customers = []

@@ -9,13 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.bounds import BusinessDateTimeField
 from accounts.models import Position, User
+from accounts.widgets import DateTimeInput
 
 from .. import selectors
 from ..complaints import CLOCK_SKEW, allowed_moves, is_reopening
 from ..models import Complaint, Contact, Customer
 from ..selectors import possible_assignees
 
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 def _contact_label(contact: Contact) -> str:
@@ -28,7 +28,7 @@ class ComplaintForm(forms.Form):
         label=_("Contact"), queryset=Contact.objects.none(), required=False,
         help_text=_("Who at the customer raised it, if known."),
     )
-    received_at = BusinessDateTimeField(label=_("Received"), widget=DATETIME)
+    received_at = BusinessDateTimeField(label=_("Received"), widget=DateTimeInput)
     channel = forms.ChoiceField(label=_("Received through"), choices=Complaint.Channel.choices)
     category = forms.ChoiceField(label=_("Category"), choices=Complaint.Category.choices)
     severity = forms.ChoiceField(

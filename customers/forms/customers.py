@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.widgets import DateInput
 
 from .. import selectors
 from ..models import Commodity, Contact, Customer, SatisfactionSurvey, Tier, TierPolicy
@@ -156,7 +157,7 @@ class SurveyForm(forms.ModelForm):
         model = SatisfactionSurvey
         fields = ["contact", "surveyed_on", "method", "product_quality", "delivery", "service", "recommend", "comment"]
         widgets = {
-            "surveyed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "surveyed_on": DateInput,
             "comment": forms.Textarea(attrs={"rows": 3}),
         }
 

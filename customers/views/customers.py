@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Avg, Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -97,8 +97,6 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "contacts": customer.contacts.all(),
             "volumes": customer.commodity_volumes.select_related("commodity"),
             "policy": policy,
-            "strategy": (policy.service_strategy_zh if translation.get_language() == "zh-hans"
-                         and policy.service_strategy_zh else policy.service_strategy) if policy else "",
             "tier_changes": customer.tier_changes.select_related("changed_by")[:10],
             "surveys": selectors.with_self_reported(surveys)[:12],
             "survey_summary": survey_summary,
@@ -232,8 +230,6 @@ def tier_policy_list(request: HttpRequest) -> HttpResponse:
     counts = dict(selectors.customers_visible_to(request.user).values_list("tier").annotate(n=Count("pk")))
     for policy in policies:
         policy.customer_count = counts.get(policy.tier, 0)
-        policy.strategy = (policy.service_strategy_zh if translation.get_language() == "zh-hans"
-                           and policy.service_strategy_zh else policy.service_strategy)
     return render(request, "customers/tier_policy_list.html",
                   {"policies": policies, "can_edit": selectors.can_run_customer_settings(request.user)})
 

@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from accounts.bounds import BusinessDateField, BusinessDateTimeField
 from accounts.forms.fields import ModelMultipleChoiceField
 from accounts.models import User
+from accounts.widgets import DateInput, DateTimeInput
 from customers import selectors as customer_selectors
 from customers.models import Contact, Customer
 
@@ -18,8 +19,6 @@ from .. import selectors
 from ..activities import FUTURE_ALLOWANCE
 from ..models import Activity, Deal
 
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 # Bootstrap icon for each kind of activity, on the form, the list and the customer page.
 KIND_ICONS = {
@@ -52,14 +51,14 @@ class ActivityForm(forms.ModelForm):
     contacts = ModelMultipleChoiceField(
         label=_("Contacts"), queryset=Contact.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    happened_at = BusinessDateTimeField(label=_("When"), widget=DATETIME)
+    happened_at = BusinessDateTimeField(label=_("When"), widget=DateTimeInput)
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(
         attrs={"rows": 3, "placeholder": _("What was discussed, in a few lines")}))
     outcome = forms.CharField(label=_("Outcome"), max_length=300, required=False, widget=forms.TextInput(
         attrs={"placeholder": _("e.g. will send their Q1 tender in January")}))
     next_step = forms.CharField(label=_("Next step"), max_length=300, required=False, widget=forms.TextInput(
         attrs={"placeholder": _("e.g. send a revised CFR offer")}))
-    next_step_due = BusinessDateField(label=_("Next step due"), required=False, widget=DATE)
+    next_step_due = BusinessDateField(label=_("Next step due"), required=False, widget=DateInput)
     next_step_done = forms.BooleanField(label=_("Next step done"), required=False)
 
     class Meta:

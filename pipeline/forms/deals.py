@@ -10,13 +10,13 @@ from accounts.bounds import BusinessDateField
 from accounts.forms.fields import ModelMultipleChoiceField
 from accounts.models import User
 from accounts.services import RuleError
+from accounts.widgets import DateInput
 from customers import selectors as customer_selectors
 
 from .. import selectors
 from ..models import CONTRACT_TERMS, STAGE_ORDER, Deal, ExchangeRate, LostReason, MarketResearch, Outcome, Stage
 from ..selectors import rate_for
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TERMS = CONTRACT_TERMS
 
 
@@ -35,7 +35,7 @@ class _TermsForm(forms.ModelForm):
         self.fields["currency"].choices = currency_choices()
         for name in ("laycan_start", "laycan_end", "expected_signing_date"):
             if name in self.fields:
-                self.fields[name].widget = DATE
+                self.fields[name].widget = DateInput()
 
     def clean(self):
         cleaned = super().clean()
@@ -100,7 +100,7 @@ class SignForm(_ContractTermsForm):
     """Signing: the final terms, the contract number and the signing date."""
 
     contract_number = forms.CharField(label=_("Contract number"), max_length=60)
-    signed_on = BusinessDateField(label=_("Signing date"), widget=DATE)
+    signed_on = BusinessDateField(label=_("Signing date"), widget=DateInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

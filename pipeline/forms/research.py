@@ -8,15 +8,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.bounds import BusinessDateField
+from accounts.widgets import DateInput
 from customers.models import Commodity
 
 from ..models import MarketResearch, Port
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ResearchForm(forms.ModelForm):
-    researched_on = BusinessDateField(label=_("Date"), widget=DATE)
+    researched_on = BusinessDateField(label=_("Date"), widget=DateInput)
     region = forms.CharField(label=_("Region or port"), max_length=120,
                              help_text=_("e.g. Shandong steel mills, or North China ports"))
     currency = forms.CharField(label=_("Currency"), max_length=3, initial="USD",

@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from accounts.bounds import BusinessDateField
+from accounts.widgets import DateInput
 
 from ..models import ExchangeRate, LostReason, Port
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class _BilingualNameForm(forms.ModelForm):
@@ -64,7 +64,7 @@ class ExchangeRateForm(forms.Form):
     currency = forms.CharField(label=_("Currency"), help_text=_("Three-letter code, e.g. USD"))
     rate = forms.DecimalField(label=_("Rate to the base currency"), max_digits=14, decimal_places=6,
                               min_value=Decimal("0.000001"))
-    valid_from = BusinessDateField(label=_("Valid from"), widget=DATE)
+    valid_from = BusinessDateField(label=_("Valid from"), widget=DateInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

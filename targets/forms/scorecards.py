@@ -3,17 +3,11 @@
 from datetime import date
 
 from django import forms
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..periods import previous_quarter, quarter_bounds, quarter_of
+from ..periods import previous_quarter, quarter_bounds, quarter_label, quarter_of
 
 QUARTERS_OFFERED = 4  # the running quarter and the three before it
-
-
-def quarter_label(day: date) -> str:
-    year, quarter = quarter_of(day)
-    return _("%(year)d Q%(quarter)d") % {"year": year, "quarter": quarter}
 
 
 def quarter_choices(today: date) -> list[tuple[str, str]]:
@@ -21,7 +15,7 @@ def quarter_choices(today: date) -> list[tuple[str, str]]:
     choices = []
     for _step in range(QUARTERS_OFFERED):
         start = quarter_bounds(year, quarter)[0]
-        choices.append((start.isoformat(), quarter_label(start)))
+        choices.append((start.isoformat(), quarter_label(year, quarter)))
         year, quarter = previous_quarter(year, quarter)
     return choices
 

@@ -19,7 +19,7 @@ from pipeline.reminders import open_reminders
 
 from .. import dashboards, kpis
 from ..dashboards import Period, Subject
-from ..periods import quarter_of
+from ..periods import period_bounds, period_label, quarter_of
 from ..selectors import team_reps
 
 RECENT_ROWS = 10
@@ -46,10 +46,10 @@ def _chart(chart_id: str, kind: str, labels: list, datasets: list[dict], **optio
 
 
 def _quarter(day: date) -> dict:
-    start, end = dashboards.period_bounds(Period.QUARTER, day)
+    start, end = period_bounds(Period.QUARTER, day)
     year, number = quarter_of(start)
     return {"start": start, "end": end, "year": year, "number": number,
-            "label": dashboards.period_label(Period.QUARTER, start)}
+            "label": period_label(Period.QUARTER, start)}
 
 
 @login_required
@@ -192,7 +192,7 @@ def director(request: HttpRequest) -> HttpResponse:
     starts = dashboards.last_quarters(today, QUARTERS_IN_TREND)
     trend = dashboards.department_trend(starts=starts)
     for card in trend:
-        card.label = dashboards.period_label(Period.QUARTER, card.period_start)
+        card.label = period_label(Period.QUARTER, card.period_start)
         card.attainment_percent = dashboards.attainment_percent(card, "sales_amount")
     by_department: dict = {}
     for card in trend:
@@ -205,7 +205,7 @@ def director(request: HttpRequest) -> HttpResponse:
         "teams": teams,
         "last_computed": None if departments else dashboards.last_computed_at(),
         "trend": trend,
-        "trend_chart": _chart("trend-chart", "line", [dashboards.period_label(Period.QUARTER, s) for s in starts], [
+        "trend_chart": _chart("trend-chart", "line", [period_label(Period.QUARTER, s) for s in starts], [
             {"label": str(department), "data": [amounts.get(start) for start in starts]}
             for department, amounts in by_department.items()
         ]),
@@ -238,7 +238,7 @@ def _period_of(request: HttpRequest) -> tuple[str, date]:
         raise Http404 from None
     if not in_business_range(day):  # before the period is computed: 9999-12-31's quarter ends in year 10000
         raise Http404
-    return period, dashboards.period_bounds(period, day)[0]
+    return period, period_bounds(period, day)[0]
 
 
 @login_required

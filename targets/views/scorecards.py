@@ -15,8 +15,9 @@ from accounts import access
 from accounts.services import RuleError
 
 from .. import scorecards
-from ..forms.scorecards import RecomputeForm, quarter_choices, quarter_label
+from ..forms.scorecards import RecomputeForm, quarter_choices
 from ..models import ScorecardRun
+from ..periods import QUARTER, period_label
 
 RECENT_RUNS = 20
 
@@ -29,7 +30,7 @@ def _run_or_404(pk: int) -> ScorecardRun:
 def run_list(request: HttpRequest) -> HttpResponse:
     runs = list(ScorecardRun.objects.select_related("requested_by")[:RECENT_RUNS])
     for each in runs:
-        each.quarter = quarter_label(each.period_start)
+        each.quarter = period_label(QUARTER, each.period_start)
     return render(request, "targets/scorecard_runs.html",
                   {"runs": runs, "form": RecomputeForm(today=timezone.localdate())})
 
@@ -58,7 +59,7 @@ def recompute(request: HttpRequest) -> HttpResponse:
 @access.manager_or_director
 def run(request: HttpRequest, pk: int) -> HttpResponse:
     found = _run_or_404(pk)
-    return render(request, "targets/scorecard_run.html", {"run": found, "quarter": quarter_label(found.period_start)})
+    return render(request, "targets/scorecard_run.html", {"run": found, "quarter": period_label(QUARTER, found.period_start)})
 
 
 @access.manager_or_director

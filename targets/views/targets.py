@@ -29,7 +29,7 @@ from ..forms.targets import (
     TeamTargetForm,
 )
 from ..models import FIGURE_LABELS, ScoreWeights, TargetRevision, TeamTarget
-from ..periods import next_quarter, previous_quarter, quarter_bounds, quarter_of
+from ..periods import next_quarter, previous_quarter, quarter_bounds, quarter_label, quarter_of
 
 PAGE_SIZE = 50
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # the model's bounds for a target's year
@@ -47,23 +47,19 @@ def _team_or_404(request: HttpRequest, team_id: int) -> Team:
     return access.get_visible_or_404(access.teams_visible_to(request.user).select_related("manager"), pk=team_id)
 
 
-def _period(year: int, quarter: int) -> str:
-    return _("%(year)d Q%(quarter)d") % {"year": year, "quarter": quarter}
-
-
 def _quarter_context(year: int, quarter: int) -> dict:
     start, end = quarter_bounds(year, quarter)
     previous, following = previous_quarter(year, quarter), next_quarter(year, quarter)
     return {
         "year": year,
         "quarter": quarter,
-        "period": _period(year, quarter),
+        "period": quarter_label(year, quarter),
         "starts_on": start,
         "ends_on": end,
         "previous": previous if previous[0] >= FIRST_YEAR else None,
-        "previous_period": _period(*previous),
+        "previous_period": quarter_label(*previous),
         "next": following if following[0] <= LAST_YEAR else None,
-        "next_period": _period(*following),
+        "next_period": quarter_label(*following),
     }
 
 
@@ -121,7 +117,7 @@ def team_edit(request: HttpRequest, year: int, quarter: int, team_id: int) -> Ht
             form.add_error(None, str(error))
         else:
             messages.success(request, _("The targets of %(team)s for %(period)s were saved.")
-                             % {"team": team, "period": _period(year, quarter)})
+                             % {"team": team, "period": quarter_label(year, quarter)})
             _warn_if_over(request, target)
             return redirect("targets:quarter", year=year, quarter=quarter)
     return render(request, "targets/target_team_form.html",
@@ -154,7 +150,7 @@ def split(request: HttpRequest, year: int, quarter: int, team_id: int) -> HttpRe
             reason_form.add_error(None, str(error))
         else:
             messages.success(request, _("The split of the targets of %(team)s for %(period)s was saved.")
-                             % {"team": team, "period": _period(year, quarter)})
+                             % {"team": team, "period": quarter_label(year, quarter)})
             _warn_if_over(request, target)
             return redirect("targets:quarter", year=year, quarter=quarter)
     rep_ids = {rep.pk for rep in reps}
@@ -196,7 +192,7 @@ def copy_forward(request: HttpRequest, year: int, quarter: int) -> HttpResponse:
     sources = TeamTarget.objects.filter(year=year, quarter=quarter)
     if not sources.exists():
         messages.info(request, _("No team has targets for %(period)s: there is nothing to copy.")
-                      % {"period": _period(year, quarter)})
+                      % {"period": quarter_label(year, quarter)})
         return redirect("targets:quarter", year=year, quarter=quarter)
     left_alone = [str(target.team) for target in sources.filter(
         team__targets__year=next_year, team__targets__quarter=next_q).select_related("team").order_by("team__name")]
@@ -206,7 +202,7 @@ def copy_forward(request: HttpRequest, year: int, quarter: int) -> HttpResponse:
     except RuleError as error:
         messages.error(request, str(error))
         return redirect("targets:quarter", year=year, quarter=quarter)
-    period = _period(next_year, next_q)
+    period = quarter_label(next_year, next_q)
     messages.success(request, ngettext(
         "%(count)d team got targets for %(period)s.",
         "%(count)d teams got targets for %(period)s.", copied) % {"count": copied, "period": period})

@@ -200,7 +200,8 @@ def locust_plan() -> dict:
 
 def recompute() -> dict:
     from targets.models import ScorecardRun
-    from targets.scorecards import quarter_start, recompute_run
+    from targets.periods import quarter_start
+    from targets.scorecards import recompute_run
 
     start = quarter_start(timezone.localdate())
     now = timezone.now()

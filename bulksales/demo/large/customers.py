@@ -8,7 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 from itertools import product
 
-from accounts.models import Position, User
+from accounts.models import SCORED_POSITIONS, Position, User
 from bulksales.demo.bulk import next_id
 from bulksales.demo.customers import (
     BRANDS,
@@ -67,7 +67,7 @@ def sellers_for_large_seed() -> list[int]:
     """Active reps and account managers, the demo's first (rep1 owns the first customer...), so that
     every demo login has its share even at a small scale."""
     demo_order = {username: index for index, (username, *_rest) in enumerate(PEOPLE)}
-    rows = User.objects.filter(position__in=[Position.REP, Position.ACCOUNT_MANAGER], is_active=True).values_list(
+    rows = User.objects.filter(position__in=SCORED_POSITIONS, is_active=True).values_list(
         "pk", "username")
     return [pk for pk, username in sorted(rows, key=lambda row: (demo_order.get(row[1], len(demo_order)), row[0]))]
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.contrib.auth.hashers import make_password
 
-from accounts.models import Attendance, Department, Position, Team, Training, User
+from accounts.models import SCORED_POSITIONS, Attendance, Department, Position, Team, Training, User
 from bulksales.demo.bulk import next_id
 from bulksales.demo.large.seed import HISTORY_DAYS, LargeSeed
 from bulksales.demo.organisation import DEMO_PASSWORD, DEPARTMENTS, EMAIL_DOMAIN, PEOPLE, TEAMS, TRAININGS
@@ -103,7 +103,7 @@ def _seed_trainings(seed: LargeSeed, users: dict[str, User], people: list) -> No
     if Training.objects.exists():
         return
     sellers = [username for username, _n, position, _d, _t in people
-               if position in (Position.REP, Position.ACCOUNT_MANAGER)]
+               if position in SCORED_POSITIONS]
     plans = [(title, kind, start, length, trainer, attendees) for title, kind, start, length, trainer, attendees
              in TRAININGS]
     # One more training a quarter over the two years, for a rotating fifth of the sellers.

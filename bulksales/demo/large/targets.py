@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from accounts.models import Position, Team, User
+from accounts.models import SCORED_POSITIONS, Position, Team, User
 from bulksales.demo.bulk import next_id
 from bulksales.demo.large.seed import LargeSeed
 from bulksales.demo.targets import HISTORY, _shares, _team_figures
@@ -40,7 +40,7 @@ def seed_targets_large(seed: LargeSeed) -> None:
     teams = list(Team.objects.select_related("manager").order_by("pk"))
     reps: dict[int, list[User]] = defaultdict(list)
     for rep in User.objects.filter(is_active=True, team__isnull=False,
-                                   position__in=[Position.REP, Position.ACCOUNT_MANAGER]).order_by("username"):
+                                   position__in=SCORED_POSITIONS).order_by("username"):
         reps[rep.team_id].append(rep)
 
     team_target_id, rep_target_id = next_id(TeamTarget), next_id(RepTarget)
