@@ -7,8 +7,8 @@ from decimal import Decimal
 import tablib
 from django.db.models import Choices
 from django.http import Http404, HttpResponse
-from django.utils.functional import Promise
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.http import content_disposition_header
 
 CONTENT_TYPES = {

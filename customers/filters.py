@@ -17,7 +17,6 @@ from .complaints import overdue_q
 from .models import Commodity, Complaint, Contact, Customer, Tier
 
 
-
 class SortFilter(django_filters.OrderingFilter):
     """A list's sort: one drop-down whose descending choices are translated when shown, not when imported
     (django-filter formats "%s (descending)" at import time, in English)."""

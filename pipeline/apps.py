@@ -12,11 +12,11 @@ class PipelineConfig(AppConfig):
         from customers.panels import register_panel
         from customers.tiers import register_sales_source
 
-        from .views.deals import customer_deals_panel
         from .models import Activity, Deal, Reminder
         from .panels import customer_activities_panel, customer_transfers_panel
         from .reminders import open_next_steps_of, open_reminders_to_move
         from .tiers_source import signed_sales
+        from .views.deals import customer_deals_panel
 
         handover.register_owned(
             Deal, "owner", _("deals owned"),

@@ -16,7 +16,6 @@ from . import selectors
 from .models import Activity, Deal, Incoterm, MarketResearch, Outcome, Port, Stage
 
 
-
 class DealFilter(OwnerScopedFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", widget=forms.TextInput(
         attrs={"placeholder": _("Customer, grade or contract number")}))

@@ -23,12 +23,16 @@ from customers.complaints import ACTIVE, with_overdue
 from customers.models import Complaint, Customer, Tier
 from pipeline.models import STAGE_ORDER, Activity, Deal, Reminder
 from pipeline.reminders import latest_open
-from pipeline.selectors import laycans_in
-from pipeline.selectors import weighted_pipeline
+from pipeline.selectors import laycans_in, weighted_pipeline
 
 from . import forecast, kpis
 from .models import Scorecard, ScoreWeights
-from .periods import month_bounds, period_bounds, period_label, previous_quarter, quarter_bounds, quarter_of, quarter_start
+from .periods import (
+    period_label,
+    previous_quarter,
+    quarter_bounds,
+    quarter_of,
+)
 
 Subject = Scorecard.Subject
 Period = Scorecard.Period

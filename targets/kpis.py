@@ -32,7 +32,7 @@ from pipeline.selectors import probability_case
 
 from .forecast import forecast_of
 from .models import RepTarget, Scorecard, ScoreWeights, TeamTarget
-from .periods import month_bounds, period_bounds, quarter_bounds, quarter_of, quarter_start
+from .periods import period_bounds, quarter_of, quarter_start
 
 Subject = Scorecard.Subject
 # How each kind of subject is reached from a record's owner. A department is the sum of its

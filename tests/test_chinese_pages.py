@@ -94,9 +94,9 @@ def _pages_of_team_a(world) -> list[str]:
 
 
 def _english_in_export(body: bytes) -> set[str]:
-    from .test_translations import CATALOGUE
-
     import polib
+
+    from .test_translations import CATALOGUE
 
     messages = {entry.msgid for entry in polib.pofile(str(CATALOGUE)) if re.search(r"[a-z]{3}", entry.msgid)}
     header = body.decode("utf-8-sig", errors="replace").splitlines()[:1]
@@ -107,9 +107,9 @@ def _english_in_export(body: bytes) -> set[str]:
 def _english_words(html: str) -> set[str]:
     """The existing check (whole text nodes that are our English messages), widened to a message that
     starts a text ("Registration number: …", "Amount (descending)") and to English quarters ("2026 Q4")."""
-    from .test_translations import CATALOGUE, _Text
-
     import polib
+
+    from .test_translations import CATALOGUE, _Text
 
     found = set(english_of_ours(html))
     messages = {entry.msgid for entry in polib.pofile(str(CATALOGUE)) if re.search(r"[a-z]{3}", entry.msgid)}

@@ -12,11 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pipeline.models import Deal, Outcome, Stage
-from targets.periods import quarter_start
 from targets.forecast import forecast_of, quarter_forecast, weigh
 from targets.kpis import compute_scorecards, pipeline_cut_off
 from targets.models import Scorecard
-from targets.periods import quarter_bounds, quarter_of
+from targets.periods import quarter_bounds, quarter_of, quarter_start
 
 from .factories import CustomerFactory, DealFactory, RepTargetFactory, TeamTargetFactory
 

@@ -11,7 +11,6 @@ from ..forms.organisation import DepartmentForm, TeamForm
 from ..models import Department, Team, Training
 from .common import form_page
 
-
 # --- Departments ---------------------------------------------------------------------------------
 
 

@@ -17,7 +17,6 @@ from ..models import Complaint, Contact, Customer
 from ..selectors import possible_assignees
 
 
-
 def _contact_label(contact: Contact) -> str:
     return f"{contact.name} · {contact.customer}"
 

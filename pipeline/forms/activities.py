@@ -19,7 +19,6 @@ from .. import selectors
 from ..activities import FUTURE_ALLOWANCE
 from ..models import Activity, Deal
 
-
 # Bootstrap icon for each kind of activity, on the form, the list and the customer page.
 KIND_ICONS = {
     Activity.Kind.VISIT: "person-walking",

@@ -14,7 +14,6 @@ from customers.models import Commodity
 from ..models import MarketResearch, Port
 
 
-
 class ResearchForm(forms.ModelForm):
     researched_on = BusinessDateField(label=_("Date"), widget=DateInput)
     region = forms.CharField(label=_("Region or port"), max_length=120,

@@ -15,7 +15,6 @@ from accounts.widgets import DateInput
 from ..models import ExchangeRate, LostReason, Port
 
 
-
 class _BilingualNameForm(forms.ModelForm):
     """Both names unique whatever their case, so "qingdao" cannot sit beside "Qingdao"."""
 

@@ -15,9 +15,9 @@ from accounts import access
 from accounts.services import RuleError
 
 from .. import research, selectors
-from ..models import MarketResearch
 from ..filters import ResearchFilter
 from ..forms.research import ResearchForm
+from ..models import MarketResearch
 
 PAGE_SIZE = 50
 

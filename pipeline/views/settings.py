@@ -21,8 +21,8 @@ from accounts import access
 from accounts.services import RuleError
 
 from .. import selectors, services
-from ..models import ExchangeRate, LostReason, Port
 from ..forms.settings import ExchangeRateForm, LostReasonForm, PortForm
+from ..models import ExchangeRate, LostReason, Port
 
 
 def _form_page(request: HttpRequest, form, title: str, *, back: str, intro: str = "") -> HttpResponse:

@@ -4,7 +4,8 @@ signed on average in the four quarters before; then the scorecards, by the job's
 
 import time
 from collections import defaultdict
-from datetime import datetime, time as clock, timedelta
+from datetime import datetime, timedelta
+from datetime import time as clock
 from decimal import Decimal
 
 from django.utils import timezone
