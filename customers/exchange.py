@@ -10,7 +10,8 @@ from .models import Contact, Customer
 
 # The columns by their English names (the keys the import reads) and as the reader sees them.
 COLUMN_LABELS = {
-    "Name": pgettext_lazy("company", "Name"), "Short name": _("Short name"), "Registration number": _("Registration number"),
+    "Name": pgettext_lazy("company", "Name"), "Short name": _("Short name"),
+    "Registration number": _("Registration number"),
     "Country": _("Country"), "Province": _("Province"), "City": _("City"), "Address": _("Address"),
     "Kind": _("Kind"), "Status": _("Status"), "Lead source": _("Lead source"), "Payment terms": _("Payment terms"),
     "Owner": _("Owner"), "Commodities": _("Commodities"), "Contact name": _("Contact name"),

@@ -63,7 +63,8 @@ class CustomerFilter(OwnerScopedFilterSet):
         fields=[("name", "name"), ("tier", "tier"), ("status", "status"), ("owner__full_name", "owner"),
                 ("last_contacted_at", "last_contacted"), ("next_follow_up_on", "next_follow_up"),
                 ("created_at", "created")],
-        field_labels={"name": _("Customer name"), "tier": _("Tier"), "status": _("Status"), "owner__full_name": _("Owner"),
+        field_labels={"name": _("Customer name"), "tier": _("Tier"), "status": _("Status"),
+                      "owner__full_name": _("Owner"),
                       "last_contacted_at": _("Last contacted"), "next_follow_up_on": _("Next follow-up"),
                       "created_at": _("Created")},
     )

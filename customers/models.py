@@ -71,7 +71,9 @@ class Customer(models.Model):
         _("registration number"),
         max_length=40,
         blank=True,
-        help_text=_("Unified social credit code (18 characters) for a Chinese company; any registration number abroad."),
+        help_text=_(
+            "Unified social credit code (18 characters) for a Chinese company; any registration number abroad."
+        ),
     )
     country = CountryField(_("country"), default="CN")
     province = models.CharField(_("province or state"), max_length=60, blank=True)

@@ -131,9 +131,11 @@ class Deal(models.Model):
     laycan_start = models.DateField(_("laycan from"), null=True, blank=True, validators=[validate_business_date])
     laycan_end = models.DateField(_("laycan to"), null=True, blank=True, validators=[validate_business_date])
     payment_terms = models.CharField(_("payment terms"), max_length=32, choices=PaymentTerms.choices, blank=True)
-    demurrage_rate = models.DecimalField(_("demurrage per day"), null=True, blank=True, validators=[MinValueValidator(0)],
+    demurrage_rate = models.DecimalField(_("demurrage per day"), null=True, blank=True,
+                                         validators=[MinValueValidator(0)],
                                          **MONEY)
-    expected_signing_date = models.DateField(_("expected signing date"), null=True, blank=True, validators=[validate_business_date])
+    expected_signing_date = models.DateField(_("expected signing date"), null=True, blank=True,
+                                             validators=[validate_business_date])
     competitor = models.CharField(_("competitor"), max_length=200, blank=True)
     research = models.ManyToManyField("MarketResearch", blank=True, related_name="deals",
                                       verbose_name=_("market research"))
@@ -185,7 +187,8 @@ class Deal(models.Model):
             business_range_constraint("deal", "expected_signing_date", nullable=True),
             business_range_constraint("deal", "signed_on", nullable=True),
             models.CheckConstraint(
-                condition=~Q(outcome="won") | (Q(stage="follow_up") & ~Q(contract_number="") & Q(signed_on__isnull=False)
+                condition=~Q(outcome="won") | (Q(stage="follow_up") & ~Q(contract_number="")
+                                               & Q(signed_on__isnull=False)
                                                & Q(credited_to__isnull=False)),
                 name="won_deal_is_signed",
             ),
@@ -388,8 +391,9 @@ class Amendment(models.Model):
         verbose_name = _("amendment")
         verbose_name_plural = _("amendments")
         constraints = [
-            models.UniqueConstraint(fields=["deal"], condition=Q(status="pending"), name="one_pending_amendment_per_deal",
-                                    violation_error_message=_("This contract already has an amendment awaiting approval.")),
+            models.UniqueConstraint(
+                fields=["deal"], condition=Q(status="pending"), name="one_pending_amendment_per_deal",
+                violation_error_message=_("This contract already has an amendment awaiting approval.")),
             models.CheckConstraint(condition=Q(status="pending", decided_at__isnull=True)
                                    | (~Q(status="pending") & Q(decided_at__isnull=False)),
                                    name="amendment_decided_when_not_pending"),

@@ -74,7 +74,8 @@ def deal_save(*, deal: Deal, by: User, expected_version: int | None = None) -> D
         # Stage and outcome change only through moves, the owner only through a transfer.
         deal.stage, deal.outcome, deal.version = current.stage, current.outcome, current.version
         deal.signed_on, deal.contract_number = current.signed_on, current.contract_number
-        deal.owner_id, deal.credited_to_id, deal.amended_at = current.owner_id, current.credited_to_id, current.amended_at
+        deal.owner_id, deal.credited_to_id, deal.amended_at = (current.owner_id, current.credited_to_id,
+                                                               current.amended_at)
     _price_in_base(deal)
     deal._change_reason = "terms"
     _save(deal)

@@ -27,7 +27,8 @@ def can_split(user: User, team: Team) -> bool:
 
 
 def _check_figures(figures: dict) -> None:
-    """Targets are quantities: none negative, a satisfaction floor on the 0-5 scale (also for callers without a form)."""
+    """Targets are quantities: none negative, a satisfaction floor on the 0-5 scale
+    (also for callers without a form)."""
     if any(Decimal(value) < 0 for value in figures.values()):
         raise RuleError(_("A target cannot be negative."))
     if "min_satisfaction" in figures and Decimal(figures["min_satisfaction"]) > 5:

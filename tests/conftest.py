@@ -36,7 +36,8 @@ def cast(db) -> Cast:
     sales = DepartmentFactory(name="Sales", name_zh="销售部")
     director = UserFactory(username="director", full_name="Director", position=Position.DIRECTOR, department=sales)
     manager = UserFactory(username="manager", full_name="Manager A", position=Position.MANAGER, department=sales)
-    other_manager = UserFactory(username="manager_b", full_name="Manager B", position=Position.MANAGER, department=sales)
+    other_manager = UserFactory(username="manager_b", full_name="Manager B", position=Position.MANAGER,
+                                department=sales)
     team_a = TeamFactory(name="Coal team", name_zh="煤炭组", department=sales, manager=manager)
     team_b = TeamFactory(name="Ore team", name_zh="铁矿石组", department=sales, manager=other_manager)
     return Cast(

@@ -118,7 +118,8 @@ def main(argv: list[str]) -> None:
                         page.goto(BASE + path)
                         page.wait_for_timeout(700)  # let the charts finish drawing
                         suffix = "" if language == "en" else "-zh"
-                        page.screenshot(path=OUT / f"{name}-{viewport_name}{suffix}.png", full_page=viewport_name == "desktop")
+                        page.screenshot(path=OUT / f"{name}-{viewport_name}{suffix}.png",
+                                        full_page=viewport_name == "desktop")
                         context.close()
             browser.close()
     finally:

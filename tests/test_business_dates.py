@@ -166,7 +166,8 @@ def test_research_rates_surveys_and_trainings_in_year_one_are_refused(cast):
             recommend=8), by=cast.rep)
     with pytest.raises(RuleError):
         services.training_save(training=Training(title="Laytime", starts_on=day, ends_on=datetime.date(2026, 1, 1),
-                                                 trainer="张伟", created_by=cast.manager), attendees=[], by=cast.manager)
+                                                 trainer="张伟", created_by=cast.manager),
+                               attendees=[], by=cast.manager)
     assert not MarketResearch.objects.exists() and not SatisfactionSurvey.objects.exists()
     assert not Training.objects.exists() and not ExchangeRate.objects.filter(currency="EUR").exists()
 

@@ -347,7 +347,8 @@ def test_the_csv_export_holds_exactly_the_filtered_customers_the_user_may_see(cl
     response = client_as(cast.rep).get(reverse("customers:export", args=["csv"]), {"status": "active"})
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert [(row["Name"], row["Contact name"], row["Owner"]) for row in rows] == [("日照宏达钢铁有限公司", "王芳", "rep")]
+    assert [(row["Name"], row["Contact name"], row["Owner"]) for row in rows] == [
+        ("日照宏达钢铁有限公司", "王芳", "rep")]
 
 
 def test_the_excel_export_opens_as_a_spreadsheet(client_as, cast, customer):

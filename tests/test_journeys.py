@@ -46,7 +46,8 @@ WORDS = {
         "pipeline": "Pipeline", "board": "Board", "targets": "Targets", "complaints": "Complaints",
         "log_a_visit": "Log a visit", "log_a_visit_or_call": "Log a visit or call", "summary": "Summary",
         "log_it": "Log it", "logged": "Logged: Visit with {customer}.",
-        "new_deal": "New deal", "owner": "Owner", "commodity": "Commodity", "grade": "Grade", "quantity": "Quantity (t)",
+        "new_deal": "New deal", "owner": "Owner", "commodity": "Commodity", "grade": "Grade",
+        "quantity": "Quantity (t)",
         "price": "Price per tonne", "save": "Save", "deal_saved": "The deal was saved.",
         "move_to": "Move to", "move": "Move", "research": "Market research", "development": "Customer development",
         "negotiation": "Negotiation", "follow_up": "Follow-up", "next_stage": "Move to the next stage",
@@ -288,7 +289,8 @@ def test_a_manager_reads_a_scorecard_reassigns_an_escalated_follow_up_and_moves_
     page = sign_in(cast.manager, language=language)
 
     # The team dashboard, then the rep's scorecard through the leaderboard.
-    expect(page.get_by_role("heading", level=1)).to_have_text(words["team_dashboard"].format(team=shown(team, language)))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        words["team_dashboard"].format(team=shown(team, language)))
     leaderboard = page.locator("section", has=page.get_by_role("heading", name=words["leaderboard"]))
     expect(leaderboard).to_contain_text("31,240,000")
     leaderboard.get_by_role("link", name=named(str(cast.rep))).click()

@@ -96,7 +96,8 @@ def test_a_director_can_reactivate_a_user(director_client, cast):
 
 
 def test_a_manager_of_a_team_cannot_be_deactivated_before_a_hand_over(director_client, cast):
-    response = director_client.post(reverse("org:user_set_active", args=[cast.manager.pk]), {"active": "0"}, follow=True)
+    response = director_client.post(reverse("org:user_set_active", args=[cast.manager.pk]), {"active": "0"},
+                                    follow=True)
     assert "still manages a team" in response.content.decode()
     cast.manager.refresh_from_db()
     assert cast.manager.is_active
@@ -127,7 +128,8 @@ def test_the_user_list_costs_the_same_queries_however_many_users(director_client
 def test_a_director_adds_and_renames_a_department(director_client):
     director_client.post(reverse("org:department_create"), {"name": "Logistics", "name_zh": "物流部"})
     department = Department.objects.get(name="Logistics")
-    director_client.post(reverse("org:department_edit", args=[department.pk]), {"name": "Shipping", "name_zh": "航运部"})
+    director_client.post(reverse("org:department_edit", args=[department.pk]),
+                         {"name": "Shipping", "name_zh": "航运部"})
     department.refresh_from_db()
     assert (department.name, department.name_zh) == ("Shipping", "航运部")
 

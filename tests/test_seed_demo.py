@@ -34,7 +34,8 @@ create_tier_policies = importlib.import_module("customers.migrations.0002_defaul
 
 
 def counts():
-    models = (User, Department, Team, Training, Attendance, Customer, Contact, Complaint, SatisfactionSurvey, TierChange,
+    models = (User, Department, Team, Training, Attendance, Customer, Contact, Complaint, SatisfactionSurvey,
+              TierChange,
               Deal, StageMove, Activity, MarketResearch, Reminder)
     return [model.objects.count() for model in models]
 

@@ -243,7 +243,8 @@ def _side(cast, seller: User, *, other_team: set[str], peers: set[str]) -> Side:
     today = timezone.localdate()
     customer = CustomerFactory(owner=seller)
     contact = ContactFactory(customer=customer, is_primary=True)
-    activity = ActivityFactory(customer=customer, next_step="Send the Q1 offer", next_step_due=today - timedelta(days=2))
+    activity = ActivityFactory(customer=customer, next_step="Send the Q1 offer",
+                               next_step_due=today - timedelta(days=2))
     training = TrainingFactory(created_by=cast.director)
     AttendanceFactory(training=training, attendee=seller)
     team_target = TeamTargetFactory(team=seller.team, year=YEAR, quarter=QUARTER)

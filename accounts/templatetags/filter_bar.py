@@ -32,7 +32,8 @@ def filter_field(field: forms.BoundField) -> SafeString:
     errors = format_html("<div id=\"{}_error\" class=\"invalid-feedback\">{}</div>", field.auto_id,
                          format_html_join(" ", "{}", ((error,) for error in field.errors))) if field.errors else ""
     if isinstance(widget, forms.CheckboxInput):
-        return format_html("<div class=\"mb-3\"><div class=\"form-check\">{}<label for=\"{}\" class=\"form-check-label\">"
+        return format_html(
+            "<div class=\"mb-3\"><div class=\"form-check\">{}<label for=\"{}\" class=\"form-check-label\">"
                            "{}</label>{}</div></div>", control, field.id_for_label, field.label, errors)
     return format_html("<div class=\"mb-3\"><label for=\"{}\" class=\"form-label\">{}</label>{}{}</div>",
                        field.id_for_label, field.label, control, errors)

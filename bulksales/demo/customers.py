@@ -41,7 +41,8 @@ CITIES = [
     ("曹妃甸", "河北", "Caofeidian"), ("连云港", "江苏", "Lianyungang"), ("南通", "江苏", "Nantong"),
     ("张家港", "江苏", "Zhangjiagang"), ("湛江", "广东", "Zhanjiang"), ("防城港", "广西", "Fangchenggang"),
     ("宁波", "浙江", "Ningbo"), ("天津", "天津", "Tianjin"), ("大连", "辽宁", "Dalian"), ("营口", "辽宁", "Yingkou"),
-    ("福州", "福建", "Fuzhou"), ("厦门", "福建", "Xiamen"), ("广州", "广东", "Guangzhou"), ("镇江", "江苏", "Zhenjiang"),
+    ("福州", "福建", "Fuzhou"), ("厦门", "福建", "Xiamen"), ("广州", "广东", "Guangzhou"),
+    ("镇江", "江苏", "Zhenjiang"),
     ("烟台", "山东", "Yantai"), ("秦皇岛", "河北", "Qinhuangdao"),
 ]
 BRANDS = ["华润", "宏达", "兴业", "远洋", "鑫源", "恒通", "东方", "金海", "中联", "永盛", "瑞丰", "安泰"]
@@ -69,7 +70,8 @@ FOREIGN = [
     ("Sri Lanka Cement Co.", "LK", "Colombo", Customer.Kind.CEMENT_PLANT),
 ]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
-GIVEN = ["伟", "芳", "娜", "敏", "静", "磊", "洋", "勇", "军", "杰", "涛", "明", "超", "霞", "平", "刚", "桂英", "建华", "志强"]
+GIVEN = ["伟", "芳", "娜", "敏", "静", "磊", "洋", "勇", "军", "杰", "涛", "明", "超", "霞", "平", "刚",
+         "桂英", "建华", "志强"]
 FOREIGN_NAMES = ["Nguyen Van An", "Priya Sharma", "Kim Min-jun", "Sato Hiroshi", "Budi Santoso", "Maria Santos",
                  "Rahim Uddin", "Ahmed Khan", "Jan de Vries", "Somchai Wong", "Tan Wei Ming", "Chen Yu-ting"]
 TITLES = ["采购经理", "采购总监", "物流主管", "副总经理", "燃料部经理", "原料采购员"]
@@ -109,7 +111,8 @@ def seed_customers() -> None:
         brand = BRANDS[(index // len(CITIES)) % len(BRANDS)]
         name = f"{city}{brand}{ending}"
         customers.append(_customer(rng, name=name, short_name=f"{city}{brand}", country="CN", province=province,
-                                   city=city, kind=kind, buys=buys, typical=typical, owner=sellers[index % len(sellers)],
+                                   city=city, kind=kind, buys=buys, typical=typical,
+                                   owner=sellers[index % len(sellers)],
                                    commodities=commodities, now=now, registration=_uscc(rng)))
     for index, (name, country, city, kind) in enumerate(FOREIGN):
         _ending, buys, typical = KINDS[kind]

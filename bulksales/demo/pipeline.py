@@ -31,12 +31,15 @@ PORTS = [
     ("Richards Bay", "理查兹湾", "ZA"), ("Samarinda", "三马林达", "ID"), ("Tubarão", "图巴朗", "BR"),
     ("Santos", "桑托斯", "BR"), ("Paranaguá", "巴拉那瓜", "BR"), ("New Orleans", "新奥尔良", "US"),
     ("Kamsar", "卡姆萨", "GN"), ("Qinhuangdao", "秦皇岛", "CN"), ("Qingdao", "青岛", "CN"), ("Rizhao", "日照", "CN"),
-    ("Caofeidian", "曹妃甸", "CN"), ("Dalian", "大连", "CN"), ("Tianjin", "天津", "CN"), ("Lianyungang", "连云港", "CN"),
-    ("Zhanjiang", "湛江", "CN"), ("Fangchenggang", "防城港", "CN"), ("Hai Phong", "海防", "VN"), ("Mundra", "蒙德拉", "IN"),
+    ("Caofeidian", "曹妃甸", "CN"), ("Dalian", "大连", "CN"), ("Tianjin", "天津", "CN"),
+    ("Lianyungang", "连云港", "CN"),
+    ("Zhanjiang", "湛江", "CN"), ("Fangchenggang", "防城港", "CN"), ("Hai Phong", "海防", "VN"),
+    ("Mundra", "蒙德拉", "IN"),
 ]
 LOST_REASONS = [("Price too high", "价格过高"), ("Lost to a competitor", "输给竞争对手"),
                 ("Quality specs not met", "品质指标不符"), ("Laycan did not suit", "受载期不合适"),
-                ("Customer postponed purchase", "客户推迟采购"), ("Credit or payment terms refused", "信用或付款条件未获批")]
+                ("Customer postponed purchase", "客户推迟采购"),
+                ("Credit or payment terms refused", "信用或付款条件未获批")]
 # commodity name: (grade, tonnes range, price range, currency, load ports, discharge ports, incoterm, payment)
 TERMS = {
     "Thermal coal": ("NAR 5500 kcal/kg", (50000, 80000), (72, 96), "USD", ["Newcastle", "Richards Bay", "Samarinda"],
@@ -66,7 +69,8 @@ DOMESTIC_COAL = ("Q5500 电煤", (30000, 60000), (760, 880), "CNY", ["Qinhuangda
                  "FOB", "tt_deposit")
 COMPETITORS = ["Glencore", "Trafigura", "Cargill", "Noble Resources", "中煤能源", "厦门象屿", "Vale", "BHP"]
 SUMMARIES = ["拜访采购部，了解明年一季度用煤计划。", "电话沟通船期和受载期安排。", "发送报价单，客户正在内部审批。",
-             "客户反馈对热值指标有要求，需提供化验报告。", "展会上见面，客户有意向试单。", "微信确认付款条件，倾向即期信用证。",
+             "客户反馈对热值指标有要求，需提供化验报告。", "展会上见面，客户有意向试单。",
+             "微信确认付款条件，倾向即期信用证。",
              "Discussed Q1 volumes and the index-linked price formula.", "Call about the vessel nomination and laycan."]
 NEXT_STEPS = ["发送正式报价", "安排实验室化验报告", "确认船期", "回访了解审批进度", "寄送合同草稿"]
 
@@ -240,10 +244,12 @@ def _seed_research(rng, commodities, ports, today) -> None:
         port = ports[rng.choice(discharges)]
         records.append(MarketResearch(
             commodity=commodities[name], region=port.name_zh or port.name, port=port,
-            researched_on=today - timedelta(days=rng.randint(0, 300)), method=rng.choice(list(MarketResearch.Method.values)),
+            researched_on=today - timedelta(days=rng.randint(0, 300)),
+            method=rng.choice(list(MarketResearch.Method.values)),
             price_low=low, price_high=low + rng.randint(1, 6), currency=currency,
             competitors=f"{rng.choice(COMPETITORS)} offering {grade} at {low + 1} {currency}/t",
-            supply_demand="港口库存下降，钢厂补库需求回升。" if index % 2 else "Port stocks high; buyers waiting for lower prices.",
+            supply_demand=("港口库存下降，钢厂补库需求回升。" if index % 2
+                           else "Port stocks high; buyers waiting for lower prices."),
             author=authors[index % len(authors)],
         ))
     MarketResearch.objects.bulk_create(records)

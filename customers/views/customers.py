@@ -135,7 +135,8 @@ def _save_customer_page(request: HttpRequest, customer: Customer) -> HttpRespons
     form = CustomerForm(request.POST or None, instance=customer, user=request.user)
     volumes = VolumeFormSet(request.POST or None, initial=initial_volumes, prefix="volumes")
     contact_form = FirstContactForm(request.POST or None, country=request.POST.get("country", "CN")) if new else None
-    if request.method == "POST" and form.is_valid() and volumes.is_valid() and (new is False or contact_form.is_valid()):
+    if (request.method == "POST" and form.is_valid() and volumes.is_valid()
+            and (new is False or contact_form.is_valid())):
         form.similar = selectors.similar_customers(form.cleaned_data["name"], exclude_pk=customer.pk)
         if form.similar and not form.cleaned_data.get("confirm_not_duplicate"):
             form.data = form.data.copy()

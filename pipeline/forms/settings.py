@@ -20,7 +20,8 @@ class _BilingualNameForm(forms.ModelForm):
 
     def _unique_name(self, field: str) -> str:
         value = self.cleaned_data[field].strip()
-        if value and self._meta.model.objects.filter(**{f"{field}__iexact": value}).exclude(pk=self.instance.pk).exists():
+        if value and (self._meta.model.objects.filter(**{f"{field}__iexact": value})
+                      .exclude(pk=self.instance.pk).exists()):
             raise forms.ValidationError(_("%(name)s is already on the list."), code="unique", params={"name": value})
         return value
 

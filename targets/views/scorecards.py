@@ -59,7 +59,8 @@ def recompute(request: HttpRequest) -> HttpResponse:
 @access.manager_or_director
 def run(request: HttpRequest, pk: int) -> HttpResponse:
     found = _run_or_404(pk)
-    return render(request, "targets/scorecard_run.html", {"run": found, "quarter": period_label(QUARTER, found.period_start)})
+    return render(request, "targets/scorecard_run.html",
+                  {"run": found, "quarter": period_label(QUARTER, found.period_start)})
 
 
 @access.manager_or_director

@@ -104,7 +104,7 @@ def _visited(rng: random.Random, fate: str) -> list[int]:
 
 def seed_pipeline_large(seed: LargeSeed) -> None:
     rng = random.Random(20261203)
-    now, today = seed.now, seed.today
+    now = seed.now
     ports = {name: Port.objects.get_or_create(name=name, defaults={"name_zh": zh, "country": country})[0].pk
              for name, zh, country in PORTS}
     reasons = [(reason.pk, reason.name) for reason in
@@ -292,7 +292,8 @@ def _research(rng, seed, commodities, ports):
         yield (commodities[name], port, ports[port], timezone.localtime(when).date(),
                rng.choice(list(MarketResearch.Method.values)), low, low + rng.randint(1, 6), currency,
                f"{rng.choice(COMPETITORS)} offering {grade} at {low + 1} {currency}/t",
-               "港口库存下降，钢厂补库需求回升。" if index % 2 else "Port stocks high; buyers waiting for lower prices.",
+               "港口库存下降，钢厂补库需求回升。" if index % 2
+               else "Port stocks high; buyers waiting for lower prices.",
                authors[index % len(authors)], when)
 
 
