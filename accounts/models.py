@@ -1,5 +1,7 @@
 """The sales organisation: users and their positions, departments, teams, hand-overs, training."""
 
+from typing import TypedDict
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -9,6 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from .bounds import business_range_constraint, validate_business_date
 
+
+class Digits(TypedDict):
+    """A DecimalField's size, spread into it (`**MONEY`) with its types known to the type checker."""
+
+    max_digits: int
+    decimal_places: int
 
 class Position(models.TextChoices):
     DIRECTOR = "director", _("Sales Director")

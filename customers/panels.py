@@ -5,6 +5,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest
 
+from accounts.pages import AuthenticatedRequest
+
 from .models import Customer
 
 # (request, customer) -> rendered HTML, or "" to show nothing
@@ -17,5 +19,5 @@ def register_panel(panel: Panel) -> None:
         _panels.append(panel)
 
 
-def render_panels(request: HttpRequest, customer: Customer) -> list[str]:
+def render_panels(request: AuthenticatedRequest, customer: Customer) -> list[str]:
     return [html for panel in _panels if (html := panel(request, customer))]

@@ -12,8 +12,6 @@ from accounts.models import Position, User
 from .models import Complaint, Contact, Customer, ImportJob, SatisfactionSurvey, TierPolicy
 from .services import name_key
 
-# Who may own customers: the people who sell.
-OWNER_POSITIONS = access.SELLING_POSITIONS
 # A survey the customer's own owner recorded (judged against today's owner): shown as self-reported
 # and left out of the scorecards, which count only surveys by someone else (customer service, marketing).
 SELF_REPORTED = Q(recorded_by=F("customer__owner"))
@@ -59,7 +57,7 @@ def can_add_customers(user: User) -> bool:
 
 def possible_owners(user: User) -> QuerySet[User]:
     """Whom a user may make a customer's owner: themselves, or the sellers they manage."""
-    return access.users_visible_to(user).filter(is_active=True, position__in=OWNER_POSITIONS)
+    return access.users_visible_to(user).filter(is_active=True, position__in=access.SELLING_POSITIONS)
 
 
 def can_change_customer(user: User, customer: Customer) -> bool:

@@ -12,10 +12,10 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from accounts.bounds import business_range_constraint, validate_business_date
-from accounts.models import BilingualName
+from accounts.models import BilingualName, Digits
 from customers.models import Commodity, Complaint, Contact, Customer, PaymentTerms
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
+MONEY = Digits(max_digits=16, decimal_places=2)
 
 
 class Port(BilingualName):

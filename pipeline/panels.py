@@ -1,10 +1,10 @@
 """The pipeline's panels on the customer page (registered with customers.panels in PipelineConfig.ready)."""
 
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts import access
+from accounts.pages import AuthenticatedRequest
 from customers.models import Customer
 
 from . import activities, selectors, transfers
@@ -13,7 +13,7 @@ from .forms.activities import kind_icon
 PANEL_ACTIVITIES = 10
 
 
-def customer_activities_panel(request: HttpRequest, customer: Customer) -> str:
+def customer_activities_panel(request: AuthenticatedRequest, customer: Customer) -> str:
     """The latest visits and calls with the customer that the user may see: three queries, however many."""
     user = request.user
     if not selectors.can_sell(user):
@@ -33,7 +33,7 @@ def customer_activities_panel(request: HttpRequest, customer: Customer) -> str:
     )
 
 
-def customer_transfers_panel(request: HttpRequest, customer: Customer) -> str:
+def customer_transfers_panel(request: AuthenticatedRequest, customer: Customer) -> str:
     """Who owns the customer, who owned it before and why it moved, and the transfer button for those who may."""
     user = request.user
     if not selectors.can_sell(user):

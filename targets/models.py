@@ -10,11 +10,11 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Team
+from accounts.models import Digits, Team
 
 from .periods import quarter_label
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
+MONEY = Digits(max_digits=18, decimal_places=2)
 # The figures' names in the interface, capitalised (the model's verbose names are lower case).
 FIGURE_LABELS = {
     "sales_amount": _("Sales amount"),

@@ -2,20 +2,20 @@
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from .. import access, services
 from ..forms.organisation import DepartmentForm, TeamForm
 from ..models import Department, Team, Training
-from .common import form_page
+from ..pages import AuthenticatedRequest, form_page
 
 # --- Departments ---------------------------------------------------------------------------------
 
 
 @access.director_only
-def department_list(request: HttpRequest) -> HttpResponse:
+def department_list(request: AuthenticatedRequest) -> HttpResponse:
     departments = access.departments_visible_to(request.user).annotate(
         member_count=Count("members", filter=Q(members__is_active=True), distinct=True),
         team_count=Count("teams", distinct=True),
@@ -24,7 +24,7 @@ def department_list(request: HttpRequest) -> HttpResponse:
 
 
 @access.director_only
-def department_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def department_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
     department = access.get_visible_or_404(access.departments_visible_to(request.user), pk=pk) if pk else Department()
     form = DepartmentForm(request.POST or None, instance=department)
     if request.method == "POST" and form.is_valid():
@@ -39,7 +39,7 @@ def department_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
 
 
 @access.manager_or_director
-def team_list(request: HttpRequest) -> HttpResponse:
+def team_list(request: AuthenticatedRequest) -> HttpResponse:
     teams = (
         access.teams_visible_to(request.user)
         .select_related("department", "manager")
@@ -50,7 +50,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
 
 
 @access.manager_or_director
-def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def team_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     team = access.get_visible_or_404(
         access.teams_visible_to(request.user).select_related("department", "manager"), pk=pk
     )
@@ -64,7 +64,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @access.director_only
-def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def team_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
     team = access.get_visible_or_404(access.teams_visible_to(request.user), pk=pk) if pk else Team()
     form = TeamForm(request.POST or None, instance=team)
     if request.method == "POST" and form.is_valid():

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,12 +13,12 @@ from .. import access, handover, services
 from ..filters import UserFilter
 from ..forms.people import HandOverForm, UserChangeForm, UserCreateForm
 from ..models import HandOver
-from .common import PAGE_SIZE, form_page
+from ..pages import PAGE_SIZE, AuthenticatedRequest, form_page
 from .profile import profile_context
 
 
 @access.director_only
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthenticatedRequest) -> HttpResponse:
     users = access.users_visible_to(request.user).select_related("department", "team")
     filtered = UserFilter(request.GET or None, queryset=users)
     page = Paginator(filtered.qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -26,7 +26,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 
 @access.director_only
-def user_create(request: HttpRequest) -> HttpResponse:
+def user_create(request: AuthenticatedRequest) -> HttpResponse:
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
@@ -36,7 +36,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def user_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = access.get_visible_or_404(
         access.users_visible_to(request.user).select_related("department", "team__manager"), pk=pk
     )
@@ -52,7 +52,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @access.director_only
-def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def user_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = access.get_visible_or_404(access.users_visible_to(request.user), pk=pk)
     form = UserChangeForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
@@ -64,7 +64,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.director_only
 @require_POST
-def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+def user_set_active(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = access.get_visible_or_404(access.users_visible_to(request.user), pk=pk)
     try:
         if request.POST.get("active") == "1":
@@ -79,7 +79,7 @@ def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @access.director_only
-def user_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
+def user_hand_over(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = access.get_visible_or_404(access.users_visible_to(request.user), pk=pk)
     form = HandOverForm(request.POST or None, from_user=person)
     if request.method == "POST" and form.is_valid():
@@ -108,7 +108,7 @@ def user_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @access.director_only
-def handover_list(request: HttpRequest) -> HttpResponse:
+def handover_list(request: AuthenticatedRequest) -> HttpResponse:
     records = HandOver.objects.select_related("from_user", "to_user", "done_by")
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     for record in page:

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -12,11 +12,11 @@ from django.views.i18n import set_language
 from .. import access, services
 from ..forms.people import ProfileForm
 from ..models import User
-from .common import form_page
+from ..pages import AuthenticatedRequest, form_page
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     # The dashboards (targets app) decide per position where each person lands.
     return redirect("dashboards:mine")
 
@@ -32,13 +32,13 @@ def profile_context(viewer: User, person: User) -> dict:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedRequest) -> HttpResponse:
     person = User.objects.select_related("department", "team__manager").get(pk=request.user.pk)
     return render(request, "accounts/profile.html", profile_context(request.user, person) | {"own": True})
 
 
 @login_required
-def profile_edit(request: HttpRequest) -> HttpResponse:
+def profile_edit(request: AuthenticatedRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         user = form.save()
@@ -50,7 +50,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def language(request: HttpRequest) -> HttpResponse:
+def language(request: AuthenticatedRequest) -> HttpResponse:
     """Switch language; for a signed-in user, remember it on every device."""
     response = set_language(request)
     code = request.POST.get("language", "")

@@ -5,18 +5,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from .. import access, services
 from ..forms.trainings import AttendanceFormSet, TrainingForm
 from ..models import Training
-from .common import PAGE_SIZE, form_page
+from ..pages import PAGE_SIZE, AuthenticatedRequest, form_page
 
 
 @login_required
-def training_list(request: HttpRequest) -> HttpResponse:
+def training_list(request: AuthenticatedRequest) -> HttpResponse:
     visible = access.attendances_visible_to(request.user)
     trainings = access.trainings_visible_to(request.user).annotate(
         attendee_count=Count("attendances", filter=Q(attendances__in=visible)),
@@ -31,7 +31,7 @@ def training_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def training_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     training = access.get_visible_or_404(access.trainings_visible_to(request.user).select_related("created_by"), pk=pk)
     attendances = (
         access.attendances_visible_to(request.user)
@@ -50,7 +50,7 @@ def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @access.manager_or_director
-def training_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def training_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
     if pk:
         training = access.get_visible_or_404(access.trainings_visible_to(request.user), pk=pk)
         if not access.can_change_training(request.user, training):
@@ -73,7 +73,7 @@ def training_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @access.manager_or_director
-def training_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+def training_attendance(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     training = access.get_visible_or_404(access.trainings_visible_to(request.user), pk=pk)
     if not access.can_change_training(request.user, training):
         raise PermissionDenied

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.text import capfirst
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import access, params
 from accounts.models import User
+from accounts.pages import AuthenticatedRequest
 from accounts.services import RuleError
 
 from .. import complaints, selectors
@@ -28,7 +29,7 @@ from ..models import Complaint, Contact
 PAGE_SIZE = 50
 
 
-def _visible_complaint(request: HttpRequest, pk: int) -> Complaint:
+def _visible_complaint(request: AuthenticatedRequest, pk: int) -> Complaint:
     return access.get_visible_or_404(
         selectors.complaints_visible_to(request.user).select_related(
             "customer__owner", "contact", "assignee", "recorded_by"
@@ -38,7 +39,7 @@ def _visible_complaint(request: HttpRequest, pk: int) -> Complaint:
 
 
 @access.complaint_recorders_only
-def complaint_list(request: HttpRequest) -> HttpResponse:
+def complaint_list(request: AuthenticatedRequest) -> HttpResponse:
     visible = complaints.with_overdue(
         selectors.complaints_visible_to(request.user).select_related("customer", "assignee")
     )
@@ -48,7 +49,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
 
 
 @access.complaint_recorders_only
-def complaint_create(request: HttpRequest) -> HttpResponse:
+def complaint_create(request: AuthenticatedRequest) -> HttpResponse:
     customer_pk = params.optional_id(request.GET.get("customer"))
     customer = selectors.customers_visible_to(request.user).filter(pk=customer_pk).first() if customer_pk else None
     form = ComplaintForm(request.POST or None, user=request.user, customer=customer)
@@ -115,7 +116,7 @@ def _display(field, value, names: dict) -> str | None:
     return str(value)
 
 
-def _detail_page(request: HttpRequest, complaint: Complaint, **forms) -> HttpResponse:
+def _detail_page(request: AuthenticatedRequest, complaint: Complaint, **forms) -> HttpResponse:
     """The detail page, with the given bound forms in place of fresh ones (to show their errors)."""
     user, now = request.user, timezone.now()
     can_work = selectors.can_work_complaint(user, complaint)
@@ -142,13 +143,13 @@ def _detail_page(request: HttpRequest, complaint: Complaint, **forms) -> HttpRes
 
 
 @access.complaint_recorders_only
-def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def complaint_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _detail_page(request, _visible_complaint(request, pk))
 
 
 @access.complaint_recorders_only
 @require_POST
-def complaint_transition(request: HttpRequest, pk: int) -> HttpResponse:
+def complaint_transition(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     complaint = _visible_complaint(request, pk)
     if not selectors.can_work_complaint(request.user, complaint):
         raise PermissionDenied
@@ -171,7 +172,7 @@ def complaint_transition(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.complaint_recorders_only
 @require_POST
-def complaint_comment(request: HttpRequest, pk: int) -> HttpResponse:
+def complaint_comment(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     complaint = _visible_complaint(request, pk)
     form = ComplaintCommentForm(request.POST)
     if form.is_valid():
@@ -187,7 +188,7 @@ def complaint_comment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.complaint_recorders_only
 @require_POST
-def complaint_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def complaint_assign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     complaint = _visible_complaint(request, pk)
     if not selectors.can_reassign_complaint(request.user):
         raise PermissionDenied

@@ -5,13 +5,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Avg, Count, Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import access, exports
+from accounts.pages import AuthenticatedRequest
 from accounts.services import RuleError
 
 from .. import selectors, services
@@ -34,13 +35,13 @@ from ..panels import render_panels
 PAGE_SIZE = 50
 
 
-def _filtered_customers(request: HttpRequest) -> CustomerFilter:
+def _filtered_customers(request: AuthenticatedRequest) -> CustomerFilter:
     customers = selectors.customers_visible_to(request.user).select_related("owner__team")
     return CustomerFilter(request.GET or None, queryset=customers, user=request.user)
 
 
 @login_required
-def customer_list(request: HttpRequest) -> HttpResponse:
+def customer_list(request: AuthenticatedRequest) -> HttpResponse:
     filtered = _filtered_customers(request)
     customers = filtered.qs.prefetch_related(
         Prefetch("contacts", queryset=Contact.objects.filter(is_primary=True), to_attr="primary_contacts")
@@ -62,7 +63,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def customer_export(request: HttpRequest, fmt: str) -> HttpResponse:
+def customer_export(request: AuthenticatedRequest, fmt: str) -> HttpResponse:
     """The filtered list as CSV or Excel, with exactly the rows the user may see."""
     if fmt not in exports.CONTENT_TYPES:
         raise Http404
@@ -72,12 +73,12 @@ def customer_export(request: HttpRequest, fmt: str) -> HttpResponse:
                                    filename=f"customers-{stamp}")
 
 
-def _customer_or_404(request: HttpRequest, pk: int) -> Customer:
+def _customer_or_404(request: AuthenticatedRequest, pk: int) -> Customer:
     return access.get_visible_or_404(selectors.customers_visible_to(request.user).select_related("owner__team"), pk=pk)
 
 
 @login_required
-def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     customer = _customer_or_404(request, pk)
     policy = TierPolicy.objects.filter(tier=customer.tier).first()
     surveys = selectors.surveys_visible_to(request.user).filter(customer=customer).select_related("contact")
@@ -126,7 +127,7 @@ def _history_lines(records) -> list[dict]:
     return lines
 
 
-def _save_customer_page(request: HttpRequest, customer: Customer) -> HttpResponse:
+def _save_customer_page(request: AuthenticatedRequest, customer: Customer) -> HttpResponse:
     new = customer.pk is None
     initial_volumes = [
         {"commodity": volume.commodity, "estimated_annual_tonnes": volume.estimated_annual_tonnes}
@@ -157,12 +158,12 @@ def _save_customer_page(request: HttpRequest, customer: Customer) -> HttpRespons
 
 
 @access.sellers_only
-def customer_create(request: HttpRequest) -> HttpResponse:
+def customer_create(request: AuthenticatedRequest) -> HttpResponse:
     return _save_customer_page(request, Customer())
 
 
 @login_required
-def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     customer = _customer_or_404(request, pk)
     if not selectors.can_change_customer(request.user, customer):
         raise PermissionDenied
@@ -170,7 +171,7 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def contact_edit(request: HttpRequest, pk: int, contact_pk: int | None = None) -> HttpResponse:
+def contact_edit(request: AuthenticatedRequest, pk: int, contact_pk: int | None = None) -> HttpResponse:
     customer = _customer_or_404(request, pk)
     if not selectors.can_change_customer(request.user, customer):
         raise PermissionDenied
@@ -185,7 +186,7 @@ def contact_edit(request: HttpRequest, pk: int, contact_pk: int | None = None) -
 
 
 @login_required
-def customer_tier(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_tier(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     customer = _customer_or_404(request, pk)
     if not selectors.can_pin_tier(request.user, customer):
         raise PermissionDenied
@@ -207,7 +208,7 @@ def customer_tier(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def survey_create(request: HttpRequest, pk: int) -> HttpResponse:
+def survey_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     customer = _customer_or_404(request, pk)
     if not selectors.can_record_complaint(request.user):  # the same people who talk to customers
         raise PermissionDenied
@@ -225,7 +226,7 @@ def survey_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def tier_policy_list(request: HttpRequest) -> HttpResponse:
+def tier_policy_list(request: AuthenticatedRequest) -> HttpResponse:
     """Everyone may read the policies that decide how their customers are served."""
     policies = TierPolicy.objects.all()
     counts = dict(selectors.customers_visible_to(request.user).values_list("tier").annotate(n=Count("pk")))
@@ -236,7 +237,7 @@ def tier_policy_list(request: HttpRequest) -> HttpResponse:
 
 
 @access.director_only
-def tier_policy_edit(request: HttpRequest, tier: str) -> HttpResponse:
+def tier_policy_edit(request: AuthenticatedRequest, tier: str) -> HttpResponse:
     policy = access.get_visible_or_404(TierPolicy.objects.all(), tier=tier)
     form = TierPolicyForm(request.POST or None, instance=policy)
     if request.method == "POST" and form.is_valid():
@@ -249,13 +250,13 @@ def tier_policy_edit(request: HttpRequest, tier: str) -> HttpResponse:
 
 
 @access.director_only
-def commodity_list(request: HttpRequest) -> HttpResponse:
+def commodity_list(request: AuthenticatedRequest) -> HttpResponse:
     commodities = Commodity.objects.annotate(customer_count=Count("customers")).order_by("name")
     return render(request, "customers/commodity_list.html", {"commodities": commodities})
 
 
 @access.director_only
-def commodity_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def commodity_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
     commodity = access.get_visible_or_404(Commodity.objects.all(), pk=pk) if pk else Commodity()
     form = CommodityForm(request.POST or None, instance=commodity)
     if request.method == "POST" and form.is_valid():
@@ -269,7 +270,7 @@ def commodity_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @require_POST
 @access.director_only
-def recompute_tiers_now(request: HttpRequest) -> HttpResponse:
+def recompute_tiers_now(request: AuthenticatedRequest) -> HttpResponse:
     from ..tasks import recompute_customer_tiers
 
     recompute_customer_tiers.delay(user_id=request.user.pk)

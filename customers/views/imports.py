@@ -2,12 +2,13 @@
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts import access, exports
+from accounts.pages import AuthenticatedRequest
 from accounts.services import RuleError
 
 from .. import import_jobs, importing, selectors
@@ -24,7 +25,7 @@ GOOD_ROWS_SHOWN = 200
 
 
 @access.sellers_only
-def customer_import(request: HttpRequest) -> HttpResponse:
+def customer_import(request: AuthenticatedRequest) -> HttpResponse:
     """Upload: the file is kept and the worker checks it; the job's page shows the progress, then the report."""
     if "template" in request.GET:
         return _template_file(request, request.GET["template"])
@@ -40,12 +41,12 @@ def customer_import(request: HttpRequest) -> HttpResponse:
     return render(request, "customers/import.html", {"form": form, "columns": _column_guide()})
 
 
-def _job_or_404(request: HttpRequest, pk) -> ImportJob:
+def _job_or_404(request: AuthenticatedRequest, pk) -> ImportJob:
     return get_object_or_404(selectors.import_jobs_of(request.user), pk=pk)
 
 
 @access.sellers_only
-def import_job(request: HttpRequest, pk) -> HttpResponse:
+def import_job(request: AuthenticatedRequest, pk) -> HttpResponse:
     """The job: its progress while the worker reads it, then the report and the buttons to import."""
     job = _job_or_404(request, pk)
     if request.method == "POST":
@@ -63,7 +64,7 @@ def import_job(request: HttpRequest, pk) -> HttpResponse:
 
 
 @access.sellers_only
-def import_job_progress(request: HttpRequest, pk) -> HttpResponse:
+def import_job_progress(request: AuthenticatedRequest, pk) -> HttpResponse:
     """The progress bar alone, which htmx polls every second; once the job is finished the page reloads."""
     job = _job_or_404(request, pk)
     response = render(request, "customers/_import_progress.html",
@@ -73,7 +74,7 @@ def import_job_progress(request: HttpRequest, pk) -> HttpResponse:
     return response
 
 
-def _confirm(request: HttpRequest, job: ImportJob) -> HttpResponse:
+def _confirm(request: AuthenticatedRequest, job: ImportJob) -> HttpResponse:
     only_good = request.POST.get("mode") == "good"
     if only_good and not request.POST.get("confirm_only_good"):
         return _results_page(request, job, error=_("Tick the box to confirm that the rows with errors are left out."))
@@ -89,7 +90,7 @@ def _confirm(request: HttpRequest, job: ImportJob) -> HttpResponse:
     return redirect("customers:import_job", pk=job.pk)
 
 
-def _results_page(request: HttpRequest, job: ImportJob, *, error: str = "") -> HttpResponse:
+def _results_page(request: AuthenticatedRequest, job: ImportJob, *, error: str = "") -> HttpResponse:
     shown, good_shown = [], 0
     for entry in job.report:
         row = importing.ReportRow(**entry)
@@ -106,7 +107,7 @@ def _results_page(request: HttpRequest, job: ImportJob, *, error: str = "") -> H
     })
 
 
-def _template_file(request: HttpRequest, fmt: str) -> HttpResponse:
+def _template_file(request: AuthenticatedRequest, fmt: str) -> HttpResponse:
     if fmt not in TEMPLATE_TYPES:
         raise Http404
     # Through the one export helper, as every file the system hands out (choices as labels).

@@ -6,7 +6,7 @@ Thin views: form in, service call, message, redirect. Scope comes from the selec
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import access, params
+from accounts.pages import AuthenticatedRequest
 from accounts.services import RuleError
 from customers import selectors as customer_selectors
 from customers.models import Customer
@@ -27,13 +28,13 @@ from ..models import Activity, Deal
 PAGE_SIZE = 50
 
 
-def _visible_activity(request: HttpRequest, pk: int) -> Activity:
+def _visible_activity(request: AuthenticatedRequest, pk: int) -> Activity:
     return access.get_visible_or_404(
         selectors.activities_visible_to(request.user).select_related("customer", "owner"), pk=pk
     )
 
 
-def _next_url(request: HttpRequest, default: str) -> str:
+def _next_url(request: AuthenticatedRequest, default: str) -> str:
     """Where to go after saving: the page the user came from (if ours), else `default`."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     # A path on this site only: redirect() would take anything else for a URL name.
@@ -43,7 +44,7 @@ def _next_url(request: HttpRequest, default: str) -> str:
     return default
 
 
-def _prefill(request: HttpRequest) -> tuple[Customer | None, Deal | None]:
+def _prefill(request: AuthenticatedRequest) -> tuple[Customer | None, Deal | None]:
     """The customer (and deal) given by ?customer=<pk> or ?deal=<pk>, if the user may see them."""
     customers = customer_selectors.customers_visible_to(request.user)
     deal_pk, customer_pk = params.optional_id(request.GET.get("deal")), params.optional_id(request.GET.get("customer"))
@@ -56,13 +57,13 @@ def _prefill(request: HttpRequest) -> tuple[Customer | None, Deal | None]:
     return None, None
 
 
-def _form_page(request: HttpRequest, form: ActivityForm, activity: Activity | None = None) -> HttpResponse:
+def _form_page(request: AuthenticatedRequest, form: ActivityForm, activity: Activity | None = None) -> HttpResponse:
     kinds = [(value, label, kind_icon(value)) for value, label in Activity.Kind.choices]
     return render(request, "pipeline/activity_form.html", {"form": form, "activity": activity, "kinds": kinds})
 
 
 @access.sellers_only
-def activity_list(request: HttpRequest) -> HttpResponse:
+def activity_list(request: AuthenticatedRequest) -> HttpResponse:
     visible = selectors.activities_visible_to(request.user).select_related("customer", "owner", "deal__commodity")
     filtered = ActivityFilter(request.GET or None, queryset=visible)
     page = Paginator(filtered.qs.prefetch_related("contacts"), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -75,7 +76,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 
 
 @access.sellers_only
-def activity_create(request: HttpRequest) -> HttpResponse:
+def activity_create(request: AuthenticatedRequest) -> HttpResponse:
     customer, deal = _prefill(request)
     form = ActivityForm(request.POST or None, user=request.user, customer=customer, deal=deal)
     if request.method == "POST" and form.is_valid():
@@ -94,7 +95,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
 
 
 @access.sellers_only
-def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     activity = _visible_activity(request, pk)
     if not selectors.can_change_activity(request.user, activity):
         raise PermissionDenied
@@ -113,7 +114,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.sellers_only
 @require_POST
-def next_step_done(request: HttpRequest, pk: int) -> HttpResponse:
+def next_step_done(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     activity = _visible_activity(request, pk)
     if not selectors.can_take_next_step(request.user, activity):
         raise PermissionDenied

@@ -5,11 +5,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from accounts import access
+from accounts.pages import AuthenticatedRequest
 
 from .. import selectors
 from ..filters import LaycanFilter
@@ -87,14 +88,14 @@ def _weeks(first: date, deals: list[Deal], today: date) -> list[Week]:
     return weeks
 
 
-def _month_link(request: HttpRequest, month: date) -> str:
+def _month_link(request: AuthenticatedRequest, month: date) -> str:
     query = request.GET.copy()
     query["month"] = f"{month:%Y-%m}"
     return "?" + query.urlencode()
 
 
 @access.sellers_only
-def laycan_calendar(request: HttpRequest) -> HttpResponse:
+def laycan_calendar(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate()
     first = month_from(request.GET.get("month"), today)
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import access, exports, params
 from accounts.htmx import is_htmx, vary_on_htmx
+from accounts.pages import AuthenticatedRequest
 from accounts.services import RuleError
 from customers import selectors as customer_selectors
 from customers.models import Customer
@@ -37,16 +38,16 @@ PAGE_SIZE = 50
 BOARD_CARDS = 30  # per column: the most recently updated; the column header gives the full count
 
 
-def _visible_deals(request: HttpRequest):
+def _visible_deals(request: AuthenticatedRequest):
     return selectors.deals_visible_to(request.user).select_related(
         "customer", "owner", "commodity", "load_port", "discharge_port")
 
 
-def _deal_or_404(request: HttpRequest, pk: int) -> Deal:
+def _deal_or_404(request: AuthenticatedRequest, pk: int) -> Deal:
     return access.get_visible_or_404(_visible_deals(request), pk=pk)
 
 
-def _changeable_deal(request: HttpRequest, pk: int) -> Deal:
+def _changeable_deal(request: AuthenticatedRequest, pk: int) -> Deal:
     deal = _deal_or_404(request, pk)
     if not selectors.can_change_deal(request.user, deal):
         raise PermissionDenied
@@ -56,12 +57,12 @@ def _changeable_deal(request: HttpRequest, pk: int) -> Deal:
 # --- Board and list --------------------------------------------------------------------------
 
 
-def _board_owner(request: HttpRequest) -> int | None:
+def _board_owner(request: AuthenticatedRequest) -> int | None:
     # A move's POST carries the board's owner filter, so the board it answers with stays filtered.
     return params.optional_id((request.POST if request.method == "POST" else request.GET).get("owner"))
 
 
-def _board_context(request: HttpRequest) -> dict:
+def _board_context(request: AuthenticatedRequest) -> dict:
     deals = _visible_deals(request)
     owner = _board_owner(request)
     if owner:
@@ -99,20 +100,20 @@ def _board_context(request: HttpRequest) -> dict:
 
 @access.sellers_only
 @vary_on_htmx
-def deal_board(request: HttpRequest) -> HttpResponse:
+def deal_board(request: AuthenticatedRequest) -> HttpResponse:
     template = "pipeline/_board.html" if is_htmx(request) else "pipeline/deal_board.html"
     return render(request, template, _board_context(request))
 
 
 @access.sellers_only
-def deal_list(request: HttpRequest) -> HttpResponse:
+def deal_list(request: AuthenticatedRequest) -> HttpResponse:
     filtered = DealFilter(request.GET or None, queryset=_visible_deals(request), user=request.user)
     page = Paginator(filtered.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "pipeline/deal_list.html", {"filter": filtered, "page": page})
 
 
 @access.sellers_only
-def deal_export(request: HttpRequest, fmt: str) -> HttpResponse:
+def deal_export(request: AuthenticatedRequest, fmt: str) -> HttpResponse:
     """The filtered deal list as CSV or Excel, with exactly the deals the user may see."""
     exports.format_or_404(fmt)
     filtered = DealFilter(request.GET or None, queryset=_visible_deals(request), user=request.user)
@@ -125,7 +126,7 @@ def deal_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @access.sellers_only
-def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def deal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     deal = _deal_or_404(request, pk)
     can_change = selectors.can_change_deal(request.user, deal)
     complaints = customer_selectors.complaints_visible_to(request.user).filter(customer=deal.customer)
@@ -157,7 +158,7 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _deal_form_page(request: HttpRequest, deal: Deal) -> HttpResponse:
+def _deal_form_page(request: AuthenticatedRequest, deal: Deal) -> HttpResponse:
     initial = {}
     if deal.pk is None:
         customer_id = params.optional_id(request.GET.get("customer"))
@@ -179,16 +180,16 @@ def _deal_form_page(request: HttpRequest, deal: Deal) -> HttpResponse:
 
 
 @access.sellers_only
-def deal_create(request: HttpRequest) -> HttpResponse:
+def deal_create(request: AuthenticatedRequest) -> HttpResponse:
     return _deal_form_page(request, Deal())
 
 
 @access.sellers_only
-def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def deal_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _deal_form_page(request, _changeable_deal(request, pk))
 
 
-def _after_move(request: HttpRequest, deal: Deal) -> HttpResponse:
+def _after_move(request: AuthenticatedRequest, deal: Deal) -> HttpResponse:
     """Back to the board (htmx: just the board) or the deal's page, whichever the user came from."""
     if is_htmx(request):
         return render(request, "pipeline/_board.html", _board_context(request))
@@ -200,7 +201,7 @@ def _after_move(request: HttpRequest, deal: Deal) -> HttpResponse:
 
 @access.sellers_only
 @vary_on_htmx
-def deal_move(request: HttpRequest, pk: int) -> HttpResponse:
+def deal_move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     deal = _changeable_deal(request, pk)
     form = MoveForm(request.POST or None, deal=deal)
     if request.method == "POST" and form.is_valid():
@@ -222,7 +223,7 @@ def deal_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @access.sellers_only
-def deal_sign(request: HttpRequest, pk: int) -> HttpResponse:
+def deal_sign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     deal = _changeable_deal(request, pk)
     form = SignForm(request.POST or None, instance=Deal.objects.get(pk=deal.pk))
     if request.method == "POST" and form.is_valid():
@@ -243,7 +244,7 @@ def deal_sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.sellers_only
 @require_POST
-def deal_lose(request: HttpRequest, pk: int) -> HttpResponse:
+def deal_lose(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     deal = _changeable_deal(request, pk)
     form = LoseForm(request.POST)
     if form.is_valid():
@@ -261,7 +262,7 @@ def deal_lose(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.sellers_only
 @require_POST
-def deal_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def deal_reopen(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     deal = _changeable_deal(request, pk)
     form = ReopenForm(request.POST)
     if form.is_valid():
@@ -281,7 +282,7 @@ def deal_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @access.sellers_only
-def deal_amend(request: HttpRequest, pk: int) -> HttpResponse:
+def deal_amend(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     deal = _changeable_deal(request, pk)
     if deal.outcome != Outcome.WON:
         messages.info(request, _("This deal is not signed: change its terms on its form."))
@@ -303,13 +304,13 @@ def deal_amend(request: HttpRequest, pk: int) -> HttpResponse:
                    "(or a director) approves the amendment before it takes effect.")})
 
 
-def _amendment_or_404(request: HttpRequest, pk: int) -> Amendment:
+def _amendment_or_404(request: AuthenticatedRequest, pk: int) -> Amendment:
     return access.get_visible_or_404(Amendment.objects.filter(deal__in=_visible_deals(request)), pk=pk)
 
 
 @access.sellers_only
 @require_POST
-def amendment_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+def amendment_decide(request: AuthenticatedRequest, pk: int, decision: str) -> HttpResponse:
     amendment = _amendment_or_404(request, pk)
     form = DecisionForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
@@ -325,7 +326,7 @@ def amendment_decide(request: HttpRequest, pk: int, decision: str) -> HttpRespon
     return redirect("deals:detail", pk=amendment.deal_id)
 
 
-def _transfer_page(request: HttpRequest, record, form_class, transfer, back: str) -> HttpResponse:
+def _transfer_page(request: AuthenticatedRequest, record, form_class, transfer, back: str) -> HttpResponse:
     if not access.can_transfer(request.user, record.owner):
         raise PermissionDenied
     form = form_class(request.POST or None, user=request.user, owner=record.owner)
@@ -343,7 +344,7 @@ def _transfer_page(request: HttpRequest, record, form_class, transfer, back: str
 
 
 @access.sellers_only
-def deal_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+def deal_transfer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     deal = _deal_or_404(request, pk)
     return _transfer_page(request, deal, TransferForm,
                           lambda record, **kwargs: transfers.deal_transfer(deal=record, **kwargs),
@@ -351,7 +352,7 @@ def deal_transfer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @access.sellers_only
-def customer_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_transfer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     customer = access.get_visible_or_404(
         customer_selectors.customers_visible_to(request.user).select_related("owner"), pk=pk)
     return _transfer_page(request, customer, CustomerTransferForm,
@@ -362,7 +363,7 @@ def customer_transfer(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The customer page's deals panel ------------------------------------------------------------
 
 
-def customer_deals_panel(request: HttpRequest, customer: Customer) -> str:
+def customer_deals_panel(request: AuthenticatedRequest, customer: Customer) -> str:
     if not selectors.can_sell(request.user):
         return ""
     deals = selectors.deals_visible_to(request.user).filter(customer=customer).select_related("commodity")

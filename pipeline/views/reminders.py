@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import access, params
 from accounts.htmx import is_htmx, vary_on_htmx
+from accounts.pages import AuthenticatedRequest
 from accounts.services import RuleError
 
 from .. import reminders, selectors
@@ -27,11 +28,11 @@ PAGE_SIZE = 50
 SNOOZE_DAYS = (1, 3, 7)
 
 
-def _own_reminder(request: HttpRequest, pk: int) -> Reminder:
+def _own_reminder(request: AuthenticatedRequest, pk: int) -> Reminder:
     return access.get_visible_or_404(reminders.with_subjects(selectors.reminders_for(request.user)), pk=pk)
 
 
-def _row_context(request: HttpRequest, rows: list[Reminder]) -> dict:
+def _row_context(request: AuthenticatedRequest, rows: list[Reminder]) -> dict:
     """What the rows need: which may be handed over, and to whom (one query, only if any may)."""
     # A deal behind an escalated reminder is not handed over from the inbox: its manager transfers it,
     # with a reason, on its own page.
@@ -45,7 +46,7 @@ def _row_context(request: HttpRequest, rows: list[Reminder]) -> dict:
     return {"candidates": candidates, "snooze_days": SNOOZE_DAYS, "today": timezone.localdate()}
 
 
-def _answer(request: HttpRequest, reminder: Reminder, note: str, *, error: bool = False) -> HttpResponse:
+def _answer(request: AuthenticatedRequest, reminder: Reminder, note: str, *, error: bool = False) -> HttpResponse:
     """htmx: the row again, with a note; otherwise a message and back to the inbox."""
     if is_htmx(request):
         context = _row_context(request, [reminder]) | {"reminder": reminder, "note": note, "error": error}
@@ -55,7 +56,7 @@ def _answer(request: HttpRequest, reminder: Reminder, note: str, *, error: bool 
 
 
 @login_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedRequest) -> HttpResponse:
     open_ = reminders.with_subjects(reminders.open_reminders(request.user, timezone.localdate()))
     page = Paginator(open_.order_by("due_on", "-escalated", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "pipeline/reminder_inbox.html", _row_context(request, list(page)) | {"page": page})
@@ -64,7 +65,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 @vary_on_htmx
-def done(request: HttpRequest, pk: int) -> HttpResponse:
+def done(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     reminder = _own_reminder(request, pk)
     try:
         reminders.reminder_done(reminder=reminder, by=request.user)
@@ -76,7 +77,7 @@ def done(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 @vary_on_htmx
-def snooze(request: HttpRequest, pk: int) -> HttpResponse:
+def snooze(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     reminder = _own_reminder(request, pk)
     days = params.int_in(request.POST.get("days"), SNOOZE_DAYS)
     if days is None:
@@ -93,7 +94,7 @@ def snooze(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 @vary_on_htmx
-def reassign(request: HttpRequest, pk: int) -> HttpResponse:
+def reassign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     reminder = _own_reminder(request, pk)
     if not reminders.can_reassign(request.user, reminder):
         raise PermissionDenied

@@ -7,11 +7,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts import access
+from accounts.pages import AuthenticatedRequest
 from accounts.services import RuleError
 
 from .. import research, selectors
@@ -22,14 +23,14 @@ from ..models import MarketResearch
 PAGE_SIZE = 50
 
 
-def _visible_research(request: HttpRequest, pk: int) -> MarketResearch:
+def _visible_research(request: AuthenticatedRequest, pk: int) -> MarketResearch:
     return access.get_visible_or_404(
         selectors.research_visible_to(request.user).select_related("commodity", "port", "author"), pk=pk
     )
 
 
 @access.researchers_only
-def research_list(request: HttpRequest) -> HttpResponse:
+def research_list(request: AuthenticatedRequest) -> HttpResponse:
     visible = selectors.research_visible_to(request.user).select_related("commodity", "port", "author")
     filtered = ResearchFilter(request.GET or None, queryset=visible)
     page = Paginator(filtered.qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -37,7 +38,7 @@ def research_list(request: HttpRequest) -> HttpResponse:
 
 
 @access.researchers_only
-def research_create(request: HttpRequest) -> HttpResponse:
+def research_create(request: AuthenticatedRequest) -> HttpResponse:
     form = ResearchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -51,7 +52,7 @@ def research_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def research_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def research_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     record = _visible_research(request, pk)
     deals = (selectors.deals_visible_to(request.user).filter(research=record)
              .select_related("customer", "commodity", "owner").order_by("-updated_at", "-pk"))
@@ -63,7 +64,7 @@ def research_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def research_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def research_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     record = _visible_research(request, pk)
     if not selectors.can_change_research(request.user, record):
         raise PermissionDenied

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
 from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from django_countries import countries
 
 from accounts import access
+from accounts.pages import AuthenticatedRequest
 from accounts.services import RuleError
 
 from .. import selectors, services
@@ -25,7 +26,7 @@ from ..forms.settings import ExchangeRateForm, LostReasonForm, PortForm
 from ..models import ExchangeRate, LostReason, Port
 
 
-def _form_page(request: HttpRequest, form, title: str, *, back: str, intro: str = "") -> HttpResponse:
+def _form_page(request: AuthenticatedRequest, form, title: str, *, back: str, intro: str = "") -> HttpResponse:
     return render(request, "accounts/form.html",
                   {"form": form, "title": title, "back": back, "submit": _("Save"), "intro": intro})
 
@@ -34,7 +35,7 @@ def _form_page(request: HttpRequest, form, title: str, *, back: str, intro: str 
 
 
 @access.director_only
-def port_list(request: HttpRequest) -> HttpResponse:
+def port_list(request: AuthenticatedRequest) -> HttpResponse:
     # A port has no reverse relation to deals (related_name="+"): count loading or discharging in a subquery.
     deals_here = (
         selectors.deals_visible_to(request.user)
@@ -51,7 +52,7 @@ def port_list(request: HttpRequest) -> HttpResponse:
 
 
 @access.director_only
-def port_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def port_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
     port = access.get_visible_or_404(Port.objects.all(), pk=pk) if pk else Port()
     form = PortForm(request.POST or None, instance=port)
     if request.method == "POST" and form.is_valid():
@@ -65,7 +66,7 @@ def port_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @login_required
-def rate_list(request: HttpRequest) -> HttpResponse:
+def rate_list(request: AuthenticatedRequest) -> HttpResponse:
     """Every currency's rate in force today and its history, newest first, in one query."""
     today = timezone.localdate()
     currencies: dict[str, dict] = {}
@@ -87,7 +88,7 @@ def rate_list(request: HttpRequest) -> HttpResponse:
 
 
 @access.director_only
-def rate_create(request: HttpRequest) -> HttpResponse:
+def rate_create(request: AuthenticatedRequest) -> HttpResponse:
     form = ExchangeRateForm(request.POST or None, initial={
         "currency": request.GET.get("currency", "")[:3], "valid_from": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
@@ -125,14 +126,14 @@ def _rate_saved_message(rate: ExchangeRate, repriced: int) -> str:
 
 
 @access.director_only
-def lost_reason_list(request: HttpRequest) -> HttpResponse:
+def lost_reason_list(request: AuthenticatedRequest) -> HttpResponse:
     lost = Q(deal__in=selectors.deals_visible_to(request.user))
     reasons = LostReason.objects.annotate(deal_count=Count("deal", filter=lost)).order_by("name")
     return render(request, "pipeline/settings_lost_reasons.html", {"reasons": reasons})
 
 
 @access.director_only
-def lost_reason_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def lost_reason_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
     reason = access.get_visible_or_404(LostReason.objects.all(), pk=pk) if pk else LostReason()
     form = LostReasonForm(request.POST or None, instance=reason)
     if request.method == "POST" and form.is_valid():

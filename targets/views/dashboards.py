@@ -4,7 +4,7 @@ scorecard exports. Thin views over the selectors in `dashboards`; scope from `ac
 from datetime import date, timedelta
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import access, exports
 from accounts.bounds import in_business_range
+from accounts.pages import AuthenticatedRequest
 from customers import selectors as customer_selectors
 from pipeline import selectors as pipeline_selectors
 from pipeline.models import STAGE_ORDER
@@ -53,7 +54,7 @@ def _quarter(day: date) -> dict:
 
 
 @login_required
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: AuthenticatedRequest) -> HttpResponse:
     """The dashboard of the user's position; customer service and marketing keep no scorecard and
     land on the customer list."""
     user = request.user
@@ -70,7 +71,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 @access.sellers_only
-def rep(request: HttpRequest, user_id: int | None = None) -> HttpResponse:
+def rep(request: AuthenticatedRequest, user_id: int | None = None) -> HttpResponse:
     viewer = request.user
     if user_id is None or user_id == viewer.pk:
         person = viewer
@@ -112,7 +113,7 @@ def rep(request: HttpRequest, user_id: int | None = None) -> HttpResponse:
 
 
 @access.manager_or_director
-def manager(request: HttpRequest, team_id: int | None = None) -> HttpResponse:
+def manager(request: AuthenticatedRequest, team_id: int | None = None) -> HttpResponse:
     viewer = request.user
     teams = list(access.teams_visible_to(viewer).select_related("department").order_by("name"))
     if team_id is None:
@@ -176,7 +177,7 @@ def manager(request: HttpRequest, team_id: int | None = None) -> HttpResponse:
 
 
 @access.director_only
-def director(request: HttpRequest) -> HttpResponse:
+def director(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate()
     quarter = _quarter(today)
     departments = dashboards.scorecards_of(subject=Subject.DEPARTMENT, period=Period.QUARTER, start=quarter["start"])
@@ -227,7 +228,7 @@ def director(request: HttpRequest) -> HttpResponse:
 # --- Exports -------------------------------------------------------------------------------------------
 
 
-def _period_of(request: HttpRequest) -> tuple[str, date]:
+def _period_of(request: AuthenticatedRequest) -> tuple[str, date]:
     """?period=quarter|month&start=YYYY-MM-DD, by default the running quarter; 404 for anything else."""
     period = request.GET.get("period") or Period.QUARTER
     if period not in Period.values:
@@ -242,7 +243,7 @@ def _period_of(request: HttpRequest) -> tuple[str, date]:
 
 
 @login_required
-def export(request: HttpRequest, scope: str, fmt: str) -> HttpResponse:
+def export(request: AuthenticatedRequest, scope: str, fmt: str) -> HttpResponse:
     """A scorecard table as CSV or Excel, with only the subjects the user may see."""
     if fmt not in EXPORT_TYPES or scope not in dashboards.EXPORT_SCOPES:
         raise Http404

@@ -5,13 +5,14 @@ anyone's run; the figures themselves are shown by the dashboards, under their ow
 """
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import access
+from accounts.pages import AuthenticatedRequest
 from accounts.services import RuleError
 
 from .. import scorecards
@@ -27,7 +28,7 @@ def _run_or_404(pk: int) -> ScorecardRun:
 
 
 @access.manager_or_director
-def run_list(request: HttpRequest) -> HttpResponse:
+def run_list(request: AuthenticatedRequest) -> HttpResponse:
     runs = list(ScorecardRun.objects.select_related("requested_by")[:RECENT_RUNS])
     for each in runs:
         each.quarter = period_label(QUARTER, each.period_start)
@@ -37,7 +38,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @access.manager_or_director
-def recompute(request: HttpRequest) -> HttpResponse:
+def recompute(request: AuthenticatedRequest) -> HttpResponse:
     """Start (or join) the recomputation of a quarter: the running one by default."""
     today = timezone.localdate()
     data = request.POST if request.POST.get("period_start") else {"period_start": quarter_choices(today)[0][0]}
@@ -57,13 +58,13 @@ def recompute(request: HttpRequest) -> HttpResponse:
 
 
 @access.manager_or_director
-def run(request: HttpRequest, pk: int) -> HttpResponse:
+def run(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     found = _run_or_404(pk)
     return render(request, "targets/scorecard_run.html",
                   {"run": found, "quarter": period_label(QUARTER, found.period_start)})
 
 
 @access.manager_or_director
-def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def run_progress(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The progress bar alone, which htmx polls every second until the run is finished."""
     return render(request, "targets/scorecard_run_progress.html", {"run": _run_or_404(pk)})

@@ -8,7 +8,7 @@ manager reaches their own teams and gets 404 for anyone else's.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import access
 from accounts.models import Team
+from accounts.pages import AuthenticatedRequest
 from accounts.services import RuleError
 
 from .. import selectors, services
@@ -43,7 +44,7 @@ def _check_quarter(year: int, quarter: int) -> None:
         raise Http404
 
 
-def _team_or_404(request: HttpRequest, team_id: int) -> Team:
+def _team_or_404(request: AuthenticatedRequest, team_id: int) -> Team:
     return access.get_visible_or_404(access.teams_visible_to(request.user).select_related("manager"), pk=team_id)
 
 
@@ -67,7 +68,7 @@ def _over_labels(target: TeamTarget) -> list[str]:
     return [str(FIGURE_LABELS[name]) for name, row in selectors.allocation(target).items() if row["left"] < 0]
 
 
-def _warn_if_over(request: HttpRequest, target: TeamTarget) -> None:
+def _warn_if_over(request: AuthenticatedRequest, target: TeamTarget) -> None:
     over = _over_labels(target)
     if over:
         messages.warning(
@@ -81,7 +82,9 @@ def _warn_if_over(request: HttpRequest, target: TeamTarget) -> None:
 
 
 @access.sellers_only
-def quarter_overview(request: HttpRequest, year: int | None = None, quarter: int | None = None) -> HttpResponse:
+def quarter_overview(
+    request: AuthenticatedRequest, year: int | None = None, quarter: int | None = None
+) -> HttpResponse:
     if year is None or quarter is None:
         year, quarter = quarter_of(timezone.localdate())
     _check_quarter(year, quarter)
@@ -100,7 +103,7 @@ def quarter_overview(request: HttpRequest, year: int | None = None, quarter: int
 
 
 @access.director_only
-def team_edit(request: HttpRequest, year: int, quarter: int, team_id: int) -> HttpResponse:
+def team_edit(request: AuthenticatedRequest, year: int, quarter: int, team_id: int) -> HttpResponse:
     _check_quarter(year, quarter)
     team = _team_or_404(request, team_id)
     target = TeamTarget.objects.filter(team=team, year=year, quarter=quarter).first()
@@ -125,7 +128,7 @@ def team_edit(request: HttpRequest, year: int, quarter: int, team_id: int) -> Ht
 
 
 @access.manager_or_director
-def split(request: HttpRequest, year: int, quarter: int, team_id: int) -> HttpResponse:
+def split(request: AuthenticatedRequest, year: int, quarter: int, team_id: int) -> HttpResponse:
     _check_quarter(year, quarter)
     team = _team_or_404(request, team_id)
     if not services.can_split(request.user, team):
@@ -168,7 +171,7 @@ def split(request: HttpRequest, year: int, quarter: int, team_id: int) -> HttpRe
 
 
 @access.manager_or_director
-def history(request: HttpRequest, year: int, quarter: int, team_id: int) -> HttpResponse:
+def history(request: AuthenticatedRequest, year: int, quarter: int, team_id: int) -> HttpResponse:
     _check_quarter(year, quarter)
     team = _team_or_404(request, team_id)
     revisions = TargetRevision.objects.filter(
@@ -181,7 +184,7 @@ def history(request: HttpRequest, year: int, quarter: int, team_id: int) -> Http
 
 @access.director_only
 @require_POST
-def copy_forward(request: HttpRequest, year: int, quarter: int) -> HttpResponse:
+def copy_forward(request: AuthenticatedRequest, year: int, quarter: int) -> HttpResponse:
     _check_quarter(year, quarter)
     next_year, next_q = next_quarter(year, quarter)
     _check_quarter(next_year, next_q)
@@ -215,7 +218,7 @@ def copy_forward(request: HttpRequest, year: int, quarter: int) -> HttpResponse:
 
 
 @access.director_only
-def weights(request: HttpRequest) -> HttpResponse:
+def weights(request: AuthenticatedRequest) -> HttpResponse:
     form = ScoreWeightsForm(request.POST or None, instance=ScoreWeights.current())
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -225,7 +228,7 @@ def weights(request: HttpRequest) -> HttpResponse:
 
 
 @access.director_only
-def commodity_tonnage(request: HttpRequest, year: int, quarter: int, team_id: int) -> HttpResponse:
+def commodity_tonnage(request: AuthenticatedRequest, year: int, quarter: int, team_id: int) -> HttpResponse:
     """Optionally, the team's quarter tonnage per commodity, within its overall tonnage target."""
     _check_quarter(year, quarter)
     team = _team_or_404(request, team_id)

@@ -1,0 +1,45 @@
+"""What every app's pages share: the request of a signed-in user, a list's page, a form's page.
+
+Views import these rather than write their own, so that a page size, the paging of a list and
+the one template of a simple form are the same everywhere.
+"""
+
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from .models import User
+
+PAGE_SIZE = 50
+
+
+class AuthenticatedRequest(HttpRequest):
+    """A request behind `login_required` (or one of the access policy's gates): its user is a `User`."""
+
+    user: User
+
+
+def page_of(request: HttpRequest, records: QuerySet[Any], size: int = PAGE_SIZE) -> Page:
+    """The page of `records` that the request's `?page=` asks for (the last one if past the end)."""
+    return Paginator(records, size).get_page(request.GET.get("page"))
+
+
+def query_without_page(request: HttpRequest) -> str:
+    """The request's query string without `page`, for the pager's links to carry the filters."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def form_page(request: HttpRequest, form: Any, title: str, *, back: str, submit: str | None = None,
+              intro: str = "") -> HttpResponse:
+    """One form on a page of its own, with its title, a cancel link to `back` and the submit button."""
+    return render(
+        request,
+        "accounts/form.html",
+        {"form": form, "title": title, "back": back, "submit": submit or _("Save"), "intro": intro},
+    )
