@@ -33,6 +33,13 @@ SCORED_POSITIONS = (Position.REP, Position.ACCOUNT_MANAGER)
 SELLING_POSITIONS = (*SCORED_POSITIONS, Position.MANAGER, Position.DIRECTOR)
 
 
+def in_reader_language(name: str, name_zh: str) -> str:
+    """A name given in English and, optionally, in Chinese: the Chinese one for a Chinese reader."""
+    if name_zh and translation.get_language() == "zh-hans":
+        return name_zh
+    return name
+
+
 class BilingualName(models.Model):
     """A name the company gives in English and, optionally, in Chinese; shown in the user's language."""
 
@@ -44,9 +51,7 @@ class BilingualName(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        if self.name_zh and translation.get_language() == "zh-hans":
-            return self.name_zh
-        return self.name
+        return in_reader_language(self.name, self.name_zh)
 
 
 class Department(BilingualName):

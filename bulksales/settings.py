@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "accounts",
     "customers",
     "pipeline",
+    "pipeline.execution",
     "targets",
 ]
 if DEMO_ENABLED:

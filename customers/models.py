@@ -257,6 +257,12 @@ class Complaint(models.Model):
         RESOLVED = "resolved", _("Resolved")
         CLOSED = "closed", _("Closed")
 
+    class Settlement(models.TextChoices):
+        CREDIT_NOTE = "credit_note", _("Credit note")
+        DISCOUNT = "discount", _("Price discount")
+        REPLACEMENT = "replacement", _("Replacement cargo")
+        REJECTED = "rejected", _("Claim rejected")
+
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="complaints",
                                  verbose_name=_("customer"))
     contact = models.ForeignKey(Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="complaints",
@@ -280,6 +286,10 @@ class Complaint(models.Model):
     responded_at = models.DateTimeField(_("first response"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     resolution = models.TextField(_("resolution"), blank=True)
+    # How a claim was settled, recorded when it is resolved.
+    settlement = models.CharField(_("settled by"), max_length=16, choices=Settlement.choices, blank=True)
+    settled_amount = models.DecimalField(_("settled amount"), max_digits=16, decimal_places=2, null=True, blank=True,
+                                         validators=[MinValueValidator(0)])
     history = HistoricalRecords()
 
     class Meta:

@@ -12,8 +12,10 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from accounts.bounds import business_range_constraint, validate_business_date
-from accounts.models import BilingualName, Digits
+from accounts.models import BilingualName, Digits, in_reader_language
 from customers.models import Commodity, Complaint, Contact, Customer, PaymentTerms
+
+from .execution import pricing
 
 MONEY = Digits(max_digits=16, decimal_places=2)
 
@@ -53,6 +55,110 @@ class ExchangeRate(models.Model):
         ]
 
 
+class Specification(models.Model):
+    """A commodity grade's quality specification (质量指标), kept by the director: its parameters with
+    their limits, and the rules by which an assay's results adjust the contract price."""
+
+    class PriceBasis(models.TextChoices):
+        WET = "wmt", _("Per wet metric tonne")
+        DRY = "dmt", _("Per dry metric tonne")
+
+    commodity = models.ForeignKey(Commodity, on_delete=models.PROTECT, related_name="specifications",
+                                  verbose_name=_("commodity"))
+    name = models.CharField(_("grade"), max_length=100, help_text=_("e.g. NAR 5500, Fe 62%"))
+    name_zh = models.CharField(_("Chinese name"), max_length=100, blank=True)
+    price_basis = models.CharField(_("price basis"), max_length=3, choices=PriceBasis.choices,
+                                   default=PriceBasis.WET,
+                                   help_text=_("Per dry tonne: the quantity is reduced by the assayed moisture."))
+    active = models.BooleanField(_("offered"), default=True)
+
+    class Meta:
+        ordering = ["commodity__name", "name"]
+        verbose_name = _("specification")
+        verbose_name_plural = _("specifications")
+        constraints = [models.UniqueConstraint(fields=["commodity", "name"], name="one_spec_name_per_commodity",
+                                               violation_error_message=_("This commodity already has this grade."))]
+
+    def __str__(self) -> str:
+        return in_reader_language(self.name, self.name_zh)
+
+
+# The parameter code of the moisture a price per dry tonne is reduced by.
+MOISTURE = "moisture"
+
+
+class SpecParameter(models.Model):
+    """One measured quality of a specification, with its typical value and its rejection limits."""
+
+    specification = models.ForeignKey(Specification, on_delete=models.CASCADE, related_name="parameters")
+    code = models.SlugField(_("code"), max_length=20, help_text=_("Short and unique in the grade, e.g. nar, fe, sio2"))
+    name = models.CharField(_("name"), max_length=100)
+    name_zh = models.CharField(_("Chinese name"), max_length=100, blank=True)
+    unit = models.CharField(_("unit"), max_length=20, blank=True, help_text=_("e.g. %, kcal/kg"))
+    typical = models.DecimalField(_("typical"), max_digits=12, decimal_places=4, null=True, blank=True)
+    minimum = models.DecimalField(_("reject below"), max_digits=12, decimal_places=4, null=True, blank=True)
+    maximum = models.DecimalField(_("reject above"), max_digits=12, decimal_places=4, null=True, blank=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("parameter")
+        verbose_name_plural = _("parameters")
+        constraints = [
+            models.UniqueConstraint(fields=["specification", "code"], name="one_parameter_code_per_spec",
+                                    violation_error_message=_("This grade already has a parameter with this code.")),
+            models.CheckConstraint(condition=Q(maximum__gte=F("minimum")) | Q(minimum__isnull=True)
+                                   | Q(maximum__isnull=True), name="parameter_limits_in_order"),
+        ]
+
+    def __str__(self) -> str:
+        name = in_reader_language(self.name, self.name_zh)
+        return f"{name} ({self.unit})" if self.unit else name
+
+    @property
+    def limits(self) -> pricing.Limits:
+        return pricing.Limits(minimum=self.minimum, maximum=self.maximum)
+
+
+class PriceRule(models.Model):
+    """One price adjustment of a specification, as data (see pipeline.execution.pricing)."""
+
+    class Kind(models.TextChoices):
+        PRO_RATA = "pro_rata", _("Pro rata: price x result / basis")
+        PER_STEP = "per_step", _("Per step beyond a threshold")
+
+    class Side(models.TextChoices):
+        BELOW = "below", _("Below the threshold")
+        ABOVE = "above", _("Above the threshold")
+
+    specification = models.ForeignKey(Specification, on_delete=models.CASCADE, related_name="price_rules")
+    parameter = models.ForeignKey(SpecParameter, on_delete=models.CASCADE, related_name="price_rules",
+                                  verbose_name=_("parameter"))
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.PRO_RATA)
+    basis = models.DecimalField(_("basis or threshold"), max_digits=12, decimal_places=4)
+    side = models.CharField(_("applies"), max_length=5, choices=Side.choices, default=Side.BELOW)
+    step = models.DecimalField(_("per step of"), max_digits=12, decimal_places=4, default=Decimal(1),
+                               validators=[MinValueValidator(Decimal("0.0001"))])
+    amount = models.DecimalField(_("price change per step"), max_digits=12, decimal_places=4, default=Decimal(0),
+                                 help_text=_("Per tonne, in the contract's currency; negative for a penalty."))
+    whole_steps = models.BooleanField(_("a started step counts whole"), default=False,
+                                      help_text=_('"Or part of it": 0.25 above in steps of 0.1 counts 3 steps.'))
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("price adjustment rule")
+        verbose_name_plural = _("price adjustment rules")
+        constraints = [
+            models.CheckConstraint(condition=Q(step__gt=0), name="price_rule_step_positive"),
+            models.CheckConstraint(condition=~Q(kind="pro_rata") | ~Q(basis=0), name="pro_rata_basis_not_zero"),
+        ]
+
+    def as_rule(self) -> pricing.PriceRule:
+        """The rule as the pure pricing function takes it (its parameter by code)."""
+        return pricing.PriceRule(parameter=self.parameter.code, kind=self.kind, basis=self.basis, side=self.side,
+                                 step=self.step, amount=self.amount, whole_steps=self.whole_steps)
+
+
 class Stage(models.TextChoices):
     RESEARCH = "research", _("Market research")
     DEVELOPMENT = "development", _("Customer development")
@@ -85,6 +191,21 @@ class Incoterm(models.TextChoices):
     EXW = "EXW", "EXW"
 
 
+class QuantityBasis(models.TextChoices):
+    BL = "bl", _("B/L quantity")
+    OUTTURN = "outturn", _("Outturn (discharged quantity)")
+
+
+class PortRole(models.TextChoices):
+    LOAD = "load", _("Load port")
+    DISCHARGE = "discharge", _("Discharge port")
+
+
+class LaytimeDays(models.TextChoices):
+    SHEX = "shex", _("Sundays and holidays excepted (SHEX)")
+    SHINC = "shinc", _("Sundays and holidays included (SHINC)")
+
+
 class ToleranceOption(models.TextChoices):
     SELLER = "molso", _("Seller's option (MOLSO)")
     BUYER = "molco", _("Buyer's option (MOLCO)")
@@ -93,9 +214,12 @@ class ToleranceOption(models.TextChoices):
 
 # The commercial terms of a deal: editable while it is negotiated; once signed, changed only by an
 # approved amendment.
-CONTRACT_TERMS = ["commodity", "grade", "quantity_tonnes", "tolerance_percent", "tolerance_option", "price_per_tonne",
-                  "currency", "incoterm", "load_port", "discharge_port", "laycan_start", "laycan_end",
-                  "payment_terms", "demurrage_rate"]
+# The execution terms: how shipments are valued and laytime counted.
+EXECUTION_TERMS = ["liftings", "quantity_basis", "final_assay", "shortage_allowance_percent", "load_rate",
+                   "discharge_rate", "laytime_days", "turn_time_hours", "despatch_rate"]
+CONTRACT_TERMS = ["commodity", "specification", "grade", "quantity_tonnes", "tolerance_percent", "tolerance_option",
+                  "price_per_tonne", "currency", "incoterm", "load_port", "discharge_port", "laycan_start",
+                  "laycan_end", "payment_terms", "demurrage_rate", *EXECUTION_TERMS]
 
 
 class Deal(models.Model):
@@ -103,7 +227,10 @@ class Deal(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="deals",
                               verbose_name=_("owner"))
     commodity = models.ForeignKey(Commodity, on_delete=models.PROTECT, verbose_name=_("commodity"))
-    grade = models.CharField(_("grade"), max_length=120, blank=True, help_text=_("e.g. NAR 5500 kcal/kg, Fe 62%"))
+    specification = models.ForeignKey(Specification, on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="deals", verbose_name=_("specification"))
+    # Free text only for a grade not on the commodity's list of specifications (flagged on the deal).
+    grade = models.CharField(_("grade not on the list"), max_length=120, blank=True)
     quantity_tonnes = models.DecimalField(_("quantity (t)"), max_digits=12, decimal_places=2,
                                           validators=[MinValueValidator(Decimal("0.01"))])
     tolerance_percent = models.DecimalField(_("tolerance (%)"), max_digits=4, decimal_places=2, default=Decimal(10),
@@ -134,6 +261,29 @@ class Deal(models.Model):
     demurrage_rate = models.DecimalField(_("demurrage per day"), null=True, blank=True,
                                          validators=[MinValueValidator(0)],
                                          **MONEY)
+    # How the contract is executed: what the final value counts, and the laytime clause.
+    liftings = models.PositiveSmallIntegerField(_("number of shipments"), default=1,
+                                                validators=[MinValueValidator(1), MaxValueValidator(50)],
+                                                help_text=_("The quantity is lifted in this many equal shipments."))
+    quantity_basis = models.CharField(_("quantity basis"), max_length=8, choices=QuantityBasis.choices,
+                                      default=QuantityBasis.BL)
+    final_assay = models.CharField(_("final assay"), max_length=10, choices=PortRole.choices,
+                                   default=PortRole.LOAD)
+    shortage_allowance_percent = models.DecimalField(
+        _("shortage allowance (%)"), max_digits=4, decimal_places=2, default=Decimal("0.5"),
+        validators=[MinValueValidator(0), MaxValueValidator(5)],
+        help_text=_("A short-landing up to this share of the B/L is not claimed."))
+    discharge_rate = models.DecimalField(_("discharge rate (t/day)"), max_digits=10, decimal_places=2, null=True,
+                                         blank=True, validators=[MinValueValidator(Decimal(1))])
+    load_rate = models.DecimalField(_("load rate (t/day)"), max_digits=10, decimal_places=2, null=True, blank=True,
+                                    validators=[MinValueValidator(Decimal(1))])
+    laytime_days = models.CharField(_("laytime counts"), max_length=5, choices=LaytimeDays.choices,
+                                    default=LaytimeDays.SHEX)
+    turn_time_hours = models.PositiveSmallIntegerField(_("turn time (h)"), default=12,
+                                                       validators=[MaxValueValidator(72)])
+    despatch_rate = models.DecimalField(_("despatch per day"), null=True, blank=True,
+                                        validators=[MinValueValidator(0)],
+                                        help_text=_("Blank: half the demurrage rate."), **MONEY)
     expected_signing_date = models.DateField(_("expected signing date"), null=True, blank=True,
                                              validators=[validate_business_date])
     competitor = models.CharField(_("competitor"), max_length=200, blank=True)
@@ -198,8 +348,13 @@ class Deal(models.Model):
         ]
 
     def __str__(self) -> str:
-        grade = f" {self.grade}" if self.grade else ""
+        grade = f" {self.grade_name}" if self.grade_name else ""
         return f"{self.commodity}{grade} · {self.quantity_tonnes:,.0f} t · {self.customer}"
+
+    @property
+    def grade_name(self) -> str:
+        """The grade as the contract names it: its specification, or the free text of one not on the list."""
+        return str(self.specification) if self.specification_id else self.grade
 
     @property
     def next_stage(self) -> Stage | None:

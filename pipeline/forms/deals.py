@@ -14,7 +14,17 @@ from accounts.widgets import DateInput
 from customers import selectors as customer_selectors
 
 from .. import selectors
-from ..models import CONTRACT_TERMS, STAGE_ORDER, Deal, ExchangeRate, LostReason, MarketResearch, Outcome, Stage
+from ..models import (
+    CONTRACT_TERMS,
+    EXECUTION_TERMS,
+    STAGE_ORDER,
+    Deal,
+    ExchangeRate,
+    LostReason,
+    MarketResearch,
+    Outcome,
+    Stage,
+)
 from ..selectors import rate_for
 
 TERMS = CONTRACT_TERMS
@@ -36,6 +46,10 @@ class _TermsForm(forms.ModelForm):
         for name in ("laycan_start", "laycan_end", "expected_signing_date"):
             if name in self.fields:
                 self.fields[name].widget = DateInput()
+        # The execution terms have the usual defaults; a form that leaves one out keeps its default.
+        for name in EXECUTION_TERMS:
+            if name in self.fields:
+                self.fields[name].required = False
 
     def clean(self):
         cleaned = super().clean()

@@ -3,6 +3,7 @@
 
 from .accounts import PASSWORD, AttendanceFactory, DepartmentFactory, TeamFactory, TrainingFactory, UserFactory
 from .customers import CommodityFactory, ComplaintFactory, ContactFactory, CustomerFactory, SurveyFactory
+from .execution import ShipmentFactory, SignedDealFactory, SpecificationFactory
 from .pipeline import ActivityFactory, DealFactory, ExchangeRateFactory, MarketResearchFactory, PortFactory
 from .targets import RepTargetFactory, TeamTargetFactory
 
@@ -20,6 +21,9 @@ __all__ = [
     "MarketResearchFactory",
     "PortFactory",
     "RepTargetFactory",
+    "ShipmentFactory",
+    "SignedDealFactory",
+    "SpecificationFactory",
     "SurveyFactory",
     "TeamFactory",
     "TeamTargetFactory",

@@ -1,0 +1,220 @@
+"""Reads of contract execution: which shipments a user sees, and the figures of a shipment and a
+contract (final value, outturn, assay judgements, suggested claims), from the pure calculations."""
+
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet, Sum
+from django.utils import timezone
+
+from accounts.models import User
+from pipeline import selectors as pipeline_selectors
+from pipeline.models import (
+    MOISTURE,
+    Deal,
+    LaytimeDays,
+    Outcome,
+    PortRole,
+    PriceRule,
+    QuantityBasis,
+    Specification,
+    SpecParameter,
+)
+
+from . import pricing
+from .laytime import LaytimeStatement as Statement
+from .laytime import LaytimeTerms, laytime_statement
+from .models import Assay, AssayResult, CargoClaim, LaytimeException, LaytimeStatement, Shipment
+
+
+def shipments_visible_to(user: User) -> QuerySet[Shipment]:
+    """A shipment is seen by whoever sees its contract."""
+    return Shipment.objects.filter(deal__in=pipeline_selectors.deals_visible_to(user))
+
+
+def can_record_execution(user: User, deal: Deal) -> bool:
+    """Who records a contract's shipments, assays and laytime: those who may change the deal."""
+    return deal.outcome == Outcome.WON and pipeline_selectors.can_change_deal(user, deal)
+
+
+def specifications_for(commodity_id: int) -> QuerySet[Specification]:
+    """The grades a deal of this commodity may be sold as."""
+    return Specification.objects.filter(commodity_id=commodity_id, active=True)
+
+
+def parameters_of(deal: Deal) -> list[SpecParameter]:
+    if not deal.specification_id:
+        return []
+    return list(SpecParameter.objects.filter(specification_id=deal.specification_id))
+
+
+def standing_assays(shipment: Shipment) -> QuerySet[Assay]:
+    """The assays not corrected by a later one, with their results."""
+    return (shipment.assays.filter(superseded_by__isnull=True)
+            .prefetch_related(Prefetch("results", queryset=AssayResult.objects.select_related("parameter"))))
+
+
+def final_assay(shipment: Shipment) -> Assay | None:
+    """The assay the contract makes final: the latest standing one at the contract's place."""
+    return standing_assays(shipment).filter(place=shipment.deal.final_assay).order_by("-recorded_at", "-pk").first()
+
+
+def results_of(assay: Assay) -> dict[str, Decimal]:
+    return {result.parameter.code: result.value for result in assay.results.all()}
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """A result against its specification: in spec, out of spec (penalised) or rejectable."""
+
+    IN_SPEC = "in_spec"
+    OUT_OF_SPEC = "out_of_spec"
+    REJECTABLE = "rejectable"
+
+
+def judge(parameter: SpecParameter, value: Decimal, adjusted: pricing.AdjustedPrice | None = None) -> str:
+    if parameter.limits.rejects(value):
+        return Judgement.REJECTABLE
+    if adjusted is not None and any(line.parameter == parameter.code and line.change < 0 for line in adjusted.lines):
+        return Judgement.OUT_OF_SPEC
+    return Judgement.IN_SPEC
+
+
+@dataclass(frozen=True)
+class Valuation:
+    """What a shipment is worth on the facts so far; `value` is None until it can be priced."""
+
+    quantity: Decimal | None  # the tonnes the price applies to (wet or dry, B/L or outturn)
+    wet_quantity: Decimal | None
+    adjusted: pricing.AdjustedPrice | None  # None without a specification or a final assay
+    value: Decimal | None
+    value_base: Decimal | None
+    assay: Assay | None
+
+    @property
+    def price(self) -> Decimal | None:
+        return self.adjusted.price if self.adjusted else None
+
+
+def price_rules_of(specification_id: int) -> list[pricing.PriceRule]:
+    return [rule.as_rule() for rule in PriceRule.objects.filter(specification_id=specification_id)
+            .select_related("parameter")]
+
+
+def valuation(shipment: Shipment) -> Valuation:
+    """The shipment's value: quantity basis x price adjusted by the final assay, in the contract's
+    currency and the base currency (at the rate the contract was signed at)."""
+    deal = shipment.deal
+    wet = shipment.outturn_tonnes if deal.quantity_basis == QuantityBasis.OUTTURN else shipment.bl_tonnes
+    assay = final_assay(shipment)
+    specification = deal.specification
+    adjusted = None
+    quantity = wet
+    if specification is None:
+        # A grade not on the list has no rules: the contract price stands.
+        adjusted = pricing.adjusted_price(deal.price_per_tonne, [], {})
+    elif assay is not None:
+        results = results_of(assay)
+        adjusted = pricing.adjusted_price(deal.price_per_tonne, price_rules_of(specification.pk), results,
+                                          {parameter.code: parameter.limits for parameter in parameters_of(deal)})
+        if wet is not None and specification.price_basis == Specification.PriceBasis.DRY:
+            moisture = results.get(MOISTURE)
+            quantity = pricing.dry_tonnes(wet, moisture) if moisture is not None else None
+    price = adjusted.price if adjusted else None
+    value = pricing.line_value(quantity, price) if quantity is not None and price is not None else None
+    value_base = pricing.line_value(value, deal.rate_to_base) if value is not None else None
+    return Valuation(quantity, wet, adjusted, value, value_base, assay)
+
+
+@dataclass(frozen=True)
+class ContractExecution:
+    """A contract's shipments summed against it."""
+
+    contracted: Decimal
+    least: Decimal
+    most: Decimal
+    lifted: Decimal  # B/L tonnes so far
+    delivered_value: Decimal  # final values confirmed
+    open_balance: Decimal  # the contract amount not yet delivered at final value
+
+    @property
+    def lifted_percent(self) -> Decimal:
+        return self.lifted * 100 / self.contracted
+
+
+def contract_execution(deal: Deal) -> ContractExecution:
+    sums = deal.shipments.aggregate(lifted=Sum("bl_tonnes"), delivered=Sum("final_value"))
+    least, most = pricing.tolerance_range(deal.quantity_tonnes, deal.tolerance_percent)
+    delivered = sums["delivered"] or Decimal(0)
+    return ContractExecution(
+        contracted=deal.quantity_tonnes, least=least, most=most, lifted=sums["lifted"] or Decimal(0),
+        delivered_value=delivered, open_balance=max(deal.quantity_tonnes * deal.price_per_tonne - delivered,
+                                                    Decimal(0)),
+    )
+
+
+def outturn_of(shipment: Shipment) -> pricing.Outturn | None:
+    if shipment.bl_tonnes is None or shipment.outturn_tonnes is None:
+        return None
+    return pricing.Outturn(shipment.bl_tonnes, shipment.outturn_tonnes)
+
+
+@dataclass(frozen=True)
+class SuggestedClaim:
+    """A complaint the figures call for, prefilled for customer service to confirm."""
+
+    kind: str  # CargoClaim.Kind
+    measured: Decimal
+    amount: Decimal
+    parameter: SpecParameter | None = None
+
+
+def suggested_claims(shipment: Shipment) -> list[SuggestedClaim]:
+    """A short-landing beyond the contract's allowance, and each off-spec result of the final assay,
+    unless a claim of that kind (and parameter) is already raised."""
+    deal = shipment.deal
+    raised = set(CargoClaim.objects.filter(shipment=shipment).values_list("kind", "parameter_id"))
+    worth = valuation(shipment)
+    price = worth.price if worth.price is not None else deal.price_per_tonne
+    suggestions = []
+    outturn = outturn_of(shipment)
+    if outturn is not None and (CargoClaim.Kind.QUANTITY, None) not in raised:
+        claimable = outturn.claimable_tonnes(deal.shortage_allowance_percent)
+        if claimable > 0:
+            suggestions.append(SuggestedClaim(CargoClaim.Kind.QUANTITY, outturn.short,
+                                              pricing.line_value(claimable, price)))
+    if worth.adjusted is not None and worth.assay is not None and worth.quantity is not None:
+        parameters = {parameter.code: parameter for parameter in parameters_of(deal)}
+        for line in worth.adjusted.lines:
+            parameter = parameters[line.parameter]
+            if line.change < 0 and (CargoClaim.Kind.QUALITY, parameter.pk) not in raised:
+                suggestions.append(SuggestedClaim(CargoClaim.Kind.QUALITY, line.result,
+                                                  pricing.line_value(worth.quantity, -line.change), parameter))
+    return suggestions
+
+
+def laytime_terms(deal: Deal, port_role: str, holidays: frozenset) -> LaytimeTerms | None:
+    """The contract's laytime clause at one port; None while the contract gives no rate for it."""
+    rate = deal.load_rate if port_role == PortRole.LOAD else deal.discharge_rate
+    if rate is None or deal.demurrage_rate is None:
+        return None
+    return LaytimeTerms(tonnes=deal.quantity_tonnes, rate_per_day=rate, demurrage_per_day=deal.demurrage_rate,
+                        despatch_per_day=deal.despatch_rate, turn_time=timedelta(hours=deal.turn_time_hours),
+                        sundays_holidays_excepted=deal.laytime_days == LaytimeDays.SHEX, holidays=holidays)
+
+
+def statement_figures(statement: LaytimeStatement) -> Statement | None:
+    """The computed laytime statement, in the site's time zone; None without the contract's rates."""
+    exceptions = list(statement.exceptions.all())
+    holidays = frozenset(timezone.localtime(each.starts_at).date() for each in exceptions
+                         if each.kind == LaytimeException.Kind.HOLIDAY)
+    terms = laytime_terms(statement.shipment.deal, statement.port_role, holidays)
+    if terms is None:
+        return None
+    tonnes = statement.shipment.bl_tonnes or terms.tonnes
+    terms = replace(terms, tonnes=tonnes)
+    periods = [(timezone.localtime(each.starts_at), timezone.localtime(each.ends_at)) for each in exceptions
+               if each.kind != LaytimeException.Kind.HOLIDAY]
+    return laytime_statement(terms, notice_tendered=timezone.localtime(statement.notice_tendered_at),
+                             completed=timezone.localtime(statement.completed_at), excepted=periods)

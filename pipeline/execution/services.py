@@ -1,0 +1,195 @@
+"""Writes of contract execution. Each checks who may write and what the contract allows, and raises
+a translated RuleError the form shows; the recorded facts keep their history, an assay is never
+edited (a correction supersedes it) and a confirmed final value changes no more."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import access
+from accounts.models import User
+from accounts.services import RuleError
+from customers import complaints
+from customers.models import Complaint
+from pipeline.models import Deal, Outcome, PortRole, SpecParameter
+
+from . import pricing
+from .models import Assay, AssayResult, CargoClaim, LaytimeException, LaytimeStatement, Shipment
+from .selectors import SuggestedClaim, can_record_execution, valuation
+
+
+def _check_recorder(by: User, deal: Deal) -> None:
+    if deal.outcome != Outcome.WON:
+        raise RuleError(_("Only a signed contract has shipments."))
+    if not can_record_execution(by, deal):
+        raise RuleError(_("Only the contract's owner, their manager or a director records its shipments."))
+
+
+def _locked(shipment: Shipment, expected_version: int | None) -> Shipment:
+    current = Shipment.objects.select_for_update().get(pk=shipment.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise RuleError(_("Someone else changed this shipment while you were editing it. Your input is below; "
+                          "check the shipment's current figures and save again."))
+    if current.finalised_at:
+        raise RuleError(_("This shipment's final value is confirmed: its figures no longer change."))
+    return current
+
+
+def _check_laycan(shipment: Shipment, deal: Deal) -> None:
+    start, end = shipment.laycan_start, shipment.laycan_end
+    if start and end and end < start:
+        raise RuleError(_("The laycan cannot end before it starts."))
+    if deal.laycan_start and start and start < deal.laycan_start or deal.laycan_end and end and end > deal.laycan_end:
+        raise RuleError(_("The narrowed laycan must lie within the contract's, %(start)s to %(end)s.")
+                        % {"start": deal.laycan_start, "end": deal.laycan_end})
+
+
+def lifting_range(deal: Deal) -> tuple[Decimal, Decimal]:
+    """The least and most one shipment's B/L may be: its share of the contract, more or less the tolerance."""
+    return pricing.tolerance_range(deal.quantity_tonnes / deal.liftings, deal.tolerance_percent)
+
+
+def bl_outside_tolerance(shipment: Shipment) -> bool:
+    if shipment.bl_tonnes is None:
+        return False
+    least, most = lifting_range(shipment.deal)
+    return not least <= shipment.bl_tonnes <= most
+
+
+def _check_quantities(shipment: Shipment, *, by: User, acceptance_reason: str) -> None:
+    if shipment.outturn_tonnes is not None and shipment.bl_tonnes is None:
+        raise RuleError(_("Record the B/L quantity before the outturn."))
+    if shipment.discharge_completed_at and not shipment.discharge_arrived_at:
+        raise RuleError(_("Record when the vessel arrived at the discharge port before the discharge is completed."))
+    if shipment.discharge_completed_at and shipment.discharge_arrived_at \
+            and shipment.discharge_completed_at < shipment.discharge_arrived_at:
+        raise RuleError(_("The discharge cannot be completed before the vessel arrived."))
+    if not bl_outside_tolerance(shipment):
+        shipment.bl_accepted_by, shipment.bl_acceptance_reason = None, ""
+        return
+    if shipment.bl_accepted_by_id:
+        return  # accepted before, and the quantity did not change
+    deal = shipment.deal
+    least, most = lifting_range(deal)
+    bounds = {"least": f"{least:,.0f}", "most": f"{most:,.0f}", "option": deal.get_tolerance_option_display()}
+    if not access.manages(by, deal.owner):
+        raise RuleError(_("This B/L quantity takes the contract outside its tolerance (%(least)s t to %(most)s t, "
+                          "%(option)s). Only a manager can accept it, with a reason.") % bounds)
+    if not acceptance_reason.strip():
+        raise RuleError(_("This B/L quantity is outside the contract's tolerance (%(least)s t to %(most)s t, "
+                          "%(option)s): say why you accept it.") % bounds)
+    shipment.bl_accepted_by, shipment.bl_acceptance_reason = by, acceptance_reason.strip()
+
+
+@transaction.atomic
+def shipment_save(*, shipment: Shipment, by: User, expected_version: int | None = None,
+                  acceptance_reason: str = "") -> Shipment:
+    """Record a shipment's nomination, B/L, discharge and outturn (a new one gets the next number)."""
+    deal = Deal.objects.select_for_update().get(pk=shipment.deal_id)
+    shipment.deal = deal
+    _check_recorder(by, deal)
+    if shipment.pk:
+        current = _locked(shipment, expected_version)
+        if current.bl_tonnes != shipment.bl_tonnes:
+            shipment.bl_accepted_by = None  # a new quantity needs its own acceptance
+        shipment.version = current.version + 1
+    else:
+        shipment.number = (deal.shipments.aggregate(last=Max("number"))["last"] or 0) + 1
+        if shipment.number > deal.liftings:
+            raise RuleError(_("The contract is lifted in %(count)s shipments: amend it to add another.")
+                            % {"count": deal.liftings})
+    _check_laycan(shipment, deal)
+    _check_quantities(shipment, by=by, acceptance_reason=acceptance_reason)
+    shipment.save()
+    return shipment
+
+
+@transaction.atomic
+def assay_record(*, shipment: Shipment, place: str, laboratory: str, certificate_number: str,
+                 certificate_date: date, results: dict[SpecParameter, Decimal], by: User,
+                 supersedes: Assay | None = None, reason: str = "") -> Assay:
+    """Record an inspector's certificate with one result per parameter of the contract's specification."""
+    deal = shipment.deal
+    _check_recorder(by, deal)
+    _locked(shipment, None)
+    if not deal.specification_id:
+        raise RuleError(_("The contract's grade is not on the list of specifications: choose its specification "
+                          "(by an amendment) before recording assays."))
+    if any(parameter.specification_id != deal.specification_id for parameter in results):
+        raise RuleError(_("An assay gives results only for the parameters of the contract's specification."))
+    if not results:
+        raise RuleError(_("Give at least one result."))
+    if place not in PortRole.values:
+        raise RuleError(_("Say where the cargo was sampled."))
+    if supersedes is not None:
+        if supersedes.shipment_id != shipment.pk or hasattr(supersedes, "superseded_by"):
+            raise RuleError(_("Only a standing assay of this shipment can be corrected."))
+        if not reason.strip():
+            raise RuleError(_("Say why the assay is corrected."))
+    assay = Assay.objects.create(shipment=shipment, place=place, laboratory=laboratory.strip(),
+                                 certificate_number=certificate_number.strip(), certificate_date=certificate_date,
+                                 supersedes=supersedes, correction_reason=reason.strip(), recorded_by=by)
+    AssayResult.objects.bulk_create(AssayResult(assay=assay, parameter=parameter, value=value)
+                                    for parameter, value in results.items())
+    return assay
+
+
+@transaction.atomic
+def laytime_record(*, shipment: Shipment, port_role: str, notice_tendered_at: datetime, completed_at: datetime,
+                   exceptions: list[LaytimeException], by: User) -> LaytimeStatement:
+    """Record (or correct) the times of a port call and the periods excepted; the figures follow."""
+    _check_recorder(by, shipment.deal)
+    # Laytime is settled apart from the cargo's value: it may be recorded after the value is final.
+    Shipment.objects.select_for_update().get(pk=shipment.pk)
+    if completed_at <= notice_tendered_at:
+        raise RuleError(_("Loading or discharge is completed after notice of readiness is tendered."))
+    for each in exceptions:
+        if each.ends_at <= each.starts_at:
+            raise RuleError(_("An excepted period ends after it starts."))
+    statement, _created = LaytimeStatement.objects.update_or_create(
+        shipment=shipment, port_role=port_role,
+        defaults={"notice_tendered_at": notice_tendered_at, "completed_at": completed_at, "recorded_by": by})
+    statement.exceptions.all().delete()
+    for each in exceptions:
+        each.statement = statement
+    LaytimeException.objects.bulk_create(exceptions)
+    return statement
+
+
+@transaction.atomic
+def shipment_finalise(*, shipment: Shipment, by: User, expected_version: int) -> Shipment:
+    """Confirm the final value on the final assay and quantity: from then on a fact."""
+    _check_recorder(by, shipment.deal)
+    current = _locked(shipment, expected_version)
+    worth = valuation(current)
+    if worth.adjusted is not None and worth.adjusted.rejected:
+        raise RuleError(_("The final assay makes this cargo rejectable: settle it as a claim, not at a value."))
+    if worth.value is None or worth.quantity is None or worth.price is None:
+        raise RuleError(_("The final value needs the quantity the contract counts and the final assay."))
+    current.final_quantity, current.final_price = worth.quantity, worth.price.quantize(Decimal("0.000001"))
+    current.final_value, current.final_value_base = worth.value, worth.value_base
+    current.finalised_at, current.finalised_by = timezone.now(), by
+    current.version += 1
+    current.save()
+    return current
+
+
+@transaction.atomic
+def claim_raise(*, shipment: Shipment, suggestion: SuggestedClaim, assignee: User, channel: str, severity: str,
+                received_at: datetime, description: str, by: User) -> Complaint:
+    """Record the complaint a short-landing or an off-spec result calls for, tied to the cargo."""
+    deal = shipment.deal
+    category = (Complaint.Category.QUANTITY if suggestion.kind == CargoClaim.Kind.QUANTITY
+                else Complaint.Category.QUALITY)
+    complaint = complaints.complaint_record(
+        customer=deal.customer, contact=None, category=category, severity=severity, channel=channel,
+        description=description, contract_number=deal.contract_number, claimed_amount=suggestion.amount,
+        claimed_currency=deal.currency, assignee=assignee, received_at=received_at, by=by)
+    CargoClaim.objects.create(complaint=complaint, shipment=shipment, kind=suggestion.kind,
+                              parameter=suggestion.parameter, measured=suggestion.measured,
+                              claimed_amount=suggestion.amount)
+    return complaint

@@ -1,0 +1,267 @@
+"""Recording a signed contract's execution: shipments within the contract, assays as facts, the
+final value with its adjustment lines, suggested claims, laytime figures, and who may do it."""
+
+import datetime
+from decimal import Decimal as D
+
+import pytest
+from django.utils import timezone
+
+from accounts.services import RuleError
+from customers.models import Complaint
+from pipeline.execution import selectors, services
+from pipeline.execution.models import Assay, CargoClaim, LaytimeException, Shipment
+from pipeline.models import PortRole, QuantityBasis, SpecParameter
+
+from .factories import SignedDealFactory
+from .factories.execution import coal_nar_5500, iron_ore_fe_62
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def coal(cast):
+    """The worked example's coal contract: outturn basis, discharge assay final, 0.5 % allowance."""
+    return SignedDealFactory(customer__owner=cast.rep, specification=coal_nar_5500(),
+                             quantity_basis=QuantityBasis.OUTTURN, final_assay=PortRole.DISCHARGE)
+
+
+def record(deal, by, **facts) -> Shipment:
+    shipment = Shipment(deal=deal, vessel_name="Pacific Glory", imo="9074729", **facts)
+    return services.shipment_save(shipment=shipment, by=by)
+
+
+def assay(shipment, by, place, **values) -> Assay:
+    parameters = {p.code: p for p in SpecParameter.objects.filter(specification=shipment.deal.specification)}
+    return services.assay_record(shipment=shipment, place=place, laboratory="CCIC", certificate_number="Q-1",
+                                 certificate_date=datetime.date(2026, 3, 12),
+                                 results={parameters[code]: D(value) for code, value in values.items()}, by=by)
+
+
+# --- Shipments within the contract ---------------------------------------------------------------
+
+
+def test_shipments_are_numbered_in_turn_and_move_through_their_states(cast, coal):
+    coal.liftings = 2
+    coal.save()
+    first = record(coal, cast.rep, bl_tonnes=D(30000), bl_date=datetime.date(2026, 3, 3))
+    second = record(coal, cast.rep)
+    assert (first.number, second.number) == (1, 2)
+    assert first.state == Shipment.State.SAILING
+    assert second.state == Shipment.State.NOMINATED
+    assert Shipment(deal=coal).state == Shipment.State.AWAITING_NOMINATION
+
+
+@pytest.mark.parametrize(("tonnes", "accepted"), [(D(54000), True), (D(66000), True), (D(53900), False),
+                                                 (D(66100), False)])
+def test_a_bl_outside_the_contracts_tolerance_is_refused_to_the_rep(cast, coal, tonnes, accepted):
+    if accepted:
+        assert record(coal, cast.rep, bl_tonnes=tonnes).bl_tonnes == tonnes
+    else:
+        with pytest.raises(RuleError, match="Only a manager can accept it"):
+            record(coal, cast.rep, bl_tonnes=tonnes)
+        assert not Shipment.objects.exists()
+
+
+def test_a_manager_accepts_a_bl_outside_tolerance_only_with_a_reason(cast, coal):
+    with pytest.raises(RuleError, match="say why you accept it"):
+        record(coal, cast.manager, bl_tonnes=D(66100))
+    shipment = services.shipment_save(shipment=Shipment(deal=coal, bl_tonnes=D(66100)), by=cast.manager,
+                                      acceptance_reason="Buyer agreed to take the extra 100 t")
+    assert (shipment.bl_accepted_by, shipment.bl_acceptance_reason) == (cast.manager,
+                                                                        "Buyer agreed to take the extra 100 t")
+
+
+def test_each_of_several_liftings_is_held_to_its_share_of_the_contract(cast, coal):
+    # 60,000 t in two liftings: 30,000 t +/- 10 % each, 27,000 to 33,000 t.
+    coal.liftings = 2
+    coal.save()
+    record(coal, cast.rep, bl_tonnes=D(27000))
+    with pytest.raises(RuleError, match=r"27,000 t to 33,000 t"):
+        record(coal, cast.rep, bl_tonnes=D(33100))
+    record(coal, cast.rep, bl_tonnes=D(33000))
+    with pytest.raises(RuleError, match="lifted in 2 shipments"):
+        record(coal, cast.rep)
+
+
+def test_the_narrowed_laycan_lies_within_the_contracts(cast, coal):
+    with pytest.raises(RuleError, match="within the contract's"):
+        record(coal, cast.rep, laycan_start=datetime.date(2026, 2, 28), laycan_end=datetime.date(2026, 3, 5))
+    assert record(coal, cast.rep, laycan_start=datetime.date(2026, 3, 3),
+                  laycan_end=datetime.date(2026, 3, 6)).laycan_end == datetime.date(2026, 3, 6)
+
+
+def test_an_outturn_needs_its_bl_first(cast, coal):
+    with pytest.raises(RuleError, match="B/L quantity before the outturn"):
+        record(coal, cast.rep, outturn_tonnes=D(59640))
+
+
+def test_only_the_owner_their_manager_or_a_director_record_a_shipment(cast, coal):
+    coal.liftings = 3
+    coal.save()
+    for outsider in (cast.other_rep, cast.other_manager, cast.service, cast.marketing):
+        with pytest.raises(RuleError):
+            record(coal, outsider)
+    for insider in (cast.rep, cast.manager, cast.director):
+        record(coal, insider)
+    assert coal.shipments.count() == 3
+
+
+def test_an_open_deal_has_no_shipments(cast):
+    deal = SignedDealFactory(customer__owner=cast.rep, outcome="open", stage="negotiation", contract_number="",
+                             signed_on=None)
+    with pytest.raises(RuleError, match="Only a signed contract"):
+        record(deal, cast.rep)
+
+
+def test_a_stale_form_does_not_overwrite_a_newer_shipment(cast, coal):
+    shipment = record(coal, cast.rep)
+    services.shipment_save(shipment=Shipment.objects.get(pk=shipment.pk), by=cast.rep,
+                           expected_version=shipment.version)
+    stale = Shipment.objects.get(pk=shipment.pk)
+    stale.vessel_name = "Other"
+    with pytest.raises(RuleError, match="Someone else changed this shipment"):
+        services.shipment_save(shipment=stale, by=cast.rep, expected_version=1)
+
+
+def test_shipments_are_seen_by_whoever_sees_the_contract(cast, coal):
+    shipment = record(coal, cast.rep)
+    for viewer in (cast.rep, cast.manager, cast.director):
+        assert shipment in selectors.shipments_visible_to(viewer)
+    for outsider in (cast.other_rep, cast.other_manager, cast.service, cast.marketing):
+        assert shipment not in selectors.shipments_visible_to(outsider)
+
+
+# --- Assays and the final value ------------------------------------------------------------------
+
+
+def test_coal_discharged_at_5350_nar_is_worth_5557688_95_on_its_outturn(cast, coal):
+    shipment = record(coal, cast.rep, bl_tonnes=D(60000), outturn_tonnes=D(59640),
+                      discharge_arrived_at=timezone.now(), discharge_completed_at=timezone.now())
+    assay(shipment, cast.rep, PortRole.LOAD, nar=5480, moisture=11)  # not the final one under these terms
+    assay(shipment, cast.rep, PortRole.DISCHARGE, nar=5350, moisture=12)
+    worth = selectors.valuation(shipment)
+    assert worth.quantity == D(59640)
+    assert worth.adjusted.price_rounded == D("93.19")
+    assert worth.value == D("5557688.95")
+    assert worth.value_base == D("39459591.55")  # x 7.1, the rate at signing
+    [line] = worth.adjusted.lines
+    assert line.parameter == "nar" and line.change_rounded == D("-2.61")
+
+
+def test_iron_ore_per_dry_tonne_is_worth_5407650_on_its_bl(cast):
+    spec = iron_ore_fe_62()
+    deal = SignedDealFactory(customer__owner=cast.rep, specification=spec, price_per_tonne=D(100),
+                             commodity=spec.commodity)
+    shipment = record(deal, cast.rep, bl_tonnes=D(60000))
+    assay(shipment, cast.rep, PortRole.LOAD, fe="61.2", sio2="4.75", moisture="8.5")
+    worth = selectors.valuation(shipment)
+    assert (worth.wet_quantity, worth.quantity) == (D(60000), D(54900))
+    assert worth.price == D("98.50")
+    assert worth.value == D("5407650.00")
+
+
+def test_a_rejectable_assay_flags_the_cargo_and_has_no_value(cast, coal):
+    shipment = record(coal, cast.rep, bl_tonnes=D(60000), outturn_tonnes=D(60000))
+    recorded = assay(shipment, cast.rep, PortRole.DISCHARGE, nar=4950)
+    worth = selectors.valuation(shipment)
+    assert worth.adjusted.rejected == ("nar",) and worth.value is None
+    nar = recorded.results.get().parameter
+    assert selectors.judge(nar, D(4950), worth.adjusted) == selectors.Judgement.REJECTABLE
+    with pytest.raises(RuleError, match="rejectable"):
+        services.shipment_finalise(shipment=shipment, by=cast.rep, expected_version=shipment.version)
+
+
+def test_an_assay_is_corrected_only_by_a_new_one_with_a_reason(cast, coal):
+    shipment = record(coal, cast.rep, bl_tonnes=D(60000), outturn_tonnes=D(59640))
+    wrong = assay(shipment, cast.rep, PortRole.DISCHARGE, nar=5530)
+    parameters = {p.code: p for p in SpecParameter.objects.filter(specification=coal.specification)}
+    arguments = {"shipment": shipment, "place": PortRole.DISCHARGE, "laboratory": "CCIC", "certificate_number": "Q-2",
+                 "certificate_date": datetime.date(2026, 3, 13), "results": {parameters["nar"]: D(5350)},
+                 "by": cast.rep, "supersedes": wrong}
+    with pytest.raises(RuleError, match="why the assay is corrected"):
+        services.assay_record(**arguments)
+    services.assay_record(**arguments, reason="Typing error on the certificate's transcription")
+    assert selectors.final_assay(shipment).certificate_number == "Q-2"
+    assert selectors.valuation(shipment).value == D("5557688.95")
+    assert Assay.objects.filter(shipment=shipment).count() == 2  # the wrong one stays, superseded
+    with pytest.raises(RuleError, match="Only a standing assay"):
+        services.assay_record(**{**arguments, "certificate_number": "Q-3"}, reason="Again")
+
+
+def test_an_assay_takes_only_the_contracts_own_parameters(cast, coal):
+    shipment = record(coal, cast.rep)
+    ore = iron_ore_fe_62().parameters.get(code="fe")
+    with pytest.raises(RuleError, match="parameters of the contract's specification"):
+        services.assay_record(shipment=shipment, place=PortRole.LOAD, laboratory="SGS", certificate_number="1",
+                              certificate_date=datetime.date(2026, 3, 2), results={ore: D(62)}, by=cast.rep)
+
+
+def test_the_final_value_once_confirmed_is_a_fact(cast, coal):
+    shipment = record(coal, cast.rep, bl_tonnes=D(60000), outturn_tonnes=D(59640))
+    assay(shipment, cast.rep, PortRole.DISCHARGE, nar=5350)
+    final = services.shipment_finalise(shipment=shipment, by=cast.rep, expected_version=shipment.version)
+    assert (final.final_value, final.final_quantity, final.state) == (D("5557688.95"), D(59640), Shipment.State.FINAL)
+    final.outturn_tonnes = D(59000)
+    with pytest.raises(RuleError, match="final value is confirmed"):
+        services.shipment_save(shipment=final, by=cast.rep, expected_version=final.version)
+    with pytest.raises(RuleError, match="final value is confirmed"):
+        assay(final, cast.rep, PortRole.DISCHARGE, nar=5500)
+    execution = selectors.contract_execution(coal)
+    assert (execution.lifted, execution.delivered_value) == (D(60000), D("5557688.95"))
+    assert execution.open_balance == D(60000) * D("95.80") - D("5557688.95")
+
+
+# --- Claims suggested by the figures ---------------------------------------------------------------
+
+
+def test_a_short_landing_beyond_the_allowance_suggests_a_claim_of_5748(cast, coal):
+    # No final assay yet: the claim is priced at the contract price, 60 t x 95.80.
+    shipment = record(coal, cast.rep, bl_tonnes=D(60000), outturn_tonnes=D(59640))
+    [suggestion] = selectors.suggested_claims(shipment)
+    assert (suggestion.kind, suggestion.measured, suggestion.amount) == (CargoClaim.Kind.QUANTITY, D(360),
+                                                                          D("5748.00"))
+    complaint = services.claim_raise(shipment=shipment, suggestion=suggestion, assignee=cast.service,
+                                     channel=Complaint.Channel.EMAIL, severity=Complaint.Severity.HIGH,
+                                     received_at=timezone.now(), description="Short-landed 360 t", by=cast.service)
+    assert (complaint.category, complaint.claimed_amount, complaint.claimed_currency) == (
+        Complaint.Category.QUANTITY, D("5748.00"), "USD")
+    assert complaint.cargo_claim.shipment == shipment
+    assert selectors.suggested_claims(shipment) == []  # raised once
+
+
+def test_an_off_spec_result_suggests_a_quality_claim_of_its_price_reduction(cast, coal):
+    shipment = record(coal, cast.rep, bl_tonnes=D(60000), outturn_tonnes=D(59800))  # within the allowance
+    assay(shipment, cast.rep, PortRole.DISCHARGE, nar=5350)
+    [suggestion] = selectors.suggested_claims(shipment)
+    # 59,800 t x 2.6127272... (95.80 - 93.1872727...) = 156,241.09
+    assert (suggestion.kind, suggestion.parameter.code, suggestion.amount) == (CargoClaim.Kind.QUALITY, "nar",
+                                                                                D("156241.09"))
+    adjusted = selectors.valuation(shipment).adjusted
+    assert selectors.judge(suggestion.parameter, D(5350), adjusted) == selectors.Judgement.OUT_OF_SPEC
+    moisture = SpecParameter.objects.get(specification=coal.specification, code="moisture")
+    assert selectors.judge(moisture, D(12), adjusted) == selectors.Judgement.IN_SPEC
+
+
+# --- Laytime --------------------------------------------------------------------------------------
+
+
+def test_a_laytime_statement_with_a_holiday_computes_the_demurrage(cast, coal, settings):
+    # The worked example B at the discharge port, in the site's time zone, with Thu 03-05 a holiday:
+    # laytime runs out 24 h later (Thu 03-12 14:00); completed Thu 03-12 20:00: 6 h over = 3,750.00.
+    shipment = record(coal, cast.rep, bl_tonnes=D(60000))
+    local = timezone.get_current_timezone()
+
+    def at(day, hour):
+        return datetime.datetime(2026, 3, day, hour, tzinfo=local)
+
+    statement = services.laytime_record(
+        shipment=shipment, port_role=PortRole.DISCHARGE, notice_tendered_at=at(2, 8), completed_at=at(12, 20),
+        exceptions=[LaytimeException(kind=LaytimeException.Kind.WEATHER, starts_at=at(4, 10), ends_at=at(4, 16)),
+                    LaytimeException(kind=LaytimeException.Kind.HOLIDAY, starts_at=at(5, 0), ends_at=at(6, 0))],
+        by=cast.rep)
+    figures = selectors.statement_figures(statement)
+    assert figures.allowed_hours == D(180)
+    assert figures.excepted_hours == D(54)  # rain 6, the holiday 24, Sunday 24
+    assert figures.expired_at == at(12, 14)
+    assert figures.demurrage == D("3750.00")
