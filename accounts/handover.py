@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.db.models import Q
 
-from .models import User
+if TYPE_CHECKING:  # types only: the models import this registry, and django-stubs is a dev dependency
+    from django_stubs_ext import StrOrPromise
 
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise  # a dev dependency: types only
+    from .models import User
 
 
 @dataclass(frozen=True)

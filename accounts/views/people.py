@@ -110,6 +110,4 @@ def user_hand_over(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def handover_list(request: AuthenticatedRequest) -> HttpResponse:
     records = HandOver.objects.select_related("from_user", "to_user", "done_by")
     page = page_of(request, records)
-    for record in page:
-        record.moved_labels = [(handover.label_for(key), count) for key, count in record.moved.items()]
     return render(request, "accounts/handover_list.html", {"page": page})
