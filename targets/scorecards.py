@@ -13,7 +13,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts import access
 from accounts.digests import digests_send
 from accounts.models import Position, Team, User
 from accounts.services import RuleError
@@ -21,14 +20,10 @@ from accounts.services import RuleError
 from .kpis import compute_scorecards, periods_to_compute
 from .models import Scorecard, ScorecardRun
 from .periods import month_bounds, period_bounds, quarter_bounds, quarter_of, quarter_start
+from .selectors import can_recompute
 
 # A run unfinished this long lost its worker (and its message): it no longer blocks a new one.
 ABANDONED_AFTER = timedelta(hours=1)
-
-
-def can_recompute(user: User) -> bool:
-    """Managers and the director recompute scorecards and follow any run (a run holds no private data)."""
-    return access.manages_or_directs(user)
 
 
 def periods_of_run(run: ScorecardRun, today: date) -> list[tuple[str, date]]:

@@ -14,6 +14,26 @@ from .models import FIGURE_LABELS, RepTarget, TargetRevision, TeamTarget
 REVISIONS_SHOWN = 50  # on a rep's own page, as many as a page of the team's history
 
 
+# --- Who may: the access policy's rules, bound to targets ------------------------------------------
+
+
+def can_set_team_targets(user: User) -> bool:
+    return access.can_run_organisation(user)
+
+
+def can_split(user: User, team: Team) -> bool:
+    """The team's manager splits its targets; the director may too."""
+    return access.can_run_team(user, team)
+
+
+def can_recompute(user: User) -> bool:
+    """Managers and the director recompute scorecards and follow any run (a run holds no private data)."""
+    return access.manages_or_directs(user)
+
+
+# --- Reads -----------------------------------------------------------------------------------------
+
+
 def own_rep_targets(user: User, *, year: int, quarter: int) -> QuerySet[RepTarget]:
     """A rep's or account manager's own shares of their teams' targets for a quarter."""
     shares = access.owned_by(user, RepTarget.objects.all(), owner_field="rep")

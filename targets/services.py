@@ -6,24 +6,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts import access
 from accounts.models import Team, User
 from accounts.services import RuleError
 
 from .models import RepTarget, TargetRevision, TeamTarget
 from .periods import next_quarter
-from .selectors import team_reps
+from .selectors import can_set_team_targets, can_split, team_reps
 
 Reason = TargetRevision.Reason
-
-
-def can_set_team_targets(user: User) -> bool:
-    return access.can_run_organisation(user)
-
-
-def can_split(user: User, team: Team) -> bool:
-    """The team's manager splits its targets; the director may too."""
-    return access.can_run_team(user, team)
 
 
 def _check_figures(figures: dict) -> None:

@@ -7,7 +7,6 @@ manager reaches their own teams and gets 404 for anyone else's.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import access
 from accounts.models import Team
-from accounts.pages import AuthenticatedRequest
+from accounts.pages import AuthenticatedRequest, page_of, query_without_page
 from accounts.services import RuleError
 
 from .. import selectors, services
@@ -32,7 +31,6 @@ from ..forms.targets import (
 from ..models import FIGURE_LABELS, ScoreWeights, TargetRevision, TeamTarget
 from ..periods import next_quarter, previous_quarter, quarter_bounds, quarter_label, quarter_of
 
-PAGE_SIZE = 50
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # the model's bounds for a target's year
 
 
@@ -90,7 +88,7 @@ def quarter_overview(
     _check_quarter(year, quarter)
     user = request.user
     context = _quarter_context(year, quarter) | {
-        "can_set": services.can_set_team_targets(user),
+        "can_set": selectors.can_set_team_targets(user),
         "sees_teams": access.can_open_team_pages(user),
     }
     if context["sees_teams"]:
@@ -131,12 +129,12 @@ def team_edit(request: AuthenticatedRequest, year: int, quarter: int, team_id: i
 def split(request: AuthenticatedRequest, year: int, quarter: int, team_id: int) -> HttpResponse:
     _check_quarter(year, quarter)
     team = _team_or_404(request, team_id)
-    if not services.can_split(request.user, team):
+    if not selectors.can_split(request.user, team):
         raise PermissionDenied
     context = _quarter_context(year, quarter) | {"team": team}
     target = TeamTarget.objects.filter(team=team, year=year, quarter=quarter).first()
     if target is None:
-        context["can_set"] = services.can_set_team_targets(request.user)
+        context["can_set"] = selectors.can_set_team_targets(request.user)
         return render(request, "targets/target_split.html", context)
     reps = list(selectors.team_reps(team).order_by("full_name", "username"))
     shares = {share.rep_id: share for share in target.shares.select_related("rep")}
@@ -177,9 +175,10 @@ def history(request: AuthenticatedRequest, year: int, quarter: int, team_id: int
     revisions = TargetRevision.objects.filter(
         team_target__team=team, team_target__year=year, team_target__quarter=quarter
     ).select_related("by", "rep")
-    page = Paginator(revisions, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, revisions)
     return render(request, "targets/target_history.html", _quarter_context(year, quarter) | {
-        "team": team, "page": page, "revisions": selectors.labelled_revisions(page)})
+        "team": team, "page": page, "query": query_without_page(request),
+        "revisions": selectors.labelled_revisions(page)})
 
 
 @access.director_only
