@@ -5,6 +5,8 @@ Thin views: form in, service call, message, redirect. Teams come from `access.te
 manager reaches their own teams and gets 404 for anyone else's.
 """
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -46,7 +48,7 @@ def _team_or_404(request: AuthenticatedRequest, team_id: int) -> Team:
     return access.get_visible_or_404(access.teams_visible_to(request.user).select_related("manager"), pk=team_id)
 
 
-def _quarter_context(year: int, quarter: int) -> dict:
+def _quarter_context(year: int, quarter: int) -> dict[str, Any]:
     start, end = quarter_bounds(year, quarter)
     previous, following = previous_quarter(year, quarter), next_quarter(year, quarter)
     return {
@@ -189,7 +191,7 @@ def copy_forward(request: AuthenticatedRequest, year: int, quarter: int) -> Http
     _check_quarter(next_year, next_q)
     form = CopyForwardForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors["uplift_percent"]))
+        messages.error(request, " ".join(str(message) for message in form.errors["uplift_percent"]))
         return redirect("targets:quarter", year=year, quarter=quarter)
     sources = TeamTarget.objects.filter(year=year, quarter=quarter)
     if not sources.exists():
