@@ -17,6 +17,7 @@ from accounts.models import Department, Digits, Team, User
 from .periods import QUARTER, period_label, quarter_label
 
 MONEY = Digits(max_digits=18, decimal_places=2)
+TONNES = Digits(max_digits=14, decimal_places=2)
 # The figures' names in the interface, capitalised (the model's verbose names are lower case).
 FIGURE_LABELS = {
     "sales_amount": _("Sales amount"),
@@ -31,8 +32,7 @@ class TargetFigures(models.Model):
     """The quantified targets of the plan: what a team or a rep is to reach in a quarter."""
 
     sales_amount = models.DecimalField(_("sales amount"), default=0, validators=[MinValueValidator(0)], **MONEY)
-    tonnage = models.DecimalField(_("tonnage (t)"), max_digits=14, decimal_places=2, default=0,
-                                  validators=[MinValueValidator(0)])
+    tonnage = models.DecimalField(_("tonnage (t)"), default=0, validators=[MinValueValidator(0)], **TONNES)
     signed_contracts = models.PositiveIntegerField(_("signed contracts"), default=0)
     new_customers = models.PositiveIntegerField(_("new customers"), default=0)
     min_satisfaction = models.DecimalField(_("average satisfaction at least (1-5)"), max_digits=3, decimal_places=2,
@@ -69,7 +69,7 @@ class CommodityTonnage(models.Model):
 
     team_target = models.ForeignKey(TeamTarget, on_delete=models.CASCADE, related_name="commodity_tonnages")
     commodity = models.ForeignKey("customers.Commodity", on_delete=models.PROTECT, verbose_name=_("commodity"))
-    tonnes = models.DecimalField(_("tonnes"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
+    tonnes = models.DecimalField(_("tonnes"), validators=[MinValueValidator(0)], **TONNES)
 
     class Meta:
         ordering = ["commodity__name"]
@@ -181,7 +181,7 @@ class Scorecard(models.Model):
     period_end = models.DateField()
     team_id_at_time = models.PositiveBigIntegerField(null=True, blank=True)  # a rep's team when computed
     sales_amount = models.DecimalField(default=0, **MONEY)
-    tonnage = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    tonnage = models.DecimalField(default=0, **TONNES)
     signed_contracts = models.PositiveIntegerField(default=0)
     new_customers = models.PositiveIntegerField(default=0)
     visits = models.PositiveIntegerField(default=0)
@@ -205,7 +205,7 @@ class Scorecard(models.Model):
     weighted_later = models.DecimalField(default=0, **MONEY)
     # Targets in force and attainment (None where no target was set).
     target_sales_amount = models.DecimalField(null=True, **MONEY)
-    target_tonnage = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    target_tonnage = models.DecimalField(null=True, **TONNES)
     target_signed_contracts = models.PositiveIntegerField(null=True)
     target_new_customers = models.PositiveIntegerField(null=True)
     target_min_satisfaction = models.DecimalField(max_digits=3, decimal_places=2, null=True)

@@ -68,7 +68,10 @@ def _over_labels(target: TeamTarget) -> list[str]:
     return [str(FIGURE_LABELS[name]) for name, row in selectors.allocation(target).items() if row["left"] < 0]
 
 
-def _warn_if_over(request: AuthenticatedRequest, target: TeamTarget) -> None:
+def _saved(request: AuthenticatedRequest, target: TeamTarget, message: str) -> HttpResponse:
+    """After a team's targets or their split changed: say so, warn if the reps' shares now add up to
+    more than the team's, and go back to the quarter."""
+    messages.success(request, message)
     over = _over_labels(target)
     if over:
         messages.warning(
@@ -76,6 +79,7 @@ def _warn_if_over(request: AuthenticatedRequest, target: TeamTarget) -> None:
             _("Over-allocated: the reps' shares of %(team)s add up to more than the team target for %(figures)s.")
             % {"team": target.team, "figures": ", ".join(over)},
         )
+    return redirect("targets:quarter", year=target.year, quarter=target.quarter)
 
 
 # --- Pages -------------------------------------------------------------------------------------
@@ -119,10 +123,8 @@ def team_edit(request: AuthenticatedRequest, year: int, quarter: int, team_id: i
         except RuleError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("The targets of %(team)s for %(period)s were saved.")
-                             % {"team": team, "period": quarter_label(year, quarter)})
-            _warn_if_over(request, target)
-            return redirect("targets:quarter", year=year, quarter=quarter)
+            return _saved(request, target, _("The targets of %(team)s for %(period)s were saved.")
+                          % {"team": team, "period": quarter_label(year, quarter)})
     return render(request, "targets/target_team_form.html",
                   _quarter_context(year, quarter) | {"form": form, "team": team, "target": target})
 
@@ -152,10 +154,8 @@ def split(request: AuthenticatedRequest, year: int, quarter: int, team_id: int) 
         except RuleError as error:
             reason_form.add_error(None, str(error))
         else:
-            messages.success(request, _("The split of the targets of %(team)s for %(period)s was saved.")
-                             % {"team": team, "period": quarter_label(year, quarter)})
-            _warn_if_over(request, target)
-            return redirect("targets:quarter", year=year, quarter=quarter)
+            return _saved(request, target, _("The split of the targets of %(team)s for %(period)s was saved.")
+                          % {"team": team, "period": quarter_label(year, quarter)})
     rep_ids = {rep.pk for rep in reps}
     context |= {
         "target": target,
