@@ -14,6 +14,7 @@ from django.utils import timezone
 from pipeline.forms.settings import ExchangeRateForm
 from pipeline.models import Deal, ExchangeRate, LostReason, Port
 
+from .access import assert_answers, each_role_and, expect
 from .conftest import ROLES
 from .factories import CustomerFactory, DealFactory, ExchangeRateFactory, PortFactory
 
@@ -45,14 +46,9 @@ PAGES = [
 ]
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("name,url,expected", PAGES, ids=[page[0] for page in PAGES])
+@each_role_and("name,url,expected", PAGES)
 def test_pipeline_lists_answer_each_position_as_the_policy_says(client_as, cast, lists, role, name, url, expected):
-    response = client_as(cast.by_role(role)).get(url(lists))
-    if role == "anonymous":
-        assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
-    else:
-        assert response.status_code == expected[role], f"{name} as {role}"
+    assert_answers(client_as(cast.by_role(role)).get(url(lists)), expect(expected)[role], f"{name} as {role}")
 
 
 @pytest.mark.parametrize("role", ["manager", "rep", "service"])
