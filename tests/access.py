@@ -8,6 +8,8 @@ from django.urls import reverse
 from .conftest import ROLES
 
 LOGIN = "login"  # what an anonymous visitor gets: a redirect to the sign-in page
+# A record of team A's rep's customer is not found by team A's account manager nor by team B.
+OUT_OF_SCOPE = {"account_manager": 404, "other_manager": 404, "other_rep": 404}
 
 
 def expect(table: dict | None = None, /, **overrides) -> dict:
