@@ -5,7 +5,6 @@ Thin views: form in, service call, message, redirect. Scope comes from the selec
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import access, params
-from accounts.pages import AuthenticatedRequest
+from accounts.pages import AuthenticatedRequest, page_of
 from accounts.services import RuleError
 from customers import selectors as customer_selectors
 from customers.models import Customer
@@ -24,8 +23,6 @@ from .. import activities, selectors
 from ..filters import ActivityFilter
 from ..forms.activities import ActivityForm, kind_icon
 from ..models import Activity, Deal
-
-PAGE_SIZE = 50
 
 
 def _visible_activity(request: AuthenticatedRequest, pk: int) -> Activity:
@@ -66,7 +63,7 @@ def _form_page(request: AuthenticatedRequest, form: ActivityForm, activity: Acti
 def activity_list(request: AuthenticatedRequest) -> HttpResponse:
     visible = selectors.activities_visible_to(request.user).select_related("customer", "owner", "deal__commodity")
     filtered = ActivityFilter(request.GET or None, queryset=visible)
-    page = Paginator(filtered.qs.prefetch_related("contacts"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, filtered.qs.prefetch_related("contacts"))
     changeable = activities.changeable_owner_ids(request.user, page)
     for activity in page:
         activity.icon = kind_icon(activity.kind)

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import access, exports, params
 from accounts.htmx import is_htmx, vary_on_htmx
-from accounts.pages import AuthenticatedRequest
+from accounts.pages import AuthenticatedRequest, page_of
 from accounts.services import RuleError
 from customers import selectors as customer_selectors
 from customers.models import Customer
@@ -34,7 +33,6 @@ from ..forms.deals import (
 )
 from ..models import STAGE_ORDER, Amendment, Deal, Outcome, Stage
 
-PAGE_SIZE = 50
 BOARD_CARDS = 30  # per column: the most recently updated; the column header gives the full count
 
 
@@ -108,7 +106,7 @@ def deal_board(request: AuthenticatedRequest) -> HttpResponse:
 @access.sellers_only
 def deal_list(request: AuthenticatedRequest) -> HttpResponse:
     filtered = DealFilter(request.GET or None, queryset=_visible_deals(request), user=request.user)
-    page = Paginator(filtered.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, filtered.qs)
     return render(request, "pipeline/deal_list.html", {"filter": filtered, "page": page})
 
 

@@ -9,7 +9,6 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
@@ -18,13 +17,12 @@ from django.views.decorators.http import require_POST
 
 from accounts import access, params
 from accounts.htmx import is_htmx, vary_on_htmx
-from accounts.pages import AuthenticatedRequest
+from accounts.pages import AuthenticatedRequest, page_of
 from accounts.services import RuleError
 
 from .. import reminders, selectors
 from ..models import Reminder
 
-PAGE_SIZE = 50
 SNOOZE_DAYS = (1, 3, 7)
 
 
@@ -58,7 +56,7 @@ def _answer(request: AuthenticatedRequest, reminder: Reminder, note: str, *, err
 @login_required
 def inbox(request: AuthenticatedRequest) -> HttpResponse:
     open_ = reminders.with_subjects(reminders.open_reminders(request.user, timezone.localdate()))
-    page = Paginator(open_.order_by("due_on", "-escalated", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, open_.order_by("due_on", "-escalated", "pk"))
     return render(request, "pipeline/reminder_inbox.html", _row_context(request, list(page)) | {"page": page})
 
 

@@ -6,21 +6,18 @@ Thin views: form in, service call, message, redirect. Scope comes from the selec
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts import access
-from accounts.pages import AuthenticatedRequest
+from accounts.pages import AuthenticatedRequest, page_of
 from accounts.services import RuleError
 
 from .. import research, selectors
 from ..filters import ResearchFilter
 from ..forms.research import ResearchForm
 from ..models import MarketResearch
-
-PAGE_SIZE = 50
 
 
 def _visible_research(request: AuthenticatedRequest, pk: int) -> MarketResearch:
@@ -33,7 +30,7 @@ def _visible_research(request: AuthenticatedRequest, pk: int) -> MarketResearch:
 def research_list(request: AuthenticatedRequest) -> HttpResponse:
     visible = selectors.research_visible_to(request.user).select_related("commodity", "port", "author")
     filtered = ResearchFilter(request.GET or None, queryset=visible)
-    page = Paginator(filtered.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, filtered.qs)
     return render(request, "pipeline/research_list.html", {"filter": filtered, "page": page})
 
 

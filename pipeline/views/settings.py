@@ -18,18 +18,12 @@ from django.utils.translation import ngettext
 from django_countries import countries
 
 from accounts import access
-from accounts.pages import AuthenticatedRequest
+from accounts.pages import AuthenticatedRequest, form_page
 from accounts.services import RuleError
 
 from .. import selectors, services
 from ..forms.settings import ExchangeRateForm, LostReasonForm, PortForm
 from ..models import ExchangeRate, LostReason, Port
-
-
-def _form_page(request: AuthenticatedRequest, form, title: str, *, back: str, intro: str = "") -> HttpResponse:
-    return render(request, "accounts/form.html",
-                  {"form": form, "title": title, "back": back, "submit": _("Save"), "intro": intro})
-
 
 # --- Ports ---------------------------------------------------------------------------------------
 
@@ -59,7 +53,7 @@ def port_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpRespo
         form.save()
         messages.success(request, _("The port was saved."))
         return redirect("pipeline_settings:ports")
-    return _form_page(request, form, _("Edit port") if pk else _("New port"), back="pipeline_settings:ports")
+    return form_page(request, form, _("Edit port") if pk else _("New port"), back="pipeline_settings:ports")
 
 
 # --- Exchange rates ------------------------------------------------------------------------------
@@ -103,7 +97,7 @@ def rate_create(request: AuthenticatedRequest) -> HttpResponse:
         else:
             messages.success(request, _rate_saved_message(rate, repriced))
             return redirect("pipeline_settings:rates")
-    return _form_page(
+    return form_page(
         request, form, _("New exchange rate"), back="pipeline_settings:rates",
         intro=_("Deals not yet signed are re-priced at the rate in force today; signed deals keep the rate of "
                 "their signing date."),
@@ -141,4 +135,4 @@ def lost_reason_edit(request: AuthenticatedRequest, pk: int | None = None) -> Ht
         messages.success(request, _("The reason for losing was saved."))
         return redirect("pipeline_settings:lost_reasons")
     title = _("Edit reason for losing") if pk else _("New reason for losing")
-    return _form_page(request, form, title, back="pipeline_settings:lost_reasons")
+    return form_page(request, form, title, back="pipeline_settings:lost_reasons")
