@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts import access
 from accounts.bounds import check_business_dates
 from accounts.changes import figures_changed
 from accounts.models import User
@@ -23,16 +22,6 @@ from .models import Activity
 
 # A meeting booked for tomorrow morning may be logged tonight; anything later is a typing mistake.
 FUTURE_ALLOWANCE = timedelta(days=1)
-
-
-
-
-def changeable_owner_ids(user: User, activities: Iterable[Activity]) -> set[int]:
-    """Of the people who logged `activities`, those whose activities `user` may change: one query for a page."""
-    if not selectors.can_sell(user):
-        return set()
-    owner_ids = {activity.owner_id for activity in activities}
-    return set(access.users_visible_to(user).filter(pk__in=owner_ids).values_list("pk", flat=True))
 
 
 def refresh_customer_follow_up(customer_ids: Iterable[int] | QuerySet) -> int:

@@ -3,7 +3,7 @@
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from .reminders import open_reminders
+from .selectors import open_reminders
 
 
 def reminders(request) -> dict:

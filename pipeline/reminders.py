@@ -7,7 +7,6 @@ a crash or two overlapping runs never duplicate one, never fail, and never reope
 was marked done.
 """
 
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -15,7 +14,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -273,52 +272,6 @@ def resolve_gone_causes(keys: set[str], *, now: datetime) -> int:
     return closed
 
 
-# --- Reading ---------------------------------------------------------------------------------------
-
-
-def _open_on(reminders: QuerySet[Reminder], day: date) -> QuerySet[Reminder]:
-    return reminders.filter(done_at__isnull=True).filter(Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=day))
-
-
-def latest_open(reminders: QuerySet[Reminder], day: date) -> QuerySet[Reminder]:
-    """Of `reminders`, those open on `day`: raised that day or before, one per person and cause (the
-    latest), none done or snoozed past `day`. A cause still pending raises a fresh reminder each
-    day; the older ones it supersedes stay out of sight rather than piling up."""
-    newer = Reminder.objects.filter(
-        recipient=OuterRef("recipient"), cause=OuterRef("cause"), day__gt=OuterRef("day"), day__lte=day
-    )
-    return _open_on(reminders.filter(day__lte=day), day).exclude(Exists(newer))
-
-
-def open_reminders(user: User, day: date) -> QuerySet[Reminder]:
-    """The inbox of one person."""
-    return latest_open(selectors.reminders_for(user), day)
-
-
-def with_subjects(reminders: QuerySet[Reminder]) -> QuerySet[Reminder]:
-    """What a row shows: the customer, deal, activity or complaint, and whose it is."""
-    return reminders.select_related(
-        "customer__owner", "deal__customer", "deal__commodity", "deal__owner", "activity__owner",
-        "complaint__assignee",
-    )
-
-
-def digest_for(user: User, day: date) -> list[Reminder]:
-    """The reminders raised for `user` on `day` that are still open: what their morning email lists."""
-    return list(with_subjects(_open_on(selectors.reminders_for(user).filter(day=day), day)).order_by("due_on", "pk"))
-
-
-def digests_for(day: date) -> dict[User, list[Reminder]]:
-    """`digest_for` of every active person with open reminders on `day`, in one query."""
-    reminders = with_subjects(
-        _open_on(Reminder.objects.filter(day=day, recipient__is_active=True), day).select_related("recipient")
-    ).order_by("recipient_id", "due_on", "pk")
-    by_person: dict[User, list[Reminder]] = defaultdict(list)
-    for reminder in reminders:
-        by_person[reminder.recipient].append(reminder)
-    return dict(by_person)
-
-
 DIGEST_KIND = "pipeline.reminders"
 
 
@@ -338,7 +291,8 @@ def reminder_digests_send(*, day: date | None = None) -> int:
     were sent. Once per person and day (accounts.digests): a rerun the same day sends only what is missing."""
     day = day or timezone.localdate()
     return digests_send(kind=DIGEST_KIND, period_start=day, digests=(
-        (person, partial(reminder_digest_email, person, items, day)) for person, items in digests_for(day).items()
+        (person, partial(reminder_digest_email, person, items, day))
+        for person, items in selectors.digests_for(day).items()
     ))
 
 
@@ -389,12 +343,6 @@ def can_reassign(user: User, reminder: Reminder) -> bool:
     )
 
 
-def reassign_candidates(user: User) -> QuerySet[User]:
-    """Whom `user` may hand a follow-up to: the active sellers they manage."""
-    sellers = access.users_visible_to(user).filter(is_active=True, position__in=access.SELLING_POSITIONS)
-    return sellers.exclude(pk=user.pk)
-
-
 @transaction.atomic
 def reminder_reassign(*, reminder: Reminder, to_user: User, by: User) -> Reminder:
     """Hand the follow-up work behind an escalated next-step reminder to `to_user`: the next step
@@ -402,7 +350,7 @@ def reminder_reassign(*, reminder: Reminder, to_user: User, by: User) -> Reminde
     no sales credit moves. A deal itself changes hands only by a recorded transfer."""
     if not can_reassign(by, reminder):
         raise RuleError(_("Only a manager can hand over an escalated next step."))
-    if not reassign_candidates(by).filter(pk=to_user.pk).exists():
+    if not selectors.reassign_candidates(by).filter(pk=to_user.pk).exists():
         raise RuleError(_("You can only hand a follow-up to an active seller of your team."))
     activity = (selectors.activities_visible_to(by).filter(pk=reminder.activity_id)
                 .select_for_update(of=("self",)).first())

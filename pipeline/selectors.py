@@ -1,10 +1,12 @@
 """Reads of the pipeline, each starting from the access policy in accounts.access."""
 
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -15,7 +17,7 @@ from accounts.access import RecordKind
 from accounts.models import User
 from accounts.services import RuleError
 from customers import selectors as customer_selectors
-from customers.models import Commodity
+from customers.models import Commodity, Customer
 
 from .models import (
     CONTRACT_TERMS,
@@ -29,6 +31,7 @@ from .models import (
     Port,
     Reminder,
     Stage,
+    Transfer,
 )
 
 
@@ -55,6 +58,11 @@ def reminders_for(user: User) -> QuerySet[Reminder]:
     if not user.is_authenticated:
         return Reminder.objects.none()
     return Reminder.objects.filter(recipient=user)
+
+
+def reassign_candidates(user: User) -> QuerySet[User]:
+    """Whom `user` may hand a follow-up to: the active sellers they manage, not themselves."""
+    return access.transfer_candidates(user).exclude(pk=user.pk)
 
 
 def can_sell(user: User) -> bool:
@@ -102,9 +110,23 @@ def can_take_next_step(user: User, activity: Activity) -> bool:
     return can_change_activity(user, activity) or (can_sell(user) and activity.next_step_owner_id == user.pk)
 
 
+def changeable_owner_ids(user: User, activities: Iterable[Activity]) -> set[int]:
+    """Of the people who logged `activities`, those whose activities `user` may change: one query for a page."""
+    if not can_sell(user):
+        return set()
+    owner_ids = {activity.owner_id for activity in activities}
+    return set(access.users_visible_to(user).filter(pk__in=owner_ids).values_list("pk", flat=True))
+
+
 def can_change_research(user: User, research: MarketResearch) -> bool:
     """Its author and the director: a record is someone's account of what they saw."""
     return can_research(user) and access.can_change_authored(user, research.author_id)
+
+
+def transfers_of(*, deal: Deal | None = None, customer: Customer | None = None) -> QuerySet[Transfer]:
+    """A record's transfers, latest first, with the people named."""
+    transfers = Transfer.objects.filter(deal=deal) if deal is not None else Transfer.objects.filter(customer=customer)
+    return transfers.select_related("from_owner", "to_owner", "by")
 
 
 def describe_amendments(amendments: QuerySet[Amendment]) -> list[Amendment]:
@@ -179,3 +201,49 @@ def weighted_pipeline(deals: QuerySet[Deal], *, by: str) -> QuerySet:
     return (deals.filter(outcome=Outcome.OPEN).values(by).order_by(by)
             .annotate(total=Sum("amount_base", output_field=money),
                       weighted=Sum(F("amount_base") * probability_case(), output_field=money)))
+
+
+# --- Reminders: a person's inbox and morning email -------------------------------------------------
+
+
+def _open_on(reminders: QuerySet[Reminder], day: date) -> QuerySet[Reminder]:
+    return reminders.filter(done_at__isnull=True).filter(Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=day))
+
+
+def latest_open(reminders: QuerySet[Reminder], day: date) -> QuerySet[Reminder]:
+    """Of `reminders`, those open on `day`: raised that day or before, one per person and cause (the
+    latest), none done or snoozed past `day`. A cause still pending raises a fresh reminder each
+    day; the older ones it supersedes stay out of sight rather than piling up."""
+    newer = Reminder.objects.filter(
+        recipient=OuterRef("recipient"), cause=OuterRef("cause"), day__gt=OuterRef("day"), day__lte=day
+    )
+    return _open_on(reminders.filter(day__lte=day), day).exclude(Exists(newer))
+
+
+def open_reminders(user: User, day: date) -> QuerySet[Reminder]:
+    """The inbox of one person."""
+    return latest_open(reminders_for(user), day)
+
+
+def with_subjects(reminders: QuerySet[Reminder]) -> QuerySet[Reminder]:
+    """What a row shows: the customer, deal, activity or complaint, and whose it is."""
+    return reminders.select_related(
+        "customer__owner", "deal__customer", "deal__commodity", "deal__owner", "activity__owner",
+        "complaint__assignee",
+    )
+
+
+def digest_for(user: User, day: date) -> list[Reminder]:
+    """The reminders raised for `user` on `day` that are still open: what their morning email lists."""
+    return list(with_subjects(_open_on(reminders_for(user).filter(day=day), day)).order_by("due_on", "pk"))
+
+
+def digests_for(day: date) -> dict[User, list[Reminder]]:
+    """`digest_for` of every active person with open reminders on `day`, in one query."""
+    reminders = with_subjects(
+        _open_on(Reminder.objects.filter(day=day, recipient__is_active=True), day).select_related("recipient")
+    ).order_by("recipient_id", "due_on", "pk")
+    by_person: dict[User, list[Reminder]] = defaultdict(list)
+    for reminder in reminders:
+        by_person[reminder.recipient].append(reminder)
+    return dict(by_person)

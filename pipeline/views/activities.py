@@ -64,7 +64,7 @@ def activity_list(request: AuthenticatedRequest) -> HttpResponse:
     visible = selectors.activities_visible_to(request.user).select_related("customer", "owner", "deal__commodity")
     filtered = ActivityFilter(request.GET or None, queryset=visible)
     page = page_of(request, filtered.qs.prefetch_related("contacts"))
-    changeable = activities.changeable_owner_ids(request.user, page)
+    changeable = selectors.changeable_owner_ids(request.user, page)
     for activity in page:
         activity.icon = kind_icon(activity.kind)
         activity.can_change = activity.owner_id in changeable

@@ -138,7 +138,7 @@ def deal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "deal": deal,
         "moves": deal.moves.select_related("by"),
         "amendments": amendments,
-        "transfers": transfers.transfers_of(deal=deal),
+        "transfers": selectors.transfers_of(deal=deal),
         "can_transfer": access.can_transfer(request.user, deal.owner),
         "pending_amendment": next((amendment for amendment in amendments
                                    if amendment.status == Amendment.Status.PENDING), None),

@@ -27,7 +27,7 @@ SNOOZE_DAYS = (1, 3, 7)
 
 
 def _own_reminder(request: AuthenticatedRequest, pk: int) -> Reminder:
-    return access.get_visible_or_404(reminders.with_subjects(selectors.reminders_for(request.user)), pk=pk)
+    return access.get_visible_or_404(selectors.with_subjects(selectors.reminders_for(request.user)), pk=pk)
 
 
 def _row_context(request: AuthenticatedRequest, rows: list[Reminder]) -> dict:
@@ -40,7 +40,7 @@ def _row_context(request: AuthenticatedRequest, rows: list[Reminder]) -> dict:
     for reminder in rows:
         reminder.reassignable = reminders.can_reassign(request.user, reminder)
         reminder.transferable = reminder in late_deals and reminder.deal.owner_id in transferable
-    candidates = list(reminders.reassign_candidates(request.user)) if any(r.reassignable for r in rows) else []
+    candidates = list(selectors.reassign_candidates(request.user)) if any(r.reassignable for r in rows) else []
     return {"candidates": candidates, "snooze_days": SNOOZE_DAYS, "today": timezone.localdate()}
 
 
@@ -55,7 +55,7 @@ def _answer(request: AuthenticatedRequest, reminder: Reminder, note: str, *, err
 
 @login_required
 def inbox(request: AuthenticatedRequest) -> HttpResponse:
-    open_ = reminders.with_subjects(reminders.open_reminders(request.user, timezone.localdate()))
+    open_ = selectors.with_subjects(selectors.open_reminders(request.user, timezone.localdate()))
     page = page_of(request, open_.order_by("due_on", "-escalated", "pk"))
     return render(request, "pipeline/reminder_inbox.html", _row_context(request, list(page)) | {"page": page})
 
@@ -100,7 +100,7 @@ def reassign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if to_pk is None:
         return _answer(request, reminder, _("Choose the team member to hand it to."), error=True)
     # Someone outside the manager's team is "not found", like a missing person.
-    to_user = access.get_visible_or_404(reminders.reassign_candidates(request.user), pk=to_pk)
+    to_user = access.get_visible_or_404(selectors.reassign_candidates(request.user), pk=to_pk)
     try:
         reminders.reminder_reassign(reminder=reminder, to_user=to_user, by=request.user)
     except RuleError as error:
