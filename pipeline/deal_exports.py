@@ -15,7 +15,7 @@ FIELDS = [
 
 
 def export_headers() -> list[str]:
-    headers = [str(capfirst(Deal._meta.get_field(name).verbose_name)) for name in FIELDS]
+    headers = [str(capfirst(Deal.own_field(name).verbose_name)) for name in FIELDS]
     headers[FIELDS.index("amount_base")] += f" ({settings.BASE_CURRENCY})"
     return headers
 

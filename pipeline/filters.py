@@ -49,7 +49,7 @@ class DealFilter(OwnerScopedFilterSet):
 
     class Meta:
         model = Deal
-        fields = []
+        fields: list[str] = []
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -8,7 +8,6 @@ from accounts.pages import AuthenticatedRequest
 from customers.models import Customer
 
 from . import selectors
-from .forms.activities import kind_icon
 
 PANEL_ACTIVITIES = 10
 
@@ -24,7 +23,6 @@ def customer_activities_panel(request: AuthenticatedRequest, customer: Customer)
     )
     changeable = selectors.changeable_owner_ids(user, latest)
     for activity in latest:
-        activity.icon = kind_icon(activity.kind)
         activity.can_change = activity.owner_id in changeable
     return render_to_string(
         "pipeline/_activities_panel.html",

@@ -7,10 +7,11 @@ a crash or two overlapping runs never duplicate one, never fail, and never reope
 was marked done.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -73,7 +74,7 @@ class Cause:
     complaint_id: int | None = None
 
 
-def _manager(row: dict, owner: str) -> int | None:
+def _manager(row: Mapping[str, Any], owner: str) -> int | None:
     if row[f"{owner}__team__manager_id"] and row[f"{owner}__team__manager__is_active"]:
         return row[f"{owner}__team__manager_id"]
     return None
@@ -86,7 +87,7 @@ def _people(owner: str) -> list[str]:
 # --- The causes, one query each -------------------------------------------------------------------
 
 
-def next_step_taker() -> dict:
+def next_step_taker() -> dict[str, Coalesce]:
     """Who takes an activity's next step (the person it was handed to, else who logged the activity),
     as annotations named `taker_<n>` for each of `_people("owner")`."""
     return {f"taker_{index}": Coalesce(name.replace("owner", "next_step_owner", 1), name)
@@ -95,11 +96,11 @@ def next_step_taker() -> dict:
 
 def next_steps_past_due(today: date) -> list[Cause]:
     taker = next_step_taker()
-    rows = Activity.objects.filter(next_step_done=False, next_step_due__lt=today).order_by().values(
+    found = Activity.objects.filter(next_step_done=False, next_step_due__lt=today).order_by().values(
         "pk", "customer_id", "deal_id", "next_step_due", **taker)
     # Back to the names `_manager` and the cause read (owner_id, owner__is_active...).
     names = dict(zip(taker, _people("owner"), strict=True))
-    rows = [{names.get(key, key): value for key, value in row.items()} for row in rows]
+    rows: list[dict[str, Any]] = [{names.get(key, key): value for key, value in row.items()} for row in found]
     return [
         Cause(
             kind=Kind.NEXT_STEP, key=f"activity:{row['pk']}", owner_id=row["owner_id"],
@@ -353,7 +354,7 @@ def reminder_reassign(*, reminder: Reminder, to_user: User, by: User) -> Reminde
     if not selectors.reassign_candidates(by).filter(pk=to_user.pk).exists():
         raise RuleError(_("You can only hand a follow-up to an active seller of your team."))
     activity = (selectors.activities_visible_to(by).filter(pk=reminder.activity_id)
-                .select_for_update(of=("self",)).first())
+                .select_for_update(of=("self",)).first() if reminder.activity_id is not None else None)
     if activity is None:
         raise RuleError(_("You cannot see the record this reminder is about."))
     if (activity.next_step_owner_id or activity.owner_id) == to_user.pk:

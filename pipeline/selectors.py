@@ -4,9 +4,24 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
-from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    Field,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -33,6 +48,9 @@ from .models import (
     Stage,
     Transfer,
 )
+
+if TYPE_CHECKING:  # types only: django-stubs is a dev dependency
+    from django_stubs_ext import WithAnnotations
 
 
 def deals_visible_to(user: User) -> QuerySet[Deal]:
@@ -87,7 +105,18 @@ def can_run_pipeline_settings(user: User) -> bool:
     return access.can_run_organisation(user)
 
 
-def laycans_in(deals: QuerySet[Deal], first: date, last: date) -> QuerySet[Deal]:
+class LaycanSpan(TypedDict):
+    """What `laycans_in` adds to each deal: its laycan, a single day when only one of its dates is set."""
+
+    laycan_from: date
+    laycan_to: date
+
+
+if TYPE_CHECKING:
+    LaycanDeal = WithAnnotations[Deal, LaycanSpan]
+
+
+def laycans_in(deals: QuerySet[Deal], first: date, last: date) -> "QuerySet[LaycanDeal]":
     """Signed deals and open deals in negotiation whose laycan overlaps [first, last].
 
     A laycan with only one of its dates set is taken as that single day."""
@@ -132,32 +161,32 @@ def transfers_of(*, deal: Deal | None = None, customer: Customer | None = None) 
 def describe_amendments(amendments: QuerySet[Amendment]) -> list[Amendment]:
     """The amendments with `rows` attached: each changed term's label and its old and new value as a
     reader sees them (ports and commodities by name: one query each, whatever the number)."""
-    amendments = list(amendments.select_related("requested_by", "decided_by"))
-    wanted: dict[type, set] = {Port: set(), Commodity: set()}
-    for amendment in amendments:
+    described = list(amendments.select_related("requested_by", "decided_by"))
+    wanted: dict[type[Model], set[int]] = {Port: set(), Commodity: set()}
+    for amendment in described:
         for name, change in amendment.changes.items():
-            field = Deal._meta.get_field(name)
-            if field.is_relation:
-                wanted[field.related_model].update(value for value in change.values() if value is not None)
-    named = {model: model.objects.in_bulk(ids) if ids else {} for model, ids in wanted.items()}
+            related = Deal.own_field(name).related_model
+            if related is not None:
+                wanted[related].update(value for value in change.values() if value is not None)
+    named = {model: model._default_manager.in_bulk(ids) if ids else {} for model, ids in wanted.items()}
 
-    def shown(field, value):
+    def shown(field: "Field[Any, Any]", value: object) -> object:
         if value is None or value == "":
             return "—"
-        if field.is_relation:
+        if field.related_model is not None:
             return named[field.related_model].get(value, value)
         if field.choices:
             return dict(field.flatchoices).get(value, value)
         return field.to_python(value)
 
-    for amendment in amendments:
+    for amendment in described:
         amendment.rows = []
         for name in CONTRACT_TERMS:
             if name in amendment.changes:
-                field, change = Deal._meta.get_field(name), amendment.changes[name]
+                field, change = Deal.own_field(name), amendment.changes[name]
                 amendment.rows.append({"label": capfirst(field.verbose_name), "old": shown(field, change["old"]),
                                        "new": shown(field, change["new"])})
-    return amendments
+    return described
 
 
 # --- Amounts: exchange rates and the weighted pipeline ---------------------------------------------
@@ -175,7 +204,7 @@ def rate_for(currency: str, on: date | None = None) -> Decimal:
     return rate
 
 
-def probability_case():
+def probability_case() -> Case:
     """The stage's probability as an SQL expression (0 for lost deals)."""
     return Case(
         *[When(stage=stage, then=Value(probability)) for stage, probability in STAGE_PROBABILITY.items()],
@@ -183,7 +212,16 @@ def probability_case():
     )
 
 
-def board_figures(live: QuerySet[Deal]) -> QuerySet:
+class BoardFigures(TypedDict):
+    owner: int
+    stage: str
+    count: int
+    open: int
+    total: Decimal | None  # None: no open deal
+    weighted: Decimal | None
+
+
+def board_figures(live: QuerySet[Deal]) -> QuerySet[Deal, BoardFigures]:
     """Per owner and stage, in one pass: how many live deals, and how many of them are open with
     their total and weighted amounts (base currency). The board sums these few rows by column and
     by person instead of scanning the deals once for each."""
@@ -195,7 +233,7 @@ def board_figures(live: QuerySet[Deal]) -> QuerySet:
                       weighted=Sum(F("amount_base") * probability_case(), filter=is_open, output_field=money)))
 
 
-def weighted_pipeline(deals: QuerySet[Deal], *, by: str) -> QuerySet:
+def weighted_pipeline(deals: QuerySet[Deal], *, by: str) -> QuerySet[Deal, dict[str, Any]]:
     """Open deals' total and weighted amounts (base currency) grouped by `by` ("stage" or "owner")."""
     money = DecimalField(max_digits=22, decimal_places=2)
     return (deals.filter(outcome=Outcome.OPEN).values(by).order_by(by)

@@ -1,7 +1,11 @@
 """Form fields the apps share."""
 
+from typing import TypeVar
+
 from django import forms
 from django.core.exceptions import ValidationError
+
+_F = TypeVar("_F", bound=forms.Field)
 
 
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -18,3 +22,12 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                 raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
                                       params={"pk": pk})
         return super()._check_values(value)
+
+
+def field_of(form: forms.BaseForm, name: str, kind: type[_F]) -> _F:
+    """The form's field `name` as the kind of field it is, for a form to narrow its choices (a form's
+    `fields` are known to the type checker only as plain fields)."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{type(form).__name__}.{name} is a {type(field).__name__}, not a {kind.__name__}")
+    return field

@@ -21,7 +21,7 @@ from customers.models import Customer
 
 from .. import activities, selectors
 from ..filters import ActivityFilter
-from ..forms.activities import ActivityForm, kind_icon
+from ..forms.activities import ActivityForm
 from ..models import Activity, Deal
 
 
@@ -55,7 +55,7 @@ def _prefill(request: AuthenticatedRequest) -> tuple[Customer | None, Deal | Non
 
 
 def _form_page(request: AuthenticatedRequest, form: ActivityForm, activity: Activity | None = None) -> HttpResponse:
-    kinds = [(value, label, kind_icon(value)) for value, label in Activity.Kind.choices]
+    kinds = [(value, label, Activity.icon_of(value)) for value, label in Activity.Kind.choices]
     return render(request, "pipeline/activity_form.html", {"form": form, "activity": activity, "kinds": kinds})
 
 
@@ -66,7 +66,6 @@ def activity_list(request: AuthenticatedRequest) -> HttpResponse:
     page = page_of(request, filtered.qs.prefetch_related("contacts"))
     changeable = selectors.changeable_owner_ids(request.user, page)
     for activity in page:
-        activity.icon = kind_icon(activity.kind)
         activity.can_change = activity.owner_id in changeable
     return render(request, "pipeline/activity_list.html",
                   {"filter": filtered, "page": page, "today": timezone.localdate()})

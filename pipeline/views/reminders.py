@@ -30,16 +30,17 @@ def _own_reminder(request: AuthenticatedRequest, pk: int) -> Reminder:
     return access.get_visible_or_404(selectors.with_subjects(selectors.reminders_for(request.user)), pk=pk)
 
 
-def _row_context(request: AuthenticatedRequest, rows: list[Reminder]) -> dict:
+def _row_context(request: AuthenticatedRequest, rows: list[Reminder]) -> dict[str, object]:
     """What the rows need: which may be handed over, and to whom (one query, only if any may)."""
     # A deal behind an escalated reminder is not handed over from the inbox: its manager transfers it,
     # with a reason, on its own page.
-    late_deals = [reminder for reminder in rows if reminder.escalated and reminder.kind in reminders.DEAL_KINDS
-                  and reminder.done_at is None]
-    transferable = access.transferable_from(request.user, [reminder.deal.owner for reminder in late_deals])
+    late_deals = {reminder.pk: reminder.deal for reminder in rows if reminder.escalated
+                  and reminder.kind in reminders.DEAL_KINDS and reminder.done_at is None and reminder.deal}
+    transferable = access.transferable_from(request.user, [deal.owner for deal in late_deals.values()])
     for reminder in rows:
         reminder.reassignable = reminders.can_reassign(request.user, reminder)
-        reminder.transferable = reminder in late_deals and reminder.deal.owner_id in transferable
+        deal = late_deals.get(reminder.pk)
+        reminder.transferable = deal is not None and deal.owner_id in transferable
     candidates = list(selectors.reassign_candidates(request.user)) if any(r.reassignable for r in rows) else []
     return {"candidates": candidates, "snooze_days": SNOOZE_DAYS, "today": timezone.localdate()}
 

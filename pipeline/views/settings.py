@@ -15,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django_countries import countries
 
 from accounts import access
 from accounts.pages import AuthenticatedRequest, form_page
@@ -39,10 +38,7 @@ def port_list(request: AuthenticatedRequest) -> HttpResponse:
         .values("n")
     )
     ports = Port.objects.annotate(deal_count=Coalesce(Subquery(deals_here, output_field=IntegerField()), 0))
-    ports = list(ports.order_by("name"))
-    for port in ports:
-        port.country_name = countries.name(port.country)
-    return render(request, "pipeline/settings_ports.html", {"ports": ports})
+    return render(request, "pipeline/settings_ports.html", {"ports": ports.order_by("name")})
 
 
 @access.director_only
