@@ -3,6 +3,7 @@ each customer's "last contacted" and "next follow-up" in step with its activitie
 
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Max, Min, OuterRef, QuerySet, Subquery
@@ -24,7 +25,7 @@ from .models import Activity
 FUTURE_ALLOWANCE = timedelta(days=1)
 
 
-def refresh_customer_follow_up(customer_ids: Iterable[int] | QuerySet) -> int:
+def refresh_customer_follow_up(customer_ids: Iterable[int] | QuerySet[Customer, Any]) -> int:
     """Set each customer's last contact (latest activity) and next follow-up (earliest open next
     step) from its activities, in one UPDATE whatever the number of customers.
 

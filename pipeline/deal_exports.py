@@ -20,7 +20,7 @@ def export_headers() -> list[str]:
     return headers
 
 
-def export_rows(deals: QuerySet[Deal]) -> tuple[list[str], list[list]]:
+def export_rows(deals: QuerySet[Deal]) -> tuple[list[str], list[list[object]]]:
     """The deals (already scoped and filtered) as headers and rows: related records by name, choices
     by label, amounts and dates typed. One query, however many deals."""
     deals = deals.select_related("customer", "owner", "commodity", "load_port", "discharge_port")

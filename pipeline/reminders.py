@@ -7,7 +7,7 @@ a crash or two overlapping runs never duplicate one, never fail, and never reope
 was marked done.
 """
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -371,13 +371,14 @@ def reminder_reassign(*, reminder: Reminder, to_user: User, by: User) -> Reminde
     return reminder
 
 
-def notify(*, recipient: User, kind: str, cause: str, due_on: date | None = None, **subjects) -> None:
+def notify(*, recipient: User, kind: str, cause: str, due_on: date | None = None, **subjects: int | None) -> None:
     """Put a reminder in a person's inbox now (a transfer, an amendment to approve, a hand-over):
     one per person, cause and day, like the job's."""
     notify_each(recipient=recipient, kind=kind, subjects_by_cause={cause: subjects}, due_on=due_on)
 
 
-def notify_each(*, recipient: User, kind: str, subjects_by_cause: dict[str, dict], due_on: date | None = None) -> None:
+def notify_each(*, recipient: User, kind: str, subjects_by_cause: dict[str, dict[str, int | None]],
+                due_on: date | None = None) -> None:
     """Several reminders of one kind for one person in one insert (a customer's deals transferred with it)."""
     if not recipient.is_active or not subjects_by_cause:
         return
@@ -388,12 +389,12 @@ def notify_each(*, recipient: User, kind: str, subjects_by_cause: dict[str, dict
     ], ignore_conflicts=True)
 
 
-def close_for_cause(cause: str, *, resolution: str, recipients=None) -> int:
+def close_for_cause(cause: str, *, resolution: str, recipients: Iterable[int] | None = None) -> int:
     """Close the open reminders of a cause (all, or only those of `recipients`)."""
     return close_for_causes([cause], resolution=resolution, recipients=recipients)
 
 
-def close_for_causes(causes: list[str], *, resolution: str, recipients=None) -> int:
+def close_for_causes(causes: list[str], *, resolution: str, recipients: Iterable[int] | None = None) -> int:
     open_ = Reminder.objects.filter(cause__in=causes, done_at__isnull=True)
     if recipients is not None:
         open_ = open_.filter(recipient__in=recipients)

@@ -173,7 +173,7 @@ def term_value(deal: Deal, name: str) -> str | int | None:
     return value if isinstance(value, int) else str(value)
 
 
-def changed_terms(current: Deal, proposed: Deal) -> dict[str, dict]:
+def changed_terms(current: Deal, proposed: Deal) -> dict[str, dict[str, str | int | None]]:
     """{term: {"old": ..., "new": ...}} for each term of `proposed` that differs from `current`."""
     changes = {}
     for name in CONTRACT_TERMS:

@@ -1,5 +1,6 @@
 """Deal pages: the board, the list, a deal's page, its terms, and the moves between stages."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -34,7 +35,7 @@ from ..forms.deals import (
     SignForm,
     TransferForm,
 )
-from ..models import STAGE_ORDER, Amendment, Deal, Outcome, Stage
+from ..models import STAGE_ORDER, Amendment, Deal, Outcome, Stage, Transfer
 
 BOARD_CARDS = 30  # per column: the most recently updated; the column header gives the full count
 
@@ -338,7 +339,8 @@ def amendment_decide(request: AuthenticatedRequest, pk: int, decision: str) -> H
     return redirect("deals:detail", pk=amendment.deal_id)
 
 
-def _transfer_page(request: AuthenticatedRequest, record, form_class, transfer, back: str) -> HttpResponse:
+def _transfer_page(request: AuthenticatedRequest, record: Deal | Customer, form_class: type[TransferForm],
+                   transfer: Callable[..., Transfer], back: str) -> HttpResponse:
     if not access.can_transfer(request.user, record.owner):
         raise PermissionDenied
     form = form_class(request.POST or None, user=request.user, owner=record.owner)

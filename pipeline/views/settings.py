@@ -4,6 +4,8 @@ Everyone signed in reads the exchange rates (reps price their deals with them); 
 every change, is the director's.
 """
 
+from typing import TypedDict
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -55,11 +57,17 @@ def port_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpRespo
 # --- Exchange rates ------------------------------------------------------------------------------
 
 
+class _Currency(TypedDict):
+    code: str
+    current: ExchangeRate | None  # the rate in force today
+    rates: list[ExchangeRate]  # newest first, scheduled ones included
+
+
 @login_required
 def rate_list(request: AuthenticatedRequest) -> HttpResponse:
     """Every currency's rate in force today and its history, newest first, in one query."""
     today = timezone.localdate()
-    currencies: dict[str, dict] = {}
+    currencies: dict[str, _Currency] = {}
     for rate in ExchangeRate.objects.order_by("currency", "-valid_from"):
         entry = currencies.setdefault(rate.currency, {"code": rate.currency, "current": None, "rates": []})
         if rate.valid_from > today:
