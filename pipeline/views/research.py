@@ -34,18 +34,24 @@ def research_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "pipeline/research_list.html", {"filter": filtered, "page": page})
 
 
-@access.researchers_only
-def research_create(request: AuthenticatedRequest) -> HttpResponse:
-    form = ResearchForm(request.POST or None)
+def _research_form_page(request: AuthenticatedRequest, record: MarketResearch | None) -> HttpResponse:
+    """New research (no `record`), or changes to a record."""
+    form = ResearchForm(request.POST or None, instance=record)
     if request.method == "POST" and form.is_valid():
         try:
-            record = research.research_save(research=form.save(commit=False), by=request.user)
+            saved = research.research_save(research=form.save(commit=False), by=request.user)
         except RuleError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("The market research was recorded."))
-            return redirect("research:detail", pk=record.pk)
-    return render(request, "pipeline/research_form.html", {"form": form, "record": None})
+            messages.success(request, _("The market research was saved.") if record
+                             else _("The market research was recorded."))
+            return redirect("research:detail", pk=saved.pk)
+    return render(request, "pipeline/research_form.html", {"form": form, "record": record})
+
+
+@access.researchers_only
+def research_create(request: AuthenticatedRequest) -> HttpResponse:
+    return _research_form_page(request, None)
 
 
 @login_required
@@ -65,13 +71,4 @@ def research_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     record = _visible_research(request, pk)
     if not selectors.can_change_research(request.user, record):
         raise PermissionDenied
-    form = ResearchForm(request.POST or None, instance=record)
-    if request.method == "POST" and form.is_valid():
-        try:
-            research.research_save(research=form.save(commit=False), by=request.user)
-        except RuleError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("The market research was saved."))
-            return redirect("research:detail", pk=record.pk)
-    return render(request, "pipeline/research_form.html", {"form": form, "record": record})
+    return _research_form_page(request, record)

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
 from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.forms import ModelForm
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -43,15 +44,22 @@ def port_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "pipeline/settings_ports.html", {"ports": ports.order_by("name")})
 
 
+def _entry_page(request: AuthenticatedRequest, form: "ModelForm[Port] | ModelForm[LostReason]", *, title: str,
+                saved: str, back: str) -> HttpResponse:
+    """A new or changed entry of one of the director's lists: saved as it is (nothing else depends on it)."""
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, saved)
+        return redirect(back)
+    return form_page(request, form, title, back=back)
+
+
 @access.director_only
 def port_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
     port = access.get_visible_or_404(Port.objects.all(), pk=pk) if pk else Port()
-    form = PortForm(request.POST or None, instance=port)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("The port was saved."))
-        return redirect("pipeline_settings:ports")
-    return form_page(request, form, _("Edit port") if pk else _("New port"), back="pipeline_settings:ports")
+    return _entry_page(request, PortForm(request.POST or None, instance=port),
+                       title=_("Edit port") if pk else _("New port"), saved=_("The port was saved."),
+                       back="pipeline_settings:ports")
 
 
 # --- Exchange rates ------------------------------------------------------------------------------
@@ -133,10 +141,6 @@ def lost_reason_list(request: AuthenticatedRequest) -> HttpResponse:
 @access.director_only
 def lost_reason_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
     reason = access.get_visible_or_404(LostReason.objects.all(), pk=pk) if pk else LostReason()
-    form = LostReasonForm(request.POST or None, instance=reason)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("The reason for losing was saved."))
-        return redirect("pipeline_settings:lost_reasons")
-    title = _("Edit reason for losing") if pk else _("New reason for losing")
-    return form_page(request, form, title, back="pipeline_settings:lost_reasons")
+    return _entry_page(request, LostReasonForm(request.POST or None, instance=reason),
+                       title=_("Edit reason for losing") if pk else _("New reason for losing"),
+                       saved=_("The reason for losing was saved."), back="pipeline_settings:lost_reasons")
