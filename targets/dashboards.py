@@ -22,8 +22,7 @@ from accounts.models import Department, Team, User
 from customers.complaints import ACTIVE, with_overdue
 from customers.models import Complaint, Customer, Tier
 from pipeline.models import STAGE_ORDER, Activity, Deal, Reminder
-from pipeline.reminders import latest_open
-from pipeline.selectors import laycans_in, weighted_pipeline
+from pipeline.selectors import latest_open, laycans_in, weighted_pipeline
 
 from . import forecast, kpis
 from .models import Scorecard, ScoreWeights

@@ -19,7 +19,7 @@ from accounts.pages import AuthenticatedRequest
 from customers import selectors as customer_selectors
 from pipeline import selectors as pipeline_selectors
 from pipeline.models import STAGE_ORDER
-from pipeline.reminders import open_reminders
+from pipeline.selectors import open_reminders
 
 from .. import dashboards, kpis
 from ..dashboards import Period, Subject
