@@ -2,7 +2,8 @@
 
 from datetime import datetime, timedelta
 
-from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from rapidfuzz import fuzz, process
 
 from accounts import access
@@ -49,6 +50,13 @@ def surveys_visible_to(user: User) -> QuerySet[SatisfactionSurvey]:
     return access.owned_by_visible(
         user, SatisfactionSurvey.objects.all(), RecordKind.CUSTOMER, owner_field="customer__owner"
     )
+
+
+def tier_policies_with_customer_count(user: User) -> QuerySet[TierPolicy]:
+    """The tier policies, each with `customer_count`: how many of the customers the user sees are in its tier."""
+    in_tier = (customers_visible_to(user).filter(tier=OuterRef("tier")).order_by().values("tier")
+               .annotate(count=Count("pk")).values("count"))
+    return TierPolicy.objects.annotate(customer_count=Coalesce(Subquery(in_tier), 0))
 
 
 def can_add_customers(user: User) -> bool:
@@ -102,7 +110,8 @@ def similar_customers(name: str, *, exclude_pk: int | None = None, limit: int = 
     key = name_key(name)
     if not key:
         return []
-    keys = dict(Customer.objects.exclude(pk=exclude_pk).values_list("pk", "name_key"))
+    others = Customer.objects.all() if exclude_pk is None else Customer.objects.exclude(pk=exclude_pk)
+    keys = dict(others.values_list("pk", "name_key"))
     matches = process.extract(key, keys, scorer=fuzz.ratio, score_cutoff=SIMILAR_NAME_SCORE, limit=limit)
     ids = [pk for _key, _score, pk in matches]
     found = Customer.objects.select_related("owner").in_bulk(ids)

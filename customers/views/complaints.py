@@ -9,6 +9,8 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Field
+from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
@@ -64,7 +66,7 @@ def complaint_create(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "customers/complaint_form.html", {"form": form, "customer": customer})
 
 
-def _history(complaint: Complaint) -> list[dict]:
+def _history(complaint: Complaint) -> list[dict[str, object]]:
     """Each saved version of the complaint, newest first, with the fields it changed."""
     records = list(complaint.history.select_related("history_user").order_by("history_date", "history_id"))
     fields = {field.name: field for field in Complaint._meta.fields}
@@ -101,12 +103,12 @@ def _history(complaint: Complaint) -> list[dict]:
     return rows[::-1]
 
 
-def _display(field, value, names: dict) -> str | None:
+def _display(field: Field, value: object, names: dict[str, dict[int, str]]) -> str | None:
     """A historical value as the user reads it: labels for choices, names for people, local times."""
     if value is None or value == "":
         return None
-    if field.name in names:
-        return str(names[field.name].get(value, value))
+    if field.name in names and isinstance(value, int):  # a person's or a contact's id
+        return names[field.name].get(value, str(value))
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, datetime):
@@ -116,7 +118,7 @@ def _display(field, value, names: dict) -> str | None:
     return str(value)
 
 
-def _detail_page(request: AuthenticatedRequest, complaint: Complaint, **forms) -> HttpResponse:
+def _detail_page(request: AuthenticatedRequest, complaint: Complaint, **forms: Form) -> HttpResponse:
     """The detail page, with the given bound forms in place of fresh ones (to show their errors)."""
     user, now = request.user, timezone.now()
     can_work = selectors.can_work_complaint(user, complaint)

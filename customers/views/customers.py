@@ -1,5 +1,7 @@
 """Customer pages: list, export, detail, create and edit, contacts, tiers, surveys and settings."""
 
+from collections.abc import Iterable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -10,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from simple_history.models import HistoricalChanges
 
 from accounts import access, exports
 from accounts.pages import AuthenticatedRequest
@@ -111,12 +114,12 @@ def customer_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
-def _history_lines(records) -> list[dict]:
+def _history_lines(records: Iterable[HistoricalChanges]) -> list[dict[str, object]]:
     """Who changed what and when, from django-simple-history, newest first."""
-    records = list(records)
+    history = list(records)
     lines = []
     # Zipped with the next-older record; the oldest has none (and an empty history gives no line).
-    for newer, older in zip(records, records[1:] + [None], strict=False):
+    for newer, older in zip(history, [*history[1:], None], strict=False):
         if older is None:
             fields = []
         else:
@@ -137,13 +140,16 @@ def _save_customer_page(request: AuthenticatedRequest, customer: Customer) -> Ht
     volumes = VolumeFormSet(request.POST or None, initial=initial_volumes, prefix="volumes")
     contact_form = FirstContactForm(request.POST or None, country=request.POST.get("country", "CN")) if new else None
     if (request.method == "POST" and form.is_valid() and volumes.is_valid()
-            and (new is False or contact_form.is_valid())):
+            and (contact_form is None or contact_form.is_valid())):
         form.similar = selectors.similar_customers(form.cleaned_data["name"], exclude_pk=customer.pk)
         if form.similar and not form.cleaned_data.get("confirm_not_duplicate"):
-            form.data = form.data.copy()
-            form.data["confirm_not_duplicate"] = "on"  # the next submit confirms
+            data = request.POST.copy()
+            data["confirm_not_duplicate"] = "on"  # the next submit confirms
+            form.data = data
         else:
-            contact = contact_form.save(commit=False) if new and contact_form.has_content() else None
+            contact = None
+            if contact_form is not None and contact_form.has_content():
+                contact = contact_form.save(commit=False)
             customer = services.customer_save(customer=form.save(commit=False), volumes=volumes.volumes(),
                                                primary_contact=contact)
             messages.success(request, _("%(name)s was saved.") % {"name": customer})
@@ -228,12 +234,9 @@ def survey_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 def tier_policy_list(request: AuthenticatedRequest) -> HttpResponse:
     """Everyone may read the policies that decide how their customers are served."""
-    policies = TierPolicy.objects.all()
-    counts = dict(selectors.customers_visible_to(request.user).values_list("tier").annotate(n=Count("pk")))
-    for policy in policies:
-        policy.customer_count = counts.get(policy.tier, 0)
-    return render(request, "customers/tier_policy_list.html",
-                  {"policies": policies, "can_edit": selectors.can_run_customer_settings(request.user)})
+    return render(request, "customers/tier_policy_list.html", {
+        "policies": selectors.tier_policies_with_customer_count(request.user),
+        "can_edit": selectors.can_run_customer_settings(request.user)})
 
 
 @access.director_only
