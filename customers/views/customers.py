@@ -5,7 +5,6 @@ from collections.abc import Iterable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Avg, Count, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_POST
 from simple_history.models import HistoricalChanges
 
 from accounts import access, exports
-from accounts.pages import AuthenticatedRequest
+from accounts.pages import AuthenticatedRequest, form_page, page_of, query_without_page
 from accounts.services import RuleError
 
 from .. import selectors, services
@@ -35,8 +34,6 @@ from ..forms.customers import (
 from ..models import Commodity, Contact, Customer, TierPolicy
 from ..panels import render_panels
 
-PAGE_SIZE = 50
-
 
 def _filtered_customers(request: AuthenticatedRequest) -> CustomerFilter:
     customers = selectors.customers_visible_to(request.user).select_related("owner__team")
@@ -49,16 +46,13 @@ def customer_list(request: AuthenticatedRequest) -> HttpResponse:
     customers = filtered.qs.prefetch_related(
         Prefetch("contacts", queryset=Contact.objects.filter(is_primary=True), to_attr="primary_contacts")
     )
-    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "customers/customer_list.html",
         {
             "filter": filtered,
-            "page": page,
-            "query": query.urlencode(),
+            "page": page_of(request, customers),
+            "query": query_without_page(request),
             "can_add": selectors.can_add_customers(request.user),
             "policies": {policy.tier: policy for policy in TierPolicy.objects.all()},
         },
@@ -247,9 +241,7 @@ def tier_policy_edit(request: AuthenticatedRequest, tier: str) -> HttpResponse:
         form.save()
         messages.success(request, _("The tier policy was saved. Tiers follow it at the next monthly run."))
         return redirect("customers:tier_policies")
-    return render(request, "accounts/form.html", {
-        "form": form, "title": _("Tier policy: %(tier)s") % {"tier": policy}, "back": "customers:tier_policies",
-        "submit": _("Save"), "intro": ""})
+    return form_page(request, form, _("Tier policy: %(tier)s") % {"tier": policy}, back="customers:tier_policies")
 
 
 @access.director_only
@@ -266,9 +258,7 @@ def commodity_edit(request: AuthenticatedRequest, pk: int | None = None) -> Http
         form.save()
         messages.success(request, _("The commodity was saved."))
         return redirect("customers:commodities")
-    return render(request, "accounts/form.html", {
-        "form": form, "title": _("Edit commodity") if pk else _("New commodity"), "back": "customers:commodities",
-        "submit": _("Save"), "intro": ""})
+    return form_page(request, form, _("Edit commodity") if pk else _("New commodity"), back="customers:commodities")
 
 
 @require_POST
