@@ -18,7 +18,6 @@ from accounts.models import Team, User
 from accounts.widgets import DateInput
 
 from . import selectors
-from .complaints import overdue_q
 from .models import Commodity, Complaint, Contact, Customer, Tier
 
 
@@ -132,4 +131,4 @@ class ComplaintFilter(django_filters.FilterSet):
         )
 
     def only_overdue(self, queryset: QuerySet[Complaint], name: str, value: bool) -> QuerySet[Complaint]:
-        return queryset.filter(overdue_q(timezone.now())) if value else queryset
+        return queryset.filter(selectors.overdue_q(timezone.now())) if value else queryset

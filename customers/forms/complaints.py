@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.bounds import BusinessDateTimeField
-from accounts.models import Position, User
+from accounts.models import User
 from accounts.widgets import DateTimeInput
 
 from .. import selectors
@@ -65,7 +65,7 @@ class ComplaintForm(forms.Form):
         assignee_field = field_of(self, "assignee", forms.ModelChoiceField)
         assignee_field.queryset = possible_assignees()
         assignee_field.empty_label = _("Choose a colleague")
-        if user.position == Position.CUSTOMER_SERVICE:
+        if selectors.can_handle_complaints(user):
             assignee_field.initial = user.pk
         self.fields["received_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
 

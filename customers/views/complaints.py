@@ -41,7 +41,7 @@ def _visible_complaint(request: AuthenticatedRequest, pk: int) -> Complaint:
 
 @access.complaint_recorders_only
 def complaint_list(request: AuthenticatedRequest) -> HttpResponse:
-    visible = complaints.with_overdue(
+    visible = selectors.with_overdue(
         selectors.complaints_visible_to(request.user).select_related("customer", "assignee")
     )
     filtered = ComplaintFilter(request.GET or None, queryset=visible)

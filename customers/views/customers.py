@@ -18,7 +18,6 @@ from accounts.pages import AuthenticatedRequest, form_page, page_of, query_witho
 from accounts.services import RuleError
 
 from .. import selectors, services
-from ..complaints import with_overdue
 from ..exchange import export_rows
 from ..filters import CustomerFilter
 from ..forms.customers import (
@@ -83,7 +82,7 @@ def customer_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         count=Count("pk"), quality=Avg("product_quality"), delivery=Avg("delivery"), service=Avg("service"),
         recommend=Avg("recommend"),
     )
-    complaints = with_overdue(
+    complaints = selectors.with_overdue(
         selectors.complaints_visible_to(request.user).filter(customer=customer).select_related("assignee")
     )[:10]
     history = customer.history.select_related("history_user")[:15]
