@@ -81,7 +81,7 @@ def can_add_customers(user: User) -> bool:
 
 def possible_owners(user: User) -> QuerySet[User]:
     """Whom a user may make a customer's owner: themselves, or the sellers they manage."""
-    return access.users_visible_to(user).filter(is_active=True, position__in=access.SELLING_POSITIONS)
+    return access.transfer_candidates(user)  # the same people as a transfer's: active sellers one sees
 
 
 def can_change_customer(user: User, customer: Customer) -> bool:
