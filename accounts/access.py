@@ -284,3 +284,22 @@ manager_or_director = allowed_if(manages_or_directs)
 sellers_only = allowed_if(can_sell)
 researchers_only = allowed_if(can_research)
 complaint_recorders_only = allowed_if(can_record_complaint)
+
+
+# --- Who handles complaints (bound in customers/selectors.py) ---------------------------------
+
+
+def handles_complaints(user: User) -> bool:
+    """Complaints are handled by customer service: who may be given one."""
+    return user.is_active and user.position == Position.CUSTOMER_SERVICE
+
+
+def complaint_handlers() -> QuerySet[User]:
+    """Whom a complaint may be given to: customer service's active staff."""
+    return User.objects.filter(is_active=True, position=Position.CUSTOMER_SERVICE)
+
+
+def answers_complaint(user: User, assignee_id: int | None) -> bool:
+    """Whose first comment is a complaint's first response: customer service's or the assignee's (not the
+    director's)."""
+    return handles_complaints(user) or (user.is_active and assignee_id == user.pk)

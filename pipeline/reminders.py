@@ -27,8 +27,8 @@ from accounts.digests import digests_send
 from accounts.models import Position, User
 from accounts.services import RuleError
 from customers import selectors as customer_selectors
-from customers.complaints import overdue_q
 from customers.models import Complaint, Customer, TierPolicy
+from customers.selectors import overdue_q
 
 from . import selectors
 from .models import Activity, Deal, Outcome, Reminder

@@ -19,8 +19,8 @@ from django.utils.translation import pgettext
 
 from accounts import access
 from accounts.models import Department, Team, User
-from customers.complaints import ACTIVE, with_overdue
 from customers.models import Complaint, Customer, Tier
+from customers.selectors import ACTIVE, with_overdue
 from pipeline.models import STAGE_ORDER, Activity, Deal, Reminder
 from pipeline.selectors import latest_open, laycans_in, weighted_pipeline
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Position, User
 from accounts.services import RuleError
-from customers import complaints
+from customers import complaints, selectors
 from customers.forms.complaints import ComplaintForm
 from customers.models import Complaint, ComplaintEvent
 
@@ -334,9 +334,9 @@ def deadlines(cast, customer):
 
 
 def test_overdue_means_unresolved_past_the_deadline_or_unanswered_past_the_response_time(deadlines):
-    overdue = Complaint.objects.filter(complaints.overdue_q(timezone.now()))
+    overdue = Complaint.objects.filter(selectors.overdue_q(timezone.now()))
     assert set(overdue) == {deadlines["unresolved"], deadlines["unanswered"]}
-    annotated = {c.pk: c.is_overdue for c in complaints.with_overdue(Complaint.objects.all())}
+    annotated = {c.pk: c.is_overdue for c in selectors.with_overdue(Complaint.objects.all())}
     assert annotated == {c.pk: name in ("unresolved", "unanswered") for name, c in deadlines.items()}
     assert [complaints.is_overdue(c, timezone.now()) for c in deadlines.values()] == [True, True, False, False]
 
@@ -365,7 +365,7 @@ def test_the_detail_page_shows_which_deadline_is_missed(client_as, cast, deadlin
 
 
 def test_the_customer_page_partial_lists_complaints_with_overdue_highlighted(cast, deadlines):
-    html = render_to_string("customers/_complaints.html", {"complaints": complaints.with_overdue(
+    html = render_to_string("customers/_complaints.html", {"complaints": selectors.with_overdue(
         Complaint.objects.select_related("assignee"))})
     assert html.count('class="table-danger"') == 2
     assert f"#{deadlines['on time'].pk} " in html
