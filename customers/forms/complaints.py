@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.bounds import BusinessDateTimeField
+from accounts.forms.fields import field_of
 from accounts.models import User
 from accounts.widgets import DateTimeInput
 
@@ -18,7 +19,6 @@ from .. import selectors
 from ..complaints import CLOCK_SKEW, allowed_moves, is_reopening
 from ..models import Complaint, Contact, Customer
 from ..selectors import possible_assignees
-from .fields import field_of
 
 
 class ContactChoiceField(forms.ModelChoiceField):

@@ -9,6 +9,7 @@ from django.forms.formsets import DELETION_FIELD_NAME
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms.fields import field_of
 from accounts.models import User
 from accounts.widgets import DateInput
 
@@ -16,7 +17,6 @@ from .. import selectors
 from ..models import Commodity, Contact, Customer, SatisfactionSurvey, Tier, TierPolicy
 from ..services import Volume
 from ..validators import normalise_phone, validate_registration_number
-from .fields import field_of
 
 
 class CustomerForm(forms.ModelForm):
