@@ -7,16 +7,20 @@ who sees and changes what, and the decorators that guard whole pages, live only 
 (each app's `selectors.py` binds the generic rules to its models, e.g. `can_change_deal`).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import Enum
 from functools import wraps
+from typing import Any, TypeVar, cast
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404, HttpResponseBase
 
 from .models import SELLING_POSITIONS, Attendance, Department, Position, Team, Training, User
+from .pages import AuthenticatedRequest
+
+_M = TypeVar("_M", bound=Model)
 
 
 class RecordKind(Enum):
@@ -31,7 +35,7 @@ class RecordKind(Enum):
 
 
 # Positions that see every record of a kind, whoever owns it (the plan's departments at work).
-_SEES_ALL = {
+_SEES_ALL: dict[str, set[RecordKind]] = {
     Position.CUSTOMER_SERVICE: {RecordKind.CUSTOMER, RecordKind.COMPLAINT},
     # Market research is shared knowledge of the market: every seller reads it.
     Position.MARKETING: {RecordKind.MARKET_RESEARCH},
@@ -40,7 +44,7 @@ _SEES_ALL = {
     Position.REP: {RecordKind.MARKET_RESEARCH},
 }
 # Positions that never see a kind, even what they would own (customer service sees no deal terms).
-_SEES_NONE = {
+_SEES_NONE: dict[str, set[RecordKind]] = {
     Position.CUSTOMER_SERVICE: {RecordKind.DEAL, RecordKind.MARKET_RESEARCH},
 }
 
@@ -74,7 +78,7 @@ def users_visible_to(user: User) -> QuerySet[User]:
     return users.filter(pk=user.pk)
 
 
-def owned_by_visible(user: User, records: QuerySet, kind: RecordKind, owner_field: str = "owner") -> QuerySet:
+def owned_by_visible(user: User, records: QuerySet[_M], kind: RecordKind, owner_field: str = "owner") -> QuerySet[_M]:
     """Narrow `records` (owned through `owner_field`) to those `user` may see."""
     if not user.is_authenticated or not user.is_active:
         return records.none()
@@ -89,18 +93,18 @@ def owned_by_visible(user: User, records: QuerySet, kind: RecordKind, owner_fiel
     return records.filter(**{owner_field: user})
 
 
-def owned_by(user: User, records: QuerySet, owner_field: str = "owner") -> QuerySet:
+def owned_by(user: User, records: QuerySet[_M], owner_field: str = "owner") -> QuerySet[_M]:
     """Only the user's own records (their targets, their inbox): nobody reads another's."""
     if not user.is_authenticated or not user.is_active:
         return records.none()
     return records.filter(**{owner_field: user})
 
 
-def get_visible_or_404(records: QuerySet, **lookup):
+def get_visible_or_404(records: QuerySet[_M], **lookup: object) -> _M:
     """One object from an already scoped queryset; 404 alike for missing and out of scope."""
     try:
         return records.get(**lookup)
-    except records.model.DoesNotExist:
+    except ObjectDoesNotExist:
         raise Http404 from None
 
 
@@ -204,7 +208,7 @@ def can_work_assigned(user: User, assignee_id: int | None) -> bool:
 # --- Ownership and approvals ------------------------------------------------------------------
 
 
-def transferable_from(user: User, owners) -> set[int]:
+def transferable_from(user: User, owners: Iterable[User]) -> set[int]:
     """Of `owners`, those whose customers and deals `user` may transfer (one query at most): a manager
     transfers within their teams (their own records included), the director anyone's."""
     owners = list(owners)
@@ -254,18 +258,22 @@ def approvers_of(owner: User, *, requested_by: User) -> QuerySet[User]:
 # --- Pages ---------------------------------------------------------------------------------------
 
 
-def allowed_if(rule: Callable[[User], bool]):
+_View = TypeVar("_View", bound=Callable[..., HttpResponseBase])
+
+
+def allowed_if(rule: Callable[[User], bool]) -> Callable[[_View], _View]:
     """Login required, then 403 unless `rule(user)` holds: for pages a position may not use."""
 
-    def decorator(view):
+    def decorator(view: _View) -> _View:
         @wraps(view)
         @login_required
-        def wrapper(request, *args, **kwargs):
+        def wrapper(request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not rule(request.user):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        return wrapper
+        # wraps() keeps the view's name and signature; the type checker cannot see that it keeps its type.
+        return cast(_View, wrapper)
 
     return decorator
 
@@ -276,3 +284,22 @@ manager_or_director = allowed_if(manages_or_directs)
 sellers_only = allowed_if(can_sell)
 researchers_only = allowed_if(can_research)
 complaint_recorders_only = allowed_if(can_record_complaint)
+
+
+# --- Who handles complaints (bound in customers/selectors.py) ---------------------------------
+
+
+def handles_complaints(user: User) -> bool:
+    """Complaints are handled by customer service: who may be given one."""
+    return user.is_active and user.position == Position.CUSTOMER_SERVICE
+
+
+def complaint_handlers() -> QuerySet[User]:
+    """Whom a complaint may be given to: customer service's active staff."""
+    return User.objects.filter(is_active=True, position=Position.CUSTOMER_SERVICE)
+
+
+def answers_complaint(user: User, assignee_id: int | None) -> bool:
+    """Whose first comment is a complaint's first response: customer service's or the assignee's (not the
+    director's)."""
+    return handles_complaints(user) or (user.is_active and assignee_id == user.pk)

@@ -10,7 +10,8 @@ from .models import Attendance, Department, HandOver, Team, Training, User
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "full_name", "position", "team", "is_active"]
     list_filter = ["position", "is_active", "department"]
-    fieldsets = BaseUserAdmin.fieldsets + (
+    fieldsets = (
+        *(BaseUserAdmin.fieldsets or ()),
         ("BulkSales", {"fields": ["full_name", "position", "department", "team", "phone", "language"]}),
     )
 

@@ -1,6 +1,10 @@
 """The business range of every date and time a user can enter, checked by forms, services and the database."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -10,6 +14,11 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:  # types only: django-stubs is a dev dependency
+    from django.apps.registry import Apps
+    from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+    from django_stubs_ext import StrOrPromise
 
 BUSINESS_FIRST_DAY = date(2000, 1, 1)
 BUSINESS_LAST_DAY = date(2100, 12, 31)
@@ -42,13 +51,13 @@ def out_of_range_message() -> str:
         "first": BUSINESS_FIRST_DAY.isoformat(), "last": BUSINESS_LAST_DAY.isoformat()}
 
 
-def validate_business_date(value: date | datetime) -> None:
+def validate_business_date(value: date | datetime | None) -> None:
     """The validator of every user-entered date and time field, in forms and on the models."""
     if value is not None and not in_business_range(value):
         raise ValidationError(out_of_range_message(), code="out_of_business_range")
 
 
-def check_business_date(value: date | datetime | None, *, label: str) -> None:
+def check_business_date(value: date | datetime | None, *, label: StrOrPromise) -> None:
     """For services: refuse a date outside the business range with a RuleError naming the field."""
     from .services import RuleError  # services imports the models, which import this module
 
@@ -59,7 +68,11 @@ def check_business_date(value: date | datetime | None, *, label: str) -> None:
 def check_business_dates(instance: models.Model, *names: str) -> None:
     """check_business_date on fields of a model instance, each named by its verbose name."""
     for name in names:
-        check_business_date(getattr(instance, name), label=capfirst(instance._meta.get_field(name).verbose_name))
+        field = instance._meta.get_field(name)
+        # A reverse relation has no verbose name, and no date.
+        if not isinstance(field, models.Field):
+            raise TypeError(f"{instance._meta.label}.{name} is not a date field")
+        check_business_date(getattr(instance, name), label=capfirst(field.verbose_name))
 
 
 class BusinessDateField(forms.DateField):
@@ -86,7 +99,7 @@ def business_range_constraint(model_name: str, field: str, *, moment: bool = Fal
                                   violation_error_message=gettext_lazy("A date is outside the business range."))
 
 
-def report_out_of_range(model, fields: dict[str, dict]) -> list[str]:
+def report_out_of_range(model: type[models.Model], fields: dict[str, dict[str, bool]]) -> list[str]:
     """The rows of `model` (a migration's historical model) whose `fields` are outside the business
     range, one line each. Only the id and the value as text are read: a year-1 moment cannot be
     loaded as a Python datetime on PostgreSQL."""
@@ -101,12 +114,13 @@ def report_out_of_range(model, fields: dict[str, dict]) -> list[str]:
     return lines
 
 
-def refuse_out_of_range(*checks: tuple[str, str, dict[str, dict]]):
+def refuse_out_of_range(
+        *checks: tuple[str, str, dict[str, dict[str, bool]]]) -> Callable[[Apps, BaseDatabaseSchemaEditor], None]:
     """A RunPython operation that lists the rows outside the business range and, if there are any,
     stops the migration naming them: they are the user's data, to be corrected by a person (in the
     app's forms or in SQL), not changed silently, and the check constraints after it need them fixed."""
 
-    def run(apps, schema_editor) -> None:
+    def run(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         lines = []
         for app_label, model_name, fields in checks:
             lines += report_out_of_range(apps.get_model(app_label, model_name), fields)

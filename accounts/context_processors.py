@@ -1,10 +1,12 @@
 """What the navigation bar may offer the signed-in user, from the access policy."""
 
+from django.http import HttpRequest
+
 from . import access
 from .models import Position
 
 
-def navigation(request):
+def navigation(request: HttpRequest) -> dict[str, dict[str, bool]]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}

@@ -19,6 +19,7 @@ CONTENT_TYPES = {
 # (OWASP "CSV injection"); a leading apostrophe makes the spreadsheet read it as text.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 TYPED = (bool, int, float, Decimal, date, datetime)  # written as themselves: numbers stay numbers
+Cell = str | bool | int | float | Decimal | date | datetime
 
 
 def format_or_404(fmt: str) -> str:
@@ -28,7 +29,7 @@ def format_or_404(fmt: str) -> str:
     return fmt
 
 
-def safe_cell(value):
+def safe_cell(value: object) -> Cell:
     """The value as a spreadsheet should hold it: numbers and dates typed, a choice as its label,
     text that a spreadsheet would run as a formula prefixed with an apostrophe, None as empty."""
     if value is None:

@@ -1,9 +1,12 @@
 """List filters of the organisation pages, and the date filter that every list shares."""
 
+from typing import Any
+
 import django_filters
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from . import access
 from .bounds import BusinessDateField
 from .models import Department, Position, Team, User
 
@@ -18,11 +21,10 @@ class BusinessDateFilter(django_filters.DateFilter):
 class UserFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     position = django_filters.ChoiceFilter(label=_("Position"), choices=Position.choices, empty_label=_("All"))
-    # The users list is the director's page: every department and team is theirs to see.
     department = django_filters.ModelChoiceFilter(
-        label=_("Department"), queryset=Department.objects.all(), empty_label=_("All")
+        label=_("Department"), queryset=Department.objects.none(), empty_label=_("All")
     )
-    team = django_filters.ModelChoiceFilter(label=_("Team"), queryset=Team.objects.all(), empty_label=_("All"))
+    team = django_filters.ModelChoiceFilter(label=_("Team"), queryset=Team.objects.none(), empty_label=_("All"))
     is_active = django_filters.ChoiceFilter(
         label=_("Status"),
         choices=[("1", _("Active")), ("0", _("Deactivated"))],
@@ -34,10 +36,15 @@ class UserFilter(django_filters.FilterSet):
         model = User
         fields = ["q", "position", "department", "team", "is_active"]
 
-    def by_status(self, queryset, name, value):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["department"].queryset = access.departments_visible_to(user)
+        self.filters["team"].queryset = access.teams_visible_to(user)
+
+    def by_status(self, queryset: QuerySet[User], name: str, value: str) -> QuerySet[User]:
         return queryset.filter(is_active=value == "1")
 
-    def search(self, queryset, name, value):
+    def search(self, queryset: QuerySet[User], name: str, value: str) -> QuerySet[User]:
         return queryset.filter(
             Q(full_name__icontains=value) | Q(username__icontains=value) | Q(email__icontains=value)
         )

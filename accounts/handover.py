@@ -3,28 +3,36 @@
 Each app registers its owner fields in its AppConfig.ready(); accounts never imports upward.
 """
 
-from collections.abc import Callable
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import Q
+
+if TYPE_CHECKING:  # types only: the models import this registry, and django-stubs is a dev dependency
+    from django_stubs_ext import StrOrPromise
+
+    from .models import User
 
 
 @dataclass(frozen=True)
 class OwnedField:
     model: type[models.Model]
     field: str
-    label: str  # lazily translated, e.g. "customers owned"
+    label: StrOrPromise  # lazily translated, e.g. "customers owned"
     positions: frozenset[str] = frozenset()  # who may take these over; empty means anyone
     # Which of the person's records move, when not all of them: given the leaving person and the one
     # taking over, a filter (e.g. only open reminders). None moves every record whose `field` is theirs.
-    only: Callable[[models.Model, models.Model], Q] | None = None
+    only: Callable[[User, User], Q] | None = None
 
     @property
     def key(self) -> str:
         return f"{self.model._meta.label}.{self.field}"
 
-    def records_of(self, person, successor) -> models.QuerySet:
+    def records_of(self, person: User, successor: User) -> models.QuerySet[models.Model]:
         condition = self.only(person, successor) if self.only else Q(**{self.field: person})
         return self.model._default_manager.filter(condition)
 
@@ -32,7 +40,8 @@ class OwnedField:
 _registry: dict[str, OwnedField] = {}
 
 
-def register_owned(model: type[models.Model], field: str, label, positions=(), only=None) -> None:
+def register_owned(model: type[models.Model], field: str, label: StrOrPromise, positions: Iterable[str] = (),
+                   only: Callable[[User, User], Q] | None = None) -> None:
     entry = OwnedField(model, field, label, frozenset(positions), only)
     _registry[entry.key] = entry
 

@@ -1,9 +1,14 @@
 """Per-request plumbing: the user's language, idle sessions, and the Permissions-Policy header."""
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
+from django.http import HttpRequest, HttpResponseBase
 from django.utils import translation
+
+GetResponse = Callable[[HttpRequest], HttpResponseBase]
 
 # When the session's expiry was last pushed forward (seconds since the epoch).
 SEEN_KEY = "_bulksales_seen"
@@ -12,10 +17,10 @@ SEEN_KEY = "_bulksales_seen"
 class UserLanguageMiddleware:
     """Speak to a signed-in user in the language they chose, on every device they use."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.language:
             translation.activate(user.language)
@@ -23,7 +28,7 @@ class UserLanguageMiddleware:
         return self.get_response(request)
 
 
-def stamp_session(sender, request, user, **kwargs) -> None:
+def stamp_session(sender: type, request: HttpRequest, user: object, **kwargs: Any) -> None:
     """Connected to `user_logged_in`: the sign-in itself counts as activity (saved with it)."""
     request.session[SEEN_KEY] = int(time.time())
 
@@ -33,10 +38,10 @@ class IdleSessionMiddleware:
     passed since the last time, save it again, which pushes its expiry (SESSION_COOKIE_AGE, the idle
     limit) forward. Saving on every request (SESSION_SAVE_EVERY_REQUEST) would cost a write per page."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             now = int(time.time())
@@ -48,11 +53,11 @@ class IdleSessionMiddleware:
 class PermissionsPolicyMiddleware:
     """Turn off the browser features the CRM never uses, for us and anything we might embed."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
         self.value = ", ".join(f"{feature}=()" for feature in settings.PERMISSIONS_POLICY_DENIED)
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", self.value)
         return response

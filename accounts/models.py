@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .bounds import business_range_constraint, validate_business_date
+from .handover import label_for
 
 
 class Digits(TypedDict):
@@ -152,6 +153,11 @@ class HandOver(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(from_user=models.F("to_user")), name="handover_to_someone_else"),
         ]
+
+    @property
+    def moved_labels(self) -> list[tuple[str, int]]:
+        """What moved, each kind named in the reader's language."""
+        return [(label_for(key), count) for key, count in self.moved.items()]
 
 
 class Training(models.Model):

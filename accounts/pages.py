@@ -4,15 +4,17 @@ Views import these rather than write their own, so that a page size, the paging 
 the one template of a simple form are the same everywhere.
 """
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from .models import User
+
+_M = TypeVar("_M", bound=Model)
 
 PAGE_SIZE = 50
 
@@ -23,7 +25,7 @@ class AuthenticatedRequest(HttpRequest):
     user: User
 
 
-def page_of(request: HttpRequest, records: QuerySet[Any], size: int = PAGE_SIZE) -> Page:
+def page_of(request: HttpRequest, records: QuerySet[_M], size: int = PAGE_SIZE) -> Page[_M]:
     """The page of `records` that the request's `?page=` asks for (the last one if past the end)."""
     return Paginator(records, size).get_page(request.GET.get("page"))
 

@@ -1,5 +1,6 @@
 """Writes to the organisation: each one checks its rule, saves atomically and records what it did."""
 
+from collections.abc import Iterable
 from importlib import import_module
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from . import access, handover
 from .bounds import check_business_dates
-from .models import Attendance, HandOver, Training, User
+from .models import Attendance, HandOver, Team, Training, User
 
 
 class RuleError(Exception):
@@ -81,7 +82,7 @@ def hand_over(*, from_user: User, to_user: User, by: User, reason: str, deactiva
 
 
 @transaction.atomic
-def training_save(*, training: Training, attendees, by: User) -> Training:
+def training_save(*, training: Training, attendees: Iterable[User], by: User) -> Training:
     """Save a training and set its attendees, keeping the attendance already recorded."""
     check_business_dates(training, "starts_on", "ends_on")
     allowed = set(access.trainees_for(by).values_list("pk", flat=True))
@@ -103,7 +104,7 @@ def user_set_language(*, user: User, language: str) -> None:
 
 
 @transaction.atomic
-def team_save(*, team, members) -> None:
+def team_save(*, team: Team, members: Iterable[User]) -> None:
     """Save a team and make `members` exactly its members (moving them from other teams)."""
     team.save()
     chosen = [user.pk for user in members]

@@ -1,6 +1,8 @@
 """The project's own form widgets: the date pickers every form uses, and rendering widgets faster than
 Django's templates do, where a page has many of them."""
 
+from typing import Any
+
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
@@ -17,7 +19,7 @@ class DateInput(forms.DateInput):
 
     input_type = "date"
 
-    def __init__(self, attrs: dict | None = None, format: str | None = ISO_DATE_FORMAT):
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = ISO_DATE_FORMAT) -> None:
         super().__init__(attrs, format=format)
 
 
@@ -26,11 +28,11 @@ class DateTimeInput(forms.DateTimeInput):
 
     input_type = "datetime-local"
 
-    def __init__(self, attrs: dict | None = None, format: str | None = ISO_DATETIME_FORMAT):
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = ISO_DATETIME_FORMAT) -> None:
         super().__init__(attrs, format=format)
 
 
-def render_select(widget: forms.Select, name: str, value, attrs: dict | None = None) -> SafeString:
+def render_select(widget: forms.Select, name: str, value: Any, attrs: dict[str, Any] | None = None) -> SafeString:
     """The HTML Django's templates give a <select>, built in Python: some fifty times faster for long
     lists (a director's 300 people), and a list page renders several selects in its filter bar."""
     context = widget.get_context(name, value, attrs)["widget"]

@@ -11,35 +11,20 @@ app = Celery("bulksales")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+
+def _at(task: str, **when: int | str) -> dict[str, object]:
+    """A beat entry: run `task` (its dotted name) at the crontab `when`, e.g. hour=3, minute=17."""
+    return {"task": task, "schedule": crontab(**when)}
+
+
 app.conf.beat_schedule = {
-    "purge-expired-sessions": {
-        "task": "accounts.tasks.purge_expired_sessions",
-        "schedule": crontab(hour=3, minute=17),
-    },
-    "expire-import-jobs": {
-        "task": "customers.tasks.expire_import_jobs",
-        "schedule": crontab(minute=50),
-    },
-    "recompute-customer-tiers": {
-        "task": "customers.tasks.recompute_customer_tiers",
-        "schedule": crontab(day_of_month=1, hour=2, minute=30),
-    },
-    "raise-follow-up-reminders": {
-        "task": "pipeline.tasks.raise_follow_up_reminders",
-        "schedule": crontab(minute=5),
-    },
+    "purge-expired-sessions": _at("accounts.tasks.purge_expired_sessions", hour=3, minute=17),
+    "expire-import-jobs": _at("customers.tasks.expire_import_jobs", minute=50),
+    "recompute-customer-tiers": _at("customers.tasks.recompute_customer_tiers", day_of_month=1, hour=2, minute=30),
+    "raise-follow-up-reminders": _at("pipeline.tasks.raise_follow_up_reminders", minute=5),
     # Once a day, after that hour's reminders are raised: a second run the same day sends nothing new.
-    "send-reminder-digests": {
-        "task": "pipeline.tasks.send_reminder_digests",
-        "schedule": crontab(hour=7, minute=30),
-    },
-    "compute-running-scorecards": {
-        "task": "targets.tasks.compute_running_scorecards",
-        "schedule": crontab(minute=35),
-    },
+    "send-reminder-digests": _at("pipeline.tasks.send_reminder_digests", hour=7, minute=30),
+    "compute-running-scorecards": _at("targets.tasks.compute_running_scorecards", minute=35),
     # Mondays, after the 07:35 run has refreshed the scorecards.
-    "send-team-scorecard-digests": {
-        "task": "targets.tasks.send_team_scorecard_digests",
-        "schedule": crontab(day_of_week=1, hour=8, minute=0),
-    },
+    "send-team-scorecard-digests": _at("targets.tasks.send_team_scorecard_digests", day_of_week=1, hour=8, minute=0),
 }

@@ -6,13 +6,13 @@ from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
-_MISSING = object()
 
 
-def env_str(name: str, default=_MISSING) -> str:
+def env_str(name: str, default: str | None = None) -> str:
+    """The variable's text; without a default (None) the variable is required."""
     value = os.environ.get(name)
     if value is None or value == "":
-        if default is _MISSING:
+        if default is None:
             raise ImproperlyConfigured(f"Set the environment variable {name}.")
         return default
     return value

@@ -22,7 +22,7 @@ DEBUG = env_bool("DEBUG", False)
 DEMO_ENABLED = env_bool("DEMO_ENABLED", DEBUG)
 
 # Production must bring its own key; only a DEBUG run may fall back to a throwaway one.
-SECRET_KEY = env_str("SECRET_KEY", "django-insecure-bulksales-development-only-key-0123456789" if DEBUG else None)
+SECRET_KEY = env_str("SECRET_KEY", "django-insecure-bulksales-development-only-key-0123456789" if DEBUG else "")
 if not SECRET_KEY:
     raise ImproperlyConfigured("Set SECRET_KEY (required when DEBUG is off).")
 
@@ -131,7 +131,7 @@ if REDIS_URL:
     _visibility_timeout = env_int("CELERY_VISIBILITY_TIMEOUT", 600)
     if _visibility_timeout < 1:
         raise ImproperlyConfigured(f"CELERY_VISIBILITY_TIMEOUT must be at least 1 second, not {_visibility_timeout}.")
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": _visibility_timeout}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, int | str] = {"visibility_timeout": _visibility_timeout}
 else:
     CACHES = {
         "default": {

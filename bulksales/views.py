@@ -39,9 +39,10 @@ def _broker_answers() -> str | None:
 
 
 @never_cache
-def healthz(request):
+def healthz(request: HttpRequest) -> JsonResponse:
     problems = {"database": _database_answers(), "broker": _broker_answers()}
-    body = {name: ("ok" if problem is None else "error") for name, problem in problems.items()}
+    body: dict[str, str | list[str]] = {
+        name: ("ok" if problem is None else "error") for name, problem in problems.items()}
     failing = [name for name, problem in problems.items() if problem is not None]
     body["status"] = "ok" if not failing else "error"
     if failing:

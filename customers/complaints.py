@@ -1,4 +1,5 @@
-"""Writes to complaints (客户投诉): record, move through statuses, comment, reassign; and what "overdue" means."""
+"""Writes to complaints (客户投诉): record, move through statuses, comment, reassign; and whether one is overdue
+(the lists' overdue queries are in selectors)."""
 
 import re
 from datetime import datetime, timedelta
@@ -6,12 +7,11 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.bounds import check_business_date
-from accounts.models import Position, User
+from accounts.models import User
 from accounts.services import RuleError
 
 from . import selectors
@@ -41,8 +41,6 @@ MOVES: dict[str, tuple[str, ...]] = {
     Status.RESOLVED: (Status.CLOSED, Status.INVESTIGATING),
     Status.CLOSED: (Status.INVESTIGATING,),
 }
-# Statuses in which the complaint is still being worked on, so its deadlines still run.
-ACTIVE = (Status.OPEN, Status.INVESTIGATING)
 # Received times this far ahead of the server's clock are taken as typed, not as a mistake.
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -64,67 +62,26 @@ def deadlines_for(severity: str, received_at: datetime) -> tuple[datetime, datet
 # --- Overdue ----------------------------------------------------------------------------------
 
 
-def response_overdue_q(now: datetime) -> Q:
-    """Still unanswered after `respond_by`."""
-    return Q(status=Status.OPEN, responded_at__isnull=True, respond_by__lt=now)
-
-
-def resolution_overdue_q(now: datetime) -> Q:
-    """Still unresolved after `resolve_by`."""
-    return Q(status__in=ACTIVE, resolve_by__lt=now)
-
-
-def overdue_q(now: datetime) -> Q:
-    """Complaints past a deadline: unresolved after `resolve_by`, or unanswered after `respond_by`."""
-    return resolution_overdue_q(now) | response_overdue_q(now)
-
-
-def with_overdue(complaints: QuerySet[Complaint], now: datetime | None = None) -> QuerySet[Complaint]:
-    """Annotate `is_overdue` in the database, for lists that highlight late complaints, and which
-    deadline is missed (`response_overdue`, `resolution_overdue`) or was met late (`responded_late`,
-    `resolved_late`), so a list marks the deadline itself."""
-    now = now or timezone.now()
-
-    def flag(condition: Q) -> ExpressionWrapper:
-        return ExpressionWrapper(condition, output_field=BooleanField())
-
-    return complaints.annotate(
-        is_overdue=flag(overdue_q(now)),
-        response_overdue=flag(response_overdue_q(now)),
-        resolution_overdue=flag(resolution_overdue_q(now)),
-        responded_late=flag(Q(responded_at__gt=F("respond_by"))),
-        resolved_late=flag(Q(resolved_at__gt=F("resolve_by"))),
-    )
-
-
 def response_overdue(complaint: Complaint, now: datetime) -> bool:
     return complaint.status == Status.OPEN and complaint.responded_at is None and complaint.respond_by < now
 
 
 def resolution_overdue(complaint: Complaint, now: datetime) -> bool:
-    return complaint.status in ACTIVE and complaint.resolve_by < now
+    return complaint.status in selectors.ACTIVE and complaint.resolve_by < now
 
 
 def is_overdue(complaint: Complaint, now: datetime) -> bool:
-    """The same rule as `overdue_q`, for one complaint already loaded."""
+    """The same rule as `selectors.overdue_q`, for one complaint already loaded."""
     return response_overdue(complaint, now) or resolution_overdue(complaint, now)
 
 
 # --- Who handles complaints -----------------------------------------------------------------------
 
 
-
-
-
-
-def _counts_as_response(user: User, complaint: Complaint) -> bool:
-    return user.position == Position.CUSTOMER_SERVICE or complaint.assignee_id == user.pk
-
-
 def _check_assignee(assignee: User) -> None:
     if not assignee.is_active:
         raise RuleError(_("%(name)s is deactivated and cannot handle complaints.") % {"name": assignee})
-    if assignee.position != Position.CUSTOMER_SERVICE:
+    if not selectors.can_handle_complaints(assignee):
         raise RuleError(
             _("Complaints are handled by customer service: %(name)s is not in customer service.") % {"name": assignee}
         )
@@ -268,7 +225,7 @@ def complaint_comment(*, complaint: Complaint, by: User, text: str) -> Complaint
         raise RuleError(_("Write the comment first."))
     if not selectors.can_record_complaint(by):
         raise RuleError(_("Your position does not comment on complaints."))
-    if complaint.responded_at is None and _counts_as_response(by, complaint):
+    if complaint.responded_at is None and selectors.counts_as_response(by, complaint):
         current = _locked(complaint)
         if current.responded_at is None:
             current.responded_at = timezone.now()

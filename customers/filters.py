@@ -1,9 +1,14 @@
 """The customers app's list filters (customers, complaints); choice lists narrowed to the user in __init__."""
 
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +18,6 @@ from accounts.models import Team, User
 from accounts.widgets import DateInput
 
 from . import selectors
-from .complaints import overdue_q
 from .models import Commodity, Complaint, Contact, Customer, Tier
 
 
@@ -21,8 +25,9 @@ class SortFilter(django_filters.OrderingFilter):
     """A list's sort: one drop-down whose descending choices are translated when shown, not when imported
     (django-filter formats "%s (descending)" at import time, in English)."""
 
-    def build_choices(self, fields, labels):
-        choices = []
+    def build_choices(self, fields: Mapping[str, str], labels: Mapping[str, str | Promise]
+                      ) -> list[tuple[str, str | Promise]]:
+        choices: list[tuple[str, str | Promise]] = []
         for field, param in fields.items():
             label = labels.get(field, param)
             choices += [(param, label), (f"-{param}", format_lazy(_("{label} (descending)"), label=label))]
@@ -32,7 +37,7 @@ class SortFilter(django_filters.OrderingFilter):
 class OwnerScopedFilterSet(django_filters.FilterSet):
     """A list's filters whose "owner" and "team" choices are narrowed to what the user may see."""
 
-    def __init__(self, *args, user: User, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.filters["owner"].queryset = selectors.possible_owners(user)
         self.filters["team"].queryset = access.teams_visible_to(user)
@@ -71,9 +76,9 @@ class CustomerFilter(OwnerScopedFilterSet):
 
     class Meta:
         model = Customer
-        fields = []
+        fields: list[str] = []
 
-    def search(self, queryset, name, value):
+    def search(self, queryset: QuerySet[Customer], name: str, value: str) -> QuerySet[Customer]:
         value = value.strip()
         contact_matches = Contact.objects.filter(customer=OuterRef("pk")).filter(
             Q(name__icontains=value) | Q(mobile__icontains=value) | Q(email__icontains=value)
@@ -84,14 +89,14 @@ class CustomerFilter(OwnerScopedFilterSet):
             | Q(Exists(contact_matches))
         )
 
-    def filter_overdue_contact(self, queryset, name, value):
+    def filter_overdue_contact(self, queryset: QuerySet[Customer], name: str, value: bool) -> QuerySet[Customer]:
         return queryset.filter(selectors.overdue_for_contact_q(timezone.now())) if value else queryset
 
-    def in_region(self, queryset, name, value):
+    def in_region(self, queryset: QuerySet[Customer], name: str, value: str) -> QuerySet[Customer]:
         value = value.strip()
         return queryset.filter(Q(province__icontains=value) | Q(city__icontains=value) | Q(country__iexact=value))
 
-    def filter_contacted_before(self, queryset, name, value):
+    def filter_contacted_before(self, queryset: QuerySet[Customer], name: str, value: date) -> QuerySet[Customer]:
         # "Not contacted since" includes customers never contacted at all.
         return queryset.filter(Q(last_contacted_at__date__lt=value) | Q(last_contacted_at__isnull=True))
 
@@ -113,17 +118,17 @@ class ComplaintFilter(django_filters.FilterSet):
         model = Complaint
         fields = ("q", "status", "severity", "category", "assignee", "overdue")
 
-    def __init__(self, *args, queryset, **kwargs):
+    def __init__(self, *args: Any, queryset: QuerySet[Complaint], **kwargs: Any) -> None:
         super().__init__(*args, queryset=queryset, **kwargs)
         # Only the people handling complaints the user can see.
         self.filters["assignee"].queryset = User.objects.filter(pk__in=queryset.values("assignee"))
 
-    def search(self, queryset, name, value):
+    def search(self, queryset: QuerySet[Complaint], name: str, value: str) -> QuerySet[Complaint]:
         value = value.strip()
         return queryset.filter(
             Q(customer__name__icontains=value) | Q(customer__short_name__icontains=value)
             | Q(description__icontains=value)
         )
 
-    def only_overdue(self, queryset, name, value):
-        return queryset.filter(overdue_q(timezone.now())) if value else queryset
+    def only_overdue(self, queryset: QuerySet[Complaint], name: str, value: bool) -> QuerySet[Complaint]:
+        return queryset.filter(selectors.overdue_q(timezone.now())) if value else queryset

@@ -4,10 +4,12 @@ worker (the dry run), then imported by the worker once its owner confirms; kept 
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
+from uuid import UUID
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -19,6 +21,8 @@ from . import importing, selectors
 from .models import ImportJob
 
 Status = ImportJob.Status
+# A job's id as the worker's message carries it (text) or as the model holds it.
+JobId = str | UUID
 UNFINISHED = [Status.CHECKING, Status.IMPORTING]
 # How long the file of a job stuck in the worker is kept past its expiry: a running import is not pulled
 # from under the worker.
@@ -29,7 +33,7 @@ def job_path(job: ImportJob) -> Path:
     return Path(settings.IMPORT_DIR) / str(job.pk)
 
 
-def progress_key(job_id) -> str:
+def progress_key(job_id: JobId) -> str:
     return f"import-job-progress:{job_id}"
 
 
@@ -41,7 +45,7 @@ def job_progress(job: ImportJob) -> int:
     return job.progress
 
 
-def import_job_start(*, owner: User, upload) -> ImportJob:
+def import_job_start(*, owner: User, upload: UploadedFile) -> ImportJob:
     """Keep the upload and enqueue its check on commit; what can be refused at once (size, kind) is."""
     if not selectors.can_add_customers(owner):
         raise RuleError(_("You cannot add customers."))
@@ -76,25 +80,25 @@ def import_job_confirm(*, job: ImportJob, by: User, only_good: bool) -> None:
     transaction.on_commit(partial(import_import_job.delay, str(job.pk)))
 
 
-def _read(job: ImportJob, owner: User, *, progress) -> tuple[list[importing.RowResult], list[str]]:
+def _read(job: ImportJob, owner: User, *, progress: importing.Progress) -> tuple[list[importing.RowResult], list[str]]:
     with job_path(job).open("rb") as kept:
         table = importing.read_table(File(kept, name=job.file_name))
     return importing.check_rows(table, user=owner, progress=progress), table.ignored_columns
 
 
-def _record_check(job_id, results, ignored, **fields) -> None:
+def _record_check(job_id: JobId, results: list[importing.RowResult], ignored: list[str], **fields: object) -> None:
     good = sum(1 for row in results if row.ok)
     ImportJob.objects.filter(pk=job_id).update(
         report=importing.report_rows(results), ignored_columns=[importing.cut_cell(title) for title in ignored],
         row_count=len(results), good_count=good, bad_count=len(results) - good, **fields)
 
 
-def _fail(job_id, message: str) -> None:
+def _fail(job_id: JobId, message: str) -> None:
     ImportJob.objects.filter(pk=job_id).update(status=Status.FAILED, error=message, finished_at=timezone.now())
     Path(settings.IMPORT_DIR, str(job_id)).unlink(missing_ok=True)
 
 
-def check_run(job_id) -> int:
+def check_run(job_id: JobId) -> int:
     """The dry run: read and check the kept file, record the report. Returns the number of rows checked;
     a job no longer being checked (a redelivered message) does nothing."""
     job = ImportJob.objects.filter(pk=job_id, status=Status.CHECKING).select_related("owner").first()
@@ -117,7 +121,7 @@ def check_run(job_id) -> int:
     return len(results)
 
 
-def import_run(job_id) -> int:
+def import_run(job_id: JobId) -> int:
     """The confirmed import: check the file again (the data may have changed since) and save the good
     rows in one transaction, all or nothing, with the job marked done in the same transaction, so that a
     redelivered message finds it done. Returns the number of customers created."""

@@ -8,14 +8,17 @@ import re
 import zipfile
 import zlib
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import openpyxl
 import tablib
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.files import File
+from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -31,6 +34,7 @@ from . import selectors, services
 from .exchange import COLUMN_LABELS, COLUMNS
 from .forms.customers import ContactForm, CustomerForm, VolumeForm
 from .models import Commodity, Contact, Customer, PaymentTerms
+from .services import Volume
 from .validators import uscc_check_character
 
 # The limits (settings IMPORT_MAX_*) are checked as the file is read, so that a small file that expands to a
@@ -55,13 +59,19 @@ CONTACT_FIELDS = {
     "name": "Contact name", "title": "Contact title", "mobile": "Contact mobile", "email": "Contact email",
     "wechat_id": "Contact WeChat",
 }
-CHOICE_COLUMNS = {
+CHOICE_COLUMNS: dict[str, type[models.TextChoices]] = {
     "Kind": Customer.Kind, "Status": Customer.Status, "Lead source": Customer.LeadSource,
     "Payment terms": PaymentTerms,
 }
 _FIELD_BY_COLUMN = {column: name for name, column in CUSTOMER_FIELDS.items()}
 _COLUMN_BY_KEY = {" ".join(column.split()).casefold(): column for column in COLUMNS}
 _ZIP_SIGNATURE = b"PK\x03\x04"
+# Called now and then with the share of the work done (0 to 1), to move a progress bar.
+Progress = Callable[[float], None]
+# A file's rows, each as its spreadsheet row number and its cells' text.
+Rows = Iterator[tuple[int, list[str]]]
+# A row's problems by column; None for the row or its contact as a whole.
+Problems = defaultdict[str | None, list[str]]
 # How openpyxl fails on a damaged or foreign file; to the user they all mean the same.
 _BAD_WORKBOOK = (
     zipfile.BadZipFile, InvalidFileException, SyntaxError, KeyError, IndexError, ValueError, TypeError,
@@ -85,7 +95,7 @@ class RowResult:
     warnings: list[str] = field(default_factory=list)  # worth a look, but no reason to refuse the row
     # What would be saved, when the row is good.
     customer: Customer | None = None
-    volumes: list[tuple[Commodity, int]] = field(default_factory=list)
+    volumes: list[Volume] = field(default_factory=list)
     contact: Contact | None = None
 
     @property
@@ -119,7 +129,7 @@ class ReportRow:
 # --- Reading the file ----------------------------------------------------------------------------
 
 
-def read_table(uploaded_file) -> ImportTable:
+def read_table(uploaded_file: File) -> ImportTable:
     """The rows of an uploaded .csv or .xlsx file, or a RuleError that says what is wrong with it."""
     content = _read_bytes(uploaded_file)
     name = (getattr(uploaded_file, "name", "") or "").lower()
@@ -140,7 +150,7 @@ def read_table(uploaded_file) -> ImportTable:
     return _table(rows)
 
 
-def check_upload(uploaded_file) -> None:
+def check_upload(uploaded_file: File) -> None:
     """What can be said of an upload at once, before it is kept for the worker: its size and kind."""
     if (getattr(uploaded_file, "size", None) or 0) > settings.IMPORT_MAX_BYTES:
         raise _too_large()
@@ -151,7 +161,7 @@ def check_upload(uploaded_file) -> None:
         raise RuleError(_("Upload a spreadsheet saved as CSV (.csv) or as an Excel workbook (.xlsx)."))
 
 
-def _read_bytes(uploaded_file) -> bytes:
+def _read_bytes(uploaded_file: File) -> bytes:
     limit = settings.IMPORT_MAX_BYTES
     if (getattr(uploaded_file, "size", None) or 0) > limit:
         raise _too_large()
@@ -207,7 +217,7 @@ def _decode(content: bytes) -> str:
     raise RuleError(_("The text of this file could not be read: save it as “CSV UTF-8” and upload it again."))
 
 
-def _csv_rows(content: bytes):
+def _csv_rows(content: bytes) -> Rows:
     text = _decode(content)
     first_line = text.split("\n", 1)[0]
     # Excel writes ";" where the decimal mark is a comma, and some tools write tabs.
@@ -268,7 +278,7 @@ def _too_large_unpacked() -> RuleError:
                      % {"size": _megabytes(settings.IMPORT_MAX_UNCOMPRESSED)})
 
 
-def _xlsx_rows(content: bytes):
+def _xlsx_rows(content: bytes) -> Rows:
     _check_zip(content)
     try:
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
@@ -288,7 +298,7 @@ def _xlsx_rows(content: bytes):
         book.close()
 
 
-def _cell_text(value) -> str:
+def _cell_text(value: object) -> str:
     """A cell as the text the user sees, whatever type Excel gave it."""
     if value is None:
         return ""
@@ -306,7 +316,7 @@ def _too_many_rows() -> RuleError:
                      % {"count": settings.IMPORT_MAX_ROWS})
 
 
-def _header_key(header) -> str:
+def _header_key(header: object) -> str:
     return " ".join(str(header or "").split()).casefold()
 
 
@@ -316,15 +326,18 @@ def _chinese_columns() -> dict[str, str]:
         return {_header_key(label): column for column, label in COLUMN_LABELS.items()}
 
 
-def _canonical(header) -> str | None:
+def _canonical(header: object) -> str | None:
     key = _header_key(header)
     return _COLUMN_BY_KEY.get(key) or _chinese_columns().get(key)
 
 
-def _table(rows) -> ImportTable:
+def _table(rows: Iterable[tuple[int, list[str]]]) -> ImportTable:
     """Find the header (the first row with anything in it), keep the known columns, drop blank rows."""
-    header, positions, ignored = None, {}, []
-    table_rows, numbers = [], []
+    header: list[str] | None = None
+    positions: dict[str, int] = {}
+    ignored: list[str] = []
+    table_rows: list[list[str]] = []
+    numbers: list[int] = []
     for number, cells in rows:
         if not any(cells):
             continue
@@ -368,7 +381,7 @@ def _table(rows) -> ImportTable:
 # --- Checking the rows ---------------------------------------------------------------------------
 
 
-def check_rows(dataset: tablib.Dataset, *, user: User, progress=None) -> list[RowResult]:
+def check_rows(dataset: tablib.Dataset, *, user: User, progress: Progress | None = None) -> list[RowResult]:
     """Check every row with the rules of the customer and contact forms, plus duplicates; nothing is saved.
     `progress`, if given, is called with the share of rows checked (0 to 1) now and then."""
     with translation.override(user.language or translation.get_language()):
@@ -379,7 +392,7 @@ def cut_cell(text: str) -> str:
     return text if len(text) <= REPORT_CELL else text[:REPORT_CELL] + "…"
 
 
-def report_rows(results: list[RowResult]) -> list[dict]:
+def report_rows(results: list[RowResult]) -> list[dict[str, int | str | list[str]]]:
     """The results as the results page shows them (JSON for ImportJob.report): no cell past REPORT_CELL
     characters, and a message quoting a cell no longer than a cell and its words."""
     return [
@@ -390,7 +403,7 @@ def report_rows(results: list[RowResult]) -> list[dict]:
     ]
 
 
-def _problem(column: str | None, message) -> str:
+def _problem(column: str | None, message: object) -> str:
     if column is None:
         return str(message)
     # The column as the reader's headers name it (the file's own headers may be English).
@@ -404,25 +417,26 @@ class _ImportCustomerForm(CustomerForm):
 
     country = forms.CharField()  # already a code: _Checker._country reads codes and names
 
-    def __init__(self, *args, owners: dict[int, User], **kwargs):
+    def __init__(self, *args: Any, owners: dict[int, User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"] = _KnownOwnerField(owners, label=self.fields["owner"].label)
 
-    def clean_registration_number(self):
+    def clean_registration_number(self) -> str:
         return _registration_key(self.cleaned_data["registration_number"])
 
-    def _get_validation_exclusions(self):
+    def _get_validation_exclusions(self) -> set[str]:
         # The form's fields have checked these; the model would check the country against every country's
         # name, the number's uniqueness with two queries and the owner's existence with one, per row.
-        return {*super()._get_validation_exclusions(), "country", "registration_number", "owner"}
+        exclusions = super()._get_validation_exclusions()  # type: ignore[misc]  # in Django, not in its stubs
+        return {*exclusions, "country", "registration_number", "owner"}
 
 
 class _KnownOwnerField(forms.ModelChoiceField):
-    def __init__(self, owners: dict[int, User], **kwargs):
+    def __init__(self, owners: dict[int, User], **kwargs: Any) -> None:
         super().__init__(queryset=User.objects.none(), **kwargs)
         self.owners = owners
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> User | None:
         if value in self.empty_values:
             return None
         try:
@@ -434,10 +448,10 @@ class _KnownOwnerField(forms.ModelChoiceField):
 class _Checker:
     """What every row is checked against, loaded once for the whole file."""
 
-    def __init__(self, user: User):
+    def __init__(self, user: User) -> None:
         self.user = user
         self.choices = {column: _choice_lookup(choices) for column, choices in CHOICE_COLUMNS.items()}
-        self.commodities = {}
+        self.commodities: dict[str, Commodity] = {}
         for commodity in Commodity.objects.all():
             for label in (commodity.name, commodity.name_zh):
                 if label:
@@ -447,7 +461,7 @@ class _Checker:
         self.owners: dict[str, User] = {}
         self.owners_by_pk: dict[int, User] = {}
 
-    def check(self, dataset: tablib.Dataset, progress=None) -> list[RowResult]:
+    def check(self, dataset: tablib.Dataset, progress: Progress | None = None) -> list[RowResult]:
         headers = [_canonical(header) for header in dataset.headers or []]
         numbers = getattr(dataset, "row_numbers", None) or range(2, len(dataset) + 2)
         rows = []
@@ -488,8 +502,8 @@ class _Checker:
         }
 
     def _check_row(self, row: RowResult, numbers_taken: set[str]) -> None:
-        problems: dict[str, list[str]] = defaultdict(list)  # column -> messages
-        data = {name: row.values[column] for name, column in CUSTOMER_FIELDS.items()}
+        problems: Problems = defaultdict(list)
+        data: dict[str, str | int] = {name: row.values[column] for name, column in CUSTOMER_FIELDS.items()}
 
         for column, lookup in self.choices.items():
             raw = row.values[column]
@@ -526,10 +540,10 @@ class _Checker:
         form = _ImportCustomerForm(data, user=self.user, owners=self.owners_by_pk)
         form.is_valid()
         for name, messages in form.errors.items():
-            column = CUSTOMER_FIELDS.get(name)
-            if column in problems:
+            field_column = CUSTOMER_FIELDS.get(name)
+            if field_column in problems:
                 continue  # already said more precisely than the form can
-            problems[column].extend(messages)
+            problems[field_column].extend(str(message) for message in messages)
         number = _registration(row)
         if number in numbers_taken and not problems.get("Registration number"):  # unless the form said so
             problems["Registration number"].append(
@@ -553,7 +567,7 @@ class _Checker:
             self.countries[raw] = code or None
         return self.countries[raw]
 
-    def _volumes(self, cell: str, problems) -> list[tuple[Commodity, int]]:
+    def _volumes(self, cell: str, problems: Problems) -> list[Volume]:
         """'Thermal coal: 120000; Iron ore fines: 50000', each checked as a volume row of the form."""
         column, tonnes_field = "Commodities", VolumeForm.base_fields["estimated_annual_tonnes"]
         volumes, errors = {}, []
@@ -583,15 +597,15 @@ class _Checker:
         problems[column].extend(errors)
         return [] if errors else list(volumes.items())
 
-    def _contact(self, row: RowResult, country: str, problems) -> Contact | None:
+    def _contact(self, row: RowResult, country: str, problems: Problems) -> Contact | None:
         data = {name: row.values[column] for name, column in CONTACT_FIELDS.items()}
         if not any(data.values()):
             return None
         form = ContactForm(data | {"is_primary": "on"}, country=country)
         if form.is_valid():
             return form.save(commit=False)
-        for name, messages in form.errors.items():
-            problems[CONTACT_FIELDS.get(name)].extend(messages)  # None: the contact as a whole
+        for name, messages in form.errors.items():  # a name not in CONTACT_FIELDS: the contact as a whole
+            problems[CONTACT_FIELDS.get(name)].extend(str(message) for message in messages)
         return None
 
     def _check_duplicates_in_file(self, rows: list[RowResult]) -> None:
@@ -634,9 +648,9 @@ def _registration_key(number: str) -> str:
     return number.strip().upper().replace(" ", "")  # as CustomerForm.clean_registration_number writes it
 
 
-def _choice_lookup(choices) -> dict[str, str]:
+def _choice_lookup(choices: type[models.TextChoices]) -> dict[str, str]:
     """Each choice by its code and by its English and Chinese labels, regardless of case."""
-    lookup = {}
+    lookup: dict[str, str] = {}
     for language in ("en", "zh-hans"):
         with translation.override(language):
             for code, label in choices.choices:
@@ -659,7 +673,7 @@ def bad_rows_refusal(bad: int) -> RuleError:
     )
 
 
-def import_rows(results: list[RowResult], *, user: User, only_good: bool, progress=None) -> int:
+def import_rows(results: list[RowResult], *, user: User, only_good: bool, progress: Progress | None = None) -> int:
     """Create the customers of the good rows, with their volumes and primary contact: all or nothing."""
     if not selectors.can_add_customers(user):
         raise RuleError(_("You cannot add customers."))
@@ -672,7 +686,9 @@ def import_rows(results: list[RowResult], *, user: User, only_good: bool, progre
     with transaction.atomic():
         for start in range(0, len(good), SAVE_BATCH):
             batch = good[start:start + SAVE_BATCH]
-            services.customers_create(entries=[(row.customer, row.volumes, row.contact) for row in batch], by=user)
+            # A good row always has its customer; the check leaves it empty only on a row with errors.
+            entries = [(row.customer, row.volumes, row.contact) for row in batch if row.customer is not None]
+            services.customers_create(entries=entries, by=user)
             if progress is not None:
                 progress((start + len(batch)) / len(good))
     return len(good)

@@ -10,11 +10,12 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from django_countries import countries
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from accounts.bounds import business_range_constraint, validate_business_date
-from accounts.models import BilingualName
+from accounts.models import BilingualName, User
 
 
 class Commodity(BilingualName):
@@ -101,6 +102,8 @@ class Customer(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     history = HistoricalRecords(excluded_fields=["name_key", "updated_at"])
+    # Set before a save for django-simple-history to record with the change.
+    _change_reason: str
 
     class Meta:
         ordering = ["name"]
@@ -128,9 +131,10 @@ class Customer(models.Model):
     def region(self) -> str:
         """Where the customer is, as the pages show it: province and city in China, the country (in the
         reader's language) and city abroad; blank parts left out."""
-        if self.country.code == "CN":
+        code = str(self.country)  # the field gives a Country, read as its code (the type checker sees a str)
+        if code == "CN":
             return " ".join(part for part in (self.province, self.city) if part)
-        return " · ".join(str(part) for part in (self.country.name, self.city) if part)
+        return " · ".join(part for part in (countries.name(code), self.city) if part)
 
 
 class CustomerCommodity(models.Model):
@@ -291,6 +295,8 @@ class Complaint(models.Model):
     settled_amount = models.DecimalField(_("settled amount"), max_digits=16, decimal_places=2, null=True, blank=True,
                                          validators=[MinValueValidator(0)])
     history = HistoricalRecords()
+    # Set before a save for django-simple-history to record who made the change.
+    _history_user: User
 
     class Meta:
         ordering = ["-received_at", "-pk"]

@@ -3,14 +3,12 @@ importing them: each registers a function that renders its part for one customer
 
 from collections.abc import Callable
 
-from django.http import HttpRequest
-
 from accounts.pages import AuthenticatedRequest
 
 from .models import Customer
 
 # (request, customer) -> rendered HTML, or "" to show nothing
-Panel = Callable[[HttpRequest, Customer], str]
+Panel = Callable[[AuthenticatedRequest, Customer], str]
 _panels: list[Panel] = []
 
 

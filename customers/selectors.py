@@ -1,16 +1,33 @@
 """Reads of the customers app, each starting from the access policy in accounts.access."""
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from rapidfuzz import fuzz, process
 
 from accounts import access
 from accounts.access import RecordKind
-from accounts.models import Position, User
+from accounts.models import User
 
 from .models import Complaint, Contact, Customer, ImportJob, SatisfactionSurvey, TierPolicy
 from .services import name_key
+
+if TYPE_CHECKING:  # django-stubs' helper, a development dependency
+    from django_stubs_ext import WithAnnotations
+
+
+class OverdueFlags(TypedDict):
+    """What `with_overdue` adds to each complaint."""
+
+    is_overdue: bool
+    response_overdue: bool
+    resolution_overdue: bool
+    responded_late: bool
+    resolved_late: bool
+
 
 # A survey the customer's own owner recorded (judged against today's owner): shown as self-reported
 # and left out of the scorecards, which count only surveys by someone else (customer service, marketing).
@@ -51,13 +68,20 @@ def surveys_visible_to(user: User) -> QuerySet[SatisfactionSurvey]:
     )
 
 
+def tier_policies_with_customer_count(user: User) -> QuerySet[TierPolicy]:
+    """The tier policies, each with `customer_count`: how many of the customers the user sees are in its tier."""
+    in_tier = (customers_visible_to(user).filter(tier=OuterRef("tier")).order_by().values("tier")
+               .annotate(count=Count("pk")).values("count"))
+    return TierPolicy.objects.annotate(customer_count=Coalesce(Subquery(in_tier), 0))
+
+
 def can_add_customers(user: User) -> bool:
     return access.can_sell(user)
 
 
 def possible_owners(user: User) -> QuerySet[User]:
     """Whom a user may make a customer's owner: themselves, or the sellers they manage."""
-    return access.users_visible_to(user).filter(is_active=True, position__in=access.SELLING_POSITIONS)
+    return access.transfer_candidates(user)  # the same people as a transfer's: active sellers one sees
 
 
 def can_change_customer(user: User, customer: Customer) -> bool:
@@ -67,6 +91,16 @@ def can_change_customer(user: User, customer: Customer) -> bool:
 
 def can_pin_tier(user: User, customer: Customer) -> bool:
     return access.manages_or_directs(user) and can_change_customer(user, customer)
+
+
+def can_handle_complaints(user: User) -> bool:
+    """Who may be given a complaint (customer service)."""
+    return access.handles_complaints(user)
+
+
+def counts_as_response(user: User, complaint: Complaint) -> bool:
+    """Whether the user's comment is the complaint's first response, when none came yet."""
+    return access.answers_complaint(user, complaint.assignee_id)
 
 
 def can_record_complaint(user: User) -> bool:
@@ -84,11 +118,54 @@ def can_run_customer_settings(user: User) -> bool:
 
 def possible_assignees() -> QuerySet[User]:
     """Complaints are handled by customer service: its active staff are the possible assignees."""
-    return User.objects.filter(is_active=True, position=Position.CUSTOMER_SERVICE)
+    return access.complaint_handlers()
 
 
 def can_reassign_complaint(user: User) -> bool:
     return access.can_assign_complaints(user)
+
+
+# --- Overdue complaints ---------------------------------------------------------------------------
+
+# Complaint statuses in which the complaint is still being worked on, so its deadlines still run.
+ACTIVE = (Complaint.Status.OPEN, Complaint.Status.INVESTIGATING)
+
+
+def response_overdue_q(now: datetime) -> Q:
+    """Still unanswered after `respond_by`."""
+    return Q(status=Complaint.Status.OPEN, responded_at__isnull=True, respond_by__lt=now)
+
+
+def resolution_overdue_q(now: datetime) -> Q:
+    """Still unresolved after `resolve_by`."""
+    return Q(status__in=ACTIVE, resolve_by__lt=now)
+
+
+def overdue_q(now: datetime) -> Q:
+    """Complaints past a deadline: unresolved after `resolve_by`, or unanswered after `respond_by`."""
+    return resolution_overdue_q(now) | response_overdue_q(now)
+
+
+def with_overdue(complaints: QuerySet[Complaint], now: datetime | None = None,
+                 ) -> "QuerySet[WithAnnotations[Complaint, OverdueFlags]]":
+    """Annotate `is_overdue` in the database, for lists that highlight late complaints, and which
+    deadline is missed (`response_overdue`, `resolution_overdue`) or was met late (`responded_late`,
+    `resolved_late`), so a list marks the deadline itself."""
+    now = now or timezone.now()
+
+    def flag(condition: Q) -> ExpressionWrapper:
+        return ExpressionWrapper(condition, output_field=BooleanField())
+
+    return complaints.annotate(
+        is_overdue=flag(overdue_q(now)),
+        response_overdue=flag(response_overdue_q(now)),
+        resolution_overdue=flag(resolution_overdue_q(now)),
+        responded_late=flag(Q(responded_at__gt=F("respond_by"))),
+        resolved_late=flag(Q(resolved_at__gt=F("resolve_by"))),
+    )
+
+
+# --- Imports -------------------------------------------------------------------------------------
 
 
 def import_jobs_of(user: User) -> QuerySet[ImportJob]:
@@ -102,7 +179,8 @@ def similar_customers(name: str, *, exclude_pk: int | None = None, limit: int = 
     key = name_key(name)
     if not key:
         return []
-    keys = dict(Customer.objects.exclude(pk=exclude_pk).values_list("pk", "name_key"))
+    others = Customer.objects.all() if exclude_pk is None else Customer.objects.exclude(pk=exclude_pk)
+    keys = dict(others.values_list("pk", "name_key"))
     matches = process.extract(key, keys, scorer=fuzz.ratio, score_cutoff=SIMILAR_NAME_SCORE, limit=limit)
     ids = [pk for _key, _score, pk in matches]
     found = Customer.objects.select_related("owner").in_bulk(ids)

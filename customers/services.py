@@ -12,7 +12,7 @@ from accounts.changes import figures_changed
 from accounts.models import User
 from accounts.services import RuleError
 
-from .models import Contact, Customer, CustomerCommodity, SatisfactionSurvey, TierChange
+from .models import Commodity, Contact, Customer, CustomerCommodity, SatisfactionSurvey, TierChange
 
 # Words that say what kind of company it is, not which one: "Rizhao Steel Co., Ltd." ~ "Rizhao Steel".
 _COMPANY_WORDS = re.compile(
@@ -20,6 +20,9 @@ _COMPANY_WORDS = re.compile(
     r"international|trading)\b"
 )
 _COMPANY_WORDS_ZH = re.compile(r"(股份有限公司|有限责任公司|有限公司|集团|公司|控股|国际贸易|贸易)")
+
+# A commodity and its estimated tonnes a year.
+Volume = tuple[Commodity, int]
 
 
 def name_key(name: str) -> str:
@@ -32,7 +35,7 @@ def name_key(name: str) -> str:
 
 
 @transaction.atomic
-def customer_save(*, customer: Customer, volumes: list[tuple], primary_contact: Contact | None = None) -> Customer:
+def customer_save(*, customer: Customer, volumes: list[Volume], primary_contact: Contact | None = None) -> Customer:
     """Save a customer with its commodities and estimated annual tonnes (and, when new, its first contact)."""
     customer.name_key = name_key(customer.name)
     customer.save()
@@ -49,7 +52,7 @@ def customer_save(*, customer: Customer, volumes: list[tuple], primary_contact: 
 
 
 @transaction.atomic
-def customers_create(*, entries: list[tuple[Customer, list[tuple], Contact | None]], by: User) -> list[Customer]:
+def customers_create(*, entries: list[tuple[Customer, list[Volume], Contact | None]], by: User) -> list[Customer]:
     """Create new customers, each with its volumes and primary contact (an import's rows): what
     customer_save does for one, in a handful of queries for all. Their history records who created them."""
     customers = [customer for customer, _volumes, _contact in entries]
@@ -104,7 +107,7 @@ def tier_release(*, customer: Customer, by: User) -> None:
 
 def survey_record(*, survey: SatisfactionSurvey, by: User) -> SatisfactionSurvey:
     check_business_dates(survey, "surveyed_on")
-    if survey.contact_id and survey.contact.customer_id != survey.customer_id:
+    if survey.contact is not None and survey.contact.customer_id != survey.customer_id:
         raise RuleError(_("The contact must be one of this customer's."))
     survey.recorded_by = by
     survey.save()

@@ -3,6 +3,7 @@ each customer's "last contacted" and "next follow-up" in step with its activitie
 
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Max, Min, OuterRef, QuerySet, Subquery
@@ -10,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts import access
 from accounts.bounds import check_business_dates
 from accounts.changes import figures_changed
 from accounts.models import User
@@ -25,17 +25,7 @@ from .models import Activity
 FUTURE_ALLOWANCE = timedelta(days=1)
 
 
-
-
-def changeable_owner_ids(user: User, activities: Iterable[Activity]) -> set[int]:
-    """Of the people who logged `activities`, those whose activities `user` may change: one query for a page."""
-    if not selectors.can_sell(user):
-        return set()
-    owner_ids = {activity.owner_id for activity in activities}
-    return set(access.users_visible_to(user).filter(pk__in=owner_ids).values_list("pk", flat=True))
-
-
-def refresh_customer_follow_up(customer_ids: Iterable[int] | QuerySet) -> int:
+def refresh_customer_follow_up(customer_ids: Iterable[int] | QuerySet[Customer, Any]) -> int:
     """Set each customer's last contact (latest activity) and next follow-up (earliest open next
     step) from its activities, in one UPDATE whatever the number of customers.
 

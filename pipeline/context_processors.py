@@ -1,12 +1,13 @@
 """What every page's navigation bar shows of the follow-up reminders: how many are open."""
 
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from .reminders import open_reminders
+from .selectors import open_reminders
 
 
-def reminders(request) -> dict:
+def reminders(request: HttpRequest) -> dict[str, SimpleLazyObject]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}

@@ -15,12 +15,12 @@ FIELDS = [
 
 
 def export_headers() -> list[str]:
-    headers = [str(capfirst(Deal._meta.get_field(name).verbose_name)) for name in FIELDS]
+    headers = [str(capfirst(Deal.own_field(name).verbose_name)) for name in FIELDS]
     headers[FIELDS.index("amount_base")] += f" ({settings.BASE_CURRENCY})"
     return headers
 
 
-def export_rows(deals: QuerySet[Deal]) -> tuple[list[str], list[list]]:
+def export_rows(deals: QuerySet[Deal]) -> tuple[list[str], list[list[object]]]:
     """The deals (already scoped and filtered) as headers and rows: related records by name, choices
     by label, amounts and dates typed. One query, however many deals."""
     deals = deals.select_related("customer", "owner", "commodity", "load_port", "discharge_port")

@@ -1,8 +1,11 @@
 """The pipeline's list filters (deals, activities, research, the laycan calendar), narrowed to the user."""
 
+from datetime import date
+from typing import Any
+
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -49,21 +52,21 @@ class DealFilter(OwnerScopedFilterSet):
 
     class Meta:
         model = Deal
-        fields = []
+        fields: list[str] = []
 
-    def search(self, queryset, name, value):
+    def search(self, queryset: QuerySet[Deal], name: str, value: str) -> QuerySet[Deal]:
         value = value.strip()
         return queryset.filter(Q(customer__name__icontains=value) | Q(customer__short_name__icontains=value)
                                | Q(grade__icontains=value) | Q(contract_number__icontains=value))
 
-    def at_port(self, queryset, name, value):
+    def at_port(self, queryset: QuerySet[Deal], name: str, value: Port) -> QuerySet[Deal]:
         return queryset.filter(Q(load_port=value) | Q(discharge_port=value))
 
-    def laycan_after(self, queryset, name, value):
+    def laycan_after(self, queryset: QuerySet[Deal], name: str, value: date) -> QuerySet[Deal]:
         # Laycans that overlap the window: ending on or after its start.
         return queryset.filter(laycan_end__gte=value)
 
-    def laycan_before(self, queryset, name, value):
+    def laycan_before(self, queryset: QuerySet[Deal], name: str, value: date) -> QuerySet[Deal]:
         return queryset.filter(laycan_start__lte=value)
 
 
@@ -86,16 +89,16 @@ class ActivityFilter(django_filters.FilterSet):
         model = Activity
         fields = ()
 
-    def __init__(self, *args, queryset, **kwargs):
+    def __init__(self, *args: Any, queryset: QuerySet[Activity], **kwargs: Any) -> None:
         super().__init__(*args, queryset=queryset, **kwargs)
         # Only the people whose activities the user can see.
         self.filters["owner"].queryset = User.objects.filter(pk__in=queryset.values("owner")).order_by("full_name")
 
-    def customer_search(self, queryset, name, value):
+    def customer_search(self, queryset: QuerySet[Activity], name: str, value: str) -> QuerySet[Activity]:
         value = value.strip()
         return queryset.filter(Q(customer__name__icontains=value) | Q(customer__short_name__icontains=value))
 
-    def next_step_state(self, queryset, name, value):
+    def next_step_state(self, queryset: QuerySet[Activity], name: str, value: str) -> QuerySet[Activity]:
         open_steps = queryset.exclude(next_step="").filter(next_step_done=False)
         if value == "open":
             return open_steps
@@ -122,7 +125,7 @@ class ResearchFilter(django_filters.FilterSet):
         model = MarketResearch
         fields = ()
 
-    def search(self, queryset, name, value):
+    def search(self, queryset: QuerySet[MarketResearch], name: str, value: str) -> QuerySet[MarketResearch]:
         value = value.strip()
         return queryset.filter(
             Q(region__icontains=value) | Q(port__name__icontains=value) | Q(port__name_zh__icontains=value)
@@ -139,6 +142,6 @@ class LaycanFilter(django_filters.FilterSet):
         model = Deal
         fields = ()
 
-    def __init__(self, *args, user: User, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.filters["owner"].queryset = selectors.possible_owners(user)

@@ -2,6 +2,7 @@
 track customers, market research, and the follow-up reminders the hourly job raises."""
 
 from decimal import Decimal
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -9,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from django_countries import countries
 from simple_history.models import HistoricalRecords
 
 from accounts.bounds import business_range_constraint, validate_business_date
@@ -29,6 +31,11 @@ class Port(BilingualName):
         verbose_name = _("port")
         verbose_name_plural = _("ports")
 
+    @property
+    def country_name(self) -> str:
+        """The country's name in the reader's language ("" for a code django-countries does not know)."""
+        return countries.name(self.country)
+
 
 class LostReason(BilingualName):
     class Meta(BilingualName.Meta):
@@ -43,6 +50,8 @@ class ExchangeRate(models.Model):
     valid_from = models.DateField(_("valid from"), validators=[validate_business_date])
     rate = models.DecimalField(_("rate to the base currency"), max_digits=14, decimal_places=6,
                                validators=[MinValueValidator(Decimal("0.000001"))])
+    # Set for display by the rates page (not a column): "scheduled", "current" or "past".
+    state: str
 
     class Meta:
         ordering = ["currency", "-valid_from"]
@@ -157,6 +166,45 @@ class PriceRule(models.Model):
         """The rule as the pure pricing function takes it (its parameter by code)."""
         return pricing.PriceRule(parameter=self.parameter.code, kind=self.kind, basis=self.basis, side=self.side,
                                  step=self.step, amount=self.amount, whole_steps=self.whole_steps)
+
+
+class MarketResearch(models.Model):
+    """Prices, competitors and supply and demand seen in a market (市场调研)."""
+
+    class Method(models.TextChoices):
+        ONLINE_SURVEY = "online_survey", _("Online survey")
+        QUESTIONNAIRE = "questionnaire", _("Questionnaire")
+        FIELD = "field", _("Field research")
+
+    commodity = models.ForeignKey(Commodity, on_delete=models.PROTECT, verbose_name=_("commodity"))
+    region = models.CharField(_("region or port"), max_length=120)
+    port = models.ForeignKey(Port, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("port"))
+    researched_on = models.DateField(_("date"), validators=[validate_business_date])
+    method = models.CharField(_("method"), max_length=16, choices=Method.choices)
+    price_low = models.DecimalField(_("lowest price seen per tonne"), null=True, blank=True,
+                                    validators=[MinValueValidator(0)], **MONEY)
+    price_high = models.DecimalField(_("highest price seen per tonne"), null=True, blank=True,
+                                     validators=[MinValueValidator(0)], **MONEY)
+    currency = models.CharField(_("currency"), max_length=3, default="USD")
+    competitors = models.TextField(_("competitors and their offers"), blank=True)
+    supply_demand = models.TextField(_("supply and demand notes"), blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="research",
+                               verbose_name=_("author"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-researched_on", "-pk"]
+        verbose_name = _("market research")
+        verbose_name_plural = _("market research")
+        indexes = [models.Index(fields=["commodity", "researched_on"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(price_high__gte=F("price_low")) | Q(price_low__isnull=True)
+                                   | Q(price_high__isnull=True), name="research_prices_in_order"),
+            business_range_constraint("research", "researched_on"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commodity} · {self.region} · {self.researched_on:%Y-%m-%d}"
 
 
 class Stage(models.TextChoices):
@@ -287,7 +335,7 @@ class Deal(models.Model):
     expected_signing_date = models.DateField(_("expected signing date"), null=True, blank=True,
                                              validators=[validate_business_date])
     competitor = models.CharField(_("competitor"), max_length=200, blank=True)
-    research = models.ManyToManyField("MarketResearch", blank=True, related_name="deals",
+    research = models.ManyToManyField(MarketResearch, blank=True, related_name="deals",
                                       verbose_name=_("market research"))
     stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices, default=Stage.RESEARCH)
     outcome = models.CharField(_("outcome"), max_length=8, choices=Outcome.choices, default=Outcome.OPEN)
@@ -308,6 +356,8 @@ class Deal(models.Model):
     # Bumped by every write; a save from a stale form is refused (optimistic locking).
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords(excluded_fields=["amount", "version", "updated_at", "rate_to_base"])
+    # Set before a save for django-simple-history to record why the version was written.
+    _change_reason: str
 
     class Meta:
         ordering = ["-updated_at", "-pk"]
@@ -351,6 +401,15 @@ class Deal(models.Model):
         grade = f" {self.grade_name}" if self.grade_name else ""
         return f"{self.commodity}{grade} · {self.quantity_tonnes:,.0f} t · {self.customer}"
 
+    @staticmethod
+    def own_field(name: str) -> "models.Field[Any, Any]":
+        """One of the deal's own fields (a term, an export column): the type checker cannot tell it from a
+        reverse relation, which has no label, column or parser."""
+        field = Deal._meta.get_field(name)
+        if not isinstance(field, models.Field):
+            raise TypeError(f"Deal.{name} is a relation to another model, not a field of its own")
+        return field
+
     @property
     def grade_name(self) -> str:
         """The grade as the contract names it: its specification, or the free text of one not on the list."""
@@ -359,14 +418,14 @@ class Deal(models.Model):
     @property
     def next_stage(self) -> Stage | None:
         """The stage a forward move takes the deal to; none after follow-up, the last."""
-        index = STAGE_ORDER.index(self.stage) + 1
+        index = STAGE_ORDER.index(Stage(self.stage)) + 1
         return STAGE_ORDER[index] if index < len(STAGE_ORDER) else None
 
     @property
     def probability(self) -> Decimal:
         if self.outcome == Outcome.LOST:
             return Decimal(0)
-        return STAGE_PROBABILITY[self.stage]
+        return STAGE_PROBABILITY[Stage(self.stage)]
 
 
 class StageMove(models.Model):
@@ -397,6 +456,16 @@ class Activity(models.Model):
         TRADE_SHOW = "trade_show", _("Trade show")
         WECHAT = "wechat", _("WeChat")
 
+    # The Bootstrap icon of each kind, on the form, the list and the customer page.
+    ICONS: ClassVar[dict[str, str]] = {
+        Kind.VISIT: "person-walking",
+        Kind.CALL: "telephone",
+        Kind.EMAIL: "envelope",
+        Kind.MEETING: "people",
+        Kind.TRADE_SHOW: "shop",
+        Kind.WECHAT: "wechat",
+    }
+
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.VISIT)
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="activities",
                                  verbose_name=_("customer"))
@@ -416,6 +485,8 @@ class Activity(models.Model):
     next_step_owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                         related_name="+", verbose_name=_("next step by"))
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set for display by the pages that list activities (not a column): may the reader change it.
+    can_change: bool
 
     class Meta:
         ordering = ["-happened_at", "-pk"]
@@ -432,44 +503,13 @@ class Activity(models.Model):
             business_range_constraint("activity", "next_step_due", nullable=True),
         ]
 
+    @staticmethod
+    def icon_of(kind: str) -> str:
+        return Activity.ICONS.get(kind, "journal-text")
 
-class MarketResearch(models.Model):
-    """Prices, competitors and supply and demand seen in a market (市场调研)."""
-
-    class Method(models.TextChoices):
-        ONLINE_SURVEY = "online_survey", _("Online survey")
-        QUESTIONNAIRE = "questionnaire", _("Questionnaire")
-        FIELD = "field", _("Field research")
-
-    commodity = models.ForeignKey(Commodity, on_delete=models.PROTECT, verbose_name=_("commodity"))
-    region = models.CharField(_("region or port"), max_length=120)
-    port = models.ForeignKey(Port, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("port"))
-    researched_on = models.DateField(_("date"), validators=[validate_business_date])
-    method = models.CharField(_("method"), max_length=16, choices=Method.choices)
-    price_low = models.DecimalField(_("lowest price seen per tonne"), null=True, blank=True,
-                                    validators=[MinValueValidator(0)], **MONEY)
-    price_high = models.DecimalField(_("highest price seen per tonne"), null=True, blank=True,
-                                     validators=[MinValueValidator(0)], **MONEY)
-    currency = models.CharField(_("currency"), max_length=3, default="USD")
-    competitors = models.TextField(_("competitors and their offers"), blank=True)
-    supply_demand = models.TextField(_("supply and demand notes"), blank=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="research",
-                               verbose_name=_("author"))
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-researched_on", "-pk"]
-        verbose_name = _("market research")
-        verbose_name_plural = _("market research")
-        indexes = [models.Index(fields=["commodity", "researched_on"])]
-        constraints = [
-            models.CheckConstraint(condition=Q(price_high__gte=F("price_low")) | Q(price_low__isnull=True)
-                                   | Q(price_high__isnull=True), name="research_prices_in_order"),
-            business_range_constraint("research", "researched_on"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.commodity} · {self.region} · {self.researched_on:%Y-%m-%d}"
+    @property
+    def icon(self) -> str:
+        return self.icon_of(self.kind)
 
 
 class Reminder(models.Model):
@@ -509,6 +549,9 @@ class Reminder(models.Model):
     snoozed_until = models.DateField(null=True, blank=True)
     # How it was closed; blank while open (done_at is null).
     resolution = models.CharField(_("closed as"), max_length=16, choices=Resolution.choices, blank=True, default="")
+    # Set for display by the inbox (not columns): may the reader hand it over, or transfer its deal.
+    reassignable: bool
+    transferable: bool
 
     class Meta:
         ordering = ["-day", "due_on", "pk"]
@@ -540,6 +583,10 @@ class Amendment(models.Model):
                                    related_name="+", verbose_name=_("decided by"))
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decision_note = models.CharField(_("note"), max_length=300, blank=True)
+    # Set for display by the deal's page (not columns): each changed term as the reader sees it
+    # (`selectors.describe_amendments`), and whether the reader may decide it.
+    rows: list[dict[str, object]]
+    can_decide: bool
 
     class Meta:
         ordering = ["-requested_at", "-pk"]

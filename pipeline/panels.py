@@ -7,8 +7,7 @@ from accounts import access
 from accounts.pages import AuthenticatedRequest
 from customers.models import Customer
 
-from . import activities, selectors, transfers
-from .forms.activities import kind_icon
+from . import selectors
 
 PANEL_ACTIVITIES = 10
 
@@ -22,9 +21,8 @@ def customer_activities_panel(request: AuthenticatedRequest, customer: Customer)
         selectors.activities_visible_to(user).filter(customer=customer)
         .select_related("owner").prefetch_related("contacts")[:PANEL_ACTIVITIES]
     )
-    changeable = activities.changeable_owner_ids(user, latest)
+    changeable = selectors.changeable_owner_ids(user, latest)
     for activity in latest:
-        activity.icon = kind_icon(activity.kind)
         activity.can_change = activity.owner_id in changeable
     return render_to_string(
         "pipeline/_activities_panel.html",
@@ -39,6 +37,6 @@ def customer_transfers_panel(request: AuthenticatedRequest, customer: Customer) 
     if not selectors.can_sell(user):
         return ""
     return render_to_string("pipeline/_customer_transfers_panel.html", {
-        "customer": customer, "transfers": transfers.transfers_of(customer=customer)[:PANEL_ACTIVITIES],
+        "customer": customer, "transfers": selectors.transfers_of(customer=customer)[:PANEL_ACTIVITIES],
         "can_transfer": access.can_transfer(user, customer.owner),
     }, request=request)

@@ -7,15 +7,15 @@ a crash or two overlapping runs never duplicate one, never fail, and never reope
 was marked done.
 """
 
-from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -27,8 +27,8 @@ from accounts.digests import digests_send
 from accounts.models import Position, User
 from accounts.services import RuleError
 from customers import selectors as customer_selectors
-from customers.complaints import overdue_q
 from customers.models import Complaint, Customer, TierPolicy
+from customers.selectors import overdue_q
 
 from . import selectors
 from .models import Activity, Deal, Outcome, Reminder
@@ -74,7 +74,7 @@ class Cause:
     complaint_id: int | None = None
 
 
-def _manager(row: dict, owner: str) -> int | None:
+def _manager(row: Mapping[str, Any], owner: str) -> int | None:
     if row[f"{owner}__team__manager_id"] and row[f"{owner}__team__manager__is_active"]:
         return row[f"{owner}__team__manager_id"]
     return None
@@ -87,7 +87,7 @@ def _people(owner: str) -> list[str]:
 # --- The causes, one query each -------------------------------------------------------------------
 
 
-def next_step_taker() -> dict:
+def next_step_taker() -> dict[str, Coalesce]:
     """Who takes an activity's next step (the person it was handed to, else who logged the activity),
     as annotations named `taker_<n>` for each of `_people("owner")`."""
     return {f"taker_{index}": Coalesce(name.replace("owner", "next_step_owner", 1), name)
@@ -96,11 +96,11 @@ def next_step_taker() -> dict:
 
 def next_steps_past_due(today: date) -> list[Cause]:
     taker = next_step_taker()
-    rows = Activity.objects.filter(next_step_done=False, next_step_due__lt=today).order_by().values(
+    found = Activity.objects.filter(next_step_done=False, next_step_due__lt=today).order_by().values(
         "pk", "customer_id", "deal_id", "next_step_due", **taker)
     # Back to the names `_manager` and the cause read (owner_id, owner__is_active...).
     names = dict(zip(taker, _people("owner"), strict=True))
-    rows = [{names.get(key, key): value for key, value in row.items()} for row in rows]
+    rows: list[dict[str, Any]] = [{names.get(key, key): value for key, value in row.items()} for row in found]
     return [
         Cause(
             kind=Kind.NEXT_STEP, key=f"activity:{row['pk']}", owner_id=row["owner_id"],
@@ -273,52 +273,6 @@ def resolve_gone_causes(keys: set[str], *, now: datetime) -> int:
     return closed
 
 
-# --- Reading ---------------------------------------------------------------------------------------
-
-
-def _open_on(reminders: QuerySet[Reminder], day: date) -> QuerySet[Reminder]:
-    return reminders.filter(done_at__isnull=True).filter(Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=day))
-
-
-def latest_open(reminders: QuerySet[Reminder], day: date) -> QuerySet[Reminder]:
-    """Of `reminders`, those open on `day`: raised that day or before, one per person and cause (the
-    latest), none done or snoozed past `day`. A cause still pending raises a fresh reminder each
-    day; the older ones it supersedes stay out of sight rather than piling up."""
-    newer = Reminder.objects.filter(
-        recipient=OuterRef("recipient"), cause=OuterRef("cause"), day__gt=OuterRef("day"), day__lte=day
-    )
-    return _open_on(reminders.filter(day__lte=day), day).exclude(Exists(newer))
-
-
-def open_reminders(user: User, day: date) -> QuerySet[Reminder]:
-    """The inbox of one person."""
-    return latest_open(selectors.reminders_for(user), day)
-
-
-def with_subjects(reminders: QuerySet[Reminder]) -> QuerySet[Reminder]:
-    """What a row shows: the customer, deal, activity or complaint, and whose it is."""
-    return reminders.select_related(
-        "customer__owner", "deal__customer", "deal__commodity", "deal__owner", "activity__owner",
-        "complaint__assignee",
-    )
-
-
-def digest_for(user: User, day: date) -> list[Reminder]:
-    """The reminders raised for `user` on `day` that are still open: what their morning email lists."""
-    return list(with_subjects(_open_on(selectors.reminders_for(user).filter(day=day), day)).order_by("due_on", "pk"))
-
-
-def digests_for(day: date) -> dict[User, list[Reminder]]:
-    """`digest_for` of every active person with open reminders on `day`, in one query."""
-    reminders = with_subjects(
-        _open_on(Reminder.objects.filter(day=day, recipient__is_active=True), day).select_related("recipient")
-    ).order_by("recipient_id", "due_on", "pk")
-    by_person: dict[User, list[Reminder]] = defaultdict(list)
-    for reminder in reminders:
-        by_person[reminder.recipient].append(reminder)
-    return dict(by_person)
-
-
 DIGEST_KIND = "pipeline.reminders"
 
 
@@ -338,7 +292,8 @@ def reminder_digests_send(*, day: date | None = None) -> int:
     were sent. Once per person and day (accounts.digests): a rerun the same day sends only what is missing."""
     day = day or timezone.localdate()
     return digests_send(kind=DIGEST_KIND, period_start=day, digests=(
-        (person, partial(reminder_digest_email, person, items, day)) for person, items in digests_for(day).items()
+        (person, partial(reminder_digest_email, person, items, day))
+        for person, items in selectors.digests_for(day).items()
     ))
 
 
@@ -389,12 +344,6 @@ def can_reassign(user: User, reminder: Reminder) -> bool:
     )
 
 
-def reassign_candidates(user: User) -> QuerySet[User]:
-    """Whom `user` may hand a follow-up to: the active sellers they manage."""
-    sellers = access.users_visible_to(user).filter(is_active=True, position__in=access.SELLING_POSITIONS)
-    return sellers.exclude(pk=user.pk)
-
-
 @transaction.atomic
 def reminder_reassign(*, reminder: Reminder, to_user: User, by: User) -> Reminder:
     """Hand the follow-up work behind an escalated next-step reminder to `to_user`: the next step
@@ -402,10 +351,10 @@ def reminder_reassign(*, reminder: Reminder, to_user: User, by: User) -> Reminde
     no sales credit moves. A deal itself changes hands only by a recorded transfer."""
     if not can_reassign(by, reminder):
         raise RuleError(_("Only a manager can hand over an escalated next step."))
-    if not reassign_candidates(by).filter(pk=to_user.pk).exists():
+    if not selectors.reassign_candidates(by).filter(pk=to_user.pk).exists():
         raise RuleError(_("You can only hand a follow-up to an active seller of your team."))
     activity = (selectors.activities_visible_to(by).filter(pk=reminder.activity_id)
-                .select_for_update(of=("self",)).first())
+                .select_for_update(of=("self",)).first() if reminder.activity_id is not None else None)
     if activity is None:
         raise RuleError(_("You cannot see the record this reminder is about."))
     if (activity.next_step_owner_id or activity.owner_id) == to_user.pk:
@@ -422,13 +371,14 @@ def reminder_reassign(*, reminder: Reminder, to_user: User, by: User) -> Reminde
     return reminder
 
 
-def notify(*, recipient: User, kind: str, cause: str, due_on: date | None = None, **subjects) -> None:
+def notify(*, recipient: User, kind: str, cause: str, due_on: date | None = None, **subjects: int | None) -> None:
     """Put a reminder in a person's inbox now (a transfer, an amendment to approve, a hand-over):
     one per person, cause and day, like the job's."""
     notify_each(recipient=recipient, kind=kind, subjects_by_cause={cause: subjects}, due_on=due_on)
 
 
-def notify_each(*, recipient: User, kind: str, subjects_by_cause: dict[str, dict], due_on: date | None = None) -> None:
+def notify_each(*, recipient: User, kind: str, subjects_by_cause: dict[str, dict[str, int | None]],
+                due_on: date | None = None) -> None:
     """Several reminders of one kind for one person in one insert (a customer's deals transferred with it)."""
     if not recipient.is_active or not subjects_by_cause:
         return
@@ -439,12 +389,12 @@ def notify_each(*, recipient: User, kind: str, subjects_by_cause: dict[str, dict
     ], ignore_conflicts=True)
 
 
-def close_for_cause(cause: str, *, resolution: str, recipients=None) -> int:
+def close_for_cause(cause: str, *, resolution: str, recipients: Iterable[int] | None = None) -> int:
     """Close the open reminders of a cause (all, or only those of `recipients`)."""
     return close_for_causes([cause], resolution=resolution, recipients=recipients)
 
 
-def close_for_causes(causes: list[str], *, resolution: str, recipients=None) -> int:
+def close_for_causes(causes: list[str], *, resolution: str, recipients: Iterable[int] | None = None) -> int:
     open_ = Reminder.objects.filter(cause__in=causes, done_at__isnull=True)
     if recipients is not None:
         open_ = open_.filter(recipient__in=recipients)

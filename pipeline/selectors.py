@@ -1,10 +1,27 @@
 """Reads of the pipeline, each starting from the access policy in accounts.access."""
 
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
-from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    Field,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -15,7 +32,7 @@ from accounts.access import RecordKind
 from accounts.models import User
 from accounts.services import RuleError
 from customers import selectors as customer_selectors
-from customers.models import Commodity
+from customers.models import Commodity, Customer
 
 from .models import (
     CONTRACT_TERMS,
@@ -29,7 +46,11 @@ from .models import (
     Port,
     Reminder,
     Stage,
+    Transfer,
 )
+
+if TYPE_CHECKING:  # types only: django-stubs is a dev dependency
+    from django_stubs_ext import WithAnnotations
 
 
 def deals_visible_to(user: User) -> QuerySet[Deal]:
@@ -57,6 +78,11 @@ def reminders_for(user: User) -> QuerySet[Reminder]:
     return Reminder.objects.filter(recipient=user)
 
 
+def reassign_candidates(user: User) -> QuerySet[User]:
+    """Whom `user` may hand a follow-up to: the active sellers they manage, not themselves."""
+    return access.transfer_candidates(user).exclude(pk=user.pk)
+
+
 def can_sell(user: User) -> bool:
     """Deals and activities are the sellers' (customer service and marketing do not sell)."""
     return access.can_sell(user)
@@ -79,7 +105,18 @@ def can_run_pipeline_settings(user: User) -> bool:
     return access.can_run_organisation(user)
 
 
-def laycans_in(deals: QuerySet[Deal], first: date, last: date) -> QuerySet[Deal]:
+class LaycanSpan(TypedDict):
+    """What `laycans_in` adds to each deal: its laycan, a single day when only one of its dates is set."""
+
+    laycan_from: date
+    laycan_to: date
+
+
+if TYPE_CHECKING:
+    LaycanDeal = WithAnnotations[Deal, LaycanSpan]
+
+
+def laycans_in(deals: QuerySet[Deal], first: date, last: date) -> "QuerySet[LaycanDeal]":
     """Signed deals and open deals in negotiation whose laycan overlaps [first, last].
 
     A laycan with only one of its dates set is taken as that single day."""
@@ -102,40 +139,54 @@ def can_take_next_step(user: User, activity: Activity) -> bool:
     return can_change_activity(user, activity) or (can_sell(user) and activity.next_step_owner_id == user.pk)
 
 
+def changeable_owner_ids(user: User, activities: Iterable[Activity]) -> set[int]:
+    """Of the people who logged `activities`, those whose activities `user` may change: one query for a page."""
+    if not can_sell(user):
+        return set()
+    owner_ids = {activity.owner_id for activity in activities}
+    return set(access.users_visible_to(user).filter(pk__in=owner_ids).values_list("pk", flat=True))
+
+
 def can_change_research(user: User, research: MarketResearch) -> bool:
     """Its author and the director: a record is someone's account of what they saw."""
     return can_research(user) and access.can_change_authored(user, research.author_id)
 
 
+def transfers_of(*, deal: Deal | None = None, customer: Customer | None = None) -> QuerySet[Transfer]:
+    """A record's transfers, latest first, with the people named."""
+    transfers = Transfer.objects.filter(deal=deal) if deal is not None else Transfer.objects.filter(customer=customer)
+    return transfers.select_related("from_owner", "to_owner", "by")
+
+
 def describe_amendments(amendments: QuerySet[Amendment]) -> list[Amendment]:
     """The amendments with `rows` attached: each changed term's label and its old and new value as a
     reader sees them (ports and commodities by name: one query each, whatever the number)."""
-    amendments = list(amendments.select_related("requested_by", "decided_by"))
-    wanted: dict[type, set] = {Port: set(), Commodity: set()}
-    for amendment in amendments:
+    described = list(amendments.select_related("requested_by", "decided_by"))
+    wanted: dict[type[Model], set[int]] = {Port: set(), Commodity: set()}
+    for amendment in described:
         for name, change in amendment.changes.items():
-            field = Deal._meta.get_field(name)
-            if field.is_relation:
-                wanted[field.related_model].update(value for value in change.values() if value is not None)
-    named = {model: model.objects.in_bulk(ids) if ids else {} for model, ids in wanted.items()}
+            related = Deal.own_field(name).related_model
+            if related is not None:
+                wanted[related].update(value for value in change.values() if value is not None)
+    named = {model: model._default_manager.in_bulk(ids) if ids else {} for model, ids in wanted.items()}
 
-    def shown(field, value):
+    def shown(field: "Field[Any, Any]", value: object) -> object:
         if value is None or value == "":
             return "—"
-        if field.is_relation:
+        if field.related_model is not None:
             return named[field.related_model].get(value, value)
         if field.choices:
             return dict(field.flatchoices).get(value, value)
         return field.to_python(value)
 
-    for amendment in amendments:
+    for amendment in described:
         amendment.rows = []
         for name in CONTRACT_TERMS:
             if name in amendment.changes:
-                field, change = Deal._meta.get_field(name), amendment.changes[name]
+                field, change = Deal.own_field(name), amendment.changes[name]
                 amendment.rows.append({"label": capfirst(field.verbose_name), "old": shown(field, change["old"]),
                                        "new": shown(field, change["new"])})
-    return amendments
+    return described
 
 
 # --- Amounts: exchange rates and the weighted pipeline ---------------------------------------------
@@ -153,7 +204,7 @@ def rate_for(currency: str, on: date | None = None) -> Decimal:
     return rate
 
 
-def probability_case():
+def probability_case() -> Case:
     """The stage's probability as an SQL expression (0 for lost deals)."""
     return Case(
         *[When(stage=stage, then=Value(probability)) for stage, probability in STAGE_PROBABILITY.items()],
@@ -161,7 +212,16 @@ def probability_case():
     )
 
 
-def board_figures(live: QuerySet[Deal]) -> QuerySet:
+class BoardFigures(TypedDict):
+    owner: int
+    stage: str
+    count: int
+    open: int
+    total: Decimal | None  # None: no open deal
+    weighted: Decimal | None
+
+
+def board_figures(live: QuerySet[Deal]) -> QuerySet[Deal, BoardFigures]:
     """Per owner and stage, in one pass: how many live deals, and how many of them are open with
     their total and weighted amounts (base currency). The board sums these few rows by column and
     by person instead of scanning the deals once for each."""
@@ -173,9 +233,55 @@ def board_figures(live: QuerySet[Deal]) -> QuerySet:
                       weighted=Sum(F("amount_base") * probability_case(), filter=is_open, output_field=money)))
 
 
-def weighted_pipeline(deals: QuerySet[Deal], *, by: str) -> QuerySet:
+def weighted_pipeline(deals: QuerySet[Deal], *, by: str) -> QuerySet[Deal, dict[str, Any]]:
     """Open deals' total and weighted amounts (base currency) grouped by `by` ("stage" or "owner")."""
     money = DecimalField(max_digits=22, decimal_places=2)
     return (deals.filter(outcome=Outcome.OPEN).values(by).order_by(by)
             .annotate(total=Sum("amount_base", output_field=money),
                       weighted=Sum(F("amount_base") * probability_case(), output_field=money)))
+
+
+# --- Reminders: a person's inbox and morning email -------------------------------------------------
+
+
+def _open_on(reminders: QuerySet[Reminder], day: date) -> QuerySet[Reminder]:
+    return reminders.filter(done_at__isnull=True).filter(Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=day))
+
+
+def latest_open(reminders: QuerySet[Reminder], day: date) -> QuerySet[Reminder]:
+    """Of `reminders`, those open on `day`: raised that day or before, one per person and cause (the
+    latest), none done or snoozed past `day`. A cause still pending raises a fresh reminder each
+    day; the older ones it supersedes stay out of sight rather than piling up."""
+    newer = Reminder.objects.filter(
+        recipient=OuterRef("recipient"), cause=OuterRef("cause"), day__gt=OuterRef("day"), day__lte=day
+    )
+    return _open_on(reminders.filter(day__lte=day), day).exclude(Exists(newer))
+
+
+def open_reminders(user: User, day: date) -> QuerySet[Reminder]:
+    """The inbox of one person."""
+    return latest_open(reminders_for(user), day)
+
+
+def with_subjects(reminders: QuerySet[Reminder]) -> QuerySet[Reminder]:
+    """What a row shows: the customer, deal, activity or complaint, and whose it is."""
+    return reminders.select_related(
+        "customer__owner", "deal__customer", "deal__commodity", "deal__owner", "activity__owner",
+        "complaint__assignee",
+    )
+
+
+def digest_for(user: User, day: date) -> list[Reminder]:
+    """The reminders raised for `user` on `day` that are still open: what their morning email lists."""
+    return list(with_subjects(_open_on(reminders_for(user).filter(day=day), day)).order_by("due_on", "pk"))
+
+
+def digests_for(day: date) -> dict[User, list[Reminder]]:
+    """`digest_for` of every active person with open reminders on `day`, in one query."""
+    reminders = with_subjects(
+        _open_on(Reminder.objects.filter(day=day, recipient__is_active=True), day).select_related("recipient")
+    ).order_by("recipient_id", "due_on", "pk")
+    by_person: dict[User, list[Reminder]] = defaultdict(list)
+    for reminder in reminders:
+        by_person[reminder.recipient].append(reminder)
+    return dict(by_person)

@@ -92,7 +92,7 @@ def deal_move(*, deal: Deal, to_stage: str, by: User, expected_version: int, rea
         return deal
     if to_stage == Stage.FOLLOW_UP:
         raise RuleError(_("A deal enters follow-up by signing its contract."))
-    backwards = STAGE_ORDER.index(to_stage) < STAGE_ORDER.index(deal.stage)
+    backwards = STAGE_ORDER.index(Stage(to_stage)) < STAGE_ORDER.index(Stage(deal.stage))
     if backwards and not reason.strip():
         raise RuleError(_("Say why the deal moves back."))
     from_stage, from_outcome = deal.stage, deal.outcome
@@ -167,17 +167,17 @@ def deal_reopen(*, deal: Deal, by: User, reason: str, expected_version: int) -> 
 
 def term_value(deal: Deal, name: str) -> str | int | None:
     """A term as stored in an amendment: text for numbers and dates, the id for a port or commodity."""
-    value = getattr(deal, Deal._meta.get_field(name).attname)
+    value = getattr(deal, Deal.own_field(name).attname)
     if value is None or value == "":
         return None
     return value if isinstance(value, int) else str(value)
 
 
-def changed_terms(current: Deal, proposed: Deal) -> dict[str, dict]:
+def changed_terms(current: Deal, proposed: Deal) -> dict[str, dict[str, str | int | None]]:
     """{term: {"old": ..., "new": ...}} for each term of `proposed` that differs from `current`."""
     changes = {}
     for name in CONTRACT_TERMS:
-        field = Deal._meta.get_field(name)
+        field = Deal.own_field(name)
         old, new = term_value(current, name), term_value(proposed, name)
         # Compared as values (95.8 and 95.80 are the same price), stored as the text shown.
         if field.to_python(old) != field.to_python(new):
@@ -233,12 +233,11 @@ def amendment_approve(*, amendment: Amendment, by: User, note: str = "") -> Deal
     contract is marked amended, and the scorecards of the signing's period are refreshed."""
     amendment, deal = _decide(amendment, by=by)
     stale = [name for name, change in amendment.changes.items()
-             if Deal._meta.get_field(name).to_python(term_value(deal, name))
-             != Deal._meta.get_field(name).to_python(change["old"])]
+             if Deal.own_field(name).to_python(term_value(deal, name)) != Deal.own_field(name).to_python(change["old"])]
     if stale:
         raise RuleError(_("The contract changed since this amendment was asked for: reject it and ask again."))
     for name, change in amendment.changes.items():
-        field = Deal._meta.get_field(name)
+        field = Deal.own_field(name)
         setattr(deal, field.attname, field.to_python(change["new"]) if change["new"] is not None
                 else ("" if field.empty_strings_allowed and not field.null else None))
     deal.amended_at = timezone.now()

@@ -6,12 +6,12 @@ from decimal import Decimal
 from django.db.models import Case, DecimalField, Exists, OuterRef, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from customers.models import CustomerCommodity
+from customers.models import Customer, CustomerCommodity
 
 from .models import Deal, Outcome
 
 
-def signed_sales(customers: QuerySet, since: datetime) -> QuerySet:
+def signed_sales(customers: QuerySet[Customer], since: datetime) -> QuerySet[Customer]:
     """Trailing signed amount (base currency) and tonnage; a customer that has never signed a deal
     is judged on its estimated annual volume instead."""
     money = DecimalField(max_digits=20, decimal_places=2)

@@ -6,7 +6,7 @@ transfer after signing moves the follow-up work, not the sale; an open deal tran
 signing is credited to whoever owns it when it signs."""
 
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -82,9 +82,3 @@ def customer_transfer(*, customer: Customer, to_user: User, by: User, reason: st
         _deals_transfer(list(deals), to_user=to_user, by=by, reason=reason)
     figures_changed()
     return transfer
-
-
-def transfers_of(*, deal: Deal | None = None, customer: Customer | None = None) -> QuerySet[Transfer]:
-    """A record's transfers, latest first, with the people named."""
-    transfers = Transfer.objects.filter(deal=deal) if deal is not None else Transfer.objects.filter(customer=customer)
-    return transfers.select_related("from_owner", "to_owner", "by")

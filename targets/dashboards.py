@@ -5,25 +5,24 @@ one grouped query, so a dashboard costs the same number of queries however much 
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any, overload
 
-from django.db.models import Count, DateField, Max, Q, QuerySet, Sum
+from django.db.models import Count, DateField, F, Max, Model, Q, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from accounts import access
 from accounts.models import Department, Team, User
-from customers.complaints import ACTIVE, with_overdue
 from customers.models import Complaint, Customer, Tier
+from customers.selectors import ACTIVE, with_overdue
 from pipeline.models import STAGE_ORDER, Activity, Deal, Reminder
-from pipeline.reminders import latest_open
-from pipeline.selectors import laycans_in, weighted_pipeline
+from pipeline.selectors import latest_open, laycans_in, weighted_pipeline
 
 from . import forecast, kpis
 from .models import Scorecard, ScoreWeights
@@ -67,11 +66,12 @@ def scorecard_for(*, subject: str, subject_id: int, period: str, start: date) ->
 def with_subjects(cards: Iterable[Scorecard]) -> list[Scorecard]:
     """Attach each card's rep, team or department as `subject_object` (one query per kind present)."""
     cards = list(cards)
-    models = {Subject.REP: User, Subject.TEAM: Team, Subject.DEPARTMENT: Department}
+    model_of: dict[str, type[User] | type[Team] | type[Department]] = {
+        Subject.REP: User, Subject.TEAM: Team, Subject.DEPARTMENT: Department}
     wanted: dict[str, set[int]] = defaultdict(set)
     for card in cards:
         wanted[card.subject].add(card.subject_id)
-    found = {kind: models[kind].objects.in_bulk(ids) for kind, ids in wanted.items()}
+    found = {kind: model_of[kind]._default_manager.in_bulk(ids) for kind, ids in wanted.items()}
     for card in cards:
         card.subject_object = found[card.subject].get(card.subject_id)
     return cards
@@ -100,7 +100,8 @@ def team_and_own_cards(*, viewer: User, team: Team, start: date) -> tuple[Scorec
     return found.get(Subject.TEAM), found.get(Subject.REP)
 
 
-def scorecards_of(*, subject: str, period: str, start: date, ids: QuerySet | None = None) -> list[Scorecard]:
+def scorecards_of(*, subject: str, period: str, start: date,
+                  ids: QuerySet[Model, Mapping[str, object]] | None = None) -> list[Scorecard]:
     cards = Scorecard.objects.filter(subject=subject, period=period, period_start=start)
     if ids is not None:
         cards = cards.filter(subject_id__in=ids)
@@ -113,6 +114,14 @@ def department_trend(*, starts: list[date]) -> list[Scorecard]:
     return with_subjects(cards.order_by("period_start", "subject_id"))
 
 
+@overload
+def _percent(ratio: Decimal) -> Decimal: ...
+@overload
+def _percent(ratio: None) -> None: ...
+@overload
+def _percent(ratio: Decimal | None) -> Decimal | None: ...
+
+
 def _percent(ratio: Decimal | None) -> Decimal | None:
     return None if ratio is None else (ratio * 100).quantize(PERCENT)
 
@@ -121,7 +130,7 @@ def attainment_percent(card: Scorecard, figure: str) -> Decimal | None:
     return _percent(card.attainment(figure))
 
 
-def attainment_of(card: Scorecard) -> list[dict]:
+def attainment_of(card: Scorecard) -> list[dict[str, Any]]:
     """Each figure that has a target: what was reached, the target and the share of it."""
     figures = [
         ("sales_amount", _("Sales amount")),
@@ -133,7 +142,7 @@ def attainment_of(card: Scorecard) -> list[dict]:
     for figure, label in figures:
         target = getattr(card, f"target_{figure}")
         if target:
-            percent = attainment_percent(card, figure)
+            percent = _percent(Decimal(getattr(card, figure)) / Decimal(target))
             rows.append({"figure": figure, "label": label, "value": getattr(card, figure), "target": target,
                          "percent": percent, "bar": min(percent, 100)})
     if card.target_min_satisfaction and card.satisfaction is not None:
@@ -144,13 +153,13 @@ def attainment_of(card: Scorecard) -> list[dict]:
     return rows
 
 
-def score_parts_of(card: Scorecard) -> list[dict]:
+def score_parts_of(card: Scorecard) -> list[dict[str, Any]]:
     """The composite score's parts, each weight x ratio = points, so the score can be explained."""
     parts = []
-    for name in ScoreWeights.PARTS:
+    for name, label in ScoreWeights.part_labels().items():
         part = card.score_parts.get(name)
         if part:
-            parts.append({"name": name, "label": capfirst(ScoreWeights._meta.get_field(name).verbose_name),
+            parts.append({"name": name, "label": label,
                           "weight": part["weight"], "ratio": Decimal(part["ratio"]),
                           "points": Decimal(part["points"])})
     return parts
@@ -159,7 +168,7 @@ def score_parts_of(card: Scorecard) -> list[dict]:
 # --- Live reads of the pipeline ------------------------------------------------------------------
 
 
-def pipeline_by_stage(*, deals: QuerySet[Deal]) -> list[dict]:
+def pipeline_by_stage(*, deals: QuerySet[Deal]) -> list[dict[str, Any]]:
     """Open deals per stage: how many, their total and weighted amounts (base currency)."""
     rows = {row["stage"]: row for row in weighted_pipeline(deals, by="stage").annotate(count=Count("pk"))}
     return [{"stage": stage, "label": stage.label, "count": rows.get(stage, {}).get("count", 0),
@@ -182,7 +191,7 @@ def recent_visits(*, activities: QuerySet[Activity]) -> QuerySet[Activity]:
     return activities.filter(kind=Activity.Kind.VISIT).select_related("customer").order_by("-happened_at", "-pk")
 
 
-def funnel(*, deals: QuerySet[Deal], since: datetime) -> list[dict]:
+def funnel(*, deals: QuerySet[Deal], since: datetime) -> list[dict[str, Any]]:
     """The deals that entered the pipeline since `since`, and how many of them reached each stage.
 
     Every deal starts in market research; it reached a later stage when a StageMove took it there
@@ -192,8 +201,9 @@ def funnel(*, deals: QuerySet[Deal], since: datetime) -> list[dict]:
               for index, stage in enumerate(STAGE_ORDER)}
     reached = deals.filter(created_at__gte=since).aggregate(**counts)
     rows = []
-    for index, stage in enumerate(STAGE_ORDER):
-        following = STAGE_ORDER[index + 1] if index + 1 < len(STAGE_ORDER) else None
+    for stage in STAGE_ORDER:
+        # The stage after this one, by the deal's own rule (an unsaved deal: no query).
+        following = Deal(stage=stage).next_stage
         conversion = None
         if following and reached[stage]:
             conversion = _percent(Decimal(reached[following]) / Decimal(reached[stage]))
@@ -208,7 +218,7 @@ def week_starts(today: date, weeks: int) -> list[date]:
     return [monday - timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
 
 
-def visits_per_week(*, activities: QuerySet[Activity], people: list[User], weeks: list[date]) -> list[dict]:
+def visits_per_week(*, activities: QuerySet[Activity], people: list[User], weeks: list[date]) -> list[dict[str, Any]]:
     """Visits logged by each person in each week (weeks start on Monday, in the local time zone)."""
     since = timezone.make_aware(datetime.combine(weeks[0], time.min))
     rows = (activities.filter(kind=Activity.Kind.VISIT, happened_at__gte=since, owner__in=people)
@@ -232,10 +242,11 @@ def open_reminder_counts(*, people: list[User], day: date) -> dict[int, int]:
 def open_complaints(*, complaints: QuerySet[Complaint]) -> QuerySet[Complaint]:
     """Complaints still being worked on, the late ones first."""
     return (with_overdue(complaints.filter(status__in=ACTIVE)).select_related("customer", "assignee")
-            .order_by("-is_overdue", "resolve_by", "pk"))
+            # is_overdue is with_overdue's annotation, which the type checker's plugin cannot follow.
+            .order_by(F("is_overdue").desc(), "resolve_by", "pk"))
 
 
-def tier_mix(*, customers: QuerySet[Customer]) -> list[dict]:
+def tier_mix(*, customers: QuerySet[Customer]) -> list[dict[str, Any]]:
     """Customers (not lost) per value tier, with each tier's share."""
     counts = dict(customers.exclude(status=Customer.Status.LOST).values_list("tier").order_by()
                   .annotate(n=Count("pk")))
@@ -244,7 +255,7 @@ def tier_mix(*, customers: QuerySet[Customer]) -> list[dict]:
              "share": _percent(Decimal(counts.get(tier, 0)) / total) if total else None} for tier in Tier]
 
 
-def forecast_of(card: Scorecard) -> dict:
+def forecast_of(card: Scorecard) -> dict[str, Any]:
     """The forecast of a stored scorecard's period and its parts, so the sum can be checked by hand:
     signed so far + the period's weighted open pipeline = forecast, against the target; coverage = that
     pipeline / the target still to reach. The undated / overdue and the later periods' weighted pipeline
@@ -264,7 +275,7 @@ def forecast_of(card: Scorecard) -> dict:
 EXPORT_SCOPES = {"rep": Subject.REP, "team": Subject.TEAM, "department": Subject.DEPARTMENT}
 
 
-def exportable_ids(viewer: User, subject: str) -> QuerySet | None:
+def exportable_ids(viewer: User, subject: str) -> QuerySet[Model, Mapping[str, object]] | None:
     """The ids of the subjects of a kind that `viewer` may export, or None for a scope not theirs."""
     if subject == Subject.REP and access.can_sell(viewer):
         return access.users_visible_to(viewer).values("pk")
@@ -275,20 +286,24 @@ def exportable_ids(viewer: User, subject: str) -> QuerySet | None:
     return None
 
 
-def _number(value) -> Decimal | int | str:
+# What a spreadsheet's cell holds here.
+Cell = date | Decimal | int | str
+
+
+def _number(value: Decimal | int | None) -> Cell:
     return "" if value is None else value
 
 
-def export_table(cards: list[Scorecard], *, subject: str) -> tuple[list[str], list[list]]:
+def export_table(cards: list[Scorecard], *, subject: str) -> tuple[list[str], list[list[Cell]]]:
     """The scorecards as a spreadsheet's headers and rows, one row per subject, with the score's
     parts spelled out (for `accounts.exports`, which makes the cells safe)."""
     teams = Team.objects.in_bulk({card.team_id_at_time for card in cards if card.team_id_at_time}) \
         if subject == Subject.REP else {}
-    part_names = {name: capfirst(ScoreWeights._meta.get_field(name).verbose_name) for name in ScoreWeights.PARTS}
+    part_names = ScoreWeights.part_labels()
     # The first column names the subject: a person's name (姓名) reads wrong over teams and departments.
-    subject_header = {Subject.REP: pgettext("scorecard of a person", "Name"), Subject.TEAM: _("Team"),
-                      Subject.DEPARTMENT: _("Department")}[subject]
-    headers = [subject_header] + ([_("Team")] if subject == Subject.REP else []) + [
+    subject_headers: dict[str, str] = {Subject.REP: pgettext("scorecard of a person", "Name"),
+                                       Subject.TEAM: _("Team"), Subject.DEPARTMENT: _("Department")}
+    headers = [subject_headers[subject]] + ([_("Team")] if subject == Subject.REP else []) + [
         # "From"/"To" alone are the hand-over page's (from one person to another): here, dates.
         _("Period"), pgettext("period", "From"), pgettext("period", "To"),
         _("Sales amount"), _("Sales amount target"), _("Sales amount attainment (%)"),
@@ -327,7 +342,7 @@ def export_table(cards: list[Scorecard], *, subject: str) -> tuple[list[str], li
     return [str(header) for header in headers], rows
 
 
-def commodity_tonnage_attainment(*, deals, team, start, end) -> list[dict]:
+def commodity_tonnage_attainment(*, deals: QuerySet[Deal], team: Team, start: date, end: date) -> list[dict[str, Any]]:
     """The team's tonnage target per commodity against the tonnes signed in the quarter (one query
     for the targets, one grouped query for the signings)."""
     from pipeline.models import Outcome

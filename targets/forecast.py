@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from pipeline.models import STAGE_PROBABILITY
+from pipeline.models import STAGE_PROBABILITY, Stage
 
 PERCENT = Decimal("0.1")
 CENT = Decimal("0.01")
@@ -30,7 +30,7 @@ def percent(part: Decimal, whole: Decimal) -> Decimal:
     return (part * 100 / whole).quantize(PERCENT, rounding=ROUND_HALF_UP)
 
 
-def weigh(open_by_stage: Mapping[str, Decimal]) -> Decimal:
+def weigh(open_by_stage: Mapping[Stage, Decimal]) -> Decimal:
     """Open amounts per stage x the stage's probability (60 %, 25 %, 10 %), rounded to cents."""
     total = sum((Decimal(amount) * STAGE_PROBABILITY[stage] for stage, amount in open_by_stage.items()), Decimal(0))
     return total.quantize(CENT, rounding=ROUND_HALF_UP)
@@ -50,7 +50,7 @@ def forecast_of(*, signed: Decimal, weighted: Decimal, target: Decimal | None) -
                     coverage=percent(weighted, remaining) if remaining else None)
 
 
-def quarter_forecast(signed: Decimal, open_by_stage: Mapping[str, Decimal], target: Decimal | None) -> Forecast:
+def quarter_forecast(signed: Decimal, open_by_stage: Mapping[Stage, Decimal], target: Decimal | None) -> Forecast:
     """WORKED_EXAMPLES 6: 30,000,000 signed, 20,000,000 in negotiation, 10,000,000 in customer development
     and 8,000,000 in market research expected this quarter, target 50,000,000 -> 45,300,000, 90.6 % of the
     target, coverage 15,300,000 / 20,000,000 = 76.5 %. `open_by_stage` holds only the deals expected to

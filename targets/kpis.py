@@ -2,11 +2,14 @@
 department; Python only combines the few grouped rows into scores and ranks."""
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import (
+    Aggregate,
     Avg,
     Count,
     DecimalField,
@@ -50,6 +53,10 @@ ATTAINMENT_CAP = Decimal("1.5")  # so one huge deal cannot make up for every oth
 MAX_COVERAGE = Decimal("999999.9999")  # the column's limit; a target all but reached has near-infinite coverage
 UNIQUE = ["subject", "subject_id", "period", "period_start"]
 MONEY = DecimalField(max_digits=20, decimal_places=2)
+# A subject's figures or targets by name: decimals, counts, None where nothing was measured, and the
+# days per stage; and where a subject stands (its team, department and whether it is ranked).
+Figures = dict[str, Any]
+Place = dict[str, Any]
 
 
 def _aware(day: date, end: bool = False) -> datetime:
@@ -84,7 +91,7 @@ def scoring_team_q(team: Team, person: str = "owner") -> Q:
         Q(**{person: team.manager_id, f"{person}__team__isnull": True}) & ~Q(Exists(managed_before)))
 
 
-def _grouped(queryset, owner: str, subject: str, **aggregates) -> dict:
+def _grouped(queryset: QuerySet[Any], owner: str, subject: str, **aggregates: Aggregate) -> dict[int, Figures]:
     if subject == Subject.REP:
         key = owner
     else:
@@ -95,7 +102,7 @@ def _grouped(queryset, owner: str, subject: str, **aggregates) -> dict:
     return {row[key]: row for row in rows}
 
 
-def _days(value) -> Decimal | None:
+def _days(value: timedelta | int | Decimal | None) -> Decimal | None:
     """An average duration as days to one decimal. Both backends answer a timedelta today; a bare
     number would be SQLite's microseconds (its durations are stored so)."""
     if value is None:
@@ -113,7 +120,7 @@ def pipeline_cut_off(start: date, end: date, today: date) -> date:
     return min(max(today, start), end + timedelta(days=1))
 
 
-def figures_for(subject: str, start: date, end: date, shared: dict | None = None) -> dict[int, dict]:
+def figures_for(subject: str, start: date, end: date, shared: dict[str, Any] | None = None) -> dict[int, Figures]:
     """All KPI figures of every subject of a kind for [start, end], in seven grouped queries. `shared`
     keeps what the kinds of subject of one period have in common: the stage stays by owner, and "today"
     (the pipeline's cut-off day), so that a run going past midnight cuts every kind of subject alike."""
@@ -124,9 +131,9 @@ def figures_for(subject: str, start: date, end: date, shared: dict | None = None
     signed = won.filter(signed_on__range=(start, end))
     # Signing to the day it was created as a lead, in local dates: whole days on both backends.
     cycle = ExpressionWrapper(F("signed_on") - TruncDate("created_at"), output_field=DurationField())
-    results: dict[int, dict] = defaultdict(dict)
+    results: dict[int, Figures] = defaultdict(dict)
 
-    def merge(rows: dict, **names) -> None:
+    def merge(rows: dict[int, Figures], **names: str) -> None:
         for key, row in rows.items():
             for target, source in names.items():
                 results[key][target] = row[source]
@@ -193,11 +200,11 @@ def _stage_days(subject: str, totals: dict[tuple[int, str], tuple[timedelta, int
         owners = User.objects.filter(pk__in={owner for owner, _stage in totals}).annotate(
             scoring_group=scoring_team() if subject == Subject.TEAM else scoring_department())
         group_of = dict(owners.values_list("pk", "scoring_group"))
-        grouped: dict[tuple[int, str], list] = defaultdict(lambda: [timedelta(0), 0])
+        grouped: dict[tuple[int, str], tuple[timedelta, int]] = {}
         for (owner, stage), (stay, moves) in totals.items():
             if group_of.get(owner) is not None:
-                grouped[group_of[owner], stage][0] += stay
-                grouped[group_of[owner], stage][1] += moves
+                summed_stay, summed_moves = grouped.get((group_of[owner], stage), (timedelta(0), 0))
+                grouped[group_of[owner], stage] = (summed_stay + stay, summed_moves + moves)
         totals = grouped
     result: dict[int, dict[str, str]] = defaultdict(dict)
     for (key, stage), (stay, moves) in sorted(totals.items()):
@@ -216,12 +223,12 @@ def _stage_totals_by_owner(begins: datetime, ends: datetime) -> dict[tuple[int, 
     return {(owner, stage): (_as_duration(total), moves) for owner, stage, total, moves in rows}
 
 
-def _as_duration(value) -> timedelta:
+def _as_duration(value: timedelta | int) -> timedelta:
     """A summed duration: a timedelta, or SQLite's microseconds."""
     return value if isinstance(value, timedelta) else timedelta(microseconds=int(value))
 
 
-def _targets(subject: str, start: date) -> dict[int, dict]:
+def _targets(subject: str, start: date) -> dict[int, Figures]:
     """The quarter's targets by subject. A rep's satisfaction floor is their team's (it is not split)."""
     year, quarter = quarter_of(start)
     if subject == Subject.REP:
@@ -230,13 +237,18 @@ def _targets(subject: str, start: date) -> dict[int, dict]:
                 .values("rep_id").order_by("rep_id")
                 .annotate(**{name: Sum(name) for name in RepTarget.SPLIT},
                           min_satisfaction=Avg("team_target__min_satisfaction")))
-        return {row.pop("rep_id"): row for row in rows}
+        return _keyed(rows, "rep_id")
     teams = TeamTarget.objects.filter(year=year, quarter=quarter)
     if subject == Subject.TEAM:
-        return {row.pop("team_id"): row for row in teams.values("team_id", *TeamTarget.FIGURES)}
+        return _keyed(teams.values("team_id", *TeamTarget.FIGURES), "team_id")
     totals = teams.values("team__department_id").order_by("team__department_id").annotate(
         **{name: Sum(name) for name in TeamTarget.SPLIT}, min_satisfaction=Avg("min_satisfaction"))
-    return {row.pop("team__department_id"): row for row in totals}
+    return _keyed(totals, "team__department_id")
+
+
+def _keyed(rows: Iterable[Mapping[str, Any]], key: str) -> dict[int, Figures]:
+    """A `values()` query's rows by their `key` column, each row without it."""
+    return {row[key]: {name: value for name, value in row.items() if name != key} for row in rows}
 
 
 def scored_people() -> QuerySet[User]:
@@ -246,7 +258,7 @@ def scored_people() -> QuerySet[User]:
     return User.objects.filter(Q(team__isnull=False, position__in=SCORED_POSITIONS) | owns, is_active=True)
 
 
-def _subjects(subject: str) -> dict[int, dict]:
+def _subjects(subject: str) -> dict[int, Place]:
     """Every subject of a kind, with the team and department it belongs to and whether it is ranked.
 
     A person's team is the one their sales count for (`scoring_team`): a manager's own card carries
@@ -265,14 +277,14 @@ def _subjects(subject: str) -> dict[int, dict]:
     return {department: {"team": None, "department": None, "ranked": True} for _pk, department in teams}
 
 
-def _ratio(value, target, average) -> Decimal:
+def _ratio(value: Decimal | int | None, target: Decimal | int | None, average: Decimal) -> Decimal:
     base = target if target else average
     if not base:
         return Decimal(0)
     return min(ATTAINMENT_CAP, Decimal(value or 0) / Decimal(base))
 
 
-def _cycle_ratio(days, average) -> Decimal:
+def _cycle_ratio(days: Decimal | None, average: Decimal) -> Decimal:
     """Shorter than the average cycle earns full points, longer earns average / own; none earns none."""
     if days is None or not average:
         return Decimal(0)
@@ -281,7 +293,8 @@ def _cycle_ratio(days, average) -> Decimal:
     return min(Decimal(1), Decimal(average) / Decimal(days))
 
 
-def _score(figures: dict, targets: dict, averages: dict, weights: ScoreWeights) -> tuple[Decimal, dict]:
+def _score(figures: Figures, targets: Figures, averages: dict[str, Decimal],
+           weights: ScoreWeights) -> tuple[Decimal, dict[str, dict[str, int | str]]]:
     """The composite score and its parts, each part = weight x ratio, shown so it can be explained.
     A ratio is attainment of the target (capped at 1.5), or, without a target, of the peers' average."""
     ratios = {
@@ -300,21 +313,21 @@ def _score(figures: dict, targets: dict, averages: dict, weights: ScoreWeights) 
     return total.quantize(Decimal("0.01")), parts
 
 
-def _average(rows: list[dict], figure: str) -> Decimal:
+def _average(rows: list[Figures], figure: str) -> Decimal:
     """The average among the subjects that have the figure at all (a rep with no signing sets no norm;
     a same-day signing's cycle of 0 days does)."""
     values = [Decimal(row[figure]) for row in rows if row.get(figure) is not None]
     return sum(values, Decimal(0)) / len(values) if values else Decimal(0)
 
 
-def _card(*, subject: str, pk: int, place: dict, period: str, start: date, end: date, values: dict, target: dict,
-          averages: dict, weights: ScoreWeights) -> Scorecard:
+def _card(*, subject: str, pk: int, place: Place, period: str, start: date, end: date, values: Figures,
+          target: Figures, averages: dict[str, Decimal], weights: ScoreWeights) -> Scorecard:
     score, parts = _score(values, target, averages, weights)
     won, lost = values.get("deals_won") or 0, values.get("deals_lost") or 0
     # Coverage by the forecast's own rule (the period's weighted pipeline / the target still to reach),
     # stored as a ratio: 76.5 % is 0.7650.
-    forecast = forecast_of(signed=values.get("sales_amount") or 0, weighted=values.get("weighted_pipeline") or 0,
-                           target=target.get("sales_amount"))
+    forecast = forecast_of(signed=Decimal(values.get("sales_amount") or 0),
+                           weighted=Decimal(values.get("weighted_pipeline") or 0), target=target.get("sales_amount"))
     coverage = None if forecast.coverage is None else min(MAX_COVERAGE, forecast.coverage / 100)
     return Scorecard(
         subject=subject, subject_id=pk, period=period, period_start=start, period_end=end,
@@ -329,10 +342,10 @@ def _card(*, subject: str, pk: int, place: dict, period: str, start: date, end: 
     )
 
 
-def _rank(cards: list[Scorecard], subjects: dict[int, dict]) -> None:
+def _rank(cards: list[Scorecard], subjects: dict[int, Place]) -> None:
     """Rank by score within the team and within the department (1 = best; equal scores share a rank)."""
     for scope, attribute in (("team", "rank_in_team"), ("department", "rank_in_department")):
-        groups: dict = defaultdict(list)
+        groups: dict[int, list[Scorecard]] = defaultdict(list)
         for card in cards:
             group = subjects[card.subject_id][scope]
             if group is not None and subjects[card.subject_id]["ranked"]:
@@ -346,7 +359,8 @@ def _rank(cards: list[Scorecard], subjects: dict[int, dict]) -> None:
 
 
 @transaction.atomic
-def compute_scorecards(*, period: str, start: date, progress=None, today: date | None = None) -> int:
+def compute_scorecards(*, period: str, start: date, progress: Callable[[int], object] | None = None,
+                       today: date | None = None) -> int:
     """Compute and store every rep's, team's and the department's scorecard for one period; returns the
     number of rows written. Idempotent: rows are upserted on (subject, subject id, period, start), and the
     rows of subjects that no longer exist (a rep who left) are removed. Atomic: a failure leaves the
@@ -356,7 +370,7 @@ def compute_scorecards(*, period: str, start: date, progress=None, today: date |
     start, end = period_bounds(period, start)
     weights = ScoreWeights.current()
     written = 0
-    shared: dict = {"today": today or timezone.localdate()}
+    shared: dict[str, Any] = {"today": today or timezone.localdate()}
     for step, subject in enumerate([Subject.REP, Subject.TEAM, Subject.DEPARTMENT]):
         subjects = _subjects(subject)
         figures = figures_for(subject, start, end, shared)

@@ -2,19 +2,22 @@
 (业绩考核表) the Celery job computes for every rep, team and the department."""
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Digits, Team
+from accounts.models import Department, Digits, Team, User
 
-from .periods import quarter_label
+from .periods import QUARTER, period_label, quarter_label
 
 MONEY = Digits(max_digits=18, decimal_places=2)
+TONNES = Digits(max_digits=14, decimal_places=2)
 # The figures' names in the interface, capitalised (the model's verbose names are lower case).
 FIGURE_LABELS = {
     "sales_amount": _("Sales amount"),
@@ -29,8 +32,7 @@ class TargetFigures(models.Model):
     """The quantified targets of the plan: what a team or a rep is to reach in a quarter."""
 
     sales_amount = models.DecimalField(_("sales amount"), default=0, validators=[MinValueValidator(0)], **MONEY)
-    tonnage = models.DecimalField(_("tonnage (t)"), max_digits=14, decimal_places=2, default=0,
-                                  validators=[MinValueValidator(0)])
+    tonnage = models.DecimalField(_("tonnage (t)"), default=0, validators=[MinValueValidator(0)], **TONNES)
     signed_contracts = models.PositiveIntegerField(_("signed contracts"), default=0)
     new_customers = models.PositiveIntegerField(_("new customers"), default=0)
     min_satisfaction = models.DecimalField(_("average satisfaction at least (1-5)"), max_digits=3, decimal_places=2,
@@ -67,7 +69,7 @@ class CommodityTonnage(models.Model):
 
     team_target = models.ForeignKey(TeamTarget, on_delete=models.CASCADE, related_name="commodity_tonnages")
     commodity = models.ForeignKey("customers.Commodity", on_delete=models.PROTECT, verbose_name=_("commodity"))
-    tonnes = models.DecimalField(_("tonnes"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
+    tonnes = models.DecimalField(_("tonnes"), validators=[MinValueValidator(0)], **TONNES)
 
     class Meta:
         ordering = ["commodity__name"]
@@ -118,6 +120,10 @@ class TargetRevision(models.Model):
     reason_params = models.JSONField(default=dict, blank=True)
     reason = models.CharField(max_length=300, blank=True)  # a person's own words; empty for the system's
 
+    # Set for display by `selectors.labelled_revisions` (not columns).
+    figure_label: str
+    places: str
+
     class Meta:
         ordering = ["-at", "-pk"]
 
@@ -146,6 +152,12 @@ class ScoreWeights(models.Model):
         verbose_name = _("score weights")
 
     @classmethod
+    def part_labels(cls) -> dict[str, str]:
+        """Each part's name in the interface, capitalised, in the order of PARTS."""
+        fields = {field.name: field for field in cls._meta.concrete_fields}
+        return {name: str(capfirst(fields[name].verbose_name)) for name in cls.PARTS}
+
+    @classmethod
     def current(cls) -> "ScoreWeights":
         return cls.objects.get_or_create(pk=1)[0]
 
@@ -169,7 +181,7 @@ class Scorecard(models.Model):
     period_end = models.DateField()
     team_id_at_time = models.PositiveBigIntegerField(null=True, blank=True)  # a rep's team when computed
     sales_amount = models.DecimalField(default=0, **MONEY)
-    tonnage = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    tonnage = models.DecimalField(default=0, **TONNES)
     signed_contracts = models.PositiveIntegerField(default=0)
     new_customers = models.PositiveIntegerField(default=0)
     visits = models.PositiveIntegerField(default=0)
@@ -193,7 +205,7 @@ class Scorecard(models.Model):
     weighted_later = models.DecimalField(default=0, **MONEY)
     # Targets in force and attainment (None where no target was set).
     target_sales_amount = models.DecimalField(null=True, **MONEY)
-    target_tonnage = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    target_tonnage = models.DecimalField(null=True, **TONNES)
     target_signed_contracts = models.PositiveIntegerField(null=True)
     target_new_customers = models.PositiveIntegerField(null=True)
     target_min_satisfaction = models.DecimalField(max_digits=3, decimal_places=2, null=True)
@@ -204,6 +216,15 @@ class Scorecard(models.Model):
     rank_in_team = models.PositiveIntegerField(null=True)
     rank_in_department = models.PositiveIntegerField(null=True)
     computed_at = models.DateTimeField(auto_now=True)
+
+    # Set for display by the dashboards (not columns): the rep, team or department itself
+    # (`dashboards.with_subjects`), and on some pages the score's parts, the attainment rows (a list, or
+    # by figure), the forecast with its parts and the sales attainment in percent.
+    subject_object: User | Team | Department | None
+    parts: list[dict[str, Any]]
+    attainment_rows: list[dict[str, Any]] | dict[str, dict[str, Any]]
+    forecast: dict[str, Any]
+    attainment_percent: Decimal | None
 
     class Meta:
         ordering = ["-period_start", "subject", "rank_in_department"]
@@ -218,6 +239,11 @@ class Scorecard(models.Model):
         if not target:
             return None
         return Decimal(getattr(self, figure)) / Decimal(target)
+
+    @property
+    def label(self) -> str:
+        """The period, e.g. "2026 Q4" or "2026-11"."""
+        return period_label(self.period, self.period_start)
 
     @property
     def forecast_amount(self) -> Decimal:
@@ -248,3 +274,8 @@ class ScorecardRun(models.Model):
             models.UniqueConstraint(fields=["period_start"], condition=Q(finished_at__isnull=True),
                                     name="one_unfinished_run_per_quarter"),
         ]
+
+    @property
+    def quarter(self) -> str:
+        """The quarter recomputed, e.g. "2026 Q4"."""
+        return period_label(QUARTER, self.period_start)

@@ -4,6 +4,7 @@ progress), and the weekly digest of each manager's teams' scorecards."""
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from functools import partial
 
 from django.conf import settings
@@ -13,28 +14,23 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts import access
 from accounts.digests import digests_send
 from accounts.models import Position, Team, User
 from accounts.services import RuleError
 
 from .kpis import compute_scorecards, periods_to_compute
 from .models import Scorecard, ScorecardRun
-from .periods import month_bounds, period_bounds, quarter_bounds, quarter_of, quarter_start
+from .periods import month_bounds, period_bounds, quarter_bounds, quarter_label, quarter_of, quarter_start
+from .selectors import can_recompute
 
 # A run unfinished this long lost its worker (and its message): it no longer blocks a new one.
 ABANDONED_AFTER = timedelta(hours=1)
 
 
-def can_recompute(user: User) -> bool:
-    """Managers and the director recompute scorecards and follow any run (a run holds no private data)."""
-    return access.manages_or_directs(user)
-
-
 def periods_of_run(run: ScorecardRun, today: date) -> list[tuple[str, date]]:
     """The quarter itself first (what the dashboards show), then each of its months that has begun."""
     start, end = quarter_bounds(*quarter_of(run.period_start))
-    periods = [(Scorecard.Period.QUARTER, start)]
+    periods: list[tuple[str, date]] = [(Scorecard.Period.QUARTER, start)]
     month = start
     while month <= min(end, today):
         periods.append((Scorecard.Period.MONTH, month))
@@ -150,7 +146,7 @@ def refresh_run(periods: list[list[str]]) -> int:
 # --- The weekly digest -----------------------------------------------------------------------------
 
 
-def percent(ratio) -> int | None:
+def percent(ratio: Decimal | None) -> int | None:
     return None if ratio is None else int((ratio * 100).to_integral_value())
 
 
@@ -212,7 +208,7 @@ def team_scorecard_digest_email(manager: User, tables: list[TeamTable], today: d
     """The subject and body of a manager's weekly email, in their language."""
     year, quarter = quarter_of(today)
     with translation.override(manager.language or settings.LANGUAGE_CODE):
-        subject = _("Your teams' scorecards for %(year)s Q%(quarter)s") % {"year": year, "quarter": quarter}
+        subject = _("Your teams' scorecards for %(quarter)s") % {"quarter": quarter_label(year, quarter)}
         body = render_to_string("targets/scorecard_digest_email.txt", {
             "person": manager, "tables": tables, "year": year, "quarter": quarter, "today": today,
             "currency": settings.BASE_CURRENCY,

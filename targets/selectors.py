@@ -1,5 +1,6 @@
 """Reads of the targets app, each starting from the access policy in accounts.access."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -12,6 +13,26 @@ from accounts.models import SCORED_POSITIONS, Team, User
 from .models import FIGURE_LABELS, RepTarget, TargetRevision, TeamTarget
 
 REVISIONS_SHOWN = 50  # on a rep's own page, as many as a page of the team's history
+
+
+# --- Who may: the access policy's rules, bound to targets ------------------------------------------
+
+
+def can_set_team_targets(user: User) -> bool:
+    return access.can_run_organisation(user)
+
+
+def can_split(user: User, team: Team) -> bool:
+    """The team's manager splits its targets; the director may too."""
+    return access.can_run_team(user, team)
+
+
+def can_recompute(user: User) -> bool:
+    """Managers and the director recompute scorecards and follow any run (a run holds no private data)."""
+    return access.manages_or_directs(user)
+
+
+# --- Reads -----------------------------------------------------------------------------------------
 
 
 def own_rep_targets(user: User, *, year: int, quarter: int) -> QuerySet[RepTarget]:
@@ -38,7 +59,7 @@ def team_reps(team: Team) -> QuerySet[User]:
     return team.members.filter(is_active=True, position__in=SCORED_POSITIONS)
 
 
-def allocation(team_target: TeamTarget) -> dict[str, dict]:
+def allocation(team_target: TeamTarget) -> dict[str, dict[str, Decimal]]:
     """Per figure: the team's target, what the shares add up to, and what is left (negative: over)."""
     sums = team_target.shares.aggregate(**{name: Sum(name) for name in TeamTarget.SPLIT})
     result = {}
@@ -71,7 +92,7 @@ class FigureRow:
 
     @property
     def over_by(self) -> Decimal | None:
-        return -self.left if self.over else None
+        return -self.left if self.left is not None and self.left < 0 else None
 
     @property
     def places(self) -> str:
@@ -94,14 +115,14 @@ class TeamRow:
         return any(row.unallocated for row in self.figures)
 
 
-def figure_rows(target: TeamTarget, allocation: dict[str, dict]) -> list[FigureRow]:
+def figure_rows(target: TeamTarget, allocation: dict[str, dict[str, Decimal]]) -> list[FigureRow]:
     """`allocation` is shaped as `allocation(target)` answers; the satisfaction floor is not split."""
     rows = [FigureRow(name, str(FIGURE_LABELS[name]), **allocation[name]) for name in TeamTarget.SPLIT]
     rows.append(FigureRow("min_satisfaction", str(FIGURE_LABELS["min_satisfaction"]), target.min_satisfaction))
     return rows
 
 
-def _allocation_from_sums(target: TeamTarget) -> dict[str, dict]:
+def _allocation_from_sums(target: TeamTarget) -> dict[str, dict[str, Decimal]]:
     """`allocation` from the sums annotated by `team_rows`, so the overview is one query for all teams."""
     result = {}
     for name in TeamTarget.SPLIT:
@@ -134,7 +155,7 @@ def team_rows(user: User, year: int, quarter: int) -> list[TeamRow]:
     return rows
 
 
-def own_targets(user: User, year: int, quarter: int) -> dict:
+def own_targets(user: User, year: int, quarter: int) -> dict[str, object]:
     """A rep's or account manager's page: their share(s) beside their team's target, and their revisions."""
     shares = list(
         own_rep_targets(user, year=year, quarter=quarter)
@@ -165,12 +186,12 @@ def own_targets(user: User, year: int, quarter: int) -> dict:
     }
 
 
-def labelled_revisions(revisions) -> list[TargetRevision]:
-    revisions = list(revisions)
-    for revision in revisions:
+def labelled_revisions(revisions: Iterable[TargetRevision]) -> list[TargetRevision]:
+    listed = list(revisions)
+    for revision in listed:
         if revision.figure.startswith("tonnage:"):
             revision.figure_label = _("Tonnage of %(commodity)s") % {"commodity": revision.figure.split(":", 1)[1]}
         else:
-            revision.figure_label = FIGURE_LABELS.get(revision.figure, revision.figure)
+            revision.figure_label = str(FIGURE_LABELS.get(revision.figure, revision.figure))
         revision.places = "-2" if revision.figure == "min_satisfaction" else "0g"
-    return revisions
+    return listed

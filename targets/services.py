@@ -1,32 +1,27 @@
 """Writes to targets: set a team's quarter, split it among reps, revise with a reason, copy forward.
 Every change of a figure is kept as a revision (old, new, who, when, why)."""
 
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts import access
 from accounts.models import Team, User
 from accounts.services import RuleError
+from customers.models import Commodity
 
-from .models import RepTarget, TargetRevision, TeamTarget
+from .models import CommodityTonnage, RepTarget, TargetRevision, TeamTarget
 from .periods import next_quarter
-from .selectors import team_reps
+from .selectors import can_set_team_targets, can_split, team_reps
 
 Reason = TargetRevision.Reason
+# A target's figures by name (sales_amount, tonnage...), and a system reason's parameters (kept as JSON).
+Figures = Mapping[str, Decimal | int]
+ReasonParams = dict[str, int | str]
 
 
-def can_set_team_targets(user: User) -> bool:
-    return access.can_run_organisation(user)
-
-
-def can_split(user: User, team: Team) -> bool:
-    """The team's manager splits its targets; the director may too."""
-    return access.can_run_team(user, team)
-
-
-def _check_figures(figures: dict) -> None:
+def _check_figures(figures: Figures) -> None:
     """Targets are quantities: none negative, a satisfaction floor on the 0-5 scale
     (also for callers without a form)."""
     if any(Decimal(value) < 0 for value in figures.values()):
@@ -35,8 +30,9 @@ def _check_figures(figures: dict) -> None:
         raise RuleError(_("The satisfaction floor must be between 0 and 5."))
 
 
-def _revise(target, figures: dict, *, by: User, reason: str, team_target: TeamTarget, rep=None,
-            reason_code: str = Reason.MANUAL, reason_params: dict | None = None) -> None:
+def _revise(target: TeamTarget | RepTarget, figures: Figures, *, by: User, reason: str, team_target: TeamTarget,
+            rep: User | None = None, reason_code: str = Reason.MANUAL,
+            reason_params: ReasonParams | None = None) -> None:
     """Save the changed figures and a revision for each. A system reason is a code (and its parameters),
     never a sentence, so that each reader reads it in their own language."""
     _check_figures(figures)
@@ -64,8 +60,8 @@ def _revise(target, figures: dict, *, by: User, reason: str, team_target: TeamTa
 
 
 @transaction.atomic
-def team_target_set(*, team: Team, year: int, quarter: int, figures: dict, by: User, reason: str = "",
-                    reason_code: str = Reason.MANUAL, reason_params: dict | None = None) -> TeamTarget:
+def team_target_set(*, team: Team, year: int, quarter: int, figures: Figures, by: User, reason: str = "",
+                    reason_code: str = Reason.MANUAL, reason_params: ReasonParams | None = None) -> TeamTarget:
     """A director sets or adjusts a team's quarter targets."""
     if not can_set_team_targets(by):
         raise RuleError(_("Only a director sets team targets."))
@@ -79,8 +75,8 @@ def team_target_set(*, team: Team, year: int, quarter: int, figures: dict, by: U
 
 
 @transaction.atomic
-def rep_targets_split(*, team_target: TeamTarget, shares: dict[int, dict], by: User, reason: str = "",
-                      reason_code: str = Reason.MANUAL, reason_params: dict | None = None) -> None:
+def rep_targets_split(*, team_target: TeamTarget, shares: Mapping[int, Figures], by: User, reason: str = "",
+                      reason_code: str = Reason.MANUAL, reason_params: ReasonParams | None = None) -> None:
     """The manager sets every rep's share (rep id -> figures) in one atomic step."""
     if not can_split(by, team_target.team):
         raise RuleError(_("Only the team's manager or a director splits its targets."))
@@ -109,44 +105,44 @@ def targets_copy_forward(*, year: int, quarter: int, uplift_percent: Decimal, by
     taken = set(TeamTarget.objects.filter(year=next_year, quarter=next_q).values_list("team_id", flat=True))
     copied = 0
     # Read as "Copied from 2026 Q4 with 15% uplift" in the reader's language (TargetRevision.reason_display).
-    copied_from = {"reason_code": Reason.COPIED,
-                   "reason_params": {"year": year, "quarter": quarter, "uplift": str(uplift_percent)}}
+    copied_from: ReasonParams = {"year": year, "quarter": quarter, "uplift": str(uplift_percent)}
     sources = TeamTarget.objects.filter(year=year, quarter=quarter).exclude(team_id__in=taken)
     for source in sources.select_related("team").prefetch_related("shares"):
         target = team_target_set(team=source.team, year=next_year, quarter=next_q, by=by,
-                                 figures=_raised(source, factor), **copied_from)
+                                 figures=_raised(source, factor), reason_code=Reason.COPIED, reason_params=copied_from)
         # Only reps still active in the team carry their share forward (one query per team, not per share).
         members = set(team_reps(source.team).values_list("pk", flat=True))
         shares = {share.rep_id: _raised(share, factor) for share in source.shares.all() if share.rep_id in members}
         if shares:
-            rep_targets_split(team_target=target, shares=shares, by=by, **copied_from)
+            rep_targets_split(team_target=target, shares=shares, by=by, reason_code=Reason.COPIED,
+                              reason_params=copied_from)
         copied += 1
     return copied
 
 
-def _raised(target, factor: Decimal) -> dict:
+def _raised(target: TeamTarget | RepTarget, factor: Decimal) -> dict[str, Decimal]:
     figures = {}
     for name in TeamTarget.SPLIT:
         value = Decimal(getattr(target, name)) * factor
         figures[name] = value.quantize(Decimal("0.01") if name in ("sales_amount", "tonnage") else Decimal(1),
                                        rounding=ROUND_HALF_UP)
-    if hasattr(target, "team_id"):
+    if isinstance(target, TeamTarget):
         figures["min_satisfaction"] = target.min_satisfaction
     return figures
 
 
 @transaction.atomic
-def commodity_tonnages_set(*, team_target: TeamTarget, tonnages: dict, by: User, reason: str = "") -> None:
+def commodity_tonnages_set(*, team_target: TeamTarget, tonnages: Mapping[Commodity, Decimal], by: User,
+                           reason: str = "") -> None:
     """Set a team's per-commodity tonnage targets (commodity -> tonnes; a commodity left out is
     removed). Each change is a revision, like the other figures."""
-    from .models import CommodityTonnage
-
     if not can_set_team_targets(by):
         raise RuleError(_("Only a director sets team targets."))
     if any(Decimal(tonnes) < 0 for tonnes in tonnages.values()):
         raise RuleError(_("A target cannot be negative."))
     current = {row.commodity: row for row in team_target.commodity_tonnages.select_related("commodity")}
-    changes = [(commodity, row.tonnes, Decimal(0)) for commodity, row in current.items() if commodity not in tonnages]
+    changes: list[tuple[Commodity, Decimal | None, Decimal]] = [
+        (commodity, row.tonnes, Decimal(0)) for commodity, row in current.items() if commodity not in tonnages]
     changes += [(commodity, current[commodity].tonnes if commodity in current else None, Decimal(tonnes))
                 for commodity, tonnes in tonnages.items()
                 if commodity not in current or current[commodity].tonnes != Decimal(tonnes)]

@@ -8,7 +8,7 @@ from asgiref.local import Local
 
 from accounts.models import Position, User
 
-from .factories import DepartmentFactory, TeamFactory, UserFactory
+from .factories import CustomerFactory, DepartmentFactory, TeamFactory, UserFactory
 
 
 @dataclass
@@ -60,6 +60,18 @@ def cast(db) -> Cast:
             department=DepartmentFactory(name="Marketing", name_zh="市场部"),
         ),
     )
+
+
+@pytest.fixture
+def customer(cast):
+    """A customer of the rep in team A (a module may define its own `customer` instead)."""
+    return CustomerFactory(owner=cast.rep, name="Rizhao Steel Co., Ltd.")
+
+
+@pytest.fixture
+def other_customer(cast):
+    """A customer of the rep in team B."""
+    return CustomerFactory(owner=cast.other_rep, name="Tangshan Power Plant")
 
 
 @pytest.fixture

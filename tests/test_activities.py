@@ -19,6 +19,7 @@ from pipeline.forms.activities import ActivityForm
 from pipeline.models import Activity
 from pipeline.panels import customer_activities_panel
 
+from .access import OUT_OF_SCOPE, assert_answers, each_role_and, expect
 from .conftest import ROLES
 from .factories import ActivityFactory, ContactFactory, CustomerFactory, DealFactory, UserFactory
 
@@ -28,18 +29,6 @@ Kind = Activity.Kind
 
 def days(n: int):
     return timezone.localdate() + timedelta(days=n)
-
-
-@pytest.fixture
-def customer(cast):
-    """A customer of the rep in team A."""
-    return CustomerFactory(owner=cast.rep, name="Rizhao Steel Co., Ltd.")
-
-
-@pytest.fixture
-def other_customer(cast):
-    """A customer of the rep in team B."""
-    return CustomerFactory(owner=cast.other_rep, name="Tangshan Power Plant")
 
 
 @pytest.fixture
@@ -208,13 +197,8 @@ def test_a_rep_cannot_change_what_their_manager_logged_on_their_customer(cast, c
 # --- Every page and post, as every position ----------------------------------------------------------
 
 
-def expect(**table):
-    return table | {"anonymous": "login"}
-
-
 SELLERS = {role: OK for role in ROLES} | {"service": FORBIDDEN, "marketing": FORBIDDEN}
-# The activity is on team A's rep's customer: team A's account manager and team B see nothing.
-OUT_OF_SCOPE = {"account_manager": MISSING, "other_manager": MISSING, "other_rep": MISSING}
+# The activity is on team A's rep's customer: OUT_OF_SCOPE.
 
 PAGES = [
     ("list", lambda a: reverse("activities:list"), expect(**SELLERS)),
@@ -225,16 +209,10 @@ PAGES = [
 ]
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("name,url,expected", PAGES, ids=[page[0] for page in PAGES])
+@each_role_and("name,url,expected", PAGES)
 def test_each_activity_page_answers_each_position_as_the_policy_says(client_as, cast, activity, role, name, url,
                                                                      expected):
-    response = client_as(cast.by_role(role)).get(url(activity))
-    if expected[role] == "login":
-        assert response.status_code == FOUND
-        assert response["Location"].startswith(reverse("accounts:login"))
-    else:
-        assert response.status_code == expected[role], f"{name} as {role}"
+    assert_answers(client_as(cast.by_role(role)).get(url(activity)), expected[role], f"{name} as {role}")
 
 
 CHANGERS = {role: FOUND for role in ROLES} | OUT_OF_SCOPE | {"service": FORBIDDEN, "marketing": FORBIDDEN}
@@ -245,17 +223,12 @@ POSTS = [
 ]
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("name,route,data,expected,happened", POSTS, ids=[post[0] for post in POSTS])
+@each_role_and("name,route,data,expected,happened", POSTS)
 def test_each_activity_post_answers_each_position_as_the_policy_says(client_as, cast, activity, role, name, route,
                                                                      data, expected, happened):
     response = client_as(cast.by_role(role)).post(reverse(route, args=[activity.pk]), data(activity))
     activity.refresh_from_db()
-    if expected[role] == "login":
-        assert response.status_code == FOUND
-        assert response["Location"].startswith(reverse("accounts:login"))
-    else:
-        assert response.status_code == expected[role], f"{name} as {role}"
+    assert_answers(response, expected[role], f"{name} as {role}")
     assert happened(activity) is (expected[role] == FOUND), f"{name} as {role}"
 
 

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from customers.complaints import with_overdue
 from customers.models import Complaint
+from customers.selectors import with_overdue
 
 from .factories import ComplaintFactory, CustomerFactory
 

@@ -13,10 +13,11 @@ from django.utils import timezone
 
 from accounts.models import Position, User
 from accounts.services import RuleError
-from customers import complaints
+from customers import complaints, selectors
 from customers.forms.complaints import ComplaintForm
 from customers.models import Complaint, ComplaintEvent
 
+from .access import LOGIN, OUT_OF_SCOPE, assert_answers, each_role_and, expect
 from .conftest import ROLES
 from .factories import ComplaintFactory, ContactFactory, CustomerFactory, UserFactory
 from .queries import assert_queries_pinned
@@ -37,18 +38,6 @@ def make_complaint(customer, assignee, **overrides) -> Complaint:
         "resolve_by": received + timedelta(days=10),
     }
     return ComplaintFactory(**(fields | overrides))
-
-
-@pytest.fixture
-def customer(cast):
-    """A customer of the rep in team A."""
-    return CustomerFactory(owner=cast.rep, name="Rizhao Steel Co., Ltd.")
-
-
-@pytest.fixture
-def other_customer(cast):
-    """A customer of the rep in team B."""
-    return CustomerFactory(owner=cast.other_rep, name="Tangshan Power Plant")
 
 
 @pytest.fixture
@@ -345,9 +334,9 @@ def deadlines(cast, customer):
 
 
 def test_overdue_means_unresolved_past_the_deadline_or_unanswered_past_the_response_time(deadlines):
-    overdue = Complaint.objects.filter(complaints.overdue_q(timezone.now()))
+    overdue = Complaint.objects.filter(selectors.overdue_q(timezone.now()))
     assert set(overdue) == {deadlines["unresolved"], deadlines["unanswered"]}
-    annotated = {c.pk: c.is_overdue for c in complaints.with_overdue(Complaint.objects.all())}
+    annotated = {c.pk: c.is_overdue for c in selectors.with_overdue(Complaint.objects.all())}
     assert annotated == {c.pk: name in ("unresolved", "unanswered") for name, c in deadlines.items()}
     assert [complaints.is_overdue(c, timezone.now()) for c in deadlines.values()] == [True, True, False, False]
 
@@ -376,7 +365,7 @@ def test_the_detail_page_shows_which_deadline_is_missed(client_as, cast, deadlin
 
 
 def test_the_customer_page_partial_lists_complaints_with_overdue_highlighted(cast, deadlines):
-    html = render_to_string("customers/_complaints.html", {"complaints": complaints.with_overdue(
+    html = render_to_string("customers/_complaints.html", {"complaints": selectors.with_overdue(
         Complaint.objects.select_related("assignee"))})
     assert html.count('class="table-danger"') == 2
     assert f"#{deadlines['on time'].pk} " in html
@@ -443,13 +432,8 @@ def test_the_list_pages_by_fifty(client_as, cast, customer):
 # --- Every page and post, as every position --------------------------------------------------------
 
 
-def expect(**table):
-    return table | {"anonymous": "login"}
-
-
 EVERYONE_BUT_MARKETING = {role: OK for role in ROLES} | {"marketing": FORBIDDEN}
-# The complaint is of team A's rep's customer: team A's account manager and team B see nothing.
-OUT_OF_SCOPE = {"account_manager": MISSING, "other_manager": MISSING, "other_rep": MISSING}
+# The complaint is of team A's rep's customer: OUT_OF_SCOPE.
 
 PAGES = [
     ("list", lambda c: reverse("complaints:list"), expect(**EVERYONE_BUT_MARKETING)),
@@ -458,16 +442,10 @@ PAGES = [
 ]
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("name,url,expected", PAGES, ids=[page[0] for page in PAGES])
+@each_role_and("name,url,expected", PAGES)
 def test_each_complaint_page_answers_each_position_as_the_policy_says(client_as, cast, complaint, role, name, url,
                                                                       expected):
-    response = client_as(cast.by_role(role)).get(url(complaint))
-    if expected[role] == "login":
-        assert response.status_code == FOUND
-        assert response["Location"].startswith(reverse("accounts:login"))
-    else:
-        assert response.status_code == expected[role], f"{name} as {role}"
+    assert_answers(client_as(cast.by_role(role)).get(url(complaint)), expected[role], f"{name} as {role}")
 
 
 WORKERS = {role: FORBIDDEN for role in ROLES} | OUT_OF_SCOPE | {"director": FOUND, "service": FOUND}
@@ -496,17 +474,13 @@ POSTS = [
 ]
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("name,route,data,expected,happened", POSTS, ids=[post[0] for post in POSTS])
+@each_role_and("name,route,data,expected,happened", POSTS)
 def test_each_complaint_post_answers_each_position_as_the_policy_says(client_as, cast, complaint, colleague, role,
                                                                       name, route, data, expected, happened):
     response = client_as(cast.by_role(role)).post(reverse(route, args=[complaint.pk]), data(complaint))
     complaint.refresh_from_db()
-    if expected[role] == "login":
-        assert response.status_code == FOUND
-        assert response["Location"].startswith(reverse("accounts:login"))
-    else:
-        assert response.status_code == expected[role], f"{name} as {role}"
+    assert_answers(response, expected[role], f"{name} as {role}")
+    if expected[role] != LOGIN:
         assert response.status_code != FOUND or response["Location"] == reverse("complaints:detail",
                                                                                 args=[complaint.pk])
     assert happened(complaint) is (expected[role] == FOUND), f"{name} as {role}"

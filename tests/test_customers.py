@@ -14,6 +14,7 @@ from customers.services import name_key
 from customers.tiers import recompute_tiers
 from customers.validators import uscc_check_character
 
+from .access import assert_answers, each_role_and, expect
 from .conftest import ROLES
 from .factories import CommodityFactory, ContactFactory, CustomerFactory, SurveyFactory, UserFactory
 from .queries import assert_queries_pinned
@@ -88,14 +89,9 @@ PAGES = [
 ]
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("name,url,expected", PAGES, ids=[page[0] for page in PAGES])
+@each_role_and("name,url,expected", PAGES)
 def test_customer_pages_answer_each_position_as_the_policy_says(client_as, cast, customer, role, name, url, expected):
-    response = client_as(cast.by_role(role)).get(url(customer))
-    if role == "anonymous":
-        assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
-    else:
-        assert response.status_code == expected[role], f"{name} as {role}"
+    assert_answers(client_as(cast.by_role(role)).get(url(customer)), expect(expected)[role], f"{name} as {role}")
 
 
 @pytest.mark.parametrize("role", ["other_manager", "other_rep", "account_manager", "marketing"])

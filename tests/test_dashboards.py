@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import Position
 from customers.models import Customer
 from pipeline.models import Outcome, Reminder, Stage, StageMove
-from pipeline.reminders import open_reminders
+from pipeline.selectors import open_reminders
 from targets import dashboards, periods
 from targets.kpis import compute_scorecards
 from targets.models import Scorecard

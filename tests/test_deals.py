@@ -13,6 +13,7 @@ from accounts.services import RuleError
 from pipeline import selectors, services
 from pipeline.models import Deal, ExchangeRate, LostReason, Outcome, Stage, StageMove
 
+from .access import assert_answers, each_role_and, expect
 from .conftest import ROLES
 from .factories import CommodityFactory, CustomerFactory, DealFactory, ExchangeRateFactory, PortFactory, UserFactory
 from .queries import assert_queries_pinned
@@ -55,14 +56,9 @@ PAGES = [
 ]
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("name,url,expected", PAGES, ids=[page[0] for page in PAGES])
+@each_role_and("name,url,expected", PAGES)
 def test_deal_pages_answer_each_position_as_the_policy_says(client_as, cast, deal, role, name, url, expected):
-    response = client_as(cast.by_role(role)).get(url(deal))
-    if role == "anonymous":
-        assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
-    else:
-        assert response.status_code == expected[role], f"{name} as {role}"
+    assert_answers(client_as(cast.by_role(role)).get(url(deal)), expect(expected)[role], f"{name} as {role}")
 
 
 @pytest.mark.parametrize("role", ["other_manager", "other_rep", "account_manager"])

@@ -1,31 +1,13 @@
 """The demo data is an app of its own, installed where a demo is wanted (DEBUG, the tests, DEMO_ENABLED)
 and nowhere else; no product app imports it."""
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 from django.apps import apps
 
-ROOT = Path(__file__).resolve().parent.parent
-PRODUCTION = {
-    "DEBUG": "0",
-    "SECRET_KEY": "x7$k2!pQz9@vL4#mN8^rT1&wY6*bC3(dF5)gH0_jK-uA+sE=iO",
-    "ALLOWED_HOSTS": "crm.example.com",
-    "CSRF_TRUSTED_ORIGINS": "https://crm.example.com",
-}
+from .production import PRODUCTION, ROOT, run
+
 IS_INSTALLED = "import django; django.setup(); from django.apps import apps; print(apps.is_installed('bulksales.demo'))"
-
-
-def run(args: list[str], **env) -> subprocess.CompletedProcess:
-    unset = {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DEMO_ENABLED"}
-    clean = {key: value for key, value in os.environ.items() if key not in unset}
-    return subprocess.run(
-        [sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=120,
-        env=clean | {"DJANGO_SETTINGS_MODULE": "bulksales.settings"} | env,
-    )
 
 
 def test_it_is_installed_in_the_tests():

@@ -40,68 +40,86 @@ LANGUAGES = ["en", "zh-hans"]
 
 # The interface's words on the way, in both languages; the Chinese ones as in
 # locale/zh_Hans/LC_MESSAGES/django.po.
+WORDS_IN_BOTH = [  # (what, in English, in Chinese)
+    ("menu", "Menu", "菜单"),
+    ("language", "Language", "语言"),
+    ("customers", "Customers", "客户"),
+    ("dashboard", "Dashboard", "工作台"),
+    ("pipeline", "Pipeline", "销售管道"),
+    ("board", "Board", "看板"),
+    ("targets", "Targets", "销售目标"),
+    ("complaints", "Complaints", "客户投诉"),
+    ("log_a_visit", "Log a visit", "记录拜访"),
+    ("log_a_visit_or_call", "Log a visit or call", "记录拜访或电话"),
+    ("summary", "Summary", "内容摘要"),
+    ("log_it", "Log it", "记录"),
+    ("logged", "Logged: Visit with {customer}.", "已记录与 {customer} 的拜访。"),
+    ("new_deal", "New deal", "新建交易"),
+    ("owner", "Owner", "负责人"),
+    ("commodity", "Commodity", "货种"),
+    ("grade", "Grade", "规格"),
+    ("quantity", "Quantity (t)", "数量（吨）"),
+    ("price", "Price per tonne", "每吨价格"),
+    ("save", "Save", "保存"),
+    ("deal_saved", "The deal was saved.", "交易已保存。"),
+    ("move_to", "Move to", "调整至"),
+    ("move", "Move", "调整阶段"),
+    ("research", "Market research", "市场调研"),
+    ("development", "Customer development", "客户开发"),
+    ("negotiation", "Negotiation", "销售谈判"),
+    ("follow_up", "Follow-up", "销售跟踪"),
+    ("next_stage", "Move to the next stage", "推进到下一阶段"),
+    ("sign", "Sign", "签约"),
+    ("sign_the_contract", "Sign the contract", "签订合同"),
+    ("contract_number", "Contract number", "合同编号"),
+    ("signing_date", "Signing date", "签约日期"),
+    ("won", "Won", "已签约"),
+    ("my_dashboard", "My dashboard", "我的工作台"),
+    ("sales_amount", "Sales amount", "销售额"),
+    ("recent_visits", "Recent visits", "近期拜访"),
+    ("team_dashboard", "Team dashboard: {team}", "团队工作台：{team}"),
+    ("leaderboard", "Leaderboard", "排行榜"),
+    ("dashboard_of", "Dashboard of {name}", "{name} 的工作台"),
+    ("reminders", "Reminders", "提醒"),
+    ("follow_up_reminders", "Follow-up reminders", "跟进提醒"),
+    ("escalated", "Escalated", "已升级"),
+    ("hand_over_to", "Hand over to", "移交给"),
+    ("reassign", "Reassign", "重新分派"),
+    ("handed_over", "Handed over to {name}.", "已移交给 {name}。"),
+    ("quarter", "{year} Q{quarter}", "{year}年第{quarter}季度"),
+    ("set_targets", "Set targets", "设定目标"),
+    ("set_the_targets", "Set the targets of {team}", "设定 {team} 的目标"),
+    ("target_sales_amount", "Sales amount (CNY)", "销售额（CNY）"),
+    ("target_tonnage", "Tonnage (t)", "吨数（吨）"),
+    ("target_signed_contracts", "Signed contracts", "签单量"),
+    ("target_new_customers", "New customers", "新客户开发"),
+    ("target_satisfaction", "Average satisfaction at least (0-5)", "平均客户满意度不低于（0-5）"),
+    ("targets_saved", "The targets of {team} for {period} were saved.", "{team} {period}的目标已保存。"),
+    ("not_fully_allocated", "Not fully allocated", "未分配完"),
+    ("split_among_reps", "Split among reps", "分解给销售代表"),
+    ("split_the_targets", "Split the targets of {team}", "分解 {team} 的目标"),
+    ("save_the_split", "Save the split", "保存分解"),
+    ("split_saved", "The split of the targets of {team} for {period} was saved.", "{team} {period}的目标分解已保存。"),
+    ("left", "{amount} left", "剩余 {amount}"),
+    ("record_a_complaint", "Record a complaint", "登记客户投诉"),
+    ("record_the_complaint", "Record the complaint", "登记投诉"),
+    ("category", "Category", "投诉类别"),
+    ("quality", "Quality off-spec", "质量不达标"),
+    ("description", "Description", "问题描述"),
+    ("recorded", "Complaint #{number} was recorded.", "客户投诉 #{number} 已登记。"),
+    ("new_status", "New status", "新状态"),
+    ("start_investigating", "Start investigating", "开始调查"),
+    ("resolve", "Resolve", "解决"),
+    ("resolution_text", "Resolution, reason or note", "解决方案、原因或备注"),
+    ("change_status", "Change status", "变更状态"),
+    ("open", "Open", "待处理"),
+    ("investigating", "Investigating", "调查中"),
+    ("resolved", "Resolved", "已解决"),
+    ("resolution", "Resolution", "解决方案"),
+]
 WORDS = {
-    "en": {
-        "menu": "Menu", "language": "Language", "customers": "Customers", "dashboard": "Dashboard",
-        "pipeline": "Pipeline", "board": "Board", "targets": "Targets", "complaints": "Complaints",
-        "log_a_visit": "Log a visit", "log_a_visit_or_call": "Log a visit or call", "summary": "Summary",
-        "log_it": "Log it", "logged": "Logged: Visit with {customer}.",
-        "new_deal": "New deal", "owner": "Owner", "commodity": "Commodity", "grade": "Grade",
-        "quantity": "Quantity (t)",
-        "price": "Price per tonne", "save": "Save", "deal_saved": "The deal was saved.",
-        "move_to": "Move to", "move": "Move", "research": "Market research", "development": "Customer development",
-        "negotiation": "Negotiation", "follow_up": "Follow-up", "next_stage": "Move to the next stage",
-        "sign": "Sign", "sign_the_contract": "Sign the contract", "contract_number": "Contract number",
-        "signing_date": "Signing date", "won": "Won", "my_dashboard": "My dashboard", "sales_amount": "Sales amount",
-        "recent_visits": "Recent visits",
-        "team_dashboard": "Team dashboard: {team}", "leaderboard": "Leaderboard", "dashboard_of": "Dashboard of {name}",
-        "reminders": "Reminders", "follow_up_reminders": "Follow-up reminders", "escalated": "Escalated",
-        "hand_over_to": "Hand over to", "reassign": "Reassign", "handed_over": "Handed over to {name}.",
-        "quarter": "{year} Q{quarter}", "set_targets": "Set targets", "set_the_targets": "Set the targets of {team}",
-        "target_sales_amount": "Sales amount (CNY)", "target_tonnage": "Tonnage (t)",
-        "target_signed_contracts": "Signed contracts", "target_new_customers": "New customers",
-        "target_satisfaction": "Average satisfaction at least (0-5)",
-        "targets_saved": "The targets of {team} for {period} were saved.", "not_fully_allocated": "Not fully allocated",
-        "split_among_reps": "Split among reps", "split_the_targets": "Split the targets of {team}",
-        "save_the_split": "Save the split", "split_saved": "The split of the targets of {team} for {period} was saved.",
-        "left": "{amount} left",
-        "record_a_complaint": "Record a complaint", "record_the_complaint": "Record the complaint",
-        "category": "Category", "quality": "Quality off-spec", "description": "Description",
-        "recorded": "Complaint #{number} was recorded.", "new_status": "New status",
-        "start_investigating": "Start investigating", "resolve": "Resolve",
-        "resolution_text": "Resolution, reason or note", "change_status": "Change status",
-        "open": "Open", "investigating": "Investigating", "resolved": "Resolved", "resolution": "Resolution",
-    },
-    "zh-hans": {
-        "menu": "菜单", "language": "语言", "customers": "客户", "dashboard": "工作台",
-        "pipeline": "销售管道", "board": "看板", "targets": "销售目标", "complaints": "客户投诉",
-        "log_a_visit": "记录拜访", "log_a_visit_or_call": "记录拜访或电话", "summary": "内容摘要",
-        "log_it": "记录", "logged": "已记录与 {customer} 的拜访。",
-        "new_deal": "新建交易", "owner": "负责人", "commodity": "货种", "grade": "规格", "quantity": "数量（吨）",
-        "price": "每吨价格", "save": "保存", "deal_saved": "交易已保存。",
-        "move_to": "调整至", "move": "调整阶段", "research": "市场调研", "development": "客户开发",
-        "negotiation": "销售谈判", "follow_up": "销售跟踪", "next_stage": "推进到下一阶段",
-        "sign": "签约", "sign_the_contract": "签订合同", "contract_number": "合同编号",
-        "signing_date": "签约日期", "won": "已签约", "my_dashboard": "我的工作台", "sales_amount": "销售额",
-        "recent_visits": "近期拜访",
-        "team_dashboard": "团队工作台：{team}", "leaderboard": "排行榜", "dashboard_of": "{name} 的工作台",
-        "reminders": "提醒", "follow_up_reminders": "跟进提醒", "escalated": "已升级",
-        "hand_over_to": "移交给", "reassign": "重新分派", "handed_over": "已移交给 {name}。",
-        "quarter": "{year}年第{quarter}季度", "set_targets": "设定目标", "set_the_targets": "设定 {team} 的目标",
-        "target_sales_amount": "销售额（CNY）", "target_tonnage": "吨数（吨）",
-        "target_signed_contracts": "签单量", "target_new_customers": "新客户开发",
-        "target_satisfaction": "平均客户满意度不低于（0-5）",
-        "targets_saved": "{team} {period}的目标已保存。", "not_fully_allocated": "未分配完",
-        "split_among_reps": "分解给销售代表", "split_the_targets": "分解 {team} 的目标",
-        "save_the_split": "保存分解", "split_saved": "{team} {period}的目标分解已保存。",
-        "left": "剩余 {amount}",
-        "record_a_complaint": "登记客户投诉", "record_the_complaint": "登记投诉",
-        "category": "投诉类别", "quality": "质量不达标", "description": "问题描述",
-        "recorded": "客户投诉 #{number} 已登记。", "new_status": "新状态",
-        "start_investigating": "开始调查", "resolve": "解决",
-        "resolution_text": "解决方案、原因或备注", "change_status": "变更状态",
-        "open": "待处理", "investigating": "调查中", "resolved": "已解决", "resolution": "解决方案",
-    },
+    "en": {what: english for what, english, _chinese in WORDS_IN_BOTH},
+    "zh-hans": {what: chinese for what, _english, chinese in WORDS_IN_BOTH},
 }
 
 
@@ -114,6 +132,14 @@ def named(text: str) -> re.Pattern:
 def shown(record, language: str) -> str:
     """A department's, team's or commodity's name as the page shows it in `language`."""
     return record.name_zh if language == "zh-hans" and record.name_zh else record.name
+
+
+def reading(language: str, *people) -> dict[str, str]:
+    """These people read the interface in `language` (their profile's choice); its words."""
+    for person in people:
+        person.language = language
+        person.save(update_fields=["language"])
+    return WORDS[language]
 
 
 def this_quarter() -> tuple[int, int]:
@@ -268,9 +294,7 @@ def test_a_rep_on_a_phone_logs_a_visit_develops_a_deal_and_signs_it(cast, sign_i
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_manager_reads_a_scorecard_reassigns_an_escalated_follow_up_and_moves_a_card(cast, sign_in, language):
-    words = WORDS[language]
-    cast.manager.language = language
-    cast.manager.save(update_fields=["language"])
+    words = reading(language, cast.manager)
     team = cast.rep.team
     today, now = timezone.localdate(), timezone.now()
     # The rep signed 55,000 t x 80 USD at 7.1 = 31,240,000 CNY this quarter, of a 40,000,000 share.
@@ -326,10 +350,7 @@ def test_a_manager_reads_a_scorecard_reassigns_an_escalated_follow_up_and_moves_
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_director_sets_next_quarters_targets_and_the_manager_splits_them(cast, sign_in, language):
-    words = WORDS[language]
-    for person in (cast.director, cast.manager):
-        person.language = language
-        person.save(update_fields=["language"])
+    words = reading(language, cast.director, cast.manager)
     team = shown(cast.rep.team, language)
     year, quarter = next_quarter(*this_quarter())
     period = words["quarter"].format(year=year, quarter=quarter)
@@ -378,10 +399,7 @@ def test_the_director_sets_next_quarters_targets_and_the_manager_splits_them(cas
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_customer_service_resolves_a_complaint_and_the_rep_sees_it_on_the_customer(cast, sign_in, language):
-    words = WORDS[language]
-    for person in (cast.service, cast.rep):
-        person.language = language
-        person.save(update_fields=["language"])
+    words = reading(language, cast.service, cast.rep)
     customer = CustomerFactory(owner=cast.rep, name="Rizhao Steel Co., Ltd.")
 
     # Customer service lands on the customer list (it keeps no scorecard).

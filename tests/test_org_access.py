@@ -4,18 +4,13 @@ position may not use, 404 for a record outside the user's scope, sign-in for ano
 import pytest
 from django.urls import reverse
 
+from .access import assert_answers, each_role_and, expect
 from .conftest import ROLES
 from .factories import AttendanceFactory, TrainingFactory
 
 OK, FORBIDDEN, MISSING = 200, 403, 404
 DIRECTOR_ONLY = {role: FORBIDDEN for role in ROLES} | {"director": OK}
 EVERYONE = {role: OK for role in ROLES}
-
-
-def expect(default, **overrides):
-    table = dict(default) | overrides
-    table["anonymous"] = "login"
-    return table
 
 
 @pytest.fixture
@@ -85,16 +80,9 @@ PAGES = [
 ]
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("name,url,expected", PAGES, ids=[page[0] for page in PAGES])
+@each_role_and("name,url,expected", PAGES)
 def test_each_page_answers_each_position_as_the_policy_says(client_as, cast, training, role, name, url, expected):
-    address = url(cast, training)
-    response = client_as(cast.by_role(role)).get(address)
-    if expected[role] == "login":
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("accounts:login"))
-    else:
-        assert response.status_code == expected[role], f"{name} as {role}"
+    assert_answers(client_as(cast.by_role(role)).get(url(cast, training)), expected[role], f"{name} as {role}")
 
 
 @pytest.mark.parametrize(

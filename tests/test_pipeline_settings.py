@@ -14,6 +14,7 @@ from django.utils import timezone
 from pipeline.forms.settings import ExchangeRateForm
 from pipeline.models import Deal, ExchangeRate, LostReason, Port
 
+from .access import assert_answers, each_role_and, expect
 from .conftest import ROLES
 from .factories import CustomerFactory, DealFactory, ExchangeRateFactory, PortFactory
 
@@ -45,14 +46,9 @@ PAGES = [
 ]
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("name,url,expected", PAGES, ids=[page[0] for page in PAGES])
+@each_role_and("name,url,expected", PAGES)
 def test_pipeline_lists_answer_each_position_as_the_policy_says(client_as, cast, lists, role, name, url, expected):
-    response = client_as(cast.by_role(role)).get(url(lists))
-    if role == "anonymous":
-        assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
-    else:
-        assert response.status_code == expected[role], f"{name} as {role}"
+    assert_answers(client_as(cast.by_role(role)).get(url(lists)), expect(expected)[role], f"{name} as {role}")
 
 
 @pytest.mark.parametrize("role", ["manager", "rep", "service"])
@@ -232,22 +228,12 @@ def test_a_bad_rate_is_refused_with_a_clear_message_and_nothing_saved(client_as,
     assert deal.amount_base == Decimal("31240000.00")
 
 
-def test_a_second_rate_for_the_same_currency_and_day_is_refused(client_as, cast):
-    ExchangeRateFactory(currency="USD", valid_from=datetime.date(2026, 11, 2), rate=Decimal("7.1"))
-
-    response = client_as(cast.director).post(reverse("pipeline_settings:rate_create"),
-                                             {"currency": "USD", "rate": "7.3", "valid_from": "2026-11-02"})
-
-    assert response.status_code == 200
-    assert response.context["form"].errors["valid_from"] == [
-        "USD already has a rate from 2026-11-02. Pick another day."]
-    assert ExchangeRate.objects.get(currency="USD").rate == Decimal("7.1")
-
-
-def test_a_rate_saved_by_someone_else_a_moment_before_is_refused_without_an_error_page(client_as, cast,
-                                                                                         monkeypatch):
-    # The form's check passed, then another request saved the same rate: the database refuses it.
-    monkeypatch.setattr(ExchangeRateForm, "clean", forms.Form.clean)
+@pytest.mark.parametrize("refused_by", ["the-forms-check", "the-database-when-saved-by-someone-else-a-moment-before"])
+def test_a_second_rate_for_the_same_currency_and_day_is_refused_without_an_error_page(client_as, cast, monkeypatch,
+                                                                                        refused_by):
+    if refused_by != "the-forms-check":
+        # The form's check passed, then another request saved the same rate: the database refuses it.
+        monkeypatch.setattr(ExchangeRateForm, "clean", forms.Form.clean)
     ExchangeRateFactory(currency="USD", valid_from=datetime.date(2026, 11, 2), rate=Decimal("7.1"))
 
     response = client_as(cast.director).post(reverse("pipeline_settings:rate_create"),

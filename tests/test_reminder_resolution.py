@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from customers.complaints import complaint_transition
 from customers.models import Complaint, Customer, Tier
-from pipeline import activities, reminders, services
+from pipeline import activities, reminders, selectors, services
 from pipeline.models import Activity, Deal, Reminder
 
 from .factories import ActivityFactory, ComplaintFactory, CustomerFactory, DealFactory
@@ -65,7 +65,7 @@ def test_a_next_step_done_closes_its_reminder_at_the_next_run_as_resolved(cast):
 
     reminder = Reminder.objects.get(cause=f"activity:{activity.pk}")
     assert (reminder.done_at, reminder.resolution) == (later, Resolution.RESOLVED)
-    assert reminders.open_reminders(cast.rep, today()).count() == 0
+    assert selectors.open_reminders(cast.rep, today()).count() == 0
 
 
 def test_a_customer_contacted_by_a_new_activity_closes_its_not_contacted_reminder(cast):

@@ -15,7 +15,7 @@ from accounts.models import Position
 from accounts.services import RuleError
 from bulksales.celery import app
 from customers.models import Complaint, Customer, Tier
-from pipeline import reminders
+from pipeline import reminders, selectors
 from pipeline.context_processors import reminders as reminders_context
 from pipeline.models import Activity, Deal, Outcome, Reminder
 from pipeline.tasks import raise_follow_up_reminders, send_reminder_digests
@@ -241,7 +241,7 @@ def test_a_reminder_marked_done_stays_done_when_the_job_runs_again(cast):
 
     assert reminders.raise_reminders() == 0
     assert Reminder.objects.get().done_at == reminder.done_at
-    assert reminders.open_reminders(cast.rep, today()).count() == 0
+    assert selectors.open_reminders(cast.rep, today()).count() == 0
 
 
 def test_a_snooze_holds_back_new_reminders_for_that_cause_until_its_date(cast):
@@ -519,7 +519,7 @@ def test_snoozing_from_the_inbox_hides_the_reminder_until_its_date(cast, client_
     assert response.status_code == OK
     assert Reminder.objects.get().snoozed_until == today() + timedelta(days=3)
     assert list(client.get(reverse("reminders:inbox")).context["page"]) == []
-    assert reminders.open_reminders(cast.rep, today() + timedelta(days=3)).get() == reminder
+    assert selectors.open_reminders(cast.rep, today() + timedelta(days=3)).get() == reminder
 
 
 # --- The morning digest ----------------------------------------------------------------------------
@@ -551,7 +551,7 @@ def test_the_digest_goes_once_a_day_however_often_it_runs(cast, mailoutbox):
     assert send_reminder_digests.delay().get() == 1
     assert send_reminder_digests.delay().get() == 0
     assert len(mailoutbox) == 1
-    assert [r.cause for r in reminders.digest_for(cast.rep, today())] == [Reminder.objects.get().cause]
+    assert [r.cause for r in selectors.digest_for(cast.rep, today())] == [Reminder.objects.get().cause]
 
 
 # --- The navigation bar and the schedule -------------------------------------------------------------

@@ -15,6 +15,7 @@ from accounts.services import RuleError
 from pipeline import research
 from pipeline.models import MarketResearch
 
+from .access import assert_answers, each_role_and, expect
 from .conftest import ROLES
 from .factories import CommodityFactory, CustomerFactory, DealFactory, MarketResearchFactory, PortFactory, UserFactory
 
@@ -97,10 +98,6 @@ def test_a_single_price_is_enough(cast):
 # --- Every page and post, as every position ------------------------------------------------------------------
 
 
-def expect(**table):
-    return table | {"anonymous": "login"}
-
-
 READERS = {role: OK for role in ROLES} | {"service": FORBIDDEN}
 # The author (marketing) and the director may edit; other readers are refused; customer service sees no record.
 EDITORS = {role: FORBIDDEN for role in ROLES} | {"marketing": OK, "director": OK, "service": MISSING}
@@ -113,16 +110,10 @@ PAGES = [
 ]
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("name,url,expected", PAGES, ids=[page[0] for page in PAGES])
+@each_role_and("name,url,expected", PAGES)
 def test_each_research_page_answers_each_position_as_the_policy_says(client_as, cast, record, role, name, url,
                                                                      expected):
-    response = client_as(cast.by_role(role)).get(url(record))
-    if expected[role] == "login":
-        assert response.status_code == FOUND
-        assert response["Location"].startswith(reverse("accounts:login"))
-    else:
-        assert response.status_code == expected[role], f"{name} as {role}"
+    assert_answers(client_as(cast.by_role(role)).get(url(record)), expected[role], f"{name} as {role}")
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -40,6 +40,14 @@ def counts():
     return [model.objects.count() for model in models]
 
 
+def assert_every_demo_login_signs_in(client) -> None:
+    """Every login of the README signs in with the documented password."""
+    for username, _name, _position in demo_logins():
+        response = client.post("/accounts/login/", {"username": username, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, username
+        client.logout()
+
+
 def test_if_empty_leaves_a_database_with_users_alone(db, capsys):
     User.objects.create_user("someone", password="x-long-password-1")
     call_command("seed_demo", "--if-empty")
@@ -69,10 +77,7 @@ def test_seed_demo_adds_customers_in_china_and_abroad_with_complaints_in_every_s
 
 
 def test_every_demo_login_signs_in_with_the_documented_password(client, demo):
-    for username, _name, _position in demo_logins():
-        response = client.post("/accounts/login/", {"username": username, "password": DEMO_PASSWORD})
-        assert response.status_code == 302, username
-        client.logout()
+    assert_every_demo_login_signs_in(client)
 
 
 def test_running_seed_demo_twice_adds_nothing(demo):
@@ -155,10 +160,7 @@ def test_the_large_seed_builds_300_people_in_25_teams_shaped_like_the_demos(smal
 
 
 def test_every_demo_login_signs_in_to_the_large_data_set(client, smallest_large_demo):
-    for username, _name, _position in demo_logins():
-        response = client.post("/accounts/login/", {"username": username, "password": DEMO_PASSWORD})
-        assert response.status_code == 302, username
-        client.logout()
+    assert_every_demo_login_signs_in(client)
 
 
 def test_the_large_seed_refuses_a_database_that_has_customers(smallest_large_demo):

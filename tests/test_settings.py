@@ -1,26 +1,11 @@
 """Production settings come from the environment, pass Django's deployment checks, and refuse
 to start on a missing secret or a bad value."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
-PRODUCTION = {
-    "DEBUG": "0",
-    "SECRET_KEY": "x7$k2!pQz9@vL4#mN8^rT1&wY6*bC3(dF5)gH0_jK-uA+sE=iO",
-    "ALLOWED_HOSTS": "crm.example.com",
-    "CSRF_TRUSTED_ORIGINS": "https://crm.example.com",
-}
+from .production import PRODUCTION, run
 
 
-def manage(*args, **env) -> subprocess.CompletedProcess:
-    clean = {key: value for key, value in os.environ.items()
-             if key not in {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}}
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=clean | env, capture_output=True, text=True, timeout=120
-    )
+def manage(*args, **env):
+    return run(["manage.py", *args], **env)
 
 
 def test_production_settings_pass_the_deployment_check_with_no_warning():

@@ -1,10 +1,22 @@
 """Forms of departments and teams; a team's members come from the active sellers."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .. import access
 from ..models import SCORED_POSITIONS, Department, Position, Team, User
-from .fields import ModelMultipleChoiceField
+from .fields import ModelMultipleChoiceField, field_of
+
+
+class TeamMembersField(ModelMultipleChoiceField):
+    """Each person with their position and, if they have one, their present team."""
+
+    def label_from_instance(self, obj: User) -> str:
+        if obj.team_id:
+            return f"{obj} · {obj.get_position_display()} · {obj.team}"
+        return f"{obj} · {obj.get_position_display()}"
 
 
 class DepartmentForm(forms.ModelForm):
@@ -14,7 +26,7 @@ class DepartmentForm(forms.ModelForm):
 
 
 class TeamForm(forms.ModelForm):
-    members = ModelMultipleChoiceField(
+    members = TeamMembersField(
         label=_("Members"),
         queryset=User.objects.none(),
         required=False,
@@ -26,19 +38,14 @@ class TeamForm(forms.ModelForm):
         model = Team
         fields = ["name", "name_zh", "department", "manager"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        active = User.objects.filter(is_active=True)
-        self.fields["manager"].queryset = active.filter(position__in=[Position.MANAGER, Position.DIRECTOR])
-        self.fields["members"].queryset = active.filter(
+        active = access.users_visible_to(user).filter(is_active=True)
+        field_of(self, "department", forms.ModelChoiceField).queryset = access.departments_visible_to(user)
+        field_of(self, "manager", forms.ModelChoiceField).queryset = active.filter(
+            position__in=[Position.MANAGER, Position.DIRECTOR])
+        field_of(self, "members", TeamMembersField).queryset = active.filter(
             position__in=SCORED_POSITIONS
         ).select_related("team")
-        self.fields["members"].label_from_instance = _member_label
         if self.instance.pk:
             self.fields["members"].initial = list(self.instance.members.values_list("pk", flat=True))
-
-
-def _member_label(user: User) -> str:
-    if user.team_id:
-        return f"{user} · {user.get_position_display()} · {user.team}"
-    return f"{user} · {user.get_position_display()}"

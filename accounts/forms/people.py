@@ -1,11 +1,15 @@
 """Forms about people: a person as the director sets them, one's own profile, and a hand-over."""
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Department, Position, Team, User
+from .. import access
+from ..models import Position, User
+from .fields import field_of
 
 
 class _PersonFields(forms.ModelForm):
@@ -15,16 +19,18 @@ class _PersonFields(forms.ModelForm):
         model = User
         fields = ["full_name", "username", "email", "phone", "position", "department", "team"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["email"].required = True
         self.fields["full_name"].required = True
         self.fields["department"].required = True
-        self.fields["department"].queryset = Department.objects.all()
-        self.fields["team"].queryset = Team.objects.select_related("department")
+        field_of(self, "department", forms.ModelChoiceField).queryset = access.departments_visible_to(user)
+        field_of(self, "team", forms.ModelChoiceField).queryset = access.teams_visible_to(user).select_related(
+            "department")
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         position = cleaned.get("position")
         if (
             self.instance.pk
@@ -49,11 +55,11 @@ class ProfileForm(forms.ModelForm):
         model = User
         fields = ["full_name", "email", "phone", "language"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["full_name"].required = True
         self.fields["email"].required = True
-        self.fields["language"].choices = [("", _("As the browser asks")), *settings.LANGUAGES]
+        field_of(self, "language", forms.ChoiceField).choices = [("", _("As the browser asks")), *settings.LANGUAGES]
 
 
 class HandOverForm(forms.Form):
@@ -63,7 +69,8 @@ class HandOverForm(forms.Form):
         label=_("Deactivate the leaving user afterwards"), required=False, initial=True
     )
 
-    def __init__(self, *args, from_user: User, **kwargs):
+    def __init__(self, *args: Any, from_user: User, by: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_user"].queryset = User.objects.filter(is_active=True).exclude(pk=from_user.pk)
-        self.fields["to_user"].empty_label = _("Choose a colleague")
+        to_user = field_of(self, "to_user", forms.ModelChoiceField)
+        to_user.queryset = access.users_visible_to(by).filter(is_active=True).exclude(pk=from_user.pk)
+        to_user.empty_label = _("Choose a colleague")

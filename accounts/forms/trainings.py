@@ -1,12 +1,14 @@
 """Forms of training plans: a training and its attendees, and their attendance and scores."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .. import access
 from ..models import Attendance, Training, User
 from ..widgets import DateInput
-from .fields import ModelMultipleChoiceField
+from .fields import ModelMultipleChoiceField, field_of
 
 
 class TrainingForm(forms.ModelForm):
@@ -23,9 +25,9 @@ class TrainingForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, planner: User, **kwargs):
+    def __init__(self, *args: Any, planner: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["attendees"].queryset = access.trainees_for(planner)
+        field_of(self, "attendees", ModelMultipleChoiceField).queryset = access.trainees_for(planner)
         if self.instance.pk:
             self.fields["attendees"].initial = list(
                 self.instance.attendances.filter(attendee__in=access.trainees_for(planner)).values_list(
@@ -33,8 +35,9 @@ class TrainingForm(forms.ModelForm):
                 )
             )
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
         if starts and ends and ends < starts:
             self.add_error("ends_on", _("The training cannot end before it starts."))
@@ -55,7 +58,7 @@ class AttendanceForm(forms.ModelForm):
 
 
 class _ScopedAttendanceFormSet(forms.BaseModelFormSet):
-    def clean(self):
+    def clean(self) -> None:
         super().clean()
         # A row posted for an attendee outside the given queryset has no instance: refuse it.
         if any(form.instance.pk is None for form in self.initial_forms):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from .. import access, services
 from ..forms.organisation import DepartmentForm, TeamForm
-from ..models import Department, Team, Training
+from ..models import Department, Team
 from ..pages import AuthenticatedRequest, form_page
 
 # --- Departments ---------------------------------------------------------------------------------
@@ -56,7 +56,7 @@ def team_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
     members = team.members.select_related("department").order_by("-is_active", "full_name")
     trainings = (
-        Training.objects.filter(attendances__attendee__team=team)
+        access.trainings_visible_to(request.user).filter(attendances__attendee__team=team)
         .annotate(team_attendees=Count("attendances", filter=Q(attendances__attendee__team=team)))
         .order_by("-starts_on")[:10]
     )
@@ -66,7 +66,7 @@ def team_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @access.director_only
 def team_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
     team = access.get_visible_or_404(access.teams_visible_to(request.user), pk=pk) if pk else Team()
-    form = TeamForm(request.POST or None, instance=team)
+    form = TeamForm(request.POST or None, instance=team, user=request.user)
     if request.method == "POST" and form.is_valid():
         services.team_save(team=form.save(commit=False), members=form.cleaned_data["members"])
         messages.success(request, _("The team was saved."))

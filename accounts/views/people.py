@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -13,21 +12,21 @@ from .. import access, handover, services
 from ..filters import UserFilter
 from ..forms.people import HandOverForm, UserChangeForm, UserCreateForm
 from ..models import HandOver
-from ..pages import PAGE_SIZE, AuthenticatedRequest, form_page
+from ..pages import AuthenticatedRequest, form_page, page_of
 from .profile import profile_context
 
 
 @access.director_only
 def user_list(request: AuthenticatedRequest) -> HttpResponse:
     users = access.users_visible_to(request.user).select_related("department", "team")
-    filtered = UserFilter(request.GET or None, queryset=users)
-    page = Paginator(filtered.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    filtered = UserFilter(request.GET or None, queryset=users, user=request.user)
+    page = page_of(request, filtered.qs)
     return render(request, "accounts/user_list.html", {"filter": filtered, "page": page})
 
 
 @access.director_only
 def user_create(request: AuthenticatedRequest) -> HttpResponse:
-    form = UserCreateForm(request.POST or None)
+    form = UserCreateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         messages.success(request, _("%(name)s can now sign in.") % {"name": user})
@@ -54,7 +53,7 @@ def user_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @access.director_only
 def user_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = access.get_visible_or_404(access.users_visible_to(request.user), pk=pk)
-    form = UserChangeForm(request.POST or None, instance=person)
+    form = UserChangeForm(request.POST or None, instance=person, user=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("%(name)s was saved.") % {"name": person})
@@ -81,7 +80,7 @@ def user_set_active(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @access.director_only
 def user_hand_over(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = access.get_visible_or_404(access.users_visible_to(request.user), pk=pk)
-    form = HandOverForm(request.POST or None, from_user=person)
+    form = HandOverForm(request.POST or None, from_user=person, by=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             record = services.hand_over(
@@ -110,7 +109,5 @@ def user_hand_over(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @access.director_only
 def handover_list(request: AuthenticatedRequest) -> HttpResponse:
     records = HandOver.objects.select_related("from_user", "to_user", "done_by")
-    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
-    for record in page:
-        record.moved_labels = [(handover.label_for(key), count) for key, count in record.moved.items()]
+    page = page_of(request, records)
     return render(request, "accounts/handover_list.html", {"page": page})

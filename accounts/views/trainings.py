@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -12,7 +11,7 @@ from django.utils.translation import gettext as _
 from .. import access, services
 from ..forms.trainings import AttendanceFormSet, TrainingForm
 from ..models import Training
-from ..pages import PAGE_SIZE, AuthenticatedRequest, form_page
+from ..pages import AuthenticatedRequest, form_page, page_of
 
 
 @login_required
@@ -22,7 +21,7 @@ def training_list(request: AuthenticatedRequest) -> HttpResponse:
         attendee_count=Count("attendances", filter=Q(attendances__in=visible)),
         attended_count=Count("attendances", filter=Q(attendances__in=visible, attendances__attended=True)),
     ).order_by("-starts_on", "title")
-    page = Paginator(trainings, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, trainings)
     return render(
         request,
         "accounts/training_list.html",

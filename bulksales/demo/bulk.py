@@ -2,11 +2,14 @@
 and multi-row INSERTs elsewhere, with their ids set by the caller, so that the number of queries does not
 grow with the rows and no per-row signal (history, auto_now) runs."""
 
+from __future__ import annotations
+
 import io
 import json
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from itertools import islice
+from typing import Any
 
 from django.core.management.color import no_style
 from django.db import connection, models
@@ -15,10 +18,19 @@ from django.utils import timezone
 
 
 def next_id(model: type[models.Model]) -> int:
-    return (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+    return (model._default_manager.aggregate(top=Max("pk"))["top"] or 0) + 1
 
 
-def _copy_text(value) -> str:
+def _column(model: type[models.Model], name: str) -> tuple[models.Field[Any, Any], str]:
+    """The field `name` (or attname) of `model` and its column; a relation without a column of its own
+    (a reverse or many-to-many one) cannot be written."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.column is None:
+        raise ValueError(f"{model._meta.label}.{name} has no column to write")
+    return field, field.column
+
+
+def _copy_text(value: object) -> str:
     """One value in PostgreSQL's COPY text format."""
     if value is None:
         return r"\N"
@@ -40,7 +52,7 @@ def _copy_text(value) -> str:
 def _defaults(model: type[models.Model], fields: list[str], now: datetime) -> tuple[list[str], tuple]:
     """The columns a caller left out, with the value Django would have given them (Django's defaults
     are not the database's, so a raw INSERT must spell them out)."""
-    given = {model._meta.get_field(name).attname for name in fields}
+    given = {_column(model, name)[0].attname for name in fields}
     names, values = [], []
     for model_field in model._meta.concrete_fields:
         if model_field.attname in given or model_field.primary_key or isinstance(model_field, models.GeneratedField):
@@ -71,10 +83,10 @@ def insert_rows(model: type[models.Model], fields: list[str], rows: Iterable[tup
 
     The caller sets the ids when rows point to each other; the table's sequence is moved past them."""
     extra_names, extra_values = _defaults(model, fields, timezone.now())
-    names = [model._meta.get_field(name).attname for name in fields] + extra_names
-    model_fields = [model._meta.get_field(name) for name in names]
+    names = [_column(model, name)[0].attname for name in fields] + extra_names
+    model_fields = [_column(model, name) for name in names]
     table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(model_field.column) for model_field in model_fields)
+    columns = ", ".join(connection.ops.quote_name(column) for _field, column in model_fields)
     written = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -87,7 +99,7 @@ def insert_rows(model: type[models.Model], fields: list[str], rows: Iterable[tup
                 written += len(rows_chunk)
         else:
             # One prepared single-row INSERT run over a chunk of rows (no bound on the parameters).
-            preps = [model_field.get_db_prep_save for model_field in model_fields]
+            preps = [model_field.get_db_prep_save for model_field, _column_name in model_fields]
             # Quoted names from the model's _meta; the values are bound parameters.
             sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(names))})"  # nosec B608
             for rows_chunk in _chunks(rows, 20_000):

@@ -162,7 +162,7 @@ def _customer(rng, *, name, short_name, country, province, city, kind, buys, typ
 def _seed_surveys(rng, customers, service, now) -> None:
     # Customer service runs the surveys (the scorecards leave out one a rep records about their own
     # customer); without them, the owner records them, self-reported. Not drawn from rng, so the rest stays.
-    surveys = []
+    surveys: list[SatisfactionSurvey] = []
     for customer in customers[::2]:
         contact = customer.contacts.first()
         for months_ago in rng.sample(range(12), k=rng.randint(1, 3)):

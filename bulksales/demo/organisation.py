@@ -10,6 +10,11 @@ from accounts.models import Attendance, Department, Position, Team, Training, Us
 DEMO_PASSWORD = "bulksales-demo"
 EMAIL_DOMAIN = "bulksales.example"
 
+# (username, full name, position, department key, index of their team in TEAMS)
+Person = tuple[str, str, Position, str, int | None]
+# (title, kind, starts in days from today, length in days, trainer, attendee usernames)
+TrainingPlan = tuple[str, str, int, int, str, list[str]]
+
 DEPARTMENTS = {
     "sales": ("Sales", "销售部"),
     "marketing": ("Marketing", "市场部"),
@@ -18,7 +23,7 @@ DEPARTMENTS = {
 }
 
 # (username, full name, position, department key, team index or None)
-PEOPLE = [
+PEOPLE: list[Person] = [
     ("director", "王建国", Position.DIRECTOR, "sales", None),
     ("manager1", "李明", Position.MANAGER, "sales", None),
     ("manager2", "张伟", Position.MANAGER, "sales", None),
@@ -49,8 +54,7 @@ TEAMS = [
     ("Grain & Fertiliser Team", "粮食化肥组", "manager3"),
 ]
 
-# (title, kind, starts in days from today, length in days, trainer, attendee usernames)
-TRAININGS = [
+TRAININGS: list[TrainingPlan] = [
     ("Incoterms 2020 for bulk cargo", Training.Kind.INTERNAL, -60, 1, "王建国",
      ["rep1", "rep2", "rep3", "rep4", "rep5", "rep6"]),
     ("Letters of credit and UCP 600", Training.Kind.EXTERNAL, -30, 2, "Bank of China Trade Finance Academy",

@@ -163,7 +163,7 @@ def _seed_contract_changes() -> None:
     from pipeline.transfers import deal_transfer
 
     rep = User.objects.filter(username="rep1", team__isnull=False).select_related("team__manager").first()
-    if rep is None or rep.team.manager is None:
+    if rep is None or rep.team is None:
         return
     manager = rep.team.manager
     latest = list(Deal.objects.filter(owner=rep, outcome=Outcome.WON).order_by("-signed_on", "-pk")[:2])

@@ -1,6 +1,9 @@
 """Forms of the complaint pages; every choice is narrowed to what the user may see."""
 
 import re
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -8,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.bounds import BusinessDateTimeField
-from accounts.models import Position, User
+from accounts.forms.fields import field_of
+from accounts.models import User
 from accounts.widgets import DateTimeInput
 
 from .. import selectors
@@ -17,13 +21,14 @@ from ..models import Complaint, Contact, Customer
 from ..selectors import possible_assignees
 
 
-def _contact_label(contact: Contact) -> str:
-    return f"{contact.name} · {contact.customer}"
+class ContactChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, contact: Contact) -> str:
+        return f"{contact.name} · {contact.customer}"
 
 
 class ComplaintForm(forms.Form):
     customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none())
-    contact = forms.ModelChoiceField(
+    contact = ContactChoiceField(
         label=_("Contact"), queryset=Contact.objects.none(), required=False,
         help_text=_("Who at the customer raised it, if known."),
     )
@@ -44,44 +49,47 @@ class ComplaintForm(forms.Form):
     assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=User.objects.none(),
                                       help_text=_("The customer service colleague who handles it."))
 
-    def __init__(self, *args, user: User, customer: Customer | None = None, **kwargs):
+    def __init__(self, *args: Any, user: User, customer: Customer | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = selectors.customers_visible_to(user)
-        self.fields["customer"].empty_label = _("Choose a customer")
+        customer_field = field_of(self, "customer", forms.ModelChoiceField)
+        customer_field.queryset = selectors.customers_visible_to(user)
+        customer_field.empty_label = _("Choose a customer")
         contacts = selectors.contacts_visible_to(user).select_related("customer")
         if customer is not None and not self.is_bound:
             # Prefilled from the customer's page: offer only that customer's contacts.
-            self.fields["customer"].initial = customer.pk
+            customer_field.initial = customer.pk
             contacts = contacts.filter(customer=customer)
-        self.fields["contact"].queryset = contacts
-        self.fields["contact"].label_from_instance = _contact_label
-        self.fields["contact"].empty_label = _("Not known")
-        self.fields["assignee"].queryset = possible_assignees()
-        self.fields["assignee"].empty_label = _("Choose a colleague")
-        if user.position == Position.CUSTOMER_SERVICE:
-            self.fields["assignee"].initial = user.pk
+        contact_field = field_of(self, "contact", forms.ModelChoiceField)
+        contact_field.queryset = contacts
+        contact_field.empty_label = _("Not known")
+        assignee_field = field_of(self, "assignee", forms.ModelChoiceField)
+        assignee_field.queryset = possible_assignees()
+        assignee_field.empty_label = _("Choose a colleague")
+        if selectors.can_handle_complaints(user):
+            assignee_field.initial = user.pk
         self.fields["received_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
 
-    def clean_received_at(self):
+    def clean_received_at(self) -> datetime:
         received_at = self.cleaned_data["received_at"]
         if received_at > timezone.now() + CLOCK_SKEW:
             raise ValidationError(_("A complaint cannot be received in the future."))
         return received_at
 
-    def clean_claimed_amount(self):
+    def clean_claimed_amount(self) -> Decimal | None:
         amount = self.cleaned_data["claimed_amount"]
         if amount is not None and amount <= 0:
             raise ValidationError(_("A claimed amount must be more than zero."))
         return amount
 
-    def clean_claimed_currency(self):
+    def clean_claimed_currency(self) -> str:
         currency = self.cleaned_data["claimed_currency"].strip().upper()
         if currency and not re.fullmatch(r"[A-Z]{3}", currency):
             raise ValidationError(_("Enter a three-letter currency code, e.g. USD or CNY."))
         return currency
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         customer, contact = cleaned.get("customer"), cleaned.get("contact")
         if customer and contact and contact.customer_id != customer.pk:
             self.add_error(
@@ -106,17 +114,18 @@ class ComplaintTransitionForm(forms.Form):
         help_text=_("Required when resolving (the resolution) and when reopening (the reason)."),
     )
 
-    def __init__(self, *args, complaint: Complaint, **kwargs):
+    def __init__(self, *args: Any, complaint: Complaint, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "id_transition_%s")  # three forms share the detail page
         super().__init__(*args, **kwargs)
         self.complaint = complaint
         self.fields["from_status"].initial = complaint.status
-        self.fields["to_status"].choices = [
+        field_of(self, "to_status", forms.ChoiceField).choices = [
             (status, move_label(complaint.status, status)) for status in allowed_moves(complaint.status)
         ]
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("from_status") != self.complaint.status:
             # Not a field error: the hidden field has nowhere to show it.
             raise ValidationError(
@@ -129,17 +138,18 @@ class ComplaintTransitionForm(forms.Form):
 def move_label(from_status: str, to_status: str) -> str:
     if is_reopening(from_status, to_status):
         return str(_("Reopen (investigating)"))
-    return {
+    labels: dict[str, str] = {
         Complaint.Status.INVESTIGATING: str(_("Start investigating")),
         Complaint.Status.RESOLVED: str(_("Resolve")),
         Complaint.Status.CLOSED: str(_("Close")),
-    }.get(to_status, to_status)
+    }
+    return labels.get(to_status, to_status)
 
 
 class ComplaintCommentForm(forms.Form):
     text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "id_comment_%s")
         super().__init__(*args, **kwargs)
 
@@ -147,8 +157,9 @@ class ComplaintCommentForm(forms.Form):
 class ComplaintAssignForm(forms.Form):
     assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=User.objects.none())
 
-    def __init__(self, *args, complaint: Complaint, **kwargs):
+    def __init__(self, *args: Any, complaint: Complaint, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "id_assign_%s")
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = possible_assignees()
-        self.fields["assignee"].initial = complaint.assignee_id
+        assignee_field = field_of(self, "assignee", forms.ModelChoiceField)
+        assignee_field.queryset = possible_assignees()
+        assignee_field.initial = complaint.assignee_id

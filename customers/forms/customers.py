@@ -1,15 +1,21 @@
 """Forms of the customer pages; every choice is narrowed to what the user may see."""
 
+from datetime import date
+from typing import Any, cast
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.formsets import DELETION_FIELD_NAME
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms.fields import field_of
 from accounts.models import User
 from accounts.widgets import DateInput
 
 from .. import selectors
 from ..models import Commodity, Contact, Customer, SatisfactionSurvey, Tier, TierPolicy
+from ..services import Volume
 from ..validators import normalise_phone, validate_registration_number
 
 
@@ -26,9 +32,9 @@ class CustomerForm(forms.ModelForm):
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, user: User, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = selectors.possible_owners(user)
+        field_of(self, "owner", forms.ModelChoiceField).queryset = selectors.possible_owners(user)
         if self.instance.pk:
             # An owner changes only by a recorded transfer (on the customer's page).
             del self.fields["owner"]
@@ -37,7 +43,7 @@ class CustomerForm(forms.ModelForm):
             self.initial["owner"] = user.pk
         self.similar: list[Customer] = []
 
-    def clean_registration_number(self):
+    def clean_registration_number(self) -> str:
         number = self.cleaned_data["registration_number"].strip().upper().replace(" ", "")
         taken = Customer.objects.filter(registration_number=number).exclude(pk=self.instance.pk).select_related(
             "owner").first() if number else None
@@ -49,8 +55,9 @@ class CustomerForm(forms.ModelForm):
             )
         return number
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         number, country = cleaned.get("registration_number"), cleaned.get("country")
         if number and country:
             try:
@@ -67,11 +74,14 @@ class VolumeForm(forms.Form):
 
 
 class _VolumeFormSet(forms.BaseFormSet):
-    def clean(self):
+    def _kept_forms(self) -> list[forms.Form]:
+        """The rows not ticked for deletion."""
+        return [form for form in self.forms
+                if not (self.can_delete and form.cleaned_data.get(DELETION_FIELD_NAME, False))]
+
+    def clean(self) -> None:
         seen = set()
-        for form in self.forms:
-            if self.can_delete and self._should_delete_form(form):
-                continue
+        for form in self._kept_forms():
             commodity = form.cleaned_data.get("commodity")
             if commodity in seen:
                 raise ValidationError(_("Each commodity once, please: %(name)s is listed twice."),
@@ -79,15 +89,18 @@ class _VolumeFormSet(forms.BaseFormSet):
             if commodity:
                 seen.add(commodity)
 
-    def volumes(self) -> list[tuple]:
+    def volumes(self) -> list[Volume]:
         return [
             (form.cleaned_data["commodity"], form.cleaned_data["estimated_annual_tonnes"])
-            for form in self.forms
-            if form.cleaned_data.get("commodity") and not (self.can_delete and self._should_delete_form(form))
+            for form in self._kept_forms()
+            if form.cleaned_data.get("commodity")
         ]
 
 
-VolumeFormSet = forms.formset_factory(VolumeForm, formset=_VolumeFormSet, extra=2, can_delete=True)
+# formset_factory makes a subclass of the formset it is given; its stub says only "a BaseFormSet".
+VolumeFormSet = cast(
+    type[_VolumeFormSet], forms.formset_factory(VolumeForm, formset=_VolumeFormSet, extra=2, can_delete=True)
+)
 
 
 class ContactForm(forms.ModelForm):
@@ -95,16 +108,17 @@ class ContactForm(forms.ModelForm):
         model = Contact
         fields = ["name", "title", "mobile", "email", "wechat_id", "is_primary"]
 
-    def __init__(self, *args, country: str = "CN", **kwargs):
+    def __init__(self, *args: Any, country: str = "CN", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.country = country
 
-    def clean_mobile(self):
+    def clean_mobile(self) -> str:
         mobile = self.cleaned_data["mobile"].strip()
         return normalise_phone(mobile, self.country) if mobile else ""
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if not (cleaned.get("mobile") or cleaned.get("email") or cleaned.get("wechat_id")) and not self.errors:
             raise ValidationError(_("Give at least one way to reach this contact: mobile, email or WeChat."))
         return cleaned
@@ -116,15 +130,16 @@ class FirstContactForm(ContactForm):
     class Meta(ContactForm.Meta):
         fields = ["name", "title", "mobile", "email", "wechat_id"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, prefix="contact", **kwargs)
         self.fields["name"].required = False
 
     def has_content(self) -> bool:
         return any(self.cleaned_data.get(field) for field in self.Meta.fields)
 
-    def clean(self):
-        cleaned = forms.ModelForm.clean(self)
+    def clean(self) -> dict[str, Any]:
+        forms.ModelForm.clean(self)
+        cleaned = self.cleaned_data
         if any(cleaned.get(field) for field in ["title", "mobile", "email", "wechat_id"]) and not cleaned.get("name"):
             self.add_error("name", _("Give the contact's name."))
         return cleaned
@@ -161,15 +176,15 @@ class SurveyForm(forms.ModelForm):
             "comment": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, customer: Customer, **kwargs):
+    def __init__(self, *args: Any, customer: Customer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = customer.contacts.all()
+        field_of(self, "contact", forms.ModelChoiceField).queryset = customer.contacts.all()
         self.fields["surveyed_on"].initial = timezone.localdate()
         for name in ["product_quality", "delivery", "service"]:
             self.fields[name].widget = forms.Select(choices=[("", "—")] + [(i, str(i)) for i in range(1, 6)])
         self.fields["recommend"].widget = forms.Select(choices=[("", "—")] + [(i, str(i)) for i in range(0, 11)])
 
-    def clean_surveyed_on(self):
+    def clean_surveyed_on(self) -> date:
         day = self.cleaned_data["surveyed_on"]
         if day > timezone.localdate():
             raise ValidationError(_("A survey cannot be dated in the future."))

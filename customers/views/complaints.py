@@ -3,12 +3,15 @@
 Thin views: form in, service call, message, redirect. Scope comes from the selectors only.
 """
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.db.models import Field
+from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
@@ -18,15 +21,13 @@ from django.views.decorators.http import require_POST
 
 from accounts import access, params
 from accounts.models import User
-from accounts.pages import AuthenticatedRequest
+from accounts.pages import AuthenticatedRequest, page_of
 from accounts.services import RuleError
 
 from .. import complaints, selectors
 from ..filters import ComplaintFilter
 from ..forms.complaints import ComplaintAssignForm, ComplaintCommentForm, ComplaintForm, ComplaintTransitionForm
 from ..models import Complaint, Contact
-
-PAGE_SIZE = 50
 
 
 def _visible_complaint(request: AuthenticatedRequest, pk: int) -> Complaint:
@@ -40,12 +41,11 @@ def _visible_complaint(request: AuthenticatedRequest, pk: int) -> Complaint:
 
 @access.complaint_recorders_only
 def complaint_list(request: AuthenticatedRequest) -> HttpResponse:
-    visible = complaints.with_overdue(
+    visible = selectors.with_overdue(
         selectors.complaints_visible_to(request.user).select_related("customer", "assignee")
     )
     filtered = ComplaintFilter(request.GET or None, queryset=visible)
-    page = Paginator(filtered.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "customers/complaint_list.html", {"filter": filtered, "page": page})
+    return render(request, "customers/complaint_list.html", {"filter": filtered, "page": page_of(request, filtered.qs)})
 
 
 @access.complaint_recorders_only
@@ -64,7 +64,7 @@ def complaint_create(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "customers/complaint_form.html", {"form": form, "customer": customer})
 
 
-def _history(complaint: Complaint) -> list[dict]:
+def _history(complaint: Complaint) -> list[dict[str, object]]:
     """Each saved version of the complaint, newest first, with the fields it changed."""
     records = list(complaint.history.select_related("history_user").order_by("history_date", "history_id"))
     fields = {field.name: field for field in Complaint._meta.fields}
@@ -101,12 +101,12 @@ def _history(complaint: Complaint) -> list[dict]:
     return rows[::-1]
 
 
-def _display(field, value, names: dict) -> str | None:
+def _display(field: Field, value: object, names: dict[str, dict[int, str]]) -> str | None:
     """A historical value as the user reads it: labels for choices, names for people, local times."""
     if value is None or value == "":
         return None
-    if field.name in names:
-        return str(names[field.name].get(value, value))
+    if field.name in names and isinstance(value, int):  # a person's or a contact's id
+        return names[field.name].get(value, str(value))
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, datetime):
@@ -116,7 +116,7 @@ def _display(field, value, names: dict) -> str | None:
     return str(value)
 
 
-def _detail_page(request: AuthenticatedRequest, complaint: Complaint, **forms) -> HttpResponse:
+def _detail_page(request: AuthenticatedRequest, complaint: Complaint, **forms: Form) -> HttpResponse:
     """The detail page, with the given bound forms in place of fresh ones (to show their errors)."""
     user, now = request.user, timezone.now()
     can_work = selectors.can_work_complaint(user, complaint)
@@ -147,43 +147,48 @@ def complaint_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _detail_page(request, _visible_complaint(request, pk))
 
 
+def _apply(request: AuthenticatedRequest, complaint: Complaint, form_name: str, form: Form,
+           action: Callable[[dict[str, Any]], str], *, error_field: str | None) -> HttpResponse:
+    """One of the detail page's forms posted: once valid, `action` calls the service and says what it did,
+    and the page is shown afresh; a refusal is shown on the form, at `error_field` (None: the whole form)."""
+    if form.is_valid():
+        try:
+            message = action(form.cleaned_data)
+        except RuleError as error:
+            form.add_error(error_field, str(error))
+        else:
+            messages.success(request, message)
+            return redirect("complaints:detail", pk=complaint.pk)
+    return _detail_page(request, complaint, **{form_name: form})
+
+
 @access.complaint_recorders_only
 @require_POST
 def complaint_transition(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     complaint = _visible_complaint(request, pk)
     if not selectors.can_work_complaint(request.user, complaint):
         raise PermissionDenied
+
+    def transition(data: dict[str, Any]) -> str:
+        complaints.complaint_transition(complaint=complaint, to_status=data["to_status"], by=request.user,
+                                        text=data["text"])
+        return _("The complaint is now %(status)s.") % {"status": complaint.get_status_display()}
+
     form = ComplaintTransitionForm(request.POST, complaint=complaint)
-    if form.is_valid():
-        try:
-            complaints.complaint_transition(
-                complaint=complaint, to_status=form.cleaned_data["to_status"], by=request.user,
-                text=form.cleaned_data["text"],
-            )
-        except RuleError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(
-                request, _("The complaint is now %(status)s.") % {"status": complaint.get_status_display()}
-            )
-            return redirect("complaints:detail", pk=complaint.pk)
-    return _detail_page(request, complaint, transition_form=form)
+    return _apply(request, complaint, "transition_form", form, transition, error_field=None)
 
 
 @access.complaint_recorders_only
 @require_POST
 def complaint_comment(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     complaint = _visible_complaint(request, pk)
+
+    def comment(data: dict[str, Any]) -> str:
+        complaints.complaint_comment(complaint=complaint, by=request.user, text=data["text"])
+        return _("Your comment was added.")
+
     form = ComplaintCommentForm(request.POST)
-    if form.is_valid():
-        try:
-            complaints.complaint_comment(complaint=complaint, by=request.user, text=form.cleaned_data["text"])
-        except RuleError as error:
-            form.add_error("text", str(error))
-        else:
-            messages.success(request, _("Your comment was added."))
-            return redirect("complaints:detail", pk=complaint.pk)
-    return _detail_page(request, complaint, comment_form=form)
+    return _apply(request, complaint, "comment_form", form, comment, error_field="text")
 
 
 @access.complaint_recorders_only
@@ -192,15 +197,10 @@ def complaint_assign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     complaint = _visible_complaint(request, pk)
     if not selectors.can_reassign_complaint(request.user):
         raise PermissionDenied
+
+    def assign(data: dict[str, Any]) -> str:
+        complaints.complaint_assign(complaint=complaint, assignee=data["assignee"], by=request.user)
+        return _("%(name)s now handles the complaint.") % {"name": complaint.assignee}
+
     form = ComplaintAssignForm(request.POST, complaint=complaint)
-    if form.is_valid():
-        try:
-            complaints.complaint_assign(complaint=complaint, assignee=form.cleaned_data["assignee"], by=request.user)
-        except RuleError as error:
-            form.add_error("assignee", str(error))
-        else:
-            messages.success(
-                request, _("%(name)s now handles the complaint.") % {"name": complaint.assignee}
-            )
-            return redirect("complaints:detail", pk=complaint.pk)
-    return _detail_page(request, complaint, assign_form=form)
+    return _apply(request, complaint, "assign_form", form, assign, error_field="assignee")

@@ -1,22 +1,23 @@
 """Customer pages: list, export, detail, create and edit, contacts, tiers, surveys and settings."""
 
+from collections.abc import Iterable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Avg, Count, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from simple_history.models import HistoricalChanges
 
 from accounts import access, exports
-from accounts.pages import AuthenticatedRequest
+from accounts.pages import AuthenticatedRequest, form_page, page_of, query_without_page
 from accounts.services import RuleError
 
 from .. import selectors, services
-from ..complaints import with_overdue
 from ..exchange import export_rows
 from ..filters import CustomerFilter
 from ..forms.customers import (
@@ -32,8 +33,6 @@ from ..forms.customers import (
 from ..models import Commodity, Contact, Customer, TierPolicy
 from ..panels import render_panels
 
-PAGE_SIZE = 50
-
 
 def _filtered_customers(request: AuthenticatedRequest) -> CustomerFilter:
     customers = selectors.customers_visible_to(request.user).select_related("owner__team")
@@ -46,16 +45,13 @@ def customer_list(request: AuthenticatedRequest) -> HttpResponse:
     customers = filtered.qs.prefetch_related(
         Prefetch("contacts", queryset=Contact.objects.filter(is_primary=True), to_attr="primary_contacts")
     )
-    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "customers/customer_list.html",
         {
             "filter": filtered,
-            "page": page,
-            "query": query.urlencode(),
+            "page": page_of(request, customers),
+            "query": query_without_page(request),
             "can_add": selectors.can_add_customers(request.user),
             "policies": {policy.tier: policy for policy in TierPolicy.objects.all()},
         },
@@ -86,7 +82,7 @@ def customer_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         count=Count("pk"), quality=Avg("product_quality"), delivery=Avg("delivery"), service=Avg("service"),
         recommend=Avg("recommend"),
     )
-    complaints = with_overdue(
+    complaints = selectors.with_overdue(
         selectors.complaints_visible_to(request.user).filter(customer=customer).select_related("assignee")
     )[:10]
     history = customer.history.select_related("history_user")[:15]
@@ -111,12 +107,12 @@ def customer_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
-def _history_lines(records) -> list[dict]:
+def _history_lines(records: Iterable[HistoricalChanges]) -> list[dict[str, object]]:
     """Who changed what and when, from django-simple-history, newest first."""
-    records = list(records)
+    history = list(records)
     lines = []
     # Zipped with the next-older record; the oldest has none (and an empty history gives no line).
-    for newer, older in zip(records, records[1:] + [None], strict=False):
+    for newer, older in zip(history, [*history[1:], None], strict=False):
         if older is None:
             fields = []
         else:
@@ -137,13 +133,16 @@ def _save_customer_page(request: AuthenticatedRequest, customer: Customer) -> Ht
     volumes = VolumeFormSet(request.POST or None, initial=initial_volumes, prefix="volumes")
     contact_form = FirstContactForm(request.POST or None, country=request.POST.get("country", "CN")) if new else None
     if (request.method == "POST" and form.is_valid() and volumes.is_valid()
-            and (new is False or contact_form.is_valid())):
+            and (contact_form is None or contact_form.is_valid())):
         form.similar = selectors.similar_customers(form.cleaned_data["name"], exclude_pk=customer.pk)
         if form.similar and not form.cleaned_data.get("confirm_not_duplicate"):
-            form.data = form.data.copy()
-            form.data["confirm_not_duplicate"] = "on"  # the next submit confirms
+            data = request.POST.copy()
+            data["confirm_not_duplicate"] = "on"  # the next submit confirms
+            form.data = data
         else:
-            contact = contact_form.save(commit=False) if new and contact_form.has_content() else None
+            contact = None
+            if contact_form is not None and contact_form.has_content():
+                contact = contact_form.save(commit=False)
             customer = services.customer_save(customer=form.save(commit=False), volumes=volumes.volumes(),
                                                primary_contact=contact)
             messages.success(request, _("%(name)s was saved.") % {"name": customer})
@@ -228,12 +227,9 @@ def survey_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 def tier_policy_list(request: AuthenticatedRequest) -> HttpResponse:
     """Everyone may read the policies that decide how their customers are served."""
-    policies = TierPolicy.objects.all()
-    counts = dict(selectors.customers_visible_to(request.user).values_list("tier").annotate(n=Count("pk")))
-    for policy in policies:
-        policy.customer_count = counts.get(policy.tier, 0)
-    return render(request, "customers/tier_policy_list.html",
-                  {"policies": policies, "can_edit": selectors.can_run_customer_settings(request.user)})
+    return render(request, "customers/tier_policy_list.html", {
+        "policies": selectors.tier_policies_with_customer_count(request.user),
+        "can_edit": selectors.can_run_customer_settings(request.user)})
 
 
 @access.director_only
@@ -244,9 +240,7 @@ def tier_policy_edit(request: AuthenticatedRequest, tier: str) -> HttpResponse:
         form.save()
         messages.success(request, _("The tier policy was saved. Tiers follow it at the next monthly run."))
         return redirect("customers:tier_policies")
-    return render(request, "accounts/form.html", {
-        "form": form, "title": _("Tier policy: %(tier)s") % {"tier": policy}, "back": "customers:tier_policies",
-        "submit": _("Save"), "intro": ""})
+    return form_page(request, form, _("Tier policy: %(tier)s") % {"tier": policy}, back="customers:tier_policies")
 
 
 @access.director_only
@@ -263,9 +257,7 @@ def commodity_edit(request: AuthenticatedRequest, pk: int | None = None) -> Http
         form.save()
         messages.success(request, _("The commodity was saved."))
         return redirect("customers:commodities")
-    return render(request, "accounts/form.html", {
-        "form": form, "title": _("Edit commodity") if pk else _("New commodity"), "back": "customers:commodities",
-        "submit": _("Save"), "intro": ""})
+    return form_page(request, form, _("Edit commodity") if pk else _("New commodity"), back="customers:commodities")
 
 
 @require_POST

@@ -1,5 +1,7 @@
 """The customer import page: upload and check a spreadsheet (a dry run), then confirm to save it."""
 
+from uuid import UUID
+
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -41,12 +43,12 @@ def customer_import(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "customers/import.html", {"form": form, "columns": _column_guide()})
 
 
-def _job_or_404(request: AuthenticatedRequest, pk) -> ImportJob:
+def _job_or_404(request: AuthenticatedRequest, pk: UUID) -> ImportJob:
     return get_object_or_404(selectors.import_jobs_of(request.user), pk=pk)
 
 
 @access.sellers_only
-def import_job(request: AuthenticatedRequest, pk) -> HttpResponse:
+def import_job(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     """The job: its progress while the worker reads it, then the report and the buttons to import."""
     job = _job_or_404(request, pk)
     if request.method == "POST":
@@ -64,7 +66,7 @@ def import_job(request: AuthenticatedRequest, pk) -> HttpResponse:
 
 
 @access.sellers_only
-def import_job_progress(request: AuthenticatedRequest, pk) -> HttpResponse:
+def import_job_progress(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     """The progress bar alone, which htmx polls every second; once the job is finished the page reloads."""
     job = _job_or_404(request, pk)
     response = render(request, "customers/_import_progress.html",

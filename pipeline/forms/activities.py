@@ -1,6 +1,9 @@
 """The activity form, short enough to fill in on a phone after a visit; every choice is narrowed to
 what the user may see."""
 
+from datetime import datetime
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -9,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.bounds import BusinessDateField, BusinessDateTimeField
-from accounts.forms.fields import ModelMultipleChoiceField
+from accounts.forms.fields import ModelMultipleChoiceField, field_of
 from accounts.models import User
 from accounts.widgets import DateInput, DateTimeInput
 from customers import selectors as customer_selectors
@@ -19,24 +22,13 @@ from .. import selectors
 from ..activities import FUTURE_ALLOWANCE
 from ..models import Activity, Deal
 
-# Bootstrap icon for each kind of activity, on the form, the list and the customer page.
-KIND_ICONS = {
-    Activity.Kind.VISIT: "person-walking",
-    Activity.Kind.CALL: "telephone",
-    Activity.Kind.EMAIL: "envelope",
-    Activity.Kind.MEETING: "people",
-    Activity.Kind.TRADE_SHOW: "shop",
-    Activity.Kind.WECHAT: "wechat",
-}
 
+class DealChoiceField(forms.ModelChoiceField):
+    """A deal as the activity form lists it: what, how much and how far along (the customer is chosen above)."""
 
-def kind_icon(kind: str) -> str:
-    return KIND_ICONS.get(kind, "journal-text")
-
-
-def deal_label(deal: Deal) -> str:
-    grade = f" {deal.grade}" if deal.grade else ""
-    return f"{deal.commodity}{grade} · {deal.quantity_tonnes:,.0f} t · {deal.get_stage_display()}"
+    def label_from_instance(self, obj: Deal) -> str:
+        grade = f" {obj.grade}" if obj.grade else ""
+        return f"{obj.commodity}{grade} · {obj.quantity_tonnes:,.0f} t · {obj.get_stage_display()}"
 
 
 class ActivityForm(forms.ModelForm):
@@ -45,8 +37,9 @@ class ActivityForm(forms.ModelForm):
 
     kind = forms.ChoiceField(label=_("Kind"), choices=Activity.Kind.choices, initial=Activity.Kind.VISIT,
                              widget=forms.RadioSelect)
-    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none())
-    deal = forms.ModelChoiceField(label=_("Deal"), queryset=Deal.objects.none(), required=False)
+    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none(),
+                                      empty_label=_("Choose a customer"))
+    deal = DealChoiceField(label=_("Deal"), queryset=Deal.objects.none(), required=False, empty_label=_("No deal"))
     contacts = ModelMultipleChoiceField(
         label=_("Contacts"), queryset=Contact.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -65,16 +58,17 @@ class ActivityForm(forms.ModelForm):
         fields = ("kind", "customer", "deal", "contacts", "happened_at", "summary", "outcome", "next_step",
                   "next_step_due", "next_step_done")
 
-    def __init__(self, *args, user: User, customer: Customer | None = None, deal: Deal | None = None, **kwargs):
+    def __init__(self, *args: Any, user: User, customer: Customer | None = None, deal: Deal | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Opened from a customer's (or a deal's) page: the customer is given, not chosen.
         self.fixed_customer = customer
-        self.fields["customer"].queryset = customer_selectors.customers_visible_to(user)
-        self.fields["customer"].empty_label = _("Choose a customer")
-        self.fields["deal"].queryset = selectors.deals_visible_to(user).select_related("commodity", "customer")
-        self.fields["deal"].label_from_instance = deal_label
-        self.fields["deal"].empty_label = _("No deal")
-        self.fields["contacts"].queryset = customer_selectors.contacts_visible_to(user).select_related("customer")
+        field_of(self, "customer", forms.ModelChoiceField).queryset = customer_selectors.customers_visible_to(user)
+        # What the user may link at all; `offer_choices_of` shows only the chosen customer's.
+        self.visible_deals = selectors.deals_visible_to(user).select_related("commodity", "customer")
+        self.visible_contacts = customer_selectors.contacts_visible_to(user).select_related("customer")
+        field_of(self, "deal", DealChoiceField).queryset = self.visible_deals
+        field_of(self, "contacts", ModelMultipleChoiceField).queryset = self.visible_contacts
         self._large_touch_targets()
         if customer is not None:
             self.fields["customer"].widget = forms.HiddenInput()
@@ -104,18 +98,20 @@ class ActivityForm(forms.ModelForm):
     def offer_choices_of(self, customer: Customer | None) -> None:
         """Show only `customer`'s deals and contacts (none until a customer is chosen)."""
         self.chosen_customer = customer
-        for name in ("deal", "contacts"):
-            field = self.fields[name]
-            field.queryset = field.queryset.filter(customer=customer) if customer else field.queryset.none()
+        deals, contacts = self.visible_deals, self.visible_contacts
+        field_of(self, "deal", DealChoiceField).queryset = deals.filter(customer=customer) if customer else deals.none()
+        field_of(self, "contacts", ModelMultipleChoiceField).queryset = (
+            contacts.filter(customer=customer) if customer else contacts.none())
 
-    def clean_happened_at(self):
+    def clean_happened_at(self) -> datetime:
         happened_at = self.cleaned_data["happened_at"]
         if happened_at > timezone.now() + FUTURE_ALLOWANCE:
             raise ValidationError(_("An activity cannot be more than a day in the future."))
         return happened_at
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         customer, deal = cleaned.get("customer"), cleaned.get("deal")
         if customer and deal and deal.customer_id != customer.pk:
             self.add_error("deal", _("This deal is with %(other)s, not %(customer)s: choose one of this customer's "

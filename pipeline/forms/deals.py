@@ -1,13 +1,17 @@
 """Forms of the deal pages; every choice narrowed to what the user may see."""
 
+from datetime import date
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import access
 from accounts.bounds import BusinessDateField
-from accounts.forms.fields import ModelMultipleChoiceField
+from accounts.forms.fields import ModelMultipleChoiceField, field_of
 from accounts.models import User
 from accounts.services import RuleError
 from accounts.widgets import DateInput
@@ -40,9 +44,10 @@ class _TermsForm(forms.ModelForm):
 
     currency = forms.ChoiceField(label=_("Currency"), choices=())
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["currency"].choices = currency_choices()
+        self.currencies = currency_choices()
+        field_of(self, "currency", forms.ChoiceField).choices = self.currencies
         for name in ("laycan_start", "laycan_end", "expected_signing_date"):
             if name in self.fields:
                 self.fields[name].widget = DateInput()
@@ -51,8 +56,9 @@ class _TermsForm(forms.ModelForm):
             if name in self.fields:
                 self.fields[name].required = False
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("laycan_start"), cleaned.get("laycan_end")
         if start and end and end < start:
             self.add_error("laycan_end", _("The laycan cannot end before it starts."))
@@ -75,12 +81,13 @@ class DealForm(_TermsForm):
         fields = ["customer", "owner", *TERMS, "expected_signing_date", "competitor", "research", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, user: User, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = customer_selectors.customers_visible_to(user).filter(
-            owner__in=selectors.possible_owners(user))
-        self.fields["owner"].queryset = selectors.possible_owners(user)
-        self.fields["research"].queryset = selectors.research_visible_to(user).select_related("commodity")
+        field_of(self, "customer", forms.ModelChoiceField).queryset = (
+            customer_selectors.customers_visible_to(user).filter(owner__in=selectors.possible_owners(user)))
+        field_of(self, "owner", forms.ModelChoiceField).queryset = selectors.possible_owners(user)
+        field_of(self, "research", ModelMultipleChoiceField).queryset = (
+            selectors.research_visible_to(user).select_related("commodity"))
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
             # The owner changes only by a recorded transfer.
@@ -92,7 +99,7 @@ class DealForm(_TermsForm):
         else:
             # form.initial holds the unsaved instance's empty values, which would win over a field's initial.
             self.initial["owner"] = user.pk
-            if ("USD", "USD") in self.fields["currency"].choices:
+            if ("USD", "USD") in self.currencies:
                 self.initial.setdefault("currency", "USD")
 
 
@@ -105,7 +112,7 @@ class _ContractTermsForm(_TermsForm):
         model = Deal
         fields = TERMS
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version
 
@@ -116,17 +123,17 @@ class SignForm(_ContractTermsForm):
     contract_number = forms.CharField(label=_("Contract number"), max_length=60)
     signed_on = BusinessDateField(label=_("Signing date"), widget=DateInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["signed_on"].initial = timezone.localdate()
 
-    def clean_signed_on(self):
+    def clean_signed_on(self) -> date:
         signed_on = self.cleaned_data["signed_on"]
         if signed_on > timezone.localdate():
             raise ValidationError(_("The signing date cannot be in the future."))
         return signed_on
 
-    def clean_contract_number(self):
+    def clean_contract_number(self) -> str:
         number = self.cleaned_data["contract_number"].strip()
         if Deal.objects.filter(contract_number=number).exclude(pk=self.instance.pk).exists():
             raise ValidationError(_("Another deal already has this contract number."))
@@ -139,9 +146,9 @@ class MoveForm(forms.Form):
                              help_text=_("Required when the deal moves back."))
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, deal: Deal, **kwargs):
+    def __init__(self, *args: Any, deal: Deal, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_stage"].choices = [(stage.value, stage.label) for stage in STAGE_ORDER
+        field_of(self, "to_stage", forms.ChoiceField).choices = [(stage.value, stage.label) for stage in STAGE_ORDER
                                            if stage not in (deal.stage, Stage.FOLLOW_UP)]
         self.fields["version"].initial = deal.version
 
@@ -172,11 +179,10 @@ class TransferForm(forms.Form):
     to_user = forms.ModelChoiceField(label=_("Transfer to"), queryset=User.objects.none())
     reason = forms.CharField(label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, user: User, owner: User, **kwargs):
+    def __init__(self, *args: Any, user: User, owner: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from accounts import access
-
-        self.fields["to_user"].queryset = access.transfer_candidates(user).exclude(pk=owner.pk).order_by("full_name")
+        field_of(self, "to_user", forms.ModelChoiceField).queryset = (
+            access.transfer_candidates(user).exclude(pk=owner.pk).order_by("full_name"))
 
 
 class CustomerTransferForm(TransferForm):

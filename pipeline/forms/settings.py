@@ -2,6 +2,7 @@
 
 import re
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -66,7 +67,7 @@ class ExchangeRateForm(forms.Form):
                               min_value=Decimal("0.000001"))
     valid_from = BusinessDateField(label=_("Valid from"), widget=DateInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["rate"].help_text = _("How many %(base)s one unit of the currency buys, e.g. 7.1") % {
             "base": settings.BASE_CURRENCY}
@@ -81,8 +82,9 @@ class ExchangeRateForm(forms.Form):
                 _("%(code)s is the base currency: its rate is always 1."), code="base", params={"code": code})
         return code
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         currency, valid_from = cleaned.get("currency"), cleaned.get("valid_from")
         if currency and valid_from:
             rates = ExchangeRate.objects.filter(currency=currency)

@@ -5,7 +5,6 @@ Thin views: form in, service call, message, redirect. Scope comes from the selec
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,17 +14,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import access, params
-from accounts.pages import AuthenticatedRequest
+from accounts.pages import AuthenticatedRequest, page_of
 from accounts.services import RuleError
 from customers import selectors as customer_selectors
 from customers.models import Customer
 
 from .. import activities, selectors
 from ..filters import ActivityFilter
-from ..forms.activities import ActivityForm, kind_icon
+from ..forms.activities import ActivityForm
 from ..models import Activity, Deal
-
-PAGE_SIZE = 50
 
 
 def _visible_activity(request: AuthenticatedRequest, pk: int) -> Activity:
@@ -58,7 +55,7 @@ def _prefill(request: AuthenticatedRequest) -> tuple[Customer | None, Deal | Non
 
 
 def _form_page(request: AuthenticatedRequest, form: ActivityForm, activity: Activity | None = None) -> HttpResponse:
-    kinds = [(value, label, kind_icon(value)) for value, label in Activity.Kind.choices]
+    kinds = [(value, label, Activity.icon_of(value)) for value, label in Activity.Kind.choices]
     return render(request, "pipeline/activity_form.html", {"form": form, "activity": activity, "kinds": kinds})
 
 
@@ -66,10 +63,9 @@ def _form_page(request: AuthenticatedRequest, form: ActivityForm, activity: Acti
 def activity_list(request: AuthenticatedRequest) -> HttpResponse:
     visible = selectors.activities_visible_to(request.user).select_related("customer", "owner", "deal__commodity")
     filtered = ActivityFilter(request.GET or None, queryset=visible)
-    page = Paginator(filtered.qs.prefetch_related("contacts"), PAGE_SIZE).get_page(request.GET.get("page"))
-    changeable = activities.changeable_owner_ids(request.user, page)
+    page = page_of(request, filtered.qs.prefetch_related("contacts"))
+    changeable = selectors.changeable_owner_ids(request.user, page)
     for activity in page:
-        activity.icon = kind_icon(activity.kind)
         activity.can_change = activity.owner_id in changeable
     return render(request, "pipeline/activity_list.html",
                   {"filter": filtered, "page": page, "today": timezone.localdate()})

@@ -2,8 +2,10 @@
 
 import calendar
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -16,6 +18,9 @@ from .. import selectors
 from ..filters import LaycanFilter
 from ..models import Deal
 from ..selectors import laycans_in
+
+if TYPE_CHECKING:
+    from ..selectors import LaycanDeal
 
 # Months outside these years are treated as a typo and fall back to this month.
 FIRST_YEAR, LAST_YEAR = 1900, 2999
@@ -39,7 +44,7 @@ class Bar:
 
 @dataclass
 class Week:
-    days: list[dict]
+    days: list[dict[str, date | bool]]
     first: date  # the week's first and last days within the month
     last: date
     bars: list[Bar] = field(default_factory=list)
@@ -60,7 +65,7 @@ def month_from(value: str | None, today: date) -> date:
     return today.replace(day=1)
 
 
-def _weeks(first: date, deals: list[Deal], today: date) -> list[Week]:
+def _weeks(first: date, deals: Sequence["LaycanDeal"], today: date) -> list[Week]:
     """The month as Monday-first weeks, each deal cut into one bar per week and stacked in lanes."""
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
     weeks = []

@@ -1,9 +1,12 @@
 """Deal pages: the board, the list, a deal's page, its terms, and the moves between stages."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -14,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import access, exports, params
 from accounts.htmx import is_htmx, vary_on_htmx
-from accounts.pages import AuthenticatedRequest
+from accounts.pages import AuthenticatedRequest, page_of
 from accounts.services import RuleError
 from customers import selectors as customer_selectors
 from customers.models import Customer
@@ -32,13 +35,12 @@ from ..forms.deals import (
     SignForm,
     TransferForm,
 )
-from ..models import STAGE_ORDER, Amendment, Deal, Outcome, Stage
+from ..models import STAGE_ORDER, Amendment, Deal, Outcome, Stage, Transfer
 
-PAGE_SIZE = 50
 BOARD_CARDS = 30  # per column: the most recently updated; the column header gives the full count
 
 
-def _visible_deals(request: AuthenticatedRequest):
+def _visible_deals(request: AuthenticatedRequest) -> QuerySet[Deal]:
     return selectors.deals_visible_to(request.user).select_related(
         "customer", "owner", "commodity", "load_port", "discharge_port")
 
@@ -62,22 +64,32 @@ def _board_owner(request: AuthenticatedRequest) -> int | None:
     return params.optional_id((request.POST if request.method == "POST" else request.GET).get("owner"))
 
 
-def _board_context(request: AuthenticatedRequest) -> dict:
+@dataclass
+class _Amounts:
+    """Open deals' total and weighted amounts (base currency), summed from `selectors.board_figures` rows."""
+
+    total: Decimal = Decimal(0)
+    weighted: Decimal = Decimal(0)
+
+    def add(self, row: selectors.BoardFigures) -> None:
+        self.total += row["total"] or 0
+        self.weighted += row["weighted"] or 0
+
+
+def _board_context(request: AuthenticatedRequest) -> dict[str, object]:
     deals = _visible_deals(request)
     owner = _board_owner(request)
     if owner:
         deals = deals.filter(owner_id=owner)
     live = deals.filter(Q(outcome=Outcome.OPEN) | Q(outcome=Outcome.WON, stage=Stage.FOLLOW_UP))
-    columns_sum = {stage: {"count": 0, "total": None, "weighted": None} for stage in STAGE_ORDER}
-    owners_sum: dict[int, dict] = {}
+    counts: dict[str, int] = {stage: 0 for stage in STAGE_ORDER}
+    column_amounts: dict[str, _Amounts] = {}
+    owner_amounts: dict[int, _Amounts] = {}
     for row in selectors.board_figures(live):
-        column = columns_sum[row["stage"]]
-        column["count"] += row["count"]
+        counts[row["stage"]] += row["count"]
         if row["open"]:  # the amounts are the open deals' (a column of signed deals shows none)
-            person = owners_sum.setdefault(row["owner"], {"owner": row["owner"], "total": 0, "weighted": 0})
-            for figure in ("total", "weighted"):
-                column[figure] = (column[figure] or 0) + row[figure]
-                person[figure] += row[figure]
+            column_amounts.setdefault(row["stage"], _Amounts()).add(row)
+            owner_amounts.setdefault(row["owner"], _Amounts()).add(row)
     # Each column's latest cards: their ids first (the (stage, updated_at) index serves them), then
     # those few rows with what a card shows. Joining the customer and ports before the sort and limit
     # made the database join every deal of the column.
@@ -88,12 +100,13 @@ def _board_context(request: AuthenticatedRequest) -> dict:
         by_stage[deal.stage].append(deal)
     columns = []
     for stage in STAGE_ORDER:
-        cards = by_stage[stage]
-        columns.append({"stage": stage, "label": stage.label, "cards": cards, **columns_sum[stage]})
-    by_owner = list(owners_sum.values())
+        amounts = column_amounts.get(stage)
+        columns.append({"stage": stage, "label": stage.label, "cards": by_stage[stage], "count": counts[stage],
+                        "total": amounts.total if amounts else None,
+                        "weighted": amounts.weighted if amounts else None})
     owners = {user.pk: user for user in selectors.possible_owners(request.user)}
-    for row in by_owner:
-        row["person"] = owners.get(row["owner"])
+    by_owner = [{"owner": pk, "total": amounts.total, "weighted": amounts.weighted, "person": owners.get(pk)}
+                for pk, amounts in owner_amounts.items()]
     return {"columns": columns, "by_owner": by_owner, "stages": STAGE_ORDER, "owner_filter": owner or "",
             "owners": owners.values()}
 
@@ -108,7 +121,7 @@ def deal_board(request: AuthenticatedRequest) -> HttpResponse:
 @access.sellers_only
 def deal_list(request: AuthenticatedRequest) -> HttpResponse:
     filtered = DealFilter(request.GET or None, queryset=_visible_deals(request), user=request.user)
-    page = Paginator(filtered.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, filtered.qs)
     return render(request, "pipeline/deal_list.html", {"filter": filtered, "page": page})
 
 
@@ -140,7 +153,7 @@ def deal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "deal": deal,
         "moves": deal.moves.select_related("by"),
         "amendments": amendments,
-        "transfers": transfers.transfers_of(deal=deal),
+        "transfers": selectors.transfers_of(deal=deal),
         "can_transfer": access.can_transfer(request.user, deal.owner),
         "pending_amendment": next((amendment for amendment in amendments
                                    if amendment.status == Amendment.Status.PENDING), None),
@@ -159,7 +172,7 @@ def deal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def _deal_form_page(request: AuthenticatedRequest, deal: Deal) -> HttpResponse:
-    initial = {}
+    initial: dict[str, int] = {}
     if deal.pk is None:
         customer_id = params.optional_id(request.GET.get("customer"))
         if customer_id:
@@ -326,7 +339,8 @@ def amendment_decide(request: AuthenticatedRequest, pk: int, decision: str) -> H
     return redirect("deals:detail", pk=amendment.deal_id)
 
 
-def _transfer_page(request: AuthenticatedRequest, record, form_class, transfer, back: str) -> HttpResponse:
+def _transfer_page(request: AuthenticatedRequest, record: Deal | Customer, form_class: type[TransferForm],
+                   transfer: Callable[..., Transfer], back: str) -> HttpResponse:
     if not access.can_transfer(request.user, record.owner):
         raise PermissionDenied
     form = form_class(request.POST or None, user=request.user, owner=record.owner)

@@ -9,7 +9,6 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
@@ -18,31 +17,31 @@ from django.views.decorators.http import require_POST
 
 from accounts import access, params
 from accounts.htmx import is_htmx, vary_on_htmx
-from accounts.pages import AuthenticatedRequest
+from accounts.pages import AuthenticatedRequest, page_of
 from accounts.services import RuleError
 
 from .. import reminders, selectors
 from ..models import Reminder
 
-PAGE_SIZE = 50
 SNOOZE_DAYS = (1, 3, 7)
 
 
 def _own_reminder(request: AuthenticatedRequest, pk: int) -> Reminder:
-    return access.get_visible_or_404(reminders.with_subjects(selectors.reminders_for(request.user)), pk=pk)
+    return access.get_visible_or_404(selectors.with_subjects(selectors.reminders_for(request.user)), pk=pk)
 
 
-def _row_context(request: AuthenticatedRequest, rows: list[Reminder]) -> dict:
+def _row_context(request: AuthenticatedRequest, rows: list[Reminder]) -> dict[str, object]:
     """What the rows need: which may be handed over, and to whom (one query, only if any may)."""
     # A deal behind an escalated reminder is not handed over from the inbox: its manager transfers it,
     # with a reason, on its own page.
-    late_deals = [reminder for reminder in rows if reminder.escalated and reminder.kind in reminders.DEAL_KINDS
-                  and reminder.done_at is None]
-    transferable = access.transferable_from(request.user, [reminder.deal.owner for reminder in late_deals])
+    late_deals = {reminder.pk: reminder.deal for reminder in rows if reminder.escalated
+                  and reminder.kind in reminders.DEAL_KINDS and reminder.done_at is None and reminder.deal}
+    transferable = access.transferable_from(request.user, [deal.owner for deal in late_deals.values()])
     for reminder in rows:
         reminder.reassignable = reminders.can_reassign(request.user, reminder)
-        reminder.transferable = reminder in late_deals and reminder.deal.owner_id in transferable
-    candidates = list(reminders.reassign_candidates(request.user)) if any(r.reassignable for r in rows) else []
+        deal = late_deals.get(reminder.pk)
+        reminder.transferable = deal is not None and deal.owner_id in transferable
+    candidates = list(selectors.reassign_candidates(request.user)) if any(r.reassignable for r in rows) else []
     return {"candidates": candidates, "snooze_days": SNOOZE_DAYS, "today": timezone.localdate()}
 
 
@@ -57,8 +56,8 @@ def _answer(request: AuthenticatedRequest, reminder: Reminder, note: str, *, err
 
 @login_required
 def inbox(request: AuthenticatedRequest) -> HttpResponse:
-    open_ = reminders.with_subjects(reminders.open_reminders(request.user, timezone.localdate()))
-    page = Paginator(open_.order_by("due_on", "-escalated", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    open_ = selectors.with_subjects(selectors.open_reminders(request.user, timezone.localdate()))
+    page = page_of(request, open_.order_by("due_on", "-escalated", "pk"))
     return render(request, "pipeline/reminder_inbox.html", _row_context(request, list(page)) | {"page": page})
 
 
@@ -102,7 +101,7 @@ def reassign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if to_pk is None:
         return _answer(request, reminder, _("Choose the team member to hand it to."), error=True)
     # Someone outside the manager's team is "not found", like a missing person.
-    to_user = access.get_visible_or_404(reminders.reassign_candidates(request.user), pk=to_pk)
+    to_user = access.get_visible_or_404(selectors.reassign_candidates(request.user), pk=to_pk)
     try:
         reminders.reminder_reassign(reminder=reminder, to_user=to_user, by=request.user)
     except RuleError as error:

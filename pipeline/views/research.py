@@ -6,21 +6,18 @@ Thin views: form in, service call, message, redirect. Scope comes from the selec
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts import access
-from accounts.pages import AuthenticatedRequest
+from accounts.pages import AuthenticatedRequest, page_of
 from accounts.services import RuleError
 
 from .. import research, selectors
 from ..filters import ResearchFilter
 from ..forms.research import ResearchForm
 from ..models import MarketResearch
-
-PAGE_SIZE = 50
 
 
 def _visible_research(request: AuthenticatedRequest, pk: int) -> MarketResearch:
@@ -33,22 +30,28 @@ def _visible_research(request: AuthenticatedRequest, pk: int) -> MarketResearch:
 def research_list(request: AuthenticatedRequest) -> HttpResponse:
     visible = selectors.research_visible_to(request.user).select_related("commodity", "port", "author")
     filtered = ResearchFilter(request.GET or None, queryset=visible)
-    page = Paginator(filtered.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, filtered.qs)
     return render(request, "pipeline/research_list.html", {"filter": filtered, "page": page})
+
+
+def _research_form_page(request: AuthenticatedRequest, record: MarketResearch | None) -> HttpResponse:
+    """New research (no `record`), or changes to a record."""
+    form = ResearchForm(request.POST or None, instance=record)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = research.research_save(research=form.save(commit=False), by=request.user)
+        except RuleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The market research was saved.") if record
+                             else _("The market research was recorded."))
+            return redirect("research:detail", pk=saved.pk)
+    return render(request, "pipeline/research_form.html", {"form": form, "record": record})
 
 
 @access.researchers_only
 def research_create(request: AuthenticatedRequest) -> HttpResponse:
-    form = ResearchForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            record = research.research_save(research=form.save(commit=False), by=request.user)
-        except RuleError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("The market research was recorded."))
-            return redirect("research:detail", pk=record.pk)
-    return render(request, "pipeline/research_form.html", {"form": form, "record": None})
+    return _research_form_page(request, None)
 
 
 @login_required
@@ -68,13 +71,4 @@ def research_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     record = _visible_research(request, pk)
     if not selectors.can_change_research(request.user, record):
         raise PermissionDenied
-    form = ResearchForm(request.POST or None, instance=record)
-    if request.method == "POST" and form.is_valid():
-        try:
-            research.research_save(research=form.save(commit=False), by=request.user)
-        except RuleError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("The market research was saved."))
-            return redirect("research:detail", pk=record.pk)
-    return render(request, "pipeline/research_form.html", {"form": form, "record": record})
+    return _research_form_page(request, record)

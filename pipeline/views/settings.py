@@ -4,32 +4,28 @@ Everyone signed in reads the exchange rates (reps price their deals with them); 
 every change, is the director's.
 """
 
+from typing import TypedDict
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
 from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.forms import ModelForm
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django_countries import countries
 
 from accounts import access
-from accounts.pages import AuthenticatedRequest
+from accounts.pages import AuthenticatedRequest, form_page
 from accounts.services import RuleError
 
 from .. import selectors, services
 from ..forms.settings import ExchangeRateForm, LostReasonForm, PortForm
 from ..models import ExchangeRate, LostReason, Port
-
-
-def _form_page(request: AuthenticatedRequest, form, title: str, *, back: str, intro: str = "") -> HttpResponse:
-    return render(request, "accounts/form.html",
-                  {"form": form, "title": title, "back": back, "submit": _("Save"), "intro": intro})
-
 
 # --- Ports ---------------------------------------------------------------------------------------
 
@@ -45,31 +41,41 @@ def port_list(request: AuthenticatedRequest) -> HttpResponse:
         .values("n")
     )
     ports = Port.objects.annotate(deal_count=Coalesce(Subquery(deals_here, output_field=IntegerField()), 0))
-    ports = list(ports.order_by("name"))
-    for port in ports:
-        port.country_name = countries.name(port.country)
-    return render(request, "pipeline/settings_ports.html", {"ports": ports})
+    return render(request, "pipeline/settings_ports.html", {"ports": ports.order_by("name")})
+
+
+def _entry_page(request: AuthenticatedRequest, form: "ModelForm[Port] | ModelForm[LostReason]", *, title: str,
+                saved: str, back: str) -> HttpResponse:
+    """A new or changed entry of one of the director's lists: saved as it is (nothing else depends on it)."""
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, saved)
+        return redirect(back)
+    return form_page(request, form, title, back=back)
 
 
 @access.director_only
 def port_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
     port = access.get_visible_or_404(Port.objects.all(), pk=pk) if pk else Port()
-    form = PortForm(request.POST or None, instance=port)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("The port was saved."))
-        return redirect("pipeline_settings:ports")
-    return _form_page(request, form, _("Edit port") if pk else _("New port"), back="pipeline_settings:ports")
+    return _entry_page(request, PortForm(request.POST or None, instance=port),
+                       title=_("Edit port") if pk else _("New port"), saved=_("The port was saved."),
+                       back="pipeline_settings:ports")
 
 
 # --- Exchange rates ------------------------------------------------------------------------------
+
+
+class _Currency(TypedDict):
+    code: str
+    current: ExchangeRate | None  # the rate in force today
+    rates: list[ExchangeRate]  # newest first, scheduled ones included
 
 
 @login_required
 def rate_list(request: AuthenticatedRequest) -> HttpResponse:
     """Every currency's rate in force today and its history, newest first, in one query."""
     today = timezone.localdate()
-    currencies: dict[str, dict] = {}
+    currencies: dict[str, _Currency] = {}
     for rate in ExchangeRate.objects.order_by("currency", "-valid_from"):
         entry = currencies.setdefault(rate.currency, {"code": rate.currency, "current": None, "rates": []})
         if rate.valid_from > today:
@@ -103,7 +109,7 @@ def rate_create(request: AuthenticatedRequest) -> HttpResponse:
         else:
             messages.success(request, _rate_saved_message(rate, repriced))
             return redirect("pipeline_settings:rates")
-    return _form_page(
+    return form_page(
         request, form, _("New exchange rate"), back="pipeline_settings:rates",
         intro=_("Deals not yet signed are re-priced at the rate in force today; signed deals keep the rate of "
                 "their signing date."),
@@ -135,10 +141,6 @@ def lost_reason_list(request: AuthenticatedRequest) -> HttpResponse:
 @access.director_only
 def lost_reason_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
     reason = access.get_visible_or_404(LostReason.objects.all(), pk=pk) if pk else LostReason()
-    form = LostReasonForm(request.POST or None, instance=reason)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("The reason for losing was saved."))
-        return redirect("pipeline_settings:lost_reasons")
-    title = _("Edit reason for losing") if pk else _("New reason for losing")
-    return _form_page(request, form, title, back="pipeline_settings:lost_reasons")
+    return _entry_page(request, LostReasonForm(request.POST or None, instance=reason),
+                       title=_("Edit reason for losing") if pk else _("New reason for losing"),
+                       saved=_("The reason for losing was saved."), back="pipeline_settings:lost_reasons")

@@ -1,6 +1,8 @@
 """The form that asks for a quarter's scorecards to be recomputed."""
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy
@@ -21,8 +23,8 @@ def quarter_choices(today: date) -> list[tuple[str, str]]:
 
 
 class RecomputeForm(forms.Form):
-    period_start = forms.TypedChoiceField(label=gettext_lazy("Quarter"), coerce=date.fromisoformat)
-
-    def __init__(self, *args, today: date, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["period_start"].choices = quarter_choices(today)
+    def __init__(self, data: Mapping[str, Any] | None = None, *, today: date) -> None:
+        super().__init__(data)
+        # The quarters offered depend on the day, so the field is made here.
+        self.fields["period_start"] = forms.TypedChoiceField(
+            label=gettext_lazy("Quarter"), coerce=date.fromisoformat, choices=quarter_choices(today))

@@ -1,15 +1,21 @@
 """Forms of the target pages: a team's quarter, its split among reps, the copy forward and the score weights."""
 
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from customers.models import Commodity
 
-from ..models import FIGURE_LABELS, ScoreWeights, TeamTarget
+from ..models import FIGURE_LABELS, RepTarget, ScoreWeights, TeamTarget
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 REASON_HELP = _("Required when changing targets already set; kept in the history with your name.")
 
@@ -39,7 +45,7 @@ class TeamTargetForm(forms.Form):
 
     reason = forms.CharField(label=_("Reason for the change"), max_length=300, required=False, help_text=REASON_HELP)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         figures = _figure_fields() | {
             "min_satisfaction": forms.DecimalField(
@@ -51,7 +57,7 @@ class TeamTargetForm(forms.Form):
         self.order_fields([*TeamTarget.FIGURES, "reason"])
         _with_currency(self)
 
-    def figures(self) -> dict:
+    def figures(self) -> dict[str, Decimal | int]:
         return {name: self.cleaned_data[name] for name in TeamTarget.FIGURES}
 
 
@@ -59,8 +65,9 @@ class RepShareForm(forms.Form):
     """One rep's row of the split: which rep (checked against the team), and their four figures."""
 
     rep = forms.IntegerField(widget=forms.HiddenInput)
+    rep_user: User  # set by the split's formset, for the row's heading
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields.update(_figure_fields())
         _with_currency(self)
@@ -71,25 +78,26 @@ class RepShareForm(forms.Form):
 class _SplitFormSet(forms.BaseFormSet):
     """One row per active rep of the team, in a fixed order; a row for anyone else is refused."""
 
-    def __init__(self, *args, reps, shares: dict, **kwargs):
+    def __init__(self, data: Mapping[str, Any] | None = None, *, reps: Iterable[User],
+                 shares: Mapping[int, RepTarget], prefix: str | None = None) -> None:
         self.reps = list(reps)
         initial = [
             {"rep": rep.pk} | {name: getattr(shares[rep.pk], name) if rep.pk in shares else 0
                                for name in TeamTarget.SPLIT}
             for rep in self.reps
         ]
-        super().__init__(*args, initial=initial, **kwargs)
+        super().__init__(data, initial=initial, prefix=prefix)
         for form, rep in zip(self.forms, self.reps, strict=False):
             form.rep_user = rep
 
-    def clean(self):
+    def clean(self) -> None:
         if any(self.errors):
             return
         posted = [form.cleaned_data.get("rep") for form in self.forms]
         if posted != [rep.pk for rep in self.reps]:
             raise ValidationError(_("The team's reps changed while you were editing. Reload the page and try again."))
 
-    def shares(self, *, existing: set[int]) -> dict[int, dict]:
+    def shares(self, *, existing: set[int]) -> dict[int, dict[str, Decimal | int]]:
         """Rep id -> figures; a rep with no share yet and nothing entered gets no empty share."""
         result = {}
         for form in self.forms:
@@ -100,7 +108,9 @@ class _SplitFormSet(forms.BaseFormSet):
         return result
 
 
-SplitFormSet = forms.formset_factory(RepShareForm, formset=_SplitFormSet, extra=0)
+# The stubs type a factory's formset as the base class, losing `_SplitFormSet`'s own methods.
+SplitFormSet: type[_SplitFormSet] = forms.formset_factory(  # type: ignore[assignment]
+    RepShareForm, formset=_SplitFormSet, extra=0)
 
 
 class SplitReasonForm(forms.Form):
@@ -120,7 +130,7 @@ class CopyForwardForm(forms.Form):
         return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
 
 
-def _weight(label) -> forms.IntegerField:
+def _weight(label: "StrOrPromise") -> forms.IntegerField:
     return forms.IntegerField(label=label, min_value=0, max_value=100,
                               widget=forms.NumberInput(attrs={"class": "text-end", "inputmode": "numeric"}))
 
@@ -138,8 +148,9 @@ class ScoreWeightsForm(forms.ModelForm):
         model = ScoreWeights
         fields = ScoreWeights.PARTS
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()  # a model form's own clean turns on the unique checks
+        cleaned = self.cleaned_data
         if all(cleaned.get(name) is not None for name in ScoreWeights.PARTS):
             total = sum(cleaned[name] for name in ScoreWeights.PARTS)
             if total != 100:
@@ -153,15 +164,15 @@ class CommodityTonnageForm(forms.Form):
     commodity = forms.ModelChoiceField(label=_("Commodity"), queryset=Commodity.objects.all(), required=False)
     tonnes = forms.DecimalField(label=_("Tonnes"), min_value=0, max_digits=14, decimal_places=2, required=False)
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = self.cleaned_data
         if cleaned.get("commodity") and cleaned.get("tonnes") is None:
             self.add_error("tonnes", _("Give the tonnes for this commodity."))
         return cleaned
 
 
 class _CommodityTonnageFormSet(forms.BaseFormSet):
-    def clean(self):
+    def clean(self) -> None:
         seen = set()
         for form in self.forms:
             commodity = form.cleaned_data.get("commodity") if hasattr(form, "cleaned_data") else None
@@ -171,9 +182,11 @@ class _CommodityTonnageFormSet(forms.BaseFormSet):
             if commodity:
                 seen.add(commodity)
 
-    def tonnages(self) -> dict:
+    def tonnages(self) -> dict[Commodity, Decimal]:
         return {form.cleaned_data["commodity"]: form.cleaned_data["tonnes"]
                 for form in self.forms if form.cleaned_data.get("commodity")}
 
 
-CommodityTonnageFormSet = forms.formset_factory(CommodityTonnageForm, formset=_CommodityTonnageFormSet, extra=3)
+# As SplitFormSet: the stubs lose the formset's own class.
+CommodityTonnageFormSet: type[_CommodityTonnageFormSet] = forms.formset_factory(  # type: ignore[assignment]
+    CommodityTonnageForm, formset=_CommodityTonnageFormSet, extra=3)

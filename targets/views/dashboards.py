@@ -1,7 +1,10 @@
 """Dashboards: a rep's quarter and pipeline, a manager's team, the director's department, and the
 scorecard exports. Thin views over the selectors in `dashboards`; scope from `accounts.access`."""
 
+from collections.abc import Sequence
 from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -16,7 +19,7 @@ from accounts.pages import AuthenticatedRequest
 from customers import selectors as customer_selectors
 from pipeline import selectors as pipeline_selectors
 from pipeline.models import STAGE_ORDER
-from pipeline.reminders import open_reminders
+from pipeline.selectors import open_reminders
 
 from .. import dashboards, kpis
 from ..dashboards import Period, Subject
@@ -37,7 +40,8 @@ EXPORT_TITLES = {
 }
 
 
-def _chart(chart_id: str, kind: str, labels: list, datasets: list[dict], **options) -> dict:
+def _chart(chart_id: str, kind: str, labels: Sequence[object], datasets: list[dict[str, Any]],
+           **options: bool) -> dict[str, Any]:
     """What static/js/charts.js draws: the chart's type, labels and datasets (numbers as floats; a
     missing figure stays null, a gap rather than a false zero)."""
     for dataset in datasets:
@@ -46,7 +50,7 @@ def _chart(chart_id: str, kind: str, labels: list, datasets: list[dict], **optio
                                        "datasets": datasets, **options}}
 
 
-def _quarter(day: date) -> dict:
+def _quarter(day: date) -> dict[str, Any]:
     start, end = period_bounds(Period.QUARTER, day)
     year, number = quarter_of(start)
     return {"start": start, "end": end, "year": year, "number": number,
@@ -193,9 +197,8 @@ def director(request: AuthenticatedRequest) -> HttpResponse:
     starts = dashboards.last_quarters(today, QUARTERS_IN_TREND)
     trend = dashboards.department_trend(starts=starts)
     for card in trend:
-        card.label = period_label(Period.QUARTER, card.period_start)
         card.attainment_percent = dashboards.attainment_percent(card, "sales_amount")
-    by_department: dict = {}
+    by_department: dict[object, dict[date, Decimal]] = {}
     for card in trend:
         by_department.setdefault(card.subject_object, {})[card.period_start] = card.sales_amount
     tiers = dashboards.tier_mix(customers=customer_selectors.customers_visible_to(request.user))
@@ -254,5 +257,5 @@ def export(request: AuthenticatedRequest, scope: str, fmt: str) -> HttpResponse:
     period, start = _period_of(request)
     cards = dashboards.scorecards_of(subject=subject, period=period, start=start, ids=ids)
     headers, rows = dashboards.export_table(cards, subject=subject)
-    return exports.export_response(rows, headers=headers, title=EXPORT_TITLES[scope], fmt=fmt,
+    return exports.export_response(rows, headers=headers, title=str(EXPORT_TITLES[scope]), fmt=fmt,
                                    filename=f"scorecards-{scope}-{period}-{start:%Y-%m-%d}")

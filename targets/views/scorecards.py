@@ -18,7 +18,6 @@ from accounts.services import RuleError
 from .. import scorecards
 from ..forms.scorecards import RecomputeForm, quarter_choices
 from ..models import ScorecardRun
-from ..periods import QUARTER, period_label
 
 RECENT_RUNS = 20
 
@@ -29,9 +28,7 @@ def _run_or_404(pk: int) -> ScorecardRun:
 
 @access.manager_or_director
 def run_list(request: AuthenticatedRequest) -> HttpResponse:
-    runs = list(ScorecardRun.objects.select_related("requested_by")[:RECENT_RUNS])
-    for each in runs:
-        each.quarter = period_label(QUARTER, each.period_start)
+    runs = ScorecardRun.objects.select_related("requested_by")[:RECENT_RUNS]
     return render(request, "targets/scorecard_runs.html",
                   {"runs": runs, "form": RecomputeForm(today=timezone.localdate())})
 
@@ -61,7 +58,7 @@ def recompute(request: AuthenticatedRequest) -> HttpResponse:
 def run(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     found = _run_or_404(pk)
     return render(request, "targets/scorecard_run.html",
-                  {"run": found, "quarter": period_label(QUARTER, found.period_start)})
+                  {"run": found, "quarter": found.quarter})
 
 
 @access.manager_or_director

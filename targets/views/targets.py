@@ -5,9 +5,10 @@ Thin views: form in, service call, message, redirect. Teams come from `access.te
 manager reaches their own teams and gets 404 for anyone else's.
 """
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import access
 from accounts.models import Team
-from accounts.pages import AuthenticatedRequest
+from accounts.pages import AuthenticatedRequest, page_of, query_without_page
 from accounts.services import RuleError
 
 from .. import selectors, services
@@ -32,7 +33,6 @@ from ..forms.targets import (
 from ..models import FIGURE_LABELS, ScoreWeights, TargetRevision, TeamTarget
 from ..periods import next_quarter, previous_quarter, quarter_bounds, quarter_label, quarter_of
 
-PAGE_SIZE = 50
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # the model's bounds for a target's year
 
 
@@ -48,7 +48,7 @@ def _team_or_404(request: AuthenticatedRequest, team_id: int) -> Team:
     return access.get_visible_or_404(access.teams_visible_to(request.user).select_related("manager"), pk=team_id)
 
 
-def _quarter_context(year: int, quarter: int) -> dict:
+def _quarter_context(year: int, quarter: int) -> dict[str, Any]:
     start, end = quarter_bounds(year, quarter)
     previous, following = previous_quarter(year, quarter), next_quarter(year, quarter)
     return {
@@ -68,7 +68,10 @@ def _over_labels(target: TeamTarget) -> list[str]:
     return [str(FIGURE_LABELS[name]) for name, row in selectors.allocation(target).items() if row["left"] < 0]
 
 
-def _warn_if_over(request: AuthenticatedRequest, target: TeamTarget) -> None:
+def _saved(request: AuthenticatedRequest, target: TeamTarget, message: str) -> HttpResponse:
+    """After a team's targets or their split changed: say so, warn if the reps' shares now add up to
+    more than the team's, and go back to the quarter."""
+    messages.success(request, message)
     over = _over_labels(target)
     if over:
         messages.warning(
@@ -76,6 +79,7 @@ def _warn_if_over(request: AuthenticatedRequest, target: TeamTarget) -> None:
             _("Over-allocated: the reps' shares of %(team)s add up to more than the team target for %(figures)s.")
             % {"team": target.team, "figures": ", ".join(over)},
         )
+    return redirect("targets:quarter", year=target.year, quarter=target.quarter)
 
 
 # --- Pages -------------------------------------------------------------------------------------
@@ -90,7 +94,7 @@ def quarter_overview(
     _check_quarter(year, quarter)
     user = request.user
     context = _quarter_context(year, quarter) | {
-        "can_set": services.can_set_team_targets(user),
+        "can_set": selectors.can_set_team_targets(user),
         "sees_teams": access.can_open_team_pages(user),
     }
     if context["sees_teams"]:
@@ -119,10 +123,8 @@ def team_edit(request: AuthenticatedRequest, year: int, quarter: int, team_id: i
         except RuleError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("The targets of %(team)s for %(period)s were saved.")
-                             % {"team": team, "period": quarter_label(year, quarter)})
-            _warn_if_over(request, target)
-            return redirect("targets:quarter", year=year, quarter=quarter)
+            return _saved(request, target, _("The targets of %(team)s for %(period)s were saved.")
+                          % {"team": team, "period": quarter_label(year, quarter)})
     return render(request, "targets/target_team_form.html",
                   _quarter_context(year, quarter) | {"form": form, "team": team, "target": target})
 
@@ -131,12 +133,12 @@ def team_edit(request: AuthenticatedRequest, year: int, quarter: int, team_id: i
 def split(request: AuthenticatedRequest, year: int, quarter: int, team_id: int) -> HttpResponse:
     _check_quarter(year, quarter)
     team = _team_or_404(request, team_id)
-    if not services.can_split(request.user, team):
+    if not selectors.can_split(request.user, team):
         raise PermissionDenied
     context = _quarter_context(year, quarter) | {"team": team}
     target = TeamTarget.objects.filter(team=team, year=year, quarter=quarter).first()
     if target is None:
-        context["can_set"] = services.can_set_team_targets(request.user)
+        context["can_set"] = selectors.can_set_team_targets(request.user)
         return render(request, "targets/target_split.html", context)
     reps = list(selectors.team_reps(team).order_by("full_name", "username"))
     shares = {share.rep_id: share for share in target.shares.select_related("rep")}
@@ -152,10 +154,8 @@ def split(request: AuthenticatedRequest, year: int, quarter: int, team_id: int) 
         except RuleError as error:
             reason_form.add_error(None, str(error))
         else:
-            messages.success(request, _("The split of the targets of %(team)s for %(period)s was saved.")
-                             % {"team": team, "period": quarter_label(year, quarter)})
-            _warn_if_over(request, target)
-            return redirect("targets:quarter", year=year, quarter=quarter)
+            return _saved(request, target, _("The split of the targets of %(team)s for %(period)s was saved.")
+                          % {"team": team, "period": quarter_label(year, quarter)})
     rep_ids = {rep.pk for rep in reps}
     context |= {
         "target": target,
@@ -177,9 +177,10 @@ def history(request: AuthenticatedRequest, year: int, quarter: int, team_id: int
     revisions = TargetRevision.objects.filter(
         team_target__team=team, team_target__year=year, team_target__quarter=quarter
     ).select_related("by", "rep")
-    page = Paginator(revisions, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, revisions)
     return render(request, "targets/target_history.html", _quarter_context(year, quarter) | {
-        "team": team, "page": page, "revisions": selectors.labelled_revisions(page)})
+        "team": team, "page": page, "query": query_without_page(request),
+        "revisions": selectors.labelled_revisions(page)})
 
 
 @access.director_only
@@ -190,7 +191,7 @@ def copy_forward(request: AuthenticatedRequest, year: int, quarter: int) -> Http
     _check_quarter(next_year, next_q)
     form = CopyForwardForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors["uplift_percent"]))
+        messages.error(request, " ".join(str(message) for message in form.errors["uplift_percent"]))
         return redirect("targets:quarter", year=year, quarter=quarter)
     sources = TeamTarget.objects.filter(year=year, quarter=quarter)
     if not sources.exists():

@@ -120,25 +120,13 @@ class Person(FastHttpUser):
         self.open(name, kind)
 
 
-class Rep(Person):
-    role = "rep"
-    fixed_count = 12
-    _counter = itertools.count()
+def kind_of_person(name: str, role: str, count: int) -> type[Person]:
+    """The users of one position: `count` of them (a fixed count, so every run has the same mix)."""
+    return type(Person)(name, (Person,), {"__module__": __name__, "role": role, "fixed_count": count,
+                                          "_counter": itertools.count()})
 
 
-class AccountManager(Person):
-    role = "account_manager"
-    fixed_count = 3
-    _counter = itertools.count()
-
-
-class Manager(Person):
-    role = "manager"
-    fixed_count = 3
-    _counter = itertools.count()
-
-
-class Director(Person):
-    role = "director"
-    fixed_count = 2
-    _counter = itertools.count()
+Rep = kind_of_person("Rep", "rep", 12)
+AccountManager = kind_of_person("AccountManager", "account_manager", 3)
+Manager = kind_of_person("Manager", "manager", 3)
+Director = kind_of_person("Director", "director", 2)

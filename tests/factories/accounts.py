@@ -6,16 +6,12 @@ import factory
 
 from accounts.models import Attendance, Department, Position, Team, Training, User
 
+from .base import named_factory
+
 PASSWORD = "a-Long-test-passw0rd"
 
 
-class DepartmentFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Department
-        django_get_or_create = ["name"]
-
-    name = "Sales"
-    name_zh = "销售部"
+DepartmentFactory = named_factory(Department, "Sales", "销售部")
 
 
 class UserFactory(factory.django.DjangoModelFactory):

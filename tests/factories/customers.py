@@ -9,15 +9,9 @@ from customers import services
 from customers.models import Commodity, Complaint, Contact, Customer, SatisfactionSurvey
 
 from .accounts import UserFactory
+from .base import named_factory
 
-
-class CommodityFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Commodity
-        django_get_or_create = ["name"]
-
-    name = "Thermal coal"
-    name_zh = "动力煤"
+CommodityFactory = named_factory(Commodity, "Thermal coal", "动力煤")
 
 
 class CustomerFactory(factory.django.DjangoModelFactory):

@@ -9,17 +9,10 @@ from accounts.models import Position
 from pipeline.models import Activity, Deal, ExchangeRate, MarketResearch, Port
 
 from .accounts import UserFactory
+from .base import named_factory
 from .customers import CommodityFactory, CustomerFactory
 
-
-class PortFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Port
-        django_get_or_create = ["name"]
-
-    name = "Qingdao"
-    name_zh = "青岛"
-    country = "CN"
+PortFactory = named_factory(Port, "Qingdao", "青岛", country="CN")
 
 
 class ExchangeRateFactory(factory.django.DjangoModelFactory):

@@ -4,7 +4,7 @@ Tiers, last contact and next follow-up are derived later, by the pipeline's seed
 and activities (with the services' own set-based functions)."""
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from itertools import product
 
@@ -188,7 +188,8 @@ def _seed_complaints(rng: random.Random, seed: LargeSeed, profiles: list, servic
     weights = [3 if profile[3] == Customer.Status.ACTIVE else 1 for profile in buyers]
     total = seed.count(COMPLAINTS)
     complaint_id, event_id = next_id(Complaint), next_id(ComplaintEvent)
-    complaints, events = [], []
+    complaints = []
+    events: list[tuple[int, int, str, str, str, str, int, datetime]] = []
     severities = list(Complaint.Severity.values)
     channels = list(Complaint.Channel.values)
     for index, (customer_id, _owner, created, _status, contact) in enumerate(rng.choices(buyers, weights, k=total)):
@@ -199,7 +200,8 @@ def _seed_complaints(rng: random.Random, seed: LargeSeed, profiles: list, servic
         respond_by, resolve_by = deadlines_for(severity, received)
         recent = now - received < timedelta(days=40)
         path = rng.choices(PATHS, weights=RECENT_WEIGHTS if recent else OLD_WEIGHTS)[0]
-        status, responded, resolved, resolution = Complaint.Status.OPEN, None, None, ""
+        status: str = Complaint.Status.OPEN
+        responded, resolved, resolution = None, None, ""
         at = received
         events.append((event_id, complaint_id, ComplaintEvent.Kind.RECORDED, "", Complaint.Status.OPEN, "", agent,
                        received))

@@ -2,6 +2,7 @@
 people among them, as the demo has them), and some trainings."""
 
 import time
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.contrib.auth.hashers import make_password
@@ -9,7 +10,16 @@ from django.contrib.auth.hashers import make_password
 from accounts.models import SCORED_POSITIONS, Attendance, Department, Position, Team, Training, User
 from bulksales.demo.bulk import next_id
 from bulksales.demo.large.seed import HISTORY_DAYS, LargeSeed
-from bulksales.demo.organisation import DEMO_PASSWORD, DEPARTMENTS, EMAIL_DOMAIN, PEOPLE, TEAMS, TRAININGS
+from bulksales.demo.organisation import (
+    DEMO_PASSWORD,
+    DEPARTMENTS,
+    EMAIL_DOMAIN,
+    PEOPLE,
+    TEAMS,
+    TRAININGS,
+    Person,
+    TrainingPlan,
+)
 
 # The full size; `--scale` multiplies the counts of the later apps' records (not the people).
 TEAM_COUNT = 25
@@ -40,7 +50,7 @@ def _team_names() -> list[tuple[str, str, str]]:
     return names
 
 
-def large_people() -> list[tuple[str, str, str, str, int | None]]:
+def large_people() -> list[Person]:
     """Everyone of the large organisation as (username, full name, position, department, team index):
     the demo people first, as the demo has them (rep1-rep4 in the first team...), then the others."""
     people = list(PEOPLE)
@@ -48,7 +58,7 @@ def large_people() -> list[tuple[str, str, str, str, int | None]]:
     # Unique for the first 500: the given name steps through its list at another pace than the surname.
     names = (f"{SURNAMES[i % len(SURNAMES)]}{GIVEN[(i * 7 + i // len(SURNAMES)) % len(GIVEN)]}" for i in range(500))
 
-    def add(prefix: str, count: int, position: str, department: str, teams: list[int | None]) -> None:
+    def add(prefix: str, count: int, position: Position, department: str, teams: Sequence[int | None]) -> None:
         have = sum(1 for username, *_rest in people if username.rstrip("0123456789") == prefix)
         for number in range(have + 1, count + 1):
             username = f"{prefix}{number}"
@@ -99,13 +109,12 @@ def seed_large_organisation(seed: LargeSeed) -> None:
     seed.report("accounts organisation done", User.objects.count(), since)
 
 
-def _seed_trainings(seed: LargeSeed, users: dict[str, User], people: list) -> None:
+def _seed_trainings(seed: LargeSeed, users: dict[str, User], people: list[Person]) -> None:
     if Training.objects.exists():
         return
     sellers = [username for username, _n, position, _d, _t in people
                if position in SCORED_POSITIONS]
-    plans = [(title, kind, start, length, trainer, attendees) for title, kind, start, length, trainer, attendees
-             in TRAININGS]
+    plans: list[TrainingPlan] = list(TRAININGS)
     # One more training a quarter over the two years, for a rotating fifth of the sellers.
     for index in range(8):
         title, kind = TRAINING_TOPICS[index]

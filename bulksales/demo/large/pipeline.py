@@ -264,7 +264,7 @@ def _activities(rng, seed, customers, spans):
             yield _activity(rng, activity_id, customer_id, deal_id, owner, when, now)
             activity_id += 1
             written += 1
-    deals_of = defaultdict(int)
+    deals_of: defaultdict[int, int] = defaultdict(int)
     for _deal_id, position, _created, _ended in spans:
         deals_of[position] += 1
     # Customers with more deals are called more; a lost customer was last called before it left.

@@ -39,13 +39,15 @@ def seed_targets_large(seed: LargeSeed) -> None:
         quarters.insert(0, previous_quarter(*quarters[0]))
     actuals = _actuals(quarters)
     teams = list(Team.objects.select_related("manager").order_by("pk"))
-    reps: dict[int, list[User]] = defaultdict(list)
+    reps: dict[int | None, list[User]] = defaultdict(list)  # team__isnull=False: never None
     for rep in User.objects.filter(is_active=True, team__isnull=False,
                                    position__in=SCORED_POSITIONS).order_by("username"):
         reps[rep.team_id].append(rep)
 
     team_target_id, rep_target_id = next_id(TeamTarget), next_id(RepTarget)
-    team_rows, rep_rows, revisions = [], [], []
+    team_rows, rep_rows = [], []
+    # (team target, rep target, rep, figure, old value, new value, by, at, note, reason)
+    revisions: list[tuple[int, int | None, int | None, str, None, Decimal, int, datetime, str, str]] = []
     for year, quarter in quarters:
         # The quarters before this one that the data covers; the first quarter has none, and is set
         # from the average of the whole period (a budget rather than a history).

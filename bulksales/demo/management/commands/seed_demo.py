@@ -2,8 +2,9 @@
 `--size large`, two years of a 300-person sales department, for load tests and benchmarks."""
 
 import time
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import User
 from bulksales.demo.organisation import DEMO_PASSWORD, demo_logins
@@ -16,14 +17,15 @@ class Command(BaseCommand):
             "--size large builds ~300 people, 20,000 customers, 200,000 deals and 1,000,000 activities "
             "over two years, into a database without customers.")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--if-empty", action="store_true", help="Do nothing when the database has users.")
         parser.add_argument("--size", choices=["demo", "large"], default="demo",
                             help="demo (default): the small documented demo; large: a benchmark-sized data set.")
         parser.add_argument("--scale", type=float, default=None,
                             help="With --size large: multiply the number of records (not people), e.g. 0.01.")
 
-    def handle(self, *args, if_empty: bool = False, size: str = "demo", scale: float | None = None, **options):
+    def handle(self, *args: Any, if_empty: bool = False, size: str = "demo", scale: float | None = None,
+               **options: Any) -> None:
         if scale is not None and size != "large":
             raise CommandError("--scale goes with --size large.")
         if scale is not None and not 0 < scale <= 10:
