@@ -524,6 +524,12 @@ class Reminder(models.Model):
         LAYCAN = "laycan", _("Laycan soon without a signed contract")
         SIGNING_LATE = "signing_late", _("Deal past its expected signing date")
         COMPLAINT = "complaint", _("Complaint past its deadline")
+        # A signed contract's execution (pipeline.execution registers these causes).
+        NOMINATION = "nomination", _("No vessel nominated and the laycan is near")
+        BL_TOLERANCE = "bl_tolerance", _("B/L accepted outside the contract's tolerance")
+        OFF_SPEC = "off_spec", _("Assay out of specification, no claim raised")
+        DEMURRAGE = "demurrage", _("Laytime exceeded: demurrage accruing")
+        FINAL_VALUE = "final_value", _("Discharged without a final value")
         # Raised at once by a person's action, not by the hourly job.
         AMENDMENT = "amendment", _("Contract amendment to approve")
         TRANSFER = "transfer", _("Transferred to you")

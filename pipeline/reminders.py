@@ -7,7 +7,7 @@ a crash or two overlapping runs never duplicate one, never fail, and never reope
 was marked done.
 """
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -51,7 +51,8 @@ REASSIGNABLE = (Kind.NEXT_STEP,)
 DEAL_KINDS = (Kind.LAYCAN, Kind.SIGNING_LATE)
 # The kinds this job raises, and so the only ones it closes when their cause goes away; reminders of
 # other kinds (raised at once by a person's action) are closed by people, never by the job.
-JOB_KINDS = (Kind.NEXT_STEP, Kind.NOT_CONTACTED, Kind.LAYCAN, Kind.SIGNING_LATE, Kind.COMPLAINT)
+JOB_KINDS = (Kind.NEXT_STEP, Kind.NOT_CONTACTED, Kind.LAYCAN, Kind.SIGNING_LATE, Kind.COMPLAINT, Kind.NOMINATION,
+             Kind.BL_TOLERANCE, Kind.OFF_SPEC, Kind.DEMURRAGE, Kind.FINAL_VALUE)
 # Cause keys per UPDATE when closing: far below SQLite's 32,766 bound parameters, so an ordinary run
 # (a few causes gone since the last hour) is one statement.
 RESOLVE_BATCH = 5000
@@ -74,13 +75,15 @@ class Cause:
     complaint_id: int | None = None
 
 
-def _manager(row: Mapping[str, Any], owner: str) -> int | None:
+def manager_of(row: Mapping[str, Any], owner: str) -> int | None:
+    """The owner's active team manager, from a row of `people(owner)`."""
     if row[f"{owner}__team__manager_id"] and row[f"{owner}__team__manager__is_active"]:
         return row[f"{owner}__team__manager_id"]
     return None
 
 
-def _people(owner: str) -> list[str]:
+def people(owner: str) -> list[str]:
+    """The columns a cause needs of its owner (as `owner`), for `manager_of`."""
     return [f"{owner}_id", f"{owner}__is_active", f"{owner}__team__manager_id", f"{owner}__team__manager__is_active"]
 
 
@@ -89,22 +92,22 @@ def _people(owner: str) -> list[str]:
 
 def next_step_taker() -> dict[str, Coalesce]:
     """Who takes an activity's next step (the person it was handed to, else who logged the activity),
-    as annotations named `taker_<n>` for each of `_people("owner")`."""
+    as annotations named `taker_<n>` for each of `people("owner")`."""
     return {f"taker_{index}": Coalesce(name.replace("owner", "next_step_owner", 1), name)
-            for index, name in enumerate(_people("owner"))}
+            for index, name in enumerate(people("owner"))}
 
 
 def next_steps_past_due(today: date) -> list[Cause]:
     taker = next_step_taker()
     found = Activity.objects.filter(next_step_done=False, next_step_due__lt=today).order_by().values(
         "pk", "customer_id", "deal_id", "next_step_due", **taker)
-    # Back to the names `_manager` and the cause read (owner_id, owner__is_active...).
-    names = dict(zip(taker, _people("owner"), strict=True))
+    # Back to the names `manager_of` and the cause read (owner_id, owner__is_active...).
+    names = dict(zip(taker, people("owner"), strict=True))
     rows: list[dict[str, Any]] = [{names.get(key, key): value for key, value in row.items()} for row in found]
     return [
         Cause(
             kind=Kind.NEXT_STEP, key=f"activity:{row['pk']}", owner_id=row["owner_id"],
-            owner_active=row["owner__is_active"], manager_id=_manager(row, "owner"),
+            owner_active=row["owner__is_active"], manager_id=manager_of(row, "owner"),
             due_on=row["next_step_due"], late_since=row["next_step_due"],
             customer_id=row["customer_id"], deal_id=row["deal_id"], activity_id=row["pk"],
         )
@@ -118,14 +121,14 @@ def customers_not_contacted(now: datetime) -> list[Cause]:
     rows = (
         Customer.objects.filter(customer_selectors.overdue_for_contact_q(now))
         .order_by()
-        .values("pk", "tier", "last_contacted_at", "created_at", *_people("owner"))
+        .values("pk", "tier", "last_contacted_at", "created_at", *people("owner"))
     )
     causes = []
     for row in rows:
         due_on = timezone.localdate((row["last_contacted_at"] or row["created_at"]) + timedelta(days=gaps[row["tier"]]))
         causes.append(Cause(
             kind=Kind.NOT_CONTACTED, key=f"customer:{row['pk']}", owner_id=row["owner_id"],
-            owner_active=row["owner__is_active"], manager_id=_manager(row, "owner"),
+            owner_active=row["owner__is_active"], manager_id=manager_of(row, "owner"),
             due_on=due_on, late_since=due_on, customer_id=row["pk"],
         ))
     return causes
@@ -133,11 +136,11 @@ def customers_not_contacted(now: datetime) -> list[Cause]:
 
 def laycans_soon(today: date) -> list[Cause]:
     soon = Deal.objects.filter(outcome=Outcome.OPEN, laycan_start__range=(today, today + LAYCAN_NOTICE))
-    rows = soon.order_by().values("pk", "customer_id", "laycan_start", *_people("owner"))
+    rows = soon.order_by().values("pk", "customer_id", "laycan_start", *people("owner"))
     return [
         Cause(
             kind=Kind.LAYCAN, key=f"deal:{row['pk']}:laycan", owner_id=row["owner_id"],
-            owner_active=row["owner__is_active"], manager_id=_manager(row, "owner"),
+            owner_active=row["owner__is_active"], manager_id=manager_of(row, "owner"),
             # Shown: the laycan itself. Escalated: once the deal has sat unsigned for the grace
             # period inside the notice window, i.e. from the laycan minus notice plus grace.
             due_on=row["laycan_start"], late_since=row["laycan_start"] - LAYCAN_NOTICE,
@@ -149,12 +152,12 @@ def laycans_soon(today: date) -> list[Cause]:
 
 def signings_late(today: date) -> list[Cause]:
     rows = Deal.objects.filter(outcome=Outcome.OPEN, expected_signing_date__lt=today).order_by().values(
-        "pk", "customer_id", "expected_signing_date", *_people("owner")
+        "pk", "customer_id", "expected_signing_date", *people("owner")
     )
     return [
         Cause(
             kind=Kind.SIGNING_LATE, key=f"deal:{row['pk']}:signing", owner_id=row["owner_id"],
-            owner_active=row["owner__is_active"], manager_id=_manager(row, "owner"),
+            owner_active=row["owner__is_active"], manager_id=manager_of(row, "owner"),
             due_on=row["expected_signing_date"], late_since=row["expected_signing_date"],
             customer_id=row["customer_id"], deal_id=row["pk"],
         )
@@ -164,7 +167,7 @@ def signings_late(today: date) -> list[Cause]:
 
 def complaints_overdue(now: datetime) -> list[Cause]:
     rows = Complaint.objects.filter(overdue_q(now)).order_by().values(
-        "pk", "customer_id", "status", "responded_at", "respond_by", "resolve_by", *_people("assignee")
+        "pk", "customer_id", "status", "responded_at", "respond_by", "resolve_by", *people("assignee")
     )
     causes = []
     for row in rows:
@@ -174,10 +177,19 @@ def complaints_overdue(now: datetime) -> list[Cause]:
         due_on = timezone.localdate(deadline)
         causes.append(Cause(
             kind=Kind.COMPLAINT, key=f"complaint:{row['pk']}", owner_id=row["assignee_id"],
-            owner_active=row["assignee__is_active"], manager_id=_manager(row, "assignee"),
+            owner_active=row["assignee__is_active"], manager_id=manager_of(row, "assignee"),
             due_on=due_on, late_since=due_on, customer_id=row["customer_id"], complaint_id=row["pk"],
         ))
     return causes
+
+
+# Cause finders of the apps built on the pipeline (contract execution), registered in their ready().
+_registered_finders: list[Callable[[datetime], list[Cause]]] = []
+
+
+def register_causes(finder: Callable[[datetime], list[Cause]]) -> None:
+    if finder not in _registered_finders:
+        _registered_finders.append(finder)
 
 
 def find_causes(now: datetime) -> list[Cause]:
@@ -188,6 +200,7 @@ def find_causes(now: datetime) -> list[Cause]:
         *laycans_soon(today),
         *signings_late(today),
         *complaints_overdue(now),
+        *(cause for finder in _registered_finders for cause in finder(now)),
     ]
 
 

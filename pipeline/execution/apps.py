@@ -8,3 +8,10 @@ class ExecutionConfig(AppConfig):
     name = "pipeline.execution"
     label = "execution"
     verbose_name = _("Contract execution")
+
+    def ready(self) -> None:
+        from pipeline.reminders import register_causes
+
+        from .reminders import execution_causes
+
+        register_causes(execution_causes)

@@ -176,7 +176,8 @@ class LaytimeStatement(models.Model):
                                  verbose_name=_("shipment"))
     port_role = models.CharField(_("port"), max_length=10, choices=PortRole.choices, default=PortRole.DISCHARGE)
     notice_tendered_at = models.DateTimeField(_("notice of readiness tendered"), validators=[validate_business_date])
-    completed_at = models.DateTimeField(_("completed"), validators=[validate_business_date])
+    # Blank while the vessel is still working: the figures then run to now (demurrage accruing).
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True, validators=[validate_business_date])
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
@@ -187,7 +188,7 @@ class LaytimeStatement(models.Model):
         verbose_name_plural = _("laytime statements")
         constraints = [
             models.UniqueConstraint(fields=["shipment", "port_role"], name="one_laytime_statement_per_port"),
-            models.CheckConstraint(condition=Q(completed_at__gt=F("notice_tendered_at")),
+            models.CheckConstraint(condition=Q(completed_at__gt=F("notice_tendered_at")) | Q(completed_at__isnull=True),
                                    name="laytime_completed_after_notice"),
         ]
 

@@ -2,10 +2,10 @@
 contract (final value, outturn, assay judgements, suggested claims), from the pure calculations."""
 
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import User
@@ -71,6 +71,17 @@ class Judgement:
     IN_SPEC = "in_spec"
     OUT_OF_SPEC = "out_of_spec"
     REJECTABLE = "rejectable"
+
+
+def off_spec_q() -> Q:
+    """Assay results (AssayResult rows) off spec: beyond their parameter's rejection limits, or on the
+    side of a price rule that cuts the price (below a pro-rata basis, beyond a penalty's threshold)."""
+    cuts = PriceRule.objects.filter(parameter=OuterRef("parameter")).filter(
+        Q(kind=PriceRule.Kind.PRO_RATA, basis__gt=OuterRef("value"))
+        | Q(kind=PriceRule.Kind.PER_STEP, side=PriceRule.Side.BELOW, basis__gt=OuterRef("value"), amount__lt=0)
+        | Q(kind=PriceRule.Kind.PER_STEP, side=PriceRule.Side.ABOVE, basis__lt=OuterRef("value"), amount__lt=0))
+    return (Q(parameter__minimum__isnull=False, value__lt=F("parameter__minimum"))
+            | Q(parameter__maximum__isnull=False, value__gt=F("parameter__maximum")) | Q(Exists(cuts)))
 
 
 def judge(parameter: SpecParameter, value: Decimal, adjusted: pricing.AdjustedPrice | None = None) -> str:
@@ -204,8 +215,9 @@ def laytime_terms(deal: Deal, port_role: str, holidays: frozenset) -> LaytimeTer
                         sundays_holidays_excepted=deal.laytime_days == LaytimeDays.SHEX, holidays=holidays)
 
 
-def statement_figures(statement: LaytimeStatement) -> Statement | None:
-    """The computed laytime statement, in the site's time zone; None without the contract's rates."""
+def statement_figures(statement: LaytimeStatement, now: datetime | None = None) -> Statement | None:
+    """The computed laytime statement, in the site's time zone, to completion or, while the vessel is
+    still working, to `now`; None without the contract's rates."""
     exceptions = list(statement.exceptions.all())
     holidays = frozenset(timezone.localtime(each.starts_at).date() for each in exceptions
                          if each.kind == LaytimeException.Kind.HOLIDAY)
@@ -217,4 +229,5 @@ def statement_figures(statement: LaytimeStatement) -> Statement | None:
     periods = [(timezone.localtime(each.starts_at), timezone.localtime(each.ends_at)) for each in exceptions
                if each.kind != LaytimeException.Kind.HOLIDAY]
     return laytime_statement(terms, notice_tendered=timezone.localtime(statement.notice_tendered_at),
-                             completed=timezone.localtime(statement.completed_at), excepted=periods)
+                             completed=timezone.localtime(statement.completed_at or now or timezone.now()),
+                             excepted=periods)

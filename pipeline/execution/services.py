@@ -139,13 +139,13 @@ def assay_record(*, shipment: Shipment, place: str, laboratory: str, certificate
 
 
 @transaction.atomic
-def laytime_record(*, shipment: Shipment, port_role: str, notice_tendered_at: datetime, completed_at: datetime,
-                   exceptions: list[LaytimeException], by: User) -> LaytimeStatement:
+def laytime_record(*, shipment: Shipment, port_role: str, notice_tendered_at: datetime,
+                   completed_at: datetime | None, exceptions: list[LaytimeException], by: User) -> LaytimeStatement:
     """Record (or correct) the times of a port call and the periods excepted; the figures follow."""
     _check_recorder(by, shipment.deal)
     # Laytime is settled apart from the cargo's value: it may be recorded after the value is final.
     Shipment.objects.select_for_update().get(pk=shipment.pk)
-    if completed_at <= notice_tendered_at:
+    if completed_at is not None and completed_at <= notice_tendered_at:
         raise RuleError(_("Loading or discharge is completed after notice of readiness is tendered."))
     for each in exceptions:
         if each.ends_at <= each.starts_at:
