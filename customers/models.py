@@ -291,7 +291,7 @@ class Complaint(models.Model):
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     resolution = models.TextField(_("resolution"), blank=True)
     # How a claim was settled, recorded when it is resolved.
-    settlement = models.CharField(_("settled by"), max_length=16, choices=Settlement.choices, blank=True)
+    settlement = models.CharField(_("settled by"), max_length=16, choices=Settlement.choices, blank=True, default="")
     settled_amount = models.DecimalField(_("settled amount"), max_digits=16, decimal_places=2, null=True, blank=True,
                                          validators=[MinValueValidator(0)])
     history = HistoricalRecords()

@@ -30,6 +30,7 @@ from django.utils import timezone
 from accounts.models import SCORED_POSITIONS, Team, User
 from customers.models import Complaint, Customer, SatisfactionSurvey
 from customers.selectors import SELF_REPORTED
+from pipeline.execution.models import CargoClaim, Shipment
 from pipeline.models import Activity, Deal, Outcome, StageMove
 from pipeline.selectors import probability_case
 
@@ -45,7 +46,8 @@ GROUP = {Subject.REP: "", Subject.TEAM: "__team", Subject.DEPARTMENT: "__team__d
 # anyone else who owns customers or deals (a manager selling themselves) is scored but not ranked.
 FIGURES = ["sales_amount", "tonnage", "signed_contracts", "new_customers", "visits", "calls", "satisfaction",
            "complaints_received", "complaints_resolved_on_time", "deals_won", "deals_lost", "avg_cycle_days",
-           "weighted_pipeline", "weighted_undated", "weighted_later", "amended_contracts"]
+           "weighted_pipeline", "weighted_undated", "weighted_later", "amended_contracts", "delivered_tonnage",
+           "claims_value"]
 # Figures with no value (rather than 0) when nothing was measured.
 OPTIONAL = {"satisfaction", "avg_cycle_days"}
 TARGETS = ["sales_amount", "tonnage", "signed_contracts", "new_customers", "min_satisfaction"]
@@ -121,7 +123,7 @@ def pipeline_cut_off(start: date, end: date, today: date) -> date:
 
 
 def figures_for(subject: str, start: date, end: date, shared: dict[str, Any] | None = None) -> dict[int, Figures]:
-    """All KPI figures of every subject of a kind for [start, end], in seven grouped queries. `shared`
+    """All KPI figures of every subject of a kind for [start, end], in nine grouped queries. `shared`
     keeps what the kinds of subject of one period have in common: the stage stays by owner, and "today"
     (the pipeline's cut-off day), so that a run going past midnight cuts every kind of subject alike."""
     shared = {} if shared is None else shared
@@ -165,6 +167,14 @@ def figures_for(subject: str, start: date, end: date, shared: dict[str, Any] | N
     merge(_grouped(complaints, "customer__owner", subject, r=Count("pk"),
                    o=Count("pk", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("resolve_by")))),
           complaints_received="r", complaints_resolved_on_time="o")
+    # Delivered: the B/L tonnes lifted in the period, for whoever the contract's sale is credited to.
+    lifted = Shipment.objects.filter(bl_date__range=(start, end), bl_tonnes__isnull=False)
+    merge(_grouped(lifted, "deal__credited_to", subject, t=Sum("bl_tonnes")), delivered_tonnage="t")
+    # Claims on the cargo received in the period, in the base currency at the contract's rate.
+    claims = CargoClaim.objects.filter(complaint__received_at__gte=begins, complaint__received_at__lt=ends)
+    merge(_grouped(claims, "shipment__deal__credited_to", subject,
+                   v=Sum(F("claimed_amount") * F("shipment__deal__rate_to_base"), output_field=MONEY)),
+          claims_value="v")
     lost_moves = StageMove.objects.filter(deal=OuterRef("pk"), to_outcome=Outcome.LOST, at__gte=begins, at__lt=ends)
     lost = Deal.objects.filter(Exists(lost_moves), outcome=Outcome.LOST)
     merge(_grouped(lost, "owner", subject, n=Count("pk")), deals_lost="n")

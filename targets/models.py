@@ -192,6 +192,8 @@ class Scorecard(models.Model):
     deals_won = models.PositiveIntegerField(default=0)
     # Of the signed contracts, how many an approved amendment changed (their amended terms are counted).
     amended_contracts = models.PositiveIntegerField(default=0)
+    delivered_tonnage = models.DecimalField(default=0, **TONNES)  # B/L tonnes lifted in the period
+    claims_value = models.DecimalField(default=0, **MONEY)  # cargo claims received, in the base currency
     deals_lost = models.PositiveIntegerField(default=0)
     win_rate = models.DecimalField(max_digits=5, decimal_places=4, null=True)
     avg_cycle_days = models.DecimalField(max_digits=7, decimal_places=1, null=True)

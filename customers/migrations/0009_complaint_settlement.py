@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='complaint',
             name='settlement',
-            field=models.CharField(blank=True, choices=[('credit_note', 'Credit note'), ('discount', 'Price discount'), ('replacement', 'Replacement cargo'), ('rejected', 'Claim rejected')], max_length=16, verbose_name='settled by'),
+            field=models.CharField(blank=True, default='', choices=[('credit_note', 'Credit note'), ('discount', 'Price discount'), ('replacement', 'Replacement cargo'), ('rejected', 'Claim rejected')], max_length=16, verbose_name='settled by'),
         ),
         migrations.AddField(
             model_name='historicalcomplaint',
@@ -29,6 +29,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalcomplaint',
             name='settlement',
-            field=models.CharField(blank=True, choices=[('credit_note', 'Credit note'), ('discount', 'Price discount'), ('replacement', 'Replacement cargo'), ('rejected', 'Claim rejected')], max_length=16, verbose_name='settled by'),
+            field=models.CharField(blank=True, default='', choices=[('credit_note', 'Credit note'), ('discount', 'Price discount'), ('replacement', 'Replacement cargo'), ('rejected', 'Claim rejected')], max_length=16, verbose_name='settled by'),
         ),
     ]
