@@ -73,7 +73,7 @@ def _count(records: QuerySet) -> Coalesce:
 def specifications_listed() -> QuerySet[Specification]:
     """Every grade with its commodity, number of parameters and of signed contracts: one query."""
     return (Specification.objects.select_related("commodity")
-            .annotate(parameter_count=_count(SpecParameter.objects),
+            .annotate(parameter_count=_count(SpecParameter.objects.all()),
                       signed_count=_count(Deal.objects.filter(outcome=Outcome.WON)))
             .order_by("commodity__name", "name"))
 
@@ -184,7 +184,8 @@ def _save_parameters(specification: Specification, rows: list[ParameterRow]) -> 
     specification.parameters.exclude(pk__in=kept_pks).delete()
     saved = {}
     for row in rows:
-        parameter = _own(SpecParameter.objects, specification, row.pk) or SpecParameter(specification=specification)
+        parameter = (_own(SpecParameter.objects.all(), specification, row.pk)
+                     or SpecParameter(specification=specification))
         for name in ("code", "name", "name_zh", "unit", "typical", "minimum", "maximum", "position"):
             setattr(parameter, name, getattr(row, name))
         parameter.save()
@@ -195,7 +196,7 @@ def _save_parameters(specification: Specification, rows: list[ParameterRow]) -> 
 def _save_rules(specification: Specification, rows: list[RuleRow], parameters: dict[str, SpecParameter]) -> None:
     specification.price_rules.exclude(pk__in=[row.pk for row in rows if row.pk]).delete()
     for row in rows:
-        rule = _own(PriceRule.objects, specification, row.pk) or PriceRule(specification=specification)
+        rule = _own(PriceRule.objects.all(), specification, row.pk) or PriceRule(specification=specification)
         rule.parameter = parameters[row.parameter]
         for name in ("kind", "basis", "side", "step", "amount", "whole_steps"):
             setattr(rule, name, getattr(row, name))

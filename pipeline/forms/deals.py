@@ -71,8 +71,8 @@ class _TermsForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["currency"].choices = currency_choices()
-        if "specification" in self.fields:
-            grade_choices(self.fields["specification"], self.instance.specification_id)
+        if isinstance(grade := self.fields.get("specification"), forms.ModelChoiceField):
+            grade_choices(grade, self.instance.specification_id)
             self.fields["specification"].label = _("Grade")
             self.fields["specification"].help_text = _("The commodity's grade, with its quality specification.")
             self.fields["grade"].help_text = _("Only for a grade not on the list: the deal is then flagged.")
@@ -96,7 +96,7 @@ class _TermsForm(forms.ModelForm):
         return [self[name] for name in self.fields if name not in TERMS]
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         commodity, grade = cleaned.get("commodity"), cleaned.get("specification")
         if commodity and grade and grade.commodity_id != commodity.pk:
             self.add_error("specification", _("This grade is not a grade of %(commodity)s.") % {"commodity": commodity})

@@ -12,8 +12,6 @@ from customers.models import Commodity
 from ..models import PriceRule, Specification, SpecParameter
 from ..specifications import ParameterRow, RuleRow
 
-DECIMAL = {"max_digits": 12, "decimal_places": 4, "required": False}
-
 
 class SpecificationForm(forms.ModelForm):
     class Meta:
@@ -22,7 +20,9 @@ class SpecificationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["commodity"].queryset = Commodity.objects.order_by("name")
+        commodity = self.fields["commodity"]
+        assert isinstance(commodity, forms.ModelChoiceField)
+        commodity.queryset = Commodity.objects.order_by("name")
         self.fields["active"].help_text = _("Only grades on offer can be chosen for a new deal.")
 
 
@@ -48,12 +48,12 @@ class _RowForm(forms.Form):
 class ParameterForm(_RowForm):
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     code = forms.SlugField(label=_("Code"), max_length=20)
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Parameter"), max_length=100)
     name_zh = forms.CharField(label=_("Chinese name"), max_length=100, required=False)
     unit = forms.CharField(label=_("Unit"), max_length=20, required=False)
-    typical = forms.DecimalField(label=_("Typical"), **DECIMAL)
-    minimum = forms.DecimalField(label=_("Reject below"), **DECIMAL)
-    maximum = forms.DecimalField(label=_("Reject above"), **DECIMAL)
+    typical = forms.DecimalField(label=_("Typical"), max_digits=12, decimal_places=4, required=False)
+    minimum = forms.DecimalField(label=_("Reject below"), max_digits=12, decimal_places=4, required=False)
+    maximum = forms.DecimalField(label=_("Reject above"), max_digits=12, decimal_places=4, required=False)
     position = forms.IntegerField(label=_("Order"), min_value=0, max_value=999, required=False)
 
     def clean_code(self) -> str:
@@ -74,7 +74,9 @@ class RuleForm(_RowForm):
 
     def __init__(self, *args, parameters: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parameter"].choices = [("", "---------"), *parameters]
+        parameter = self.fields["parameter"]
+        assert isinstance(parameter, forms.ChoiceField)
+        parameter.choices = [("", "---------"), *parameters]
 
 
 ParameterFormSet = forms.formset_factory(ParameterForm, extra=2, can_delete=True, max_num=40, validate_max=True)
@@ -108,9 +110,10 @@ def rule_parameters(specification: Specification, data: QueryDict | None) -> lis
     if specification.pk:
         parameters = {parameter.code: f"{parameter.code} · {parameter}"
                       for parameter in SpecParameter.objects.filter(specification=specification)}
-    for key, value in (data or {}).items():
-        if key.startswith("parameters-") and key.endswith("-code") and value.strip():
-            parameters.setdefault(value.strip().lower(), value.strip().lower())
+    for key in data or ():
+        code = str(data.get(key, "")).strip().lower() if data else ""
+        if key.startswith("parameters-") and key.endswith("-code") and code:
+            parameters.setdefault(code, code)
     return sorted(parameters.items())
 
 

@@ -159,7 +159,9 @@ def specification_edit(request: AuthenticatedRequest, pk: int | None = None) -> 
     if pk:
         specification = access.get_visible_or_404(Specification.objects.select_related("commodity"), pk=pk)
     else:
-        specification = Specification(commodity_id=params.optional_id(request.GET.get("commodity")))
+        specification = Specification()
+        if commodity_id := params.optional_id(request.GET.get("commodity")):
+            specification.commodity_id = commodity_id
     data = request.POST if request.method == "POST" else None
     form = spec_forms.SpecificationForm(data, instance=specification)
     parameters = spec_forms.ParameterFormSet(data, prefix="parameters",
