@@ -8,9 +8,9 @@ from .models import Deal
 
 # Model fields in the order of the file; each column is headed by its field's (translated) name.
 FIELDS = [
-    "customer", "owner", "commodity", "grade", "quantity_tonnes", "price_per_tonne", "currency", "amount",
-    "amount_base", "incoterm", "load_port", "discharge_port", "laycan_start", "laycan_end", "stage", "outcome",
-    "expected_signing_date", "contract_number", "signed_on",
+    "customer", "owner", "commodity", "specification", "grade", "quantity_tonnes", "price_per_tonne", "currency",
+    "amount", "amount_base", "incoterm", "load_port", "discharge_port", "laycan_start", "laycan_end", "stage",
+    "outcome", "expected_signing_date", "contract_number", "signed_on",
 ]
 
 
@@ -23,10 +23,12 @@ def export_headers() -> list[str]:
 def export_rows(deals: QuerySet[Deal]) -> tuple[list[str], list[list[object]]]:
     """The deals (already scoped and filtered) as headers and rows: related records by name, choices
     by label, amounts and dates typed. One query, however many deals."""
-    deals = deals.select_related("customer", "owner", "commodity", "load_port", "discharge_port")
+    deals = deals.select_related("customer", "owner", "commodity", "specification", "load_port",
+                                 "discharge_port")
     rows = [
         [
-            deal.customer.name, str(deal.owner), str(deal.commodity), deal.grade, deal.quantity_tonnes,
+            deal.customer.name, str(deal.owner), str(deal.commodity),
+            deal.specification and str(deal.specification), deal.grade, deal.quantity_tonnes,
             deal.price_per_tonne, deal.currency, deal.amount, deal.amount_base, deal.get_incoterm_display(),
             deal.load_port and str(deal.load_port), deal.discharge_port and str(deal.discharge_port),
             deal.laycan_start, deal.laycan_end, deal.get_stage_display(), deal.get_outcome_display(),

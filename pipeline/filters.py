@@ -57,7 +57,8 @@ class DealFilter(OwnerScopedFilterSet):
     def search(self, queryset: QuerySet[Deal], name: str, value: str) -> QuerySet[Deal]:
         value = value.strip()
         return queryset.filter(Q(customer__name__icontains=value) | Q(customer__short_name__icontains=value)
-                               | Q(grade__icontains=value) | Q(contract_number__icontains=value))
+                               | Q(grade__icontains=value) | Q(specification__name__icontains=value)
+                               | Q(specification__name_zh__icontains=value) | Q(contract_number__icontains=value))
 
     def at_port(self, queryset: QuerySet[Deal], name: str, value: Port) -> QuerySet[Deal]:
         return queryset.filter(Q(load_port=value) | Q(discharge_port=value))

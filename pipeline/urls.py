@@ -48,6 +48,9 @@ settings_patterns = (
         path("lost-reasons/", settings.lost_reason_list, name="lost_reasons"),
         path("lost-reasons/new/", settings.lost_reason_edit, name="lost_reason_create"),
         path("lost-reasons/<int:pk>/edit/", settings.lost_reason_edit, name="lost_reason_edit"),
+        path("specifications/", settings.specification_list, name="specifications"),
+        path("specifications/new/", settings.specification_edit, name="specification_create"),
+        path("specifications/<int:pk>/edit/", settings.specification_edit, name="specification_edit"),
     ],
     "pipeline_settings",
 )

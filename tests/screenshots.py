@@ -64,6 +64,11 @@ PAGES = [
     ("dashboard-director", "director", "/dashboard/department/"),
     ("targets", "director", "/targets/"),
     ("split", "manager1", "/targets/"),
+    # The grades of the demo (bulksales/demo/specifications.py): iron ore fines Fe 62% is the 4th; deal 12 sells
+    # a grade not on the list.
+    ("specifications", "director", "/pipeline/settings/specifications/"),
+    ("specification", "director", "/pipeline/settings/specifications/4/edit/"),
+    ("deal-off-list", "director", "/deals/12/"),
 ]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 

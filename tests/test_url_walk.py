@@ -36,7 +36,7 @@ from django.utils import timezone
 
 from accounts.models import Department, Team, Training, User
 from customers.models import Commodity, Complaint, Contact, Customer, ImportJob, SatisfactionSurvey, TierPolicy
-from pipeline.models import Activity, Amendment, Deal, LostReason, MarketResearch, Port, Reminder
+from pipeline.models import Activity, Amendment, Deal, LostReason, MarketResearch, Port, Reminder, Specification
 from targets.models import ScorecardRun, TeamTarget
 
 from .conftest import ROLES
@@ -55,6 +55,7 @@ from .factories import (
     TeamTargetFactory,
     TrainingFactory,
 )
+from .factories.execution import coal_nar_5500
 
 OK, FOUND, FORBIDDEN, MISSING, NOT_ALLOWED = 200, 302, 403, 404, 405
 SIGNED_IN_ANSWERS = {OK, FOUND, FORBIDDEN, MISSING, NOT_ALLOWED}
@@ -129,6 +130,7 @@ URL_KWARGS = {
     "deals:amendment_reject/pk": Scoped("amendment"),
     "pipeline_settings:port_edit/pk": Shared("port"),
     "pipeline_settings:lost_reason_edit/pk": Shared("lost_reason"),
+    "pipeline_settings:specification_edit/pk": Shared("specification"),
     "activities/pk": Scoped("activity"),
     "research/pk": Shared("research"),
     "reminders/pk": Scoped("reminder"),
@@ -228,6 +230,7 @@ class World:
     commodity: Commodity
     port: Port
     lost_reason: LostReason
+    specification: Specification
     tier_policy: TierPolicy
     research: MarketResearch
     scorecard_run: ScorecardRun
@@ -287,6 +290,7 @@ def world(cast) -> World:
         commodity=CommodityFactory(),
         port=PortFactory(),
         lost_reason=LostReason.objects.create(name="Price too high", name_zh="价格太高"),
+        specification=coal_nar_5500(),
         tier_policy=TierPolicy.objects.get(tier="high"),
         research=MarketResearchFactory(author=cast.marketing),
         scorecard_run=ScorecardRun.objects.create(

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +28,7 @@ from ..models import (
     LostReason,
     MarketResearch,
     Outcome,
+    Specification,
     Stage,
 )
 from ..selectors import rate_for
@@ -39,6 +41,32 @@ def currency_choices() -> list[tuple[str, str]]:
     return [(code, code) for code in currencies]
 
 
+class SpecificationSelect(forms.Select):
+    """The grades grouped by commodity; each option names its commodity, for static/js/grades.js to
+    offer only the chosen commodity's grades."""
+
+    commodity_of: dict[str, int] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        commodity = self.commodity_of.get(str(value))
+        if commodity:
+            option["attrs"]["data-commodity"] = str(commodity)
+        return option
+
+
+def grade_choices(field: forms.ModelChoiceField, current: int | None) -> None:
+    """Offer the grades on offer (and the deal's own, even if no longer offered), grouped by commodity."""
+    grades = Specification.objects.filter(Q(active=True) | Q(pk=current)).select_related("commodity")
+    field.queryset = grades
+    groups: dict[int, tuple[str, list[tuple[int, str]]]] = {}
+    for grade in grades:
+        groups.setdefault(grade.commodity_id, (str(grade.commodity), []))[1].append((grade.pk, str(grade)))
+    field.choices = [("", "---------"), *groups.values()]
+    field.widget = SpecificationSelect(choices=field.choices)
+    field.widget.commodity_of = {str(grade.pk): grade.commodity_id for grade in grades}
+
+
 class _TermsForm(forms.ModelForm):
     """The bulk-cargo terms, validated as a trader would."""
 
@@ -48,6 +76,11 @@ class _TermsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.currencies = currency_choices()
         field_of(self, "currency", forms.ChoiceField).choices = self.currencies
+        if isinstance(grade := self.fields.get("specification"), forms.ModelChoiceField):
+            grade_choices(grade, self.instance.specification_id)
+            grade.label = _("Grade")
+            grade.help_text = _("The commodity's grade, with its quality specification.")
+            self.fields["grade"].help_text = _("Only for a grade not on the list: the deal is then flagged.")
         for name in ("laycan_start", "laycan_end", "expected_signing_date"):
             if name in self.fields:
                 self.fields[name].widget = DateInput()
@@ -56,9 +89,25 @@ class _TermsForm(forms.ModelForm):
             if name in self.fields:
                 self.fields[name].required = False
 
+    # The terms, the execution terms under their own heading, then the rest (signing, reason), for a page
+    # that lays the form out in these three parts.
+    def main_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name in TERMS and name not in EXECUTION_TERMS]
+
+    def execution_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name in EXECUTION_TERMS]
+
+    def other_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name not in TERMS]
+
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
+        commodity, grade = cleaned.get("commodity"), cleaned.get("specification")
+        if commodity and grade and grade.commodity_id != commodity.pk:
+            self.add_error("specification", _("This grade is not a grade of %(commodity)s.") % {"commodity": commodity})
+        if grade and cleaned.get("grade"):
+            self.add_error("grade", _("A grade is chosen from the list: leave this empty, or choose no grade above."))
         start, end = cleaned.get("laycan_start"), cleaned.get("laycan_end")
         if start and end and end < start:
             self.add_error("laycan_end", _("The laycan cannot end before it starts."))

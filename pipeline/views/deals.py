@@ -42,7 +42,7 @@ BOARD_CARDS = 30  # per column: the most recently updated; the column header giv
 
 def _visible_deals(request: AuthenticatedRequest) -> QuerySet[Deal]:
     return selectors.deals_visible_to(request.user).select_related(
-        "customer", "owner", "commodity", "load_port", "discharge_port")
+        "customer", "owner", "commodity", "specification", "load_port", "discharge_port")
 
 
 def _deal_or_404(request: AuthenticatedRequest, pk: int) -> Deal:

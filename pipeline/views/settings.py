@@ -1,4 +1,4 @@
-"""The director's pipeline lists: ports, exchange rates and reasons for losing.
+"""The director's pipeline lists: ports, exchange rates, reasons for losing and quality specifications.
 
 Everyone signed in reads the exchange rates (reps price their deals with them); the rest, and
 every change, is the director's.
@@ -19,13 +19,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts import access
+from accounts import access, params
 from accounts.pages import AuthenticatedRequest, form_page
 from accounts.services import RuleError
 
-from .. import selectors, services
+from .. import selectors, services, specifications
+from ..forms import specifications as spec_forms
 from ..forms.settings import ExchangeRateForm, LostReasonForm, PortForm
-from ..models import ExchangeRate, LostReason, Port
+from ..models import ExchangeRate, LostReason, Port, Specification
 
 # --- Ports ---------------------------------------------------------------------------------------
 
@@ -144,3 +145,51 @@ def lost_reason_edit(request: AuthenticatedRequest, pk: int | None = None) -> Ht
     return _entry_page(request, LostReasonForm(request.POST or None, instance=reason),
                        title=_("Edit reason for losing") if pk else _("New reason for losing"),
                        saved=_("The reason for losing was saved."), back="pipeline_settings:lost_reasons")
+
+
+# --- Quality specifications ------------------------------------------------------------------------
+
+
+@access.director_only
+def specification_list(request: AuthenticatedRequest) -> HttpResponse:
+    return render(request, "pipeline/settings_specifications.html",
+                  {"specifications": specifications.specifications_listed()})
+
+
+@access.director_only
+def specification_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
+    if pk:
+        specification = access.get_visible_or_404(Specification.objects.select_related("commodity"), pk=pk)
+    else:
+        specification = Specification()
+        if commodity_id := params.optional_id(request.GET.get("commodity")):
+            specification.commodity_id = commodity_id
+    data = request.POST if request.method == "POST" else None
+    form = spec_forms.SpecificationForm(data, instance=specification)
+    parameters = spec_forms.ParameterFormSet(data, prefix="parameters",
+                                             initial=spec_forms.parameter_initial(specification))
+    rules = spec_forms.RuleFormSet(data, prefix="rules", initial=spec_forms.rule_initial(specification),
+                                   form_kwargs={"parameters": spec_forms.rule_parameters(specification, data)})
+    # Each validated in full, so that every mistake is shown at once.
+    if data is not None and all([form.is_valid(), parameters.is_valid(), rules.is_valid()]):
+        parameter_rows, parameter_forms = spec_forms.parameter_rows(parameters)
+        rule_rows, rule_forms = spec_forms.rule_rows(rules)
+        try:
+            saved = specifications.specification_save(specification=form.save(commit=False),
+                                                      parameters=parameter_rows, rules=rule_rows)
+        except specifications.SpecificationInvalid as error:
+            rows = {"parameters": parameter_forms, "rules": rule_forms}
+            for problem in error.problems:
+                if problem.rows:
+                    rows[problem.rows][problem.index].add_error(problem.field, problem.message)
+                else:
+                    form.add_error(problem.field if problem.field in form.fields else None, problem.message)
+        else:
+            messages.success(request, _("The grade %(name)s was saved.") % {"name": saved})
+            if "continue" in request.POST:
+                return redirect("pipeline_settings:specification_edit", pk=saved.pk)
+            return redirect("pipeline_settings:specifications")
+    return render(request, "pipeline/settings_specification_form.html", {
+        "form": form, "parameters": parameters, "rules": rules, "specification": specification,
+        "under_contract": specifications.is_under_contract(specification),
+    })

@@ -17,6 +17,7 @@ from accounts.models import Position, User
 from bulksales.demo.bulk import next_id
 from bulksales.demo.large.seed import LargeSeed
 from bulksales.demo.pipeline import COMPETITORS, DOMESTIC_COAL, LOST_REASONS, NEXT_STEPS, PORTS, SUMMARIES, TERMS
+from bulksales.demo.specifications import seed_specifications, specifications_by_grade
 from customers.models import Commodity, Customer, CustomerCommodity, TierChange
 from customers.tiers import recompute_tiers
 from pipeline.activities import refresh_customer_follow_up
@@ -111,6 +112,8 @@ def seed_pipeline_large(seed: LargeSeed) -> None:
                (LostReason.objects.get_or_create(name=name, defaults={"name_zh": zh})[0] for name, zh in LOST_REASONS)]
     rates = _rates(rng, seed)
     commodities = dict(Commodity.objects.values_list("name", "pk"))
+    seed_specifications()
+    grades = specifications_by_grade()
     customers = list(Customer.objects.order_by("pk").values_list("pk", "owner_id", "created_at", "status"))
     if not customers:
         return
@@ -118,10 +121,11 @@ def seed_pipeline_large(seed: LargeSeed) -> None:
     for customer_id, name in CustomerCommodity.objects.order_by("pk").values_list("customer_id", "commodity__name"):
         bought[customer_id].append(name)
 
-    deals, moves, spans = _deals(rng, seed, customers, bought, commodities, ports, reasons, rates)
-    seed.insert(Deal, ["id", "customer", "owner", "commodity", "grade", "quantity_tonnes", "tolerance_percent",
-                       "tolerance_option", "price_per_tonne", "currency", "rate_to_base", "amount_base", "incoterm",
-                       "load_port", "discharge_port", "laycan_start", "laycan_end", "payment_terms", "demurrage_rate",
+    deals, moves, spans = _deals(rng, seed, customers, bought, commodities, grades, ports, reasons, rates)
+    seed.insert(Deal, ["id", "customer", "owner", "commodity", "specification", "grade", "quantity_tonnes",
+                       "tolerance_percent", "tolerance_option", "price_per_tonne", "currency", "rate_to_base",
+                       "amount_base", "incoterm", "load_port", "discharge_port", "laycan_start", "laycan_end",
+                       "payment_terms", "demurrage_rate",
                        "expected_signing_date", "competitor", "stage", "outcome", "lost_reason", "contract_number",
                        "signed_on", "credited_to", "notes", "created_at", "updated_at", "stage_entered_at", "version"],
                 deals)
@@ -147,7 +151,7 @@ def seed_pipeline_large(seed: LargeSeed) -> None:
                            "complaint", "created_at"], _reminders(seed))
 
 
-def _deals(rng, seed, customers, bought, commodities, ports, reasons, rates):
+def _deals(rng, seed, customers, bought, commodities, grades, ports, reasons, rates):
     """The deal rows, their stage moves, and each deal's (customer, owner, created, ended) for the activities."""
     now, today = seed.now, seed.today
     hour = timedelta(hours=1)
@@ -221,7 +225,8 @@ def _deals(rng, seed, customers, bought, commodities, ports, reasons, rates):
         rate = _rate_on(rates, currency, signed_on or today)
         amount_base = (quantity * unit_price * rate).quantize(Decimal("0.01"))
         deals.append((
-            deal_id, customer_id, owner, commodities[name], grade, quantity, Decimal(rng.choice([5, 10, 10, 10])),
+            deal_id, customer_id, owner, commodities[name], grades.get((name, grade)),
+            "" if (name, grade) in grades else grade, quantity, Decimal(rng.choice([5, 10, 10, 10])),
             "molso", unit_price, currency, rate, amount_base, incoterm, ports[rng.choice(loads)],
             ports[rng.choice(discharges)], laycan_start, laycan_end, payment,
             Decimal(rng.choice([15000, 18000, 20000, 25000])), expected,
