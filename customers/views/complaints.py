@@ -25,6 +25,7 @@ from .. import complaints, selectors
 from ..filters import ComplaintFilter
 from ..forms.complaints import ComplaintAssignForm, ComplaintCommentForm, ComplaintForm, ComplaintTransitionForm
 from ..models import Complaint, Contact
+from ..panels import render_complaint_panels
 
 PAGE_SIZE = 50
 
@@ -137,6 +138,7 @@ def _detail_page(request: AuthenticatedRequest, complaint: Complaint, **forms) -
         "can_work": can_work,
         "can_assign": can_assign,
         "can_see_customer": selectors.customers_visible_to(user).filter(pk=complaint.customer_id).exists(),
+        "panels": render_complaint_panels(request, complaint),
         **forms,
     }
     return render(request, "customers/complaint_detail.html", context)
@@ -158,7 +160,8 @@ def complaint_transition(request: AuthenticatedRequest, pk: int) -> HttpResponse
         try:
             complaints.complaint_transition(
                 complaint=complaint, to_status=form.cleaned_data["to_status"], by=request.user,
-                text=form.cleaned_data["text"],
+                text=form.cleaned_data["text"], settlement=form.cleaned_data["settlement"],
+                settled_amount=form.cleaned_data["settled_amount"],
             )
         except RuleError as error:
             form.add_error(None, str(error))

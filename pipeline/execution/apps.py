@@ -8,3 +8,13 @@ class ExecutionConfig(AppConfig):
     name = "pipeline.execution"
     label = "execution"
     verbose_name = _("Contract execution")
+
+    def ready(self) -> None:
+        # Its parts of the deal and complaint pages: pipeline and customers do not import execution.
+        from customers.panels import register_complaint_panel
+        from pipeline.deal_panels import register_deal_panel
+
+        from .panels import complaint_cargo_panel, deal_execution_panel
+
+        register_deal_panel(deal_execution_panel)
+        register_complaint_panel(complaint_cargo_panel)
