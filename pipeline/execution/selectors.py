@@ -252,6 +252,11 @@ class JudgedResult:
     value: Decimal
     judgement: str
 
+    @property
+    def shown(self) -> str:
+        """The result as the certificate gives it, without trailing zeros (0.6, not 0.6000)."""
+        return f"{self.value.normalize():,f}"
+
 
 @dataclass(frozen=True)
 class JudgedAssay:
