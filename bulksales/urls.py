@@ -6,6 +6,7 @@ from django.urls import include, path
 from accounts.urls import auth_patterns, org_patterns, training_patterns
 from accounts.views.profile import home
 from customers.urls import complaint_patterns, customer_patterns
+from pipeline.execution.urls import shipment_patterns
 from pipeline.urls import (
     activity_patterns,
     deal_patterns,
@@ -28,6 +29,7 @@ urlpatterns = [
     path("complaints/", include(complaint_patterns)),
     path("deals/laycans/", include(laycan_patterns)),
     path("deals/", include(deal_patterns)),
+    path("shipments/", include(shipment_patterns)),
     path("pipeline/settings/", include(settings_patterns)),
     path("activities/", include(activity_patterns)),
     path("research/", include(research_patterns)),

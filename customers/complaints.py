@@ -173,10 +173,12 @@ def complaint_record(
 
 
 @transaction.atomic
-def complaint_transition(*, complaint: Complaint, to_status: str, by: User, text: str = "") -> Complaint:
+def complaint_transition(*, complaint: Complaint, to_status: str, by: User, text: str = "", settlement: str = "",
+                         settled_amount: Decimal | None = None) -> Complaint:
     """Move a complaint from the status the caller saw (`complaint.status`) to `to_status`.
 
-    `text` is the resolution when resolving, the reason when reopening, a note otherwise.
+    `text` is the resolution when resolving, the reason when reopening, a note otherwise; a claim
+    resolved says how it was settled (`settlement`) and, for money given back, how much.
     """
     seen = complaint.status
     text = text.strip()
@@ -191,6 +193,8 @@ def complaint_transition(*, complaint: Complaint, to_status: str, by: User, text
         raise RuleError(_("Describe the resolution to resolve the complaint."))
     if is_reopening(seen, to_status) and not text:
         raise RuleError(_("Give the reason for reopening the complaint."))
+    if to_status == Status.RESOLVED:
+        _check_settlement(settlement, settled_amount)
     # Of two people moving the same complaint from the same status at once, the second finds the
     # row changed once the first commits, and is refused rather than moving it twice.
     current = _locked(complaint)
@@ -206,15 +210,27 @@ def complaint_transition(*, complaint: Complaint, to_status: str, by: User, text
     if to_status == Status.RESOLVED:
         current.resolution = text
         current.resolved_at = now
+        current.settlement, current.settled_amount = settlement, settled_amount
     if is_reopening(seen, to_status):
         current.resolved_at = None
-    fields = ["status", "responded_at", "resolved_at", "resolution"]
+    fields = ["status", "responded_at", "resolved_at", "resolution", "settlement", "settled_amount"]
     _save(current, by=by, fields=fields)
     ComplaintEvent.objects.create(
         complaint=current, kind=ComplaintEvent.Kind.STATUS, from_status=seen, to_status=to_status, text=text, by=by
     )
     _copy(current, complaint, fields)
     return complaint
+
+
+def _check_settlement(settlement: str, settled_amount: Decimal | None) -> None:
+    if settlement and settlement not in Complaint.Settlement.values:
+        raise RuleError(_("Choose how the complaint was settled from the list."))
+    if settled_amount is not None and settled_amount < 0:
+        raise RuleError(_("A settled amount cannot be negative."))
+    if settled_amount is None and settlement in (Complaint.Settlement.CREDIT_NOTE, Complaint.Settlement.DISCOUNT):
+        raise RuleError(_("Give the amount of the credit note or price discount."))
+    if settled_amount is not None and not settlement:
+        raise RuleError(_("Say how the complaint was settled, or leave the settled amount empty."))
 
 
 @transaction.atomic

@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from accounts.models import Department, Team, Training, User
 from customers.models import Commodity, Complaint, Contact, Customer, ImportJob, SatisfactionSurvey, TierPolicy
+from pipeline.execution.models import Shipment
 from pipeline.models import Activity, Amendment, Deal, LostReason, MarketResearch, Port, Reminder, Specification
 from targets.models import ScorecardRun, TeamTarget
 
@@ -125,6 +126,9 @@ URL_KWARGS = {
     "complaints/pk": Scoped("complaint"),
     "deals/pk": Scoped("deal"),
     "deals:customer_transfer/pk": Scoped("customer"),
+    "shipments/pk": Scoped("shipment"),
+    "shipments:create/pk": Scoped("signed_deal"),
+    "shipments/port": ("load", "discharge"),
     "deals:amend/pk": Scoped("signed_deal"),
     "deals:amendment_approve/pk": Scoped("amendment"),
     "deals:amendment_reject/pk": Scoped("amendment"),
@@ -208,6 +212,7 @@ class Side:
     deal: Deal
     signed_deal: Deal
     amendment: Amendment  # asked for on the seller's signed contract
+    shipment: Shipment  # of the signed contract
     activity: Activity
     complaint: Complaint
     survey: SatisfactionSurvey
@@ -261,6 +266,7 @@ def _side(cast, seller: User, *, other_team: set[str], peers: set[str]) -> Side:
         contact=contact,
         deal=DealFactory(customer=customer),
         signed_deal=signed_deal,
+        shipment=Shipment.objects.create(deal=signed_deal, vessel_name="Pacific Glory", imo="9074729"),
         amendment=Amendment.objects.create(
             deal=signed_deal,
             changes={"price_per_tonne": {"old": "80.00", "new": "90"}}, reason="Freight fell", requested_by=seller,

@@ -113,6 +113,12 @@ class ComplaintTransitionForm(forms.Form):
         label=_("Resolution, reason or note"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required when resolving (the resolution) and when reopening (the reason)."),
     )
+    # How a claim was settled: recorded when resolving, money given back with its amount.
+    settlement = forms.ChoiceField(label=_("Settled by"), choices=[("", "—"), *Complaint.Settlement.choices],
+                                   required=False, help_text=_("When resolving a claim."))
+    settled_amount = forms.DecimalField(
+        label=_("Settled amount"), max_digits=16, decimal_places=2, min_value=0, required=False,
+        help_text=_("In the claim's currency; required for a credit note or a price discount."))
 
     def __init__(self, *args: Any, complaint: Complaint, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "id_transition_%s")  # three forms share the detail page
@@ -122,6 +128,8 @@ class ComplaintTransitionForm(forms.Form):
         field_of(self, "to_status", forms.ChoiceField).choices = [
             (status, move_label(complaint.status, status)) for status in allowed_moves(complaint.status)
         ]
+        if Complaint.Status.RESOLVED not in allowed_moves(complaint.status):
+            del self.fields["settlement"], self.fields["settled_amount"]
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -132,6 +140,14 @@ class ComplaintTransitionForm(forms.Form):
                 _("This complaint changed while you were looking at it: it is now %(status)s. Check it and try again."),
                 params={"status": self.complaint.get_status_display()},
             )
+        settled = self.cleaned_data
+        settled.setdefault("settlement", "")
+        settled.setdefault("settled_amount", None)
+        if settled.get("to_status") != Complaint.Status.RESOLVED:
+            settled["settlement"], settled["settled_amount"] = "", None  # settled only when resolved
+        elif settled["settled_amount"] is None and settled["settlement"] in (Complaint.Settlement.CREDIT_NOTE,
+                                                                            Complaint.Settlement.DISCOUNT):
+            self.add_error("settled_amount", _("Give the amount of the credit note or price discount."))
         return cleaned
 
 

@@ -28,6 +28,7 @@ from .. import complaints, selectors
 from ..filters import ComplaintFilter
 from ..forms.complaints import ComplaintAssignForm, ComplaintCommentForm, ComplaintForm, ComplaintTransitionForm
 from ..models import Complaint, Contact
+from ..panels import render_complaint_panels
 
 
 def _visible_complaint(request: AuthenticatedRequest, pk: int) -> Complaint:
@@ -137,6 +138,7 @@ def _detail_page(request: AuthenticatedRequest, complaint: Complaint, **forms: F
         "can_work": can_work,
         "can_assign": can_assign,
         "can_see_customer": selectors.customers_visible_to(user).filter(pk=complaint.customer_id).exists(),
+        "panels": render_complaint_panels(request, complaint),
         **forms,
     }
     return render(request, "customers/complaint_detail.html", context)
@@ -171,7 +173,8 @@ def complaint_transition(request: AuthenticatedRequest, pk: int) -> HttpResponse
 
     def transition(data: dict[str, Any]) -> str:
         complaints.complaint_transition(complaint=complaint, to_status=data["to_status"], by=request.user,
-                                        text=data["text"])
+                                        text=data["text"], settlement=data["settlement"],
+                                        settled_amount=data["settled_amount"])
         return _("The complaint is now %(status)s.") % {"status": complaint.get_status_display()}
 
     form = ComplaintTransitionForm(request.POST, complaint=complaint)

@@ -10,8 +10,15 @@ class ExecutionConfig(AppConfig):
     verbose_name = _("Contract execution")
 
     def ready(self) -> None:
+        # Its parts of the deal and complaint pages, and its reminders: pipeline and customers do not
+        # import execution.
+        from customers.panels import register_complaint_panel
+        from pipeline.deal_panels import register_deal_panel
         from pipeline.reminders import register_causes
 
+        from .panels import complaint_cargo_panel, deal_execution_panel
         from .reminders import execution_causes
 
+        register_deal_panel(deal_execution_panel)
+        register_complaint_panel(complaint_cargo_panel)
         register_causes(execution_causes)

@@ -182,6 +182,15 @@ class Outturn:
     def short_percent(self) -> Decimal:
         return self.short * HUNDRED / self.bl_tonnes
 
+    @property
+    def over(self) -> Decimal:
+        """The tonnes over-landed (more discharged than the B/L states), or zero."""
+        return max(-self.short, Decimal(0))
+
+    @property
+    def over_percent(self) -> Decimal:
+        return self.over * HUNDRED / self.bl_tonnes
+
     def claimable_tonnes(self, allowance_percent: Decimal) -> Decimal:
         """The tonnes short beyond the contract's allowance (a franchise, not a threshold)."""
         allowance = self.bl_tonnes * allowance_percent / HUNDRED

@@ -117,8 +117,31 @@ def valuation(shipment: Shipment) -> Valuation:
     """The shipment's value: quantity basis x price adjusted by the final assay, in the contract's
     currency and the base currency (at the rate the contract was signed at)."""
     deal = shipment.deal
+    specification = deal.specification
+    rules = price_rules_of(specification.pk) if specification is not None else []
+    return _valuation(shipment, final_assay(shipment), rules, parameters_of(deal))
+
+
+def valuations_of(deal: Deal, shipments: list[Shipment]) -> dict[int, Valuation]:
+    """Each shipment's valuation, in the same few queries however many shipments and assays (the
+    deal page's panel)."""
+    rules = price_rules_of(deal.specification_id) if deal.specification_id else []
+    parameters = parameters_of(deal)
+    finals: dict[int, Assay] = {}
+    # The latest standing assay at the contract's place, per shipment: ordered oldest first, the last wins.
+    for assay in (Assay.objects.filter(shipment__in=shipments, superseded_by__isnull=True, place=deal.final_assay)
+                  .order_by("recorded_at", "pk")
+                  .prefetch_related(Prefetch("results", queryset=AssayResult.objects.select_related("parameter")))):
+        finals[assay.shipment_id] = assay
+    for shipment in shipments:
+        shipment.deal = deal
+    return {shipment.pk: _valuation(shipment, finals.get(shipment.pk), rules, parameters) for shipment in shipments}
+
+
+def _valuation(shipment: Shipment, assay: Assay | None, rules: list[pricing.PriceRule],
+               parameters: list[SpecParameter]) -> Valuation:
+    deal = shipment.deal
     wet = shipment.outturn_tonnes if deal.quantity_basis == QuantityBasis.OUTTURN else shipment.bl_tonnes
-    assay = final_assay(shipment)
     specification = deal.specification
     adjusted = None
     quantity = wet
@@ -127,8 +150,8 @@ def valuation(shipment: Shipment) -> Valuation:
         adjusted = pricing.adjusted_price(deal.price_per_tonne, [], {})
     elif assay is not None:
         results = results_of(assay)
-        adjusted = pricing.adjusted_price(deal.price_per_tonne, price_rules_of(specification.pk), results,
-                                          {parameter.code: parameter.limits for parameter in parameters_of(deal)})
+        adjusted = pricing.adjusted_price(deal.price_per_tonne, rules, results,
+                                          {parameter.code: parameter.limits for parameter in parameters})
         if wet is not None and specification.price_basis == Specification.PriceBasis.DRY:
             moisture = results.get(MOISTURE)
             quantity = pricing.dry_tonnes(wet, moisture) if moisture is not None else None
@@ -231,3 +254,63 @@ def statement_figures(statement: LaytimeStatement, now: datetime | None = None) 
     return laytime_statement(terms, notice_tendered=timezone.localtime(statement.notice_tendered_at),
                              completed=timezone.localtime(statement.completed_at or now or timezone.now()),
                              excepted=periods)
+
+
+# --- What the pages show --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JudgedResult:
+    parameter: SpecParameter
+    value: Decimal
+    judgement: str
+
+    @property
+    def shown(self) -> str:
+        """The result as the certificate gives it, without trailing zeros (0.6, not 0.6000)."""
+        return f"{self.value.normalize():,f}"
+
+
+@dataclass(frozen=True)
+class JudgedAssay:
+    assay: Assay
+    results: list[JudgedResult]
+    final: bool  # the one the contract's value is counted on
+
+
+def judged_assays(shipment: Shipment, final: Assay | None) -> list[JudgedAssay]:
+    """The standing assays, each result judged against the specification (its own adjustment lines
+    say whether it is out of spec): three queries however many assays."""
+    deal = shipment.deal
+    rules = price_rules_of(deal.specification_id) if deal.specification_id else []
+    judged = []
+    for assay in standing_assays(shipment).order_by("recorded_at", "pk"):
+        results = list(assay.results.all())
+        limits = {result.parameter.code: result.parameter.limits for result in results}
+        adjusted = pricing.adjusted_price(deal.price_per_tonne, rules, results_of(assay), limits)
+        judged.append(JudgedAssay(assay, [JudgedResult(result.parameter, result.value,
+                                                       judge(result.parameter, result.value, adjusted))
+                                          for result in results], final is not None and final.pk == assay.pk))
+    return judged
+
+
+def claims_of(shipment: Shipment) -> QuerySet[CargoClaim]:
+    return shipment.claims.select_related("complaint", "parameter")
+
+
+def laytime_of(shipment: Shipment) -> list[tuple[LaytimeStatement, Statement | None]]:
+    """The shipment's laytime statements with their figures (None without the contract's rate)."""
+    statements = list(shipment.laytime.prefetch_related("exceptions"))
+    for statement in statements:
+        statement.shipment = shipment
+    return [(statement, statement_figures(statement)) for statement in statements]
+
+
+def provisional_value(deal: Deal, worth: Valuation) -> Decimal | None:
+    """What a shipment is worth until it is final: its value on the assays so far, or before the final
+    assay its quantity at the contract price; None when unpriceable (no quantity, or rejectable)."""
+    if worth.value is not None:
+        return worth.value
+    if worth.assay is None and worth.quantity is not None:
+        return pricing.line_value(worth.quantity, deal.price_per_tonne)
+    return None

@@ -23,6 +23,7 @@ from customers import selectors as customer_selectors
 from customers.models import Customer
 
 from .. import deal_exports, selectors, services, transfers
+from ..deal_panels import render_deal_panels
 from ..filters import DealFilter
 from ..forms.deals import (
     AmendmentForm,
@@ -162,6 +163,7 @@ def deal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "activities": selectors.activities_visible_to(request.user).filter(deal=deal).select_related("owner")[:20],
         "complaints": complaints.select_related("assignee")[:10],
         "research": deal.research.select_related("commodity"),
+        "panels": render_deal_panels(request, deal),
         "can_change": can_change,
         "move_form": MoveForm(deal=deal) if can_change and deal.outcome != Outcome.LOST else None,
         "lose_form": LoseForm(initial={"version": deal.version}) if can_change and deal.outcome == Outcome.OPEN
