@@ -1,6 +1,7 @@
 """Writes to the pipeline: saving deal terms, moving deals between stages, signing, losing,
 reopening, and exchange rates. Each checks its rule, writes atomically and records the move."""
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -82,6 +83,16 @@ def deal_save(*, deal: Deal, by: User, expected_version: int | None = None) -> D
     return deal
 
 
+# What may keep a signed contract from being moved back out of follow-up (its shipments, say): each
+# returns the reason it may not, or None. Registered by the apps built on the pipeline.
+_signing_guards: list[Callable[[Deal], str | None]] = []
+
+
+def register_signing_guard(guard: Callable[[Deal], str | None]) -> None:
+    if guard not in _signing_guards:
+        _signing_guards.append(guard)
+
+
 @transaction.atomic
 def deal_move(*, deal: Deal, to_stage: str, by: User, expected_version: int, reason: str = "") -> Deal:
     """Move an open deal to another stage; backwards needs a reason; into follow-up only by signing."""
@@ -97,6 +108,9 @@ def deal_move(*, deal: Deal, to_stage: str, by: User, expected_version: int, rea
         raise RuleError(_("Say why the deal moves back."))
     from_stage, from_outcome = deal.stage, deal.outcome
     if deal.outcome == Outcome.WON:
+        for guard in _signing_guards:
+            if refusal := guard(deal):
+                raise RuleError(refusal)
         # Moved back out of follow-up: the signing no longer stands.
         figures_changed(days=[deal.signed_on])
         deal.outcome, deal.signed_on, deal.contract_number, deal.credited_to = Outcome.OPEN, None, "", None

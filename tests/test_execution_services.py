@@ -265,3 +265,14 @@ def test_a_laytime_statement_with_a_holiday_computes_the_demurrage(cast, coal, s
     assert figures.excepted_hours == D(54)  # rain 6, the holiday 24, Sunday 24
     assert figures.expired_at == at(12, 14)
     assert figures.demurrage == D("3750.00")
+
+
+def test_a_contract_with_shipments_is_not_moved_back_out_of_follow_up(cast, coal):
+    from pipeline import services as pipeline_services
+    from pipeline.models import Deal, Stage
+
+    record(coal, cast.rep)
+    with pytest.raises(RuleError, match="shipments recorded"):
+        pipeline_services.deal_move(deal=coal, to_stage=Stage.NEGOTIATION, by=cast.rep, reason="L/C not opened",
+                                    expected_version=coal.version)
+    assert Deal.objects.get(pk=coal.pk).outcome == "won"

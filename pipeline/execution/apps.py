@@ -15,10 +15,13 @@ class ExecutionConfig(AppConfig):
         from customers.panels import register_complaint_panel
         from pipeline.deal_panels import register_deal_panel
         from pipeline.reminders import register_causes
+        from pipeline.services import register_signing_guard
 
         from .panels import complaint_cargo_panel, deal_execution_panel
         from .reminders import execution_causes
+        from .services import shipments_hold_the_signing
 
         register_deal_panel(deal_execution_panel)
         register_complaint_panel(complaint_cargo_panel)
         register_causes(execution_causes)
+        register_signing_guard(shipments_hold_the_signing)

@@ -22,6 +22,13 @@ from .models import Assay, AssayResult, CargoClaim, LaytimeException, LaytimeSta
 from .selectors import SuggestedClaim, can_record_execution, valuation
 
 
+def shipments_hold_the_signing(deal: Deal) -> str | None:
+    """A contract with shipments recorded is being executed: it is not moved back to negotiation."""
+    if Shipment.objects.filter(deal=deal).exists():
+        return _("This contract has shipments recorded: it is being executed and cannot be moved back.")
+    return None
+
+
 def _check_recorder(by: User, deal: Deal) -> None:
     if deal.outcome != Outcome.WON:
         raise RuleError(_("Only a signed contract has shipments."))
