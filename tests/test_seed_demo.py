@@ -21,7 +21,8 @@ from customers.models import Complaint, Contact, Customer, SatisfactionSurvey, T
 from customers.services import name_key
 from customers.tiers import recompute_tiers
 from pipeline.activities import refresh_customer_follow_up
-from pipeline.execution.models import Assay, CargoClaim, LaytimeStatement, Shipment, validate_imo
+from pipeline.execution.models import Assay, AssayResult, CargoClaim, LaytimeStatement, Shipment, validate_imo
+from pipeline.execution.selectors import valuation
 from pipeline.execution.services import bl_outside_tolerance
 from pipeline.models import Activity, Deal, MarketResearch, Reminder, StageMove
 from pipeline.reminders import JOB_KINDS, raise_reminders
@@ -286,6 +287,21 @@ def test_the_large_seeds_derived_columns_are_what_the_services_compute(large_dem
     compute_scorecards(period="quarter", start=start)
     assert list(Scorecard.objects.filter(period="quarter", period_start=start).order_by("subject", "subject_id")
                 .values_list(*fields)) == cards
+
+
+def test_the_large_seeds_shipments_are_what_the_services_would_have_recorded(large_demo):
+    signed = Deal.objects.filter(outcome="won")
+    assert Shipment.objects.count() >= signed.count() / 2
+    assert {shipment.state for shipment in Shipment.objects.all()} == set(Shipment.State)
+    for shipment in Shipment.objects.select_related("deal__specification"):
+        assert 1 <= shipment.number <= shipment.deal.liftings
+        if shipment.imo:
+            validate_imo(shipment.imo)
+        assert not bl_outside_tolerance(shipment) or shipment.bl_acceptance_reason
+        if shipment.finalised_at:
+            worth = valuation(shipment)
+            assert (worth.value, worth.value_base) == (shipment.final_value, shipment.final_value_base), shipment.pk
+    assert AssayResult.objects.exists() and LaytimeStatement.objects.exists()
 
 
 def test_demo_logins_see_their_own_large_data(client, large_demo):
