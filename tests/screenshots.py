@@ -69,6 +69,14 @@ PAGES = [
     ("specifications", "director", "/pipeline/settings/specifications/"),
     ("specification", "director", "/pipeline/settings/specifications/4/edit/"),
     ("deal-off-list", "director", "/deals/12/"),
+    # The demo's shipments (bulksales/demo/shipments.py): the iron ore cargo at Fe 61.2% / SiO2 4.75% with its
+    # settled claim, a vessel still discharging on demurrage, a coal cargo rejectable at NAR 4,950, one sailing
+    # with a B/L a manager accepted outside tolerance; a contract lifted in three shipments.
+    ("shipment", "am1", "/shipments/49/"),
+    ("shipment-demurrage", "rep8", "/shipments/62/"),
+    ("shipment-rejectable", "am2", "/shipments/9/"),
+    ("shipment-bl-accepted", "rep6", "/shipments/40/"),
+    ("deal-shipments", "director", "/deals/138/"),
 ]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 

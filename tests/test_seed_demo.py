@@ -21,6 +21,9 @@ from customers.models import Complaint, Contact, Customer, SatisfactionSurvey, T
 from customers.services import name_key
 from customers.tiers import recompute_tiers
 from pipeline.activities import refresh_customer_follow_up
+from pipeline.execution.models import Assay, AssayResult, CargoClaim, LaytimeStatement, Shipment, validate_imo
+from pipeline.execution.selectors import valuation
+from pipeline.execution.services import bl_outside_tolerance
 from pipeline.models import Activity, Deal, MarketResearch, Reminder, StageMove
 from pipeline.reminders import JOB_KINDS, raise_reminders
 from pipeline.selectors import rate_for
@@ -36,7 +39,7 @@ create_tier_policies = importlib.import_module("customers.migrations.0002_defaul
 def counts():
     models = (User, Department, Team, Training, Attendance, Customer, Contact, Complaint, SatisfactionSurvey,
               TierChange,
-              Deal, StageMove, Activity, MarketResearch, Reminder)
+              Deal, StageMove, Activity, MarketResearch, Reminder, Shipment, Assay, LaytimeStatement, CargoClaim)
     return [model.objects.count() for model in models]
 
 
@@ -104,6 +107,23 @@ def test_seed_demo_adds_a_living_pipeline(demo):
     assert not Customer.objects.exclude(status="lost").filter(last_contacted_at__isnull=True).exists()
     assert MarketResearch.objects.count() == 40
     assert Reminder.objects.exists()
+
+
+def test_seed_demo_executes_the_signed_contracts_in_every_state(demo):
+    shipments = list(Shipment.objects.select_related("deal"))
+    assert {shipment.state for shipment in shipments} == set(Shipment.State)
+    for shipment in shipments:
+        if shipment.imo:
+            validate_imo(shipment.imo)
+        # Within tolerance unless a manager accepted it with a reason.
+        if bl_outside_tolerance(shipment):
+            assert shipment.bl_accepted_by_id and shipment.bl_acceptance_reason
+    assert Shipment.objects.filter(bl_accepted_by__isnull=False).count() == 1
+    assert Assay.objects.count() > 100 and LaytimeStatement.objects.filter(completed_at__isnull=True).exists()
+    assert set(CargoClaim.objects.values_list("kind", flat=True)) == {"quantity", "quality"}
+    assert Complaint.objects.filter(cargo_claim__isnull=False, status="resolved").exclude(settlement="").count() == 2
+    # Every cause the hourly job raises, the execution ones included.
+    assert set(Reminder.objects.values_list("kind", flat=True)) >= set(JOB_KINDS)
 
 
 # --- seed_demo --size large, at a small scale -------------------------------------------------------
@@ -267,6 +287,21 @@ def test_the_large_seeds_derived_columns_are_what_the_services_compute(large_dem
     compute_scorecards(period="quarter", start=start)
     assert list(Scorecard.objects.filter(period="quarter", period_start=start).order_by("subject", "subject_id")
                 .values_list(*fields)) == cards
+
+
+def test_the_large_seeds_shipments_are_what_the_services_would_have_recorded(large_demo):
+    signed = Deal.objects.filter(outcome="won")
+    assert Shipment.objects.count() >= signed.count() / 2
+    assert {shipment.state for shipment in Shipment.objects.all()} == set(Shipment.State)
+    for shipment in Shipment.objects.select_related("deal__specification"):
+        assert 1 <= shipment.number <= shipment.deal.liftings
+        if shipment.imo:
+            validate_imo(shipment.imo)
+        assert not bl_outside_tolerance(shipment) or shipment.bl_acceptance_reason
+        if shipment.finalised_at:
+            worth = valuation(shipment)
+            assert (worth.value, worth.value_base) == (shipment.final_value, shipment.final_value_base), shipment.pk
+    assert AssayResult.objects.exists() and LaytimeStatement.objects.exists()
 
 
 def test_demo_logins_see_their_own_large_data(client, large_demo):

@@ -24,8 +24,8 @@ from pipeline.models import (
     Stage,
     StageMove,
 )
-from pipeline.reminders import raise_reminders
 
+from .shipments import execution_terms
 from .specifications import specifications_by_grade
 
 PORTS = [
@@ -83,6 +83,7 @@ def seed_pipeline() -> None:
     if Deal.objects.exists():
         return
     rng = random.Random(20261128)
+    terms_rng = random.Random(20261213)  # its own, so that the deals drawn before execution terms stay the same
     now = timezone.now()
     today = timezone.localdate()
     ports = {name: Port.objects.get_or_create(name=name, defaults={"name_zh": zh, "country": country})[0]
@@ -118,7 +119,8 @@ def seed_pipeline() -> None:
                     currency=currency, incoterm=incoterm, load_port=ports[rng.choice(loads)],
                     discharge_port=ports[rng.choice(discharges)], payment_terms=payment,
                     demurrage_rate=Decimal(rng.choice([15000, 18000, 20000, 25000])),
-                    competitor=rng.choice(COMPETITORS) if rng.random() < 0.4 else "")
+                    competitor=rng.choice(COMPETITORS) if rng.random() < 0.4 else "",
+                    **execution_terms(terms_rng, commodity.name, quantity))
         path, moves = _path(fate, created, gaps, steps)
         deal.stage = path[-1][0]
         deal.outcome = Outcome.WON if fate == "won" else Outcome.LOST if fate == "lost" else Outcome.OPEN
@@ -157,9 +159,9 @@ def seed_pipeline() -> None:
     # The tier job sets the customers' tiers from the signed deals (from the estimated volume for one
     # that never signed), as the monthly run would: done here, once the deals are in, so the demo's
     # tiers are what its own tier policies give ("Recompute tiers now" then changes nothing), and
-    # before the reminders, whose contact cadence follows the tier. A tier set by hand stays.
+    # before the reminders (raised once the shipments are in, by seed_shipments), whose contact
+    # cadence follows the tier. A tier set by hand stays.
     recompute_tiers(now=now)
-    raise_reminders(now=now)  # so the inbox is full on first sign-in
 
 
 def _seed_contract_changes() -> None:

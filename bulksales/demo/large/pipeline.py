@@ -1,7 +1,8 @@
 """The pipeline of `seed_demo --size large`: 200,000 deals over two years with a stage move for every
 step of their paths, a million visits and calls, market research and monthly exchange rates, written
 in bulk. Then the derived data, by the services' own set-based functions: each customer's last contact
-and next follow-up, the customers' tiers, and today's reminders."""
+and next follow-up, the customers' tiers; and (seed_reminders_large, once the shipments are in)
+today's reminders."""
 
 import bisect
 import random
@@ -17,6 +18,7 @@ from accounts.models import Position, User
 from bulksales.demo.bulk import next_id
 from bulksales.demo.large.seed import LargeSeed
 from bulksales.demo.pipeline import COMPETITORS, DOMESTIC_COAL, LOST_REASONS, NEXT_STEPS, PORTS, SUMMARIES, TERMS
+from bulksales.demo.shipments import execution_terms
 from bulksales.demo.specifications import seed_specifications, specifications_by_grade
 from customers.models import Commodity, Customer, CustomerCommodity, TierChange
 from customers.tiers import recompute_tiers
@@ -55,6 +57,8 @@ ACTIVITY_KINDS = list(Activity.Kind.values)
 ACTIVITY_WEIGHTS = [30, 35, 10, 10, 3, 12]
 RECENT = timedelta(days=20)  # activities this recent may still have an open next step
 USD_IN_CNY = Decimal("7.10")
+TERM_FIELDS = ["liftings", "quantity_basis", "final_assay", "discharge_rate", "load_rate", "laytime_days",
+               "turn_time_hours"]
 
 
 def _rates(rng: random.Random, seed: LargeSeed) -> dict[str, list[tuple[date, Decimal]]]:
@@ -125,7 +129,7 @@ def seed_pipeline_large(seed: LargeSeed) -> None:
     seed.insert(Deal, ["id", "customer", "owner", "commodity", "specification", "grade", "quantity_tonnes",
                        "tolerance_percent", "tolerance_option", "price_per_tonne", "currency", "rate_to_base",
                        "amount_base", "incoterm", "load_port", "discharge_port", "laycan_start", "laycan_end",
-                       "payment_terms", "demurrage_rate",
+                       "payment_terms", "demurrage_rate", *TERM_FIELDS,
                        "expected_signing_date", "competitor", "stage", "outcome", "lost_reason", "contract_number",
                        "signed_on", "credited_to", "notes", "created_at", "updated_at", "stage_entered_at", "version"],
                 deals)
@@ -147,6 +151,10 @@ def seed_pipeline_large(seed: LargeSeed) -> None:
     changed = recompute_tiers(now=now)
     seed.report("customers' tiers (changes)", changed, since)
     seed.analyze(Customer, TierChange)
+
+
+def seed_reminders_large(seed: LargeSeed) -> None:
+    """Today's reminders, once the deals, complaints and shipments they are about are in."""
     seed.insert(Reminder, ["recipient", "kind", "cause", "day", "escalated", "due_on", "customer", "deal", "activity",
                            "complaint", "created_at"], _reminders(seed))
 
@@ -161,6 +169,7 @@ def _deals(rng, seed, customers, bought, commodities, grades, ports, reasons, ra
     chosen = rng.choices(range(len(customers)), weights=weights, k=seed.count(DEALS))
     chosen.sort()  # a customer's deals get neighbouring ids, as when a rep enters them over time
     deal_id, move_id = next_id(Deal), next_id(StageMove)
+    terms_rng = random.Random(20261213)  # its own, so that the deals drawn stay as they were
     deals, moves, spans = [], [], []
     for position in chosen:
         customer_id, owner, customer_created, status = customers[position]
@@ -220,6 +229,7 @@ def _deals(rng, seed, customers, bought, commodities, grades, ports, reasons, ra
             expected = today + timedelta(days=rng.randint(-15, 75))
             if stage == Stage.NEGOTIATION:
                 laycan_start = today + timedelta(days=rng.randint(3, 60))
+        execution = execution_terms(terms_rng, name, quantity)
         laycan_end = laycan_start + timedelta(days=rng.choice([9, 10, 14])) if laycan_start else None
         # As services._price_in_base: the signing date's rate once signed, else the latest.
         rate = _rate_on(rates, currency, signed_on or today)
@@ -229,7 +239,8 @@ def _deals(rng, seed, customers, bought, commodities, grades, ports, reasons, ra
             "" if (name, grade) in grades else grade, quantity, Decimal(rng.choice([5, 10, 10, 10])),
             "molso", unit_price, currency, rate, amount_base, incoterm, ports[rng.choice(loads)],
             ports[rng.choice(discharges)], laycan_start, laycan_end, payment,
-            Decimal(rng.choice([15000, 18000, 20000, 25000])), expected,
+            Decimal(rng.choice([15000, 18000, 20000, 25000])),
+            *(execution[name] for name in TERM_FIELDS), expected,
             rng.choice(COMPETITORS) if rng.random() < 0.4 else "", stage, outcome, lost_reason, contract, signed_on,
             owner if signed_on else None, "", created, at, stage_at, 2 + len(visited) - 1 + closing,
         ))

@@ -35,8 +35,9 @@ class Command(BaseCommand):
         elif size == "large":
             self._seed_large(scale or 1.0)
         else:
+            started = time.monotonic()
             seed_demo()
-            self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+            self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {time.monotonic() - started:.1f}s."))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, full_name, position in demo_logins():
             self.stdout.write(f"  {username:<10} {full_name:<14} {position}")
