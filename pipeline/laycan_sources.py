@@ -19,12 +19,16 @@ class LaycanEntry:
 
     laycan_from: date
     laycan_to: date
-    label: str  # the bar's text, e.g. "Pacific Glory — BS-2026-0012/1"
+    label: str  # the bar's text, e.g. "Pacific Glory"
     detail: str  # a second line: whose cargo, how much
     url: str
-    kind: str  # its name in the legend, e.g. "Vessel nominated"
+    kind: str  # its name in the legend, e.g. "Vessel"
+    reference: str = ""  # after the label and kept on one line, e.g. "BS-2026-0012/1"
     css: str = "text-bg-info"
     icon: str = "bi-water"
+
+    def __str__(self) -> str:
+        return f"{self.label} — {self.reference}" if self.reference else self.label
 
 
 # (user, the deals the calendar shows, first day, last day) -> entries overlapping those days

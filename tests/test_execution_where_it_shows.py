@@ -154,7 +154,7 @@ def test_the_deal_pages_header_shows_the_contracts_state_in_both_languages(clien
 
 
 def vessels(response) -> set[str]:
-    return {bar.entry.label for week in response.context["weeks"] for bar in week.bars if bar.entry}
+    return {str(bar.entry) for week in response.context["weeks"] for bar in week.bars if bar.entry}
 
 
 @pytest.mark.parametrize("role", SEE + OUTSIDE)
@@ -166,7 +166,8 @@ def test_a_shipments_laycan_shows_on_the_calendar_to_those_who_see_the_contract(
         assert vessels(response) == {label}
         html = text(response)
         assert reverse("shipments:detail", args=[shipment.pk]) in html
-        assert "1 vessel" in html and label in html
+        assert "1 vessel" in html and label in html  # the bar
+        assert '<strong>Pacific Glory — <span class="text-nowrap">' in html  # the phone's line
         [bar] = [bar for week in response.context["weeks"] for bar in week.bars if bar.entry]
         assert (bar.column, bar.span) == (2, 3)  # Tuesday 3 to Thursday 5 March
     else:

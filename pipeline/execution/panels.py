@@ -61,7 +61,7 @@ def shipment_laycans(user: User, deals: QuerySet[Deal], first: date, last: date)
         reference = f"{deal.contract_number}/{shipment.number}"
         entries.append(LaycanEntry(
             laycan_from=shipment.laycan_from, laycan_to=shipment.laycan_to,
-            label=f"{shipment.vessel_name} — {reference}" if shipment.vessel_name else reference,
+            label=shipment.vessel_name or reference, reference=reference if shipment.vessel_name else "",
             detail=f"{deal.customer} · {deal.commodity} · {shipment.state.label}",
             url=reverse("shipments:detail", args=[shipment.pk]), kind=_("Vessel")))
     return entries
