@@ -285,13 +285,13 @@ def test_a_customer_without_claims_or_assays_has_no_cargo_claims_panel(client_as
 def test_a_corrected_assay_counts_by_its_correction(cast, coal):
     shipment = record(coal, cast.rep, bl_tonnes=D(60000), outturn_tonnes=D(60000))
     wrong = assay(shipment, cast.rep, PortRole.DISCHARGE, nar=4900, moisture=11)
-    assert selectors.cargo_quality(cast.rep, coal.customer) == selectors.CargoQuality(assayed=1, off_spec=1)
+    assert selectors.cargo_quality(cast.rep, coal.customer) == selectors.CargoQuality(1, 1, D(100))
     parameters = {result.parameter.code: result.parameter for result in wrong.results.all()}
     services.assay_record(shipment=shipment, place=PortRole.DISCHARGE, laboratory="CCIC", certificate_number="Q-2",
                           certificate_date=datetime.date(2026, 3, 13),
                           results={parameters["nar"]: D(5520), parameters["moisture"]: D(11)}, by=cast.rep,
                           supersedes=wrong, reason="Sample mislabelled")
-    assert selectors.cargo_quality(cast.rep, coal.customer) == selectors.CargoQuality(assayed=1, off_spec=0)
+    assert selectors.cargo_quality(cast.rep, coal.customer) == selectors.CargoQuality(1, 0, D(0))
 
 
 def test_the_cargo_claims_panel_in_chinese(client_as, cast, claims):

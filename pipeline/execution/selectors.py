@@ -410,17 +410,15 @@ class CargoQuality:
 
     assayed: int
     off_spec: int
-
-    @property
-    def off_spec_percent(self) -> Decimal:
-        return Decimal(self.off_spec * 100) / self.assayed if self.assayed else Decimal(0)
+    off_spec_percent: Decimal  # 0 with nothing assayed
 
 
 def cargo_quality(user: User, customer: Customer) -> CargoQuality:
     """Counted over the shipments the user sees, on the standing assays (not those corrected): one query."""
     standing = Assay.objects.filter(shipment=OuterRef("pk"), superseded_by__isnull=True)
-    off_spec = AssayResult.objects.filter(off_spec_q(), assay__shipment=OuterRef("pk"),
-                                          assay__superseded_by__isnull=True)
+    off_spec_results = AssayResult.objects.filter(off_spec_q(), assay__shipment=OuterRef("pk"),
+                                                  assay__superseded_by__isnull=True)
     sums = shipments_visible_to(user).filter(deal__customer=customer).aggregate(
-        assayed=Count("pk", filter=Q(Exists(standing))), off_spec=Count("pk", filter=Q(Exists(off_spec))))
-    return CargoQuality(assayed=sums["assayed"] or 0, off_spec=sums["off_spec"] or 0)
+        assayed=Count("pk", filter=Q(Exists(standing))), off_spec=Count("pk", filter=Q(Exists(off_spec_results))))
+    assayed, off_spec = sums["assayed"] or 0, sums["off_spec"] or 0
+    return CargoQuality(assayed, off_spec, Decimal(off_spec * 100) / assayed if assayed else Decimal(0))
