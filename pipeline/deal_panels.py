@@ -1,7 +1,11 @@
-"""Panels that apps built on the pipeline add to a deal's page (contract execution's shipments),
-without the pipeline importing them: each registers a function that renders its part for one deal."""
+"""Panels and badges that apps built on the pipeline add to a deal's page and the board's cards
+(contract execution's shipments and state), without the pipeline importing them: each registers a
+function that renders its part for one deal, or annotates a deal queryset for its badge."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
 
 from accounts.pages import AuthenticatedRequest
 
@@ -19,3 +23,31 @@ def register_deal_panel(panel: DealPanel) -> None:
 
 def render_deal_panels(request: AuthenticatedRequest, deal: Deal) -> list[str]:
     return [html for panel in _panels if (html := panel(request, deal))]
+
+
+@dataclass(frozen=True)
+class DealBadge:
+    """A badge on a deal's card and page header: `annotate` adds what it shows to the deals' query
+    (a subquery, so a board of any size costs no query more), `template` renders it for `deal`."""
+
+    annotate: Callable[[QuerySet[Deal]], QuerySet[Deal]]
+    template: str
+
+
+_badges: list[DealBadge] = []
+
+
+def register_deal_badge(badge: DealBadge) -> None:
+    if badge not in _badges:
+        _badges.append(badge)
+
+
+def with_deal_badges(deals: QuerySet[Deal]) -> QuerySet[Deal]:
+    """`deals` with what the registered badges show."""
+    for badge in _badges:
+        deals = badge.annotate(deals)
+    return deals
+
+
+def deal_badge_templates() -> list[str]:
+    return [badge.template for badge in _badges]

@@ -10,18 +10,28 @@ class ExecutionConfig(AppConfig):
     verbose_name = _("Contract execution")
 
     def ready(self) -> None:
-        # Its parts of the deal and complaint pages, and its reminders: pipeline and customers do not
-        # import execution.
-        from customers.panels import register_complaint_panel
-        from pipeline.deal_panels import register_deal_panel
+        # Its parts of the deal, board, calendar, complaint and customer pages, and its reminders:
+        # pipeline and customers do not import execution.
+        from customers.panels import register_complaint_panel, register_panel
+        from pipeline.deal_panels import register_deal_badge, register_deal_panel
+        from pipeline.laycan_sources import register_laycan_source
         from pipeline.reminders import register_causes
         from pipeline.services import register_signing_guard
 
-        from .panels import complaint_cargo_panel, deal_execution_panel
+        from .panels import (
+            complaint_cargo_panel,
+            contract_state_badge,
+            customer_claims_panel,
+            deal_execution_panel,
+            shipment_laycans,
+        )
         from .reminders import execution_causes
         from .services import shipments_hold_the_signing
 
         register_deal_panel(deal_execution_panel)
+        register_deal_badge(contract_state_badge)
+        register_laycan_source(shipment_laycans)
         register_complaint_panel(complaint_cargo_panel)
+        register_panel(customer_claims_panel)
         register_causes(execution_causes)
         register_signing_guard(shipments_hold_the_signing)

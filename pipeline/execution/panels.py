@@ -1,10 +1,19 @@
-"""Contract execution's panels on pages of the apps below it (registered in ExecutionConfig.ready):
-a signed deal's shipments, and the cargo a complaint's claim is about."""
+"""Contract execution's parts of pages of the apps below it (registered in ExecutionConfig.ready): a
+signed deal's shipments and its state on the board's cards, the vessels on the laycan calendar, the
+cargo a complaint's claim is about, and a customer's claims."""
 
+from datetime import date
+
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.pages import AuthenticatedRequest
-from customers.models import Complaint
+from customers.models import Complaint, Customer
+from pipeline.deal_panels import DealBadge
+from pipeline.laycan_sources import LaycanEntry
 from pipeline.models import Deal, Outcome
 
 from . import selectors
@@ -36,4 +45,38 @@ def complaint_cargo_panel(request: AuthenticatedRequest, complaint: Complaint) -
     return render_to_string("execution/_complaint_panel.html", {
         "claim": claim, "shipment": claim.shipment,
         "can_open": selectors.shipments_visible_to(request.user).filter(pk=claim.shipment_id).exists(),
+    }, request=request)
+
+
+# A signed contract's state, from its shipments, on its card on the board and its page's header.
+contract_state_badge = DealBadge(annotate=selectors.with_execution_state,
+                                 template="execution/_contract_state_badge.html")
+
+
+def shipment_laycans(user: User, deals: QuerySet[Deal], first: date, last: date) -> list[LaycanEntry]:
+    """The nominated vessels' narrowed laycans beside the contracts': one query for the month."""
+    entries = []
+    for shipment in selectors.shipment_laycans_in(user, deals, first, last):
+        deal = shipment.deal
+        reference = f"{deal.contract_number}/{shipment.number}"
+        entries.append(LaycanEntry(
+            laycan_from=shipment.laycan_from, laycan_to=shipment.laycan_to,
+            label=shipment.vessel_name or reference, reference=reference if shipment.vessel_name else "",
+            detail=f"{deal.customer} · {deal.commodity} · {shipment.state.label}",
+            url=reverse("shipments:detail", args=[shipment.pk]), kind=_("Vessel")))
+    return entries
+
+
+CUSTOMER_CLAIMS = 10  # the latest; the complaints list has them all
+
+
+def customer_claims_panel(request: AuthenticatedRequest, customer: Customer) -> str:
+    """The customer's cargo claims and how many of its assayed cargoes were off spec, as far as the user
+    sees them: two queries however many claims and shipments; nothing when there is neither."""
+    claims = list(selectors.customer_claims(request.user, customer)[:CUSTOMER_CLAIMS])
+    quality = selectors.cargo_quality(request.user, customer)
+    if not claims and not quality.assayed:
+        return ""
+    return render_to_string("execution/_customer_claims_panel.html", {
+        "customer": customer, "claims": claims, "quality": quality,
     }, request=request)

@@ -2,13 +2,32 @@
 contract (final value, outturn, assay judgements, suggested claims), from the pure calculations."""
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
+from customers import selectors as customer_selectors
+from customers.models import Customer
 from pipeline import selectors as pipeline_selectors
 from pipeline.models import (
     MOISTURE,
@@ -27,10 +46,55 @@ from .laytime import LaytimeStatement as Statement
 from .laytime import LaytimeTerms, laytime_statement
 from .models import Assay, AssayResult, CargoClaim, LaytimeException, LaytimeStatement, Shipment
 
+if TYPE_CHECKING:  # types only: django-stubs is a dev dependency
+    from django_stubs_ext import WithAnnotations
+
+    from pipeline.selectors import LaycanSpan
+
+    ShipmentLaycan = WithAnnotations[Shipment, LaycanSpan]
+
 
 def shipments_visible_to(user: User) -> QuerySet[Shipment]:
     """A shipment is seen by whoever sees its contract."""
     return Shipment.objects.filter(deal__in=pipeline_selectors.deals_visible_to(user))
+
+
+# Shipment.state in SQL, most advanced first: the same tests in the same order as the property.
+_STATE_FACTS: list[tuple[Q, Shipment.State]] = [
+    (Q(finalised_at__isnull=False), Shipment.State.FINAL),
+    (Q(outturn_tonnes__isnull=False) | Q(discharge_completed_at__isnull=False), Shipment.State.DISCHARGED),
+    (Q(bl_tonnes__isnull=False), Shipment.State.SAILING),
+    (Q(load_arrived_at__isnull=False), Shipment.State.LOADING),
+    (~Q(vessel_name=""), Shipment.State.NOMINATED),
+]
+_STATE_ORDER = [Shipment.State.AWAITING_NOMINATION, *reversed([state for _, state in _STATE_FACTS])]
+
+
+def state_sql() -> Case:
+    """A shipment's `state` as a column."""
+    return Case(*[When(facts, then=Value(state.value)) for facts, state in _STATE_FACTS],
+                default=Value(Shipment.State.AWAITING_NOMINATION.value), output_field=CharField())
+
+
+def _progress_sql() -> Case:
+    """How far a shipment has come, 0 (awaiting nomination) to 5 (final), to find a contract's least advanced."""
+    return Case(*[When(facts, then=Value(_STATE_ORDER.index(state))) for facts, state in _STATE_FACTS],
+                default=Value(0), output_field=IntegerField())
+
+
+def with_execution_state(deals: QuerySet[Deal]) -> QuerySet[Deal]:
+    """Each signed contract's `execution_state` (a Shipment.State value), in the deals' own query: the
+    least advanced of its shipments not yet final; once all recorded ones are final, "final" if they are
+    all its liftings, else awaiting the next nomination. None for a deal not signed."""
+    open_shipments = (Shipment.objects.filter(deal=OuterRef("pk"), finalised_at__isnull=True)
+                      .annotate(progress=_progress_sql(), state_code=state_sql()).order_by("progress"))
+    finals = (Shipment.objects.filter(deal=OuterRef("pk"), finalised_at__isnull=False).order_by().values("deal")
+              .annotate(count=Count("pk")).values("count"))
+    after_the_open = Case(When(liftings__lte=Coalesce(Subquery(finals), 0), then=Value(Shipment.State.FINAL.value)),
+                          default=Value(Shipment.State.AWAITING_NOMINATION.value), output_field=CharField())
+    return deals.annotate(execution_state=Case(
+        When(outcome=Outcome.WON, then=Coalesce(Subquery(open_shipments.values("state_code")[:1]), after_the_open)),
+        default=Value(None), output_field=CharField()))
 
 
 def can_record_execution(user: User, deal: Deal) -> bool:
@@ -314,3 +378,47 @@ def provisional_value(deal: Deal, worth: Valuation) -> Decimal | None:
     if worth.assay is None and worth.quantity is not None:
         return pricing.line_value(worth.quantity, deal.price_per_tonne)
     return None
+
+
+# --- Where execution shows on the pages below it ---------------------------------------------------
+
+
+def shipment_laycans_in(user: User, deals: QuerySet[Deal], first: date, last: date) -> "QuerySet[ShipmentLaycan]":
+    """The shipments of `deals` that the user sees whose narrowed laycan overlaps [first, last], each with
+    `laycan_from` and `laycan_to` (a single day when only one date is set), earliest first."""
+    return (shipments_visible_to(user).filter(deal__in=deals)
+            .annotate(laycan_from=Coalesce("laycan_start", "laycan_end"),
+                      laycan_to=Coalesce("laycan_end", "laycan_start"))
+            .filter(laycan_from__lte=last, laycan_to__gte=first)
+            .select_related("deal__customer", "deal__commodity")
+            .order_by("laycan_from", "laycan_to", "pk"))
+
+
+def customer_claims(user: User, customer: Customer) -> QuerySet[CargoClaim]:
+    """The customer's cargo claims whose complaint the user sees, latest first, each with `can_open`:
+    whether the user also sees the shipment (customer service sees no contract)."""
+    complaints = customer_selectors.complaints_visible_to(user).filter(customer=customer)
+    return (CargoClaim.objects.filter(complaint__in=complaints)
+            .select_related("complaint", "shipment__deal", "parameter")
+            .annotate(can_open=Exists(shipments_visible_to(user).filter(pk=OuterRef("shipment"))))
+            .order_by("-complaint__received_at", "-pk"))
+
+
+@dataclass(frozen=True)
+class CargoQuality:
+    """Of a customer's cargoes with a standing assay, how many have a result off spec."""
+
+    assayed: int
+    off_spec: int
+    off_spec_percent: Decimal  # 0 with nothing assayed
+
+
+def cargo_quality(user: User, customer: Customer) -> CargoQuality:
+    """Counted over the shipments the user sees, on the standing assays (not those corrected): one query."""
+    standing = Assay.objects.filter(shipment=OuterRef("pk"), superseded_by__isnull=True)
+    off_spec_results = AssayResult.objects.filter(off_spec_q(), assay__shipment=OuterRef("pk"),
+                                                  assay__superseded_by__isnull=True)
+    sums = shipments_visible_to(user).filter(deal__customer=customer).aggregate(
+        assayed=Count("pk", filter=Q(Exists(standing))), off_spec=Count("pk", filter=Q(Exists(off_spec_results))))
+    assayed, off_spec = sums["assayed"] or 0, sums["off_spec"] or 0
+    return CargoQuality(assayed, off_spec, Decimal(off_spec * 100) / assayed if assayed else Decimal(0))

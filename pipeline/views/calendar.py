@@ -1,4 +1,5 @@
-"""The laycan calendar: when vessels must arrive to load for signed and near-signing deals, month by month."""
+"""The laycan calendar: when vessels must arrive to load for signed and near-signing deals, month by month,
+with the windows the apps built on the pipeline add (shipments' narrowed laycans)."""
 
 import calendar
 import re
@@ -16,6 +17,7 @@ from accounts.pages import AuthenticatedRequest
 
 from .. import selectors
 from ..filters import LaycanFilter
+from ..laycan_sources import LaycanEntry, laycan_entries
 from ..models import Deal
 from ..selectors import laycans_in
 
@@ -28,11 +30,13 @@ FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 @dataclass
 class Bar:
-    """A deal's laycan within one week of the grid: its first column (1-7), its span and its lane."""
+    """A deal's laycan, or another entry's, within one week of the grid: its first column (1-7), its
+    span and its lane."""
 
-    deal: Deal
     column: int
     span: int
+    deal: Deal | None = None
+    entry: LaycanEntry | None = None
     lane: int = 0
     continues_before: bool = False
     continues_after: bool = False
@@ -65,8 +69,8 @@ def month_from(value: str | None, today: date) -> date:
     return today.replace(day=1)
 
 
-def _weeks(first: date, deals: Sequence["LaycanDeal"], today: date) -> list[Week]:
-    """The month as Monday-first weeks, each deal cut into one bar per week and stacked in lanes."""
+def _weeks(first: date, items: Sequence["LaycanDeal | LaycanEntry"], today: date) -> list[Week]:
+    """The month as Monday-first weeks, each deal or entry cut into one bar per week and stacked in lanes."""
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
     weeks = []
     for dates in calendar.Calendar(firstweekday=calendar.MONDAY).monthdatescalendar(first.year, first.month):
@@ -74,13 +78,17 @@ def _weeks(first: date, deals: Sequence["LaycanDeal"], today: date) -> list[Week
         week = Week(days=[{"date": day, "in_month": day.month == first.month, "today": day == today}
                           for day in dates], first=week_first, last=week_last)
         lane_ends: list[int] = []  # the last column taken in each lane
-        for deal in deals:
-            start, end = max(deal.laycan_from, week_first), min(deal.laycan_to, week_last)
+        for item in items:
+            start, end = max(item.laycan_from, week_first), min(item.laycan_to, week_last)
             if start > end:
                 continue
-            bar = Bar(deal=deal, column=start.weekday() + 1, span=(end - start).days + 1,
-                      continues_before=deal.laycan_from < start, continues_after=deal.laycan_to > end)
-            # Deals come sorted by start, so the first lane free at this column keeps bars from overlapping.
+            bar = Bar(column=start.weekday() + 1, span=(end - start).days + 1,
+                      continues_before=item.laycan_from < start, continues_after=item.laycan_to > end)
+            if isinstance(item, LaycanEntry):
+                bar.entry = item
+            else:
+                bar.deal = item
+            # Items come sorted by start, so the first lane free at this column keeps bars from overlapping.
             for lane, lane_end in enumerate(lane_ends):
                 if lane_end < bar.column:
                     bar.lane, lane_ends[lane] = lane + 1, bar.column + bar.span - 1
@@ -107,14 +115,20 @@ def laycan_calendar(request: AuthenticatedRequest) -> HttpResponse:
     criteria = {name: request.GET[name] for name in ("owner", "commodity") if request.GET.get(name)}
     filtered = LaycanFilter(criteria or None, queryset=selectors.deals_visible_to(request.user), user=request.user)
     deals = list(laycans_in(filtered.qs, first, last))
+    # The other windows follow the same filters: a shipment shows when its contract would.
+    entries = laycan_entries(request.user, filtered.qs, first, last)
+    items: list[LaycanDeal | LaycanEntry] = sorted([*deals, *entries],
+                                                   key=lambda item: (item.laycan_from, item.laycan_to))
     previous_month = (first - timedelta(days=1)).replace(day=1)
     next_month = last + timedelta(days=1)
     return render(request, "pipeline/laycan_calendar.html", {
         "filter": filtered,
         "month": first,
         "month_value": f"{first:%Y-%m}",
-        "weeks": _weeks(first, deals, today),
+        "weeks": _weeks(first, items, today),
         "deal_count": len(deals),
+        "entry_count": len(entries),
+        "entry_kinds": list(dict.fromkeys((entry.kind, entry.css, entry.icon) for entry in entries)),
         "previous_link": _month_link(request, previous_month) if previous_month.year >= FIRST_YEAR else "",
         "next_link": _month_link(request, next_month) if next_month.year <= LAST_YEAR else "",
         "this_month_link": _month_link(request, today.replace(day=1)),

@@ -23,7 +23,7 @@ from customers import selectors as customer_selectors
 from customers.models import Customer
 
 from .. import deal_exports, selectors, services, transfers
-from ..deal_panels import render_deal_panels
+from ..deal_panels import deal_badge_templates, render_deal_panels, with_deal_badges
 from ..filters import DealFilter
 from ..forms.deals import (
     AmendmentForm,
@@ -97,7 +97,7 @@ def _board_context(request: AuthenticatedRequest) -> dict[str, object]:
     ids = [pk for stage in STAGE_ORDER for pk in
            live.filter(stage=stage).order_by("-updated_at", "-pk").values_list("pk", flat=True)[:BOARD_CARDS]]
     by_stage: dict[str, list[Deal]] = {stage: [] for stage in STAGE_ORDER}
-    for deal in deals.filter(pk__in=ids).order_by("-updated_at", "-pk"):
+    for deal in with_deal_badges(deals.filter(pk__in=ids)).order_by("-updated_at", "-pk"):
         by_stage[deal.stage].append(deal)
     columns = []
     for stage in STAGE_ORDER:
@@ -109,7 +109,7 @@ def _board_context(request: AuthenticatedRequest) -> dict[str, object]:
     by_owner = [{"owner": pk, "total": amounts.total, "weighted": amounts.weighted, "person": owners.get(pk)}
                 for pk, amounts in owner_amounts.items()]
     return {"columns": columns, "by_owner": by_owner, "stages": STAGE_ORDER, "owner_filter": owner or "",
-            "owners": owners.values()}
+            "owners": owners.values(), "deal_badges": deal_badge_templates()}
 
 
 @access.sellers_only
@@ -141,7 +141,7 @@ def deal_export(request: AuthenticatedRequest, fmt: str) -> HttpResponse:
 
 @access.sellers_only
 def deal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    deal = _deal_or_404(request, pk)
+    deal = access.get_visible_or_404(with_deal_badges(_visible_deals(request)), pk=pk)
     can_change = selectors.can_change_deal(request.user, deal)
     complaints = customer_selectors.complaints_visible_to(request.user).filter(customer=deal.customer)
     if deal.contract_number:
@@ -164,6 +164,7 @@ def deal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "complaints": complaints.select_related("assignee")[:10],
         "research": deal.research.select_related("commodity"),
         "panels": render_deal_panels(request, deal),
+        "deal_badges": deal_badge_templates(),
         "can_change": can_change,
         "move_form": MoveForm(deal=deal) if can_change and deal.outcome != Outcome.LOST else None,
         "lose_form": LoseForm(initial={"version": deal.version}) if can_change and deal.outcome == Outcome.OPEN
