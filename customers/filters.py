@@ -33,6 +33,11 @@ class SortFilter(django_filters.OrderingFilter):
             choices += [(param, label), (f"-{param}", format_lazy(_("{label} (descending)"), label=label))]
         return choices
 
+    def filter(self, qs: QuerySet[Any], value: list[str] | None) -> QuerySet[Any]:
+        # "?sort=," parses to blank orderings: an order_by() of nothing would drop the list's own order.
+        wanted = [param for param in value or () if param]
+        return super().filter(qs, wanted) if wanted else qs
+
 
 class OwnerScopedFilterSet(django_filters.FilterSet):
     """A list's filters whose "owner" and "team" choices are narrowed to what the user may see."""

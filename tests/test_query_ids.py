@@ -134,3 +134,13 @@ def test_no_query_parameter_breaks_a_list_page(client_as, cast, page, data):
                       label="query")
     response = client_as(cast.director).get(reverse(page), query)
     assert response.status_code in (200, 404), query
+
+
+@pytest.mark.parametrize("page", ["customers:list", "deals:list"])
+def test_a_blank_sort_keeps_the_lists_own_order(client_as, cast, page):
+    # "?sort=," parses to blank orderings; without the list's own order the pages would overlap.
+    for name in ("Zhenjiang Coal", "Anshan Steel", "Minsheng Power"):
+        DealFactory(customer=CustomerFactory(owner=cast.rep, name=name))
+    response = client_as(cast.director).get(reverse(page), {"sort": ","})
+    assert response.status_code == 200
+    assert response.context["page"].paginator.object_list.ordered
