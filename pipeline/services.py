@@ -93,6 +93,11 @@ def register_signing_guard(guard: Callable[[Deal], str | None]) -> None:
         _signing_guards.append(guard)
 
 
+def signing_hold(deal: Deal) -> str | None:
+    """Why a signed contract may not be moved back out of follow-up, or None if it may."""
+    return next((refusal for guard in _signing_guards if (refusal := guard(deal))), None)
+
+
 @transaction.atomic
 def deal_move(*, deal: Deal, to_stage: str, by: User, expected_version: int, reason: str = "") -> Deal:
     """Move an open deal to another stage; backwards needs a reason; into follow-up only by signing."""
@@ -108,9 +113,8 @@ def deal_move(*, deal: Deal, to_stage: str, by: User, expected_version: int, rea
         raise RuleError(_("Say why the deal moves back."))
     from_stage, from_outcome = deal.stage, deal.outcome
     if deal.outcome == Outcome.WON:
-        for guard in _signing_guards:
-            if refusal := guard(deal):
-                raise RuleError(refusal)
+        if refusal := signing_hold(deal):
+            raise RuleError(refusal)
         # Moved back out of follow-up: the signing no longer stands.
         figures_changed(days=[deal.signed_on])
         deal.outcome, deal.signed_on, deal.contract_number, deal.credited_to = Outcome.OPEN, None, "", None

@@ -122,14 +122,40 @@ def rule_problems(rules: list[RuleRow], codes: set[str]) -> list[Problem]:
     return problems
 
 
-def contract_problems(specification: Specification, parameters: list[ParameterRow]) -> list[Problem]:
-    """A grade sold under a signed contract keeps its commodity and every parameter code its assays use."""
+def _terms(rule: RuleRow | PriceRule, code: str) -> tuple:
+    """A rule as the terms it sets, values compared as numbers (1.5 and 1.5000 are the same)."""
+    return (code, rule.kind, Decimal(rule.basis).normalize(), rule.side, Decimal(rule.step).normalize(),
+            Decimal(rule.amount).normalize(), rule.whole_steps)
+
+
+def _limits(row: ParameterRow | SpecParameter) -> tuple:
+    return tuple(None if value is None else Decimal(value).normalize()
+                 for value in (row.typical, row.minimum, row.maximum))
+
+
+def contract_problems(specification: Specification, parameters: list[ParameterRow],
+                      rules: list[RuleRow]) -> list[Problem]:
+    """A grade sold under a signed contract is part of its terms: its commodity, price basis, every
+    parameter code its assays use, the limits and the price rules stay as they are (the contracts are
+    valued on them). Names, order and whether it is still offered may change."""
     if not is_under_contract(specification):
         return []
     problems = []
     stored = Specification.objects.get(pk=specification.pk)
     if stored.commodity_id != specification.commodity_id:
         problems.append(Problem(_("Signed contracts sell this grade: its commodity cannot change."), field="commodity"))
+    if stored.price_basis != specification.price_basis:
+        problems.append(Problem(_("Signed contracts sell this grade: its price basis cannot change."),
+                                field="price_basis"))
+    existing = {parameter.code: parameter for parameter in specification.parameters.all()}
+    for index, row in enumerate(parameters):
+        if row.code in existing and _limits(row) != _limits(existing[row.code]):
+            problems.append(Problem(_("Signed contracts are valued on this limit: it cannot change. Add a new grade "
+                                      "with the new limits instead."), "parameters", index, "typical"))
+    stored_rules = {_terms(rule, rule.parameter.code) for rule in specification.price_rules.select_related("parameter")}
+    if {_terms(rule, rule.parameter) for rule in rules} != stored_rules:
+        problems.append(Problem(_("Signed contracts are valued on these price rules: they cannot change. Add a new "
+                                  "grade with the new rules instead.")))
     kept = {row.code for row in parameters}
     for code in (specification.parameters.exclude(code__in=kept).order_by("position")
                  .values_list("code", flat=True)):
@@ -149,7 +175,7 @@ def specification_save(*, specification: Specification, parameters: list[Paramet
         if specification.pk:
             Specification.objects.select_for_update().filter(pk=specification.pk).first()
         problems = (parameter_problems(parameters) + rule_problems(rules, {row.code for row in parameters})
-                    + contract_problems(specification, parameters))
+                    + contract_problems(specification, parameters, rules))
         if problems:
             raise SpecificationInvalid(problems)
         duplicate = (Specification.objects.filter(commodity_id=specification.commodity_id,

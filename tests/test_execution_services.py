@@ -276,3 +276,14 @@ def test_a_contract_with_shipments_is_not_moved_back_out_of_follow_up(cast, coal
         pipeline_services.deal_move(deal=coal, to_stage=Stage.NEGOTIATION, by=cast.rep, reason="L/C not opened",
                                     expected_version=coal.version)
     assert Deal.objects.get(pk=coal.pk).outcome == "won"
+
+
+def test_the_deal_page_says_why_a_contract_with_shipments_is_not_moved(client_as, cast, coal):
+    from django.urls import reverse
+
+    url, move = reverse("deals:detail", args=[coal.pk]), f'action="{reverse("deals:move", args=[coal.pk])}"'
+    assert move in client_as(cast.rep).get(url).content.decode()
+    record(coal, cast.rep)
+    page = client_as(cast.rep).get(url).content.decode()
+    assert "it is being executed and cannot be moved back" in page
+    assert move not in page

@@ -24,13 +24,13 @@ from targets.periods import next_quarter, quarter_of
 from .browser import PHONE, browser_fixture, sign_in_fixture  # noqa: F401 (fixtures)
 from .factories import (
     ActivityFactory,
-    CommodityFactory,
     CustomerFactory,
     DealFactory,
     ExchangeRateFactory,
     RepTargetFactory,
     TeamTargetFactory,
 )
+from .factories.execution import coal_nar_5500
 
 # Flushed between tests like any live-server test; the serialized rollback restores what the
 # migrations seed (the tier policies) for the tests that run after these.
@@ -211,7 +211,7 @@ def complaints_card(page: Page, words: dict):
 def test_a_rep_on_a_phone_logs_a_visit_develops_a_deal_and_signs_it(cast, sign_in, language):
     words = WORDS[language]
     customer = CustomerFactory(owner=cast.rep, name="Rizhao Steel Co., Ltd.")
-    coal = CommodityFactory()  # Thermal coal, 动力煤
+    coal = coal_nar_5500().commodity  # Thermal coal, 动力煤, and its grade NAR 5500
     ExchangeRateFactory()  # USD at 7.1 to the base currency (CNY)
     quarter_targets(cast, rep_sales_amount="40000000")
 
@@ -244,7 +244,7 @@ def test_a_rep_on_a_phone_logs_a_visit_develops_a_deal_and_signs_it(cast, sign_i
     # initial data wins over it, so the rep picks themselves, as they must on the page today.
     page.get_by_label(words["owner"]).select_option(label=str(cast.rep))
     page.get_by_label(words["commodity"]).select_option(label=shown(coal, language))
-    page.get_by_label(words["grade"]).fill("NAR 5500")
+    page.get_by_label(words["grade"], exact=True).select_option(label="NAR 5500")
     page.get_by_label(words["quantity"]).fill("50000")
     page.get_by_label(words["price"]).fill("80")
     page.get_by_role("button", name=named(words["save"])).click()

@@ -241,20 +241,39 @@ def test_a_grade_sold_under_contract_keeps_its_parameter_codes(client_as, cast):
     assert set(spec.parameters.values_list("code", flat=True)) == {"nar", "moisture"}
 
 
-def test_a_grade_under_contract_may_change_its_limits_and_stop_being_offered(client_as, cast):
+def under_contract_form(spec: Specification, *, nar: dict | None = None, rule: dict | None = None, **fields) -> dict:
+    nar_row, moisture_row = spec.parameters.order_by("position")
+    stored_rule = spec.price_rules.get()
+    return spec_form(spec.commodity, parameters=[{"id": nar_row.pk, **NAR, **(nar or {})},
+                                                 # as the factory made it: no typical value
+                                                 {"id": moisture_row.pk, **MOISTURE, "typical": ""}],
+                     rules=[{"id": stored_rule.pk, **PRO_RATA_NAR, **(rule or {})}],
+                     **{"parameters-INITIAL_FORMS": "2", "rules-INITIAL_FORMS": "1", **fields})
+
+
+def test_a_grade_under_contract_may_be_renamed_and_stop_being_offered(client_as, cast):
     spec = coal_nar_5500()
     signed(spec)
-    nar, moisture = spec.parameters.order_by("position")
-    rule = spec.price_rules.get()
-    data = spec_form(spec.commodity, parameters=[{"id": nar.pk, **NAR, "minimum": "4900"},
-                                                 {"id": moisture.pk, **MOISTURE}],
-                     rules=[{"id": rule.pk, **PRO_RATA_NAR}],
-                     **{"parameters-INITIAL_FORMS": "2", "rules-INITIAL_FORMS": "1", "active": ""})
     client = client_as(cast.director)
     assert "Signed contracts sell this grade" in client.get(edit_url(spec)).content.decode()
-    assert client.post(edit_url(spec), data).status_code == 302
+    response = client.post(edit_url(spec), under_contract_form(spec, active="", name_zh="动力煤 5500（旧）"))
+    assert response.status_code == 302
     spec.refresh_from_db()
-    assert not spec.active and spec.parameters.get(code="nar").minimum == Decimal(4900)
+    assert (spec.active, spec.name_zh) == (False, "动力煤 5500（旧）")
+
+
+@pytest.mark.parametrize("change,message", [
+    ({"nar": {"minimum": "4900"}}, "Signed contracts are valued on this limit"),
+    ({"rule": {"basis": "5600"}}, "Signed contracts are valued on these price rules"),
+], ids=["a limit", "a price rule"])
+def test_a_grade_under_contract_keeps_the_limits_and_rules_its_contracts_are_valued_on(client_as, cast, change,
+                                                                                         message):
+    spec = coal_nar_5500()
+    signed(spec)
+    page = errors_of(client_as(cast.director).post(edit_url(spec), under_contract_form(spec, **change)))
+    assert message in page
+    assert spec.parameters.get(code="nar").minimum == Decimal(5000)
+    assert spec.price_rules.get().basis == Decimal(5500)
 
 
 # --- The deal's grade ----------------------------------------------------------------------------

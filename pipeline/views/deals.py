@@ -150,6 +150,8 @@ def deal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     for amendment in amendments:
         amendment.can_decide = amendment.status == Amendment.Status.PENDING and access.can_approve_amendment(
             request.user, owner=deal.owner, requested_by_id=amendment.requested_by_id)
+    # A contract being executed stays signed: the page says why instead of offering the move.
+    held = services.signing_hold(deal) if can_change and deal.outcome == Outcome.WON else None
     return render(request, "pipeline/deal_detail.html", {
         "deal": deal,
         "moves": deal.moves.select_related("by"),
@@ -166,7 +168,8 @@ def deal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "panels": render_deal_panels(request, deal),
         "deal_badges": deal_badge_templates(),
         "can_change": can_change,
-        "move_form": MoveForm(deal=deal) if can_change and deal.outcome != Outcome.LOST else None,
+        "move_held": held,
+        "move_form": MoveForm(deal=deal) if can_change and deal.outcome != Outcome.LOST and not held else None,
         "lose_form": LoseForm(initial={"version": deal.version}) if can_change and deal.outcome == Outcome.OPEN
         else None,
         "reopen_form": ReopenForm(initial={"version": deal.version}) if can_change and deal.outcome == Outcome.LOST
