@@ -169,6 +169,9 @@ def test_an_assay_recorded_on_the_page_gives_the_final_value_lines(client_as, ca
     assert "The final value was confirmed" in html and "5,557,688.95 USD" in html
     assert 'name="vessel_name"' not in html and "Record assay" not in html and "Correct" not in html
     assert Shipment.objects.get().final_value == D("5557688.95")
+    # The deal page shows the final value with each adjustment.
+    deal_page = text(client.get(reverse("deals:detail", args=[coal.pk])))
+    assert "5,557,688.95 USD" in deal_page and "Net calorific value (NAR) (kcal/kg) 5,350: -2.61 USD/t" in deal_page
 
 
 def test_a_standing_assay_is_corrected_by_a_new_one_with_a_reason(client_as, cast, coal):
@@ -323,6 +326,7 @@ def test_the_deal_pages_shipments_panel_costs_the_same_queries_however_many_ship
         _full_shipment(coal, cast.rep, outturn=D(59000))
 
     # The contract's state badge is a subquery of the deal's query; one query asks whether the contract's
-    # shipments hold its signing (the page then says so instead of offering the move).
-    first, second = assert_queries_pinned(19, lambda: client.get(url), grow)
+    # shipments hold its signing (the page then says so instead of offering the move), one reads the
+    # specification's parameters to name each price adjustment.
+    first, second = assert_queries_pinned(20, lambda: client.get(url), grow)
     assert CargoClaim.objects.count() == 0 and text(second).count("Pacific Glory") == 3

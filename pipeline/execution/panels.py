@@ -14,10 +14,11 @@ from accounts.pages import AuthenticatedRequest
 from customers.models import Complaint, Customer
 from pipeline.deal_panels import DealBadge
 from pipeline.laycan_sources import LaycanEntry
-from pipeline.models import Deal, Outcome
+from pipeline.models import Deal, Outcome, SpecParameter
 
 from . import selectors
 from .models import CargoClaim
+from .pricing import AdjustmentLine
 
 
 def deal_execution_panel(request: AuthenticatedRequest, deal: Deal) -> str:
@@ -27,7 +28,18 @@ def deal_execution_panel(request: AuthenticatedRequest, deal: Deal) -> str:
         return ""
     shipments = list(deal.shipments.all())
     valuations = selectors.valuations_of(deal, shipments)
+    parameters = {parameter.code: parameter for parameter in selectors.parameters_of(deal)}
+
+    def adjustments(worth: selectors.Valuation) -> list[tuple[SpecParameter | str, str, AdjustmentLine]]:
+        # Each price adjustment beside the value: the parameter in the reader's language, the result as the
+        # certificate gives it (5,350, not 5350.0000) and the change per tonne.
+        if worth.adjusted is None or worth.adjusted.rejected:
+            return []
+        return [(parameters.get(line.parameter, line.parameter), f"{line.result.normalize():,f}", line)
+                for line in worth.adjusted.lines]
+
     rows = [{"shipment": shipment, "outturn": selectors.outturn_of(shipment), "worth": valuations[shipment.pk],
+             "adjustments": adjustments(valuations[shipment.pk]),
              "provisional": selectors.provisional_value(deal, valuations[shipment.pk])} for shipment in shipments]
     return render_to_string("execution/_deal_panel.html", {
         "deal": deal, "rows": rows, "execution": selectors.contract_execution(deal),
