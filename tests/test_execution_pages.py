@@ -52,8 +52,7 @@ def test_every_shipment_page_opens_to_those_who_see_the_contract_only(client_as,
     shipment = record(coal, cast.rep, bl_tonnes=D(60000), outturn_tonnes=D(59640))
     urls = [reverse("shipments:detail", args=[shipment.pk]), reverse("shipments:create", args=[coal.pk]),
             reverse("shipments:assay_create", args=[shipment.pk]),
-            reverse("shipments:laytime", args=[shipment.pk, "discharge"]),
-            reverse("shipments:claim", args=[shipment.pk]) + "?kind=quantity"]
+            reverse("shipments:laytime", args=[shipment.pk, "discharge"])]
     client = client_as(cast.by_role(role))
     expected = 200 if role in SEE else 404 if role in OUTSIDE else 403
     for url in urls:
@@ -63,6 +62,41 @@ def test_every_shipment_page_opens_to_those_who_see_the_contract_only(client_as,
     assert client.post(reverse("shipments:finalise", args=[shipment.pk])).status_code == (
         302 if role in SEE else expected)
     assert Shipment.objects.count() == 1 and not Complaint.objects.exists()
+
+
+@pytest.mark.parametrize("role", sorted(SEE | OUTSIDE | NOT_SELLERS))
+def test_a_suggested_claim_opens_to_those_who_see_the_contract_and_to_customer_service(client_as, cast, coal, role):
+    shipment = record(coal, cast.rep, bl_tonnes=D(60000), outturn_tonnes=D(59640))
+    url = reverse("shipments:claim", args=[shipment.pk]) + "?kind=quantity"
+    client = client_as(cast.by_role(role))
+    expected = 200 if role in SEE | {"service"} else 404 if role in OUTSIDE else 403
+    assert client.get(url).status_code == expected
+    if expected != 200:
+        assert client.post(url).status_code == expected
+    assert not Complaint.objects.exists()
+
+
+def test_customer_service_confirms_a_claim_from_the_customers_page(client_as, cast, coal):
+    shipment = record(coal, cast.rep, bl_tonnes=D(60000), outturn_tonnes=D(59640))
+    client = client_as(cast.service)
+    page = text(client.get(reverse("customers:detail", args=[coal.customer_id])))
+    claim_url = reverse("shipments:claim", args=[shipment.pk]) + "?kind=quantity"
+    assert "The cargo figures call for these claims" in page and "short-landed 360 t" in page
+    assert claim_url in page
+    form = text(client.get(claim_url))
+    assert "claimed 5,748.00 USD" in form
+    # Its way back is the customer's page: customer service opens no contract.
+    assert f'href="{reverse("customers:detail", args=[coal.customer_id])}"' in form
+    assert f'href="{reverse("shipments:detail", args=[shipment.pk])}"' not in form
+    response = client.post(reverse("shipments:claim", args=[shipment.pk]), {
+        "kind": "quantity", "assignee": cast.service.pk, "channel": "email", "severity": "high",
+        "received_at": "2026-03-20T09:00", "description": "Short-landed 360 t at Qingdao"})
+    complaint = Complaint.objects.get()
+    assert response.status_code == 302 and response.url == reverse("complaints:detail", args=[complaint.pk])
+    assert (complaint.recorded_by, complaint.claimed_amount, complaint.cargo_claim.shipment) == (
+        cast.service, D("5748.00"), shipment)
+    page = text(client.get(reverse("customers:detail", args=[coal.customer_id])))
+    assert "The cargo figures call for these claims" not in page  # raised once
 
 
 def test_the_deal_page_shows_the_shipments_panel_only_on_a_signed_contract(client_as, cast, coal):

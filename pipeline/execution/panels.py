@@ -87,8 +87,9 @@ def customer_claims_panel(request: AuthenticatedRequest, customer: Customer) -> 
     sees them: two queries however many claims and shipments; nothing when there is neither."""
     claims = list(selectors.customer_claims(request.user, customer)[:CUSTOMER_CLAIMS])
     quality = selectors.cargo_quality(request.user, customer)
-    if not claims and not quality.assayed:
+    to_confirm = selectors.claims_to_confirm(request.user, customer)
+    if not claims and not quality.assayed and not to_confirm:
         return ""
     return render_to_string("execution/_customer_claims_panel.html", {
-        "customer": customer, "claims": claims, "quality": quality,
+        "customer": customer, "claims": claims, "quality": quality, "to_confirm": to_confirm,
     }, request=request)

@@ -25,6 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts import access
 from accounts.models import User
 from customers import selectors as customer_selectors
 from customers.models import Customer
@@ -95,6 +96,57 @@ def with_execution_state(deals: QuerySet[Deal]) -> QuerySet[Deal]:
     return deals.annotate(execution_state=Case(
         When(outcome=Outcome.WON, then=Coalesce(Subquery(open_shipments.values("state_code")[:1]), after_the_open)),
         default=Value(None), output_field=CharField()))
+
+
+def claimable_shipments_for(user: User) -> QuerySet[Shipment]:
+    """The shipments whose suggested claims a user may confirm: those of the contracts they see, and, for
+    whoever records complaints, those of the customers they see (customer service sees no contract, but
+    it is who takes a claim from the buyer)."""
+    if not access.can_record_complaint(user):
+        return Shipment.objects.none()
+    customers = customer_selectors.customers_visible_to(user)
+    return Shipment.objects.filter(Q(deal__in=pipeline_selectors.deals_visible_to(user))
+                                   | Q(deal__customer__in=customers), deal__outcome=Outcome.WON)
+
+
+# How many claims to confirm a customer's page lists at most, of each kind.
+SUGGESTIONS_LISTED = 5
+
+
+@dataclass(frozen=True)
+class ClaimToConfirm:
+    """A shipment whose figures call for a claim not raised yet: its shortage, or a result off spec."""
+
+    shipment: Shipment
+    kind: str  # CargoClaim.Kind
+    measured: Decimal
+    parameter: SpecParameter | None = None
+
+    @property
+    def measured_shown(self) -> str:
+        return f"{self.measured.normalize():,f}"
+
+
+def claims_to_confirm(user: User, customer: Customer) -> list[ClaimToConfirm]:
+    """The customer's cargoes short beyond their allowance, and their standing results off spec, with no
+    claim raised on them yet: two queries, for the customer's page (each is priced on the claim's page)."""
+    shipments = claimable_shipments_for(user).filter(deal__customer=customer)
+    short = (shipments.filter(outturn_tonnes__isnull=False, bl_tonnes__isnull=False,
+                              outturn_tonnes__lt=F("bl_tonnes") - F("bl_tonnes")
+                              * F("deal__shortage_allowance_percent") / 100)
+             .exclude(Exists(CargoClaim.objects.filter(shipment=OuterRef("pk"), kind=CargoClaim.Kind.QUANTITY)))
+             .select_related("deal").order_by("-pk")[:SUGGESTIONS_LISTED])
+    off_spec = (AssayResult.objects.filter(off_spec_q(), assay__shipment__in=shipments,
+                                           assay__superseded_by__isnull=True)
+                .exclude(Exists(CargoClaim.objects.filter(shipment=OuterRef("assay__shipment"),
+                                                          kind=CargoClaim.Kind.QUALITY,
+                                                          parameter=OuterRef("parameter"))))
+                .select_related("parameter", "assay__shipment__deal").order_by("-pk")[:SUGGESTIONS_LISTED])
+    found = [ClaimToConfirm(shipment, CargoClaim.Kind.QUANTITY, shipment.bl_tonnes - shipment.outturn_tonnes)
+             for shipment in short if shipment.bl_tonnes is not None and shipment.outturn_tonnes is not None]
+    found += [ClaimToConfirm(result.assay.shipment, CargoClaim.Kind.QUALITY, result.value, result.parameter)
+              for result in off_spec]
+    return found
 
 
 def can_record_execution(user: User, deal: Deal) -> bool:
@@ -266,6 +318,11 @@ class SuggestedClaim:
     measured: Decimal
     amount: Decimal
     parameter: SpecParameter | None = None
+
+    @property
+    def measured_shown(self) -> str:
+        """The figure as a certificate or a tally gives it: 5,350 or 61.2, not 5350.0000."""
+        return f"{self.measured.normalize():,f}"
 
 
 def suggested_claims(shipment: Shipment) -> list[SuggestedClaim]:

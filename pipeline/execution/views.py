@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -254,19 +255,22 @@ def laytime_edit(request: AuthenticatedRequest, pk: int, port: str) -> HttpRespo
         "can_record": selectors.can_record_execution(request.user, deal)})
 
 
-@access.sellers_only
+@access.complaint_recorders_only
 def claim_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    """The complaint a suggested claim calls for, prefilled, for whoever records complaints to confirm."""
-    shipment = _shipment_or_404(request, pk)
-    if not access.can_record_complaint(request.user):
-        raise PermissionDenied
+    """The complaint a suggested claim calls for, prefilled, for whoever records complaints to confirm:
+    the contract's sellers from the shipment page, customer service from the customer's page."""
+    shipment = access.get_visible_or_404(
+        selectors.claimable_shipments_for(request.user).select_related("deal__customer", "deal__specification"),
+        pk=pk)
     source = request.POST if request.method == "POST" else request.GET
     kind, parameter_id = source.get("kind"), params.optional_id(source.get("parameter"))
     suggestion = next((each for each in selectors.suggested_claims(shipment) if each.kind == kind
                        and (each.parameter.pk if each.parameter else None) == parameter_id), None)
     if suggestion is None:
         messages.info(request, _("That claim is raised already, or the figures no longer call for it."))
-        return redirect("shipments:detail", pk=pk)
+        if selectors.shipments_visible_to(request.user).filter(pk=pk).exists():
+            return redirect("shipments:detail", pk=pk)
+        return redirect("customers:detail", pk=shipment.deal.customer_id)
     text = _claim_text(shipment, suggestion, selectors.outturn_of(shipment))
     form = ClaimForm(request.POST or None, initial={"description": text})
     if request.method == "POST" and form.is_valid():
@@ -280,4 +284,7 @@ def claim_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             return redirect("complaints:detail", pk=complaint.pk)
     return render(request, "execution/claim_form.html", {
         "form": form, "shipment": shipment, "deal": shipment.deal, "suggestion": suggestion, "text": text,
-        "parameter_id": parameter_id})
+        "parameter_id": parameter_id,
+        # Customer service sees no contract: its way back is the customer's page.
+        "back": reverse("shipments:detail", args=[pk]) if selectors.shipments_visible_to(request.user).filter(
+            pk=pk).exists() else reverse("customers:detail", args=[shipment.deal.customer_id])})
