@@ -360,7 +360,6 @@ def test_the_deal_pages_shipments_panel_costs_the_same_queries_however_many_ship
         _full_shipment(coal, cast.rep, outturn=D(59000))
 
     # The contract's state badge is a subquery of the deal's query; one query asks whether the contract's
-    # shipments hold its signing (the page then says so instead of offering the move), one reads the
-    # specification's parameters to name each price adjustment.
-    first, second = assert_queries_pinned(20, lambda: client.get(url), grow)
+    # shipments hold its signing (the page then says so instead of offering the move).
+    first, second = assert_queries_pinned(19, lambda: client.get(url), grow)
     assert CargoClaim.objects.count() == 0 and text(second).count("Pacific Glory") == 3

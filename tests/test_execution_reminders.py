@@ -106,3 +106,18 @@ def test_a_cargo_discharged_two_weeks_ago_without_a_final_value_reminds_its_owne
     assert Kind.FINAL_VALUE not in open_kinds(cast.rep)
     raise_reminders(now=NOW)  # 15 days after
     assert Kind.FINAL_VALUE in open_kinds(cast.rep)
+
+
+def test_a_claim_on_one_parameter_leaves_another_off_spec_result_to_remind_of(cast, coal):
+    shipment = services.shipment_save(shipment=Shipment(deal=coal, bl_tonnes=D(30000), outturn_tonnes=D(30000)),
+                                      by=cast.rep)
+    parameters = {p.code: p for p in SpecParameter.objects.filter(specification=coal.specification)}
+    services.assay_record(shipment=shipment, place=PortRole.DISCHARGE, laboratory="CCIC", certificate_number="1",
+                          certificate_date=datetime.date(2026, 3, 12), by=cast.rep,
+                          results={parameters["nar"]: D(5350), parameters["moisture"]: D("15.5")})
+    nar_claim = next(each for each in selectors.suggested_claims(shipment) if each.parameter == parameters["nar"])
+    services.claim_raise(shipment=shipment, suggestion=nar_claim, assignee=cast.service,
+                         channel=Complaint.Channel.EMAIL, severity=Complaint.Severity.HIGH,
+                         received_at=NOW, description="NAR 5,350 against 5,500", by=cast.service)
+    raise_reminders(now=NOW)
+    assert Kind.OFF_SPEC in open_kinds(cast.rep)  # the moisture above 15 % is not claimed yet

@@ -27,8 +27,9 @@ def deal_execution_panel(request: AuthenticatedRequest, deal: Deal) -> str:
     if deal.outcome != Outcome.WON:
         return ""
     shipments = list(deal.shipments.all())
-    valuations = selectors.valuations_of(deal, shipments)
-    parameters = {parameter.code: parameter for parameter in selectors.parameters_of(deal)}
+    specification_parameters = selectors.parameters_of(deal)
+    valuations = selectors.valuations_of(deal, shipments, specification_parameters)
+    parameters = {parameter.code: parameter for parameter in specification_parameters}
 
     def adjustments(worth: selectors.Valuation) -> list[tuple[SpecParameter | str, str, AdjustmentLine]]:
         # Each price adjustment beside the value: the parameter in the reader's language, the result as the

@@ -9,8 +9,8 @@ from django.utils import timezone
 from pipeline.models import Deal, Outcome, Reminder
 from pipeline.reminders import Cause, manager_of, people
 
-from .models import AssayResult, CargoClaim, LaytimeStatement, Shipment
-from .selectors import off_spec_q, statement_figures
+from .models import LaytimeStatement, Shipment
+from .selectors import statement_figures, unclaimed_off_spec_results
 
 Kind = Reminder.Kind
 
@@ -54,11 +54,9 @@ def bl_outside_tolerance(today: date) -> list[Cause]:
 
 
 def off_spec_without_claim(today: date) -> list[Cause]:
-    """Shipments whose standing assays have a result off spec and no quality claim raised."""
-    off_spec = AssayResult.objects.filter(off_spec_q(), assay__shipment=OuterRef("pk"),
-                                          assay__superseded_by__isnull=True)
-    claimed = CargoClaim.objects.filter(shipment=OuterRef("pk"), kind=CargoClaim.Kind.QUALITY)
-    rows = _open_shipments().filter(Exists(off_spec), ~Exists(claimed)).values(
+    """Shipments whose standing assays have a result off spec with no quality claim raised on it."""
+    off_spec = unclaimed_off_spec_results().filter(assay__shipment=OuterRef("pk"))
+    rows = _open_shipments().filter(Exists(off_spec)).values(
         "pk", "deal_id", "deal__customer_id", *people("deal__owner"))
     return [_cause(Kind.OFF_SPEC, f"shipment:{row['pk']}:quality", row, today, today) for row in rows]
 

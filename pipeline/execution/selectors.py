@@ -136,11 +136,7 @@ def claims_to_confirm(user: User, customer: Customer) -> list[ClaimToConfirm]:
                               * F("deal__shortage_allowance_percent") / 100)
              .exclude(Exists(CargoClaim.objects.filter(shipment=OuterRef("pk"), kind=CargoClaim.Kind.QUANTITY)))
              .select_related("deal").order_by("-pk")[:SUGGESTIONS_LISTED])
-    off_spec = (AssayResult.objects.filter(off_spec_q(), assay__shipment__in=shipments,
-                                           assay__superseded_by__isnull=True)
-                .exclude(Exists(CargoClaim.objects.filter(shipment=OuterRef("assay__shipment"),
-                                                          kind=CargoClaim.Kind.QUALITY,
-                                                          parameter=OuterRef("parameter"))))
+    off_spec = (unclaimed_off_spec_results().filter(assay__shipment__in=shipments)
                 .select_related("parameter", "assay__shipment__deal").order_by("-pk")[:SUGGESTIONS_LISTED])
     found = [ClaimToConfirm(shipment, CargoClaim.Kind.QUANTITY, shipment.bl_tonnes - shipment.outturn_tonnes)
              for shipment in short if shipment.bl_tonnes is not None and shipment.outturn_tonnes is not None]
@@ -152,11 +148,6 @@ def claims_to_confirm(user: User, customer: Customer) -> list[ClaimToConfirm]:
 def can_record_execution(user: User, deal: Deal) -> bool:
     """Who records a contract's shipments, assays and laytime: those who may change the deal."""
     return deal.outcome == Outcome.WON and pipeline_selectors.can_change_deal(user, deal)
-
-
-def specifications_for(commodity_id: int) -> QuerySet[Specification]:
-    """The grades a deal of this commodity may be sold as."""
-    return Specification.objects.filter(commodity_id=commodity_id, active=True)
 
 
 def parameters_of(deal: Deal) -> list[SpecParameter]:
@@ -200,6 +191,14 @@ def off_spec_q() -> Q:
             | Q(parameter__maximum__isnull=False, value__gt=F("parameter__maximum")) | Q(Exists(cuts)))
 
 
+def unclaimed_off_spec_results() -> QuerySet[AssayResult]:
+    """The standing assays' results off spec with no quality claim raised on their shipment and parameter:
+    what the customer's page offers to claim and what the hourly job reminds of."""
+    claimed = CargoClaim.objects.filter(shipment=OuterRef("assay__shipment"), kind=CargoClaim.Kind.QUALITY,
+                                        parameter=OuterRef("parameter"))
+    return AssayResult.objects.filter(off_spec_q(), assay__superseded_by__isnull=True).exclude(Exists(claimed))
+
+
 def judge(parameter: SpecParameter, value: Decimal, adjusted: pricing.AdjustedPrice | None = None) -> str:
     if parameter.limits.rejects(value):
         return Judgement.REJECTABLE
@@ -238,11 +237,12 @@ def valuation(shipment: Shipment) -> Valuation:
     return _valuation(shipment, final_assay(shipment), rules, parameters_of(deal))
 
 
-def valuations_of(deal: Deal, shipments: list[Shipment]) -> dict[int, Valuation]:
+def valuations_of(deal: Deal, shipments: list[Shipment],
+                  parameters: list[SpecParameter] | None = None) -> dict[int, Valuation]:
     """Each shipment's valuation, in the same few queries however many shipments and assays (the
-    deal page's panel)."""
+    deal page's panel, which passes the specification's parameters it has read already)."""
     rules = price_rules_of(deal.specification_id) if deal.specification_id else []
-    parameters = parameters_of(deal)
+    parameters = parameters_of(deal) if parameters is None else parameters
     finals: dict[int, Assay] = {}
     # The latest standing assay at the contract's place, per shipment: ordered oldest first, the last wins.
     for assay in (Assay.objects.filter(shipment__in=shipments, superseded_by__isnull=True, place=deal.final_assay)
