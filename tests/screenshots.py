@@ -77,6 +77,9 @@ PAGES = [
     ("shipment-rejectable", "am2", "/shipments/9/"),
     ("shipment-bl-accepted", "rep6", "/shipments/40/"),
     ("deal-shipments", "director", "/deals/138/"),
+    # Complaint 2, taken by phone on contract BS-2026-1001, names no cargo yet; shipment 95 is that contract's.
+    ("complaint-untied", "service1", "/complaints/2/"),
+    ("claim-tie", "service1", "/shipments/95/tie/2/"),
 ]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 

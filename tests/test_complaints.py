@@ -729,7 +729,8 @@ def test_the_detail_page_costs_the_same_queries_however_long_its_story(client_as
         complaints.complaint_transition(complaint=complaint, to_status=Status.INVESTIGATING, by=cast.service)
         complaints.complaint_transition(complaint=complaint, to_status=Status.RESOLVED, by=cast.service, text="Done.")
 
-    # Ten: one asks whether the (quality) complaint is a cargo claim, for contract execution's panel.
-    _, response = assert_queries_pinned(10, lambda: client.get(reverse("complaints:detail", args=[complaint.pk])),
+    # Eleven: contract execution's panel asks whether the (quality) complaint is a cargo claim and, as it is
+    # not, which of the customer's cargoes it may be tied to.
+    _, response = assert_queries_pinned(11, lambda: client.get(reverse("complaints:detail", args=[complaint.pk])),
                                          longer_story)
     assert len(response.context["events"]) == 14

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from customers.models import Complaint
-from pipeline.execution import selectors
+from pipeline.execution import selectors, services
 from pipeline.execution.models import CargoClaim, Shipment
 from pipeline.models import PortRole, SpecParameter
 
@@ -279,6 +279,106 @@ def test_a_resolved_claim_records_its_settlement(client_as, cast):
                                                                                   D("5000.00"))
     html = text(client.get(reverse("complaints:detail", args=[complaint.pk])))
     assert "Settled by" in html and "Credit note · 5,000.00 USD" in html
+
+
+# --- A complaint recorded by hand names its shipment -------------------------------------------------
+
+
+def hand_recorded(deal, cast, **fields) -> Complaint:
+    """A complaint customer service took on the phone, giving the contract but not the cargo."""
+    values = {"customer": deal.customer, "assignee": cast.service, "category": Complaint.Category.QUANTITY,
+              "contract_number": deal.contract_number, "description": "Short at Qingdao", **fields}
+    return ComplaintFactory(**values)
+
+
+def test_a_complaint_recorded_by_hand_is_tied_to_its_shipment_with_the_figures_prefilled(client_as, cast, coal):
+    shipment = record(coal, cast.rep, bl_tonnes=D(60000), bl_date=datetime.date(2026, 3, 5), outturn_tonnes=D(59640))
+    other = SignedDealFactory(customer=coal.customer, contract_number="CT-OTHER")
+    record(other, cast.rep, bl_tonnes=D(60000), bl_date=datetime.date(2026, 4, 1))
+    complaint = hand_recorded(coal, cast)
+    client = client_as(cast.service)
+    html = text(client.get(reverse("complaints:detail", args=[complaint.pk])))
+    tie_url = reverse("shipments:tie", args=[shipment.pk, complaint.pk])
+    assert "Which cargo is it about?" in html and "named in the complaint" in html
+    # The contract the complaint names comes first, though the other cargo was loaded later.
+    assert html.index(tie_url) < html.index("CT-OTHER / 1")
+    form = client.get(tie_url)
+    assert form.context["form"].initial == {"parameter": None, "measured": D(360), "claimed_amount": D("5748.00")}
+    assert "Claimed amount (USD)" in text(form) and "360.000 t short (0.60 %)" in text(form)
+    response = client.post(tie_url, {"measured": "360", "claimed_amount": "5748.00"})
+    assert response.status_code == 302 and response.url == reverse("complaints:detail", args=[complaint.pk])
+    claim = CargoClaim.objects.get()
+    assert (claim.complaint, claim.shipment, claim.kind, claim.measured, claim.claimed_amount) == (
+        complaint, shipment, "quantity", D(360), D("5748.00"))
+    complaint.refresh_from_db()
+    assert (complaint.claimed_amount, complaint.claimed_currency) == (D("5748.00"), "USD")  # it had none
+    html = text(client.get(reverse("complaints:detail", args=[complaint.pk])))
+    assert "Cargo claim" in html and "Which cargo is it about?" not in html
+    # The shipment's shortage is claimed: it is suggested no more, to the rep or on the customer's page.
+    assert "Suggested complaint" not in text(client_as(cast.rep).get(reverse("shipments:detail", args=[shipment.pk])))
+    assert "The cargo figures call for these claims" not in text(
+        client.get(reverse("customers:detail", args=[coal.customer_id])))
+    # Tied once: the page answers 403 after.
+    assert client.get(tie_url).status_code == 403
+
+
+def test_a_quality_complaint_names_the_parameter_and_keeps_the_customers_claimed_amount(client_as, cast, coal):
+    shipment = record(coal, cast.rep, bl_tonnes=D(60000), outturn_tonnes=D(60000))
+    assay(shipment, cast.rep, "discharge", nar="5350", moisture="14")
+    complaint = hand_recorded(coal, cast, category=Complaint.Category.QUALITY, claimed_amount=D("150000.00"),
+                              claimed_currency="USD")
+    tie_url = reverse("shipments:tie", args=[shipment.pk, complaint.pk])
+    client = client_as(chinese(cast.service))
+    response = client.post(tie_url, {"measured": "5350", "claimed_amount": "150000"})
+    assert "这个字段是必填项。" in text(response) and not CargoClaim.objects.exists()  # the parameter
+    form = client.get(tie_url).context["form"]
+    nar = SpecParameter.objects.get(specification=coal.specification, code="nar")
+    assert (form.initial["parameter"], form.initial["claimed_amount"]) == (nar, D("150000.00"))
+    assert client.post(tie_url, {"parameter": nar.pk, "measured": "5350", "claimed_amount": "150000"}
+                       ).status_code == 302
+    claim = CargoClaim.objects.get()
+    assert (claim.kind, claim.parameter, claim.measured, claim.claimed_amount) == ("quality", nar, D(5350),
+                                                                                 D("150000.00"))
+
+
+def test_a_shipment_whose_claim_is_raised_already_is_refused_with_the_complaint_it_is_on(client_as, cast, coal):
+    shipment = record(coal, cast.rep, bl_tonnes=D(60000), outturn_tonnes=D(59640))
+    [suggestion] = selectors.suggested_claims(shipment)
+    first = services.claim_raise(shipment=shipment, suggestion=suggestion, assignee=cast.service, channel="email",
+                                 severity="high", received_at=timezone.now(), description="Short", by=cast.rep)
+    complaint = hand_recorded(coal, cast)
+    response = client_as(cast.service).post(reverse("shipments:tie", args=[shipment.pk, complaint.pk]),
+                                            {"measured": "360", "claimed_amount": "5748"})
+    assert f"This cargo&#x27;s claim is raised already, on complaint #{first.pk}." in text(response)
+    assert CargoClaim.objects.count() == 1
+
+
+@pytest.mark.parametrize("role", sorted(SEE | OUTSIDE | NOT_SELLERS))
+def test_tying_opens_to_whoever_records_complaints_and_sees_both(client_as, cast, coal, role):
+    shipment = record(coal, cast.rep, bl_tonnes=D(60000), outturn_tonnes=D(59640))
+    complaint = hand_recorded(coal, cast)
+    url = reverse("shipments:tie", args=[shipment.pk, complaint.pk])
+    client = client_as(cast.by_role(role))
+    # Sellers outside the rep's scope see neither the complaint nor the cargo, marketing sees no complaint.
+    expected = 200 if role in SEE | {"service"} else 404
+    assert client.get(url).status_code == expected
+    if expected != 200:
+        assert client.post(url, {"measured": "360", "claimed_amount": "5748"}).status_code == expected
+    assert not CargoClaim.objects.exists()
+
+
+def test_a_closed_complaint_or_another_customers_cargo_cannot_be_tied(client_as, cast, coal):
+    shipment = record(coal, cast.rep, bl_tonnes=D(60000), outturn_tonnes=D(59640))
+    client = client_as(cast.service)
+    closed = hand_recorded(coal, cast, status=Complaint.Status.CLOSED)
+    assert client.get(reverse("shipments:tie", args=[shipment.pk, closed.pk])).status_code == 403
+    assert "Which cargo is it about?" not in text(client.get(reverse("complaints:detail", args=[closed.pk])))
+    elsewhere = ComplaintFactory(customer__owner=cast.rep, assignee=cast.service,
+                                 category=Complaint.Category.QUANTITY)
+    assert client.get(reverse("shipments:tie", args=[shipment.pk, elsewhere.pk])).status_code == 404
+    service_complaint = ComplaintFactory(customer=coal.customer, assignee=cast.service,
+                                         category=Complaint.Category.SERVICE)
+    assert client.get(reverse("shipments:tie", args=[shipment.pk, service_complaint.pk])).status_code == 403
 
 
 # --- Laytime ------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -213,3 +214,25 @@ class VersionForm(forms.Form):
     """The version of the shipment the user confirmed the final value of."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ClaimTieForm(forms.Form):
+    """The figures a complaint recorded by hand claims on a shipment: the tonnes short, or the parameter
+    and its result; and the amount, in the contract's currency."""
+
+    parameter = forms.ModelChoiceField(label=_("Parameter"), queryset=SpecParameter.objects.none())
+    measured = forms.DecimalField(label=_("Result"), max_digits=14, decimal_places=4)
+    claimed_amount = forms.DecimalField(label=_("Claimed amount"), max_digits=16, decimal_places=2,
+                                        min_value=Decimal("0.01"))
+
+    def __init__(self, *args: Any, deal: Deal, quality: bool, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if quality:
+            parameter = cast(forms.ModelChoiceField, self.fields["parameter"])
+            parameter.queryset = SpecParameter.objects.filter(specification=deal.specification_id)
+            parameter.empty_label = _("Choose a parameter")
+        else:
+            del self.fields["parameter"]
+            self.fields["measured"].label = _("Tonnes short")
+            self.fields["measured"].validators.append(MinValueValidator(Decimal("0.001")))
+        self.fields["claimed_amount"].label = _("Claimed amount (%(currency)s)") % {"currency": deal.currency}

@@ -54,11 +54,22 @@ def complaint_cargo_panel(request: AuthenticatedRequest, complaint: Complaint) -
         return ""  # a claim on the cargo is one of these two
     claim = (CargoClaim.objects.filter(complaint=complaint).select_related("shipment__deal", "parameter").first())
     if claim is None:
-        return ""
+        return _tie_panel(request, complaint)
     return render_to_string("execution/_complaint_panel.html", {
         "claim": claim, "shipment": claim.shipment,
         "can_open": selectors.shipments_visible_to(request.user).filter(pk=claim.shipment_id).exists(),
     }, request=request)
+
+
+def _tie_panel(request: AuthenticatedRequest, complaint: Complaint) -> str:
+    """A complaint recorded by hand, not tied to its cargo yet: the customer's shipments it may name."""
+    if not selectors.may_tie_claims(request.user, complaint):
+        return ""
+    candidates = list(selectors.tie_candidates(request.user, complaint)[:selectors.TIE_CANDIDATES])
+    if not candidates:
+        return ""
+    return render_to_string("execution/_complaint_tie_panel.html", {
+        "complaint": complaint, "candidates": candidates}, request=request)
 
 
 # A signed contract's state, from its shipments, on its card on the board and its page's header.

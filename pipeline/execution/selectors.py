@@ -28,7 +28,7 @@ from django.utils import timezone
 from accounts import access
 from accounts.models import User
 from customers import selectors as customer_selectors
-from customers.models import Customer
+from customers.models import Complaint, Customer
 from pipeline import selectors as pipeline_selectors
 from pipeline.models import (
     MOISTURE,
@@ -107,6 +107,31 @@ def claimable_shipments_for(user: User) -> QuerySet[Shipment]:
     customers = customer_selectors.customers_visible_to(user)
     return Shipment.objects.filter(Q(deal__in=pipeline_selectors.deals_visible_to(user))
                                    | Q(deal__customer__in=customers), deal__outcome=Outcome.WON)
+
+
+# How many of the customer's shipments a complaint's page offers to tie it to.
+TIE_CANDIDATES = 8
+
+
+def may_tie_claims(user: User, complaint: Complaint) -> bool:
+    """A quality or quantity complaint recorded by hand may be tied to the cargo it is about while it is
+    not closed, by whoever records complaints (and only once: see can_tie_claim)."""
+    return (complaint.category in (Complaint.Category.QUANTITY, Complaint.Category.QUALITY)
+            and complaint.status != Complaint.Status.CLOSED and access.can_record_complaint(user))
+
+
+def can_tie_claim(user: User, complaint: Complaint) -> bool:
+    return may_tie_claims(user, complaint) and not CargoClaim.objects.filter(complaint=complaint).exists()
+
+
+def tie_candidates(user: User, complaint: Complaint) -> QuerySet[Shipment]:
+    """The customer's loaded cargoes a complaint may name: those of the contract it gives first, then the
+    latest loaded."""
+    matches = Q(deal__contract_number__iexact=complaint.contract_number.strip()) if complaint.contract_number.strip() \
+        else Q(pk__in=[])
+    return (claimable_shipments_for(user).filter(deal__customer=complaint.customer_id, bl_tonnes__isnull=False)
+            .annotate(named=Case(When(matches, then=Value(0)), default=Value(1), output_field=IntegerField()))
+            .select_related("deal").order_by("named", "-bl_date", "-pk"))
 
 
 # How many claims to confirm a customer's page lists at most, of each kind.

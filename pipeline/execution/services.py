@@ -19,7 +19,7 @@ from pipeline.models import Deal, Outcome, PortRole, SpecParameter
 
 from . import pricing
 from .models import Assay, AssayResult, CargoClaim, LaytimeException, LaytimeStatement, Shipment
-from .selectors import SuggestedClaim, can_record_execution, valuation
+from .selectors import SuggestedClaim, can_record_execution, can_tie_claim, valuation
 
 
 def shipments_hold_the_signing(deal: Deal) -> str | None:
@@ -200,3 +200,31 @@ def claim_raise(*, shipment: Shipment, suggestion: SuggestedClaim, assignee: Use
                               parameter=suggestion.parameter, measured=suggestion.measured,
                               claimed_amount=suggestion.amount)
     return complaint
+
+
+@transaction.atomic
+def claim_tie(*, complaint: Complaint, shipment: Shipment, parameter: SpecParameter | None, measured: Decimal,
+              claimed_amount: Decimal, by: User) -> CargoClaim:
+    """Tie a complaint recorded by hand to the cargo it is about, with its figures: from then on it counts
+    among the shipment's claims, and the same shortage or result is not suggested again."""
+    # Locked so that two people tying the same complaint at once leave one claim.
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if not can_tie_claim(by, complaint):
+        raise RuleError(_("This complaint is tied to a shipment already, or is closed."))
+    if shipment.deal.customer_id != complaint.customer_id:
+        raise RuleError(_("That shipment is another customer's."))
+    kind = CargoClaim.Kind.QUANTITY if complaint.category == Complaint.Category.QUANTITY else CargoClaim.Kind.QUALITY
+    if kind == CargoClaim.Kind.QUALITY and (parameter is None or parameter.specification_id
+                                            != shipment.deal.specification_id):
+        raise RuleError(_("Choose the parameter of the contract's specification the claim is about."))
+    if kind == CargoClaim.Kind.QUANTITY:
+        parameter = None
+    raised = CargoClaim.objects.filter(shipment=shipment, kind=kind, parameter=parameter).first()
+    if raised is not None:
+        raise RuleError(_("This cargo's claim is raised already, on complaint #%(number)d.")
+                        % {"number": raised.complaint_id})
+    if complaint.claimed_amount is None:
+        complaint.claimed_amount, complaint.claimed_currency = claimed_amount, shipment.deal.currency
+        complaint.save(update_fields=["claimed_amount", "claimed_currency"])
+    return CargoClaim.objects.create(complaint=complaint, shipment=shipment, kind=kind, parameter=parameter,
+                                     measured=measured, claimed_amount=claimed_amount)

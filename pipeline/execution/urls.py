@@ -12,6 +12,7 @@ shipment_patterns = (
         path("<int:pk>/finalise/", views.shipment_finalise, name="finalise"),
         path("<int:pk>/laytime/<str:port>/", views.laytime_edit, name="laytime"),
         path("<int:pk>/claim/", views.claim_create, name="claim"),
+        path("<int:pk>/tie/<int:complaint_pk>/", views.claim_tie, name="tie"),
     ],
     "shipments",
 )

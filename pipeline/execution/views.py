@@ -14,11 +14,13 @@ from django.views.decorators.http import require_POST
 from accounts import access, params
 from accounts.pages import AuthenticatedRequest
 from accounts.services import RuleError
+from customers import selectors as customer_selectors
+from customers.models import Complaint
 from pipeline import selectors as pipeline_selectors
 from pipeline.models import Deal, Outcome, PortRole
 
 from . import selectors, services
-from .forms import AssayForm, ClaimForm, ExceptedPeriodFormSet, LaytimeForm, ShipmentForm, VersionForm
+from .forms import AssayForm, ClaimForm, ClaimTieForm, ExceptedPeriodFormSet, LaytimeForm, ShipmentForm, VersionForm
 from .models import CargoClaim, LaytimeStatement, Shipment
 
 
@@ -288,3 +290,37 @@ def claim_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         # Customer service sees no contract: its way back is the customer's page.
         "back": reverse("shipments:detail", args=[pk]) if selectors.shipments_visible_to(request.user).filter(
             pk=pk).exists() else reverse("customers:detail", args=[shipment.deal.customer_id])})
+
+
+def claim_tie(request: AuthenticatedRequest, complaint_pk: int, pk: int) -> HttpResponse:
+    """Tie a quality or quantity complaint recorded by hand to the shipment it is about, with its figures,
+    prefilled from what the shipment's figures suggest."""
+    complaint = access.get_visible_or_404(customer_selectors.complaints_visible_to(request.user), pk=complaint_pk)
+    if not selectors.can_tie_claim(request.user, complaint):
+        raise PermissionDenied
+    shipment = access.get_visible_or_404(selectors.tie_candidates(request.user, complaint)
+                                         .select_related("deal__customer", "deal__specification"), pk=pk)
+    deal, quality = shipment.deal, complaint.category == Complaint.Category.QUALITY
+    kind = CargoClaim.Kind.QUALITY if quality else CargoClaim.Kind.QUANTITY
+    suggestion = next((each for each in selectors.suggested_claims(shipment) if each.kind == kind), None)
+    initial: dict[str, object] = {}
+    if suggestion is not None:
+        initial = {"parameter": suggestion.parameter, "measured": suggestion.measured,
+                   "claimed_amount": suggestion.amount}
+    if complaint.claimed_amount is not None and complaint.claimed_currency in ("", deal.currency):
+        initial["claimed_amount"] = complaint.claimed_amount  # what the customer claims, as recorded
+    form = ClaimTieForm(request.POST or None, initial=initial, deal=deal, quality=quality)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.claim_tie(complaint=complaint, shipment=shipment, parameter=form.cleaned_data.get("parameter"),
+                               measured=form.cleaned_data["measured"],
+                               claimed_amount=form.cleaned_data["claimed_amount"], by=request.user)
+        except RuleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The complaint is tied to shipment %(reference)s.")
+                             % {"reference": f"{deal.contract_number}/{shipment.number}"})
+            return redirect("complaints:detail", pk=complaint.pk)
+    return render(request, "execution/claim_tie.html", {
+        "form": form, "complaint": complaint, "shipment": shipment, "deal": deal,
+        "outturn": selectors.outturn_of(shipment)})
