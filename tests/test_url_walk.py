@@ -129,6 +129,7 @@ URL_KWARGS = {
     "shipments/pk": Scoped("shipment"),
     "shipments:create/pk": Scoped("signed_deal"),
     "shipments/port": ("load", "discharge"),
+    "shipments:tie/complaint_pk": Scoped("complaint"),
     "deals:amend/pk": Scoped("signed_deal"),
     "deals:amendment_approve/pk": Scoped("amendment"),
     "deals:amendment_reject/pk": Scoped("amendment"),
@@ -266,13 +267,16 @@ def _side(cast, seller: User, *, other_team: set[str], peers: set[str]) -> Side:
         contact=contact,
         deal=DealFactory(customer=customer),
         signed_deal=signed_deal,
-        shipment=Shipment.objects.create(deal=signed_deal, vessel_name="Pacific Glory", imo="9074729"),
+        # Loaded, so that the side's (quality) complaint may be tied to it.
+        shipment=Shipment.objects.create(deal=signed_deal, vessel_name="Pacific Glory", imo="9074729",
+                                         bl_date=today, bl_tonnes=signed_deal.quantity_tonnes),
         amendment=Amendment.objects.create(
             deal=signed_deal,
             changes={"price_per_tonne": {"old": "80.00", "new": "90"}}, reason="Freight fell", requested_by=seller,
         ),
         activity=activity,
-        complaint=ComplaintFactory(customer=customer, contact=contact, assignee=cast.service),
+        complaint=ComplaintFactory(customer=customer, contact=contact, assignee=cast.service,
+                                   category=Complaint.Category.QUANTITY),
         survey=SurveyFactory(customer=customer, contact=contact),
         reminder=Reminder.objects.create(
             recipient=seller, kind=Reminder.Kind.NEXT_STEP, cause=f"activity:{activity.pk}", day=today,
