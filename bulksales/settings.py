@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "customers",
     "pipeline",
     "pipeline.execution",
+    "pipeline.receivables",
     "targets",
 ]
 if DEMO_ENABLED:

@@ -264,7 +264,8 @@ class ToleranceOption(models.TextChoices):
 # approved amendment.
 # The execution terms: how shipments are valued and laytime counted.
 EXECUTION_TERMS = ["liftings", "quantity_basis", "final_assay", "shortage_allowance_percent", "load_rate",
-                   "discharge_rate", "laytime_days", "turn_time_hours", "despatch_rate"]
+                   "discharge_rate", "laytime_days", "turn_time_hours", "despatch_rate", "payment_days",
+                   "prepayment_percent"]
 CONTRACT_TERMS = ["commodity", "specification", "grade", "quantity_tonnes", "tolerance_percent", "tolerance_option",
                   "price_per_tonne", "currency", "incoterm", "load_port", "discharge_port", "laycan_start",
                   "laycan_end", "payment_terms", "demurrage_rate", *EXECUTION_TERMS]
@@ -332,6 +333,15 @@ class Deal(models.Model):
     despatch_rate = models.DecimalField(_("despatch per day"), null=True, blank=True,
                                         validators=[MinValueValidator(0)],
                                         help_text=_("Blank: half the demurrage rate."), **MONEY)
+    # When the invoices fall due (pipeline.receivables.money): days after the B/L, and the share billed
+    # before loading under T/T with a deposit.
+    payment_days = models.PositiveSmallIntegerField(
+        _("payment days after B/L"), default=0, validators=[MaxValueValidator(365)],
+        help_text=_("Days after the B/L date an invoice falls due (usance L/C or credit days); 0: at sight."))
+    prepayment_percent = models.DecimalField(
+        _("prepayment (%)"), max_digits=5, decimal_places=2, default=Decimal(0),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("The share of the contract value invoiced before loading (T/T with a deposit)."))
     expected_signing_date = models.DateField(_("expected signing date"), null=True, blank=True,
                                              validators=[validate_business_date])
     competitor = models.CharField(_("competitor"), max_length=200, blank=True)
@@ -380,6 +390,8 @@ class Deal(models.Model):
             models.CheckConstraint(condition=Q(price_per_tonne__gt=0), name="deal_price_positive"),
             models.CheckConstraint(condition=Q(tolerance_percent__gte=0, tolerance_percent__lte=20),
                                    name="deal_tolerance_0_to_20"),
+            models.CheckConstraint(condition=Q(prepayment_percent__gte=0, prepayment_percent__lte=100),
+                                   name="deal_prepayment_0_to_100"),
             models.CheckConstraint(condition=Q(laycan_end__gte=F("laycan_start")) | Q(laycan_start__isnull=True)
                                    | Q(laycan_end__isnull=True), name="deal_laycan_in_order"),
             business_range_constraint("deal", "laycan_start", nullable=True),

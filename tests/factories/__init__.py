@@ -5,6 +5,7 @@ from .accounts import PASSWORD, AttendanceFactory, DepartmentFactory, TeamFactor
 from .customers import CommodityFactory, ComplaintFactory, ContactFactory, CustomerFactory, SurveyFactory
 from .execution import ShipmentFactory, SignedDealFactory, SpecificationFactory
 from .pipeline import ActivityFactory, DealFactory, ExchangeRateFactory, MarketResearchFactory, PortFactory
+from .receivables import InvoiceFactory, PaymentFactory
 from .targets import RepTargetFactory, TeamTargetFactory
 
 __all__ = [
@@ -18,7 +19,9 @@ __all__ = [
     "DealFactory",
     "DepartmentFactory",
     "ExchangeRateFactory",
+    "InvoiceFactory",
     "MarketResearchFactory",
+    "PaymentFactory",
     "PortFactory",
     "RepTargetFactory",
     "ShipmentFactory",

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReceivablesConfig(AppConfig):
+    """Getting paid: invoices, credit and debit notes, payments received."""
+
+    name = "pipeline.receivables"
+    label = "receivables"
+    verbose_name = _("Receivables")
