@@ -69,7 +69,7 @@ class Invoice(models.Model):
             models.UniqueConstraint(fields=["complaint"], condition=Q(complaint__isnull=False),
                                     name="one_note_per_complaint"),
             models.CheckConstraint(condition=Q(kind=money.Kind.CREDIT_NOTE, amount__lt=0)
-                                   | Q(kind=money.Kind.FINAL) & ~Q(amount=0)
+                                   | Q(kind=money.Kind.FINAL)
                                    | Q(kind__in=[money.Kind.PREPAYMENT, money.Kind.PROVISIONAL,
                                                  money.Kind.DEBIT_NOTE], amount__gt=0),
                                    name="invoice_amount_signed_by_kind"),

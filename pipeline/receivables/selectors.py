@@ -1,0 +1,233 @@
+"""Reads of receivables: which invoices and payments a user sees, what is open on each invoice, and the
+figures of a contract and a customer (invoiced, received, outstanding, overdue, DSO), by aggregates in
+the database.
+
+For the pages built on these (reminders, scorecards, dashboards, the customer list, exports):
+- `invoices_visible_to(user)`: the invoices of the contracts the user sees (customer service: none).
+- `payments_visible_to(user)`: the payments of the customers whose deals the user sees.
+- `with_open_amount(invoices)`: each invoice's `allocated`, `credited` and `open_amount` (amount less the
+  payments allocated, plus the credit notes against it), by subqueries: a list stays one query.
+- `overdue_q(today)`: on invoices annotated by with_open_amount, those open and past their due date.
+- `ageing_q(bucket, today)`: those of one ageing bucket of money.Bucket (current: not yet due).
+- `deal_figures(deal, today)` and `customer_figures(user, customer, today)`: the figures of a contract
+  (its currency) and of a customer (one row per currency, and the base-currency total).
+- `with_overdue_balance(customers, today)`: customers with `overdue_base`, their overdue balance in the
+  base currency at each invoice's rate, as a subquery (the customer list's column).
+- `can_invoice(user, deal)` and `can_record_payment(user, customer)`: who writes.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts import access
+from accounts.access import RecordKind
+from accounts.models import User
+from customers import selectors as customer_selectors
+from customers.models import Customer
+from pipeline import selectors as pipeline_selectors
+from pipeline.execution.selectors import can_record_execution
+from pipeline.models import Deal
+
+from . import money
+from .models import Invoice, Payment, PaymentAllocation
+
+AMOUNT = DecimalField(max_digits=16, decimal_places=2)
+ZERO = Value(Decimal(0), output_field=AMOUNT)
+# Days sales outstanding is counted over the last 90 days (a quarter): see dso_of.
+DSO_DAYS = 90
+
+
+def invoices_visible_to(user: User) -> QuerySet[Invoice]:
+    """An invoice is seen by whoever sees its contract."""
+    return Invoice.objects.filter(deal__in=pipeline_selectors.deals_visible_to(user))
+
+
+def payments_visible_to(user: User) -> QuerySet[Payment]:
+    """A payment is the customer's: seen by whoever sees the customer's deals (its owner, their manager,
+    the director; customer service sees no money of the contracts)."""
+    return access.owned_by_visible(user, Payment.objects.all(), RecordKind.DEAL, owner_field="customer__owner")
+
+
+def can_invoice(user: User, deal: Deal) -> bool:
+    """Who issues a contract's invoices and notes: those who record its execution (who may change it)."""
+    return can_record_execution(user, deal)
+
+
+def can_record_payment(user: User, customer: Customer) -> bool:
+    """Who records a customer's payments: a seller who may change the customer (its owner, their manager,
+    the director), the same people who change its deals."""
+    return access.can_sell(user) and customer_selectors.can_change_customer(user, customer)
+
+
+def allocated_sql() -> Coalesce:
+    """The payments allocated to the invoice of the outer query."""
+    per_invoice = (PaymentAllocation.objects.filter(invoice=OuterRef("pk")).order_by().values("invoice")
+                   .annotate(total=Sum("amount")).values("total"))
+    return Coalesce(Subquery(per_invoice, output_field=AMOUNT), ZERO)
+
+
+def credited_sql() -> Coalesce:
+    """The credit notes (negative amounts, the final invoice's credit balance too) against the invoice."""
+    per_invoice = (Invoice.objects.filter(against=OuterRef("pk"), amount__lt=0).order_by().values("against")
+                   .annotate(total=Sum("amount")).values("total"))
+    return Coalesce(Subquery(per_invoice, output_field=AMOUNT), ZERO)
+
+
+def with_open_amount(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    """Each invoice's `allocated`, `credited` and `open_amount`. A credit note against an invoice counts
+    in that invoice's open amount, not its own (0); one against none is a credit (negative) of its own."""
+    return invoices.annotate(allocated=allocated_sql(), credited=credited_sql()).annotate(
+        open_amount=Case(When(amount__lt=0, against__isnull=False, then=ZERO),
+                         default=ExpressionWrapper(F("amount") - F("allocated") + F("credited"), output_field=AMOUNT),
+                         output_field=AMOUNT))
+
+
+def overdue_q(today: date) -> Q:
+    """Invoices (annotated by with_open_amount) with money still owed past their due date."""
+    return Q(open_amount__gt=0, due_on__lt=today)
+
+
+def ageing_q(bucket: str, today: date) -> Q:
+    """Open invoices (annotated by with_open_amount) in one ageing bucket (money.Bucket)."""
+    owed = Q(open_amount__gt=0)
+    if bucket == money.Bucket.CURRENT:
+        return owed & Q(due_on__gte=today)
+    bounds = [0, *money.Bucket.LAST_DAY.values()]
+    buckets = list(money.Bucket.LAST_DAY)
+    if bucket == money.Bucket.OVER_90:
+        return owed & Q(due_on__lt=today - timedelta(days=bounds[-1]))
+    index = buckets.index(bucket)
+    # Past due by more than the last bucket's last day, and at most this bucket's.
+    return owed & Q(due_on__lt=today - timedelta(days=bounds[index]),
+                    due_on__gte=today - timedelta(days=bounds[index + 1]))
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What a contract or a customer owes in one currency."""
+
+    currency: str
+    invoiced: Decimal  # net of credit notes
+    received: Decimal  # the payments allocated to the invoices
+    outstanding: Decimal
+    overdue: Decimal
+    dso: Decimal | None  # days, over the last DSO_DAYS; None without invoices in that period
+
+
+def _figures(invoices: QuerySet[Invoice], currency: str, today: date) -> Figures:
+    since = today - timedelta(days=DSO_DAYS)
+    sums = with_open_amount(invoices).aggregate(
+        invoiced=Coalesce(Sum("amount"), ZERO), received=Coalesce(Sum("allocated"), ZERO),
+        outstanding=Coalesce(Sum("open_amount"), ZERO),
+        overdue=Coalesce(Sum("open_amount", filter=overdue_q(today)), ZERO),
+        period_sales=Coalesce(Sum("amount", filter=Q(issued_on__gt=since, issued_on__lte=today)), ZERO))
+    return Figures(currency, sums["invoiced"], sums["received"], sums["outstanding"], sums["overdue"],
+                   money.days_sales_outstanding(sums["outstanding"], sums["period_sales"], DSO_DAYS))
+
+
+def deal_figures(deal: Deal, today: date | None = None) -> Figures:
+    """The contract's figures in its currency: one query."""
+    return _figures(Invoice.objects.filter(deal=deal), deal.currency, today or timezone.localdate())
+
+
+@dataclass(frozen=True)
+class CustomerFigures:
+    per_currency: list[Figures]
+    on_account: list[tuple[str, Decimal]]  # payments not allocated, per currency
+    overdue_base: Decimal  # in the base currency, at each invoice's rate
+
+
+def customer_figures(user: User, customer: Customer, today: date | None = None) -> CustomerFigures:
+    """The customer's figures over the invoices and payments the user sees: three queries."""
+    today = today or timezone.localdate()
+    invoices = invoices_visible_to(user).filter(deal__customer=customer)
+    since = today - timedelta(days=DSO_DAYS)
+    rows = (with_open_amount(invoices).order_by().values("currency").annotate(
+        invoiced=Coalesce(Sum("amount"), ZERO), received=Coalesce(Sum("allocated"), ZERO),
+        outstanding=Coalesce(Sum("open_amount"), ZERO),
+        overdue=Coalesce(Sum("open_amount", filter=overdue_q(today)), ZERO),
+        period_sales=Coalesce(Sum("amount", filter=Q(issued_on__gt=since, issued_on__lte=today)), ZERO))
+        .order_by("currency"))
+    per_currency = [Figures(row["currency"], row["invoiced"], row["received"], row["outstanding"], row["overdue"],
+                            money.days_sales_outstanding(row["outstanding"], row["period_sales"], DSO_DAYS))
+                    for row in rows]
+    unallocated = (payments_visible_to(user).filter(customer=customer)
+                   .annotate(allocated=_allocated_of_payment())
+                   .order_by().values("currency").annotate(left=Sum(F("amount") - F("allocated")))
+                   .filter(left__gt=0).order_by("currency"))
+    overdue_base = with_open_amount(invoices).filter(overdue_q(today)).aggregate(
+        total=Coalesce(Sum(F("open_amount") * F("rate_to_base"), output_field=AMOUNT), ZERO))["total"]
+    return CustomerFigures(per_currency, [(row["currency"], row["left"]) for row in unallocated],
+                           money.cents(overdue_base))
+
+
+def _allocated_of_payment() -> Coalesce:
+    per_payment = (PaymentAllocation.objects.filter(payment=OuterRef("pk")).order_by().values("payment")
+                   .annotate(total=Sum("amount")).values("total"))
+    return Coalesce(Subquery(per_payment, output_field=AMOUNT), ZERO)
+
+
+def with_allocated(payments: QuerySet[Payment]) -> QuerySet[Payment]:
+    """Each payment's `allocated` to invoices and `on_account` (the rest)."""
+    return payments.annotate(allocated=_allocated_of_payment()).annotate(
+        on_account=ExpressionWrapper(F("amount") - F("allocated"), output_field=AMOUNT))
+
+
+def with_overdue_balance(customers: QuerySet[Customer], today: date) -> QuerySet[Customer]:
+    """Each customer's `overdue_base`: what is owed past due on all its invoices, in the base currency at each
+    invoice's rate (0 when nothing is), as one subquery. The caller scopes the customers; the balance is the
+    customer's whole (a seller who sees the customer sees its standing)."""
+    overdue = (with_open_amount(Invoice.objects.filter(deal__customer=OuterRef("pk"))).filter(overdue_q(today))
+               .order_by().values("deal__customer")
+               .annotate(total=Sum(F("open_amount") * F("rate_to_base"), output_field=AMOUNT)).values("total"))
+    return customers.annotate(overdue_base=Coalesce(Subquery(overdue, output_field=AMOUNT), ZERO))
+
+
+# --- What the pages show ----------------------------------------------------------------------------
+
+
+class Status:
+    """An invoice's standing, for its badge."""
+
+    OPEN = "open"
+    PART_PAID = "part_paid"
+    PAID = "paid"
+    OVERDUE = "overdue"
+    CREDIT = "credit"  # a credit note, or an invoice credited beyond what it billed
+
+
+def status_of(invoice: Invoice, today: date) -> str:
+    """From the annotations of with_open_amount."""
+    open_amount: Decimal = invoice.open_amount  # type: ignore[attr-defined]
+    if invoice.amount < 0 or open_amount < 0:
+        return Status.CREDIT
+    if open_amount == 0:
+        return Status.PAID
+    if invoice.due_on < today:
+        return Status.OVERDUE
+    if invoice.allocated:  # type: ignore[attr-defined]
+        return Status.PART_PAID
+    return Status.OPEN
+
+
+def open_invoices_of(user: User, customer: Customer) -> QuerySet[Invoice]:
+    """The customer's invoices still owed something that the user sees, the oldest due first (FIFO)."""
+    return (with_open_amount(invoices_visible_to(user).filter(deal__customer=customer))
+            .filter(Q(open_amount__gt=0)).select_related("deal").order_by("due_on", "pk"))
