@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "customers",
     "pipeline",
     "pipeline.execution",
+    "pipeline.letters_of_credit",
     "targets",
 ]
 if DEMO_ENABLED:

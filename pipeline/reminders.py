@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -32,6 +32,9 @@ from customers.selectors import overdue_q
 
 from . import selectors
 from .models import Activity, Deal, Outcome, Reminder
+
+if TYPE_CHECKING:  # types only: django-stubs is a dev dependency
+    from django_stubs_ext import StrOrPromise
 
 Kind = Reminder.Kind
 
@@ -185,11 +188,28 @@ def complaints_overdue(now: datetime) -> list[Cause]:
 
 # Cause finders of the apps built on the pipeline (contract execution), registered in their ready().
 _registered_finders: list[Callable[[datetime], list[Cause]]] = []
+# Kinds of reminder such an app raises beyond Reminder.Kind's (letters of credit), with their labels:
+# the job closes them like its own when their cause goes away, and the inbox shows their labels.
+_registered_kinds: dict[str, "StrOrPromise"] = {}
 
 
-def register_causes(finder: Callable[[datetime], list[Cause]]) -> None:
+def register_causes(finder: Callable[[datetime], list[Cause]],
+                    kinds: "Mapping[str, StrOrPromise] | None" = None) -> None:
     if finder not in _registered_finders:
         _registered_finders.append(finder)
+    _registered_kinds.update(kinds or {})
+
+
+def job_kinds() -> tuple[str, ...]:
+    """The kinds the hourly job raises: JOB_KINDS and those the apps registered."""
+    return (*JOB_KINDS, *_registered_kinds)
+
+
+def kind_label(kind: str) -> str:
+    """A reminder kind's label, in the reader's language (a registered kind's too)."""
+    if kind in Kind.values:
+        return str(Kind(kind).label)
+    return str(_registered_kinds.get(kind, kind))
 
 
 def find_causes(now: datetime) -> list[Cause]:
@@ -276,7 +296,7 @@ def resolve_gone_causes(keys: set[str], *, now: datetime) -> int:
     By cause key, not by recipient: a reminder handed to someone else stays open as long as its
     cause does. One SELECT of the open keys, and one UPDATE for those gone (none when none is);
     a second run finds nothing to close."""
-    open_job_reminders = Reminder.objects.filter(done_at__isnull=True, kind__in=JOB_KINDS)
+    open_job_reminders = Reminder.objects.filter(done_at__isnull=True, kind__in=job_kinds())
     open_keys = set(open_job_reminders.order_by().values_list("cause", flat=True).distinct())
     gone = sorted(open_keys - keys)
     closed = 0

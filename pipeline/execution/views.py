@@ -3,6 +3,7 @@ claims the figures suggest. Scoped like the deal they belong to: 404 outside it,
 someone who may only look."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -292,6 +293,7 @@ def claim_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             pk=pk).exists() else reverse("customers:detail", args=[shipment.deal.customer_id])})
 
 
+@login_required
 def claim_tie(request: AuthenticatedRequest, complaint_pk: int, pk: int) -> HttpResponse:
     """Tie a quality or quantity complaint recorded by hand to the shipment it is about, with its figures,
     prefilled from what the shipment's figures suggest."""
