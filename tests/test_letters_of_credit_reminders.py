@@ -121,3 +121,39 @@ def test_the_jobs_queries_do_not_grow_with_the_lcs(cast, coal):
     for _ in range(3):
         received_lc(LCDealFactory(customer__owner=cast.rep), cast.rep)
     assert (before, queries()) == (3, 3)
+
+
+def test_a_coal_cargo_on_lc_at_sight_from_its_lc_to_its_payment(client_as, cast, coal):
+    """The issue's case: the L/C recorded and checked against the contract, its expiry reminding, the
+    B/L and the documents presented, a discrepancy waived, the L/C paid; each reminder closing on its way."""
+    client = client_as(cast.rep)
+    raise_reminders(now=at(14, 2))
+    assert open_causes(cast.rep) == {(reminders.LC_NOT_RECEIVED, f"deal:{coal.pk}:lc")}
+    response = client.post(reverse("letters_of_credit:create", args=[coal.pk]), {
+        "number": "LC-2026-0001", "issuing_bank": "Bank of China, Shanghai Branch", "issuing_bank_bic": "BKCHCNBJ300",
+        "amount": "5748000.00", "currency": "USD", "tolerance_percent": "5", "kind": "sight",
+        "issued_on": "2026-02-10", "received_on": "2026-02-15", "latest_shipment_date": "2026-03-10",
+        "expiry_date": "2026-03-31", "presentation_days": "21", "documents": ["invoice", "bl"]})
+    letter = LetterOfCredit.objects.get()
+    assert response.status_code == 302 and letter.status == LetterOfCredit.Status.RECEIVED
+    # 5,748,000.00 + 5 % = 6,035,400.00 against the contract's 6,322,800.00 at most: 287,400.00 short.
+    assert "287,400.00 USD short" in client.get(reverse("deals:detail", args=[coal.pk])).content.decode()
+    raise_reminders(now=at(15, 2))
+    assert open_causes(cast.rep) == set()  # received
+    raise_reminders(now=at(17))
+    assert open_causes(cast.rep) == {(reminders.LC_EXPIRING, f"lc:{letter.pk}:expiry:14")}
+    shipment = execution.shipment_save(shipment=Shipment(deal=coal, vessel_name="Pacific Glory", bl_tonnes=D(60000),
+                                                         bl_date=datetime.date(2026, 3, 8)), by=cast.rep)
+    assert client.post(reverse("letters_of_credit:present", args=[letter.pk]), {
+        "shipment": shipment.pk, "presented_on": "2026-03-18", "documents": ["invoice", "bl"],
+        "discrepancies": "Late B/L signature", "version": letter.version}).status_code == 302
+    raise_reminders(now=at(18))
+    assert open_causes(cast.rep) == set()  # documents presented
+    letter.refresh_from_db()
+    discrepancy = letter.presentations.get().discrepancies.get()
+    client.post(reverse("letters_of_credit:resolve", args=[letter.pk, discrepancy.pk]),
+                {"resolution": "waived", "resolved_on": "2026-03-19", "version": letter.version})
+    letter.refresh_from_db()
+    client.post(reverse("letters_of_credit:paid", args=[letter.pk]), {"day": "2026-03-20", "version": letter.version})
+    letter.refresh_from_db()
+    assert (letter.status, letter.paid_on) == (LetterOfCredit.Status.PAID, datetime.date(2026, 3, 20))
