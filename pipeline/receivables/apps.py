@@ -8,3 +8,11 @@ class ReceivablesConfig(AppConfig):
     name = "pipeline.receivables"
     label = "receivables"
     verbose_name = _("Receivables")
+
+    def ready(self) -> None:
+        # Its reminders: pipeline does not import receivables.
+        from pipeline.reminders import register_causes
+
+        from .reminders import invoices_overdue
+
+        register_causes(invoices_overdue)
