@@ -94,3 +94,14 @@ def test_the_team_dashboard_shows_ten_overdue_invoices_and_counts_them_all(clien
     assert [row["days"] for row in response.context["overdue_invoices"]] == list(range(12, 2, -1))
     assert response.context["overdue_invoice_count"] == 12
     assert "The 10 longest overdue of 12." in response.text
+
+
+def test_the_ageing_card_and_the_team_list_offer_the_receivables_exports(client_as, cast):
+    director = client_as(cast.director).get(reverse("dashboards:director")).text
+    manager = client_as(cast.manager).get(reverse("dashboards:manager")).text
+
+    for fmt in ("xlsx", "csv"):
+        assert reverse("receivables_exports:ageing", args=[fmt]) in director
+    for page in (director, manager):
+        assert reverse("receivables_exports:invoices", args=["xlsx"]) in page
+        assert reverse("receivables_exports:payments", args=["xlsx"]) in page
