@@ -7,6 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from pipeline.models import Reminder
 from pipeline.receivables import services
@@ -128,7 +129,7 @@ def test_the_jobs_queries_do_not_grow_with_the_overdue_invoices(cast):
 def test_the_inbox_shows_the_overdue_invoice_with_its_contract(cast, client_as):
     invoice = overdue_invoice(cast.rep, days=8)
     raise_reminders(now=NOW)
-    Reminder.objects.update(day=datetime.date.today())
+    Reminder.objects.update(day=timezone.localdate())  # the inbox shows today's
 
     response = client_as(cast.manager).get(reverse("reminders:inbox"))
 
