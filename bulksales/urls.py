@@ -8,6 +8,7 @@ from accounts.views.profile import home
 from customers.urls import complaint_patterns, customer_patterns
 from pipeline.execution.urls import shipment_patterns
 from pipeline.letters_of_credit.urls import letter_of_credit_patterns
+from pipeline.receivables.export_urls import export_patterns as receivables_export_patterns
 from pipeline.urls import (
     activity_patterns,
     deal_patterns,
@@ -32,6 +33,7 @@ urlpatterns = [
     path("deals/", include(deal_patterns)),
     path("shipments/", include(shipment_patterns)),
     path("letters-of-credit/", include(letter_of_credit_patterns)),
+    path("receivables/exports/", include(receivables_export_patterns)),
     path("pipeline/settings/", include(settings_patterns)),
     path("activities/", include(activity_patterns)),
     path("research/", include(research_patterns)),
