@@ -7,6 +7,7 @@ from accounts.urls import auth_patterns, org_patterns, training_patterns
 from accounts.views.profile import home
 from customers.urls import complaint_patterns, customer_patterns
 from pipeline.execution.urls import shipment_patterns
+from pipeline.receivables.urls import receivable_patterns
 from pipeline.urls import (
     activity_patterns,
     deal_patterns,
@@ -30,6 +31,7 @@ urlpatterns = [
     path("deals/laycans/", include(laycan_patterns)),
     path("deals/", include(deal_patterns)),
     path("shipments/", include(shipment_patterns)),
+    path("receivables/", include(receivable_patterns)),
     path("pipeline/settings/", include(settings_patterns)),
     path("activities/", include(activity_patterns)),
     path("research/", include(research_patterns)),

@@ -38,6 +38,7 @@ from accounts.models import Department, Team, Training, User
 from customers.models import Commodity, Complaint, Contact, Customer, ImportJob, SatisfactionSurvey, TierPolicy
 from pipeline.execution.models import Shipment
 from pipeline.models import Activity, Amendment, Deal, LostReason, MarketResearch, Port, Reminder, Specification
+from pipeline.receivables.models import Invoice, Payment
 from targets.models import ScorecardRun, TeamTarget
 
 from .conftest import ROLES
@@ -49,7 +50,9 @@ from .factories import (
     ContactFactory,
     CustomerFactory,
     DealFactory,
+    InvoiceFactory,
     MarketResearchFactory,
+    PaymentFactory,
     PortFactory,
     RepTargetFactory,
     SurveyFactory,
@@ -129,6 +132,15 @@ URL_KWARGS = {
     "shipments/pk": Scoped("shipment"),
     "shipments:create/pk": Scoped("signed_deal"),
     "shipments/port": ("load", "discharge"),
+    "shipments:tie/complaint_pk": Scoped("complaint"),
+    "receivables:invoice/pk": Scoped("invoice"),
+    "receivables:correct/pk": Scoped("invoice"),
+    "receivables:shipment_invoice/pk": Scoped("shipment"),
+    "receivables:shipment_invoice/kind": ("provisional", "final"),
+    "receivables:prepayment/pk": Scoped("signed_deal"),
+    "receivables:claim_credit_note/pk": Scoped("complaint"),
+    "receivables:payment_create/pk": Scoped("customer"),
+    "receivables:payment/pk": Scoped("payment"),
     "deals:amend/pk": Scoped("signed_deal"),
     "deals:amendment_approve/pk": Scoped("amendment"),
     "deals:amendment_reject/pk": Scoped("amendment"),
@@ -213,6 +225,8 @@ class Side:
     signed_deal: Deal
     amendment: Amendment  # asked for on the seller's signed contract
     shipment: Shipment  # of the signed contract
+    invoice: Invoice  # of the signed contract
+    payment: Payment  # from the customer
     activity: Activity
     complaint: Complaint
     survey: SatisfactionSurvey
@@ -267,6 +281,8 @@ def _side(cast, seller: User, *, other_team: set[str], peers: set[str]) -> Side:
         deal=DealFactory(customer=customer),
         signed_deal=signed_deal,
         shipment=Shipment.objects.create(deal=signed_deal, vessel_name="Pacific Glory", imo="9074729"),
+        invoice=InvoiceFactory(deal=signed_deal, issued_by=seller),
+        payment=PaymentFactory(customer=customer),
         amendment=Amendment.objects.create(
             deal=signed_deal,
             changes={"price_per_tonne": {"old": "80.00", "new": "90"}}, reason="Freight fell", requested_by=seller,

@@ -8,3 +8,14 @@ class ReceivablesConfig(AppConfig):
     name = "pipeline.receivables"
     label = "receivables"
     verbose_name = _("Receivables")
+
+    def ready(self) -> None:
+        # Its parts of the deal, customer and complaint pages: pipeline and customers do not import it.
+        from customers.panels import register_complaint_panel, register_panel
+        from pipeline.deal_panels import register_deal_panel
+
+        from .panels import complaint_credit_panel, customer_receivables_panel, deal_receivables_panel
+
+        register_deal_panel(deal_receivables_panel)
+        register_panel(customer_receivables_panel)
+        register_complaint_panel(complaint_credit_panel)
