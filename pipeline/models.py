@@ -542,6 +542,11 @@ class Reminder(models.Model):
         OFF_SPEC = "off_spec", _("Assay out of specification, no claim raised")
         DEMURRAGE = "demurrage", _("Laytime exceeded: demurrage accruing")
         FINAL_VALUE = "final_value", _("Discharged without a final value")
+        # Getting paid (pipeline.letters_of_credit and pipeline.receivables register these causes).
+        LC_NOT_RECEIVED = "lc_missing", _("Letter of credit not received and the laycan is near")
+        LC_EXPIRING = "lc_expiring", _("Letter of credit expiring, documents not presented")
+        LC_SHIPMENT_DATE = "lc_ship_date", _("Latest shipment date near and no B/L")
+        INVOICE_OVERDUE = "invoice_overdue", _("Invoice overdue")
         # Raised at once by a person's action, not by the hourly job.
         AMENDMENT = "amendment", _("Contract amendment to approve")
         TRANSFER = "transfer", _("Transferred to you")

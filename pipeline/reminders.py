@@ -52,7 +52,8 @@ DEAL_KINDS = (Kind.LAYCAN, Kind.SIGNING_LATE)
 # The kinds this job raises, and so the only ones it closes when their cause goes away; reminders of
 # other kinds (raised at once by a person's action) are closed by people, never by the job.
 JOB_KINDS = (Kind.NEXT_STEP, Kind.NOT_CONTACTED, Kind.LAYCAN, Kind.SIGNING_LATE, Kind.COMPLAINT, Kind.NOMINATION,
-             Kind.BL_TOLERANCE, Kind.OFF_SPEC, Kind.DEMURRAGE, Kind.FINAL_VALUE)
+             Kind.BL_TOLERANCE, Kind.OFF_SPEC, Kind.DEMURRAGE, Kind.FINAL_VALUE, Kind.LC_NOT_RECEIVED,
+             Kind.LC_EXPIRING, Kind.LC_SHIPMENT_DATE, Kind.INVOICE_OVERDUE)
 # Cause keys per UPDATE when closing: far below SQLite's 32,766 bound parameters, so an ordinary run
 # (a few causes gone since the last hour) is one statement.
 RESOLVE_BATCH = 5000
@@ -73,6 +74,10 @@ class Cause:
     deal_id: int | None = None
     activity_id: int | None = None
     complaint_id: int | None = None
+    # When the manager (or, for someone without one, the directors) gets it too, and whether and when the
+    # directors get it as well: an overdue invoice goes to the manager after 7 days, the director after 30.
+    escalate_after: timedelta = ESCALATION_GRACE
+    directors_after: timedelta | None = None
 
 
 def manager_of(row: Mapping[str, Any], owner: str) -> int | None:
@@ -215,11 +220,14 @@ def recipients(cause: Cause, today: date, directors: list[int]) -> Iterator[tupl
     """(recipient id, escalated) for each person this cause needs today."""
     if cause.owner_active:
         yield cause.owner_id, False
-    if cause.late_since + ESCALATION_GRACE <= today:
+    escalate_to: list[int] = []
+    if cause.late_since + cause.escalate_after <= today:
         escalate_to = [cause.manager_id] if cause.manager_id and cause.manager_id != cause.owner_id else directors
-        for person in escalate_to:
-            if person != cause.owner_id:
-                yield person, True
+    if cause.directors_after is not None and cause.late_since + cause.directors_after <= today:
+        escalate_to = [*escalate_to, *(person for person in directors if person not in escalate_to)]
+    for person in escalate_to:
+        if person != cause.owner_id:
+            yield person, True
 
 
 def _batches(rows: list[Reminder]) -> Iterator[list[Reminder]]:

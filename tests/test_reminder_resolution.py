@@ -159,10 +159,11 @@ def test_a_reminder_of_a_kind_the_job_does_not_raise_is_never_closed_by_it(cast)
     assert set(Reminder.objects.values_list("resolution", flat=True)) == {""}
 
 
-def test_the_jobs_kinds_are_the_ten_it_raises():
+def test_the_jobs_kinds_are_the_fourteen_it_raises():
     assert set(reminders.JOB_KINDS) == {Kind.NEXT_STEP, Kind.NOT_CONTACTED, Kind.LAYCAN, Kind.SIGNING_LATE,
                                         Kind.COMPLAINT, Kind.NOMINATION, Kind.BL_TOLERANCE, Kind.OFF_SPEC,
-                                        Kind.DEMURRAGE, Kind.FINAL_VALUE}
+                                        Kind.DEMURRAGE, Kind.FINAL_VALUE, Kind.LC_NOT_RECEIVED, Kind.LC_EXPIRING,
+                                        Kind.LC_SHIPMENT_DATE, Kind.INVOICE_OVERDUE}
 
 
 def test_a_reminder_marked_done_by_its_person_is_recorded_as_done_and_the_job_leaves_it(cast):

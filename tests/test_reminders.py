@@ -164,6 +164,28 @@ def test_a_managers_own_late_deal_escalates_to_the_director_not_to_themselves(ca
     assert raised() == {("manager", f"deal:{deal.pk}:signing", False), ("director", f"deal:{deal.pk}:signing", True)}
 
 
+@pytest.mark.parametrize(("days_late", "expected"), [
+    (6, [(1, False)]),                              # the owner alone for the first week
+    (7, [(1, False), (2, True)]),                   # then their manager too
+    (29, [(1, False), (2, True)]),
+    (30, [(1, False), (2, True), (8, True), (9, True)]),  # and after a month the directors
+])
+def test_a_cause_with_its_own_schedule_escalates_to_the_manager_then_the_directors(days_late, expected):
+    day = timezone.localdate()
+    cause = reminders.Cause(kind=Kind.INVOICE_OVERDUE, key="invoice:1:overdue", owner_id=1, owner_active=True,
+                            manager_id=2, due_on=day, late_since=day - timedelta(days=days_late),
+                            escalate_after=timedelta(days=7), directors_after=timedelta(days=30))
+    assert list(reminders.recipients(cause, day, directors=[8, 9])) == expected
+
+
+def test_a_cause_of_someone_without_a_manager_reaches_the_directors_once():
+    day = timezone.localdate()
+    cause = reminders.Cause(kind=Kind.INVOICE_OVERDUE, key="invoice:1:overdue", owner_id=1, owner_active=True,
+                            manager_id=None, due_on=day, late_since=day - timedelta(days=40),
+                            escalate_after=timedelta(days=7), directors_after=timedelta(days=30))
+    assert list(reminders.recipients(cause, day, directors=[8, 1])) == [(1, False), (8, True)]
+
+
 def test_a_laycan_escalates_once_the_deal_sat_unsigned_for_the_grace_period_of_its_notice(cast):
     customer = CustomerFactory(owner=cast.rep)
     close = DealFactory(customer=customer, laycan_start=today() + timedelta(days=4))

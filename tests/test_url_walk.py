@@ -280,7 +280,9 @@ def _side(cast, seller: User, *, other_team: set[str], peers: set[str]) -> Side:
         contact=contact,
         deal=DealFactory(customer=customer),
         signed_deal=signed_deal,
-        shipment=Shipment.objects.create(deal=signed_deal, vessel_name="Pacific Glory", imo="9074729"),
+        # Loaded, so that the side's (quality) complaint may be tied to it.
+        shipment=Shipment.objects.create(deal=signed_deal, vessel_name="Pacific Glory", imo="9074729",
+                                         bl_date=today, bl_tonnes=signed_deal.quantity_tonnes),
         invoice=InvoiceFactory(deal=signed_deal, issued_by=seller),
         payment=PaymentFactory(customer=customer),
         amendment=Amendment.objects.create(
@@ -288,7 +290,8 @@ def _side(cast, seller: User, *, other_team: set[str], peers: set[str]) -> Side:
             changes={"price_per_tonne": {"old": "80.00", "new": "90"}}, reason="Freight fell", requested_by=seller,
         ),
         activity=activity,
-        complaint=ComplaintFactory(customer=customer, contact=contact, assignee=cast.service),
+        complaint=ComplaintFactory(customer=customer, contact=contact, assignee=cast.service,
+                                   category=Complaint.Category.QUANTITY),
         survey=SurveyFactory(customer=customer, contact=contact),
         reminder=Reminder.objects.create(
             recipient=seller, kind=Reminder.Kind.NEXT_STEP, cause=f"activity:{activity.pk}", day=today,

@@ -129,7 +129,10 @@ def tie_candidates(user: User, complaint: Complaint) -> QuerySet[Shipment]:
     latest loaded."""
     matches = Q(deal__contract_number__iexact=complaint.contract_number.strip()) if complaint.contract_number.strip() \
         else Q(pk__in=[])
-    return (claimable_shipments_for(user).filter(deal__customer=complaint.customer_id, bl_tonnes__isnull=False)
+    shipments = claimable_shipments_for(user).filter(deal__customer=complaint.customer_id, bl_tonnes__isnull=False)
+    if complaint.category == Complaint.Category.QUALITY:
+        shipments = shipments.filter(deal__specification__isnull=False)  # a result is of a parameter of its grade
+    return (shipments
             .annotate(named=Case(When(matches, then=Value(0)), default=Value(1), output_field=IntegerField()))
             .select_related("deal").order_by("named", "-bl_date", "-pk"))
 

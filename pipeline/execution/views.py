@@ -292,6 +292,7 @@ def claim_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             pk=pk).exists() else reverse("customers:detail", args=[shipment.deal.customer_id])})
 
 
+@access.complaint_recorders_only
 def claim_tie(request: AuthenticatedRequest, complaint_pk: int, pk: int) -> HttpResponse:
     """Tie a quality or quantity complaint recorded by hand to the shipment it is about, with its figures,
     prefilled from what the shipment's figures suggest."""

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('customers', '0009_complaint_settlement'),
         ('execution', '0001_initial'),
-        ('pipeline', '0009_payment_terms_days'),
+        ('pipeline', '0010_payment_terms_days'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

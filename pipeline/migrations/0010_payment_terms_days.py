@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('customers', '0009_complaint_settlement'),
-        ('pipeline', '0008_specifications_execution_terms'),
+        ('pipeline', '0009_reminder_kinds_getting_paid'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
