@@ -4,10 +4,12 @@ the invoice page with its lines and notes, the payment form with its allocations
 credit note, in both languages, and query counts that do not grow with invoices and payments."""
 
 import datetime
+import re
 from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from customers.models import Complaint
 from pipeline.receivables import panels, services
@@ -166,6 +168,25 @@ def test_the_payment_form_spreads_the_amount_oldest_first_and_records_it(client_
     assert [(each.invoice, each.amount) for each in payment.allocations.all()] == [(second, D("1000000.00"))]
     html = text(client.get(response.url))
     assert "2,000,000.00 USD" in html and "INV-2026-0002" in html  # on account, and the invoice settled
+
+
+def test_a_payment_form_sent_twice_records_one_payment(client_as, cast, coal, billed):
+    client = client_as(cast.rep)
+    url = reverse("receivables:payment_create", args=[coal.customer_id])
+    html = text(client.get(url))
+    token = re.search(r'name="token" value="(\w+)"', html).group(1)
+    form = {"received_on": "2026-03-21", "amount": "100.00", "currency": "USD", "rate_to_base": "",
+            "bank_reference": "SWIFT 2", "note": "", "token": token}
+    assert client.post(url, form).status_code == 302
+    assert "This payment is recorded already" in text(client.post(url, form))
+    assert Payment.objects.filter(bank_reference="SWIFT 2").count() == 1
+    # A form refused by a rule may be corrected and sent again.
+    fresh = re.search(r'name="token" value="(\w+)"', text(client.get(url))).group(1)
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+    refused = {**form, "token": fresh, "received_on": tomorrow}
+    assert "A payment is recorded once received, not in the future." in text(client.post(url, refused))
+    assert client.post(url, {**refused, "received_on": "2026-03-22"}).status_code == 302
+    assert Payment.objects.filter(bank_reference="SWIFT 2").count() == 2
 
 
 def test_the_customer_page_shows_the_balance_and_the_overdue_amount(client_as, cast, coal, billed):

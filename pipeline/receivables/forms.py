@@ -1,6 +1,7 @@
 """Forms of the receivables pages: a correction of an invoice, and a payment with what it settles of
 each open invoice. Rules live in services.py; these only check what a form can see on its own."""
 
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -38,10 +39,13 @@ class PaymentForm(forms.Form):
                                       help_text=_("Blank: the rate in force on the day received."))
     bank_reference = forms.CharField(label=_("Bank reference"), max_length=60, required=False)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    # One per form shown: the same form sent twice (a double click, a resend) records one payment.
+    token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=32)
 
     def __init__(self, *args: Any, invoices: list[Invoice], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.invoices = invoices
+        self.fields["token"].initial = uuid.uuid4().hex
         field_of(self, "currency", forms.ChoiceField).choices = currency_choices()
         self.fields["received_on"].initial = timezone.localdate()
         self.fields["rate_to_base"].help_text = _("Units of %(base)s per unit of the payment's currency; blank: "

@@ -5,6 +5,7 @@ to: 404 outside it, 403 on a change by someone who may only look."""
 from collections.abc import Callable
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpResponse
@@ -32,6 +33,9 @@ from .panels import badge
 def _invoices(request: AuthenticatedRequest) -> QuerySet[Invoice]:
     return selectors.with_open_amount(selectors.invoices_visible_to(request.user)).select_related(
         "deal__customer", "deal__commodity", "shipment", "against", "complaint", "issued_by")
+
+
+SENT_FORMS_KEPT = 24 * 3600  # seconds a payment form's token is remembered
 
 
 def _issue(request: AuthenticatedRequest, deal: Deal, issue: Callable[[], Invoice], back: str) -> HttpResponse:
@@ -159,12 +163,18 @@ def payment_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         form = _spread(request, form, invoices)
     elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        sent = f"receivables:payment-form:{request.user.pk}:{data['token']}"
+        if data["token"] and not cache.add(sent, True, timeout=SENT_FORMS_KEPT):
+            form.add_error(None, _("This payment is recorded already: the form was sent twice. The customer's "
+                                   "page lists its payments."))
+            return render(request, "receivables/payment_form.html", {"form": form, "customer": customer})
         try:
             payment = services.payment_record(
                 customer=customer, received_on=data["received_on"], amount=data["amount"], currency=data["currency"],
                 rate_to_base=data["rate_to_base"], bank_reference=data["bank_reference"], note=data["note"],
                 allocations=form.allocations(), by=request.user)
         except RuleError as error:
+            cache.delete(sent)  # refused: the corrected form may be sent again
             form.add_error(None, str(error))
         else:
             messages.success(request, _("The payment was recorded."))
