@@ -39,6 +39,7 @@ def badge(invoice: Invoice, today: date) -> Badge:
         selectors.Status.PART_PAID: Badge("text-bg-warning", _("Part paid")),
         selectors.Status.PAID: Badge("text-bg-success", _("Paid")),
         selectors.Status.CREDIT: Badge("text-bg-info", _("Credit")),
+        selectors.Status.CREDITED: Badge("text-bg-secondary", _("Cancelled by credit note")),
     }[status]
 
 

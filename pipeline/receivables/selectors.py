@@ -214,6 +214,7 @@ class Status:
     PAID = "paid"
     OVERDUE = "overdue"
     CREDIT = "credit"  # a credit note, or an invoice credited beyond what it billed
+    CREDITED = "credited"  # settled by credit notes alone, nothing paid: cancelled
 
 
 def status_of(invoice: Invoice, today: date) -> str:
@@ -222,7 +223,7 @@ def status_of(invoice: Invoice, today: date) -> str:
     if invoice.amount < 0 or open_amount < 0:
         return Status.CREDIT
     if open_amount == 0:
-        return Status.PAID
+        return Status.PAID if invoice.allocated else Status.CREDITED  # type: ignore[attr-defined]
     if invoice.due_on < today:
         return Status.OVERDUE
     if invoice.allocated:  # type: ignore[attr-defined]
