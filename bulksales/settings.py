@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "pipeline",
     "pipeline.execution",
     "pipeline.receivables",
+    "pipeline.letters_of_credit",
     "targets",
 ]
 if DEMO_ENABLED:

@@ -1,7 +1,8 @@
 """The customers app's list filters (customers, complaints); choice lists narrowed to the user in __init__."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
+from functools import partial
 from typing import Any
 
 import django_filters
@@ -18,6 +19,7 @@ from accounts.models import Team, User
 from accounts.widgets import DateInput
 
 from . import selectors
+from .list_columns import ListColumn
 from .models import Commodity, Complaint, Contact, Customer, Tier
 
 
@@ -48,6 +50,19 @@ class OwnerScopedFilterSet(django_filters.FilterSet):
         self.filters["team"].queryset = access.teams_visible_to(user)
 
 
+CUSTOMER_SORTS = [("name", "name"), ("tier", "tier"), ("status", "status"), ("owner__full_name", "owner"),
+                  ("last_contacted_at", "last_contacted"), ("next_follow_up_on", "next_follow_up"),
+                  ("created_at", "created")]
+CUSTOMER_SORT_LABELS = {"name": _("Customer name"), "tier": _("Tier"), "status": _("Status"),
+                        "owner__full_name": _("Owner"), "last_contacted_at": _("Last contacted"),
+                        "next_follow_up_on": _("Next follow-up"), "created_at": _("Created")}
+
+
+def _only(condition: Q, queryset: QuerySet[Customer], name: str, value: bool) -> QuerySet[Customer]:
+    """A list column's check box: the rows its condition keeps, when ticked."""
+    return queryset.filter(condition) if value else queryset
+
+
 class CustomerFilter(OwnerScopedFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", widget=forms.TextInput(
         attrs={"placeholder": _("Name, registration number or a contact")}))
@@ -67,21 +82,36 @@ class CustomerFilter(OwnerScopedFilterSet):
     overdue_contact = django_filters.BooleanFilter(
         label=_("Not contacted within its tier's cadence"), method="filter_overdue_contact",
         widget=forms.CheckboxInput)
-    sort = SortFilter(
-        label=_("Sort by"),
-        empty_label=_("Customer name"),
-        fields=[("name", "name"), ("tier", "tier"), ("status", "status"), ("owner__full_name", "owner"),
-                ("last_contacted_at", "last_contacted"), ("next_follow_up_on", "next_follow_up"),
-                ("created_at", "created")],
-        field_labels={"name": _("Customer name"), "tier": _("Tier"), "status": _("Status"),
-                      "owner__full_name": _("Owner"),
-                      "last_contacted_at": _("Last contacted"), "next_follow_up_on": _("Next follow-up"),
-                      "created_at": _("Created")},
-    )
+    sort = SortFilter(label=_("Sort by"), empty_label=_("Customer name"), fields=CUSTOMER_SORTS,
+                      field_labels=CUSTOMER_SORT_LABELS)
 
     class Meta:
         model = Customer
         fields: list[str] = []
+
+    def __init__(self, *args: Any, user: User, columns: Sequence[ListColumn] = (), **kwargs: Any) -> None:
+        """`columns`: those other apps add to the list (list_columns) that the user sees, already annotated
+        on the queryset: their filters join the check boxes, their sorts the sort's choices."""
+        super().__init__(*args, user=user, **kwargs)
+        if not columns:
+            return
+        filters: dict[str, django_filters.Filter] = {
+            name: each for name, each in self.filters.items() if name != "sort"}
+        for column in columns:
+            if column.filter_label is not None and column.filter_q is not None:
+                filters[f"{column.key}_only"] = django_filters.BooleanFilter(
+                    label=column.filter_label, method=partial(_only, column.filter_q), widget=forms.CheckboxInput)
+        sortable = [column for column in columns if column.sortable]
+        filters["sort"] = SortFilter(
+            label=_("Sort by"), empty_label=_("Customer name"),
+            fields=CUSTOMER_SORTS + [(column.key, column.key) for column in sortable],
+            field_labels={**CUSTOMER_SORT_LABELS,
+                          **{column.key: column.sort_label or column.header for column in sortable}})
+        for each in filters.values():
+            each.model, each.parent = Customer, self
+        # In place, in this order: the check boxes before the sort.
+        self.filters.clear()
+        self.filters.update(filters)
 
     def search(self, queryset: QuerySet[Customer], name: str, value: str) -> QuerySet[Customer]:
         value = value.strip()

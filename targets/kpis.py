@@ -32,6 +32,9 @@ from customers.models import Complaint, Customer, SatisfactionSurvey
 from customers.selectors import SELF_REPORTED
 from pipeline.execution.models import CargoClaim, Shipment
 from pipeline.models import Activity, Deal, Outcome, StageMove
+from pipeline.receivables import money as receivables_money
+from pipeline.receivables.models import Invoice
+from pipeline.receivables.scorecards import on_account_received, overdue_on_end_q, with_period_figures
 from pipeline.selectors import probability_case
 
 from .forecast import forecast_of
@@ -47,12 +50,13 @@ GROUP = {Subject.REP: "", Subject.TEAM: "__team", Subject.DEPARTMENT: "__team__d
 FIGURES = ["sales_amount", "tonnage", "signed_contracts", "new_customers", "visits", "calls", "satisfaction",
            "complaints_received", "complaints_resolved_on_time", "deals_won", "deals_lost", "avg_cycle_days",
            "weighted_pipeline", "weighted_undated", "weighted_later", "amended_contracts", "delivered_tonnage",
-           "claims_value"]
+           "claims_value", "cash_collected", "overdue_receivables", "dso"]
 # Figures with no value (rather than 0) when nothing was measured.
-OPTIONAL = {"satisfaction", "avg_cycle_days"}
+OPTIONAL = {"satisfaction", "avg_cycle_days", "dso"}
 TARGETS = ["sales_amount", "tonnage", "signed_contracts", "new_customers", "min_satisfaction"]
 ATTAINMENT_CAP = Decimal("1.5")  # so one huge deal cannot make up for every other part
 MAX_COVERAGE = Decimal("999999.9999")  # the column's limit; a target all but reached has near-infinite coverage
+MAX_DSO = Decimal("999999.9")  # the column's limit: a fortune outstanding on a cent invoiced
 UNIQUE = ["subject", "subject_id", "period", "period_start"]
 MONEY = DecimalField(max_digits=20, decimal_places=2)
 # A subject's figures or targets by name: decimals, counts, None where nothing was measured, and the
@@ -123,7 +127,7 @@ def pipeline_cut_off(start: date, end: date, today: date) -> date:
 
 
 def figures_for(subject: str, start: date, end: date, shared: dict[str, Any] | None = None) -> dict[int, Figures]:
-    """All KPI figures of every subject of a kind for [start, end], in nine grouped queries. `shared`
+    """All KPI figures of every subject of a kind for [start, end], in eleven grouped queries. `shared`
     keeps what the kinds of subject of one period have in common: the stage stays by owner, and "today"
     (the pipeline's cut-off day), so that a run going past midnight cuts every kind of subject alike."""
     shared = {} if shared is None else shared
@@ -175,6 +179,20 @@ def figures_for(subject: str, start: date, end: date, shared: dict[str, Any] | N
     merge(_grouped(claims, "shipment__deal__credited_to", subject,
                    v=Sum(F("claimed_amount") * F("shipment__deal__rate_to_base"), output_field=MONEY)),
           claims_value="v")
+    # Getting paid, on the period's last day or today while it runs (who each figure counts for:
+    # pipeline/receivables/scorecards.py): the cash collected, allocated to invoices (for the contract's
+    # seller) and on account (for the customer's owner); what was owed and overdue on that day, and what
+    # was invoiced in the period, for days sales outstanding.
+    as_of = min(end, shared["today"])
+    owed_base = F("open_on_end") * F("rate_to_base")
+    merge(_grouped(with_period_figures(Invoice.objects.all(), start, as_of), "deal__credited_to", subject,
+                   c=Sum("collected_base", output_field=MONEY),
+                   o=Sum(owed_base, output_field=MONEY, filter=overdue_on_end_q(as_of)),
+                   s=Sum(owed_base, output_field=MONEY, filter=Q(issued_on__lte=as_of)),
+                   i=Sum("amount_base", filter=Q(issued_on__range=(start, as_of)))),
+          cash_collected="c", overdue_receivables="o", outstanding="s", invoiced="i")
+    merge(_grouped(on_account_received(start, as_of), "customer__owner", subject,
+                   c=Sum("on_account_base", output_field=MONEY)), on_account="c")
     lost_moves = StageMove.objects.filter(deal=OuterRef("pk"), to_outcome=Outcome.LOST, at__gte=begins, at__lt=ends)
     lost = Deal.objects.filter(Exists(lost_moves), outcome=Outcome.LOST)
     merge(_grouped(lost, "owner", subject, n=Count("pk")), deals_lost="n")
@@ -196,7 +214,19 @@ def figures_for(subject: str, start: date, end: date, shared: dict[str, Any] | N
         figures["avg_cycle_days"] = _days(figures.get("avg_cycle_days"))
         if figures.get("satisfaction") is not None:
             figures["satisfaction"] = (Decimal(figures["satisfaction"]) / 3).quantize(Decimal("0.01"))
+        _receivables(figures, days=(as_of - start).days + 1)
     return results
+
+
+def _receivables(figures: Figures, days: int) -> None:
+    """The cash collected whole (allocated and on account), to the cent, and days sales outstanding: what
+    was owed on the day / what was invoiced in the period so far x its days (None without invoicing)."""
+    cash = Decimal(figures.get("cash_collected") or 0) + Decimal(figures.pop("on_account", None) or 0)
+    figures["cash_collected"] = receivables_money.cents(cash)
+    figures["overdue_receivables"] = receivables_money.cents(Decimal(figures.get("overdue_receivables") or 0))
+    dso = receivables_money.days_sales_outstanding(Decimal(figures.pop("outstanding", None) or 0),
+                                                   Decimal(figures.pop("invoiced", None) or 0), days)
+    figures["dso"] = None if dso is None else min(dso, MAX_DSO)
 
 
 def _stage_days(subject: str, totals: dict[tuple[int, str], tuple[timedelta, int]]) -> dict[int, dict[str, str]]:

@@ -194,6 +194,12 @@ class Scorecard(models.Model):
     amended_contracts = models.PositiveIntegerField(default=0)
     delivered_tonnage = models.DecimalField(default=0, **TONNES)  # B/L tonnes lifted in the period
     claims_value = models.DecimalField(default=0, **MONEY)  # cargo claims received, in the base currency
+    # Getting paid, in the base currency (pipeline/receivables/scorecards.py: who each counts for): the
+    # payments received in the period; what was owed past due on its last day (today while it runs); and
+    # days sales outstanding, what was owed that day / what was invoiced in the period x its days.
+    cash_collected = models.DecimalField(default=0, **MONEY)
+    overdue_receivables = models.DecimalField(default=0, **MONEY)
+    dso = models.DecimalField(max_digits=7, decimal_places=1, null=True)
     deals_lost = models.PositiveIntegerField(default=0)
     win_rate = models.DecimalField(max_digits=5, decimal_places=4, null=True)
     avg_cycle_days = models.DecimalField(max_digits=7, decimal_places=1, null=True)

@@ -84,6 +84,10 @@ PAGES = [
     ("deal-invoices", "rep6", "/deals/41/"),
     ("payment-form", "rep9", "/receivables/customers/105/payments/new/"),
     ("payment", "rep6", "/receivables/payments/174/"),
+    # The demo's letters of credit (bulksales/demo/letters_of_credit.py): the discrepant L/C with a discrepancy
+    # waived and one open (its tolerance short of the contract's maximum), and its contract's panel.
+    ("letter-of-credit", "am3", "/letters-of-credit/6/"),
+    ("deal-letters-of-credit", "am3", "/deals/18/#letters-of-credit"),
     # Complaint 2, taken by phone on contract BS-2026-1001, names no cargo yet; shipment 95 is that contract's.
     ("complaint-untied", "service1", "/complaints/2/"),
     ("claim-tie", "service1", "/shipments/95/tie/2/"),

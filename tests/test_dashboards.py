@@ -27,9 +27,11 @@ from .factories import (
     CustomerFactory,
     DealFactory,
     RepTargetFactory,
+    SignedDealFactory,
     TeamTargetFactory,
     UserFactory,
 )
+from .factories.receivables import InvoiceFactory
 from .queries import assert_queries_pinned
 
 OK, FORBIDDEN, MISSING = 200, 403, 404
@@ -406,8 +408,8 @@ def test_an_export_honours_the_period_and_start_asked_for(client_as, cast):
 
 
 def grow(cast, size: int) -> None:
-    """`size` customers per seller, each with a deal, its moves, a visit, a complaint and a reminder;
-    `size` more reps in team A; then the scorecards."""
+    """`size` customers per seller, each with a deal, its moves, a visit, a complaint, a reminder and an
+    overdue invoice on a signed contract; `size` more reps in team A; then the scorecards."""
     now, day = timezone.now(), today()
     for index in range(size):
         UserFactory(team=cast.rep.team, department=cast.rep.department,
@@ -422,15 +424,16 @@ def grow(cast, size: int) -> None:
             ComplaintFactory(customer=customer, assignee=cast.service)
             Reminder.objects.create(recipient=owner, kind=Reminder.Kind.NEXT_STEP, cause=f"activity:{activity.pk}",
                                     day=day)
+            InvoiceFactory(deal=SignedDealFactory(customer=customer), due_on=day - datetime.timedelta(days=40 + index))
     compute()
 
 
 @pytest.mark.parametrize("role,page,queries", [
     ("rep", lambda c: url("rep"), 10),
     ("manager", lambda c: url("rep", c.account_manager.pk), 11),
-    ("manager", lambda c: url("manager"), 14),
-    ("director", lambda c: url("manager", c.other_rep.team_id), 15),
-    ("director", lambda c: url("director"), 10),
+    ("manager", lambda c: url("manager"), 16),  # the team's overdue invoices and their count among them
+    ("director", lambda c: url("manager", c.other_rep.team_id), 17),
+    ("director", lambda c: url("director"), 11),  # the receivables' ageing among them
     ("director", lambda c: url("export", "rep", "xlsx"), 5),
 ])
 def test_a_dashboard_costs_the_same_queries_however_much_data(client_as, cast, role, page, queries):

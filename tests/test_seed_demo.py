@@ -2,6 +2,7 @@
 
 import importlib
 import io
+from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 
@@ -24,6 +25,8 @@ from pipeline.activities import refresh_customer_follow_up
 from pipeline.execution.models import Assay, AssayResult, CargoClaim, LaytimeStatement, Shipment, validate_imo
 from pipeline.execution.selectors import valuation
 from pipeline.execution.services import bl_outside_tolerance
+from pipeline.letters_of_credit.models import Discrepancy, LCAmendment, LetterOfCredit, Presentation, validate_bic
+from pipeline.letters_of_credit.reminders import LC_EXPIRING, LC_NOT_RECEIVED, LC_SHIPMENT
 from pipeline.models import Activity, Deal, MarketResearch, Reminder, StageMove
 from pipeline.receivables import money, services
 from pipeline.receivables.models import Invoice, Payment
@@ -43,7 +46,7 @@ def counts():
     models = (User, Department, Team, Training, Attendance, Customer, Contact, Complaint, SatisfactionSurvey,
               TierChange,
               Deal, StageMove, Activity, MarketResearch, Reminder, Shipment, Assay, LaytimeStatement, CargoClaim,
-              Invoice, Payment)
+              LetterOfCredit, LCAmendment, Discrepancy, Invoice, Payment)
     return [model.objects.count() for model in models]
 
 
@@ -154,6 +157,27 @@ def test_seed_demo_invoices_the_cargo_and_receives_payments(demo):
         money.Bucket.ALL)
     assert opened.filter(allocated__gt=0, open_amount__gt=0).exists()
     assert Payment.objects.filter(allocations__isnull=False).count() == Payment.objects.count()
+
+
+def test_seed_demo_gives_the_contracts_on_lc_terms_their_letters_of_credit(demo):
+    on_lc = Deal.objects.filter(outcome="won", payment_terms__in=["lc_sight", "lc_usance"])
+    letters = list(LetterOfCredit.objects.select_related("deal"))
+    assert {letter.deal.payment_terms for letter in letters} == {"lc_sight", "lc_usance"}
+    assert len({letter.deal_id for letter in letters}) == len(letters) >= on_lc.count() - 2
+    for letter in letters:
+        for bic in (letter.issuing_bank_bic, letter.advising_bank_bic):
+            if bic:
+                validate_bic(bic)
+    statuses = Counter(letter.shown_status(timezone.localdate()) for letter in letters)
+    assert statuses["expected"] >= 1 and statuses["discrepant"] == 2 and statuses["accepted"] >= 1
+    assert statuses["paid"] > len(letters) / 2
+    # The discrepant ones: one with a discrepancy waived and one open, one with one open; one corrected and paid.
+    assert sorted(Discrepancy.objects.values_list("resolution", flat=True)) == ["", "", "corrected", "waived"]
+    assert LCAmendment.objects.exists()
+    # One L/C expiring within the week with its documents not presented, one still expected near its laycan.
+    open_kinds = Counter(kind for kind, _cause in set(Reminder.objects.filter(done_at__isnull=True)
+                                                      .values_list("kind", "cause")))
+    assert open_kinds[LC_EXPIRING] == 1 and open_kinds[LC_NOT_RECEIVED] == 1 and open_kinds[LC_SHIPMENT] >= 1
 
 
 # --- seed_demo --size large, at a small scale -------------------------------------------------------
@@ -352,6 +376,22 @@ def test_the_large_seed_invoices_every_bl_and_final_value(large_demo):
     year = Invoice.objects.latest("issued_on").issued_on.year
     last = Invoice.objects.filter(number__startswith=f"INV-{year}-").order_by("-number").first()
     assert services.next_number("INV", year) == f"INV-{year}-{int(last.number[-4:]) + 1:04d}"
+
+
+def test_the_large_seed_gives_every_contract_on_lc_terms_its_letter_of_credit(large_demo):
+    on_lc = Deal.objects.filter(outcome="won", payment_terms__in=["lc_sight", "lc_usance"], laycan_start__isnull=False)
+    assert LetterOfCredit.objects.count() == on_lc.count() > 0
+    letters = list(LetterOfCredit.objects.select_related("deal"))
+    assert {letter.status for letter in letters} >= {"received", "presented", "accepted", "paid"}
+    for letter in letters:
+        assert (letter.number == "") == (letter.status == "expected")
+        assert letter.amount == (letter.deal.quantity_tonnes * letter.deal.price_per_tonne).quantize(Decimal("0.01"))
+    # Each presentation is of a loaded cargo of the L/C's own contract, presented after its B/L.
+    for presentation in Presentation.objects.select_related("shipment", "letter_of_credit"):
+        assert presentation.shipment.deal_id == presentation.letter_of_credit.deal_id
+        assert presentation.shipment.bl_date <= presentation.presented_on
+    assert LetterOfCredit.objects.filter(status="discrepant").count() == Discrepancy.objects.filter(
+        resolution="").count()
 
 
 def test_demo_logins_see_their_own_large_data(client, large_demo):

@@ -37,6 +37,7 @@ from django.utils import timezone
 from accounts.models import Department, Team, Training, User
 from customers.models import Commodity, Complaint, Contact, Customer, ImportJob, SatisfactionSurvey, TierPolicy
 from pipeline.execution.models import Shipment
+from pipeline.letters_of_credit.models import Discrepancy, LetterOfCredit, Presentation
 from pipeline.models import Activity, Amendment, Deal, LostReason, MarketResearch, Port, Reminder, Specification
 from pipeline.receivables.models import Invoice, Payment
 from targets.models import ScorecardRun, TeamTarget
@@ -141,6 +142,10 @@ URL_KWARGS = {
     "receivables:claim_credit_note/pk": Scoped("complaint"),
     "receivables:payment_create/pk": Scoped("customer"),
     "receivables:payment/pk": Scoped("payment"),
+    "letters_of_credit/pk": Scoped("letter_of_credit"),
+    "letters_of_credit:create/pk": Scoped("signed_deal"),
+    "letters_of_credit/presentation_pk": Scoped("presentation"),
+    "letters_of_credit/discrepancy_pk": Scoped("discrepancy"),
     "deals:amend/pk": Scoped("signed_deal"),
     "deals:amendment_approve/pk": Scoped("amendment"),
     "deals:amendment_reject/pk": Scoped("amendment"),
@@ -227,6 +232,9 @@ class Side:
     shipment: Shipment  # of the signed contract
     invoice: Invoice  # of the signed contract
     payment: Payment  # from the customer
+    letter_of_credit: LetterOfCredit  # of the signed contract, discrepant on the shipment's documents
+    presentation: Presentation
+    discrepancy: Discrepancy
     activity: Activity
     complaint: Complaint
     survey: SatisfactionSurvey
@@ -273,6 +281,14 @@ def _side(cast, seller: User, *, other_team: set[str], peers: set[str]) -> Side:
     RepTargetFactory(team_target=team_target, rep=seller)
     signed_deal = DealFactory(customer=customer, stage="follow_up", outcome="won", contract_number=f"C-{seller.pk}",
                               signed_on=today)
+    shipment = Shipment.objects.create(deal=signed_deal, vessel_name="Pacific Glory", imo="9074729", bl_date=today,
+                                       bl_tonnes=60000)
+    letter_of_credit = LetterOfCredit.objects.create(
+        deal=signed_deal, number=f"LC-{seller.pk}", issuing_bank="Bank of China", amount=1000000, currency="USD",
+        latest_shipment_date=today, expiry_date=today + timedelta(days=30), status=LetterOfCredit.Status.DISCREPANT,
+        created_by=seller)
+    presentation = Presentation.objects.create(letter_of_credit=letter_of_credit, shipment=shipment,
+                                               presented_on=today, documents=["invoice"], recorded_by=seller)
     return Side(
         seller=seller,
         team=seller.team,
@@ -280,9 +296,11 @@ def _side(cast, seller: User, *, other_team: set[str], peers: set[str]) -> Side:
         contact=contact,
         deal=DealFactory(customer=customer),
         signed_deal=signed_deal,
-        # Loaded, so that the side's (quality) complaint may be tied to it.
-        shipment=Shipment.objects.create(deal=signed_deal, vessel_name="Pacific Glory", imo="9074729",
-                                         bl_date=today, bl_tonnes=signed_deal.quantity_tonnes),
+        # Loaded, so that the side's complaint may be tied to it.
+        shipment=shipment,
+        letter_of_credit=letter_of_credit,
+        presentation=presentation,
+        discrepancy=Discrepancy.objects.create(presentation=presentation, description="Late", recorded_by=seller),
         invoice=InvoiceFactory(deal=signed_deal, issued_by=seller),
         payment=PaymentFactory(customer=customer),
         amendment=Amendment.objects.create(

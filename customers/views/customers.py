@@ -17,7 +17,7 @@ from accounts import access, exports
 from accounts.pages import AuthenticatedRequest, form_page, page_of, query_without_page
 from accounts.services import RuleError
 
-from .. import selectors, services
+from .. import list_columns, selectors, services
 from ..exchange import export_rows
 from ..filters import CustomerFilter
 from ..forms.customers import (
@@ -30,27 +30,35 @@ from ..forms.customers import (
     TierPolicyForm,
     VolumeFormSet,
 )
+from ..list_columns import ListColumn
 from ..models import Commodity, Contact, Customer, TierPolicy
 from ..panels import render_panels
 
 
-def _filtered_customers(request: AuthenticatedRequest) -> CustomerFilter:
+def _filtered_customers(request: AuthenticatedRequest, columns: list[ListColumn]) -> CustomerFilter:
+    """The customers the user sees, filtered and sorted as asked; annotated with the columns other apps add
+    to the list that the user sees, so that their filters and sorts apply (to the export too)."""
     customers = selectors.customers_visible_to(request.user).select_related("owner__team")
-    return CustomerFilter(request.GET or None, queryset=customers, user=request.user)
+    customers = list_columns.annotate(customers, columns, timezone.localdate())
+    return CustomerFilter(request.GET or None, queryset=customers, user=request.user, columns=columns)
 
 
 @login_required
 def customer_list(request: AuthenticatedRequest) -> HttpResponse:
-    filtered = _filtered_customers(request)
+    columns = list_columns.columns_for(request.user)
+    filtered = _filtered_customers(request, columns)
     customers = filtered.qs.prefetch_related(
         Prefetch("contacts", queryset=Contact.objects.filter(is_primary=True), to_attr="primary_contacts")
     )
+    page = page_of(request, customers)
     return render(
         request,
         "customers/customer_list.html",
         {
             "filter": filtered,
-            "page": page_of(request, customers),
+            "page": page,
+            "columns": columns,
+            "rows": [(customer, list_columns.cells(customer, columns)) for customer in page],
             "query": query_without_page(request),
             "can_add": selectors.can_add_customers(request.user),
             "policies": {policy.tier: policy for policy in TierPolicy.objects.all()},
@@ -63,7 +71,7 @@ def customer_export(request: AuthenticatedRequest, fmt: str) -> HttpResponse:
     """The filtered list as CSV or Excel, with exactly the rows the user may see."""
     if fmt not in exports.CONTENT_TYPES:
         raise Http404
-    headers, rows = export_rows(_filtered_customers(request).qs)
+    headers, rows = export_rows(_filtered_customers(request, list_columns.columns_for(request.user)).qs)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return exports.export_response(rows, headers=headers, title=_("Customers"), fmt=fmt,
                                    filename=f"customers-{stamp}")

@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.bounds import BusinessDateField
 from accounts.forms.fields import field_of
@@ -31,7 +32,7 @@ class CorrectionForm(forms.Form):
 class PaymentForm(forms.Form):
     """A payment received, and an amount settled per open invoice of the customer (blank: oldest due first)."""
 
-    received_on = BusinessDateField(label=_("Received on"), widget=DateInput)
+    received_on = BusinessDateField(label=pgettext_lazy("payment", "Received on"), widget=DateInput)
     amount = forms.DecimalField(label=_("Amount"), min_value=Decimal("0.01"), max_digits=16, decimal_places=2)
     currency = forms.ChoiceField(label=_("Currency"), choices=())
     rate_to_base = forms.DecimalField(label=_("Rate to the base currency"), required=False, max_digits=14,

@@ -19,6 +19,9 @@ from accounts.pages import AuthenticatedRequest
 from customers import selectors as customer_selectors
 from pipeline import selectors as pipeline_selectors
 from pipeline.models import STAGE_ORDER
+from pipeline.receivables import ageing as receivables_ageing
+from pipeline.receivables import money as receivables_money
+from pipeline.receivables.selectors import invoices_visible_to
 from pipeline.selectors import open_reminders
 
 from .. import dashboards, kpis
@@ -32,6 +35,8 @@ FUNNEL_DAYS = 365  # the funnel's last 12 months
 VISIT_WEEKS = 8
 QUARTERS_IN_TREND = 4
 TIER_COLOURS = {"high": "#b02a37", "general": "#0d6efd", "low": "#6c757d"}  # as the tier badges
+# Not yet due, then warmer the later the money (the ageing buckets' order).
+AGEING_COLOURS = ["#198754", "#ffc107", "#fd7e14", "#dc3545", "#842029"]
 EXPORT_TYPES = exports.CONTENT_TYPES
 # The sheet of each scorecard export, named after what it holds.
 EXPORT_TITLES = {
@@ -145,6 +150,9 @@ def manager(request: AuthenticatedRequest, team_id: int | None = None) -> HttpRe
     team_complaints = customer_selectors.complaints_visible_to(viewer).filter(
         kpis.scoring_team_q(team, "customer__owner"))
     complaints = dashboards.open_complaints(complaints=team_complaints)
+    # The team's overdue invoices: those of the contracts its people (and its manager) now own, who chase them.
+    overdue_invoices = receivables_ageing.overdue_invoices(
+        invoices_visible_to(viewer).filter(kpis.scoring_team_q(team, "deal__owner")), today)
     return render(request, "targets/dashboard_manager.html", {
         "team": team,
         "teams": teams,
@@ -174,6 +182,9 @@ def manager(request: AuthenticatedRequest, team_id: int | None = None) -> HttpRe
         "reminders": [{"person": person, "open": reminders.get(person.pk, 0)} for person in people],
         "complaints": complaints[:RECENT_ROWS],
         "complaint_count": complaints.count(),
+        "overdue_invoices": [{"invoice": invoice, "days": receivables_money.days_overdue(invoice.due_on, today)}
+                             for invoice in overdue_invoices[:RECENT_ROWS]],
+        "overdue_invoice_count": overdue_invoices.count(),
     })
 
 
@@ -202,6 +213,7 @@ def director(request: AuthenticatedRequest) -> HttpResponse:
     for card in trend:
         by_department.setdefault(card.subject_object, {})[card.period_start] = card.sales_amount
     tiers = dashboards.tier_mix(customers=customer_selectors.customers_visible_to(request.user))
+    ageing = receivables_ageing.ageing(invoices_visible_to(request.user), today)
     return render(request, "targets/dashboard_director.html", {
         "quarter": quarter,
         "next_quarter": _quarter(quarter["end"] + timedelta(days=1)),
@@ -224,6 +236,13 @@ def director(request: AuthenticatedRequest) -> HttpResponse:
         "tier_chart": _chart("tier-chart", "doughnut", [row["label"] for row in tiers], [
             {"label": _("Customers"), "data": [row["count"] for row in tiers],
              "backgroundColor": [TIER_COLOURS[row["tier"]] for row in tiers]},
+        ]),
+        "ageing": ageing,
+        "ageing_total": {"amount": sum(row["amount"] for row in ageing),
+                         "count": sum(row["count"] for row in ageing)},
+        "ageing_chart": _chart("ageing-chart", "bar", [row["label"] for row in ageing], [
+            {"label": _("Amount owed"), "data": [row["amount"] for row in ageing],
+             "backgroundColor": AGEING_COLOURS},
         ]),
     })
 

@@ -1,0 +1,56 @@
+"""The ageing of what customers owe (账龄): the open invoices in buckets of days past due (current, 1-30,
+31-60, 61-90, over 90), in the base currency at each invoice's rate, as one query with a conditional
+aggregate per bucket; and the overdue invoices of a team, for its manager's dashboard."""
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from . import money
+from .models import Invoice
+from .selectors import AMOUNT, ZERO, ageing_q, overdue_q, with_open_amount
+
+Bucket = money.Bucket
+LABELS: dict[str, Promise] = {
+    Bucket.CURRENT: _("Current"), Bucket.DAYS_1_30: _("1-30 days"), Bucket.DAYS_31_60: _("31-60 days"),
+    Bucket.DAYS_61_90: _("61-90 days"), Bucket.OVER_90: _("Over 90 days"),
+}
+
+
+def _bucket_sums(today: date) -> dict[str, Any]:
+    owed_base = F("open_amount") * F("rate_to_base")
+    sums: dict[str, Any] = {}
+    for bucket in Bucket.ALL:
+        sums[f"amount_{bucket}"] = Coalesce(Sum(owed_base, filter=ageing_q(bucket, today), output_field=AMOUNT),
+                                            ZERO)
+        sums[f"count_{bucket}"] = Count("pk", filter=ageing_q(bucket, today))
+    return sums
+
+
+def ageing(invoices: QuerySet[Invoice], today: date) -> list[dict[str, Any]]:
+    """Per bucket: its `bucket`, `label`, `amount` (base currency, to the cent) and invoice `count`; the
+    caller scopes the invoices. One query."""
+    sums = with_open_amount(invoices).aggregate(**_bucket_sums(today))
+    return [{"bucket": bucket, "label": LABELS[bucket], "amount": money.cents(sums[f"amount_{bucket}"]),
+             "count": sums[f"count_{bucket}"]} for bucket in Bucket.ALL]
+
+
+def ageing_by_customer(invoices: QuerySet[Invoice], today: date) -> QuerySet[Any, Mapping[str, Any]]:
+    """One row per customer owing something: `deal__customer__name` and its `amount_<bucket>` and
+    `count_<bucket>`, the largest balance first. One query."""
+    return (with_open_amount(invoices).filter(Q(open_amount__gt=0)).order_by()
+            .values("deal__customer", "deal__customer__name").annotate(
+                **_bucket_sums(today), total=Sum(F("open_amount") * F("rate_to_base"), output_field=AMOUNT))
+            .order_by("-total", "deal__customer__name"))
+
+
+def overdue_invoices(invoices: QuerySet[Invoice], today: date) -> QuerySet[Invoice]:
+    """The invoices owed something past their due date, the longest overdue first, with their contract and
+    customer (for a list that stays one query)."""
+    return (with_open_amount(invoices).filter(overdue_q(today)).select_related("deal__customer")
+            .order_by("due_on", "pk"))

@@ -1,0 +1,28 @@
+"""The customer list's "Overdue balance" column (registered with customers.list_columns in this app's ready()):
+each customer's balance owed past due, in the base currency, sortable, with an "overdue only" filter."""
+
+from django.conf import settings
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from accounts import access
+from customers.list_columns import ListColumn
+from customers.models import Customer
+
+from .selectors import with_overdue_balance
+
+
+def overdue_cell(customer: Customer) -> SafeString:
+    return render_to_string("receivables/_overdue_cell.html", {
+        "overdue": customer.overdue_base})  # type: ignore[attr-defined]
+
+
+# Money of the contracts: for who sells (customer service and marketing see no deal terms).
+OVERDUE_COLUMN = ListColumn(
+    key="overdue_base", header=format_lazy("{} ({})", _("Overdue balance"), settings.BASE_CURRENCY),
+    annotate=with_overdue_balance, cell=overdue_cell,
+    visible_to=access.can_sell, numeric=True, sortable=True, sort_label=_("Overdue balance"),
+    filter_label=_("Overdue balance only"), filter_q=Q(overdue_base__gt=0))
