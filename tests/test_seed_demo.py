@@ -419,4 +419,5 @@ def test_the_large_seeds_queries_do_not_grow_with_its_rows(db):
         queries.append(len(context.captured_queries))
     rows = Activity.objects.count() + Deal.objects.count() + StageMove.objects.count()
     assert queries[1] <= queries[0] + 5, queries
-    assert queries[1] < rows / 10  # a fixed ~650 (organisation, scorecards...) against ~10,000 rows
+    # A fixed ~1,000 (organisation, scorecards, the reminders job over L/Cs and invoices...) against ~10,000 rows.
+    assert queries[1] < rows / 8

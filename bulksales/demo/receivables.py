@@ -19,6 +19,7 @@ from pipeline.models import Deal, Outcome
 from pipeline.receivables import money, services
 from pipeline.receivables.models import Invoice, Payment
 from pipeline.receivables.selectors import with_open_amount
+from pipeline.reminders import raise_reminders
 
 # The days after the B/L an invoice falls due, and the deposit, by the contract's payment terms.
 PAYMENT_DAYS = {PaymentTerms.LC_USANCE: 90, PaymentTerms.OPEN_ACCOUNT: 30}
@@ -98,3 +99,4 @@ def seed_receivables() -> None:
     _set_terms()
     _issue_invoices(rng, today)
     _receive_payments(rng, today)
+    raise_reminders(now=timezone.now())  # the invoices overdue among them, on first sign-in

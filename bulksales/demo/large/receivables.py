@@ -100,6 +100,7 @@ def seed_receivables_large(seed: LargeSeed) -> None:
     seed.insert(Payment, ["id", "customer", "received_on", "amount", "currency", "rate_to_base", "amount_base",
                           "bank_reference", "note", "recorded_by", "recorded_at"], payments)
     seed.insert(PaymentAllocation, ["payment", "invoice", "amount"], allocations)
-    for (series, year), last in sequences.items():
-        InvoiceSequence.objects.update_or_create(series=series, year=year, defaults={"last": last})
+    # The large seed runs on a database without customers, so without invoices: the sequences are new.
+    InvoiceSequence.objects.bulk_create(InvoiceSequence(series=series, year=year, last=last)
+                                        for (series, year), last in sequences.items())
     seed.analyze(Invoice, InvoiceLine, Payment, PaymentAllocation)
