@@ -9,6 +9,7 @@ from customers.urls import complaint_patterns, customer_patterns
 from pipeline.execution.urls import shipment_patterns
 from pipeline.letters_of_credit.urls import letter_of_credit_patterns
 from pipeline.receivables.export_urls import export_patterns as receivables_export_patterns
+from pipeline.receivables.urls import receivable_patterns
 from pipeline.urls import (
     activity_patterns,
     deal_patterns,
@@ -34,6 +35,7 @@ urlpatterns = [
     path("shipments/", include(shipment_patterns)),
     path("letters-of-credit/", include(letter_of_credit_patterns)),
     path("receivables/exports/", include(receivables_export_patterns)),
+    path("receivables/", include(receivable_patterns)),
     path("pipeline/settings/", include(settings_patterns)),
     path("activities/", include(activity_patterns)),
     path("research/", include(research_patterns)),

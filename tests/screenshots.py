@@ -77,6 +77,13 @@ PAGES = [
     ("shipment-rejectable", "am2", "/shipments/9/"),
     ("shipment-bl-accepted", "rep6", "/shipments/40/"),
     ("deal-shipments", "director", "/deals/138/"),
+    # The demo's receivables (bulksales/demo/receivables.py): a final invoice with its quality adjustment that
+    # credits the buyer, a T/T deposit paid in part, a contract's invoices panel, the payment form, a payment.
+    ("invoice", "rep6", "/receivables/invoices/48/"),
+    ("invoice-part-paid", "rep7", "/receivables/invoices/92/"),
+    ("deal-invoices", "rep6", "/deals/41/"),
+    ("payment-form", "rep9", "/receivables/customers/105/payments/new/"),
+    ("payment", "rep6", "/receivables/payments/174/"),
     # The demo's letters of credit (bulksales/demo/letters_of_credit.py): the discrepant L/C with a discrepancy
     # waived and one open (its tolerance short of the contract's maximum), and its contract's panel.
     ("letter-of-credit", "am3", "/letters-of-credit/6/"),

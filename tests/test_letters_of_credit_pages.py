@@ -261,6 +261,7 @@ def test_the_deal_pages_lc_panel_costs_the_same_queries_however_many_lcs(client_
                                      discrepancies=["Late", "Unsigned"], by=cast.rep, expected_version=1)
         received_lc(coal, cast.rep, number="LC-3")
 
-    # The panel's four: the contract's L/Cs, its shipments, the presentations and their discrepancies.
-    first, second = assert_queries_pinned(21, lambda: client.get(url), grow)
+    # The panel's four: the contract's L/Cs, its shipments, the presentations and their discrepancies; and the
+    # receivables panel's four (its invoices, figures, shipments and who may invoice).
+    first, second = assert_queries_pinned(25, lambda: client.get(url), grow)
     assert text(second).count("/letters-of-credit/") >= 3

@@ -128,6 +128,8 @@ def test_a_shipment_has_one_provisional_invoice_unless_a_credit_note_cancels_it(
                               issued_on=BL_DATE)
     second = services.provisional_issue(shipment=shipment, by=cast.rep, issued_on=BL_DATE)
     assert (first.number, second.number) == ("INV-2026-0001", "INV-2026-0002")
+    assert selectors.status_of(selectors.with_open_amount(Invoice.objects.all()).get(pk=first.pk), TODAY) == \
+        selectors.Status.CREDITED
 
 
 def test_a_usance_invoice_falls_due_the_contracts_days_after_the_bl(cast, coal):

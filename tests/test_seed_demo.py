@@ -11,7 +11,7 @@ from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max, Min, Sum
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -28,6 +28,9 @@ from pipeline.execution.services import bl_outside_tolerance
 from pipeline.letters_of_credit.models import Discrepancy, LCAmendment, LetterOfCredit, Presentation, validate_bic
 from pipeline.letters_of_credit.reminders import LC_EXPIRING, LC_NOT_RECEIVED, LC_SHIPMENT
 from pipeline.models import Activity, Deal, MarketResearch, Reminder, StageMove
+from pipeline.receivables import money, services
+from pipeline.receivables.models import Invoice, Payment
+from pipeline.receivables.selectors import ageing_q, with_open_amount
 from pipeline.reminders import JOB_KINDS, raise_reminders
 from pipeline.selectors import rate_for
 from targets.kpis import compute_scorecards
@@ -43,7 +46,7 @@ def counts():
     models = (User, Department, Team, Training, Attendance, Customer, Contact, Complaint, SatisfactionSurvey,
               TierChange,
               Deal, StageMove, Activity, MarketResearch, Reminder, Shipment, Assay, LaytimeStatement, CargoClaim,
-              LetterOfCredit, LCAmendment, Discrepancy)
+              LetterOfCredit, LCAmendment, Discrepancy, Invoice, Payment)
     return [model.objects.count() for model in models]
 
 
@@ -128,6 +131,32 @@ def test_seed_demo_executes_the_signed_contracts_in_every_state(demo):
     assert Complaint.objects.filter(cargo_claim__isnull=False, status="resolved").exclude(settlement="").count() == 2
     # Every cause the hourly job raises, the execution ones included.
     assert set(Reminder.objects.values_list("kind", flat=True)) >= set(JOB_KINDS)
+
+
+def test_seed_demo_invoices_the_cargo_and_receives_payments(demo):
+    # A provisional invoice on every B/L, a final one on every final value, a prepayment per T/T deposit contract.
+    loaded = set(Shipment.objects.filter(bl_date__isnull=False).values_list("pk", flat=True))
+    assert set(Invoice.objects.filter(kind__in=["provisional", "final"]).values_list("shipment", flat=True)) == loaded
+    finals = Invoice.objects.filter(kind="final")
+    assert sorted(finals.values_list("shipment", flat=True)) == sorted(
+        Shipment.objects.filter(finalised_at__isnull=False).values_list("pk", flat=True))
+    assert finals.filter(amount__lt=0, number__startswith="CN-").count() == finals.filter(amount__lt=0).count()
+    assert Invoice.objects.filter(kind="prepayment").count() == Deal.objects.filter(
+        outcome="won", payment_terms="tt_deposit").count()
+    # What a final cargo's invoices bill adds up to its final value, less its share of a deposit.
+    for shipment in Shipment.objects.filter(finalised_at__isnull=False, deal__prepayment_percent=0):
+        billed = Invoice.objects.filter(shipment=shipment, complaint__isnull=True).values_list("amount", flat=True)
+        assert sum(billed, Decimal(0)) == shipment.final_value
+    # The two settled demo claims are credited.
+    assert sorted(Invoice.objects.filter(kind="credit_note").values_list("complaint__settlement", flat=True)) == [
+        "credit_note", "discount"]
+    # Overdue amounts in every ageing bucket, and part payments among the payments.
+    opened = with_open_amount(Invoice.objects.all())
+    today = timezone.localdate()
+    assert {bucket for bucket in money.Bucket.ALL if opened.filter(ageing_q(bucket, today)).exists()} == set(
+        money.Bucket.ALL)
+    assert opened.filter(allocated__gt=0, open_amount__gt=0).exists()
+    assert Payment.objects.filter(allocations__isnull=False).count() == Payment.objects.count()
 
 
 def test_seed_demo_gives_the_contracts_on_lc_terms_their_letters_of_credit(demo):
@@ -333,6 +362,22 @@ def test_the_large_seeds_shipments_are_what_the_services_would_have_recorded(lar
     assert AssayResult.objects.exists() and LaytimeStatement.objects.exists()
 
 
+def test_the_large_seed_invoices_every_bl_and_final_value(large_demo):
+    assert Invoice.objects.filter(kind="provisional").count() == Shipment.objects.filter(bl_date__isnull=False).count()
+    assert Invoice.objects.filter(kind="final").count() == Shipment.objects.filter(finalised_at__isnull=False).count()
+    # A final cargo's two invoices bill its final value, as the services would.
+    billed = dict(Invoice.objects.filter(shipment__finalised_at__isnull=False).values("shipment")
+                  .annotate(total=Sum("amount")).values_list("shipment", "total"))
+    assert billed == dict(Shipment.objects.filter(finalised_at__isnull=False).values_list("pk", "final_value"))
+    opened = with_open_amount(Invoice.objects.all())
+    assert opened.filter(allocated__gt=0, open_amount__gt=0).exists()
+    assert opened.filter(allocated=0, open_amount__gt=0, due_on__lt=timezone.localdate()).exists()
+    # The numbers continue where the seed left them.
+    year = Invoice.objects.latest("issued_on").issued_on.year
+    last = Invoice.objects.filter(number__startswith=f"INV-{year}-").order_by("-number").first()
+    assert services.next_number("INV", year) == f"INV-{year}-{int(last.number[-4:]) + 1:04d}"
+
+
 def test_the_large_seed_gives_every_contract_on_lc_terms_its_letter_of_credit(large_demo):
     on_lc = Deal.objects.filter(outcome="won", payment_terms__in=["lc_sight", "lc_usance"], laycan_start__isnull=False)
     assert LetterOfCredit.objects.count() == on_lc.count() > 0
@@ -374,4 +419,5 @@ def test_the_large_seeds_queries_do_not_grow_with_its_rows(db):
         queries.append(len(context.captured_queries))
     rows = Activity.objects.count() + Deal.objects.count() + StageMove.objects.count()
     assert queries[1] <= queries[0] + 5, queries
-    assert queries[1] < rows / 10  # a fixed ~650 (organisation, scorecards...) against ~10,000 rows
+    # A fixed ~1,000 (organisation, scorecards, the reminders job over L/Cs and invoices...) against ~10,000 rows.
+    assert queries[1] < rows / 8

@@ -39,6 +39,7 @@ from customers.models import Commodity, Complaint, Contact, Customer, ImportJob,
 from pipeline.execution.models import Shipment
 from pipeline.letters_of_credit.models import Discrepancy, LetterOfCredit, Presentation
 from pipeline.models import Activity, Amendment, Deal, LostReason, MarketResearch, Port, Reminder, Specification
+from pipeline.receivables.models import Invoice, Payment
 from targets.models import ScorecardRun, TeamTarget
 
 from .conftest import ROLES
@@ -50,7 +51,9 @@ from .factories import (
     ContactFactory,
     CustomerFactory,
     DealFactory,
+    InvoiceFactory,
     MarketResearchFactory,
+    PaymentFactory,
     PortFactory,
     RepTargetFactory,
     SurveyFactory,
@@ -131,6 +134,14 @@ URL_KWARGS = {
     "shipments:create/pk": Scoped("signed_deal"),
     "shipments/port": ("load", "discharge"),
     "shipments:tie/complaint_pk": Scoped("complaint"),
+    "receivables:invoice/pk": Scoped("invoice"),
+    "receivables:correct/pk": Scoped("invoice"),
+    "receivables:shipment_invoice/pk": Scoped("shipment"),
+    "receivables:shipment_invoice/kind": ("provisional", "final"),
+    "receivables:prepayment/pk": Scoped("signed_deal"),
+    "receivables:claim_credit_note/pk": Scoped("complaint"),
+    "receivables:payment_create/pk": Scoped("customer"),
+    "receivables:payment/pk": Scoped("payment"),
     "letters_of_credit/pk": Scoped("letter_of_credit"),
     "letters_of_credit:create/pk": Scoped("signed_deal"),
     "letters_of_credit/presentation_pk": Scoped("presentation"),
@@ -219,6 +230,8 @@ class Side:
     signed_deal: Deal
     amendment: Amendment  # asked for on the seller's signed contract
     shipment: Shipment  # of the signed contract
+    invoice: Invoice  # of the signed contract
+    payment: Payment  # from the customer
     letter_of_credit: LetterOfCredit  # of the signed contract, discrepant on the shipment's documents
     presentation: Presentation
     discrepancy: Discrepancy
@@ -288,6 +301,8 @@ def _side(cast, seller: User, *, other_team: set[str], peers: set[str]) -> Side:
         letter_of_credit=letter_of_credit,
         presentation=presentation,
         discrepancy=Discrepancy.objects.create(presentation=presentation, description="Late", recorded_by=seller),
+        invoice=InvoiceFactory(deal=signed_deal, issued_by=seller),
+        payment=PaymentFactory(customer=customer),
         amendment=Amendment.objects.create(
             deal=signed_deal,
             changes={"price_per_tonne": {"old": "80.00", "new": "90"}}, reason="Freight fell", requested_by=seller,

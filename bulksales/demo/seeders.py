@@ -1,7 +1,7 @@
 """The seeders of `manage.py seed_demo`, in the order they run: each builds on the ones before it
 (customers need the people, grades the commodities, deals the customers and grades, shipments the
-signed deals, letters of credit the signed deals on L/C terms and their shipments, targets the signed deals
-and their shipments)."""
+signed deals, letters of credit the signed deals on L/C terms and their shipments, invoices and payments the
+shipments, targets the signed deals and their shipments)."""
 
 import time
 from collections.abc import Callable
@@ -13,21 +13,23 @@ from bulksales.demo.large.customers import seed_customers_large
 from bulksales.demo.large.letters_of_credit import seed_letters_of_credit_large
 from bulksales.demo.large.organisation import seed_large_organisation
 from bulksales.demo.large.pipeline import seed_pipeline_large, seed_reminders_large
+from bulksales.demo.large.receivables import seed_receivables_large
 from bulksales.demo.large.seed import LargeSeed, LargeSeeder
 from bulksales.demo.large.shipments import seed_shipments_large
 from bulksales.demo.large.targets import seed_targets_large
 from bulksales.demo.letters_of_credit import seed_letters_of_credit
 from bulksales.demo.organisation import seed_organisation
 from bulksales.demo.pipeline import seed_pipeline
+from bulksales.demo.receivables import seed_receivables
 from bulksales.demo.shipments import seed_shipments
 from bulksales.demo.specifications import seed_specifications
 from bulksales.demo.targets import seed_targets
 
 SEEDERS: list[Callable[[], None]] = [seed_organisation, seed_customers, seed_specifications, seed_pipeline,
-                                     seed_shipments, seed_letters_of_credit, seed_targets]
+                                     seed_shipments, seed_letters_of_credit, seed_receivables, seed_targets]
 LARGE_SEEDERS: list[LargeSeeder] = [seed_large_organisation, seed_customers_large, seed_pipeline_large,
-                                    seed_shipments_large, seed_letters_of_credit_large, seed_reminders_large,
-                                    seed_targets_large]
+                                    seed_shipments_large, seed_letters_of_credit_large, seed_receivables_large,
+                                    seed_reminders_large, seed_targets_large]
 
 
 def seed_demo() -> None:

@@ -10,12 +10,19 @@ class ReceivablesConfig(AppConfig):
     verbose_name = _("Receivables")
 
     def ready(self) -> None:
-        # Its reminders and the customer list's column: pipeline and customers do not import receivables.
+        # Its parts of the deal, customer and complaint pages, its reminders and the customer list's column:
+        # pipeline and customers do not import receivables.
         from customers.list_columns import register_list_column
+        from customers.panels import register_complaint_panel, register_panel
+        from pipeline.deal_panels import register_deal_panel
         from pipeline.reminders import register_causes
 
         from .customer_column import OVERDUE_COLUMN
+        from .panels import complaint_credit_panel, customer_receivables_panel, deal_receivables_panel
         from .reminders import invoices_overdue
 
+        register_deal_panel(deal_receivables_panel)
+        register_panel(customer_receivables_panel)
+        register_complaint_panel(complaint_credit_panel)
         register_causes(invoices_overdue)
         register_list_column(OVERDUE_COLUMN)

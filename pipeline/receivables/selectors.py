@@ -23,7 +23,6 @@ from decimal import Decimal
 from django.db.models import (
     Case,
     DecimalField,
-    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -33,7 +32,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 
 from accounts import access
@@ -93,9 +92,11 @@ def credited_sql() -> Coalesce:
 def with_open_amount(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
     """Each invoice's `allocated`, `credited` and `open_amount`. A credit note against an invoice counts
     in that invoice's open amount, not its own (0); one against none is a credit (negative) of its own."""
+    # Rounded to the cent in SQL: SQLite sums decimals as floats, and 5,748,000.00 - 5,000,000.00 - 748,000.00
+    # must be nothing open, not 4e-10.
     return invoices.annotate(allocated=allocated_sql(), credited=credited_sql()).annotate(
         open_amount=Case(When(amount__lt=0, against__isnull=False, then=ZERO),
-                         default=ExpressionWrapper(F("amount") - F("allocated") + F("credited"), output_field=AMOUNT),
+                         default=Round(F("amount") - F("allocated") + F("credited"), 2, output_field=AMOUNT),
                          output_field=AMOUNT))
 
 
@@ -155,14 +156,16 @@ class CustomerFigures:
 
 
 def customer_figures(user: User, customer: Customer, today: date | None = None) -> CustomerFigures:
-    """The customer's figures over the invoices and payments the user sees: three queries."""
+    """The customer's figures over the invoices and payments the user sees: two queries."""
     today = today or timezone.localdate()
     invoices = invoices_visible_to(user).filter(deal__customer=customer)
     since = today - timedelta(days=DSO_DAYS)
-    rows = (with_open_amount(invoices).order_by().values("currency").annotate(
+    rows = list(with_open_amount(invoices).order_by().values("currency").annotate(
         invoiced=Coalesce(Sum("amount"), ZERO), received=Coalesce(Sum("allocated"), ZERO),
         outstanding=Coalesce(Sum("open_amount"), ZERO),
         overdue=Coalesce(Sum("open_amount", filter=overdue_q(today)), ZERO),
+        overdue_base=Coalesce(Sum(F("open_amount") * F("rate_to_base"), filter=overdue_q(today),
+                                  output_field=AMOUNT), ZERO),
         period_sales=Coalesce(Sum("amount", filter=Q(issued_on__gt=since, issued_on__lte=today)), ZERO))
         .order_by("currency"))
     per_currency = [Figures(row["currency"], row["invoiced"], row["received"], row["outstanding"], row["overdue"],
@@ -170,10 +173,10 @@ def customer_figures(user: User, customer: Customer, today: date | None = None) 
                     for row in rows]
     unallocated = (payments_visible_to(user).filter(customer=customer)
                    .annotate(allocated=_allocated_of_payment())
-                   .order_by().values("currency").annotate(left=Sum(F("amount") - F("allocated")))
+                   .order_by().values("currency")
+                   .annotate(left=Round(Sum(F("amount") - F("allocated")), 2, output_field=AMOUNT))
                    .filter(left__gt=0).order_by("currency"))
-    overdue_base = with_open_amount(invoices).filter(overdue_q(today)).aggregate(
-        total=Coalesce(Sum(F("open_amount") * F("rate_to_base"), output_field=AMOUNT), ZERO))["total"]
+    overdue_base = sum((row["overdue_base"] for row in rows), Decimal(0))
     return CustomerFigures(per_currency, [(row["currency"], row["left"]) for row in unallocated],
                            money.cents(overdue_base))
 
@@ -187,7 +190,7 @@ def _allocated_of_payment() -> Coalesce:
 def with_allocated(payments: QuerySet[Payment]) -> QuerySet[Payment]:
     """Each payment's `allocated` to invoices and `on_account` (the rest)."""
     return payments.annotate(allocated=_allocated_of_payment()).annotate(
-        on_account=ExpressionWrapper(F("amount") - F("allocated"), output_field=AMOUNT))
+        on_account=Round(F("amount") - F("allocated"), 2, output_field=AMOUNT))
 
 
 def with_overdue_balance(customers: QuerySet[Customer], today: date) -> QuerySet[Customer]:
@@ -211,6 +214,7 @@ class Status:
     PAID = "paid"
     OVERDUE = "overdue"
     CREDIT = "credit"  # a credit note, or an invoice credited beyond what it billed
+    CREDITED = "credited"  # settled by credit notes alone, nothing paid: cancelled
 
 
 def status_of(invoice: Invoice, today: date) -> str:
@@ -219,7 +223,7 @@ def status_of(invoice: Invoice, today: date) -> str:
     if invoice.amount < 0 or open_amount < 0:
         return Status.CREDIT
     if open_amount == 0:
-        return Status.PAID
+        return Status.PAID if invoice.allocated else Status.CREDITED  # type: ignore[attr-defined]
     if invoice.due_on < today:
         return Status.OVERDUE
     if invoice.allocated:  # type: ignore[attr-defined]

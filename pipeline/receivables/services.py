@@ -318,7 +318,7 @@ def correction_issue(*, invoice: Invoice, amount: Decimal, reason: str, by: User
     kind = Kind.CREDIT_NOTE if amount < 0 else Kind.DEBIT_NOTE
     return _issue(deal=invoice.deal, kind=kind, shipment=invoice.shipment, issued_on=issued_on, by=by,
                   due_on=money.due_date(kind=kind, issued_on=issued_on), against=invoice, note=reason,
-                  lines=[Draft(Line.LESS_INVOICE if amount < 0 else Line.CARGO, amount, reference=invoice.number)])
+                  lines=[Draft(Line.LESS_INVOICE if amount < 0 else Line.ADJUSTMENT, amount, reference=invoice.number)])
 
 
 # --- Payments -------------------------------------------------------------------------------------------
