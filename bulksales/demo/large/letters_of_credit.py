@@ -45,6 +45,12 @@ def seed_letters_of_credit_large(seed: LargeSeed) -> None:
                                           .order_by("deal", "number").values_list("pk", "deal", "bl_date")):
         if bl_date is not None:
             loaded[deal_id].append((shipment_id, bl_date))
+    # The three contracts awaiting their cargo whose laycans open first call for each of the job's L/C
+    # reminders: one still waits for its L/C, one's L/C expires in ten days, one's latest shipment date is
+    # five days off.
+    awaiting = sorted((deal for deal in deals if not loaded.get(deal[0]) and deal[9] and deal[9] >= today),
+                      key=lambda deal: (deal[8], deal[0]))
+    held_up = dict(zip([deal[0] for deal in awaiting], ("missing", "expiring", "shipment"), strict=False))
     letters, presentations, discrepancies = [], [], []
     letter_id, presentation_id = next_id(LetterOfCredit), next_id(Presentation)
     for (deal_id, owner, terms, quantity, price, currency, tolerance, liftings, laycan_start, laycan_end,
@@ -59,7 +65,17 @@ def seed_letters_of_credit_large(seed: LargeSeed) -> None:
         usance = terms == PaymentTerms.LC_USANCE
         bank, bic = rng.choice(ISSUING_BANKS.get(country, ISSUING_BANKS["CN"]))
         advising, advising_bic = rng.choice(ADVISING_BANKS)
-        received = issued <= today
+        held = held_up.get(deal_id)
+        if held in ("expiring", "shipment"):
+            issued = min(issued, today - timedelta(days=3))
+        received = issued <= today and held != "missing"
+        latest_shipment, expiry = end + SHIPMENT_MARGIN, end + SHIPMENT_MARGIN + VALIDITY
+        if held == "expiring":
+            expiry = today + timedelta(days=10)
+            latest_shipment = min(latest_shipment, expiry)
+        elif held == "shipment":
+            latest_shipment = today + timedelta(days=5)
+            expiry = latest_shipment + VALIDITY
         status, accepted_on, paid_on = Status.RECEIVED if received else Status.EXPECTED, None, None
         presented_on = None
         for shipment_id, bl_date in cargoes:
@@ -83,7 +99,7 @@ def seed_letters_of_credit_large(seed: LargeSeed) -> None:
             advising, advising_bic, "", "", (quantity * price).quantize(Decimal("0.01")), currency, tolerance,
             LetterOfCredit.Kind.USANCE if usance else LetterOfCredit.Kind.SIGHT, USANCE_DAYS if usance else None,
             issued if received else None, min(issued + timedelta(days=2), today) if received else None,
-            end + SHIPMENT_MARGIN, end + SHIPMENT_MARGIN + VALIDITY, "中国 China", liftings > 1, DOCUMENTS, status,
+            latest_shipment, expiry, "中国 China", liftings > 1, DOCUMENTS, status,
             accepted_on, paid_on, owner))
         letter_id += 1
     seed.insert(LetterOfCredit, [
