@@ -80,7 +80,7 @@ def test_the_team_dashboard_lists_its_overdue_invoices_the_longest_overdue_first
         (90, D("10000.00")), (31, D("30000.00")), (1, D("200000.00"))]
     assert response.context["overdue_invoice_count"] == 3
     first = rows[0]["invoice"]
-    assert reverse("deals:detail", args=[first.deal_id]) in response.text
+    assert reverse("receivables:invoice", args=[first.pk]) in response.text
     assert first.number in response.text and "10,000.00 USD" in response.text
 
 

@@ -7,6 +7,7 @@ from datetime import date
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.exports import Cell
 
@@ -20,8 +21,8 @@ Table = tuple[list[str], list[Sequence[Cell]]]
 
 def invoice_table(invoices: QuerySet[Invoice], today: date) -> Table:
     """One row per invoice or note, the oldest issued first: what it billed, what is open and how late."""
-    headers = [_("Invoice number"), _("Kind"), _("Customer"), _("Contract"), _("Issued on"), _("Due on"), _("Currency"),
-               _("Amount"), _("Amount owed"), _("Days overdue")]
+    headers = [_("Invoice number"), _("Kind"), _("Customer"), _("Contract"), pgettext("invoice", "Issued on"),
+               _("Due on"), _("Currency"), _("Amount"), _("Amount owed"), _("Days overdue")]
     rows: list[Sequence[Cell]] = []
     for invoice in with_open_amount(invoices).select_related("deal__customer").order_by("issued_on", "pk"):
         open_amount = money.cents(invoice.open_amount)  # type: ignore[attr-defined]
@@ -34,8 +35,8 @@ def invoice_table(invoices: QuerySet[Invoice], today: date) -> Table:
 def payment_table(payments: QuerySet[Payment]) -> Table:
     """One row per payment received, the latest first: how much of it settles invoices, how much is on
     account."""
-    headers = [_("Received on"), _("Customer"), _("Amount"), _("Currency"), _("Rate to the base currency"),
-               _("Bank reference"), _("Allocated to invoices"), _("On account")]
+    headers = [pgettext("payment", "Received on"), _("Customer"), _("Amount"), _("Currency"),
+               _("Rate to the base currency"), _("Bank reference"), _("Allocated to invoices"), _("On account")]
     rows: list[Sequence[Cell]] = [
         [payment.received_on, payment.customer.name, payment.amount, payment.currency, payment.rate_to_base,
          payment.bank_reference, money.cents(payment.allocated),  # type: ignore[attr-defined]
