@@ -16,7 +16,7 @@ from pipeline.models import PortRole, SpecParameter
 
 from .factories import ComplaintFactory, SignedDealFactory
 from .queries import assert_queries_pinned
-from .test_execution_services import assay, coal, record  # noqa: F401 -- coal is a fixture
+from .test_execution_services import assay, coal, on_bl_basis, record  # noqa: F401 -- coal is a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +66,7 @@ def test_every_shipment_page_opens_to_those_who_see_the_contract_only(client_as,
 
 @pytest.mark.parametrize("role", sorted(SEE | OUTSIDE | NOT_SELLERS))
 def test_a_suggested_claim_opens_to_those_who_see_the_contract_and_to_customer_service(client_as, cast, coal, role):
+    on_bl_basis(coal)  # a shortage is claimed on a cargo valued on its B/L
     shipment = record(coal, cast.rep, bl_tonnes=D(60000), outturn_tonnes=D(59640))
     url = reverse("shipments:claim", args=[shipment.pk]) + "?kind=quantity"
     client = client_as(cast.by_role(role))
@@ -77,6 +78,7 @@ def test_a_suggested_claim_opens_to_those_who_see_the_contract_and_to_customer_s
 
 
 def test_customer_service_confirms_a_claim_from_the_customers_page(client_as, cast, coal):
+    on_bl_basis(coal)  # a shortage is claimed on a cargo valued on its B/L
     shipment = record(coal, cast.rep, bl_tonnes=D(60000), outturn_tonnes=D(59640))
     client = client_as(cast.service)
     page = text(client.get(reverse("customers:detail", args=[coal.customer_id])))
@@ -237,6 +239,7 @@ def test_a_rejectable_assay_is_flagged_and_not_confirmed(client_as, cast, coal):
 
 
 def test_a_short_landing_suggests_a_prefilled_complaint_that_confirming_records(client_as, cast, coal):
+    on_bl_basis(coal)  # a shortage is claimed on a cargo valued on its B/L
     shipment = record(coal, cast.rep, bl_tonnes=D(60000), outturn_tonnes=D(59640))
     client = client_as(cast.rep)
     html = text(client.get(reverse("shipments:detail", args=[shipment.pk])))
@@ -293,6 +296,7 @@ def hand_recorded(deal, cast, **fields) -> Complaint:
 
 
 def test_a_complaint_recorded_by_hand_is_tied_to_its_shipment_with_the_figures_prefilled(client_as, cast, coal):
+    on_bl_basis(coal)  # a shortage is claimed on a cargo valued on its B/L
     shipment = record(coal, cast.rep, bl_tonnes=D(60000), bl_date=datetime.date(2026, 3, 5), outturn_tonnes=D(59640))
     other = SignedDealFactory(customer=coal.customer, contract_number="CT-OTHER")
     record(other, cast.rep, bl_tonnes=D(60000), bl_date=datetime.date(2026, 4, 1))
@@ -343,6 +347,7 @@ def test_a_quality_complaint_names_the_parameter_and_keeps_the_customers_claimed
 
 
 def test_a_shipment_whose_claim_is_raised_already_is_refused_with_the_complaint_it_is_on(client_as, cast, coal):
+    on_bl_basis(coal)  # a shortage is claimed on a cargo valued on its B/L
     shipment = record(coal, cast.rep, bl_tonnes=D(60000), outturn_tonnes=D(59640))
     [suggestion] = selectors.suggested_claims(shipment)
     first = services.claim_raise(shipment=shipment, suggestion=suggestion, assignee=cast.service, channel="email",

@@ -26,6 +26,14 @@ def coal(cast):
                              quantity_basis=QuantityBasis.OUTTURN, final_assay=PortRole.DISCHARGE)
 
 
+def on_bl_basis(deal):
+    """The contract valued on the B/L quantity, as a short-landing claim needs: on the outturn the buyer
+    pays for the cargo as it arrived, so a shortage is no claim."""
+    deal.quantity_basis = QuantityBasis.BL
+    deal.save(update_fields=["quantity_basis"])
+    return deal
+
+
 def record(deal, by, **facts) -> Shipment:
     shipment = Shipment(deal=deal, vessel_name="Pacific Glory", imo="9074729", **facts)
     return services.shipment_save(shipment=shipment, by=by)
@@ -217,7 +225,7 @@ def test_the_final_value_once_confirmed_is_a_fact(cast, coal):
 
 def test_a_short_landing_beyond_the_allowance_suggests_a_claim_of_5748(cast, coal):
     # No final assay yet: the claim is priced at the contract price, 60 t x 95.80.
-    shipment = record(coal, cast.rep, bl_tonnes=D(60000), outturn_tonnes=D(59640))
+    shipment = record(on_bl_basis(coal), cast.rep, bl_tonnes=D(60000), outturn_tonnes=D(59640))
     [suggestion] = selectors.suggested_claims(shipment)
     assert (suggestion.kind, suggestion.measured, suggestion.amount) == (CargoClaim.Kind.QUANTITY, D(360),
                                                                           D("5748.00"))
@@ -228,6 +236,13 @@ def test_a_short_landing_beyond_the_allowance_suggests_a_claim_of_5748(cast, coa
         Complaint.Category.QUANTITY, D("5748.00"), "USD")
     assert complaint.cargo_claim.shipment == shipment
     assert selectors.suggested_claims(shipment) == []  # raised once
+
+
+def test_a_cargo_valued_on_its_outturn_suggests_no_shortage_claim(cast, coal):
+    # Paid for its 59,640 t as they arrived: the 360 t short cost the buyer nothing.
+    shipment = record(coal, cast.rep, bl_tonnes=D(60000), outturn_tonnes=D(59640))
+    assert selectors.suggested_claims(shipment) == []
+    assert selectors.claims_to_confirm(cast.service, coal.customer) == []
 
 
 def test_an_off_spec_result_suggests_a_quality_claim_of_its_price_reduction(cast, coal):

@@ -14,7 +14,7 @@ from customers import complaints
 from customers.models import Complaint
 from pipeline.execution import selectors, services
 from pipeline.execution.models import Shipment
-from pipeline.models import PortRole
+from pipeline.models import PortRole, QuantityBasis
 
 from .factories import CustomerFactory, DealFactory, SignedDealFactory
 from .queries import assert_queries_pinned
@@ -229,9 +229,9 @@ def raise_claim(shipment: Shipment, by) -> Complaint:
 
 @pytest.fixture
 def claims(cast, coal):
-    """Three liftings of the coal contract: one short-landed and settled by a credit note, one off spec
-    (NAR 5,350 at discharge) with its claim open, one in spec."""
-    coal.liftings, coal.quantity_tonnes = 3, D(180000)
+    """Three liftings of the coal contract, valued on the B/L: one short-landed and settled by a credit
+    note, one off spec (NAR 5,350 at discharge) with its claim open, one in spec."""
+    coal.liftings, coal.quantity_tonnes, coal.quantity_basis = 3, D(180000), QuantityBasis.BL
     coal.save()
     short = record(coal, cast.rep, bl_tonnes=D(60000), outturn_tonnes=D(59640))
     assay(short, cast.rep, PortRole.DISCHARGE, nar=5500, moisture=11)

@@ -2,7 +2,7 @@
 
 The L/C is recorded and checked against the contract; its expiry raises reminders until the documents
 are presented; the provisional and final invoices come from the shipment's figures; a part payment and
-the credit note for the short-landing leave 551,940.95 USD owed; the reminders chase it and the
+the credit note for the short-landing leave 585,488.36 USD owed; the reminders chase it and the
 director's ageing shows it. The figures are the worked examples' (README, After the signature)."""
 
 import datetime
@@ -36,10 +36,10 @@ def open_kinds(user) -> set[str]:
 
 
 def test_a_coal_cargo_on_lc_at_sight_from_its_lc_to_the_ageing(cast, client_as):
-    # 60,000 t +/- 10 % at 95.80 USD/t, laycan 1-10 March 2026, on L/C at sight; outturn basis, the
-    # discharge assay final.
+    # 60,000 t +/- 10 % at 95.80 USD/t, laycan 1-10 March 2026, on L/C at sight; valued on the B/L (so a
+    # short-landing is claimed), the discharge assay final.
     coal = SignedDealFactory(customer__owner=cast.rep, specification=coal_nar_5500(),
-                             quantity_basis=QuantityBasis.OUTTURN, final_assay=PortRole.DISCHARGE,
+                             quantity_basis=QuantityBasis.BL, final_assay=PortRole.DISCHARGE,
                              payment_terms=PaymentTerms.LC_SIGHT)
 
     # 1. The L/C: 5,748,000.00 + 10 % = 6,322,800.00 covers the contract's most, 66,000 t x 95.80 = 6,322,800.00.
@@ -79,17 +79,18 @@ def test_a_coal_cargo_on_lc_at_sight_from_its_lc_to_the_ageing(cast, client_as):
     # A part payment of 5,000,000.00: 748,000.00 owed.
     services.payment_record(customer=coal.customer, received_on=datetime.date(2026, 3, 20),
                             amount=D("5000000.00"), currency="USD", by=cast.rep)
-    # The final invoice on NAR 5,350 and the outturn: 59,640 x 95.80 x 5,350 / 5,500 = 5,557,688.95, less the
-    # 5,748,000.00 billed = -190,311.05; the short-landing's credit note: 60 t x 95.80 = 5,748.00.
+    # The short-landing, 60 t beyond the 0.5 % allowance, claimed at discharge: 60 x 95.80 = 5,748.00 credited.
+    note = services.claim_credit_note_issue(complaint=short_landing_settled(shipment, cast.rep, cast.service),
+                                            by=cast.rep, issued_on=datetime.date(2026, 3, 21))
+    # The final invoice on NAR 5,350 and the B/L: 60,000 x 95.80 x 5,350 / 5,500 = 5,591,236.36, less the
+    # 5,748,000.00 billed = -156,763.64.
     final = services.final_issue(shipment=finalised(shipment, cast.rep), by=cast.rep,
                                  issued_on=datetime.date(2026, 3, 25))
-    note = services.claim_credit_note_issue(complaint=short_landing_settled(shipment, cast.rep, cast.service),
-                                            by=cast.rep, issued_on=datetime.date(2026, 3, 28))
-    assert (final.amount, note.amount) == (D("-190311.05"), D("-5748.00"))
-    # 748,000.00 - 190,311.05 - 5,748.00 = 551,940.95 owed, past due since 5 March.
+    assert (note.amount, final.amount) == (D("-5748.00"), D("-156763.64"))
+    # 748,000.00 - 5,748.00 - 156,763.64 = 585,488.36 owed, past due since 5 March.
     figures = selectors.deal_figures(coal, datetime.date(2026, 3, 31))
     assert (figures.invoiced, figures.received, figures.outstanding, figures.overdue) == (
-        D("5551940.95"), D("5000000.00"), D("551940.95"), D("551940.95"))
+        D("5585488.36"), D("5000000.00"), D("585488.36"), D("585488.36"))
 
     # 5. The reminders chase it: the rep first, the manager from 7 days late (12 March), the directors from
     #    30 (4 April).
@@ -99,11 +100,11 @@ def test_a_coal_cargo_on_lc_at_sight_from_its_lc_to_the_ageing(cast, client_as):
     raise_reminders(now=at(4, month=4))
     assert Kind.INVOICE_OVERDUE in open_kinds(cast.director)
 
-    # 6. The ageing: today (30 November or later) the 551,940.95 is over 90 days past due, in the base
-    #    currency at the provisional invoice's rate (7.1): 3,918,780.745, shown 3,918,781.
+    # 6. The ageing: today (30 November or later) the 585,488.36 is over 90 days past due, in the base
+    #    currency at the provisional invoice's rate (7.1): 4,156,967.356, shown 4,156,967.
     assert provisional.rate_to_base == D("7.1")
     response = client_as(cast.director).get(reverse("dashboards:director"))
     ageing = {row["bucket"]: (row["amount"], row["count"]) for row in response.context["ageing"]}
-    assert ageing["over_90"] == (D("3918780.75"), 1)
+    assert ageing["over_90"] == (D("4156967.36"), 1)
     assert ageing["current"] == ageing["1_30"] == ageing["31_60"] == ageing["61_90"] == (D("0.00"), 0)
-    assert "3,918,781" in response.content.decode()
+    assert "4,156,967" in response.content.decode()

@@ -110,7 +110,7 @@ def test_open_amount_is_the_invoice_less_payments_and_credit_notes_against_it():
 # --- The worked example, step by step ---------------------------------------------------------------
 
 
-def test_the_coal_cargo_on_lc_at_sight_leaves_551940_95_outstanding():
+def test_the_coal_cargo_on_lc_at_sight_leaves_585488_36_outstanding():
     # 1. B/L 60,000 t on 5 March 2026: the provisional invoice bills 60,000 x 95.80 = 5,748,000.00 USD,
     #    due at sight (on issue).
     provisional = money.cargo_value(D(60000), D("95.80"))
@@ -121,18 +121,18 @@ def test_the_coal_cargo_on_lc_at_sight_leaves_551940_95_outstanding():
     assert (allocations, on_account) == ([Allocation(1, D("5000000.00"))], D(0))
     outstanding = money.open_amount(provisional, D("5000000.00"))
     assert outstanding == D("748000.00")
-    # 3. Final value: outturn 59,640 t, discharge assay NAR 5,350 against 5,500 typical:
-    #    95.80 x 5,350 / 5,500 = 93.1872727... USD/t; 59,640 x 93.1872727... = 5,557,688.945... = 5,557,688.95.
-    final_value = money.cargo_value(D(59640), D("95.80") * D(5350) / D(5500))
-    assert final_value == D("5557688.95")
-    #    The final invoice bills 5,557,688.95 - 5,748,000.00 = -190,311.05: issued as a credit note.
+    # 3. Final value on the B/L (the contract's quantity basis), discharge assay NAR 5,350 against 5,500:
+    #    95.80 x 5,350 / 5,500 = 93.1872727... USD/t; 60,000 x 93.1872727... = 5,591,236.3636... = 5,591,236.36.
+    final_value = money.cargo_value(D(60000), D("95.80") * D(5350) / D(5500))
+    assert final_value == D("5591236.36")
+    #    The final invoice bills 5,591,236.36 - 5,748,000.00 = -156,763.64: issued as a credit note.
     final_balance = money.balance(final_value, [provisional])
-    assert final_balance == D("-190311.05")
+    assert final_balance == D("-156763.64")
     # 4. The short-landing claim (60 t beyond the 0.5 % allowance x 95.80) is settled by a credit note of
-    #    -5,748.00. Outstanding = 748,000.00 - 190,311.05 - 5,748.00 = 551,940.95.
+    #    -5,748.00. Outstanding = 748,000.00 - 156,763.64 - 5,748.00 = 585,488.36.
     credit_note = -money.cargo_value(D(60), D("95.80"))
     assert credit_note == D("-5748.00")
-    assert money.open_amount(provisional, D("5000000.00"), final_balance + credit_note) == D("551940.95")
+    assert money.open_amount(provisional, D("5000000.00"), final_balance + credit_note) == D("585488.36")
 
 
 # --- Ageing and DSO ----------------------------------------------------------------------------------
@@ -156,7 +156,7 @@ def test_an_overdue_amount_ages_in_buckets_of_30_days(today, late, bucket):
 def test_dso_is_outstanding_over_credit_sales_times_the_days():
     # 1,000,000 outstanding on 3,000,000 invoiced in a 90-day quarter: 1/3 x 90 = 30.0 days.
     assert money.days_sales_outstanding(D(1000000), D(3000000), 90) == D("30.0")
-    # The worked example over a 90-day period: invoiced net 5,748,000.00 - 190,311.05 - 5,748.00 =
-    # 5,551,940.95; 551,940.95 / 5,551,940.95 x 90 = 8.947... = 8.9 days.
-    assert money.days_sales_outstanding(D("551940.95"), D("5551940.95"), 90) == D("8.9")
+    # The worked example over a 90-day period: invoiced net 5,748,000.00 - 156,763.64 - 5,748.00 =
+    # 5,585,488.36; 585,488.36 / 5,585,488.36 x 90 = 9.434... = 9.4 days.
+    assert money.days_sales_outstanding(D("585488.36"), D("5585488.36"), 90) == D("9.4")
     assert money.days_sales_outstanding(D(100), D(0), 90) is None

@@ -35,17 +35,17 @@ QUERIES_CUSTOMER_PANEL = 4  # the figures per currency, the payments on account,
 
 @pytest.fixture
 def billed(cast, coal):
-    """The worked example: provisional invoice, a part payment of 5,000,000.00, the final invoice (a credit
-    of 190,311.05) and the short-landing claim's credit note of 5,748.00."""
+    """The worked example: provisional invoice, a part payment of 5,000,000.00, the short-landing claim's
+    credit note of 5,748.00 and the final invoice (a credit of 156,763.64)."""
     shipment = loaded(coal, cast.rep, outturn_tonnes=D(59640))
     provisional = services.provisional_issue(shipment=shipment, by=cast.rep, issued_on=BL_DATE)
     payment = services.payment_record(customer=coal.customer, received_on=datetime.date(2026, 3, 20),
                                       amount=D("5000000.00"), currency="USD", bank_reference="SWIFT 0320",
                                       by=cast.rep)
+    complaint = short_landing_settled(shipment, cast.rep, cast.service)
+    note = services.claim_credit_note_issue(complaint=complaint, by=cast.rep, issued_on=datetime.date(2026, 3, 10))
     final = services.final_issue(shipment=finalised(shipment, cast.rep), by=cast.rep,
                                  issued_on=datetime.date(2026, 3, 25))
-    complaint = short_landing_settled(shipment, cast.rep, cast.service)
-    note = services.claim_credit_note_issue(complaint=complaint, by=cast.rep, issued_on=datetime.date(2026, 3, 28))
     return {"shipment": shipment, "provisional": provisional, "payment": payment, "final": final, "note": note,
             "complaint": complaint}
 
@@ -84,8 +84,8 @@ def test_an_unknown_invoice_kind_is_not_found(client_as, cast, coal, billed):
 def test_the_deal_page_shows_the_figures_and_the_invoices_with_their_standing(client_as, cast, coal, billed):
     html = text(client_as(cast.rep).get(reverse("deals:detail", args=[coal.pk])))
     assert 'id="invoices"' in html and "L/C at sight · due at sight" in html
-    # Invoiced 5,551,940.95; received 5,000,000.00; outstanding and overdue 551,940.95 (due 5 March).
-    for figure in ("5,551,940.95 USD", "5,000,000.00 USD", "551,940.95 USD"):
+    # Invoiced 5,585,488.36; received 5,000,000.00; outstanding and overdue 585,488.36 (due 5 March).
+    for figure in ("5,585,488.36 USD", "5,000,000.00 USD", "585,488.36 USD"):
         assert figure in html
     assert "INV-2026-0001" in html and "CN-2026-0001" in html and "Credit note (final invoice)" in html
     assert "Overdue" in html
@@ -120,14 +120,14 @@ def test_a_refused_issue_is_explained_on_the_deal_page(client_as, cast, coal):
 def test_the_invoice_page_lists_its_lines_payments_and_notes(client_as, cast, coal, billed):
     client = client_as(cast.rep)
     html = text(client.get(reverse("receivables:invoice", args=[billed["final"].pk])))
-    assert "Credit note (final invoice) CN-2026-0001" in html
-    assert "59,640 t x 95.80 USD/t" in html and "5,713,512.00" in html
-    assert "Price adjustment, Net calorific value (NAR) 5,350 kcal/kg: 59,640 t x -2.61 USD/t" in html
-    assert "-155,823.05" in html and "Less invoice INV-2026-0001" in html and "-190,311.05 USD" in html
+    assert "Credit note (final invoice) CN-2026-0002" in html
+    assert "60,000 t x 95.80 USD/t" in html and "5,748,000.00" in html
+    assert "Price adjustment, Net calorific value (NAR) 5,350 kcal/kg: 60,000 t x -2.61 USD/t" in html
+    assert "-156,763.64" in html and "Less invoice INV-2026-0001" in html and "-156,763.64 USD" in html
     html = text(client.get(reverse("receivables:invoice", args=[billed["provisional"].pk])))
     assert "60,000 t x 95.80 USD/t" in html and "5,748,000.00 USD" in html
-    assert "5,000,000.00 USD" in html and "CN-2026-0002" in html
-    assert "Outstanding: <span class=\"text-nowrap\">551,940.95 USD" in html
+    assert "5,000,000.00 USD" in html and "CN-2026-0001" in html and "CN-2026-0002" in html
+    assert "Outstanding: <span class=\"text-nowrap\">585,488.36 USD" in html
     assert "Correct by a note" in html
 
 
@@ -191,9 +191,9 @@ def test_a_payment_form_sent_twice_records_one_payment(client_as, cast, coal, bi
 
 def test_the_customer_page_shows_the_balance_and_the_overdue_amount(client_as, cast, coal, billed):
     html = text(client_as(cast.rep).get(reverse("customers:detail", args=[coal.customer_id])))
-    # 551,940.95 USD overdue at 7.1 = 3,918,780.75 CNY.
-    assert 'id="receivables"' in html and "Overdue balance: 3,918,780.75 CNY" in html
-    assert "551,940.95 USD" in html and "SWIFT 0320" in html and "Record a payment" in html
+    # 585,488.36 USD overdue at 7.1 = 4,156,967.356 = 4,156,967.36 CNY.
+    assert 'id="receivables"' in html and "Overdue balance: 4,156,967.36 CNY" in html
+    assert "585,488.36 USD" in html and "SWIFT 0320" in html and "Record a payment" in html
     # Customer service sees the customer, not its money.
     assert 'id="receivables"' not in text(client_as(cast.service).get(reverse("customers:detail",
                                                                                args=[coal.customer_id])))

@@ -30,9 +30,10 @@ TODAY = datetime.date(2026, 3, 31)
 
 @pytest.fixture
 def coal(cast):
-    """The worked example's coal contract, on L/C at sight."""
+    """The worked example's coal contract, on L/C at sight, valued on the B/L (so that a short-landing is
+    claimed: valued on the outturn, the buyer would pay for the cargo as it arrived)."""
     return SignedDealFactory(customer__owner=cast.rep, specification=coal_nar_5500(),
-                             quantity_basis=QuantityBasis.OUTTURN, final_assay=PortRole.DISCHARGE,
+                             quantity_basis=QuantityBasis.BL, final_assay=PortRole.DISCHARGE,
                              payment_terms=PaymentTerms.LC_SIGHT)
 
 
@@ -69,7 +70,7 @@ def lines_of(invoice) -> list[tuple]:
 # --- The worked example, through the services --------------------------------------------------------
 
 
-def test_the_coal_cargo_on_lc_at_sight_leaves_551940_95_outstanding(cast, coal):
+def test_the_coal_cargo_on_lc_at_sight_leaves_585488_36_outstanding(cast, coal):
     shipment = loaded(coal, cast.rep, outturn_tonnes=D(59640))
     # 1. The provisional invoice on the B/L: 60,000 t x 95.80 = 5,748,000.00 USD, due at sight (on issue),
     #    in CNY at the rate in force on the issue date (7.1): 40,810,800.00.
@@ -82,32 +83,34 @@ def test_the_coal_cargo_on_lc_at_sight_leaves_551940_95_outstanding(cast, coal):
     services.payment_record(customer=coal.customer, received_on=datetime.date(2026, 3, 20), amount=D("5000000.00"),
                             currency="USD", by=cast.rep)
     assert selectors.deal_figures(coal, TODAY).outstanding == D("748000.00")
-    # 3. The final value: 59,640 t x 95.80 x 5,350 / 5,500 = 5,557,688.95; less the provisional invoice's
-    #    5,748,000.00 the final invoice is -190,311.05, numbered as a credit note. Its lines: 59,640 t x 95.80
-    #    = 5,713,512.00; NAR 5,350: 59,640 x (95.80 x 5,350 / 5,500 - 95.80) = -155,823.05; less INV-2026-0001.
+    # 3. The short-landing claim, raised at discharge before the final assay: 60 t beyond the 0.5 % allowance
+    #    x the contract's 95.80 = 5,748.00, credited against the provisional invoice.
+    claim = short_landing_settled(shipment, cast.rep, cast.service)
+    note = services.claim_credit_note_issue(complaint=claim, by=cast.rep, issued_on=datetime.date(2026, 3, 10))
+    assert (note.number, note.amount, note.against) == ("CN-2026-0001", D("-5748.00"), provisional)
+    # 4. The final value on the B/L: 60,000 t x 95.80 x 5,350 / 5,500 = 5,591,236.36; less the provisional
+    #    invoice's 5,748,000.00 (the claim's credit note is not a correction of it) the final invoice is
+    #    -156,763.64, numbered as a credit note. Its lines: 60,000 t x 95.80 = 5,748,000.00; NAR 5,350:
+    #    60,000 x (95.80 x 5,350 / 5,500 - 95.80) = -156,763.64; less INV-2026-0001.
     final = services.final_issue(shipment=finalised(shipment, cast.rep), by=cast.rep,
                                  issued_on=datetime.date(2026, 3, 25))
     assert (final.number, final.kind, final.amount, final.against) == (
-        "CN-2026-0001", Invoice.Kind.FINAL, D("-190311.05"), provisional)
+        "CN-2026-0002", Invoice.Kind.FINAL, D("-156763.64"), provisional)
     assert lines_of(final) == [
-        (InvoiceLine.Kind.CARGO, "", D(59640), D("5713512.00")),
-        (InvoiceLine.Kind.ADJUSTMENT, "nar 5,350", D(59640), D("-155823.05")),
+        (InvoiceLine.Kind.CARGO, "", D(60000), D("5748000.00")),
+        (InvoiceLine.Kind.ADJUSTMENT, "nar 5,350", D(60000), D("-156763.64")),
         (InvoiceLine.Kind.LESS_INVOICE, "INV-2026-0001", None, D("-5748000.00")),
     ]
-    # 4. The short-landing claim, 60 t beyond the 0.5 % allowance x 95.80 = 5,748.00, credited.
-    claim = short_landing_settled(shipment, cast.rep, cast.service)
-    note = services.claim_credit_note_issue(complaint=claim, by=cast.rep, issued_on=datetime.date(2026, 3, 28))
-    assert (note.number, note.amount, note.against) == ("CN-2026-0002", D("-5748.00"), provisional)
-    # Outstanding: 748,000.00 - 190,311.05 - 5,748.00 = 551,940.95, all on the provisional invoice, past due
-    # since 5 March. Invoiced net: 5,748,000.00 - 190,311.05 - 5,748.00 = 5,551,940.95.
+    # Outstanding: 748,000.00 - 5,748.00 - 156,763.64 = 585,488.36, all on the provisional invoice, past due
+    # since 5 March. Invoiced net: 5,748,000.00 - 5,748.00 - 156,763.64 = 5,585,488.36.
     figures = selectors.deal_figures(coal, TODAY)
     assert (figures.invoiced, figures.received, figures.outstanding, figures.overdue) == (
-        D("5551940.95"), D("5000000.00"), D("551940.95"), D("551940.95"))
-    # DSO over the 90 days to 31 March: 551,940.95 / 5,551,940.95 x 90 = 8.9 days.
-    assert figures.dso == D("8.9")
+        D("5585488.36"), D("5000000.00"), D("585488.36"), D("585488.36"))
+    # DSO over the 90 days to 31 March: 585,488.36 / 5,585,488.36 x 90 = 9.43... = 9.4 days.
+    assert figures.dso == D("9.4")
     opened = selectors.with_open_amount(Invoice.objects.order_by("pk"))
     assert [(each.number, each.open_amount) for each in opened] == [
-        ("INV-2026-0001", D("551940.95")), ("CN-2026-0001", D(0)), ("CN-2026-0002", D(0))]
+        ("INV-2026-0001", D("585488.36")), ("CN-2026-0001", D(0)), ("CN-2026-0002", D(0))]
 
 
 # --- Provisional and final invoices ------------------------------------------------------------------
@@ -146,9 +149,9 @@ def test_the_final_invoice_waits_for_the_final_value_and_is_issued_once(cast, co
     with pytest.raises(RuleError, match="final value is confirmed"):
         services.final_issue(shipment=shipment, by=cast.rep)
     shipment = finalised(shipment, cast.rep, nar=5500)
-    # No provisional invoice and no adjustment: 59,640 x 95.80 = 5,713,512.00 billed in full.
+    # No provisional invoice and no adjustment: the B/L's 60,000 x 95.80 = 5,748,000.00 billed in full.
     final = services.final_issue(shipment=shipment, by=cast.rep, issued_on=datetime.date(2026, 3, 25))
-    assert (final.number, final.amount) == ("INV-2026-0001", D("5713512.00"))
+    assert (final.number, final.amount) == ("INV-2026-0001", D("5748000.00"))
     with pytest.raises(RuleError, match="final invoice already"):
         services.final_issue(shipment=shipment, by=cast.rep)
     with pytest.raises(RuleError, match="no longer applies"):

@@ -156,10 +156,13 @@ class ClaimToConfirm:
 
 
 def claims_to_confirm(user: User, customer: Customer) -> list[ClaimToConfirm]:
-    """The customer's cargoes short beyond their allowance, and their standing results off spec, with no
+    """The customer's cargoes valued on the B/L and short beyond their allowance, and their standing
+    results off spec, with no
     claim raised on them yet: two queries, for the customer's page (each is priced on the claim's page)."""
     shipments = claimable_shipments_for(user).filter(deal__customer=customer)
+    # A shortage is claimed only on a cargo valued on its B/L (see suggested_claims).
     short = (shipments.filter(outturn_tonnes__isnull=False, bl_tonnes__isnull=False,
+                              deal__quantity_basis=QuantityBasis.BL,
                               outturn_tonnes__lt=F("bl_tonnes") - F("bl_tonnes")
                               * F("deal__shortage_allowance_percent") / 100)
              .exclude(Exists(CargoClaim.objects.filter(shipment=OuterRef("pk"), kind=CargoClaim.Kind.QUANTITY)))
@@ -362,7 +365,9 @@ def suggested_claims(shipment: Shipment) -> list[SuggestedClaim]:
     price = worth.price if worth.price is not None else deal.price_per_tonne
     suggestions = []
     outturn = outturn_of(shipment)
-    if outturn is not None and (CargoClaim.Kind.QUANTITY, None) not in raised:
+    # Valued on the outturn, the cargo is paid for as it arrived: a shortage is no claim.
+    if outturn is not None and deal.quantity_basis == QuantityBasis.BL \
+            and (CargoClaim.Kind.QUANTITY, None) not in raised:
         claimable = outturn.claimable_tonnes(deal.shortage_allowance_percent)
         if claimable > 0:
             suggestions.append(SuggestedClaim(CargoClaim.Kind.QUANTITY, outturn.short,
