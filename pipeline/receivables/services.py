@@ -71,9 +71,13 @@ def _check_issuer(by: User, deal: Deal) -> None:
         raise RuleError(_("Only the contract's owner, their manager or a director issues its invoices."))
 
 
-def _check_issue_date(issued_on: date) -> None:
+def _issue_day(by: User, deal: Deal, issued_on: date | None) -> date:
+    """Who may issue the contract's invoice, and on which day: today unless given, never in the future."""
+    _check_issuer(by, deal)
+    issued_on = issued_on or timezone.localdate()
     if issued_on > timezone.localdate():
         raise RuleError(_("An invoice is issued today or on a day past, not in the future."))
+    return issued_on
 
 
 def _issue(*, deal: Deal, kind: str, issued_on: date, due_on: date, lines: list[Draft], by: User,
@@ -112,9 +116,7 @@ def calls_for_prepayment(deal: Deal) -> bool:
 def prepayment_issue(*, deal: Deal, by: User, issued_on: date | None = None) -> Invoice:
     """Bill the contract's deposit before loading (T/T with a deposit): its share of the contract value."""
     deal = Deal.objects.select_for_update().get(pk=deal.pk)
-    _check_issuer(by, deal)
-    issued_on = issued_on or timezone.localdate()
-    _check_issue_date(issued_on)
+    issued_on = _issue_day(by, deal, issued_on)
     if not calls_for_prepayment(deal):
         raise RuleError(_("The contract's terms call for no prepayment (T/T with a deposit and its percentage)."))
     if prepayment_invoice(deal) is not None:
@@ -158,9 +160,7 @@ def provisional_issue(*, shipment: Shipment, by: User, issued_on: date | None = 
     """Bill a loaded cargo on its B/L: the B/L tonnes at the contract price, less its share of a prepayment;
     one per shipment unless a credit note cancelled it."""
     shipment, deal = _lock_shipment(shipment)
-    _check_issuer(by, deal)
-    issued_on = issued_on or timezone.localdate()
-    _check_issue_date(issued_on)
+    issued_on = _issue_day(by, deal, issued_on)
     if shipment.bl_tonnes is None or shipment.bl_date is None:
         raise RuleError(_("A provisional invoice is made on the B/L: record its date and quantity first."))
     if shipment.invoices.filter(kind=Kind.FINAL).exists():
@@ -207,9 +207,7 @@ def final_issue(*, shipment: Shipment, by: User, issued_on: date | None = None) 
     """Bill a cargo on its confirmed final value, less what its provisional invoice and its share of the
     prepayment billed; a negative balance is owed back, and numbered as a credit note."""
     shipment, deal = _lock_shipment(shipment)
-    _check_issuer(by, deal)
-    issued_on = issued_on or timezone.localdate()
-    _check_issue_date(issued_on)
+    issued_on = _issue_day(by, deal, issued_on)
     if shipment.finalised_at is None or shipment.final_value is None:
         raise RuleError(_("A final invoice is made once the shipment's final value is confirmed."))
     if shipment.invoices.filter(kind=Kind.FINAL).exists():
@@ -278,9 +276,7 @@ def claim_credit_note_issue(*, complaint: Complaint, by: User, issued_on: date |
     target = claim_note_target(complaint)
     if target is None:
         raise RuleError(_("This claim names no signed contract of the customer: tie it to its shipment first."))
-    _check_issuer(by, target.deal)
-    issued_on = issued_on or timezone.localdate()
-    _check_issue_date(issued_on)
+    issued_on = _issue_day(by, target.deal, issued_on)
     if Invoice.objects.filter(complaint=complaint).exists():
         raise RuleError(_("This claim's credit note is issued already."))
     if complaint.claimed_currency and complaint.claimed_currency != target.deal.currency:
@@ -299,9 +295,7 @@ def correction_issue(*, invoice: Invoice, amount: Decimal, reason: str, by: User
     """Correct an issued invoice: a credit note (a negative amount) or a debit note (positive) against it,
     with the reason. A credit note cannot take back more than the invoice billed net of earlier credits."""
     invoice = Invoice.objects.select_for_update().select_related("deal").get(pk=invoice.pk)
-    _check_issuer(by, invoice.deal)
-    issued_on = issued_on or timezone.localdate()
-    _check_issue_date(issued_on)
+    issued_on = _issue_day(by, invoice.deal, issued_on)
     if invoice.amount <= 0:
         raise RuleError(_("A credit note is not corrected: issue a note against the invoice it adjusts."))
     if not amount:
