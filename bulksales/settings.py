@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "pipeline.receivables",
     "pipeline.letters_of_credit",
     "targets",
+    "targets.incentives",
 ]
 if DEMO_ENABLED:
     INSTALLED_APPS.append("bulksales.demo")

@@ -357,6 +357,17 @@ class Deal(models.Model):
     # not the sale already made (see the README, "Transfers").
     credited_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+", verbose_name=_("credited to"))
+    # Split credit: a second seller (an account manager who worked the deal with the rep) takes
+    # `co_seller_share` % of the sale in the scorecards and the commission; the credited person the rest.
+    # Set by a manager or director (`split_set_by`), never a term of the contract: changing it needs no
+    # amendment, and the deal's history keeps every change.
+    co_seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="co_sold_deals", verbose_name=_("second seller"))
+    co_seller_share = models.DecimalField(_("second seller's share (%)"), max_digits=5, decimal_places=2,
+                                          default=Decimal(0))
+    split_set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("split set by"))
+    split_set_at = models.DateTimeField(_("split set"), null=True, blank=True)
     # When an approved amendment last changed the signed terms (the scorecards mark such sales).
     amended_at = models.DateTimeField(_("amended"), null=True, blank=True, editable=False)
     notes = models.TextField(_("notes"), blank=True)
@@ -404,6 +415,9 @@ class Deal(models.Model):
                                                & Q(credited_to__isnull=False)),
                 name="won_deal_is_signed",
             ),
+            models.CheckConstraint(condition=Q(co_seller__isnull=True, co_seller_share=0)
+                                   | Q(co_seller__isnull=False, co_seller_share__gt=0, co_seller_share__lt=100),
+                                   name="deal_split_share_0_to_100"),
             models.UniqueConstraint(fields=["contract_number"], condition=~Q(contract_number=""),
                                     name="unique_contract_number",
                                     violation_error_message=_("Another deal already has this contract number.")),

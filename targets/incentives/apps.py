@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IncentivesConfig(AppConfig):
+    """Incentive plans (激励方案), commission statements (提成结算单) and their clawbacks (追回)."""
+
+    name = "targets.incentives"
+    label = "incentives"
+    verbose_name = _("Incentives")
