@@ -44,7 +44,7 @@ class IncentivePlan(models.Model):
     # None named: every team.
     teams = models.ManyToManyField(Team, blank=True, related_name="incentive_plans", verbose_name=_("teams"))
     basis = models.CharField(_("a contract counts"), max_length=8, choices=Basis.choices, default=Basis.SIGNED)
-    percent_of_amount = models.DecimalField(_("commission (% of the amount)"), default=Decimal(0),
+    percent_of_amount = models.DecimalField(_("commission, per cent of the amount"), default=Decimal(0),
                                             validators=[MinValueValidator(0), MaxValueValidator(100)], **PERCENT)
     new_customer_bonus = models.DecimalField(_("bonus per new customer"), default=Decimal(0),
                                              validators=[MinValueValidator(0)], **MONEY)
@@ -56,7 +56,7 @@ class IncentivePlan(models.Model):
                                                  validators=[MinValueValidator(0), MaxValueValidator(100)], **PERCENT)
     cap = models.DecimalField(_("cap per person"), null=True, blank=True, validators=[MinValueValidator(0)], **MONEY)
     # A manager's override: this % of their team's credited sales, by the band of the team's attainment.
-    override_percent = models.DecimalField(_("manager's override (% of the team's amount)"), default=Decimal(0),
+    override_percent = models.DecimalField(_("manager's override, per cent of the team's amount"), default=Decimal(0),
                                            validators=[MinValueValidator(0), MaxValueValidator(100)], **PERCENT)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("set by"))
