@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "pipeline.letters_of_credit",
     "targets",
     "targets.incentives",
+    "targets.coaching",
 ]
 if DEMO_ENABLED:
     INSTALLED_APPS.append("bulksales.demo")

@@ -43,6 +43,8 @@ urlpatterns = [
     path("targets/", include(target_patterns)),
     path("dashboard/", include(dashboard_patterns)),
     path("scorecards/", include(scorecard_patterns)),
+    path("incentives/", include("targets.incentives.urls")),
+    path("coaching/", include("targets.coaching.urls")),
     path("admin/", admin.site.urls),
 ]
 
