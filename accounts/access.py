@@ -10,7 +10,7 @@ who sees and changes what, and the decorators that guard whole pages, live only 
 from collections.abc import Callable, Iterable
 from enum import Enum
 from functools import wraps
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
@@ -253,6 +253,35 @@ def approvers_of(owner: User, *, requested_by: User) -> QuerySet[User]:
     if managers.exists():
         return managers.distinct()
     return User.objects.filter(is_active=True, position=Position.DIRECTOR)
+
+
+# --- Split credit and cancelling a signed contract (bound to deals in pipeline/selectors.py) -----
+
+
+class _CreditedDeal(Protocol):
+    """What the rules below read of a deal (the pipeline's model is above this app)."""
+
+    owner: User
+    owner_id: int
+
+    @property
+    def credited_person_id(self) -> int: ...
+
+
+def can_split_credit(user: User, deal: _CreditedDeal) -> bool:
+    """A deal's second seller and share are set by a manager of its owner or a director, not by the
+    sellers who share it."""
+    return can_sell(user) and manages(user, deal.owner)
+
+
+def co_seller_candidates(user: User, deal: _CreditedDeal) -> QuerySet[User]:
+    """Who may share a deal's credit: the active sellers `user` sees, other than the credited person."""
+    return transfer_candidates(user).exclude(pk__in=[deal.credited_person_id, deal.owner_id])
+
+
+def can_cancel_contract(user: User, deal: _CreditedDeal) -> bool:
+    """A signed contract is cancelled by a manager of its owner or a director."""
+    return can_sell(user) and manages(user, deal.owner)
 
 
 # --- Pages ---------------------------------------------------------------------------------------

@@ -448,6 +448,23 @@ class Deal(models.Model):
         return STAGE_ORDER[index] if index < len(STAGE_ORDER) else None
 
     @property
+    def credited_person_id(self) -> int:
+        """Whom the sale is credited to: who owned it at signing (kept by a cancelled contract too), or its
+        owner while it is not signed."""
+        return self.credited_to_id or self.owner_id
+
+    @property
+    def credited_share(self) -> Decimal:
+        """The credited person's share (%) of the sale: what the second seller does not take."""
+        return Decimal(100) - self.co_seller_share
+
+    @property
+    def cancelled(self) -> bool:
+        """A signed contract cancelled later: lost, but it keeps its contract number and signing date
+        (the commission engine claws back on exactly this)."""
+        return self.outcome == Outcome.LOST and self.signed_on is not None
+
+    @property
     def probability(self) -> Decimal:
         if self.outcome == Outcome.LOST:
             return Decimal(0)

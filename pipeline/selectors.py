@@ -54,7 +54,21 @@ if TYPE_CHECKING:  # types only: django-stubs is a dev dependency
 
 
 def deals_visible_to(user: User) -> QuerySet[Deal]:
-    return access.owned_by_visible(user, Deal.objects.all(), RecordKind.DEAL)
+    """The deals a user sees: their owner's, and their second seller's (who shares the credit, and
+    whose manager answers for it). One query: "owner in ... or second seller in ...", no join."""
+    visible = access.owned_by_visible(user, Deal.objects.all(), RecordKind.DEAL)
+    if not can_sell(user) or access.sees_everyone(user):
+        return visible
+    return visible | access.owned_by_visible(user, Deal.objects.all(), RecordKind.DEAL, owner_field="co_seller")
+
+
+def can_split_credit(user: User, deal: Deal) -> bool:
+    return access.can_split_credit(user, deal)
+
+
+def can_cancel_contract(user: User, deal: Deal) -> bool:
+    """A signed contract (not one already cancelled) is cancelled by the owner's manager or a director."""
+    return deal.outcome == Outcome.WON and access.can_cancel_contract(user, deal)
 
 
 def activities_visible_to(user: User) -> QuerySet[Activity]:

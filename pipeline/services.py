@@ -37,7 +37,9 @@ class StaleDeal(RuleError):
 
 
 def _price_in_base(deal: Deal) -> None:
-    deal.rate_to_base = rate_for(deal.currency, deal.signed_on if deal.outcome == Outcome.WON else None)
+    # A signed contract, and one cancelled since, keep the rate of their signing date.
+    deal.rate_to_base = rate_for(deal.currency, deal.signed_on if deal.outcome == Outcome.WON or deal.cancelled
+                                 else None)
     deal.amount_base = (deal.quantity_tonnes * deal.price_per_tonne * deal.rate_to_base).quantize(Decimal("0.01"))
 
 
@@ -72,11 +74,16 @@ def deal_save(*, deal: Deal, by: User, expected_version: int | None = None) -> D
         current = _claim(deal, expected_version if expected_version is not None else deal.version)
         if current.outcome == Outcome.WON and changed_terms(current, deal):
             raise RuleError(_("A signed contract's terms change only by an amendment, approved by a manager."))
+        if current.cancelled and changed_terms(current, deal):
+            raise RuleError(_("A cancelled contract's terms are kept as they were signed."))
         # Stage and outcome change only through moves, the owner only through a transfer.
         deal.stage, deal.outcome, deal.version = current.stage, current.outcome, current.version
         deal.signed_on, deal.contract_number = current.signed_on, current.contract_number
         deal.owner_id, deal.credited_to_id, deal.amended_at = (current.owner_id, current.credited_to_id,
                                                                current.amended_at)
+        # The split is set only by `deal_split_set`.
+        deal.co_seller_id, deal.co_seller_share = current.co_seller_id, current.co_seller_share
+        deal.split_set_by_id, deal.split_set_at = current.split_set_by_id, current.split_set_at
     _price_in_base(deal)
     deal._change_reason = "terms"
     _save(deal)
@@ -170,6 +177,8 @@ def deal_reopen(*, deal: Deal, by: User, reason: str, expected_version: int) -> 
     deal = _claim(deal, expected_version)
     if deal.outcome != Outcome.LOST:
         raise RuleError(_("Only a lost deal can be reopened."))
+    if deal.cancelled:
+        raise RuleError(_("A cancelled contract is not reopened: a new deal is signed as a new contract."))
     if not reason.strip():
         raise RuleError(_("Say why the deal is reopened."))
     deal.outcome, deal.lost_reason = Outcome.OPEN, None
@@ -178,6 +187,77 @@ def deal_reopen(*, deal: Deal, by: User, reason: str, expected_version: int) -> 
     _record(deal, from_stage=deal.stage, from_outcome=Outcome.LOST, by=by, reason=reason)
     figures_changed()
     return deal
+
+
+# --- Split credit and cancelling a signed contract ----------------------------------------------
+
+
+@transaction.atomic
+def deal_split_set(*, deal: Deal, co_seller: User | None, share: Decimal, by: User, expected_version: int) -> Deal:
+    """Give a second seller `share` % of the deal's credit (the credited person keeps the rest, so the
+    shares sum to 100), or clear the split with no second seller. Recorded in the deal's history with
+    who set it; the scorecards of the signing's period are refreshed."""
+    current = _claim(deal, expected_version)
+    if not access.can_split_credit(by, current):
+        raise RuleError(_("Only a manager of the deal's owner or a director splits its credit."))
+    if current.outcome == Outcome.LOST:
+        raise RuleError(_("A lost deal's credit is not split."))
+    if co_seller is None:
+        share = Decimal(0)
+    else:
+        if not Decimal(0) < share < Decimal(100):
+            raise RuleError(_("The second seller's share is more than 0 and less than 100 %."))
+        if co_seller.pk in (current.credited_person_id, current.owner_id):
+            raise RuleError(_("The second seller is someone other than the person the deal is credited to."))
+        if not access.co_seller_candidates(by, current).filter(pk=co_seller.pk).exists():
+            raise RuleError(_("The second seller is an active seller you manage."))
+    if current.co_seller_id == (co_seller.pk if co_seller else None) and current.co_seller_share == share:
+        return current
+    current.co_seller, current.co_seller_share = co_seller, share
+    current.split_set_by, current.split_set_at = by, timezone.now()
+    current._change_reason = "split"
+    current._history_user = by  # type: ignore[attr-defined]  # read by django-simple-history
+    _save(current)
+    figures_changed(days=[current.signed_on])
+    return current
+
+
+# What may keep a signed contract from being cancelled (cargo loaded, invoices issued): each returns
+# the reason it may not, or None. Registered by the apps built on the pipeline, like the signing guards.
+_cancel_guards: list[Callable[[Deal], str | None]] = []
+
+
+def register_cancel_guard(guard: Callable[[Deal], str | None]) -> None:
+    if guard not in _cancel_guards:
+        _cancel_guards.append(guard)
+
+
+def cancel_hold(deal: Deal) -> str | None:
+    """Why a signed contract may not be cancelled, or None if it may."""
+    return next((refusal for guard in _cancel_guards if (refusal := guard(deal))), None)
+
+
+@transaction.atomic
+def deal_cancel(*, deal: Deal, reason: LostReason, note: str, by: User, expected_version: int) -> Deal:
+    """Cancel a signed contract: it is lost from now on, and keeps its stage, contract number, signing
+    date, credit and split, so that `Deal.cancelled` tells it from a deal lost before signing (the
+    commission's clawback reads exactly that). The move is recorded with why."""
+    current = _claim(deal, expected_version)
+    if current.outcome != Outcome.WON:
+        raise RuleError(_("Only a signed contract can be cancelled."))
+    if not access.can_cancel_contract(by, current):
+        raise RuleError(_("Only a manager of the contract's owner or a director cancels it."))
+    if not note.strip():
+        raise RuleError(_("Say why the contract is cancelled."))
+    if refusal := cancel_hold(current):
+        raise RuleError(refusal)
+    current.outcome, current.lost_reason = Outcome.LOST, reason
+    current._change_reason = "cancelled"
+    current._history_user = by  # type: ignore[attr-defined]  # read by django-simple-history
+    _save(current)
+    _record(current, from_stage=current.stage, from_outcome=Outcome.WON, by=by, reason=note.strip()[:300])
+    figures_changed(days=[current.signed_on])
+    return current
 
 
 # --- Amendments of a signed contract (合同变更) ----------------------------------------------------
@@ -280,10 +360,11 @@ def amendment_reject(*, amendment: Amendment, by: User, note: str) -> Amendment:
 @transaction.atomic
 def exchange_rate_save(*, rate: ExchangeRate) -> int:
     """Save a rate and re-price the open and lost deals in that currency at the latest rate;
-    signed deals keep the rate of their signing date. Returns how many deals were re-priced."""
+    signed deals (and cancelled contracts) keep the rate of their signing date. Returns how many deals
+    were re-priced."""
     check_business_dates(rate, "valid_from")
     rate.currency = rate.currency.upper()
     rate.save()
     latest = rate_for(rate.currency)
-    return Deal.objects.filter(currency=rate.currency).exclude(outcome=Outcome.WON).update(
+    return Deal.objects.filter(currency=rate.currency, signed_on__isnull=True).exclude(outcome=Outcome.WON).update(
         rate_to_base=latest, amount_base=F("quantity_tonnes") * F("price_per_tonne") * Value(latest))

@@ -23,6 +23,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
 )
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
@@ -59,6 +60,7 @@ MAX_COVERAGE = Decimal("999999.9999")  # the column's limit; a target all but re
 MAX_DSO = Decimal("999999.9")  # the column's limit: a fortune outstanding on a cent invoiced
 UNIQUE = ["subject", "subject_id", "period", "period_start"]
 MONEY = DecimalField(max_digits=20, decimal_places=2)
+TONNES = DecimalField(max_digits=16, decimal_places=2)
 # A subject's figures or targets by name: decimals, counts, None where nothing was measured, and the
 # days per stage; and where a subject stands (its team, department and whether it is ranked).
 Figures = dict[str, Any]
@@ -108,6 +110,16 @@ def _grouped(queryset: QuerySet[Any], owner: str, subject: str, **aggregates: Ag
     return {row[key]: row for row in rows}
 
 
+def _credit_shares() -> tuple[ExpressionWrapper, ExpressionWrapper]:
+    """The credited person's and the second seller's parts of a signed deal, as fractions. Multiplied
+    by 0.01 rather than divided by 100: SQLite divides two whole numbers as integers."""
+    hundredth = Value(Decimal("0.01"))
+    fraction = DecimalField(max_digits=8, decimal_places=6)
+    given = ExpressionWrapper(F("co_seller_share") * hundredth, output_field=fraction)
+    kept = ExpressionWrapper(Value(Decimal(1)) - F("co_seller_share") * hundredth, output_field=fraction)
+    return kept, given
+
+
 def _days(value: timedelta | int | Decimal | None) -> Decimal | None:
     """An average duration as days to one decimal. Both backends answer a timedelta today; a bare
     number would be SQLite's microseconds (its durations are stored so)."""
@@ -127,7 +139,7 @@ def pipeline_cut_off(start: date, end: date, today: date) -> date:
 
 
 def figures_for(subject: str, start: date, end: date, shared: dict[str, Any] | None = None) -> dict[int, Figures]:
-    """All KPI figures of every subject of a kind for [start, end], in eleven grouped queries. `shared`
+    """All KPI figures of every subject of a kind for [start, end], in twelve grouped queries. `shared`
     keeps what the kinds of subject of one period have in common: the stage stays by owner, and "today"
     (the pipeline's cut-off day), so that a run going past midnight cuts every kind of subject alike."""
     shared = {} if shared is None else shared
@@ -147,10 +159,21 @@ def figures_for(subject: str, start: date, end: date, shared: dict[str, Any] | N
     # Tonnage is the contract quantity: the tolerance (±10%...) is an option, not tonnes sold.
     # A signing counts for whoever owned the deal when it was signed (`credited_to`), even if it was
     # transferred since; its terms are those in force (an approved amendment's), marked as amended.
-    merge(_grouped(signed, "credited_to", subject, a=Sum("amount_base", output_field=MONEY), t=Sum("quantity_tonnes"),
+    # Split credit: the credited person counts (100 - share) % of the amount and tonnes, the second
+    # seller share % (a second query, by the second seller). A team or department adds both parts for
+    # whoever's group each falls in, so a sale shared inside one team counts 100 % for it, once. The
+    # contract itself (its count, cycle, amendment) is the credited person's.
+    kept, given = _credit_shares()
+    merge(_grouped(signed, "credited_to", subject, a=Sum(F("amount_base") * kept, output_field=MONEY),
+                   t=Sum(F("quantity_tonnes") * kept, output_field=TONNES),
                    n=Count("pk"), c=Avg(cycle), m=Count("pk", filter=Q(amended_at__isnull=False))),
           sales_amount="a", tonnage="t", signed_contracts="n", deals_won="n", avg_cycle_days="c",
           amended_contracts="m")
+    for key, row in _grouped(signed.filter(co_seller__isnull=False), "co_seller", subject,
+                             a=Sum(F("amount_base") * given, output_field=MONEY),
+                             t=Sum(F("quantity_tonnes") * given, output_field=TONNES)).items():
+        for target, source in (("sales_amount", "a"), ("tonnage", "t")):
+            results[key][target] = (results[key].get(target) or 0) + row[source]
     # A new customer: one whose first signed (and still standing) deal falls in the period.
     first_signing = Customer.objects.filter(
         Exists(signed.filter(customer=OuterRef("pk"))),

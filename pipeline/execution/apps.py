@@ -16,7 +16,7 @@ class ExecutionConfig(AppConfig):
         from pipeline.deal_panels import register_deal_badge, register_deal_panel
         from pipeline.laycan_sources import register_laycan_source
         from pipeline.reminders import register_causes
-        from pipeline.services import register_signing_guard
+        from pipeline.services import register_cancel_guard, register_signing_guard
 
         from .panels import (
             complaint_cargo_panel,
@@ -26,7 +26,7 @@ class ExecutionConfig(AppConfig):
             shipment_laycans,
         )
         from .reminders import execution_causes
-        from .services import shipments_hold_the_signing
+        from .services import loaded_cargo_holds_the_cancel, shipments_hold_the_signing
 
         register_deal_panel(deal_execution_panel)
         register_deal_badge(contract_state_badge)
@@ -35,3 +35,4 @@ class ExecutionConfig(AppConfig):
         register_panel(customer_claims_panel)
         register_causes(execution_causes)
         register_signing_guard(shipments_hold_the_signing)
+        register_cancel_guard(loaded_cargo_holds_the_cancel)

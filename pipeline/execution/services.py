@@ -29,6 +29,13 @@ def shipments_hold_the_signing(deal: Deal) -> str | None:
     return None
 
 
+def loaded_cargo_holds_the_cancel(deal: Deal) -> str | None:
+    """Cargo loaded under a contract (a B/L issued) is a sale made: the contract is not cancelled."""
+    if Shipment.objects.filter(deal=deal, bl_date__isnull=False).exists():
+        return _("Cargo has been loaded under this contract (a B/L is recorded): it cannot be cancelled.")
+    return None
+
+
 def _check_recorder(by: User, deal: Deal) -> None:
     if deal.outcome != Outcome.WON:
         raise RuleError(_("Only a signed contract has shipments."))

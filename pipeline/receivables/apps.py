@@ -16,13 +16,16 @@ class ReceivablesConfig(AppConfig):
         from customers.panels import register_complaint_panel, register_panel
         from pipeline.deal_panels import register_deal_panel
         from pipeline.reminders import register_causes
+        from pipeline.services import register_cancel_guard
 
         from .customer_column import OVERDUE_COLUMN
         from .panels import complaint_credit_panel, customer_receivables_panel, deal_receivables_panel
         from .reminders import invoices_overdue
+        from .services import invoices_hold_the_cancel
 
         register_deal_panel(deal_receivables_panel)
         register_panel(customer_receivables_panel)
         register_complaint_panel(complaint_credit_panel)
         register_causes(invoices_overdue)
         register_list_column(OVERDUE_COLUMN)
+        register_cancel_guard(invoices_hold_the_cancel)

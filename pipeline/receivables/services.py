@@ -53,6 +53,13 @@ def _series(kind: str, amount: Decimal) -> str:
     return CREDIT_NOTES if amount < 0 else INVOICES
 
 
+def invoices_hold_the_cancel(deal: Deal) -> str | None:
+    """An issued invoice is a fact: a contract invoiced is not cancelled under it."""
+    if Invoice.objects.filter(deal=deal).exists():
+        return _("Invoices have been issued under this contract: it cannot be cancelled.")
+    return None
+
+
 @dataclass(frozen=True)
 class Draft:
     """An invoice line before it is issued."""
