@@ -10,7 +10,7 @@ from .models import Deal
 FIELDS = [
     "customer", "owner", "commodity", "specification", "grade", "quantity_tonnes", "price_per_tonne", "currency",
     "amount", "amount_base", "incoterm", "load_port", "discharge_port", "laycan_start", "laycan_end", "stage",
-    "outcome", "expected_signing_date", "contract_number", "signed_on",
+    "outcome", "expected_signing_date", "contract_number", "signed_on", "co_seller", "co_seller_share",
 ]
 
 
@@ -24,7 +24,7 @@ def export_rows(deals: QuerySet[Deal]) -> tuple[list[str], list[list[object]]]:
     """The deals (already scoped and filtered) as headers and rows: related records by name, choices
     by label, amounts and dates typed. One query, however many deals."""
     deals = deals.select_related("customer", "owner", "commodity", "specification", "load_port",
-                                 "discharge_port")
+                                 "discharge_port", "co_seller")
     rows = [
         [
             deal.customer.name, str(deal.owner), str(deal.commodity),
@@ -33,6 +33,7 @@ def export_rows(deals: QuerySet[Deal]) -> tuple[list[str], list[list[object]]]:
             deal.load_port and str(deal.load_port), deal.discharge_port and str(deal.discharge_port),
             deal.laycan_start, deal.laycan_end, deal.get_stage_display(), deal.get_outcome_display(),
             deal.expected_signing_date, deal.contract_number, deal.signed_on,
+            deal.co_seller and str(deal.co_seller), deal.co_seller_share,
         ]
         for deal in deals.iterator(chunk_size=2000)
     ]

@@ -62,6 +62,12 @@ def deals_visible_to(user: User) -> QuerySet[Deal]:
     return visible | access.owned_by_visible(user, Deal.objects.all(), RecordKind.DEAL, owner_field="co_seller")
 
 
+def split_history(deal: Deal) -> list[Any]:
+    """Each change of the deal's split, latest first, from its history: who set it, when, to whom."""
+    return list(deal.history.filter(history_change_reason="split")  # type: ignore[attr-defined]
+                .select_related("history_user", "co_seller").order_by("-history_date")[:10])
+
+
 def can_split_credit(user: User, deal: Deal) -> bool:
     return access.can_split_credit(user, deal)
 

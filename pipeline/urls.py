@@ -1,5 +1,5 @@
 """URLs of the pipeline app, in six namespaces included from bulksales/urls.py: deals (the board, the
-list, a deal's moves, amendments and transfers), laycans, pipeline_settings, activities, research and
+list, a deal's moves, amendments, transfers, split credit and cancelling), laycans, pipeline_settings, activities, research and
 reminders."""
 
 from django.urls import path
@@ -20,6 +20,8 @@ deal_patterns = (
         path("<int:pk>/reopen/", deals.deal_reopen, name="reopen"),
         path("<int:pk>/amend/", deals.deal_amend, name="amend"),
         path("<int:pk>/transfer/", deals.deal_transfer, name="transfer"),
+        path("<int:pk>/split/", deals.deal_split, name="split"),
+        path("<int:pk>/cancel/", deals.deal_cancel, name="cancel"),
         path("amendments/<int:pk>/approve/", deals.amendment_decide, {"decision": "approve"},
              name="amendment_approve"),
         path("amendments/<int:pk>/reject/", deals.amendment_decide, {"decision": "reject"},

@@ -1,6 +1,7 @@
 """Forms of the deal pages; every choice narrowed to what the user may see."""
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -237,3 +238,46 @@ class TransferForm(forms.Form):
 class CustomerTransferForm(TransferForm):
     with_open_deals = forms.BooleanField(label=_("Transfer its open deals too"), required=False, initial=True,
                                          help_text=_("Signed and lost deals stay with their owners."))
+
+
+class SplitForm(forms.Form):
+    """A deal's second seller and their share of the credit; no second seller clears the split."""
+
+    co_seller = forms.ModelChoiceField(
+        label=_("Second seller"), queryset=User.objects.none(), required=False,
+        help_text=_("Leave empty to credit the whole sale to one person."),
+        error_messages={"invalid_choice": _("Choose an active seller you manage, other than the person the deal "
+                                            "is credited to.")})
+    share = forms.DecimalField(label=_("Second seller's share (%)"), max_digits=5, decimal_places=2, required=False,
+                               help_text=_("More than 0 and less than 100; the credited person keeps the rest."))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, user: User, deal: Deal, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field_of(self, "co_seller", forms.ModelChoiceField).queryset = (
+            access.co_seller_candidates(user, deal).order_by("full_name"))
+        self.fields["version"].initial = deal.version
+        self.fields["co_seller"].initial = deal.co_seller_id
+        self.fields["share"].initial = deal.co_seller_share if deal.co_seller_id else None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        share = cleaned.get("share")
+        if cleaned.get("co_seller") is None:
+            cleaned["share"] = Decimal(0)
+        elif share is None:
+            self.add_error("share", _("Give the second seller's share."))
+        elif not Decimal(0) < share < Decimal(100):
+            self.add_error("share", _("The share is more than 0 and less than 100 %."))
+        return cleaned
+
+
+class CancelForm(forms.Form):
+    """Cancelling a signed contract: why, and a confirmation."""
+
+    reason = forms.ModelChoiceField(label=_("Reason"), queryset=LostReason.objects.all())
+    note = forms.CharField(label=_("Why the contract is cancelled"), max_length=300,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+    confirm = forms.BooleanField(label=_("Yes, cancel this signed contract"),
+                                 error_messages={"required": _("Tick the box to confirm the cancellation.")})
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -27,6 +27,7 @@ from ..deal_panels import deal_badge_templates, render_deal_panels, with_deal_ba
 from ..filters import DealFilter
 from ..forms.deals import (
     AmendmentForm,
+    CancelForm,
     CustomerTransferForm,
     DealForm,
     DecisionForm,
@@ -34,6 +35,7 @@ from ..forms.deals import (
     MoveForm,
     ReopenForm,
     SignForm,
+    SplitForm,
     TransferForm,
 )
 from ..models import STAGE_ORDER, Amendment, Deal, Outcome, Stage, Transfer
@@ -141,7 +143,8 @@ def deal_export(request: AuthenticatedRequest, fmt: str) -> HttpResponse:
 
 @access.sellers_only
 def deal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    deal = access.get_visible_or_404(with_deal_badges(_visible_deals(request)), pk=pk)
+    deal = access.get_visible_or_404(with_deal_badges(_visible_deals(request)).select_related(
+        "credited_to", "co_seller", "split_set_by"), pk=pk)
     can_change = selectors.can_change_deal(request.user, deal)
     complaints = customer_selectors.complaints_visible_to(request.user).filter(customer=deal.customer)
     if deal.contract_number:
@@ -172,8 +175,11 @@ def deal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "move_form": MoveForm(deal=deal) if can_change and deal.outcome != Outcome.LOST and not held else None,
         "lose_form": LoseForm(initial={"version": deal.version}) if can_change and deal.outcome == Outcome.OPEN
         else None,
-        "reopen_form": ReopenForm(initial={"version": deal.version}) if can_change and deal.outcome == Outcome.LOST
-        else None,
+        "reopen_form": ReopenForm(initial={"version": deal.version})
+        if can_change and deal.outcome == Outcome.LOST and not deal.cancelled else None,
+        "splits": selectors.split_history(deal),
+        "can_split": deal.outcome != Outcome.LOST and selectors.can_split_credit(request.user, deal),
+        "can_cancel": selectors.can_cancel_contract(request.user, deal),
     })
 
 
@@ -295,6 +301,62 @@ def deal_reopen(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Say why the deal is reopened."))
     return redirect("deals:detail", pk=deal.pk)
+
+
+# --- Split credit and cancelling a signed contract -------------------------------------------------
+
+
+@access.sellers_only
+def deal_split(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """A manager of the owner, or a director, gives a second seller a share of the deal's credit."""
+    deal = access.get_visible_or_404(_visible_deals(request).select_related("credited_to", "co_seller",
+                                                                            "split_set_by"), pk=pk)
+    if not selectors.can_split_credit(request.user, deal):
+        raise PermissionDenied
+    form = SplitForm(request.POST or None, user=request.user, deal=deal)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.deal_split_set(deal=deal, co_seller=form.cleaned_data["co_seller"],
+                                    share=form.cleaned_data["share"], by=request.user,
+                                    expected_version=form.cleaned_data["version"])
+        except RuleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The deal's credit split was saved."))
+            return redirect("deals:detail", pk=deal.pk)
+    return render(request, "pipeline/deal_action.html", {
+        "deal": deal, "form": form, "title": _("Split the credit"), "submit": _("Save the split"),
+        "split_summary": True,
+        "intro": _("A second seller (an account manager who worked the deal with the rep, say) takes a share of "
+                   "the sale in the scorecards and the commission; the credited person keeps the rest. "
+                   "Leave the second seller empty to clear the split.")})
+
+
+@access.sellers_only
+def deal_cancel(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """A manager of the owner, or a director, cancels a signed contract, with a reason."""
+    deal = _deal_or_404(request, pk)
+    if not access.can_cancel_contract(request.user, deal):
+        raise PermissionDenied
+    if deal.outcome != Outcome.WON:
+        messages.info(request, _("Only a signed contract can be cancelled."))
+        return redirect("deals:detail", pk=deal.pk)
+    form = CancelForm(request.POST or None, initial={"version": deal.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.deal_cancel(deal=deal, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"],
+                                 by=request.user, expected_version=form.cleaned_data["version"])
+        except RuleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The contract was cancelled. It no longer counts as signed."))
+            return redirect("deals:detail", pk=deal.pk)
+    return render(request, "pipeline/deal_action.html", {
+        "deal": deal, "form": form, "title": _("Cancel the contract"), "submit": _("Cancel the contract"),
+        "danger": True, "held": services.cancel_hold(deal),
+        "intro": _("The contract stays on record with its number and signing date, marked cancelled. It no "
+                   "longer counts as signed in the scorecards, and a commission already approved on it is "
+                   "clawed back in the next statement.")})
 
 
 # --- Amendments of a signed contract and transfers ------------------------------------------------
