@@ -1,6 +1,6 @@
 """URLs of the pipeline app, in six namespaces included from bulksales/urls.py: deals (the board, the
-list, a deal's moves, amendments, transfers, split credit and cancelling), laycans, pipeline_settings, activities, research and
-reminders."""
+list, a deal's moves, amendments, transfers, split credit and cancelling), laycans, pipeline_settings,
+activities, research and reminders."""
 
 from django.urls import path
 

@@ -46,7 +46,8 @@ def test_a_manager_splits_a_deal_70_30_and_who_set_it_is_recorded(cast, deal):
     saved = split(deal, cast.account_manager, 30, cast.manager)
 
     deal.refresh_from_db()
-    assert (deal.co_seller, deal.co_seller_share, deal.split_set_by) == (cast.account_manager, Decimal(30), cast.manager)
+    assert (deal.co_seller, deal.co_seller_share, deal.split_set_by) == (
+        cast.account_manager, Decimal(30), cast.manager)
     assert deal.split_set_at is not None and deal.version == 2 == saved.version
     assert deal.credited_person_id == cast.rep.pk and deal.credited_share == Decimal(70)
     record = deal.history.filter(history_change_reason="split").get()

@@ -325,7 +325,7 @@ def deal_split(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The deal's credit split was saved."))
             return redirect("deals:detail", pk=deal.pk)
     return render(request, "pipeline/deal_action.html", {
-        "deal": deal, "form": form, "title": _("Split the credit"), "submit": _("Save the split"),
+        "deal": deal, "form": form, "title": _("Split the credit"), "submit": _("Save the credit split"),
         "split_summary": True,
         "intro": _("A second seller (an account manager who worked the deal with the rep, say) takes a share of "
                    "the sale in the scorecards and the commission; the credited person keeps the rest. "
