@@ -64,7 +64,7 @@ def deals_visible_to(user: User) -> QuerySet[Deal]:
 
 def split_history(deal: Deal) -> list[Any]:
     """Each change of the deal's split, latest first, from its history: who set it, when, to whom."""
-    return list(deal.history.filter(history_change_reason="split")  # type: ignore[attr-defined]
+    return list(deal.history.filter(history_change_reason="split")
                 .select_related("history_user", "co_seller").order_by("-history_date")[:10])
 
 
