@@ -147,6 +147,7 @@ URL_KWARGS = {
     "letters_of_credit/presentation_pk": Scoped("presentation"),
     "letters_of_credit/discrepancy_pk": Scoped("discrepancy"),
     "deals:amend/pk": Scoped("signed_deal"),
+    "deals:cancel/pk": Scoped("signed_deal"),
     "deals:amendment_approve/pk": Scoped("amendment"),
     "deals:amendment_reject/pk": Scoped("amendment"),
     "pipeline_settings:port_edit/pk": Shared("port"),

@@ -156,6 +156,7 @@ def seed_pipeline() -> None:
     _seed_activities(rng, customers, deals, now)
     _seed_research(rng, commodities, ports, today)
     _seed_contract_changes()
+    _seed_split_credit()
     # The tier job sets the customers' tiers from the signed deals (from the estimated volume for one
     # that never signed), as the monthly run would: done here, once the deals are in, so the demo's
     # tiers are what its own tier policies give ("Recompute tiers now" then changes nothing), and
@@ -190,6 +191,22 @@ def _seed_contract_changes() -> None:
     open_deal = Deal.objects.filter(owner=rep, outcome=Outcome.OPEN).order_by("pk").first()
     if account_manager and open_deal:
         deal_transfer(deal=open_deal, to_user=account_manager, by=manager, reason="客户改由客户经理统一维护")
+
+
+def _seed_split_credit() -> None:
+    """Through the service, as a manager would: two of rep1's signed contracts (not the two amended ones)
+    shared 70/30 with the team's account manager, who worked them with the rep. Skipped once set."""
+    from pipeline.services import deal_split_set
+
+    rep = User.objects.filter(username="rep1", team__isnull=False).select_related("team__manager").first()
+    if rep is None or rep.team is None or rep.team.manager is None:
+        return
+    account_manager = User.objects.filter(team=rep.team, position=Position.ACCOUNT_MANAGER, is_active=True).first()
+    if account_manager is None or Deal.objects.filter(co_seller__isnull=False).exists():
+        return
+    for deal in Deal.objects.filter(owner=rep, outcome=Outcome.WON).order_by("-signed_on", "-pk")[2:4]:
+        deal_split_set(deal=deal, co_seller=account_manager, share=Decimal(30), by=rep.team.manager,
+                       expected_version=deal.version)
 
 
 def _path(fate, created, gaps, steps):

@@ -177,7 +177,7 @@ def deal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         else None,
         "reopen_form": ReopenForm(initial={"version": deal.version})
         if can_change and deal.outcome == Outcome.LOST and not deal.cancelled else None,
-        "splits": selectors.split_history(deal),
+        "splits": selectors.split_history(deal) if deal.split_set_at else [],
         "can_split": deal.outcome != Outcome.LOST and selectors.can_split_credit(request.user, deal),
         "can_cancel": selectors.can_cancel_contract(request.user, deal),
     })
