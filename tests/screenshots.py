@@ -52,6 +52,10 @@ PAGES = [
     ("deal-amended", "rep1", "/deals/227/"),
     ("amend", "rep1", "/deals/227/amend/"),
     ("transfer", "manager1", "/deals/33/transfer/"),
+    # A contract of rep1's split 70/30 with the account manager (bulksales/demo/pipeline.py), and cancelling one.
+    ("deal-split", "manager1", "/deals/256/"),
+    ("deal-split-form", "manager1", "/deals/256/split/"),
+    ("deal-cancel", "manager1", "/deals/256/cancel/"),
     ("reminders-manager", "manager1", "/reminders/"),
     ("customer-transferred", "manager1", "/customers/34/"),
     ("laycans", "director", "/deals/laycans/"),
