@@ -42,10 +42,11 @@ class CoachingNoteForm(forms.ModelForm):
             .select_related("commodity", "customer", "owner").order_by("-pk"))
         field_of(self, "customer", forms.ModelChoiceField).queryset = (
             customers_visible_to(coach).filter(owner__in=coachees.values("pk")).order_by("name"))
-        self.fields["customer"].empty_label = _("No customer")
+        field_of(self, "customer", forms.ModelChoiceField).empty_label = _("No customer")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if not (cleaned.get("went_well") or "").strip() and not (cleaned.get("to_improve") or "").strip():
             raise forms.ValidationError(_("Write what went well or what to improve (or both)."))
         deal, rep = cleaned.get("deal"), cleaned.get("rep")

@@ -3,6 +3,7 @@ action done. Each checks its rule and raises a RuleError with a message for the 
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.forms import BaseInlineFormSet
@@ -22,7 +23,8 @@ def check_action_dates(*, held_on: date, due_dates: Iterable[date]) -> None:
 
 
 @transaction.atomic
-def coaching_note_save(*, note: CoachingNote, actions: BaseInlineFormSet, by: User) -> CoachingNote:
+def coaching_note_save(*, note: CoachingNote, actions: "BaseInlineFormSet[CoachingAction, CoachingNote, Any]",
+                       by: User) -> CoachingNote:
     """Save a note and its actions (the formset of them) together, or neither."""
     if not access.can_coach(by, note.rep):
         raise RuleError(_("You do not coach %(rep)s.") % {"rep": note.rep})
