@@ -32,6 +32,7 @@ class RecordKind(Enum):
     COMPLAINT = "complaint"
     MARKET_RESEARCH = "market_research"
     ATTENDANCE = "attendance"
+    COACHING_NOTE = "coaching_note"
 
 
 # Positions that see every record of a kind, whoever owns it (the plan's departments at work).
@@ -332,3 +333,45 @@ def answers_complaint(user: User, assignee_id: int | None) -> bool:
     """Whose first comment is a complaint's first response: customer service's or the assignee's (not the
     director's)."""
     return handles_complaints(user) or (user.is_active and assignee_id == user.pk)
+
+
+# --- Coaching notes (bound in targets/coaching/selectors.py) ------------------------------------
+
+
+def can_coach(user: User, rep: User) -> bool:
+    """A rep is coached by their team's manager or a director, never by themselves."""
+    return user.is_authenticated and user.is_active and rep.pk != user.pk and manages_or_directs(user) and manages(
+        user, rep)
+
+
+def coachees_for(user: User) -> QuerySet[User]:
+    """Whom `user` may write a coaching note for: the active sellers they manage."""
+    if not manages_or_directs(user):
+        return User.objects.none()
+    return transfer_candidates(user).exclude(pk=user.pk)
+
+
+def coaching_notes_visible_to(user: User, notes: QuerySet[_M]) -> QuerySet[_M]:
+    """A director sees every note; a manager those on the people they manage (and on themselves) and
+    those they wrote; everyone else only the notes on them."""
+    if not user.is_authenticated or not user.is_active:
+        return notes.none()
+    seen = owned_by_visible(user, notes, RecordKind.COACHING_NOTE, owner_field="rep")
+    if sees_everyone(user):
+        return seen
+    return seen | notes.filter(coach=user)
+
+
+def can_change_coaching_note(user: User, *, coach_id: int, rep: User) -> bool:
+    """Its coach (or a director) changes a note while they still coach the rep."""
+    return can_change_authored(user, coach_id) and can_coach(user, rep)
+
+
+def can_acknowledge_coaching_note(user: User, rep_id: int) -> bool:
+    """Only the rep acknowledges what was agreed with them."""
+    return user.is_active and user.pk == rep_id
+
+
+def can_tick_coaching_action(user: User, *, rep: User, coach_id: int) -> bool:
+    """An agreed action is marked done by the rep, the coach who wrote it, or whoever coaches the rep now."""
+    return user.is_active and (user.pk in (rep.pk, coach_id) or can_coach(user, rep))

@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
+from .inbox_panels import inbox_count
 from .selectors import open_reminders
 
 
@@ -11,5 +12,10 @@ def reminders(request: HttpRequest) -> dict[str, SimpleLazyObject]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    # Lazy: one COUNT query, and only on pages that show the badge (not on htmx fragments).
-    return {"reminder_count": SimpleLazyObject(lambda: open_reminders(user, timezone.localdate()).count())}
+    # Lazy: one COUNT query (the reminders and what other apps add to the inbox, united), and only on
+    # pages that show the badge (not on htmx fragments).
+    def count() -> int:
+        day = timezone.localdate()
+        return inbox_count(open_reminders(user, day), user, day)
+
+    return {"reminder_count": SimpleLazyObject(count)}

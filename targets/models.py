@@ -233,6 +233,8 @@ class Scorecard(models.Model):
     attainment_rows: list[dict[str, Any]] | dict[str, dict[str, Any]]
     forecast: dict[str, Any]
     attainment_percent: Decimal | None
+    # On the team dashboard: the rep with their latest coaching note (targets.coaching.selectors).
+    coaching: User | None
 
     class Meta:
         ordering = ["-period_start", "subject", "rank_in_department"]

@@ -95,6 +95,12 @@ PAGES = [
     # Complaint 2, taken by phone on contract BS-2026-1001, names no cargo yet; shipment 95 is that contract's.
     ("complaint-untied", "service1", "/complaints/2/"),
     ("claim-tie", "service1", "/shipments/95/tie/2/"),
+    # The demo's coaching notes (bulksales/demo/coaching.py): manager1's list, rep2's note from a ride-along
+    # visit (not yet acknowledged, an action overdue) as rep2 sees it, and the form.
+    ("coaching", "manager1", "/coaching/"),
+    ("coaching-note", "rep2", "/coaching/2/"),
+    ("coaching-new", "manager1", "/coaching/new/"),
+    ("reminders-coaching", "rep2", "/reminders/"),
 ]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 

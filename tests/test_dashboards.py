@@ -431,8 +431,10 @@ def grow(cast, size: int) -> None:
 @pytest.mark.parametrize("role,page,queries", [
     ("rep", lambda c: url("rep"), 10),
     ("manager", lambda c: url("rep", c.account_manager.pk), 11),
-    ("manager", lambda c: url("manager"), 16),  # the team's overdue invoices and their count among them
-    ("director", lambda c: url("manager", c.other_rep.team_id), 17),
+    # The team's overdue invoices and their count among them; three for coaching (each rep's last coaching
+    # note, the team's open actions and their count).
+    ("manager", lambda c: url("manager"), 19),
+    ("director", lambda c: url("manager", c.other_rep.team_id), 20),
     ("director", lambda c: url("director"), 11),  # the receivables' ageing among them
     ("director", lambda c: url("export", "rep", "xlsx"), 5),
 ])

@@ -40,6 +40,7 @@ from pipeline.execution.models import Shipment
 from pipeline.letters_of_credit.models import Discrepancy, LetterOfCredit, Presentation
 from pipeline.models import Activity, Amendment, Deal, LostReason, MarketResearch, Port, Reminder, Specification
 from pipeline.receivables.models import Invoice, Payment
+from targets.coaching.models import CoachingAction, CoachingNote
 from targets.models import ScorecardRun, TeamTarget
 
 from .conftest import ROLES
@@ -148,6 +149,8 @@ URL_KWARGS = {
     "letters_of_credit/discrepancy_pk": Scoped("discrepancy"),
     "deals:amend/pk": Scoped("signed_deal"),
     "deals:cancel/pk": Scoped("signed_deal"),
+    "coaching/pk": Scoped("coaching_note"),
+    "coaching:action_mark/pk": Scoped("coaching_action"),
     "deals:amendment_approve/pk": Scoped("amendment"),
     "deals:amendment_reject/pk": Scoped("amendment"),
     "pipeline_settings:port_edit/pk": Shared("port"),
@@ -242,6 +245,8 @@ class Side:
     reminder: Reminder
     training: Training
     team_target: TeamTarget
+    coaching_note: CoachingNote  # by the seller's manager
+    coaching_action: CoachingAction  # agreed in it
     other_team: frozenset[str]  # roles outside all of these records
     peers: frozenset[str]  # roles of the same team outside the seller's own records (not the manager)
 
@@ -290,7 +295,12 @@ def _side(cast, seller: User, *, other_team: set[str], peers: set[str]) -> Side:
         created_by=seller)
     presentation = Presentation.objects.create(letter_of_credit=letter_of_credit, shipment=shipment,
                                                presented_on=today, documents=["invoice"], recorded_by=seller)
+    coaching_note = CoachingNote.objects.create(rep=seller, coach=seller.team.manager, held_on=today,
+                                                to_improve="Ask for the decision maker earlier")
     return Side(
+        coaching_note=coaching_note,
+        coaching_action=CoachingAction.objects.create(note=coaching_note, text="Call the plant manager",
+                                                      due_on=today + timedelta(days=7)),
         seller=seller,
         team=seller.team,
         customer=customer,

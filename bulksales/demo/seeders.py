@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from django.db import connection, transaction
 
+from bulksales.demo.coaching import seed_coaching
 from bulksales.demo.customers import seed_customers
 from bulksales.demo.large.customers import seed_customers_large
 from bulksales.demo.large.letters_of_credit import seed_letters_of_credit_large
@@ -26,7 +27,8 @@ from bulksales.demo.specifications import seed_specifications
 from bulksales.demo.targets import seed_targets
 
 SEEDERS: list[Callable[[], None]] = [seed_organisation, seed_customers, seed_specifications, seed_pipeline,
-                                     seed_shipments, seed_letters_of_credit, seed_receivables, seed_targets]
+                                     seed_shipments, seed_letters_of_credit, seed_receivables, seed_targets,
+                                     seed_coaching]
 LARGE_SEEDERS: list[LargeSeeder] = [seed_large_organisation, seed_customers_large, seed_pipeline_large,
                                     seed_shipments_large, seed_letters_of_credit_large, seed_receivables_large,
                                     seed_reminders_large, seed_targets_large]

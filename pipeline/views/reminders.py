@@ -21,6 +21,7 @@ from accounts.pages import AuthenticatedRequest, page_of
 from accounts.services import RuleError
 
 from .. import reminders, selectors
+from ..inbox_panels import render_inbox_panels
 from ..models import Reminder
 
 SNOOZE_DAYS = (1, 3, 7)
@@ -58,7 +59,8 @@ def _answer(request: AuthenticatedRequest, reminder: Reminder, note: str, *, err
 def inbox(request: AuthenticatedRequest) -> HttpResponse:
     open_ = selectors.with_subjects(selectors.open_reminders(request.user, timezone.localdate()))
     page = page_of(request, open_.order_by("due_on", "-escalated", "pk"))
-    return render(request, "pipeline/reminder_inbox.html", _row_context(request, list(page)) | {"page": page})
+    return render(request, "pipeline/reminder_inbox.html",
+                  _row_context(request, list(page)) | {"page": page, "panels": render_inbox_panels(request)})
 
 
 @require_POST

@@ -8,3 +8,12 @@ class CoachingConfig(AppConfig):
     name = "targets.coaching"
     label = "coaching"
     verbose_name = _("Coaching")
+
+    def ready(self) -> None:
+        from pipeline.inbox_panels import register_inbox_count, register_inbox_panel
+
+        from .panels import inbox_coaching_panel
+        from .selectors import inbox_items
+
+        register_inbox_panel(inbox_coaching_panel)
+        register_inbox_count(inbox_items)

@@ -25,6 +25,7 @@ from pipeline.receivables.selectors import invoices_visible_to
 from pipeline.selectors import open_reminders
 
 from .. import dashboards, kpis
+from ..coaching import selectors as coaching_selectors
 from ..dashboards import Period, Subject
 from ..periods import period_bounds, period_label, quarter_of
 from ..selectors import team_reps
@@ -135,9 +136,12 @@ def manager(request: AuthenticatedRequest, team_id: int | None = None) -> HttpRe
     quarter = _quarter(today)
     card, own_card = dashboards.team_and_own_cards(viewer=viewer, team=team, start=quarter["start"])
     leaderboard = dashboards.team_leaderboard(viewer=viewer, team=team, start=quarter["start"])
+    # Each rep's latest coaching and open actions, so that a review is prepared from this page (one query).
+    coaching = coaching_selectors.latest_coaching_by_rep(viewer, [rep_card.subject_id for rep_card in leaderboard])
     for rep_card in leaderboard:
         rep_card.parts = dashboards.score_parts_of(rep_card)
         rep_card.attainment_rows = {row["figure"]: row for row in dashboards.attainment_of(rep_card)}
+        rep_card.coaching = coaching.get(rep_card.subject_id)
     people = list(team_reps(team).filter(pk__in=access.users_visible_to(viewer).values("pk")).order_by("full_name"))
     # The team's records as its scorecard counts them: its members', and its manager's own.
     deals = pipeline_selectors.deals_visible_to(viewer).filter(kpis.scoring_team_q(team))
@@ -151,6 +155,7 @@ def manager(request: AuthenticatedRequest, team_id: int | None = None) -> HttpRe
         kpis.scoring_team_q(team, "customer__owner"))
     complaints = dashboards.open_complaints(complaints=team_complaints)
     # The team's overdue invoices: those of the contracts its people (and its manager) now own, who chase them.
+    coaching_actions = coaching_selectors.open_team_actions(viewer, people)
     overdue_invoices = receivables_ageing.overdue_invoices(
         invoices_visible_to(viewer).filter(kpis.scoring_team_q(team, "deal__owner")), today)
     return render(request, "targets/dashboard_manager.html", {
@@ -185,6 +190,10 @@ def manager(request: AuthenticatedRequest, team_id: int | None = None) -> HttpRe
         "overdue_invoices": [{"invoice": invoice, "days": receivables_money.days_overdue(invoice.due_on, today)}
                              for invoice in overdue_invoices[:RECENT_ROWS]],
         "overdue_invoice_count": overdue_invoices.count(),
+        "coaching_actions": coaching_actions[:RECENT_ROWS],
+        "coaching_action_count": coaching_actions.count(),
+        "can_coach": bool(people),
+        "today": today,
     })
 
 

@@ -1,0 +1,87 @@
+"""The coaching note form (the coach's) with its agreed actions, and the rep's acknowledgement."""
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts import access
+from accounts.bounds import BusinessDateField
+from accounts.forms.fields import field_of
+from accounts.models import User
+from accounts.widgets import DateInput
+from customers.selectors import customers_visible_to
+from pipeline.models import Deal
+from pipeline.selectors import deals_visible_to
+
+from .models import CoachingAction, CoachingNote
+
+
+class _DealField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Deal) -> str:
+        return f"{obj.commodity} · {obj.quantity_tonnes:,.0f} t · {obj.customer} · {obj.owner}"
+
+
+class CoachingNoteForm(forms.ModelForm):
+    held_on = BusinessDateField(label=_("Date"), widget=DateInput)
+    deal = _DealField(label=_("Deal"), queryset=Deal.objects.none(), required=False, empty_label=_("No deal"))
+
+    class Meta:
+        model = CoachingNote
+        fields = ["rep", "kind", "held_on", "deal", "customer", "went_well", "to_improve"]
+        widgets = {"went_well": forms.Textarea(attrs={"rows": 3}), "to_improve": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, coach: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        coachees = access.coachees_for(coach)
+        field_of(self, "rep", forms.ModelChoiceField).queryset = coachees.order_by("full_name")
+        # Only the coachees' records, and only those the coach may see.
+        field_of(self, "deal", forms.ModelChoiceField).queryset = (
+            deals_visible_to(coach).filter(owner__in=coachees.values("pk"))
+            .select_related("commodity", "customer", "owner").order_by("-pk"))
+        field_of(self, "customer", forms.ModelChoiceField).queryset = (
+            customers_visible_to(coach).filter(owner__in=coachees.values("pk")).order_by("name"))
+        field_of(self, "customer", forms.ModelChoiceField).empty_label = _("No customer")
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        if not (cleaned.get("went_well") or "").strip() and not (cleaned.get("to_improve") or "").strip():
+            raise forms.ValidationError(_("Write what went well or what to improve (or both)."))
+        deal, rep = cleaned.get("deal"), cleaned.get("rep")
+        if deal is not None and rep is not None and deal.owner_id != rep.pk:
+            self.add_error("deal", _("Choose one of the rep's own deals."))
+        return cleaned
+
+
+class CoachingActionForm(forms.ModelForm):
+    due_on = BusinessDateField(label=_("Due on"), widget=DateInput)
+
+    class Meta:
+        model = CoachingAction
+        fields = ["text", "due_on"]
+        labels = {"text": _("Agreed action")}
+
+
+class _ActionFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        held_on = self.instance.held_on
+        if not isinstance(held_on, date):
+            return  # the note's own date is wrong: its form says so
+        for form in self.forms:
+            due = form.cleaned_data.get("due_on") if form.cleaned_data else None
+            if due and not form.cleaned_data.get("DELETE") and due < held_on:
+                form.add_error("due_on", _("An action cannot be due before the day of the coaching."))
+
+
+ActionFormSet = forms.inlineformset_factory(
+    CoachingNote, CoachingAction, form=CoachingActionForm, formset=_ActionFormSet,
+    extra=2, can_delete=True, max_num=20, validate_max=True,
+)
+
+
+class AcknowledgeForm(forms.Form):
+    comment = forms.CharField(label=_("Your comment (optional)"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 2}))
