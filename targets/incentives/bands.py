@@ -57,10 +57,10 @@ def split_sale(before: Decimal, amount: Decimal, target: Decimal | None, bands: 
     first = ordered[0][0]
     if first > 0:
         edges.append((ZERO, first, ZERO, target * first / HUNDRED, ZERO))
-    for index, (from_percent, multiplier) in enumerate(ordered):
-        to_percent = ordered[index + 1][0] if index + 1 < len(ordered) else None
-        edges.append((from_percent, to_percent, target * from_percent / HUNDRED,
-                      None if to_percent is None else target * to_percent / HUNDRED, multiplier))
+    for index, (threshold, multiplier) in enumerate(ordered):
+        following = ordered[index + 1][0] if index + 1 < len(ordered) else None
+        edges.append((threshold, following, target * threshold / HUNDRED,
+                      None if following is None else target * following / HUNDRED, multiplier))
     parts: list[BandPart] = []
     after = before + amount
     for from_percent, to_percent, low, high, multiplier in edges:
