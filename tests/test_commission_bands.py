@@ -3,7 +3,15 @@ a 1 % plan, nothing below 50 % of the target, x1.0 to 100 %, x1.5 to 120 %, x2.0
 
 from decimal import Decimal as D
 
-from targets.incentives.bands import BandPart, cents, commission, line_multiplier, share_of, split_sale
+from targets.incentives.bands import (
+    BandPart,
+    cents,
+    commission,
+    line_multiplier,
+    multiplier_label,
+    share_of,
+    split_sale,
+)
 
 BANDS = [(D(0), D(0)), (D(50), D("1.0")), (D(100), D("1.5")), (D(120), D("2.0"))]
 TARGET = D(10_000_000)
@@ -80,3 +88,8 @@ def test_a_split_adds_up_to_the_whole():
     co_seller = share_of(amount, D(30))
     assert co_seller == D("300000.00")
     assert amount - co_seller == D("700000.01")
+
+
+def test_a_multiplier_reads_with_one_decimal_at_least():
+    assert [multiplier_label(D(value)) for value in ("1.000", "1.500", "2", "1.125", "0.000")] == [
+        "1.0", "1.5", "2.0", "1.125", "0.0"]

@@ -104,6 +104,12 @@ def band_earnings(parts: Sequence[BandPart], *, amount: Decimal, tonnes: Decimal
     return earnings
 
 
+def multiplier_label(value: Decimal) -> str:
+    """"1.0", "1.5", "1.125": at least one decimal, no trailing zeros after it."""
+    text = f"{value.normalize():f}"
+    return text if "." in text else f"{text}.0"
+
+
 def line_multiplier(earnings: Sequence[BandEarning]) -> Decimal | None:
     """The multiplier shown on a line: its band's, or the amount-weighted mean when it straddles bands
     (e.g. 1,000,000 x1.0 + 2,000,000 x1.5 = x1.333)."""

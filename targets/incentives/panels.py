@@ -7,6 +7,7 @@ from accounts.models import User
 from accounts.pages import AuthenticatedRequest
 from pipeline.models import Deal, Outcome
 
+from .bands import multiplier_label
 from .whatif import deal_what_if
 
 
@@ -24,4 +25,9 @@ def deal_commission_panel(request: AuthenticatedRequest, deal: Deal) -> str:
     what_if = deal_what_if(deal)
     if what_if is None:
         return ""
-    return render_to_string("incentives/_deal_what_if.html", {"deal": deal, "what_if": what_if}, request=request)
+    rows = [(earning, multiplier_label(earning.part.multiplier)) for earning in what_if.earnings]
+    overall = what_if.multiplier
+    return render_to_string("incentives/_deal_what_if.html", {
+        "deal": deal, "what_if": what_if, "rows": rows,
+        "multiplier": None if overall is None else multiplier_label(overall),
+    }, request=request)
