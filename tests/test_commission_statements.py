@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Position
+from pipeline.receivables.models import PaymentAllocation
 from targets.incentives.compute import plan_facts, statements_compute
 from targets.incentives.models import Basis, IncentivePlan, PlanBand, PlanRate, Statement, StatementLine
 from targets.models import Scorecard
@@ -16,6 +17,7 @@ from targets.models import Scorecard
 from .factories import CustomerFactory, DealFactory, RepTargetFactory, TeamTargetFactory, UserFactory
 from .factories.customers import CommodityFactory
 from .factories.execution import ShipmentFactory
+from .factories.receivables import InvoiceFactory, PaymentFactory
 
 Kind, Reason = StatementLine.Kind, StatementLine.Reason
 BANDS = [(D(0), D(0)), (D(50), D("1.0")), (D(100), D("1.5")), (D(120), D("2.0"))]
@@ -262,6 +264,19 @@ def test_the_shipped_basis_counts_the_bl_tonnes_of_the_quarter(cast):
     statements_compute(plan)
     [line] = lines(cast.rep, plan, Kind.CONTRACT)
     assert (line.tonnes, line.amount, line.earned) == (D(4_000), D(400_000), D("4000.00"))
+
+
+def test_the_paid_basis_counts_the_cash_collected_in_the_quarter(cast):
+    plan = make_plan(cast, basis=Basis.PAID)
+    deal = sign(cast.rep, 1_000_000, datetime.date(2025, 12, 1), tonnes=D(10_000))
+    invoice = InvoiceFactory(deal=deal, currency="CNY", amount=D(1_000_000), rate_to_base=D(1))
+    for received_on, amount in ((FEB, D(250_000)), (MAR, D(350_000)), (MAY, D(400_000))):
+        payment = PaymentFactory(customer=deal.customer, received_on=received_on, amount=amount, currency="CNY",
+                                 rate_to_base=D(1))
+        PaymentAllocation.objects.create(payment=payment, invoice=invoice, amount=amount)
+    statements_compute(plan)
+    [line] = lines(cast.rep, plan, Kind.CONTRACT)
+    assert (line.tonnes, line.amount, line.earned) == (D(6_000), D(600_000), D("6000.00"))
 
 
 def test_the_queries_do_not_grow_with_the_people(cast, django_assert_max_num_queries):

@@ -10,8 +10,9 @@ since (a contract cancelled, amended down, its credit moved) is recovered by a c
 the next statement computed for that person, once.
 
 The basis: SIGNED counts a contract in the quarter it was signed; SHIPPED counts each shipment in
-the quarter of its B/L date, for its B/L tonnes and that share of the contract's amount; PAID is
-counted as SIGNED until the collections can tell which contract a payment paid for in full."""
+the quarter of its B/L date, for its B/L tonnes and that share of the contract's amount; PAID counts
+the cash collected on a contract in the quarter (payments allocated to its invoices), for that share of
+its tonnes. A new customer's bonus goes with the signing whatever the basis."""
 
 from collections import defaultdict
 from collections.abc import Iterable
@@ -22,17 +23,18 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import DecimalField, Exists, ExpressionWrapper, F, Max, OuterRef, Q, Sum, Value
+from django.db.models import DecimalField, Exists, ExpressionWrapper, F, Max, Min, OuterRef, Q, Sum, Value
 from django.utils import timezone
 
 from accounts.models import Team, User
 from pipeline.execution.models import Shipment
 from pipeline.models import Deal, Outcome
+from pipeline.receivables.models import PaymentAllocation
 
 from ..kpis import scoring_team
 from ..models import RepTarget, Scorecard, TeamTarget
 from ..periods import quarter_bounds
-from .bands import HUNDRED, ZERO, Bands, cents, commission, line_multiplier, share_of
+from .bands import HUNDRED, ONE, ZERO, Bands, cents, commission, line_multiplier, share_of
 from .models import Basis, IncentivePlan, Statement, StatementLine
 
 Kind, Reason, Status = StatementLine.Kind, StatementLine.Reason, Statement.Status
@@ -104,10 +106,35 @@ def quarter_sales(plan: IncentivePlan, start: date, end: date, persons: set[int]
             for person, sale in sales_of(deal, amount, shipment.bl_tonnes, persons):
                 sales[person].append(sale)
         return sales
+    if plan.basis == Basis.PAID:
+        return paid_sales(start, end, persons)
     deals = (Deal.objects.filter(involved, outcome=Outcome.WON, signed_on__range=(start, end))
              .select_related("customer", "commodity").order_by("signed_on", "pk"))
     for deal in deals:
         for person, sale in sales_of(deal, deal.amount_base, deal.quantity_tonnes, persons):
+            sales[person].append(sale)
+    return sales
+
+
+def paid_sales(start: date, end: date, persons: set[int]) -> dict[int, list[Sale]]:
+    """The cash collected in the quarter on each standing contract (payments received in the quarter and
+    allocated to its invoices, at each payment's rate), in the order of the first payment, for that
+    share of the contract's tonnes: one grouped query, then the contracts."""
+    collected = list(
+        PaymentAllocation.objects.filter(payment__received_on__range=(start, end), invoice__deal__outcome=Outcome.WON)
+        .filter(Q(invoice__deal__credited_to__in=persons) | Q(invoice__deal__co_seller__in=persons))
+        .values("invoice__deal").order_by("invoice__deal")
+        .annotate(cash=Sum(F("amount") * F("payment__rate_to_base"), output_field=SHARE_MONEY),
+                  first=Min("payment__received_on")))
+    deals = Deal.objects.select_related("customer", "commodity").in_bulk([row["invoice__deal"] for row in collected])
+    sales: dict[int, list[Sale]] = defaultdict(list)
+    for row in sorted(collected, key=lambda row: (row["first"], row["invoice__deal"])):
+        deal = deals[row["invoice__deal"]]
+        cash = cents(row["cash"] or ZERO)
+        if cash <= 0:
+            continue
+        tonnes = cents(deal.quantity_tonnes * min(cash / deal.amount_base, ONE)) if deal.amount_base else ZERO
+        for person, sale in sales_of(deal, cash, tonnes, persons):
             sales[person].append(sale)
     return sales
 
