@@ -25,6 +25,8 @@ app.conf.beat_schedule = {
     # Once a day, after that hour's reminders are raised: a second run the same day sends nothing new.
     "send-reminder-digests": _at("pipeline.tasks.send_reminder_digests", hour=7, minute=30),
     "compute-running-scorecards": _at("targets.tasks.compute_running_scorecards", minute=35),
+    # Nightly, after the 01:35 scorecards (the satisfaction gate reads them): this quarter's draft statements.
+    "compute-commission-statements": _at("targets.incentives.tasks.compute_current_statements", hour=2, minute=10),
     # Mondays, after the 07:35 run has refreshed the scorecards.
     "send-team-scorecard-digests": _at("targets.tasks.send_team_scorecard_digests", day_of_week=1, hour=8, minute=0),
 }

@@ -267,16 +267,23 @@ class Scorecard(models.Model):
         return (Decimal(self.pipeline_coverage) * 100).quantize(Decimal("0.1"))
 
 
-class ScorecardRun(models.Model):
-    """A recomputation in progress or done, for the progress bar and so that two never overlap."""
+class ComputationRun(models.Model):
+    """A recomputation in progress or done, for the progress bar and so that two never overlap: of a
+    quarter's scorecards here, of a plan's commission statements in targets.incentives."""
 
-    period_start = models.DateField()
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                      related_name="+")
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     progress = models.PositiveSmallIntegerField(default=0)  # percent
     error = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class ScorecardRun(ComputationRun):
+    period_start = models.DateField()
 
     class Meta:
         ordering = ["-started_at"]

@@ -128,8 +128,8 @@ def test_web_beat_and_worker_keep_a_reps_scorecard_and_reminders_and_a_killed_ru
             # b. Beat sends every production entry, under its name and task; the worker takes them
             # from the broker and writes the rep's scorecard and reminder, which the rep then sees.
             production_entries = {(name, entry["task"]) for name, entry in production.conf.beat_schedule.items()}
-            # Scorecards, reminders, digests (two), tiers and the expiry of import files.
-            assert len(production_entries) == 7
+            # Scorecards, reminders, digests (two), tiers, the expiry of import files and the commission statements.
+            assert len(production_entries) == 8
 
             def delivered() -> bool:
                 return (all(f"Sending due task {name} ({task})" in beat.log for name, task in production_entries)

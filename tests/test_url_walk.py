@@ -41,6 +41,7 @@ from pipeline.letters_of_credit.models import Discrepancy, LetterOfCredit, Prese
 from pipeline.models import Activity, Amendment, Deal, LostReason, MarketResearch, Port, Reminder, Specification
 from pipeline.receivables.models import Invoice, Payment
 from targets.coaching.models import CoachingAction, CoachingNote
+from targets.incentives.models import IncentivePlan, PlanRun
 from targets.models import ScorecardRun, TeamTarget
 
 from .conftest import ROLES
@@ -160,6 +161,9 @@ URL_KWARGS = {
     "research/pk": Shared("research"),
     "reminders/pk": Scoped("reminder"),
     "scorecards/pk": Shared("scorecard_run"),
+    "incentives:plan_recompute/pk": Shared("incentive_plan"),
+    "incentives:run/pk": Shared("plan_run"),
+    "incentives:run_progress/pk": Shared("plan_run"),
     # An import is its uploader's alone (their manager too answers 404): the director's own, so that the
     # director's GET must open it and everyone else's is refused.
     "customers:import_job/pk": Shared("import_job"),
@@ -267,6 +271,8 @@ class World:
     tier_policy: TierPolicy
     research: MarketResearch
     scorecard_run: ScorecardRun
+    incentive_plan: IncentivePlan
+    plan_run: PlanRun
     import_job: ImportJob
     people: list[User]
 
@@ -350,6 +356,10 @@ def world(cast) -> World:
         scorecard_run=ScorecardRun.objects.create(
             period_start=date(YEAR, 10, 1), requested_by=cast.director, finished_at=timezone.now(), progress=100
         ),
+        incentive_plan=(plan := IncentivePlan.objects.create(name="Sales", year=YEAR, quarter=QUARTER,
+                                                              positions=["rep"], created_by=cast.director)),
+        plan_run=PlanRun.objects.create(plan=plan, requested_by=cast.director, finished_at=timezone.now(),
+                                        progress=100),
         import_job=ImportJob.objects.create(owner=cast.director, file_name="customers.csv",
                                             status=ImportJob.Status.CHECKED,
                                             expires_at=timezone.now() + timedelta(hours=1)),

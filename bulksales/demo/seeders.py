@@ -1,7 +1,7 @@
 """The seeders of `manage.py seed_demo`, in the order they run: each builds on the ones before it
 (customers need the people, grades the commodities, deals the customers and grades, shipments the
 signed deals, letters of credit the signed deals on L/C terms and their shipments, invoices and payments the
-shipments, targets the signed deals and their shipments)."""
+shipments, targets the signed deals and their shipments, the commission statements the targets and scorecards)."""
 
 import time
 from collections.abc import Callable
@@ -10,6 +10,7 @@ from django.db import connection, transaction
 
 from bulksales.demo.coaching import seed_coaching
 from bulksales.demo.customers import seed_customers
+from bulksales.demo.incentives import seed_incentives
 from bulksales.demo.large.customers import seed_customers_large
 from bulksales.demo.large.letters_of_credit import seed_letters_of_credit_large
 from bulksales.demo.large.organisation import seed_large_organisation
@@ -28,7 +29,7 @@ from bulksales.demo.targets import seed_targets
 
 SEEDERS: list[Callable[[], None]] = [seed_organisation, seed_customers, seed_specifications, seed_pipeline,
                                      seed_shipments, seed_letters_of_credit, seed_receivables, seed_targets,
-                                     seed_coaching]
+                                     seed_incentives, seed_coaching]
 LARGE_SEEDERS: list[LargeSeeder] = [seed_large_organisation, seed_customers_large, seed_pipeline_large,
                                     seed_shipments_large, seed_letters_of_credit_large, seed_receivables_large,
                                     seed_reminders_large, seed_targets_large]

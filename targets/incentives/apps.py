@@ -8,3 +8,11 @@ class IncentivesConfig(AppConfig):
     name = "targets.incentives"
     label = "incentives"
     verbose_name = _("Incentives")
+
+    def ready(self) -> None:
+        # The what-if on a deal's page: the pipeline does not import targets.
+        from pipeline.deal_panels import register_deal_panel
+
+        from .panels import deal_commission_panel
+
+        register_deal_panel(deal_commission_panel)

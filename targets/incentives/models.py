@@ -18,7 +18,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.models import Digits, Team
 
-from ..models import MONEY, TONNES
+from ..models import MONEY, TONNES, ComputationRun
 from ..periods import quarter_label
 
 PERCENT = Digits(max_digits=7, decimal_places=3)
@@ -212,3 +212,17 @@ class StatementStep(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+
+class PlanRun(ComputationRun):
+    """A director's recomputation of a plan's statements, run by the worker with a progress bar."""
+
+    plan = models.ForeignKey(IncentivePlan, on_delete=models.CASCADE, related_name="runs")
+    written = models.PositiveIntegerField(default=0)  # the drafts written
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan"], condition=Q(finished_at__isnull=True),
+                                    name="one_unfinished_run_per_plan"),
+        ]

@@ -1,0 +1,74 @@
+"""Demo incentive plans (激励方案) and commission statements (提成结算单) for `seed_demo`: one plan for the
+previous and one for the running quarter (1 % of the amount with the accelerators of WORKED_EXAMPLES.md
+§7, a per-tonne rate for thermal coal, a new-customer bonus, a satisfaction gate, a cap and a manager's
+override), their statements computed; the previous quarter's submitted by each person's manager and
+approved by the director, with their steps; the running quarter's left as drafts. Deterministic; a
+second run adds nothing (a plan that already has statements is left as it is)."""
+
+from decimal import Decimal
+
+from django.utils import timezone
+
+from accounts.models import Position, User
+from customers.models import Commodity
+from targets.incentives.compute import statements_compute
+from targets.incentives.models import IncentivePlan, PlanBand, PlanRate, Statement, StatementStep
+from targets.periods import previous_quarter, quarter_of
+
+PLAN_NAME = "Sales commission"
+BANDS = [(Decimal(0), Decimal(0)), (Decimal(50), Decimal("1.0")), (Decimal(100), Decimal("1.5")),
+         (Decimal(120), Decimal("2.0"))]
+TERMS = {
+    "positions": [Position.REP, Position.ACCOUNT_MANAGER, Position.MANAGER],
+    "percent_of_amount": Decimal(1),
+    "new_customer_bonus": Decimal(5000),
+    "satisfaction_floor": Decimal("3.50"),
+    "gate_reduction_percent": Decimal(10),
+    "cap": Decimal(1000000),
+    "override_percent": Decimal("0.2"),
+}
+COAL_PER_TONNE = Decimal("0.50")
+
+
+def _plan(year: int, quarter: int, director: User) -> IncentivePlan:
+    plan, created = IncentivePlan.objects.get_or_create(name=PLAN_NAME, year=year, quarter=quarter,
+                                                        defaults={**TERMS, "created_by": director})
+    if created:
+        PlanBand.objects.bulk_create(PlanBand(plan=plan, from_percent=low, multiplier=multiplier)
+                                     for low, multiplier in BANDS)
+        coal = Commodity.objects.filter(name="Thermal coal").first()
+        if coal is not None:
+            PlanRate.objects.create(plan=plan, commodity=coal, per_tonne=COAL_PER_TONNE)
+    return plan
+
+
+def _approve(plan: IncentivePlan, director: User) -> None:
+    """Each statement submitted by the person's manager (the director's for a manager's own), then
+    approved by the director, every step recorded."""
+    Status = Statement.Status
+    statements = list(plan.statements.select_related("person__team__manager").order_by("pk"))
+    steps = []
+    for statement in statements:
+        team = statement.person.team
+        manager = team.manager if team is not None and team.manager_id != statement.person_id else director
+        steps += [StatementStep(statement=statement, from_status=Status.DRAFT, to_status=Status.SUBMITTED,
+                                by=manager),
+                  StatementStep(statement=statement, from_status=Status.SUBMITTED, to_status=Status.APPROVED,
+                                by=director)]
+    StatementStep.objects.bulk_create(steps)
+    plan.statements.update(status=Status.APPROVED)
+
+
+def seed_incentives() -> None:
+    director = User.objects.filter(position=Position.DIRECTOR, is_active=True).order_by("pk").first()
+    if director is None:
+        return
+    current = quarter_of(timezone.localdate())
+    # The previous quarter first: its approved statements are what a clawback of this quarter recovers.
+    for (year, quarter), approved in ((previous_quarter(*current), True), (current, False)):
+        plan = _plan(year, quarter, director)
+        if plan.statements.exists():
+            continue
+        statements_compute(plan)
+        if approved:
+            _approve(plan, director)
