@@ -84,3 +84,10 @@ def number(value: object, places: int = 2) -> str:
     if amount is None:
         return "—"
     return number_format(amount, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def plain(value: object) -> str:
+    """A rate or percentage without trailing zeros: 0.8000 as 0.8, 1.000 as 1."""
+    number = _number(value)
+    return "—" if number is None else _plain(number)
