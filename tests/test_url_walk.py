@@ -40,6 +40,7 @@ from pipeline.execution.models import Shipment
 from pipeline.letters_of_credit.models import Discrepancy, LetterOfCredit, Presentation
 from pipeline.models import Activity, Amendment, Deal, LostReason, MarketResearch, Port, Reminder, Specification
 from pipeline.receivables.models import Invoice, Payment
+from targets.incentives.models import IncentivePlan, Statement
 from targets.models import ScorecardRun, TeamTarget
 
 from .conftest import ROLES
@@ -51,11 +52,14 @@ from .factories import (
     ContactFactory,
     CustomerFactory,
     DealFactory,
+    IncentivePlanFactory,
     InvoiceFactory,
     MarketResearchFactory,
     PaymentFactory,
     PortFactory,
     RepTargetFactory,
+    StatementFactory,
+    StatementLineFactory,
     SurveyFactory,
     TeamTargetFactory,
     TrainingFactory,
@@ -156,6 +160,10 @@ URL_KWARGS = {
     "research/pk": Shared("research"),
     "reminders/pk": Scoped("reminder"),
     "scorecards/pk": Shared("scorecard_run"),
+    "incentives/pk": Scoped("statement"),
+    "incentives:plan/pk": Shared("plan"),
+    "incentives:plan_edit/pk": Shared("plan"),
+    "incentives:plan_copy/pk": Shared("plan"),
     # An import is its uploader's alone (their manager too answers 404): the director's own, so that the
     # director's GET must open it and everyone else's is refused.
     "customers:import_job/pk": Shared("import_job"),
@@ -241,12 +249,13 @@ class Side:
     reminder: Reminder
     training: Training
     team_target: TeamTarget
+    statement: Statement  # the seller's commission statement, a line on the signed contract
     other_team: frozenset[str]  # roles outside all of these records
     peers: frozenset[str]  # roles of the same team outside the seller's own records (not the manager)
 
     def records(self) -> list[models.Model]:
         found = [getattr(self, f.name) for f in fields(self)]
-        found += [*self.training.attendances.all(), *self.team_target.shares.all()]
+        found += [*self.training.attendances.all(), *self.team_target.shares.all(), *self.statement.lines.all()]
         return [record for record in found if isinstance(record, models.Model)]
 
 
@@ -261,6 +270,7 @@ class World:
     tier_policy: TierPolicy
     research: MarketResearch
     scorecard_run: ScorecardRun
+    plan: IncentivePlan  # the quarter's plan for every team's sellers
     import_job: ImportJob
     people: list[User]
 
@@ -269,7 +279,7 @@ class World:
         return [*shared, *self.people, *(record for side in self.sides.values() for record in side.records())]
 
 
-def _side(cast, seller: User, *, other_team: set[str], peers: set[str]) -> Side:
+def _side(cast, seller: User, plan: IncentivePlan, *, other_team: set[str], peers: set[str]) -> Side:
     today = timezone.localdate()
     customer = CustomerFactory(owner=seller)
     contact = ContactFactory(customer=customer, is_primary=True)
@@ -289,6 +299,8 @@ def _side(cast, seller: User, *, other_team: set[str], peers: set[str]) -> Side:
         created_by=seller)
     presentation = Presentation.objects.create(letter_of_credit=letter_of_credit, shipment=shipment,
                                                presented_on=today, documents=["invoice"], recorded_by=seller)
+    statement = StatementFactory(person=seller, plan=plan)
+    StatementLineFactory(statement=statement, deal=signed_deal, contract_number=signed_deal.contract_number)
     return Side(
         seller=seller,
         team=seller.team,
@@ -317,6 +329,7 @@ def _side(cast, seller: User, *, other_team: set[str], peers: set[str]) -> Side:
         ),
         training=training,
         team_target=team_target,
+        statement=statement,
         other_team=frozenset(other_team),
         peers=frozenset(peers),
     )
@@ -324,10 +337,11 @@ def _side(cast, seller: User, *, other_team: set[str], peers: set[str]) -> Side:
 
 @pytest.fixture
 def world(cast) -> World:
+    plan = IncentivePlanFactory(year=YEAR, quarter=QUARTER, created_by=cast.director)
     return World(
         sides={
-            "A": _side(cast, cast.rep, other_team={"other_manager", "other_rep"}, peers={"account_manager"}),
-            "B": _side(cast, cast.other_rep, other_team={"manager", "rep", "account_manager"}, peers=set()),
+            "A": _side(cast, cast.rep, plan, other_team={"other_manager", "other_rep"}, peers={"account_manager"}),
+            "B": _side(cast, cast.other_rep, plan, other_team={"manager", "rep", "account_manager"}, peers=set()),
         },
         department=cast.director.department,
         commodity=CommodityFactory(),
@@ -339,6 +353,7 @@ def world(cast) -> World:
         scorecard_run=ScorecardRun.objects.create(
             period_start=date(YEAR, 10, 1), requested_by=cast.director, finished_at=timezone.now(), progress=100
         ),
+        plan=plan,
         import_job=ImportJob.objects.create(owner=cast.director, file_name="customers.csv",
                                             status=ImportJob.Status.CHECKED,
                                             expires_at=timezone.now() + timedelta(hours=1)),
@@ -542,7 +557,7 @@ def test_the_walk_finds_the_pages_of_every_app():
     names = {pattern.name for pattern in url_patterns()}
     namespaces = {name.rpartition(":")[0] for name in names}
     assert {"accounts", "org", "training", "customers", "complaints", "deals", "laycans", "pipeline_settings",
-            "activities", "research", "reminders", "targets", "dashboards", "scorecards"} <= namespaces
+            "activities", "research", "reminders", "targets", "dashboards", "scorecards", "incentives"} <= namespaces
     assert "home" in names and not names & NOT_WALKED
 
 
