@@ -65,7 +65,7 @@ def plan_problems(bands: list[BandRow], rates: list[RateRow]) -> list[PlanProble
                                       "earned."), rows="bands"))
     for index, band in enumerate(bands):
         if band.from_percent < 0:
-            problems.append(PlanProblem(_("A band starts at an attainment of 0 % or more."), "bands", index,
+            problems.append(PlanProblem(_("A band's threshold is 0 or more."), "bands", index,
                                         "from_percent"))
         if band.multiplier < 0:
             problems.append(PlanProblem(_("A multiplier is 0 or more."), "bands", index, "multiplier"))
