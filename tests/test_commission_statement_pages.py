@@ -21,6 +21,7 @@ from .factories import (
     UserFactory,
 )
 from .queries import assert_queries_pinned
+from .test_translations import english_of_ours
 
 SELLERS = ["director", "manager", "rep", "account_manager", "other_manager", "other_rep"]
 # Who sees a statement of the rep in team A.
@@ -208,11 +209,22 @@ def test_a_stale_button_says_so(client_as, cast, statement):
     assert Statement.objects.get().status == "submitted"
 
 
-def test_the_pages_read_in_chinese(client_as, cast, statement):
-    client = client_as(cast.rep)
-    client.cookies.load({"django_language": "zh-hans"})
-    page = client.get(reverse("incentives:statement", args=[statement.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
-    assert "提成结算单" in page.content.decode()
+@pytest.mark.parametrize("role, url_name", [
+    ("rep", "incentives:statement"), ("manager", "incentives:statements"), ("director", "incentives:statement"),
+    ("director", "incentives:plans"), ("director", "incentives:plan"), ("director", "incentives:plan_create"),
+])
+def test_the_pages_show_no_english_of_ours_in_chinese(client, cast, statement, role, url_name):
+    StatementLineFactory(statement=statement, kind=StatementLine.Kind.CLAWBACK, reason=StatementLine.Reason.LOST,
+                         recovers=StatementFactory(person=cast.rep, plan=IncentivePlanFactory(quarter=3),
+                                                   status=Statement.Status.APPROVED), bands=[])
+    user = cast.by_role(role)
+    user.language = "zh-hans"
+    user.save()
+    client.force_login(user)
+    args = {"incentives:statement": [statement.pk], "incentives:plan": [statement.plan_id]}.get(url_name, [])
+    html = client.get(reverse(url_name, args=args)).content.decode()
+    assert "提成" in html
+    assert english_of_ours(html) == set()
 
 
 # --- Query counts ------------------------------------------------------------------------------------

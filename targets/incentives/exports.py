@@ -7,13 +7,12 @@ from decimal import Decimal
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from accounts.exports import Cell
-
 from ..periods import quarter_label
 from .models import Statement, StatementLine
 
 CENT = Decimal("0.01")
-Table = tuple[list[str], list[Sequence[Cell]]]
+# Cells as the model holds them (None for empty): the export helper makes each safe.
+Table = tuple[list[str], list[Sequence[object]]]
 
 
 def _person(statement: Statement) -> str:
@@ -29,7 +28,7 @@ def line_table(statements: QuerySet[Statement]) -> Table:
              .select_related("statement__person", "statement__plan")
              .order_by("statement__plan__year", "statement__plan__quarter", "statement__person__full_name",
                        "statement", "position", "pk"))
-    rows: list[Sequence[Cell]] = []
+    rows: list[Sequence[object]] = []
     for line in lines.iterator(chunk_size=2000):
         statement = line.statement
         period = quarter_label(statement.plan.year, statement.plan.quarter)
@@ -45,7 +44,7 @@ def total_table(statements: QuerySet[Statement]) -> Table:
     headers = [_("Person"), _("Team"), _("Incentive plan"), _("Period"), _("Status"), _("Amount target"),
                _("Credited sales"), _("Credited tonnes"), _("Attainment (%)"), _("Average satisfaction"),
                _("Total"), _("Currency")]
-    rows: list[Sequence[Cell]] = [
+    rows: list[Sequence[object]] = [
         [_person(statement), statement.person.team and str(statement.person.team), statement.plan.name,
          quarter_label(statement.plan.year, statement.plan.quarter), statement.get_status_display(),
          statement.target_amount, statement.credited_amount, statement.credited_tonnes,
