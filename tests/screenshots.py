@@ -91,6 +91,15 @@ PAGES = [
     # Complaint 2, taken by phone on contract BS-2026-1001, names no cargo yet; shipment 95 is that contract's.
     ("complaint-untied", "service1", "/complaints/2/"),
     ("claim-tie", "service1", "/shipments/95/tie/2/"),
+    # The commission (bulksales/demo: a plan for the previous quarter with approved statements, one for this
+    # quarter with drafts): the plans, this quarter's plan and its form, the statements, a rep's draft with a
+    # clawback, an approved statement as the director sees it.
+    ("incentive-plans", "director", "/incentives/plans/"),
+    ("incentive-plan", "director", "/incentives/plans/2/"),
+    ("incentive-plan-form", "director", "/incentives/plans/2/edit/"),
+    ("commission-statements", "manager1", "/incentives/statements/"),
+    ("commission-statement", "rep1", "/incentives/statements/7/"),
+    ("commission-statement-approved", "director", "/incentives/statements/1/"),
 ]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
