@@ -33,6 +33,7 @@ class RecordKind(Enum):
     MARKET_RESEARCH = "market_research"
     ATTENDANCE = "attendance"
     COACHING_NOTE = "coaching_note"
+    COMMISSION = "commission"
 
 
 # Positions that see every record of a kind, whoever owns it (the plan's departments at work).
@@ -283,6 +284,22 @@ def co_seller_candidates(user: User, deal: _CreditedDeal) -> QuerySet[User]:
 def can_cancel_contract(user: User, deal: _CreditedDeal) -> bool:
     """A signed contract is cancelled by a manager of its owner or a director."""
     return can_sell(user) and manages(user, deal.owner)
+# --- Commission (bound in targets/incentives/selectors.py) ---------------------------------------
+
+
+def commission_visible_to(user: User, records: QuerySet[_M], person_field: str = "person") -> QuerySet[_M]:
+    """A person's commission statements: their own, their manager's (the team's) and the director's to see."""
+    return owned_by_visible(user, records, RecordKind.COMMISSION, owner_field=person_field)
+
+
+def can_submit_commission(user: User, person: User) -> bool:
+    """A statement is put forward by the person's manager or a director, never by the person."""
+    return person.pk != user.pk and manages(user, person)
+
+
+def can_decide_commission(user: User) -> bool:
+    """The director returns, approves and marks paid; and alone sets the incentive plans."""
+    return sees_everyone(user)
 
 
 # --- Pages ---------------------------------------------------------------------------------------

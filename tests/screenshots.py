@@ -101,6 +101,15 @@ PAGES = [
     ("coaching-note", "rep2", "/coaching/2/"),
     ("coaching-new", "manager1", "/coaching/new/"),
     ("reminders-coaching", "rep2", "/reminders/"),
+    # The commission (bulksales/demo: a plan for the previous quarter with approved statements, one for this
+    # quarter with drafts): the plans, this quarter's plan and its form, the statements, a rep's draft with a
+    # clawback, an approved statement as the director sees it.
+    ("incentive-plans", "director", "/incentives/plans/"),
+    ("incentive-plan", "director", "/incentives/plans/2/"),
+    ("incentive-plan-form", "director", "/incentives/plans/2/edit/"),
+    ("commission-statements", "manager1", "/incentives/statements/"),
+    ("commission-statement", "rep1", "/incentives/statements/7/"),
+    ("commission-statement-approved", "director", "/incentives/statements/1/"),
 ]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 

@@ -41,7 +41,7 @@ from pipeline.letters_of_credit.models import Discrepancy, LetterOfCredit, Prese
 from pipeline.models import Activity, Amendment, Deal, LostReason, MarketResearch, Port, Reminder, Specification
 from pipeline.receivables.models import Invoice, Payment
 from targets.coaching.models import CoachingAction, CoachingNote
-from targets.incentives.models import IncentivePlan, PlanRun
+from targets.incentives.models import IncentivePlan, PlanRun, Statement
 from targets.models import ScorecardRun, TeamTarget
 
 from .conftest import ROLES
@@ -53,11 +53,14 @@ from .factories import (
     ContactFactory,
     CustomerFactory,
     DealFactory,
+    IncentivePlanFactory,
     InvoiceFactory,
     MarketResearchFactory,
     PaymentFactory,
     PortFactory,
     RepTargetFactory,
+    StatementFactory,
+    StatementLineFactory,
     SurveyFactory,
     TeamTargetFactory,
     TrainingFactory,
@@ -161,9 +164,13 @@ URL_KWARGS = {
     "research/pk": Shared("research"),
     "reminders/pk": Scoped("reminder"),
     "scorecards/pk": Shared("scorecard_run"),
-    "incentives:plan_recompute/pk": Shared("incentive_plan"),
+    "incentives:plan_recompute/pk": Shared("plan"),
     "incentives:run/pk": Shared("plan_run"),
     "incentives:run_progress/pk": Shared("plan_run"),
+    "incentives/pk": Scoped("statement"),
+    "incentives:plan/pk": Shared("plan"),
+    "incentives:plan_edit/pk": Shared("plan"),
+    "incentives:plan_copy/pk": Shared("plan"),
     # An import is its uploader's alone (their manager too answers 404): the director's own, so that the
     # director's GET must open it and everyone else's is refused.
     "customers:import_job/pk": Shared("import_job"),
@@ -251,12 +258,13 @@ class Side:
     team_target: TeamTarget
     coaching_note: CoachingNote  # by the seller's manager
     coaching_action: CoachingAction  # agreed in it
+    statement: Statement  # the seller's commission statement, a line on the signed contract
     other_team: frozenset[str]  # roles outside all of these records
     peers: frozenset[str]  # roles of the same team outside the seller's own records (not the manager)
 
     def records(self) -> list[models.Model]:
         found = [getattr(self, f.name) for f in fields(self)]
-        found += [*self.training.attendances.all(), *self.team_target.shares.all()]
+        found += [*self.training.attendances.all(), *self.team_target.shares.all(), *self.statement.lines.all()]
         return [record for record in found if isinstance(record, models.Model)]
 
 
@@ -271,7 +279,7 @@ class World:
     tier_policy: TierPolicy
     research: MarketResearch
     scorecard_run: ScorecardRun
-    incentive_plan: IncentivePlan
+    plan: IncentivePlan  # the quarter's plan for every team's sellers
     plan_run: PlanRun
     import_job: ImportJob
     people: list[User]
@@ -281,7 +289,7 @@ class World:
         return [*shared, *self.people, *(record for side in self.sides.values() for record in side.records())]
 
 
-def _side(cast, seller: User, *, other_team: set[str], peers: set[str]) -> Side:
+def _side(cast, seller: User, plan: IncentivePlan, *, other_team: set[str], peers: set[str]) -> Side:
     today = timezone.localdate()
     customer = CustomerFactory(owner=seller)
     contact = ContactFactory(customer=customer, is_primary=True)
@@ -303,6 +311,8 @@ def _side(cast, seller: User, *, other_team: set[str], peers: set[str]) -> Side:
                                                presented_on=today, documents=["invoice"], recorded_by=seller)
     coaching_note = CoachingNote.objects.create(rep=seller, coach=seller.team.manager, held_on=today,
                                                 to_improve="Ask for the decision maker earlier")
+    statement = StatementFactory(person=seller, plan=plan)
+    StatementLineFactory(statement=statement, deal=signed_deal, contract_number=signed_deal.contract_number)
     return Side(
         coaching_note=coaching_note,
         coaching_action=CoachingAction.objects.create(note=coaching_note, text="Call the plant manager",
@@ -334,6 +344,7 @@ def _side(cast, seller: User, *, other_team: set[str], peers: set[str]) -> Side:
         ),
         training=training,
         team_target=team_target,
+        statement=statement,
         other_team=frozenset(other_team),
         peers=frozenset(peers),
     )
@@ -341,10 +352,11 @@ def _side(cast, seller: User, *, other_team: set[str], peers: set[str]) -> Side:
 
 @pytest.fixture
 def world(cast) -> World:
+    plan = IncentivePlanFactory(year=YEAR, quarter=QUARTER, created_by=cast.director)
     return World(
         sides={
-            "A": _side(cast, cast.rep, other_team={"other_manager", "other_rep"}, peers={"account_manager"}),
-            "B": _side(cast, cast.other_rep, other_team={"manager", "rep", "account_manager"}, peers=set()),
+            "A": _side(cast, cast.rep, plan, other_team={"other_manager", "other_rep"}, peers={"account_manager"}),
+            "B": _side(cast, cast.other_rep, plan, other_team={"manager", "rep", "account_manager"}, peers=set()),
         },
         department=cast.director.department,
         commodity=CommodityFactory(),
@@ -356,8 +368,7 @@ def world(cast) -> World:
         scorecard_run=ScorecardRun.objects.create(
             period_start=date(YEAR, 10, 1), requested_by=cast.director, finished_at=timezone.now(), progress=100
         ),
-        incentive_plan=(plan := IncentivePlan.objects.create(name="Sales", year=YEAR, quarter=QUARTER,
-                                                              positions=["rep"], created_by=cast.director)),
+        plan=plan,
         plan_run=PlanRun.objects.create(plan=plan, requested_by=cast.director, finished_at=timezone.now(),
                                         progress=100),
         import_job=ImportJob.objects.create(owner=cast.director, file_name="customers.csv",
@@ -563,7 +574,7 @@ def test_the_walk_finds_the_pages_of_every_app():
     names = {pattern.name for pattern in url_patterns()}
     namespaces = {name.rpartition(":")[0] for name in names}
     assert {"accounts", "org", "training", "customers", "complaints", "deals", "laycans", "pipeline_settings",
-            "activities", "research", "reminders", "targets", "dashboards", "scorecards"} <= namespaces
+            "activities", "research", "reminders", "targets", "dashboards", "scorecards", "incentives"} <= namespaces
     assert "home" in names and not names & NOT_WALKED
 
 

@@ -4,6 +4,7 @@
 from .accounts import PASSWORD, AttendanceFactory, DepartmentFactory, TeamFactory, TrainingFactory, UserFactory
 from .customers import CommodityFactory, ComplaintFactory, ContactFactory, CustomerFactory, SurveyFactory
 from .execution import ShipmentFactory, SignedDealFactory, SpecificationFactory
+from .incentives import IncentivePlanFactory, PlanRateFactory, StatementFactory, StatementLineFactory
 from .pipeline import ActivityFactory, DealFactory, ExchangeRateFactory, MarketResearchFactory, PortFactory
 from .receivables import InvoiceFactory, PaymentFactory
 from .targets import RepTargetFactory, TeamTargetFactory
@@ -19,14 +20,18 @@ __all__ = [
     "DealFactory",
     "DepartmentFactory",
     "ExchangeRateFactory",
+    "IncentivePlanFactory",
     "InvoiceFactory",
     "MarketResearchFactory",
     "PaymentFactory",
+    "PlanRateFactory",
     "PortFactory",
     "RepTargetFactory",
     "ShipmentFactory",
     "SignedDealFactory",
     "SpecificationFactory",
+    "StatementFactory",
+    "StatementLineFactory",
     "SurveyFactory",
     "TeamFactory",
     "TeamTargetFactory",
