@@ -94,9 +94,10 @@ def test_the_plan_page_counts_only_the_statements_the_user_sees(client_as, cast,
     assert counts == {"draft": (1, Decimal(50)), "approved": (1, Decimal(100))}
 
 
-def test_the_run_button_has_its_place_on_the_plan_page():
-    with open("templates/incentives/plan_detail.html", encoding="utf-8") as template:
-        assert "{# run button: incentives/_run_button.html #}" in template.read()
+def test_the_director_recomputes_the_drafts_from_the_plan_page(client_as, cast, plan):
+    recompute = reverse("incentives:plan_recompute", args=[plan.pk])
+    assert recompute in client_as(cast.director).get(reverse("incentives:plan", args=[plan.pk])).content.decode()
+    assert recompute not in client_as(cast.manager).get(reverse("incentives:plan", args=[plan.pk])).content.decode()
 
 
 def test_a_director_creates_a_plan_with_bands_and_rates(client_as, cast):
