@@ -305,3 +305,10 @@ def test_a_person_who_left_keeps_their_statements_visible_to_the_director(client
     StatementFactory(person=gone, plan=plan)
     response = client_as(cast.director).get(reverse("incentives:statements"))
     assert "Gone Rep" in response.content.decode()
+
+
+def test_a_rep_is_not_offered_other_people_or_teams_to_filter_by(client_as, cast, statement):
+    form = client_as(cast.rep).get(reverse("incentives:statements")).context["filter"].form
+    assert set(form.fields) == {"quarter", "status"}
+    form = client_as(cast.manager).get(reverse("incentives:statements")).context["filter"].form
+    assert set(form.fields) == {"quarter", "person", "team", "status"}

@@ -189,3 +189,31 @@ def test_the_list_and_the_detail_cost_the_same_queries_however_many_rows(client_
     _, response = assert_queries_pinned(7, lambda: client.get(reverse("incentives:plans")), more_plans)
     assert len(response.context["plans"]) == 4
     assert_queries_pinned(14, lambda: client.get(reverse("incentives:plan", args=[plan.pk])), more_rows)
+
+
+# --- The bands and figures as read ------------------------------------------------------------------
+
+
+def _band(start, multiplier):
+    from targets.incentives.models import PlanBand
+
+    return PlanBand(from_percent=Decimal(start), multiplier=Decimal(multiplier))
+
+
+def test_the_bands_read_as_ranges_from_below_the_first_to_above_the_last():
+    from targets.incentives.templatetags.incentives import band_ranges
+
+    ranges = band_ranges([_band(50, "1.000"), _band(100, "1.500"), _band(120, "2.000")])
+    assert [(band.label, band.multiplier) for band in ranges] == [
+        ("below 50 %", None), ("50–100 %", Decimal(1)), ("100–120 %", Decimal("1.5")), ("above 120 %", Decimal(2))]
+    # A first band from 0 leaves nothing below it.
+    assert [band.label for band in band_ranges([_band(0, "0.5"), _band(80, 1)])] == ["up to 80 %", "above 80 %"]
+
+
+def test_the_figures_read_as_a_person_checks_them():
+    from targets.incentives.templatetags.incentives import band_part, plain, ratio_percent, times
+
+    assert ratio_percent(Decimal("1.3045")) == "130.5 %" and ratio_percent(None) == "—"
+    assert times(Decimal("1.500")) == "×1.5" and plain(Decimal("0.8000")) == "0.8"
+    assert band_part({"from": "100", "to": None}) == "above 100 %"
+    assert band_part({"from": "50", "to": "100"}) == "50–100 %"

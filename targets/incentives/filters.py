@@ -34,8 +34,13 @@ class StatementFilter(django_filters.FilterSet):
                     .values_list("year", "quarter").distinct())
         self.filters["quarter"].extra["choices"] = [(quarter_key(year, quarter), quarter_label(year, quarter))
                                                     for year, quarter in quarters]
-        self.filters["person"].queryset = User.objects.filter(pk__in=queryset.values("person")).order_by("full_name")
-        self.filters["team"].queryset = access.teams_visible_to(user).order_by("name")
+        if access.can_open_team_pages(user):
+            self.filters["person"].queryset = User.objects.filter(pk__in=queryset.values("person")).order_by(
+                "full_name")
+            self.filters["team"].queryset = access.teams_visible_to(user).order_by("name")
+        else:
+            # A seller sees only their own statements: no one else to choose.
+            del self.filters["person"], self.filters["team"]
 
     def in_quarter(self, queryset: QuerySet[Statement], name: str, value: str) -> QuerySet[Statement]:
         year, _sep, quarter = value.partition("-Q")

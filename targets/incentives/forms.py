@@ -48,6 +48,10 @@ class PlanForm(forms.ModelForm):
         teams.queryset = Team.objects.order_by("name")
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
+            # 0.100 as 0.1: the figures as the director typed them.
+            for name in ("percent_of_amount", "new_customer_bonus", "satisfaction_floor", "gate_reduction_percent",
+                         "cap", "override_percent"):
+                self.initial[name] = plain(getattr(self.instance, name))
 
 
 class _RowForm(forms.Form):

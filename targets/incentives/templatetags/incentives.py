@@ -3,7 +3,7 @@ bands as the ranges a person reads ("below 50 %: nothing; 50-100 %: x1.0; ...").
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 from django.utils.formats import number_format
@@ -34,7 +34,9 @@ def ratio_percent(ratio: object) -> str:
     value = _number(ratio)
     if value is None:
         return "—"
-    return f"{number_format(value * 100, decimal_pos=1, use_l10n=True)} %"
+    # Half up, as a person rounds by hand (130.45 % reads 130.5 %).
+    percent = (value * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return f"{number_format(percent, decimal_pos=1, use_l10n=True)} %"
 
 
 @register.filter
