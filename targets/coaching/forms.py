@@ -35,7 +35,8 @@ class CoachingNoteForm(forms.ModelForm):
     def __init__(self, *args: Any, coach: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         coachees = access.coachees_for(coach)
-        field_of(self, "rep", forms.ModelChoiceField).queryset = coachees.order_by("full_name")
+        rep = field_of(self, "rep", forms.ModelChoiceField)
+        rep.queryset, rep.empty_label = coachees.order_by("full_name"), _("Choose a rep")
         # Only the coachees' records, and only those the coach may see.
         field_of(self, "deal", forms.ModelChoiceField).queryset = (
             deals_visible_to(coach).filter(owner__in=coachees.values("pk"))
