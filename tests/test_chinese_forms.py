@@ -99,6 +99,16 @@ def target_split(cast) -> Form:
     return Form(reverse("targets:split", args=[2026, 4, cast.rep.team_id]), [])
 
 
+def coaching_create(cast) -> Form:
+    """A coaching note with an action due before the coaching, and one with nothing said and no due date."""
+    actions = {"actions-TOTAL_FORMS": "1", "actions-INITIAL_FORMS": "0", "actions-MAX_NUM_FORMS": "1000"}
+    note = {"rep": cast.rep.pk, "kind": "one_to_one", "held_on": "2026-11-20", "to_improve": "Ask earlier"}
+    return Form(reverse("coaching:create"), [
+        note | actions | {"actions-0-text": "Call", "actions-0-due_on": "2026-11-01"},
+        note | actions | {"to_improve": "", "held_on": BAD_DATE, "actions-0-text": "Call"},
+    ])
+
+
 def _page(name: str, args: Callable[[object], list] = lambda cast: []) -> Callable[[object], Form]:
     """A form known only by its URL: posted empty, and with every field set to a value no field takes."""
 
@@ -150,6 +160,7 @@ FORMS = [
     _page("pipeline_settings:lost_reason_create"),
     _page("accounts:profile_edit"),
     _page("accounts:password_change"),
+    coaching_create,
 ]
 
 

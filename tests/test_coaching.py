@@ -391,3 +391,19 @@ def test_the_team_dashboards_coaching_costs_no_query_per_rep(client_as, cast):
     assert len(few) == len(many)
     assert before.status_code == after.status_code == OK
     assert after.text.count("last coached on") >= 5
+
+
+def test_a_reps_dashboard_links_their_latest_coaching_for_them_and_their_manager(client_as, cast):
+    note = note_for(cast.rep, cast.manager, actions=[("Call the plant", today())])
+    link = reverse("coaching:detail", args=[note.pk])
+    assert link in client_as(cast.rep).get(reverse("dashboards:rep")).text
+    assert link in client_as(cast.manager).get(reverse("dashboards:rep", args=[cast.rep.pk])).text
+    assert "not coached yet" in client_as(cast.account_manager).get(reverse("dashboards:rep")).text
+
+
+def test_the_form_offers_the_coachees_open_deals_only(client_as, cast):
+    open_deal = DealFactory(customer=CustomerFactory(owner=cast.rep))
+    DealFactory(customer=CustomerFactory(owner=cast.rep), outcome="lost")
+    DealFactory(customer=CustomerFactory(owner=cast.other_rep))
+    form = client_as(cast.manager).get(reverse("coaching:create")).context["form"]
+    assert list(form.fields["deal"].queryset) == [open_deal]

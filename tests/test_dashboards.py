@@ -429,8 +429,8 @@ def grow(cast, size: int) -> None:
 
 
 @pytest.mark.parametrize("role,page,queries", [
-    ("rep", lambda c: url("rep"), 10),
-    ("manager", lambda c: url("rep", c.account_manager.pk), 11),
+    ("rep", lambda c: url("rep"), 11),  # the person's latest coaching note among them
+    ("manager", lambda c: url("rep", c.account_manager.pk), 12),
     # The team's overdue invoices and their count among them; three for coaching (each rep's last coaching
     # note, the team's open actions and their count).
     ("manager", lambda c: url("manager"), 19),

@@ -4,6 +4,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts import access
@@ -12,7 +13,7 @@ from accounts.forms.fields import field_of
 from accounts.models import User
 from accounts.widgets import DateInput
 from customers.selectors import customers_visible_to
-from pipeline.models import Deal
+from pipeline.models import Deal, Outcome
 from pipeline.selectors import deals_visible_to
 
 from .models import CoachingAction, CoachingNote
@@ -35,10 +36,13 @@ class CoachingNoteForm(forms.ModelForm):
     def __init__(self, *args: Any, coach: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         coachees = access.coachees_for(coach)
-        field_of(self, "rep", forms.ModelChoiceField).queryset = coachees.order_by("full_name")
-        # Only the coachees' records, and only those the coach may see.
+        rep = field_of(self, "rep", forms.ModelChoiceField)
+        rep.queryset, rep.empty_label = coachees.order_by("full_name"), _("Choose a rep")
+        # Only the coachees' records, and only those the coach may see; of deals, the open ones (a review
+        # prepares a deal still to win) and the note's own.
+        open_or_own = Q(outcome=Outcome.OPEN) | Q(pk=self.instance.deal_id or 0)
         field_of(self, "deal", forms.ModelChoiceField).queryset = (
-            deals_visible_to(coach).filter(owner__in=coachees.values("pk"))
+            deals_visible_to(coach).filter(open_or_own, owner__in=coachees.values("pk"))
             .select_related("commodity", "customer", "owner").order_by("-pk"))
         field_of(self, "customer", forms.ModelChoiceField).queryset = (
             customers_visible_to(coach).filter(owner__in=coachees.values("pk")).order_by("name"))

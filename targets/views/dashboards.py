@@ -114,6 +114,8 @@ def rep(request: AuthenticatedRequest, user_id: int | None = None) -> HttpRespon
         "overdue": overdue[:RECENT_ROWS],
         "overdue_count": overdue.count(),
         "open_reminders": open_reminders(person, today).count(),
+        # The person's latest coaching note and open actions that the viewer sees (one query).
+        "coaching": coaching_selectors.latest_coaching_by_rep(viewer, [person.pk]).get(person.pk),
         "laycans": dashboards.upcoming_laycans(deals=deals, today=today)[:LAYCAN_ROWS],
         "visits": dashboards.recent_visits(activities=activities)[:RECENT_ROWS],
     })
