@@ -12,7 +12,8 @@ from django.utils import timezone
 from accounts.models import Position, User
 from customers.models import Commodity
 from targets.incentives.compute import statements_compute
-from targets.incentives.models import IncentivePlan, PlanBand, PlanRate, Statement, StatementStep
+from targets.incentives.models import IncentivePlan, PlanBand, PlanRate
+from targets.incentives.services import statement_approve, statement_submit
 from targets.periods import previous_quarter, quarter_of
 
 PLAN_NAME = "Sales commission"
@@ -43,20 +44,13 @@ def _plan(year: int, quarter: int, director: User) -> IncentivePlan:
 
 
 def _approve(plan: IncentivePlan, director: User) -> None:
-    """Each statement submitted by the person's manager (the director's for a manager's own), then
-    approved by the director, every step recorded."""
-    Status = Statement.Status
-    statements = list(plan.statements.select_related("person__team__manager").order_by("pk"))
-    steps = []
-    for statement in statements:
+    """Each statement submitted by the person's manager (the director for a manager's own), then approved
+    by the director, through the workflow the pages use."""
+    for statement in plan.statements.select_related("person__team__manager").order_by("pk"):
         team = statement.person.team
-        manager = team.manager if team is not None and team.manager_id != statement.person_id else director
-        steps += [StatementStep(statement=statement, from_status=Status.DRAFT, to_status=Status.SUBMITTED,
-                                by=manager),
-                  StatementStep(statement=statement, from_status=Status.SUBMITTED, to_status=Status.APPROVED,
-                                by=director)]
-    StatementStep.objects.bulk_create(steps)
-    plan.statements.update(status=Status.APPROVED)
+        manager = team.manager if team is not None and team.manager_id not in (None, statement.person_id) else director
+        statement = statement_submit(statement=statement, by=manager, expected_version=statement.version)
+        statement_approve(statement=statement, by=director, expected_version=statement.version)
 
 
 def seed_incentives() -> None:
