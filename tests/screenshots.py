@@ -108,8 +108,8 @@ PAGES = [
     ("incentive-plan", "director", "/incentives/plans/2/"),
     ("incentive-plan-form", "director", "/incentives/plans/2/edit/"),
     ("commission-statements", "manager1", "/incentives/statements/"),
-    ("commission-statement", "rep1", "/incentives/statements/7/"),
-    ("commission-statement-approved", "director", "/incentives/statements/1/"),
+    ("commission-statement", "rep4", "/incentives/statements/25/"),
+    ("commission-statement-approved", "director", "/incentives/statements/7/"),
 ]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 

@@ -23,6 +23,10 @@ def test_the_demo_has_an_approved_quarter_and_a_draft_one(demo):
     drafts = running.statements.all()
     assert drafts.exists() and not drafts.exclude(status=Statement.Status.DRAFT).exists()
     assert StatementLine.objects.filter(statement__plan=running, kind=StatementLine.Kind.CONTRACT).exists()
+    # A contract of the approved quarter, amended down since, is recovered in the running quarter's draft.
+    [clawback] = StatementLine.objects.filter(statement__plan=running, kind=StatementLine.Kind.CLAWBACK)
+    assert clawback.reason == StatementLine.Reason.AMENDED_DOWN and clawback.earned < 0
+    assert clawback.recovers in approved and clawback.recovers.person == clawback.statement.person
 
 
 def test_a_second_seed_adds_nothing(demo):
