@@ -407,3 +407,13 @@ def test_the_form_offers_the_coachees_open_deals_only(client_as, cast):
     DealFactory(customer=CustomerFactory(owner=cast.other_rep))
     form = client_as(cast.manager).get(reverse("coaching:create")).context["form"]
     assert list(form.fields["deal"].queryset) == [open_deal]
+
+
+def test_an_empty_post_to_an_action_changes_nothing(client_as, cast):
+    note = note_for(cast.rep, cast.manager, actions=[("Call the plant", today())])
+    action = note.actions.get()
+    services.coaching_action_mark(action=action, done=True, by=cast.rep)
+    response = client_as(cast.rep).post(reverse("coaching:action_mark", args=[action.pk]), follow=True)
+    assert "Mark the action done or open it again." in response.text
+    action.refresh_from_db()
+    assert action.done_at is not None

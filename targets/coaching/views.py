@@ -109,13 +109,16 @@ def action_mark(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     actions = CoachingAction.objects.filter(
         note__in=selectors.notes_visible_to(request.user).values("pk")).select_related("note__rep")
     action = access.get_visible_or_404(actions, pk=pk)
-    done = request.POST.get("done") == "1"
-    try:
-        services.coaching_action_mark(action=action, done=done, by=request.user)
-    except RuleError as error:
-        messages.error(request, str(error))
+    done = params.int_in(request.POST.get("done"), (0, 1))
+    if done is None:
+        messages.error(request, _("Mark the action done or open it again."))
     else:
-        messages.success(request, _("Marked done.") if done else _("Opened again."))
+        try:
+            services.coaching_action_mark(action=action, done=bool(done), by=request.user)
+        except RuleError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Marked done.") if done else _("Opened again."))
     back = request.POST.get("next")
     if back == "inbox":
         return redirect("reminders:inbox")
