@@ -152,6 +152,11 @@ def deal_sign(*, deal: Deal, terms: Deal, contract_number: str, signed_on: date,
     terms.created_at = current.created_at
     # The sale is the owner's at signing; a later transfer does not move it (see transfers.py).
     terms.owner_id = terms.credited_to_id = current.owner_id
+    terms.co_seller_id, terms.co_seller_share = current.co_seller_id, current.co_seller_share
+    terms.split_set_by_id, terms.split_set_at = current.split_set_by_id, current.split_set_at
+    if terms.co_seller_id == terms.owner_id:
+        # Transferred to its second seller before signing: the whole sale is theirs.
+        terms.co_seller_id, terms.co_seller_share = None, Decimal(0)
     _price_in_base(terms)
     terms._change_reason = "signed"
     _save(terms)

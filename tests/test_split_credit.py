@@ -191,18 +191,19 @@ def test_the_forms_errors_read_in_chinese(client_as, cast, deal):
     assert "拆分业绩" in page and "第二销售" in page
 
 
-def test_the_deal_page_costs_the_same_queries_with_a_split_and_its_history(client_as, cast, deal,
-                                                                           django_assert_num_queries):
+def test_the_deal_page_costs_the_same_queries_with_a_split_and_its_history(client_as, cast, deal):
     client = client_as(cast.manager)
     url = reverse("deals:detail", args=[deal.pk])
+    split(deal, cast.account_manager, 30, cast.manager)
     client.get(url)
     with CaptureQueriesContext(connection) as before:
         client.get(url)
-    split(deal, cast.account_manager, 30, cast.manager)
     split(deal, cast.account_manager, 40, cast.director)
+    split(deal, None, 0, cast.director)
     with CaptureQueriesContext(connection) as after:
-        client.get(url)
+        page = client.get(url).content.decode()
     assert len(after) == len(before)
+    assert "Earlier splits" in page and "no second seller" not in page.split("Earlier splits")[0]
 
 
 # --- The scorecards -------------------------------------------------------------------------------
@@ -256,3 +257,25 @@ def test_the_deal_export_names_the_second_seller_and_their_share(client_as, cast
     header, row = rows[0], rows[1]
     assert header[-2:] == ["Second seller", "Second seller's share (%)"]
     assert row[-2:] == ["AM A", "30.00"]
+
+
+def test_an_open_deal_split_then_signed_keeps_its_split_unless_its_second_seller_came_to_own_it(cast):
+    from pipeline import transfers
+    from pipeline.models import Stage
+
+    open_deal = SignedDealFactory(customer=CustomerFactory(owner=cast.rep), stage=Stage.NEGOTIATION, outcome="open",
+                                  contract_number="", signed_on=None, credited_to=None)
+    split(open_deal, cast.account_manager, 30, cast.manager)
+    other = SignedDealFactory(customer=open_deal.customer, stage=Stage.NEGOTIATION, outcome="open",
+                              contract_number="", signed_on=None, credited_to=None)
+    split(other, cast.account_manager, 30, cast.manager)
+    transfers.deal_transfer(deal=other, to_user=cast.account_manager, by=cast.manager, reason="AM takes it")
+    for each, number in ((open_deal, "BS-1"), (other, "BS-2")):
+        terms = Deal.objects.get(pk=each.pk)
+        services.deal_sign(deal=each, terms=terms, contract_number=number, signed_on=SIGNED_ON, by=cast.manager,
+                           expected_version=terms.version)
+    open_deal.refresh_from_db()
+    other.refresh_from_db()
+    assert (open_deal.credited_to, open_deal.co_seller, open_deal.co_seller_share) == (
+        cast.rep, cast.account_manager, 30)
+    assert (other.credited_to, other.co_seller, other.co_seller_share) == (cast.account_manager, None, 0)
