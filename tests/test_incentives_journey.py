@@ -6,7 +6,9 @@ both the commissions and the scorecards, and a coaching note is recorded, acknow
 the rep reads the statement in Chinese too.
 
 The pages are driven as the users drive them (the test client posting the real forms); the background
-jobs (the statements' and the scorecards' recomputation) run as Celery tasks, eager in the tests."""
+jobs (the statements' and the scorecards' recomputation) run as Celery tasks, eager in the tests, on
+the commit of the request that started them. `client_as` signs the one test client in as each user in
+turn, so a page is always asked for right after signing in as whoever reads it."""
 
 import datetime
 import re
@@ -169,6 +171,11 @@ def test_a_quarters_plan_with_accelerators_its_statement_approval_and_a_clawback
     assert statement.status == Status.APPROVED
     assert list(statement.steps.values_list("from_status", "to_status", "by")) == [
         (Status.DRAFT, Status.SUBMITTED, cast.manager.pk), (Status.SUBMITTED, Status.APPROVED, cast.director.pk)]
+    # The page records each step and offers the director the next one, payroll's.
+    workflow = page[page.index("Workflow"):]
+    assert workflow.index("Manager A") < workflow.index("Director")
+    assert reverse("incentives:statement_mark_paid", args=[statement.pk]) in page
+    assert reverse("incentives:statement_approve", args=[statement.pk]) not in page
     approved_lines, approved_version = contract_lines(statement), statement.version
     # A recompute leaves the approved statement as it was.
     recompute(director, plan, capture)
@@ -279,6 +286,13 @@ def test_a_70_30_split_is_paid_and_scored_70_30(client_as, cast, django_capture_
 
     assert (card(cast.rep).sales_amount, card(cast.account_manager).sales_amount) == (
         D("700000.00"), D("300000.00"))
+    # What each reads on their own dashboard, and the manager on the team's.
+    assert "700,000" in client_as(cast.rep).get(reverse("dashboards:rep")).content.decode()
+    assert "300,000" in client_as(cast.account_manager).get(reverse("dashboards:rep")).content.decode()
+    team_page = client_as(cast.manager).get(reverse("dashboards:manager")).content.decode()
+    rep_row, account_manager_row = row_of(team_page, "Rep A</a>"), row_of(team_page, "AM A</a>")
+    assert re.search(r'data-label="Sales amount"[^>]*><span>700,000<', rep_row)
+    assert re.search(r'data-label="Sales amount"[^>]*><span>300,000<', account_manager_row)
     team = Scorecard.objects.get(subject=Scorecard.Subject.TEAM, subject_id=cast.rep.team_id,
                                  period=Scorecard.Period.QUARTER, period_start=start)
     assert team.sales_amount == D("1000000.00")  # the team counts the sale once
