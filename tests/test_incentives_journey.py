@@ -70,20 +70,12 @@ def recompute(client, plan, capture) -> None:
     assert (run.progress, run.error) == (100, "") and run.finished_at is not None
 
 
-def version_on(html: str) -> str:
-    """The statement's version, as the page's step forms carry it."""
-    found = re.search(r'name="version" value="(\d+)"', html)
-    assert found, "no step form on the page"
-    return found.group(1)
-
-
 def step(client, name: str, statement: Statement) -> str:
     """Press a workflow button of the statement page; the page it comes back to."""
-    page = client.get(reverse("incentives:statement", args=[statement.pk])).content.decode()
-    response = client.post(reverse(f"incentives:statement_{name}", args=[statement.pk]),
-                           {"version": version_on(page)}, follow=True)
-    assert response.redirect_chain == [(reverse("incentives:statement", args=[statement.pk]), FOUND)]
-    return response.content.decode()
+    url = reverse("incentives:statement", args=[statement.pk])
+    response = submit(client, url, reverse(f"incentives:statement_{name}", args=[statement.pk]))
+    assert response.status_code == FOUND and response["Location"] == url
+    return client.get(url).content.decode()
 
 
 def row_of(page: str, text: str) -> str:
@@ -195,11 +187,11 @@ def test_a_quarters_plan_with_accelerators_its_statement_approval_and_a_clawback
     reason = LostReason.objects.create(name="Buyer withdrew", name_zh="买方撤回")
     manager = client_as(cast.manager)
     cancel_url = reverse("deals:cancel", args=[cancelled.pk])
-    assert manager.get(cancel_url).status_code == OK
-    cancelled.refresh_from_db()
-    response = manager.post(cancel_url, {"reason": reason.pk, "note": "The buyer's import licence was refused",
-                                         "confirm": "on", "version": cancelled.version})
+    assert cancel_url in manager.get(reverse("deals:detail", args=[cancelled.pk])).content.decode()
+    response = submit(manager, cancel_url, cancel_url, reason=reason.pk, confirm="on",
+                      note="The buyer's import licence was refused")
     assert response.status_code == FOUND
+    assert "Contract cancelled" in manager.get(response["Location"]).content.decode()
     cancelled.refresh_from_db()
     assert cancelled.outcome == Outcome.LOST and cancelled.cancelled
     # The approved statement stays as it was, even when its plan is recomputed.
@@ -210,10 +202,17 @@ def test_a_quarters_plan_with_accelerators_its_statement_approval_and_a_clawback
 
     # The director copies the plan to the next quarter on its page and computes its statements.
     director = client_as(cast.director)
-    response = director.post(reverse("incentives:plan_copy", args=[plan.pk]))
+    response = submit(director, reverse("incentives:plan", args=[plan.pk]),
+                      reverse("incentives:plan_copy", args=[plan.pk]))
     following = IncentivePlan.objects.get(year=2026, quarter=2)
-    assert response.status_code == FOUND and response["Location"] == reverse("incentives:plan_edit",
-                                                                             args=[following.pk])
+    edit = reverse("incentives:plan_edit", args=[following.pk])
+    assert response.status_code == FOUND and response["Location"] == edit
+    # The director checks its terms and saves them as they are.
+    response = submit(director, edit, edit)
+    assert response.status_code == FOUND and response["Location"] == reverse("incentives:plan", args=[following.pk])
+    following.refresh_from_db()
+    assert (following.name, following.percent_of_amount, following.positions, following.version) == (
+        "Sales commission", D(1), ["rep", "account_manager"], 2)
     assert list(following.bands.values_list("from_percent", "multiplier")) == [
         (D(50), D(1)), (D(100), D("1.5")), (D(120), D(2))]
     recompute(director, following, capture)
@@ -260,10 +259,7 @@ def test_a_70_30_split_is_paid_and_scored_70_30(client_as, cast, django_capture_
 
     manager = client_as(cast.manager)
     split_url = reverse("deals:split", args=[deal.pk])
-    assert manager.get(split_url).status_code == OK
-    deal.refresh_from_db()
-    response = manager.post(split_url, {"co_seller": cast.account_manager.pk, "share": "30",
-                                        "version": deal.version})
+    response = submit(manager, split_url, split_url, co_seller=cast.account_manager.pk, share="30")
     assert response.status_code == FOUND
     page = manager.get(reverse("deals:detail", args=[deal.pk])).content.decode()
     assert "Rep A 70 %" in page and "AM A 30 %" in page and "Split set by Manager A on" in page
@@ -311,30 +307,32 @@ def test_a_coaching_note_is_recorded_acknowledged_locked_and_followed_up(client_
 
     # The manager records a one-to-one with an agreed action on the coaching form.
     manager = client_as(cast.manager)
-    assert manager.get(reverse("coaching:create")).status_code == OK
-    response = manager.post(reverse("coaching:create"), coaching_form(
-        cast.rep, actions=[("Call Rizhao Steel about the Q2 tender", due)],
-        went_well="Clear offer to the plant", to_improve="Ask for the decision maker earlier"))
+    create = reverse("coaching:create")
+    response = submit(manager, create, create, rep=cast.rep.pk, went_well="Clear offer to the plant",
+                      to_improve="Ask for the decision maker earlier",
+                      **{"actions-0-text": "Call Rizhao Steel about the Q2 tender",
+                         "actions-0-due_on": due.isoformat()})
     note = CoachingNote.objects.get()
     assert response.status_code == FOUND and response["Location"] == reverse("coaching:detail", args=[note.pk])
-    assert (note.rep, note.coach, note.acknowledged) == (cast.rep, cast.manager, False)
+    assert (note.rep, note.coach, note.held_on, note.acknowledged) == (cast.rep, cast.manager, today, False)
+    assert list(note.actions.values_list("text", "due_on")) == [("Call Rizhao Steel about the Q2 tender", due)]
 
     # The rep finds it in their inbox and acknowledges it on the note's page.
     rep = client_as(cast.rep)
     inbox = rep.get(reverse("reminders:inbox")).content.decode()
     assert "Call Rizhao Steel about the Q2 tender" in inbox and "Read and acknowledge" in inbox
     assert reverse("coaching:detail", args=[note.pk]) in inbox
-    page = rep.get(reverse("coaching:detail", args=[note.pk])).content.decode()
-    assert "Ask for the decision maker earlier" in page
-    assert reverse("coaching:acknowledge", args=[note.pk]) in page
-    response = rep.post(reverse("coaching:acknowledge", args=[note.pk]), {"comment": "Agreed, I call on Monday"},
-                        follow=True)
-    assert "Acknowledged: your coach sees that you have read the note." in response.content.decode()
+    detail = reverse("coaching:detail", args=[note.pk])
+    assert "Ask for the decision maker earlier" in rep.get(detail).content.decode()
+    response = submit(rep, detail, reverse("coaching:acknowledge", args=[note.pk]),
+                      comment="Agreed, I call on Monday")
+    assert response.status_code == FOUND and response["Location"] == detail
+    assert "Acknowledged: your coach sees that you have read the note." in rep.get(detail).content.decode()
     note.refresh_from_db()
     assert note.acknowledged and note.acknowledgement_comment == "Agreed, I call on Monday"
     assert "Read and acknowledge" not in rep.get(reverse("reminders:inbox")).content.decode()
 
-    # The note is locked: the coach's edit is refused and changes nothing.
+    # The note is locked: the coach's edit (from a page opened before) is refused and changes nothing.
     manager = client_as(cast.manager)
     page = manager.get(reverse("coaching:detail", args=[note.pk])).content.decode()
     assert "Agreed, I call on Monday" in page and reverse("coaching:edit", args=[note.pk]) not in page
@@ -349,8 +347,8 @@ def test_a_coaching_note_is_recorded_acknowledged_locked_and_followed_up(client_
     assert dashboard.context["coaching_action_count"] == 1
     assert "Call Rizhao Steel about the Q2 tender" in dashboard.content.decode()
     action = note.actions.get()
-    response = client_as(cast.rep).post(reverse("coaching:action_mark", args=[action.pk]),
-                                        {"done": "1", "next": "inbox"})
+    inbox = reverse("reminders:inbox")
+    response = submit(client_as(cast.rep), inbox, reverse("coaching:action_mark", args=[action.pk]))
     assert response.status_code == FOUND and response["Location"] == reverse("reminders:inbox")
     dashboard = client_as(cast.manager).get(reverse("dashboards:manager"))
     assert dashboard.context["coaching_action_count"] == 0
