@@ -28,6 +28,7 @@ from targets.periods import quarter_bounds, quarter_of
 from .fullstack_support import Page
 from .test_coaching import form_data as coaching_form
 from .test_commission_statements import sign, target
+from .test_exports import csv_rows
 
 pytestmark = pytest.mark.django_db
 Kind, Status = StatementLine.Kind, Statement.Status
@@ -176,6 +177,16 @@ def test_a_quarters_plan_with_accelerators_its_statement_approval_and_a_clawback
     assert reverse("incentives:statement_mark_paid", args=[statement.pk]) in page
     assert reverse("incentives:statement_approve", args=[statement.pk]) not in page
     approved_lines, approved_version = contract_lines(statement), statement.version
+    # The plan's terms are locked with it: its edit page sends the director back to copy it instead.
+    response = director.get(reverse("incentives:plan_edit", args=[plan.pk]), follow=True)
+    assert response.redirect_chain == [(reverse("incentives:plan", args=[plan.pk]), FOUND)]
+    assert "Copy it to the next quarter to change them." in response.content.decode()
+    # Payroll's export of the approved statements: the rep's five lines as the page shows them.
+    rows = csv_rows(director.get(reverse("incentives:statement_lines_export", args=["csv"]), {"status": "approved"}))
+    assert [(row[0], row[3], row[5], row[13]) for row in rows[1:]] == [
+        ("Rep A", "Approved", number, earned) for number, earned in zip(
+            statement.lines.order_by("position").values_list("contract_number", flat=True),
+            ["0.00", "20000.00", "20000.00", "40000.00", "20000.00"], strict=True)]
     # A recompute leaves the approved statement as it was.
     recompute(director, plan, capture)
     statement.refresh_from_db()
