@@ -258,7 +258,7 @@ def test_a_quarters_plan_with_accelerators_its_statement_approval_and_a_clawback
     assert "追回" in page and "-20,000.00" in page
 
 
-def test_a_70_30_split_is_paid_and_scored_70_30(client_as, cast, django_capture_on_commit_callbacks):
+def test_a_70_30_split_is_paid_scored_and_clawed_back_70_30(client_as, cast, django_capture_on_commit_callbacks):
     # WORKED_EXAMPLES §7: a 1,000,000 deal split 70/30 counts 700,000 for the rep and 300,000 for the
     # account manager; with no target set the whole sale is at x1.0: 1 % is 7,000 and 3,000.
     capture = django_capture_on_commit_callbacks
@@ -310,6 +310,26 @@ def test_a_70_30_split_is_paid_and_scored_70_30(client_as, cast, django_capture_
     team = Scorecard.objects.get(subject=Scorecard.Subject.TEAM, subject_id=cast.rep.team_id,
                                  period=Scorecard.Period.QUARTER, period_start=start)
     assert team.sales_amount == D("1000000.00")  # the team counts the sale once
+
+    # Both statements approved, the contract is cancelled: each seller gives back their own part.
+    statements = {person: Statement.objects.get(person=person, plan=plan)
+                  for person in (cast.rep, cast.account_manager)}
+    for statement in statements.values():
+        step(client_as(cast.manager), "submit", statement)
+        step(client_as(cast.director), "approve", statement)
+    reason = LostReason.objects.create(name="Buyer withdrew", name_zh="买方撤回")
+    cancel_url = reverse("deals:cancel", args=[deal.pk])
+    assert submit(client_as(cast.manager), cancel_url, cancel_url, reason=reason.pk, confirm="on",
+                  note="Buyer withdrew").status_code == FOUND
+    director = client_as(cast.director)
+    submit(director, reverse("incentives:plan", args=[plan.pk]), reverse("incentives:plan_copy", args=[plan.pk]))
+    following = IncentivePlan.objects.exclude(pk=plan.pk).get()
+    recompute(director, following, capture)
+    for person, clawed in ((cast.rep, D("-7000.00")), (cast.account_manager, D("-3000.00"))):
+        [line] = Statement.objects.get(person=person, plan=following).lines.all()
+        assert (line.kind, line.deal, line.earned, line.recovers) == (Kind.CLAWBACK, deal, clawed, statements[person])
+        statements[person].refresh_from_db()
+        assert statements[person].status == Status.APPROVED
 
 
 def test_a_coaching_note_is_recorded_acknowledged_locked_and_followed_up(client_as, cast):
