@@ -9,7 +9,7 @@ from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -18,13 +18,11 @@ from accounts.digests import digests_send
 from accounts.models import Position, Team, User
 from accounts.services import RuleError
 
+from .computation_runs import claim_run
 from .kpis import compute_scorecards, periods_to_compute
 from .models import Scorecard, ScorecardRun
 from .periods import month_bounds, period_bounds, quarter_bounds, quarter_label, quarter_of, quarter_start
 from .selectors import can_recompute
-
-# A run unfinished this long lost its worker (and its message): it no longer blocks a new one.
-ABANDONED_AFTER = timedelta(hours=1)
 
 
 def periods_of_run(run: ScorecardRun, today: date) -> list[tuple[str, date]]:
@@ -46,25 +44,12 @@ def recompute_request(*, period_start: date, by: User) -> ScorecardRun:
     if not can_recompute(by):
         raise RuleError(_("Only managers and the director recompute scorecards."))
     start = quarter_start(period_start)
-    now = timezone.now()
-    if start > timezone.localdate(now):
+    if start > timezone.localdate():
         raise RuleError(_("That quarter has not begun."))
-    ScorecardRun.objects.filter(period_start=start, finished_at__isnull=True,
-                                started_at__lt=now - ABANDONED_AFTER).update(finished_at=now, error="abandoned")
-    for _attempt in range(3):  # the running one may finish between our insert and our read
-        try:
-            with transaction.atomic():
-                run = ScorecardRun.objects.create(period_start=start, requested_by=by)
-        except IntegrityError:
-            running = ScorecardRun.objects.filter(period_start=start, finished_at__isnull=True).first()
-            if running is not None:
-                return running
-            continue
-        from .tasks import recompute_scorecards
+    from .tasks import recompute_scorecards
 
-        transaction.on_commit(partial(recompute_scorecards.delay, run.pk))
-        return run
-    raise RuleError(_("The scorecards are busy; try again in a moment."))
+    return claim_run(ScorecardRun, period_start=start, by=by, start=recompute_scorecards.delay,
+                     busy=_("The scorecards are busy; try again in a moment."))
 
 
 def recompute_run(*, run_id: int) -> int:

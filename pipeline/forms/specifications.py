@@ -31,8 +31,9 @@ def plain(value: Decimal | None) -> str | None:
     return None if value is None else f"{value.normalize():f}"
 
 
-class _RowForm(forms.Form):
-    """A row of a formset, laid out as a line of small inputs on a wide screen."""
+class RowForm(forms.Form):
+    """A row of a formset, laid out as a line of small inputs on a wide screen (the commission plan's
+    bands and rates use it too)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,7 +46,7 @@ class _RowForm(forms.Form):
                 field.widget.attrs["class"] = "form-control form-control-sm"
 
 
-class ParameterForm(_RowForm):
+class ParameterForm(RowForm):
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     code = forms.SlugField(label=_("Code"), max_length=20)
     name = forms.CharField(label=_("Parameter"), max_length=100)
@@ -60,7 +61,7 @@ class ParameterForm(_RowForm):
         return self.cleaned_data["code"].strip().lower()
 
 
-class RuleForm(_RowForm):
+class RuleForm(RowForm):
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     parameter = forms.ChoiceField(label=_("Parameter"), choices=())
     # Each initial is the widget's first choice, so that an untouched blank row counts as unchanged.

@@ -9,15 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Position, Team
 from customers.models import Commodity
+from pipeline.forms.specifications import RowForm, plain
 
 from .models import IncentivePlan
 from .selectors import PLAN_POSITIONS
 from .services import BandRow, RateRow
-
-
-def plain(value: Decimal | None) -> str | None:
-    """50.00 as 50, for the form's inputs."""
-    return None if value is None else f"{value.normalize():f}"
 
 
 class PlanForm(forms.ModelForm):
@@ -54,27 +50,13 @@ class PlanForm(forms.ModelForm):
                 self.initial[name] = plain(getattr(self.instance, name))
 
 
-class _RowForm(forms.Form):
-    """A row of a formset, laid out as a line of small inputs."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field.widget, forms.CheckboxInput):
-                field.widget.attrs["class"] = "form-check-input"
-            elif isinstance(field.widget, forms.Select):
-                field.widget.attrs["class"] = "form-select form-select-sm"
-            else:
-                field.widget.attrs["class"] = "form-control form-control-sm"
-
-
-class BandForm(_RowForm):
+class BandForm(RowForm):
     from_percent = forms.DecimalField(label=_("From attainment (%)"), max_digits=7, decimal_places=2,
                                       min_value=Decimal(0))
     multiplier = forms.DecimalField(label=_("Multiplier"), max_digits=6, decimal_places=3, min_value=Decimal(0))
 
 
-class RateForm(_RowForm):
+class RateForm(RowForm):
     commodity = forms.ModelChoiceField(label=_("Commodity"), queryset=Commodity.objects.none())
     per_tonne = forms.DecimalField(label=_("Commission per tonne"), max_digits=12, decimal_places=4,
                                    min_value=Decimal(0))

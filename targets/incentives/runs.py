@@ -3,11 +3,10 @@ recompute of one plan as a PlanRun followed on a progress bar (as the scorecards
 pages. Both only rewrite drafts (compute.py); each statement is its own transaction, so a worker killed
 midway leaves whole statements, and the rerun (acks_late redelivers the message) finishes the rest."""
 
-from datetime import date, timedelta
-from functools import partial
+from datetime import date
 
 from django.contrib import messages
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,12 +18,10 @@ from accounts.models import User
 from accounts.pages import AuthenticatedRequest
 from accounts.services import RuleError
 
+from ..computation_runs import claim_run
 from ..periods import quarter_of
 from .compute import statements_compute
 from .models import IncentivePlan, PlanRun
-
-# A run unfinished this long lost its worker (and its message): it no longer blocks a new one.
-ABANDONED_AFTER = timedelta(hours=1)
 
 
 def can_recompute_statements(user: User) -> bool:
@@ -44,23 +41,10 @@ def recompute_request(*, plan: IncentivePlan, by: User) -> PlanRun:
     plan, a second request returns the running one: the partial unique constraint makes the claim."""
     if not can_recompute_statements(by):
         raise RuleError(_("Only the director recomputes commission statements."))
-    now = timezone.now()
-    PlanRun.objects.filter(plan=plan, finished_at__isnull=True, started_at__lt=now - ABANDONED_AFTER).update(
-        finished_at=now, error="abandoned")
-    for _attempt in range(3):  # the running one may finish between our insert and our read
-        try:
-            with transaction.atomic():
-                run = PlanRun.objects.create(plan=plan, requested_by=by)
-        except IntegrityError:
-            running = PlanRun.objects.filter(plan=plan, finished_at__isnull=True).first()
-            if running is not None:
-                return running
-            continue
-        from .tasks import recompute_plan_statements
+    from .tasks import recompute_plan_statements
 
-        transaction.on_commit(partial(recompute_plan_statements.delay, run.pk))
-        return run
-    raise RuleError(_("The statements are busy; try again in a moment."))
+    return claim_run(PlanRun, plan=plan, by=by, start=recompute_plan_statements.delay,
+                     busy=_("The statements are busy; try again in a moment."))
 
 
 def recompute_run(*, run_id: int) -> int:
