@@ -101,6 +101,8 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, blank=True, default=""
     )
+    # Besides the inbox entry, an email when a customer, deal, complaint... is given to them.
+    email_on_assignment = models.BooleanField(_("email me when something is assigned to me"), default=False)
 
     class Meta:
         ordering = ["full_name", "username"]

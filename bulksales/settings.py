@@ -47,15 +47,19 @@ INSTALLED_APPS = [
     "csp",
     "simple_history",
     "django_countries",
+    "rest_framework",
+    "drf_spectacular",
     "accounts",
     "customers",
     "pipeline",
     "pipeline.execution",
     "pipeline.receivables",
     "pipeline.letters_of_credit",
+    "pipeline.calendar_feeds",
     "targets",
     "targets.incentives",
     "targets.coaching",
+    "bulksales.api",
 ]
 if DEMO_ENABLED:
     INSTALLED_APPS.append("bulksales.demo")
@@ -257,6 +261,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-icons", _NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/htmx", _NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/chart.js", _NODE_MODULES / "chart.js" / "dist"),
+    ("vendor/swagger-ui", _NODE_MODULES / "swagger-ui-dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -265,6 +270,31 @@ STORAGES = {
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
+}
+
+# --- The REST API (bulksales/api) ---------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "bulksales.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",  # the browser, with CSRF
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Per user, so per token's owner: one person's scripts share one budget.
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": env_str("API_THROTTLE_RATE", "600/min"), "anon": "60/min"},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "BulkSales API",
+    "DESCRIPTION": "Read and write the CRM's records in the scope of the token's user.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # The docs' assets come from npm (swagger-ui-dist), served with the other static files: no CDN.
+    "SWAGGER_UI_DIST": STATIC_URL + "vendor/swagger-ui",
+    "SWAGGER_UI_FAVICON_HREF": STATIC_URL + "vendor/swagger-ui/favicon-32x32.png",
+    "ENUM_NAME_OVERRIDES": {"StageEnum": "pipeline.models.Stage", "OutcomeEnum": "pipeline.models.Outcome"},
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

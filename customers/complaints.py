@@ -2,6 +2,7 @@
 (the lists' overdue queries are in selectors)."""
 
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import NamedTuple
@@ -19,6 +20,20 @@ from .models import Complaint, ComplaintEvent, Contact, Customer
 
 Status = Complaint.Status
 Severity = Complaint.Severity
+
+# Who hears at once that a complaint was given to someone (the pipeline's inbox registers in its ready()):
+# called with the complaint and who gave it, inside the transaction that assigned it.
+_assigned_hooks: list[Callable[[Complaint, User], None]] = []
+
+
+def register_assigned_hook(hook: Callable[[Complaint, User], None]) -> None:
+    if hook not in _assigned_hooks:
+        _assigned_hooks.append(hook)
+
+
+def _assigned(complaint: Complaint, by: User) -> None:
+    for hook in _assigned_hooks:
+        hook(complaint, by)
 
 
 class Deadlines(NamedTuple):
@@ -169,6 +184,7 @@ def complaint_record(
     complaint._history_user = by
     complaint.save()
     ComplaintEvent.objects.create(complaint=complaint, kind=ComplaintEvent.Kind.RECORDED, to_status=Status.OPEN, by=by)
+    _assigned(complaint, by)
     return complaint
 
 
@@ -263,5 +279,6 @@ def complaint_assign(*, complaint: Complaint, assignee: User, by: User) -> Compl
     _save(current, by=by, fields=["assignee"])
     # The event keeps the name as it was, like the rest of the timeline.
     ComplaintEvent.objects.create(complaint=current, kind=ComplaintEvent.Kind.ASSIGNED, text=str(assignee), by=by)
+    _assigned(current, by)
     complaint.assignee = assignee
     return complaint

@@ -18,7 +18,7 @@ from accounts.filters import BusinessDateFilter
 from accounts.models import Team, User
 from accounts.widgets import DateInput
 
-from . import selectors
+from . import search, selectors
 from .list_columns import ListColumn
 from .models import Commodity, Complaint, Contact, Customer, Tier
 
@@ -114,15 +114,12 @@ class CustomerFilter(OwnerScopedFilterSet):
         self.filters.update(filters)
 
     def search(self, queryset: QuerySet[Customer], name: str, value: str) -> QuerySet[Customer]:
-        value = value.strip()
-        contact_matches = Contact.objects.filter(customer=OuterRef("pk")).filter(
-            Q(name__icontains=value) | Q(mobile__icontains=value) | Q(email__icontains=value)
-            | Q(wechat_id__icontains=value)
-        )
-        return queryset.filter(
-            Q(name__icontains=value) | Q(short_name__icontains=value) | Q(registration_number__iexact=value)
-            | Q(Exists(contact_matches))
-        )
+        # The search box's matching (commodities bought included: "煤" finds the coal buyers), and contacts.
+        text = search.cleaned(value)
+        if not text:
+            return queryset
+        contact_matches = Contact.objects.filter(search.contact_matches(text), customer=OuterRef("pk"))
+        return queryset.filter(search.customer_matches(text) | Q(Exists(contact_matches)))
 
     def filter_overdue_contact(self, queryset: QuerySet[Customer], name: str, value: bool) -> QuerySet[Customer]:
         return queryset.filter(selectors.overdue_for_contact_q(timezone.now())) if value else queryset
@@ -159,11 +156,8 @@ class ComplaintFilter(django_filters.FilterSet):
         self.filters["assignee"].queryset = User.objects.filter(pk__in=queryset.values("assignee"))
 
     def search(self, queryset: QuerySet[Complaint], name: str, value: str) -> QuerySet[Complaint]:
-        value = value.strip()
-        return queryset.filter(
-            Q(customer__name__icontains=value) | Q(customer__short_name__icontains=value)
-            | Q(description__icontains=value)
-        )
+        text = search.cleaned(value)
+        return queryset.filter(search.complaint_matches(text)) if text else queryset
 
     def only_overdue(self, queryset: QuerySet[Complaint], name: str, value: bool) -> QuerySet[Complaint]:
         return queryset.filter(selectors.overdue_q(timezone.now())) if value else queryset

@@ -9,10 +9,12 @@ class PipelineConfig(AppConfig):
     def ready(self) -> None:
         from accounts import handover
         from accounts.models import SELLING_POSITIONS
+        from customers.complaints import register_assigned_hook
         from customers.panels import register_panel
         from customers.tiers import register_sales_source
 
         from .models import Activity, Deal, Reminder
+        from .notifications import complaint_assigned
         from .panels import customer_activities_panel, customer_transfers_panel
         from .reminders import open_next_steps_of, open_reminders_to_move
         from .tiers_source import signed_sales
@@ -29,3 +31,4 @@ class PipelineConfig(AppConfig):
         register_panel(customer_activities_panel)
         register_panel(customer_transfers_panel)
         register_sales_source(signed_sales)
+        register_assigned_hook(complaint_assigned)

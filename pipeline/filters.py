@@ -15,13 +15,13 @@ from accounts.widgets import DateInput
 from customers.filters import OwnerScopedFilterSet, SortFilter
 from customers.models import Commodity
 
-from . import selectors
+from . import search, selectors
 from .models import Activity, Deal, Incoterm, MarketResearch, Outcome, Port, Stage
 
 
 class DealFilter(OwnerScopedFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", widget=forms.TextInput(
-        attrs={"placeholder": _("Customer, grade or contract number")}))
+        attrs={"placeholder": _("Customer, grade, commodity or contract number")}))
     stage = django_filters.ChoiceFilter(label=_("Stage"), choices=Stage.choices, empty_label=_("All"))
     outcome = django_filters.ChoiceFilter(label=_("Outcome"), choices=Outcome.choices, empty_label=_("All"))
     owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=User.objects.none(), empty_label=_("All"))
@@ -55,10 +55,9 @@ class DealFilter(OwnerScopedFilterSet):
         fields: list[str] = []
 
     def search(self, queryset: QuerySet[Deal], name: str, value: str) -> QuerySet[Deal]:
-        value = value.strip()
-        return queryset.filter(Q(customer__name__icontains=value) | Q(customer__short_name__icontains=value)
-                               | Q(grade__icontains=value) | Q(specification__name__icontains=value)
-                               | Q(specification__name_zh__icontains=value) | Q(contract_number__icontains=value))
+        # The search box's own matching, commodity included ("coal", "煤"), so its "see all" agrees.
+        text = search.cleaned(value)
+        return queryset.filter(search.deal_matches(text)) if text else queryset
 
     def at_port(self, queryset: QuerySet[Deal], name: str, value: Port) -> QuerySet[Deal]:
         return queryset.filter(Q(load_port=value) | Q(discharge_port=value))
@@ -127,11 +126,8 @@ class ResearchFilter(django_filters.FilterSet):
         fields = ()
 
     def search(self, queryset: QuerySet[MarketResearch], name: str, value: str) -> QuerySet[MarketResearch]:
-        value = value.strip()
-        return queryset.filter(
-            Q(region__icontains=value) | Q(port__name__icontains=value) | Q(port__name_zh__icontains=value)
-            | Q(competitors__icontains=value) | Q(supply_demand__icontains=value)
-        )
+        text = search.cleaned(value)
+        return queryset.filter(search.research_matches(text)) if text else queryset
 
 
 class LaycanFilter(django_filters.FilterSet):

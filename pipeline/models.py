@@ -582,6 +582,8 @@ class Reminder(models.Model):
         AMENDMENT = "amendment", _("Contract amendment to approve")
         TRANSFER = "transfer", _("Transferred to you")
         HANDED_OVER = "handed_over", _("Follow-up handed to you")
+        # A complaint or a coaching action given to someone (pipeline.notifications).
+        ASSIGNED = "assigned", _("Assigned to you")
 
     class Resolution(models.TextChoices):
         DONE = "done", _("Marked done")
@@ -603,6 +605,13 @@ class Reminder(models.Model):
     snoozed_until = models.DateField(null=True, blank=True)
     # How it was closed; blank while open (done_at is null).
     resolution = models.CharField(_("closed as"), max_length=16, choices=Resolution.choices, blank=True, default="")
+    # Who gave it to the recipient (a transfer, an assignment), for "transferred to you by ...".
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                           related_name="+")
+    # The record's page, for records the pipeline has no column for (a coaching note of targets.coaching).
+    link = models.CharField(max_length=200, blank=True, default="")
+    # What the linked record says, in its writer's words (a coaching action's text).
+    title = models.CharField(max_length=200, blank=True, default="")
     # Set for display by the inbox (not columns): may the reader hand it over, or transfer its deal.
     reassignable: bool
     transferable: bool

@@ -41,9 +41,9 @@ ESCALATION_GRACE = timedelta(days=3)
 # A laycan this close on a deal not yet signed needs the owner: the vessel is about to arrive.
 LAYCAN_NOTICE = timedelta(days=7)
 LONGEST_SNOOZE = timedelta(days=30)
-# Rows per INSERT: 13 columns a row stay within SQLite's default 999 bound parameters, so each
+# Rows per INSERT: 17 columns a row stay within SQLite's default 999 bound parameters, so each
 # batch is one statement on every backend.
-BATCH_SIZE = 70
+BATCH_SIZE = 58
 # Causes whose follow-up work a manager may hand to a team member from an escalated reminder (a deal
 # changes hands only by a transfer, never from a reminder).
 REASSIGNABLE = (Kind.NEXT_STEP,)
@@ -386,8 +386,10 @@ def reminder_reassign(*, reminder: Reminder, to_user: User, by: User) -> Reminde
     Reminder.objects.filter(done_at__isnull=True, cause=reminder.cause).update(
         done_at=now, resolution=Reminder.Resolution.HANDED_OVER)
     # In the new person's inbox at once, not at the next hourly run.
-    notify(recipient=to_user, kind=Kind.NEXT_STEP, cause=reminder.cause, due_on=reminder.due_on,
-           customer_id=reminder.customer_id, deal_id=reminder.deal_id, activity_id=activity.pk)
+    from .notifications import assigned  # notifications builds on this module
+
+    assigned(recipient=to_user, by=by, kind=Kind.NEXT_STEP, due_on=reminder.due_on, subjects_by_cause={
+        reminder.cause: {"customer_id": reminder.customer_id, "deal_id": reminder.deal_id, "activity_id": activity.pk}})
     reminder.done_at, reminder.resolution = now, Reminder.Resolution.HANDED_OVER
     return reminder
 
@@ -399,13 +401,14 @@ def notify(*, recipient: User, kind: str, cause: str, due_on: date | None = None
 
 
 def notify_each(*, recipient: User, kind: str, subjects_by_cause: dict[str, dict[str, int | None]],
-                due_on: date | None = None) -> None:
+                due_on: date | None = None, by: User | None = None, link: str = "", title: str = "") -> None:
     """Several reminders of one kind for one person in one insert (a customer's deals transferred with it)."""
     if not recipient.is_active or not subjects_by_cause:
         return
     day = timezone.localdate()
     Reminder.objects.bulk_create([
-        Reminder(recipient=recipient, kind=kind, cause=cause, day=day, due_on=due_on, **subjects)
+        Reminder(recipient=recipient, kind=kind, cause=cause, day=day, due_on=due_on, by=by, link=link, title=title,
+                 **subjects)
         for cause, subjects in subjects_by_cause.items()
     ], ignore_conflicts=True)
 

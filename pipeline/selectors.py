@@ -287,7 +287,7 @@ def with_subjects(reminders: QuerySet[Reminder]) -> QuerySet[Reminder]:
     """What a row shows: the customer, deal, activity or complaint, and whose it is."""
     return reminders.select_related(
         "customer__owner", "deal__customer", "deal__commodity", "deal__owner", "activity__owner",
-        "complaint__assignee",
+        "complaint__assignee", "by",
     )
 
 

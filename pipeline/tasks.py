@@ -18,3 +18,11 @@ def send_reminder_digests() -> int:
     from .reminders import reminder_digests_send
 
     return reminder_digests_send()
+
+
+@shared_task(acks_late=True)
+def send_assignment_emails(*, recipient_id: int, causes: list[str], day: str) -> int:
+    """Queued on commit of an assignment: the new owner's email about it, sent once however often it runs."""
+    from .notifications import assignment_emails_send
+
+    return assignment_emails_send(recipient_id=recipient_id, causes=causes, day=day)

@@ -17,7 +17,8 @@ from accounts.services import RuleError
 from customers.models import Customer
 
 from .models import Deal, Outcome, Reminder, Transfer
-from .reminders import close_for_cause, close_for_causes, notify, notify_each
+from .notifications import assigned
+from .reminders import close_for_cause, close_for_causes
 
 
 def _check(*, owner: User, to_user: User, by: User, reason: str) -> None:
@@ -42,7 +43,7 @@ def _deals_transfer(deals: list[Deal], *, to_user: User, by: User, reason: str) 
     # The version moves too, so a form opened before the transfer cannot write the old owner back.
     Deal.objects.filter(pk__in=[deal.pk for deal in deals]).update(
         owner=to_user, version=F("version") + 1, updated_at=timezone.now())
-    notify_each(recipient=to_user, kind=Reminder.Kind.TRANSFER, subjects_by_cause={
+    assigned(recipient=to_user, by=by, kind=Reminder.Kind.TRANSFER, subjects_by_cause={
         f"transfer:{transfer.pk}": {"deal_id": deal.pk, "customer_id": deal.customer_id}
         for deal, transfer in zip(deals, transfers, strict=True)
     })
@@ -73,7 +74,8 @@ def customer_transfer(*, customer: Customer, to_user: User, by: User, reason: st
     transfer = Transfer.objects.create(customer=customer, from_owner_id=customer.owner_id, to_owner=to_user, by=by,
                                        reason=reason.strip())
     Customer.objects.filter(pk=customer.pk).update(owner=to_user)
-    notify(recipient=to_user, kind=Reminder.Kind.TRANSFER, cause=f"transfer:{transfer.pk}", customer_id=customer.pk)
+    assigned(recipient=to_user, by=by, kind=Reminder.Kind.TRANSFER,
+             subjects_by_cause={f"transfer:{transfer.pk}": {"customer_id": customer.pk}})
     close_for_cause(f"customer:{customer.pk}", resolution=Reminder.Resolution.HANDED_OVER,
                     recipients=[customer.owner_id])
     if with_open_deals:

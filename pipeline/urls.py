@@ -1,10 +1,10 @@
-"""URLs of the pipeline app, in six namespaces included from bulksales/urls.py: deals (the board, the
+"""URLs of the pipeline app, in seven namespaces included from bulksales/urls.py: deals (the board, the
 list, a deal's moves, amendments, transfers, split credit and cancelling), laycans, pipeline_settings,
-activities, research and reminders."""
+activities, research, reminders and search (the search box's results, over both apps)."""
 
 from django.urls import path
 
-from .views import activities, calendar, deals, reminders, research, settings
+from .views import activities, calendar, deals, reminders, research, search, settings
 
 deal_patterns = (
     [
@@ -80,9 +80,18 @@ research_patterns = (
 reminder_patterns = (
     [
         path("", reminders.inbox, name="inbox"),
+        path("bell/", reminders.bell, name="bell"),
         path("<int:pk>/done/", reminders.done, name="done"),
         path("<int:pk>/snooze/", reminders.snooze, name="snooze"),
         path("<int:pk>/reassign/", reminders.reassign, name="reassign"),
     ],
     "reminders",
+)
+
+# Included at /search/: the search box reads the customers app too, so it lives here (pipeline sees customers).
+search_patterns = (
+    [
+        path("", search.results, name="results"),
+    ],
+    "search",
 )

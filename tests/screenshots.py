@@ -110,6 +110,9 @@ PAGES = [
     ("commission-statements", "manager1", "/incentives/statements/"),
     ("commission-statement", "rep4", "/incentives/statements/25/"),
     ("commission-statement-approved", "director", "/incentives/statements/7/"),
+    # The search box: 煤 (coal) as the director, and a grade as a rep.
+    ("search", "director", "/search/?q=%E7%85%A4"),
+    ("search-grade", "rep1", "/search/?q=NAR"),
 ]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 

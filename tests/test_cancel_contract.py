@@ -203,7 +203,7 @@ def test_the_forms_errors_read_in_chinese(client_as, cast, deal, reason):
     cast.manager.save()
     client = client_as(cast.manager)
     page = post_cancel(client, deal, reason, note="", confirm=False).content.decode()
-    assert "这个字段是必填项。" in page and "请勾选以确认取消合同。" in page
+    assert "该字段是必填项。" in page and "请勾选以确认取消合同。" in page
     assert "取消合同" in client.get(reverse("deals:cancel", args=[deal.pk])).content.decode()
 
 

@@ -335,7 +335,7 @@ def test_a_quality_complaint_names_the_parameter_and_keeps_the_customers_claimed
     tie_url = reverse("shipments:tie", args=[shipment.pk, complaint.pk])
     client = client_as(chinese(cast.service))
     response = client.post(tie_url, {"measured": "5350", "claimed_amount": "150000"})
-    assert "这个字段是必填项。" in text(response) and not CargoClaim.objects.exists()  # the parameter
+    assert "该字段是必填项。" in text(response) and not CargoClaim.objects.exists()  # the parameter
     form = client.get(tie_url).context["form"]
     nar = SpecParameter.objects.get(specification=coal.specification, code="nar")
     assert (form.initial["parameter"], form.initial["claimed_amount"]) == (nar, D("150000.00"))

@@ -61,7 +61,12 @@ def reminder_reassign(cast: Cast) -> Request:
                    {"to_user": cast.account_manager.pk})
 
 
-VIEWS: list[Callable[[Cast], Request]] = [board, deal_move, reminder_done, reminder_snooze, reminder_reassign]
+def reminder_bell(cast: Cast) -> Request:
+    return Request("rep", "get", reverse("reminders:bell"), {})
+
+
+VIEWS: list[Callable[[Cast], Request]] = [board, deal_move, reminder_done, reminder_snooze, reminder_reassign,
+                                          reminder_bell]
 
 
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])

@@ -350,7 +350,7 @@ def test_errors_are_in_the_users_language(cast):
     cast.rep.language = "zh-hans"
     table = tablib.Dataset(["", "steel_mill", "rep"], headers=["Name", "Kind", "Owner"])
     (result,) = importing.check_rows(table, user=cast.rep)
-    assert result.errors == ["名称: 这个字段是必填项。"]  # the column as the reader's headers name it
+    assert result.errors == ["名称: 该字段是必填项。"]  # the column as the reader's headers name it
 
 
 def test_row_numbers_are_those_of_the_spreadsheet_even_with_blank_rows(client_as, cast):

@@ -67,7 +67,8 @@ from .factories import (
 )
 from .factories.execution import coal_nar_5500
 
-OK, FOUND, FORBIDDEN, MISSING, NOT_ALLOWED = 200, 302, 403, 404, 405
+OK, FOUND, UNAUTHORIZED, FORBIDDEN, MISSING, NOT_ALLOWED = 200, 302, 401, 403, 404, 405
+BAD_REQUEST = 400
 SIGNED_IN_ANSWERS = {OK, FOUND, FORBIDDEN, MISSING, NOT_ALLOWED}
 YEAR, QUARTER = 2026, 4  # the quarter of the world's team targets
 
@@ -82,10 +83,15 @@ PUBLIC = {
     "accounts:password_reset_complete",
     "accounts:language",
 }
+# Opened by a secret token in the URL instead of a session (a calendar app cannot sign in): the walk's
+# unknown token answers 404 to everyone; tests/test_calendar_feeds.py opens it with a real one.
+BY_TOKEN = {"calendar_feeds:feed"}
 # Not walked: Django's admin is IT's, guarded by is_staff, and /healthz is public; each has its own
 # test below. Static files are not served by the project's URLs (WhiteNoise serves them).
 NOT_WALKED_NAMESPACES = {"admin"}
 NOT_WALKED = {"healthz"}
+# The REST API has no sign-in page: it answers an anonymous request 401 (tests/test_api.py).
+API_NAMESPACES = {"api"}
 
 
 # --- Filling URL arguments ----------------------------------------------------------------------
@@ -134,6 +140,15 @@ URL_KWARGS = {
     "customers:commodity_edit/pk": Shared("commodity"),
     "complaints/pk": Scoped("complaint"),
     "deals/pk": Scoped("deal"),
+    "api:customer-detail/pk": Scoped("customer"),
+    "api:deal-detail/pk": Scoped("deal"),
+    "api:deal-move/pk": Scoped("deal"),
+    "api:activity-detail/pk": Scoped("activity"),
+    "api:complaint-detail/pk": Scoped("complaint"),
+    "api:research-detail/pk": Shared("research"),
+    "api:deal-sign/pk": Scoped("deal"),
+    # Personal: nobody may revoke another's token, and tests/test_api.py revokes one's own.
+    "api:token_revoke/pk": 999999,
     "deals:customer_transfer/pk": Scoped("customer"),
     "shipments/pk": Scoped("shipment"),
     "shipments:create/pk": Scoped("signed_deal"),
@@ -498,17 +513,24 @@ def _refused(response) -> bool:
 def _wrong_answer(role: str, visit: Visit, method: str, response) -> list[str]:
     status = response.status_code
     shown = f"{status} {response.get('Location', '')}".strip()
+    if visit.pattern.name in BY_TOKEN:
+        return [] if status in (MISSING, NOT_ALLOWED) else [f"an unknown token answered {shown}"]
     if role == "anonymous":
         if visit.pattern.name in PUBLIC:
             return [] if status in (OK, FOUND, NOT_ALLOWED) else [f"a public page answered {shown}"]
         if _to_sign_in(response) or status == NOT_ALLOWED:
             return []
+        if visit.pattern.name.split(":")[0] in API_NAMESPACES and status == UNAUTHORIZED:
+            return []
         return [f"answered {shown} where an anonymous visitor must be sent to sign in"]
     wrong = []
-    if status not in SIGNED_IN_ANSWERS:
+    api = visit.pattern.name.split(":")[0] in API_NAMESPACES
+    # An API write answers an empty POST 400 with what is missing, where a page shows its form again.
+    if status not in SIGNED_IN_ANSWERS and not (status == BAD_REQUEST and api and method == "post"):
         wrong.append(f"answered {shown}")
     if role in visit.outsiders:
-        allowed = (FORBIDDEN, MISSING, NOT_ALLOWED) if method == "get" else (FORBIDDEN, MISSING)
+        # A read-only API endpoint refuses a POST before it looks the record up: 405 tells nothing.
+        allowed = (FORBIDDEN, MISSING, NOT_ALLOWED) if method == "get" or api else (FORBIDDEN, MISSING)
         if status not in allowed:
             wrong.append(f"answered {shown} outside the user's scope (must be 404, or 403)")
     elif role == "director" and method == "get" and status in (FORBIDDEN, MISSING):
@@ -574,7 +596,8 @@ def test_the_walk_finds_the_pages_of_every_app():
     names = {pattern.name for pattern in url_patterns()}
     namespaces = {name.rpartition(":")[0] for name in names}
     assert {"accounts", "org", "training", "customers", "complaints", "deals", "laycans", "pipeline_settings",
-            "activities", "research", "reminders", "targets", "dashboards", "scorecards", "incentives"} <= namespaces
+            "activities", "research", "reminders", "search", "targets", "dashboards", "scorecards",
+            "incentives"} <= namespaces
     assert "home" in names and not names & NOT_WALKED
 
 

@@ -53,7 +53,7 @@ class UserChangeForm(_PersonFields):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["full_name", "email", "phone", "language"]
+        fields = ["full_name", "email", "phone", "language", "email_on_assignment"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -14,6 +14,7 @@ from .. import access, services
 from ..forms.people import ProfileForm
 from ..models import User
 from ..pages import AuthenticatedRequest, form_page
+from ..profile_sections import profile_sections
 
 
 @login_required
@@ -35,7 +36,8 @@ def profile_context(viewer: User, person: User) -> dict[str, object]:
 @login_required
 def profile(request: AuthenticatedRequest) -> HttpResponse:
     person = User.objects.select_related("department", "team__manager").get(pk=request.user.pk)
-    return render(request, "accounts/profile.html", profile_context(request.user, person) | {"own": True})
+    return render(request, "accounts/profile.html", profile_context(request.user, person)
+                  | {"own": True, "sections": profile_sections(request)})
 
 
 @login_required

@@ -8,12 +8,14 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts import access, params
 from accounts.htmx import is_htmx, vary_on_htmx
@@ -61,6 +63,23 @@ def inbox(request: AuthenticatedRequest) -> HttpResponse:
     page = page_of(request, open_.order_by("due_on", "-escalated", "pk"))
     return render(request, "pipeline/reminder_inbox.html",
                   _row_context(request, list(page)) | {"page": page, "panels": render_inbox_panels(request)})
+
+
+@require_GET
+@vary_on_htmx
+@never_cache
+def bell(request: HttpRequest) -> HttpResponse:
+    """The navigation bar's bell alone, with the count of the person's open reminders (one COUNT, from the
+    context processor): htmx polls it every minute. Never cached: the count changes under the same URL."""
+    if not is_htmx(request):
+        # Opened as a page: what the bell leads to (the sign-in first, if signed out).
+        return redirect("reminders:inbox") if request.user.is_authenticated else \
+            redirect_to_login(request.get_full_path())
+    if not request.user.is_authenticated:
+        # Signed out in another tab: the poll leaves the bell as it is (htmx swaps nothing on 204)
+        # rather than putting the sign-in page into the navigation bar.
+        return HttpResponse(status=204)
+    return render(request, "pipeline/_bell.html")
 
 
 @require_POST

@@ -7,12 +7,15 @@ from typing import Any
 
 from django.db import transaction
 from django.forms import BaseInlineFormSet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.models import User
 from accounts.services import RuleError
+from pipeline.models import Reminder
+from pipeline.notifications import assigned
 
 from .models import CoachingAction, CoachingNote
 
@@ -43,6 +46,13 @@ def coaching_note_save(*, note: CoachingNote, actions: "BaseInlineFormSet[Coachi
     note.save()
     actions.instance = note
     actions.save()
+    # The new actions are the rep's to do: one entry in their inbox at once, naming them.
+    if actions.new_objects:
+        assigned(recipient=note.rep, by=by, kind=Reminder.Kind.ASSIGNED,
+                 subjects_by_cause={f"assigned:coaching_note:{note.pk}": {}},
+                 link=reverse("coaching:detail", args=[note.pk]),
+                 title="; ".join(action.text for action in actions.new_objects),
+                 due_on=min(action.due_on for action in actions.new_objects))
     return note
 
 

@@ -3,6 +3,7 @@ with DATABASE_URL and REDIS_URL already pointing at that size's database).
 
     python tests/bench/measure.py recompute --out FILE   # time the recomputation of the current quarter
     python tests/bench/measure.py queries --out FILE     # SQL queries per page, and the locust plan
+    python tests/bench/measure.py search --out FILE      # the search box's median time, as the director
 
 Not a test: nothing here is collected by pytest (no test_*.py), and it only reads the database, except
 `recompute`, which writes the current quarter's scorecards exactly as the scheduled task does.
@@ -58,6 +59,7 @@ ROWS = [
     ("customers list (director)", "director", "customers_list"),
     ("deals list (filtered, director)", "director", "deals_list"),
     ("director dashboard", "director", "director_dashboard"),
+    ("search 煤 (director)", "director", "search"),
 ]
 # The pages each role opens in the load test, with their weights (how often, relative to each other), and
 # the row name they are reported under.
@@ -146,6 +148,7 @@ def pages_for(user: User, limit: int = DETAIL_CHOICES) -> dict[str, list[str]]:
         "rep_dashboard": [reverse("dashboards:rep")],
         "team_dashboard": [reverse("dashboards:manager")],
         "director_dashboard": [reverse("dashboards:director")],
+        "search": [reverse("search:results") + _query_string({"q": "煤"})],
     }
 
 
@@ -224,6 +227,43 @@ def recompute() -> dict:
             "slowest": queries[:10]}
 
 
+SEARCH_REPEATS = 15  # timed requests of each search; the median is reported
+
+
+def search_times() -> dict:
+    """The search box as the director (who searches everything), for the texts the issue names: 煤 (one Chinese
+    character: no trigram, a scan), a grade (NAR) and a contract number; each page timed SEARCH_REPEATS times
+    in-process after a warm-up, the median reported with its SQL time."""
+    from pipeline.models import Deal
+
+    setup_test_environment()
+    director = _user("director")
+    contract = (Deal.objects.exclude(contract_number="").order_by("pk")
+                .values_list("contract_number", flat=True).first()) or "BS-"
+    client = Client(raise_request_exception=False)
+    client.force_login(director)
+    results = []
+    for text in ["煤", "NAR", contract]:
+        path = reverse("search:results") + _query_string({"q": text})
+        status = client.get(path).status_code
+        took, db = [], []
+        for _ in range(SEARCH_REPEATS):
+            began = time.perf_counter()
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(path)
+            took.append((time.perf_counter() - began) * 1000)
+            db.append(sum(float(query["time"]) for query in captured.captured_queries) * 1000)
+            status = status if status != 200 else response.status_code
+        took.sort()
+        db.sort()
+        slowest = max(captured.captured_queries, key=lambda q: float(q["time"]), default=None)
+        results.append({"q": text, "path": path, "status": status, "queries": len(captured.captured_queries),
+                        "median_ms": round(took[len(took) // 2], 1), "db_median_ms": round(db[len(db) // 2], 1),
+                        "slowest_sql": slowest["sql"] if slowest else "",
+                        "slowest_ms": round(float(slowest["time"]) * 1000, 1) if slowest else 0.0})
+    return {"searches": results}
+
+
 def counts() -> dict:
     from customers.models import Customer
     from pipeline.models import Activity, Deal
@@ -234,12 +274,14 @@ def counts() -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=["recompute", "queries"])
+    parser.add_argument("what", choices=["recompute", "queries", "search"])
     parser.add_argument("--out", required=True)
     parser.add_argument("--plan", help="also write the locust plan here (queries only)")
     args = parser.parse_args()
     if args.what == "recompute":
         result = recompute()
+    elif args.what == "search":
+        result = search_times()
     else:
         result = {"pages": count_queries(), "rows": counts(), "database": connection.settings_dict["NAME"],
                   "postgres": connection.cursor().connection.server_version

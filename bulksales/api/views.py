@@ -1,0 +1,241 @@
+"""The API's endpoints. Each starts from the same selector as its list page (the access policy) and filters
+with the same FilterSet, so a token sees exactly what its user sees in the pages, with the same query params."""
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, QueryDict
+from django.utils import timezone, translation
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, filters, mixins, pagination, permissions, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import access
+from accounts.services import RuleError
+from customers import selectors as customer_selectors
+from customers.filters import ComplaintFilter, CustomerFilter, OwnerScopedFilterSet
+from customers.models import Complaint, Contact, Customer
+from pipeline import activities as pipeline_activities
+from pipeline import selectors as pipeline_selectors
+from pipeline import services as pipeline_services
+from pipeline.filters import ActivityFilter, DealFilter, ResearchFilter
+from pipeline.forms.activities import ActivityForm
+from pipeline.forms.deals import MoveForm, SignForm
+from pipeline.models import Activity, Deal, MarketResearch, StageMove
+
+from . import serializers
+
+
+def form_errors(form: Any) -> exceptions.ValidationError:
+    """A page form's errors as the API's 400: {"detail": ...} for the form's own, else per field."""
+    errors = form.errors.get_json_data()
+    if "__all__" in errors:
+        return exceptions.ValidationError({"detail": errors["__all__"][0]["message"]})
+    return exceptions.ValidationError({field: [error["message"] for error in field_errors]
+                                       for field, field_errors in errors.items()})
+
+
+def rule_refused(error: RuleError) -> exceptions.ValidationError:
+    return exceptions.ValidationError({"detail": str(error)})
+
+
+class UserScopedFilterBackend(DjangoFilterBackend):
+    """The list page's FilterSet, whose owner and team choices are narrowed to the user (as on the page)."""
+
+    def get_filterset_kwargs(self, request: Request, queryset: QuerySet[Any], view: APIView) -> dict[str, Any]:
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        if issubclass(self.get_filterset_class(view, queryset) or object, OwnerScopedFilterSet):
+            kwargs["user"] = request.user
+        return kwargs
+
+
+class CursorPagination(pagination.CursorPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class AllowedIf(permissions.BasePermission):
+    """The same position rule as the list page's decorator (access.allowed_if), as a DRF permission."""
+
+    rule: Any = None
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return bool(request.user and request.user.is_authenticated and type(self).rule(request.user))
+
+
+class CanRecordComplaint(AllowedIf):
+    rule = staticmethod(access.can_record_complaint)
+
+
+class CanResearch(AllowedIf):
+    rule = staticmethod(access.can_research)
+
+
+class CanSell(permissions.BasePermission):
+    """The deal pages are the sellers' (access.sellers_only); so are their endpoints."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return bool(request.user and request.user.is_authenticated and access.can_sell(request.user))
+
+
+class ApiViewSet(viewsets.GenericViewSet):
+    filter_backends = [UserScopedFilterBackend, filters.OrderingFilter]
+    pagination_class = CursorPagination
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        # A token's user gets answers in their language, as the pages' UserLanguageMiddleware does for a
+        # session (the middleware runs before DRF has read the token).
+        self.perform_authentication(request)
+        user = request.user
+        if user is not None and user.is_authenticated and user.language:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+        super().initial(request, *args, **kwargs)
+
+    def get_object(self) -> Any:
+        # Missing and out of scope answer alike, with DRF's translated "Not found." (Django's own 404
+        # message names the model and is not translated).
+        try:
+            return super().get_object()
+        except Http404 as missing:
+            raise exceptions.NotFound() from missing
+
+
+class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    """Customers in the user's scope, with their contacts; the customer list's filters (q, tier, status,
+    owner, team, ...)."""
+
+    serializer_class = serializers.CustomerSerializer
+    filterset_class = CustomerFilter
+    ordering_fields = ["name", "tier", "status", "last_contacted_at", "next_follow_up_on", "created_at"]
+    ordering = ["name", "pk"]
+
+    def get_queryset(self) -> QuerySet[Customer]:
+        return (customer_selectors.customers_visible_to(self.request.user).select_related("owner")
+                .prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by("-is_primary", "name", "pk"))))
+
+
+class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    """Deals in the user's scope, with their terms and stage history; the deal list's filters (q, stage,
+    outcome, owner, team, commodity, incoterm, port, laycan_from/to, signing_from/to, amount_min/max)."""
+
+    serializer_class = serializers.DealSerializer
+    filterset_class = DealFilter
+    permission_classes = [CanSell]
+    ordering_fields = ["updated_at", "amount_base", "laycan_start", "expected_signing_date"]
+    # The deal list's own order: recently updated first.
+    ordering = ["-updated_at", "-pk"]
+
+    def get_queryset(self) -> QuerySet[Deal]:
+        return (pipeline_selectors.deals_visible_to(self.request.user)
+                .select_related("customer", "owner", "commodity", "load_port", "discharge_port")
+                .prefetch_related(Prefetch("moves", queryset=StageMove.objects.select_related("by"))))
+
+    def _changeable(self) -> Deal:
+        # As the deal pages' _changeable_deal: out of scope is 404, in scope but not theirs to change 403.
+        deal = self.get_object()
+        if not pipeline_selectors.can_change_deal(self.request.user, deal):
+            raise exceptions.PermissionDenied()
+        return deal
+
+    def _answer(self, deal: Deal) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=deal.pk)).data)
+
+    @extend_schema(request=serializers.MoveRequestSerializer, responses=serializers.DealSerializer)
+    def move(self, request: Request, pk: int) -> Response:
+        """Move an open deal to another stage (backwards with a reason), as the deal page's Move does."""
+        deal = self._changeable()
+        form = MoveForm(request.data, deal=deal)
+        if not form.is_valid():
+            raise form_errors(form)
+        try:
+            deal = pipeline_services.deal_move(deal=deal, to_stage=form.cleaned_data["to_stage"], by=request.user,
+                                               expected_version=form.cleaned_data["version"],
+                                               reason=form.cleaned_data["reason"])
+        except RuleError as error:
+            raise rule_refused(error) from error
+        return self._answer(deal)
+
+    @extend_schema(request=serializers.SignRequestSerializer, responses=serializers.DealSerializer)
+    def sign(self, request: Request, pk: int) -> Response:
+        """Sign the contract: the deal's terms as they stand unless sent, the contract number and date."""
+        deal = self._changeable()
+        unbound = SignForm(instance=Deal.objects.get(pk=deal.pk))
+        # The page's form shows the current terms to confirm; a script sends only what it changes.
+        data = {name: unbound[name].value() for name in unbound.fields} | dict(request.data.items())
+        form = SignForm(data, instance=Deal.objects.get(pk=deal.pk))
+        if not form.is_valid():
+            raise form_errors(form)
+        try:
+            deal = pipeline_services.deal_sign(deal=deal, terms=form.save(commit=False),
+                                               contract_number=form.cleaned_data["contract_number"],
+                                               signed_on=form.cleaned_data["signed_on"], by=request.user,
+                                               expected_version=form.cleaned_data["version"])
+        except RuleError as error:
+            raise rule_refused(error) from error
+        return self._answer(deal)
+
+
+class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    """Visits, calls and other activities in the user's scope; the activity list's filters. POST logs one
+    through the activity form and service the "Log an activity" page uses."""
+
+    serializer_class = serializers.ActivitySerializer
+    filterset_class = ActivityFilter
+    permission_classes = [CanSell]
+    ordering_fields = ["happened_at"]
+    ordering = ["-happened_at", "-pk"]
+
+    def get_queryset(self) -> QuerySet[Activity]:
+        return (pipeline_selectors.activities_visible_to(self.request.user)
+                .select_related("customer", "owner", "next_step_owner").prefetch_related("contacts"))
+
+    @extend_schema(request=serializers.ActivityRequestSerializer, responses={201: serializers.ActivitySerializer})
+    def create(self, request: Request) -> Response:
+        # The page's form takes a form's QueryDict (a list for "contacts"); JSON gives a dict.
+        posted = QueryDict(mutable=True)
+        for key, value in request.data.items():
+            values = value if isinstance(value, list) else [value]
+            posted.setlist(key, [str(item) for item in values if item is not None])
+        if "happened_at" not in posted:
+            posted["happened_at"] = timezone.localtime().replace(second=0, microsecond=0).strftime("%Y-%m-%d %H:%M")
+        form = ActivityForm(posted, user=request.user)
+        if not form.is_valid():
+            raise form_errors(form)
+        try:
+            activity = pipeline_activities.activity_log(activity=form.save(commit=False),
+                                                        contacts=form.cleaned_data["contacts"], by=request.user)
+        except RuleError as error:
+            raise rule_refused(error) from error
+        return Response(self.get_serializer(self.get_queryset().get(pk=activity.pk)).data, status=201)
+
+
+class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    """Complaints in the user's scope, with the complaint list's filters (and its overdue flag)."""
+
+    serializer_class = serializers.ComplaintSerializer
+    filterset_class = ComplaintFilter
+    permission_classes = [CanRecordComplaint]
+    ordering_fields = ["received_at"]
+    ordering = ["-received_at", "-pk"]
+
+    def get_queryset(self) -> QuerySet[Complaint]:
+        return customer_selectors.with_overdue(
+            customer_selectors.complaints_visible_to(self.request.user).select_related("customer", "assignee"))
+
+
+class MarketResearchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    """Market research the user may read, with the research list's filters."""
+
+    serializer_class = serializers.MarketResearchSerializer
+    filterset_class = ResearchFilter
+    permission_classes = [CanResearch]
+    ordering_fields = ["researched_on"]
+    ordering = ["-researched_on", "-pk"]
+
+    def get_queryset(self) -> QuerySet[MarketResearch]:
+        return pipeline_selectors.research_visible_to(self.request.user).select_related("commodity", "port", "author")

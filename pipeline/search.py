@@ -1,0 +1,120 @@
+"""The search box: one text over customers, contacts and complaints (customers app) and deals and market
+research (this app), each kind in the user's scope through the same selectors the list pages use, grouped,
+counted and cut to the first few. Lives here, not in customers, because it reads both apps."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from accounts import access
+from accounts.models import User
+from customers import search as customer_search
+from customers import selectors as customer_selectors
+
+from . import selectors
+
+# Rows shown of each kind; the rest are behind "see all in the list".
+GROUP_SIZE = 10
+# Counted up to this many, then shown as "500+": the count stops scanning there (a director's "煤" matches
+# most of the deals, and a one-character text cannot use the trigram indexes).
+COUNT_CAP = 500
+cleaned = customer_search.cleaned
+MAX_QUERY_LENGTH = customer_search.MAX_QUERY_LENGTH
+
+
+def deal_matches(text: str) -> Q:
+    """A deal by its contract number, grade or specification (either language), commodity (either
+    language: "煤" and "coal" find the coal deals) or customer."""
+    return (Q(contract_number__icontains=text) | Q(grade__icontains=text)
+            | Q(specification__name__icontains=text) | Q(specification__name_zh__icontains=text)
+            | Q(commodity__name__icontains=text) | Q(commodity__name_zh__icontains=text)
+            | Q(customer__name__icontains=text) | Q(customer__short_name__icontains=text))
+
+
+def research_matches(text: str) -> Q:
+    return (Q(region__icontains=text) | Q(port__name__icontains=text) | Q(port__name_zh__icontains=text)
+            | Q(commodity__name__icontains=text) | Q(commodity__name_zh__icontains=text)
+            | Q(competitors__icontains=text) | Q(supply_demand__icontains=text))
+
+
+@dataclass
+class Group:
+    """One kind of record found: how many in all, the first GROUP_SIZE, and the list page showing them all."""
+
+    kind: str
+    title: Promise
+    count: int  # at most COUNT_CAP + 1
+    rows: list[Any] = field(default_factory=list)
+    list_url: str = ""
+
+    @property
+    def more(self) -> bool:
+        return self.count > len(self.rows)
+
+    @property
+    def capped(self) -> bool:
+        """More than COUNT_CAP found: the count shown is "COUNT_CAP+"."""
+        return self.count > COUNT_CAP
+
+    @property
+    def shown_count(self) -> str:
+        return f"{COUNT_CAP}+" if self.capped else str(self.count)
+
+
+def _group(kind: str, title: Promise, records: QuerySet[Any], list_url: str) -> Group:
+    # Two queries a kind whatever the number found: the count (up to the cap), and the first rows.
+    count = records.order_by()[:COUNT_CAP + 1].count()
+    rows = list(records[:GROUP_SIZE]) if count else []
+    return Group(kind=kind, title=title, count=count, rows=rows, list_url=list_url)
+
+
+def _list_url(name: str, text: str) -> str:
+    return f"{reverse(name)}?{urlencode({'q': text})}"
+
+
+def search(user: User, text: str) -> list[Group]:
+    """The groups the user may open that match `text` (already `cleaned`), in a fixed order; empty text
+    finds nothing. A kind whose list page the user may not open is not searched at all."""
+    if not text:
+        return []
+    groups = [
+        _group("customers", _("Customers"),
+               customer_selectors.customers_visible_to(user).filter(customer_search.customer_matches(text))
+               .select_related("owner").order_by("name", "pk"),
+               _list_url("customers:list", text)),
+        _group("contacts", _("Contacts"),
+               customer_selectors.contacts_visible_to(user).filter(customer_search.contact_matches(text))
+               .select_related("customer").order_by("name", "pk"),
+               # The customer list's search finds customers by their contacts.
+               _list_url("customers:list", text)),
+    ]
+    if access.can_sell(user):
+        groups.append(_group(
+            "deals", _("Deals"),
+            selectors.deals_visible_to(user).filter(deal_matches(text))
+            .select_related("customer", "owner", "commodity", "specification").order_by("-updated_at", "-pk"),
+            _list_url("deals:list", text)))
+    if access.can_record_complaint(user):
+        groups.append(_group(
+            "complaints", _("Complaints"),
+            customer_selectors.complaints_visible_to(user).filter(customer_search.complaint_matches(text))
+            .select_related("customer").order_by("-pk"),
+            _list_url("complaints:list", text)))
+    if access.can_research(user):
+        groups.append(_group(
+            "research", _("Market research"),
+            selectors.research_visible_to(user).filter(research_matches(text))
+            .select_related("commodity", "port", "author").order_by("-researched_on", "-pk"),
+            _list_url("research:list", text)))
+    return groups
+
+
+def found_count(groups: list[Group]) -> int:
+    """All the records found (a capped group counts as its cap)."""
+    return sum(min(group.count, COUNT_CAP) for group in groups)
+

@@ -1,0 +1,282 @@
+"""The search box (/search/?q=): customers, contacts, deals, complaints and market research, each kind in the
+user's scope and only if its list page is theirs to open, in Chinese and English, with a constant number of
+queries; and the list filters that share its matching (the deal list's q finds the commodity)."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from customers.search import MAX_QUERY_LENGTH
+from pipeline.search import GROUP_SIZE
+
+from .factories import (
+    CommodityFactory,
+    ComplaintFactory,
+    ContactFactory,
+    CustomerFactory,
+    DealFactory,
+    MarketResearchFactory,
+)
+
+OK = 200
+
+
+def search(client_as, user, q: str) -> str:
+    response = client_as(user).get(reverse("search:results"), {"q": q})
+    assert response.status_code == OK
+    return response.content.decode()
+
+
+def group(html: str, kind: str) -> str:
+    """The card of one kind of record found, or "" when none was found."""
+    found = re.search(rf'<section class="card h-100" id="found-{kind}">(.*?)</section>', html, re.S)
+    return found.group(1) if found else ""
+
+
+@pytest.fixture
+def world(cast):
+    """A coal power plant of team A's rep and an iron ore mill of team B's rep, each with a contact, a deal,
+    a complaint; market research by marketing and by team B's rep."""
+    coal = CommodityFactory()  # Thermal coal / 动力煤
+    ore = CommodityFactory(name="Iron ore fines", name_zh="铁矿粉")
+    plant = CustomerFactory(owner=cast.rep, name="华能日照发电有限公司", short_name="华能日照",
+                            registration_number="91371100MA3C000001")
+    plant.commodities.add(coal, through_defaults={})
+    mill = CustomerFactory(owner=cast.other_rep, name="Tangshan Iron Works", short_name="Tangshan",
+                           registration_number="91130200MA3C000002")
+    mill.commodities.add(ore, through_defaults={})
+    return {
+        "plant": plant, "mill": mill,
+        "plant_contact": ContactFactory(customer=plant, name="王建国", mobile="13800138001",
+                                        email="wang@huaneng.example", wechat_id="wjg_huaneng"),
+        "mill_contact": ContactFactory(customer=mill, name="Li Wei", mobile="13900139002",
+                                       email="li@tangshan.example", wechat_id="liwei_ts"),
+        "coal_deal": DealFactory(customer=plant, commodity=coal, grade="NAR 5500", contract_number="BS-2026-0042"),
+        "ore_deal": DealFactory(customer=mill, commodity=ore, grade="Fe 62%", contract_number="BS-2026-0077"),
+        "plant_complaint": ComplaintFactory(customer=plant, description="到港煤炭灰分超标",
+                                            contract_number="BS-2026-0042"),
+        "mill_complaint": ComplaintFactory(customer=mill, description="Moisture above spec"),
+        "shared_research": MarketResearchFactory(commodity=coal, author=cast.marketing, region="Qingdao"),
+        "team_b_research": MarketResearchFactory(commodity=ore, author=cast.other_rep, region="Caofeidian"),
+    }
+
+
+# --- In scope ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["rep", "manager", "director"])
+def test_the_chinese_word_for_coal_finds_the_coal_customer_and_deal_in_scope(client_as, cast, world, role):
+    html = search(client_as, cast.by_role(role), "煤")
+    assert reverse("customers:detail", args=[world["plant"].pk]) in group(html, "customers")
+    assert reverse("deals:detail", args=[world["coal_deal"].pk]) in group(html, "deals")
+    assert reverse("complaints:detail", args=[world["plant_complaint"].pk]) in group(html, "complaints")
+    assert "Tangshan" not in group(html, "customers") + group(html, "deals")
+
+
+@pytest.mark.parametrize("q", ["coal", "COAL", "Thermal"])
+def test_english_commodity_names_find_the_coal_deal(client_as, cast, world, q):
+    html = search(client_as, cast.rep, q)
+    assert reverse("deals:detail", args=[world["coal_deal"].pk]) in group(html, "deals")
+    assert reverse("customers:detail", args=[world["plant"].pk]) in group(html, "customers")
+
+
+def test_a_grade_finds_its_deals_and_a_contract_number_its_deal_and_complaint(client_as, cast, world):
+    html = search(client_as, cast.director, "NAR")
+    assert reverse("deals:detail", args=[world["coal_deal"].pk]) in group(html, "deals")
+    assert reverse("deals:detail", args=[world["ore_deal"].pk]) not in html
+    html = search(client_as, cast.director, "bs-2026-0042")
+    assert reverse("deals:detail", args=[world["coal_deal"].pk]) in group(html, "deals")
+    assert reverse("complaints:detail", args=[world["plant_complaint"].pk]) in group(html, "complaints")
+    assert reverse("deals:detail", args=[world["ore_deal"].pk]) not in html
+
+
+@pytest.mark.parametrize("q", ["王建国", "13800138001", "wang@huaneng", "wjg_huaneng"])
+def test_a_contact_is_found_by_name_phone_email_and_wechat_id(client_as, cast, world, q):
+    html = search(client_as, cast.rep, q)
+    assert "王建国" in group(html, "contacts")
+    assert reverse("customers:detail", args=[world["plant"].pk]) in group(html, "contacts")
+
+
+@pytest.mark.parametrize("q", ["华能日照", "MA3C000001"])
+def test_a_customer_is_found_by_short_name_and_registration_number(client_as, cast, world, q):
+    assert "华能日照发电有限公司" in group(search(client_as, cast.rep, q), "customers")
+
+
+# --- Out of scope --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["rep", "account_manager", "manager"])
+def test_team_b_records_are_not_found_by_team_a(client_as, cast, world, role):
+    for q in ["Tangshan", "Li Wei", "13900139002", "liwei_ts", "BS-2026-0077", "Fe 62", "Moisture", "铁矿"]:
+        html = search(client_as, cast.by_role(role), q)
+        for kind in ["customers", "contacts", "deals", "complaints"]:
+            assert not group(html, kind), (role, q, kind)
+
+
+@pytest.mark.parametrize("role", ["other_rep", "other_manager"])
+def test_team_a_records_are_not_found_by_team_b(client_as, cast, world, role):
+    html = search(client_as, cast.by_role(role), "煤")
+    assert "华能" not in html and "BS-2026-0042" not in html
+    # The shared market research on coal is everyone's who reads research.
+    assert reverse("research:detail", args=[world["shared_research"].pk]) in group(html, "research")
+
+
+def test_the_director_finds_both_teams(client_as, cast, world):
+    html = search(client_as, cast.director, "BS-2026-00")
+    assert "BS-2026-0042" in group(html, "deals") and "BS-2026-0077" in group(html, "deals")
+    html = search(client_as, cast.director, "Tangshan")
+    for kind in ["customers", "contacts", "deals", "complaints"]:
+        assert group(html, kind), kind
+
+
+def test_kinds_whose_list_the_user_may_not_open_are_not_searched(client_as, cast, world):
+    # Customer service reads customers and complaints, not deals or research.
+    html = search(client_as, cast.service, "煤")
+    assert group(html, "customers") and group(html, "complaints")
+    assert not group(html, "deals") and not group(html, "research")
+    # Marketing reads research, not deals or complaints; and no customer is marketing's own.
+    html = search(client_as, cast.marketing, "煤")
+    assert group(html, "research")
+    assert not group(html, "deals") and not group(html, "complaints")
+
+
+def test_market_research_is_shared_so_anyone_who_reads_it_finds_it(client_as, cast, world):
+    # As its list page: every seller and marketing reads all the research (team B's too).
+    for user in [cast.rep, cast.marketing, cast.director]:
+        html = search(client_as, user, "Caofeidian")
+        assert reverse("research:detail", args=[world["team_b_research"].pk]) in group(html, "research")
+
+
+def test_anonymous_is_sent_to_sign_in(client, world):
+    response = client.get(reverse("search:results"), {"q": "煤"})
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+
+
+# --- The page ------------------------------------------------------------------------------------
+
+
+def test_each_group_shows_its_count_and_the_first_ten_with_a_link_to_the_filtered_list(client_as, cast):
+    coal = CommodityFactory()
+    for n in range(GROUP_SIZE + 3):
+        DealFactory(customer=CustomerFactory(owner=cast.rep, name=f"Coal buyer {n}"), commodity=coal)
+    html = search(client_as, cast.rep, "coal")
+    deals = group(html, "deals")
+    assert f'<span class="badge rounded-pill text-bg-secondary">{GROUP_SIZE + 3}</span>' in deals
+    assert deals.count('<li class="list-group-item">') == GROUP_SIZE
+    assert f'href="{reverse("deals:list")}?q=coal">See all in the list</a>' in deals
+    # The list behind the link shows exactly the deals counted.
+    listed = client_as(cast.rep).get(reverse("deals:list"), {"q": "coal"})
+    assert listed.context["page"].paginator.count == GROUP_SIZE + 3
+
+
+def test_a_large_count_is_capped(client_as, cast, monkeypatch):
+    monkeypatch.setattr("pipeline.search.COUNT_CAP", 4)
+    coal = CommodityFactory()
+    for n in range(6):
+        DealFactory(customer=CustomerFactory(owner=cast.rep, name=f"Buyer {n}"), commodity=coal)
+    html = search(client_as, cast.rep, "coal")
+    assert '<span class="badge rounded-pill text-bg-secondary">4+</span>' in group(html, "deals")
+    assert "more than" in html
+
+
+def test_the_number_of_queries_does_not_grow_with_the_matches(client_as, cast, django_assert_max_num_queries):
+    coal = CommodityFactory()
+    client = client_as(cast.director)
+    client.get(reverse("search:results"), {"q": "coal"})  # warm the session and caches
+
+    def measured() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("search:results"), {"q": "coal"}).status_code == OK
+        return len(queries)
+
+    for n in range(3):
+        customer = CustomerFactory(owner=cast.rep, name=f"Coal buyer {n}")
+        DealFactory(customer=customer, commodity=coal)
+        ContactFactory(customer=customer, name=f"Coal contact {n}")
+        ComplaintFactory(customer=customer, description="coal wet")
+        MarketResearchFactory(commodity=coal, author=cast.marketing)
+    few = measured()
+    for n in range(3, 30):
+        customer = CustomerFactory(owner=cast.other_rep, name=f"Coal buyer {n}")
+        DealFactory(customer=customer, commodity=coal)
+        ContactFactory(customer=customer, name=f"Coal contact {n}")
+        ComplaintFactory(customer=customer, description="coal wet")
+        MarketResearchFactory(commodity=coal, author=cast.marketing)
+    assert measured() == few
+    with django_assert_max_num_queries(16):
+        client.get(reverse("search:results"), {"q": "coal"})
+
+
+def test_an_empty_search_shows_a_hint_and_searches_nothing(client_as, cast, world, django_assert_max_num_queries):
+    client = client_as(cast.rep)
+    client.get(reverse("search:results"))
+    with django_assert_max_num_queries(6):
+        html = client.get(reverse("search:results"), {"q": "   "}).content.decode()
+    assert "Type part of a customer" in html and "found-" not in html
+
+
+@pytest.mark.parametrize("q", ["%%", "a_b", "1_0%", "_%_"])
+def test_like_wildcards_are_literal(client_as, cast, world, q):
+    html = search(client_as, cast.director, q)
+    assert "Nothing you can open matches" in html
+
+
+def test_a_literal_percent_and_underscore_are_found_and_only_them(client_as, cast, world):
+    html = search(client_as, cast.director, "%")
+    assert "BS-2026-0077" in group(html, "deals") and "BS-2026-0042" not in group(html, "deals")
+    assert not group(html, "customers")
+    html = search(client_as, cast.director, "_")
+    assert "王建国" in group(html, "contacts") and "Li Wei" in group(html, "contacts")
+    assert not group(html, "customers") and not group(html, "deals")
+    html = search(client_as, cast.rep, "wjg_")
+    assert "王建国" in group(html, "contacts")
+
+
+def test_a_long_search_is_cut_and_says_so(client_as, cast, world):
+    html = search(client_as, cast.rep, "煤" + "x" * 5000)
+    assert f"Only the first {MAX_QUERY_LENGTH} characters were searched." in html
+    assert f'name="q" value="煤{"x" * (MAX_QUERY_LENGTH - 1)}"' in html
+
+
+@pytest.mark.parametrize("q", ["<script>alert(1)</script>", "' OR 1=1 --", "\x00", "煤\u202e", "🚢"])
+def test_hostile_searches_answer_a_page(client_as, cast, world, q):
+    response = client_as(cast.director).get(reverse("search:results"), {"q": q})
+    assert response.status_code in (OK, 400)
+    assert b"<script>alert(1)</script>" not in response.content
+
+
+def test_the_search_box_is_in_the_navigation_bar(client_as, cast):
+    html = client_as(cast.rep).get(reverse("customers:list")).content.decode()
+    assert f'action="{reverse("search:results")}" role="search"' in html
+
+
+def test_the_results_page_in_chinese(client_as, cast, world):
+    cast.rep.language = "zh-hans"
+    cast.rep.save()
+    html = search(client_as, cast.rep, "煤")
+    assert "客户" in html and "交易" in html and "共找到" in html
+    assert "Customers" not in html and "record found" not in html
+
+
+# --- The lists' own search -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("q", ["coal", "动力煤", "煤"])
+def test_the_deal_lists_search_finds_the_commodity(client_as, cast, world, q):
+    page = client_as(cast.director).get(reverse("deals:list"), {"q": q}).context["page"]
+    assert [deal.pk for deal in page] == [world["coal_deal"].pk]
+
+
+def test_the_customer_list_finds_the_buyers_of_a_commodity(client_as, cast, world):
+    page = client_as(cast.director).get(reverse("customers:list"), {"q": "煤"}).context["page"]
+    assert [customer.pk for customer in page] == [world["plant"].pk]
+
+
+def test_the_research_list_finds_the_commodity_and_the_complaint_list_the_contract(client_as, cast, world):
+    page = client_as(cast.director).get(reverse("research:list"), {"q": "铁矿"}).context["page"]
+    assert [record.pk for record in page] == [world["team_b_research"].pk]
+    page = client_as(cast.director).get(reverse("complaints:list"), {"q": "BS-2026-0042"}).context["page"]
+    assert [complaint.pk for complaint in page] == [world["plant_complaint"].pk]
