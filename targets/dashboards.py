@@ -4,11 +4,13 @@ Every read starts from a queryset of the access policy (or of the selectors buil
 one grouped query, so a dashboard costs the same number of queries however much data there is.
 """
 
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import reduce
 from typing import Any, overload
 
 from django.db.models import Count, DateField, F, Max, Model, Q, QuerySet, Sum
@@ -284,6 +286,16 @@ def exportable_ids(viewer: User, subject: str) -> QuerySet[Model, Mapping[str, o
     if subject == Subject.DEPARTMENT and access.sees_everyone(viewer):
         return access.departments_visible_to(viewer).values("pk")
     return None
+
+
+def scorecards_visible_to(viewer: User) -> QuerySet[Scorecard]:
+    """Every stored scorecard `viewer` may see: of the people, teams and department the dashboards and
+    their exports show them (`exportable_ids`), whatever the period."""
+    shown = [Q(subject=subject, subject_id__in=ids) for subject in Subject
+             if (ids := exportable_ids(viewer, subject)) is not None]
+    if not shown:
+        return Scorecard.objects.none()
+    return Scorecard.objects.filter(reduce(operator.or_, shown))
 
 
 # What a spreadsheet's cell holds here.

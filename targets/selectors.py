@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from accounts import access
@@ -52,6 +52,32 @@ def own_target_revisions(user: User, *, year: int, quarter: int) -> QuerySet[Tar
     """The revisions of a person's own shares in a quarter: nobody else's."""
     revisions = access.owned_by(user, TargetRevision.objects.all(), owner_field="rep")
     return revisions.filter(team_target__year=year, team_target__quarter=quarter)
+
+
+def team_targets_visible_to(user: User) -> QuerySet[TeamTarget]:
+    """The team targets the target pages show `user`: a manager's own teams', every team's for the director;
+    a rep's or account manager's, the targets they hold a share of and, in a quarter where they hold none,
+    their own team's (as `own_targets` shows them)."""
+    if not access.can_sell(user):
+        return TeamTarget.objects.none()
+    if access.can_open_team_pages(user):
+        return TeamTarget.objects.filter(team__in=access.teams_visible_to(user))
+    shares = access.owned_by(user, RepTarget.objects.all(), owner_field="rep")
+    held_here = Exists(shares.filter(team_target=OuterRef("pk")))
+    if not user.team_id:
+        return TeamTarget.objects.filter(held_here)
+    held_in_quarter = shares.filter(team_target__year=OuterRef("year"), team_target__quarter=OuterRef("quarter"))
+    return TeamTarget.objects.filter(Q(held_here) | Q(~Exists(held_in_quarter), team_id=user.team_id))
+
+
+def rep_targets_visible_to(user: User) -> QuerySet[RepTarget]:
+    """The reps' shares the target pages show `user`: every share of the teams they open (the split page),
+    else only their own."""
+    if not access.can_sell(user):
+        return RepTarget.objects.none()
+    if access.can_open_team_pages(user):
+        return RepTarget.objects.filter(team_target__team__in=access.teams_visible_to(user))
+    return access.owned_by(user, RepTarget.objects.all(), owner_field="rep")
 
 
 def team_reps(team: Team) -> QuerySet[User]:

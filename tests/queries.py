@@ -33,3 +33,12 @@ def _listing(title: str, context: CaptureQueriesContext) -> str:
     lines = [f"{title} ({len(context)} queries):"]
     lines += [f"{number}. {query['sql']}" for number, query in enumerate(context.captured_queries, start=1)]
     return "\n".join(lines)
+
+
+def assert_api_page_pinned(client, url: str, expected: int, grow: Callable[[], object]) -> None:
+    """An API list's first page costs `expected` queries, and still that many once `grow()` added rows to it
+    (the page size must hold them all). The token's first use, stamped once, is made beforehand."""
+    client.get(url)
+    first, second = assert_queries_pinned(expected, lambda: client.get(url), grow)
+    assert first.status_code == second.status_code == 200
+    assert len(second.json()["results"]) > len(first.json()["results"]) > 0

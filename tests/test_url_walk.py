@@ -42,7 +42,7 @@ from pipeline.models import Activity, Amendment, Deal, LostReason, MarketResearc
 from pipeline.receivables.models import Invoice, Payment
 from targets.coaching.models import CoachingAction, CoachingNote
 from targets.incentives.models import IncentivePlan, PlanRun, Statement
-from targets.models import ScorecardRun, TeamTarget
+from targets.models import Scorecard, ScorecardRun, TeamTarget
 
 from .conftest import ROLES
 from .factories import (
@@ -102,10 +102,11 @@ class Scoped:
     """A record owned inside one team: the page is walked with team A's and with team B's (a `Side` field).
 
     A seller's record is outside the scope of the other team and of the seller's peers; a team's own
-    record (its page, its targets) only of the other team."""
+    record (its page, its targets) only of the other team; a personal one of everyone but the seller."""
 
     record: str
     team_wide: bool = False
+    personal: bool = False  # the seller's alone (an inbox): even their manager and the director answer 404
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,13 @@ URL_KWARGS = {
     "api:complaint-detail/pk": Scoped("complaint"),
     "api:research-detail/pk": Shared("research"),
     "api:deal-sign/pk": Scoped("deal"),
+    "api:reminder-detail/pk": Scoped("reminder", personal=True),
+    "api:target-detail/pk": Scoped("team_target", team_wide=True),
+    "api:scorecard-detail/pk": Scoped("scorecard"),
+    "api:shipment-detail/pk": Scoped("shipment"),
+    "api:letter_of_credit-detail/pk": Scoped("letter_of_credit"),
+    "api:invoice-detail/pk": Scoped("invoice"),
+    "api:payment-detail/pk": Scoped("payment"),
     # Personal: nobody may revoke another's token, and tests/test_api.py revokes one's own.
     "api:token_revoke/pk": 999999,
     "deals:customer_transfer/pk": Scoped("customer"),
@@ -253,6 +261,7 @@ class Side:
     """One team's records, all owned by or about its seller (the rep of team A, or of team B)."""
 
     seller: User
+    seller_role: str  # the seller's role in ROLES
     team: Team
     customer: Customer
     contact: Contact
@@ -274,6 +283,7 @@ class Side:
     coaching_note: CoachingNote  # by the seller's manager
     coaching_action: CoachingAction  # agreed in it
     statement: Statement  # the seller's commission statement, a line on the signed contract
+    scorecard: Scorecard  # the seller's quarter
     other_team: frozenset[str]  # roles outside all of these records
     peers: frozenset[str]  # roles of the same team outside the seller's own records (not the manager)
 
@@ -304,7 +314,8 @@ class World:
         return [*shared, *self.people, *(record for side in self.sides.values() for record in side.records())]
 
 
-def _side(cast, seller: User, plan: IncentivePlan, *, other_team: set[str], peers: set[str]) -> Side:
+def _side(cast, seller_role: str, plan: IncentivePlan, *, other_team: set[str], peers: set[str]) -> Side:
+    seller = cast.by_role(seller_role)
     today = timezone.localdate()
     customer = CustomerFactory(owner=seller)
     contact = ContactFactory(customer=customer, is_primary=True)
@@ -333,6 +344,7 @@ def _side(cast, seller: User, plan: IncentivePlan, *, other_team: set[str], peer
         coaching_action=CoachingAction.objects.create(note=coaching_note, text="Call the plant manager",
                                                       due_on=today + timedelta(days=7)),
         seller=seller,
+        seller_role=seller_role,
         team=seller.team,
         customer=customer,
         contact=contact,
@@ -360,6 +372,9 @@ def _side(cast, seller: User, plan: IncentivePlan, *, other_team: set[str], peer
         training=training,
         team_target=team_target,
         statement=statement,
+        scorecard=Scorecard.objects.create(subject=Scorecard.Subject.REP, subject_id=seller.pk,
+                                           period=Scorecard.Period.QUARTER, period_start=date(YEAR, 10, 1),
+                                           period_end=date(YEAR, 12, 31), team_id_at_time=seller.team_id),
         other_team=frozenset(other_team),
         peers=frozenset(peers),
     )
@@ -370,8 +385,8 @@ def world(cast) -> World:
     plan = IncentivePlanFactory(year=YEAR, quarter=QUARTER, created_by=cast.director)
     return World(
         sides={
-            "A": _side(cast, cast.rep, plan, other_team={"other_manager", "other_rep"}, peers={"account_manager"}),
-            "B": _side(cast, cast.other_rep, plan, other_team={"manager", "rep", "account_manager"}, peers=set()),
+            "A": _side(cast, "rep", plan, other_team={"other_manager", "other_rep"}, peers={"account_manager"}),
+            "B": _side(cast, "other_rep", plan, other_team={"manager", "rep", "account_manager"}, peers=set()),
         },
         department=cast.director.department,
         commodity=CommodityFactory(),
@@ -437,6 +452,8 @@ def visits(world: World) -> list[Visit]:
         for scope, sides in _scopes(scoped):
             if "+" in scope:
                 outsiders = frozenset(ROLES)
+            elif scope and all(fills[k].personal for k in scoped):
+                outsiders = frozenset(ROLES) - {world.sides[scope].seller_role}
             elif scope:
                 side = world.sides[scope]
                 outsiders = side.other_team | (frozenset() if all(fills[k].team_wide for k in scoped) else side.peers)

@@ -1,0 +1,145 @@
+"""The API's follow-up endpoints: a person's reminder inbox, the quarters' targets and the stored scorecards,
+each from the selector of the page that shows them."""
+
+from typing import Any
+
+import django_filters
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from rest_framework import mixins, serializers
+
+from pipeline import selectors as pipeline_selectors
+from pipeline.models import Reminder
+from targets import dashboards as target_dashboards
+from targets import selectors as target_selectors
+from targets.models import CommodityTonnage, RepTarget, Scorecard, TeamTarget
+
+from .views import ApiViewSet, CanSell
+
+# --- What each record shows ------------------------------------------------------------------------
+
+
+class ReminderSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True, default=None)
+    contract_number = serializers.CharField(source="deal.contract_number", read_only=True, default=None)
+    by = serializers.CharField(source="by.username", read_only=True, default=None)
+
+    class Meta:
+        model = Reminder
+        fields = ["id", "kind", "cause", "day", "due_on", "escalated", "customer", "customer_name", "deal",
+                  "contract_number", "activity", "complaint", "title", "link", "by", "created_at", "snoozed_until",
+                  "done_at", "resolution"]
+
+
+class CommodityTonnageSerializer(serializers.ModelSerializer):
+    commodity = serializers.StringRelatedField()
+
+    class Meta:
+        model = CommodityTonnage
+        fields = ["commodity", "tonnes"]
+
+
+class ShareSerializer(serializers.ModelSerializer):
+    rep = serializers.CharField(source="rep.username", read_only=True)
+
+    class Meta:
+        model = RepTarget
+        fields = ["rep", "sales_amount", "tonnage", "signed_contracts", "new_customers"]
+
+
+class TeamTargetSerializer(serializers.ModelSerializer):
+    team_name = serializers.CharField(source="team.name", read_only=True)
+    commodity_tonnages = CommodityTonnageSerializer(many=True, read_only=True)
+    # Only the shares the reader may see: every rep's for the team's manager, one's own for a rep.
+    shares = ShareSerializer(source="visible_shares", many=True, read_only=True)
+
+    class Meta:
+        model = TeamTarget
+        fields = ["id", "team", "team_name", "year", "quarter", "sales_amount", "tonnage", "signed_contracts",
+                  "new_customers", "min_satisfaction", "commodity_tonnages", "shares"]
+
+
+class ScorecardSerializer(serializers.ModelSerializer):
+    # The rep's username, or the team's or department's name (dashboards.with_subjects, one query a kind).
+    subject_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Scorecard
+        fields = "__all__"
+
+    def get_subject_name(self, card: Scorecard) -> str | None:
+        found = getattr(card, "subject_object", None)
+        if found is None:
+            return None
+        return str(getattr(found, "username", None) or getattr(found, "name", found))
+
+
+# --- The endpoints ---------------------------------------------------------------------------------
+
+
+class ReminderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    """The user's own reminders: the list is the inbox as its page shows it today (open, the latest of each
+    cause, none snoozed past today); by id, any of one's own, done ones too. Nobody reads another's."""
+
+    serializer_class = ReminderSerializer
+    ordering_fields = ["day", "created_at"]
+    ordering = ["-day", "-pk"]
+
+    def get_queryset(self) -> QuerySet[Reminder]:
+        user = self.request.user
+        if self.action == "list":
+            return pipeline_selectors.with_subjects(pipeline_selectors.open_reminders(user, timezone.localdate()))
+        return pipeline_selectors.with_subjects(pipeline_selectors.reminders_for(user))
+
+
+class TargetFilter(django_filters.FilterSet):
+    year = django_filters.NumberFilter()
+    quarter = django_filters.NumberFilter()
+    # By id: a team outside the user's scope finds nothing, as a missing one.
+    team = django_filters.NumberFilter(field_name="team_id")
+
+    class Meta:
+        model = TeamTarget
+        fields: list[str] = []
+
+
+class TargetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    """The quarters' team targets the target pages show the user, each with its tonnage per commodity and
+    the reps' shares they see (the split, for a team's manager and the director; one's own for a rep)."""
+
+    serializer_class = TeamTargetSerializer
+    filterset_class = TargetFilter
+    permission_classes = [CanSell]
+    ordering_fields = ["year", "quarter"]
+    ordering = ["-year", "-quarter", "pk"]
+
+    def get_queryset(self) -> QuerySet[TeamTarget]:
+        user = self.request.user
+        shares = target_selectors.rep_targets_visible_to(user).select_related("rep").order_by("rep__username", "pk")
+        return (target_selectors.team_targets_visible_to(user).select_related("team")
+                .prefetch_related(Prefetch("commodity_tonnages",
+                                           queryset=CommodityTonnage.objects.select_related("commodity")),
+                                  Prefetch("shares", queryset=shares, to_attr="visible_shares")))
+
+
+class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    """The stored scorecards (KPIs, targets in force, score and ranks) of the people, teams and department
+    the dashboards and the scorecard exports show the user, for every period computed."""
+
+    serializer_class = ScorecardSerializer
+    filterset_fields = ["subject", "period", "period_start"]
+    permission_classes = [CanSell]
+    ordering_fields = ["period_start", "score", "computed_at"]
+    ordering = ["-period_start", "pk"]
+
+    def get_queryset(self) -> QuerySet[Scorecard]:
+        return target_dashboards.scorecards_visible_to(self.request.user)
+
+    def paginate_queryset(self, queryset: QuerySet[Scorecard]) -> list[Any] | None:
+        page = super().paginate_queryset(queryset)
+        return None if page is None else target_dashboards.with_subjects(page)
+
+    def get_object(self) -> Scorecard:
+        card = super().get_object()
+        target_dashboards.with_subjects([card])
+        return card
