@@ -85,16 +85,29 @@ def replica_usable() -> bool:
     return True
 
 
+# On the replica: whether every transaction that had ended on the primary at its snapshot %(primary)s has
+# ended here too (was replayed), i.e. is visible to a new query here. Transaction ids, not WAL positions:
+# the primary's WAL position can stand past the last record the replica can replay, which an idle
+# primary would never let it reach.
+_REPLAYED = """
+    SELECT NOT EXISTS (
+        SELECT FROM generate_series(pg_snapshot_xmin(here)::text::bigint, pg_snapshot_xmax(primary_)::text::bigint - 1)
+            AS xid
+        WHERE pg_visible_in_snapshot(xid::text::xid8, primary_) AND NOT pg_visible_in_snapshot(xid::text::xid8, here))
+    FROM pg_current_snapshot() AS here, CAST(%(primary)s AS pg_snapshot) AS primary_
+"""
+
+
 def caught_up(within: float) -> bool:
-    """Whether the replica has replayed everything the primary had written when asked, waiting at most
-    `within` seconds for it."""
+    """Whether the replica has replayed every transaction that had committed on the primary when asked,
+    waiting at most `within` seconds for it."""
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        cursor.execute("SELECT pg_current_wal_lsn()")
-        [position] = cursor.fetchone()
+        cursor.execute("SELECT pg_current_snapshot()::text")
+        [snapshot] = cursor.fetchone()
     deadline = time.monotonic() + within
     with connections[REPLICA].cursor() as cursor:
         while True:
-            cursor.execute("SELECT coalesce(pg_last_wal_replay_lsn() >= %s::pg_lsn, false)", [position])
+            cursor.execute(_REPLAYED, {"primary": snapshot})
             if cursor.fetchone()[0]:
                 return True
             if time.monotonic() >= deadline:
