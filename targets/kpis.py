@@ -28,6 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
+from accounts import replica
 from accounts.models import SCORED_POSITIONS, Team, User
 from customers.models import Complaint, Customer, SatisfactionSurvey
 from customers.selectors import SELF_REPORTED
@@ -59,6 +60,8 @@ ATTAINMENT_CAP = Decimal("1.5")  # so one huge deal cannot make up for every oth
 MAX_COVERAGE = Decimal("999999.9999")  # the column's limit; a target all but reached has near-infinite coverage
 MAX_DSO = Decimal("999999.9")  # the column's limit: a fortune outstanding on a cent invoiced
 UNIQUE = ["subject", "subject_id", "period", "period_start"]
+# Seconds a recomputation waits for the replica to catch up before it reads the primary instead.
+REPLICA_CATCH_UP_SECONDS = 2.0
 MONEY = DecimalField(max_digits=20, decimal_places=2)
 TONNES = DecimalField(max_digits=16, decimal_places=2)
 # A subject's figures or targets by name: decimals, counts, None where nothing was measured, and the
@@ -434,9 +437,13 @@ def compute_scorecards(*, period: str, start: date, progress: Callable[[int], ob
     weights = ScoreWeights.current()
     written = 0
     shared: dict[str, Any] = {"today": today or timezone.localdate()}
-    for step, subject in enumerate([Subject.REP, Subject.TEAM, Subject.DEPARTMENT]):
+    kinds = [Subject.REP, Subject.TEAM, Subject.DEPARTMENT]
+    # The heavy aggregates on the replica, once it has every commit made before this run.
+    figures_of = replica.on_replica(lambda: {subject: figures_for(subject, start, end, shared) for subject in kinds},
+                                    caught_up_within=REPLICA_CATCH_UP_SECONDS)
+    for step, subject in enumerate(kinds):
         subjects = _subjects(subject)
-        figures = figures_for(subject, start, end, shared)
+        figures = figures_of[subject]
         targets = _targets(subject, start) if period == Scorecard.Period.QUARTER else {}
         rows = [figures.get(pk, {}) for pk, place in subjects.items() if place["ranked"]]
         averages = {name: _average(rows, name) for name in
