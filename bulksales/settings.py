@@ -294,7 +294,9 @@ SPECTACULAR_SETTINGS = {
     # The docs' assets come from npm (swagger-ui-dist), served with the other static files: no CDN.
     "SWAGGER_UI_DIST": STATIC_URL + "vendor/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": STATIC_URL + "vendor/swagger-ui/favicon-32x32.png",
-    "ENUM_NAME_OVERRIDES": {"StageEnum": "pipeline.models.Stage", "OutcomeEnum": "pipeline.models.Outcome"},
+    "ENUM_NAME_OVERRIDES": {"StageEnum": "pipeline.models.Stage", "OutcomeEnum": "pipeline.models.Outcome",
+                            "CustomerKindEnum": "customers.models.Customer.Kind",
+                            "CustomerStatusEnum": "customers.models.Customer.Status"},
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
