@@ -1,5 +1,6 @@
-"""The REST API: personal tokens, scope (a token sees exactly what its user sees in the pages), the list
-pages' filters, cursor pagination, throttling, the schema and its docs."""
+"""The REST API: personal tokens, scope (a token sees exactly what its user sees in the pages), writes through
+the pages' forms and services, the list pages' filters and sorts, cursor pagination, throttling, the schema
+and its docs."""
 
 import re
 from decimal import Decimal
@@ -359,6 +360,12 @@ def test_a_deal_moves_and_signs_through_the_same_rules_as_the_page(cast, world):
     response = client.post(sign, {"version": response.json()["version"]}, format="json")
     assert response.status_code == 400 and set(response.json()) == {"contract_number"}
     deal.refresh_from_db()
+    signing = {"contract_number": "RZ-2026-001", "signed_on": str(timezone.localdate())}
+    # The version is what says which terms the script read: it is never taken as read.
+    response = client.post(sign, signing, format="json")
+    assert response.status_code == 400 and response.json() == {"version": ["This field is required."]}
+    response = client.post(sign, signing | {"version": deal.version - 1}, format="json")
+    assert response.status_code == 409 and response.json()["detail"].startswith("Someone else changed this deal")
     response = client.post(sign, {"version": deal.version, "contract_number": "RZ-2026-001",
                                   "signed_on": str(timezone.localdate())}, format="json")
     assert response.status_code == 200, response.json()
@@ -383,6 +390,10 @@ def test_writes_refuse_outside_scope_and_speak_the_users_language(cast, world):
                                      {"to_stage": "development", "version": deal.version}, format="json")
     assert response.status_code == 400
     assert re.search(r"[\u4e00-\u9fff]", response.json()["detail"]), response.json()
+    response = api_as(cast.rep).post(reverse("api:deal-move", args=[deal.pk]),
+                                     {"to_stage": "development", "version": deal.version + 1, "reason": "x"},
+                                     format="json")
+    assert response.status_code == 409 and response.json()["detail"].startswith("您编辑期间其他人已修改了该交易")
 
 
 def test_a_session_write_needs_the_csrf_token(cast, world):

@@ -34,8 +34,6 @@ from pipeline.models import Activity, Deal, MarketResearch, StageMove
 from . import serializers
 from .ordering import CursorPagination, SortBackend
 
-__all__ = ["ApiViewSet", "CursorPagination", "SortBackend"]
-
 
 def error_messages(form: Any) -> dict[str, Any]:
     """A page form's errors per field, and the form's own as "detail"."""
