@@ -313,7 +313,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": STATIC_URL + "vendor/swagger-ui/favicon-32x32.png",
     "ENUM_NAME_OVERRIDES": {"StageEnum": "pipeline.models.Stage", "OutcomeEnum": "pipeline.models.Outcome",
                             "PortRoleEnum": "pipeline.models.PortRole",
-                            "LetterOfCreditStatusEnum": "pipeline.letters_of_credit.models.LetterOfCredit.Status"},
+                            "LetterOfCreditStatusEnum": "pipeline.letters_of_credit.models.LetterOfCredit.Status",
+                            "CustomerKindEnum": "customers.models.Customer.Kind",
+                            "CustomerStatusEnum": "customers.models.Customer.Status"},
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -1,5 +1,6 @@
-"""The REST API: personal tokens, scope (a token sees exactly what its user sees in the pages), the list
-pages' filters, cursor pagination, throttling, the schema and its docs."""
+"""The REST API: personal tokens, scope (a token sees exactly what its user sees in the pages), writes through
+the pages' forms and services, the list pages' filters and sorts, cursor pagination, throttling, the schema
+and its docs."""
 
 import re
 from decimal import Decimal
@@ -13,11 +14,17 @@ from rest_framework.test import APIClient
 
 from bulksales.api import tokens
 from bulksales.api.models import ApiToken
+from customers.filters import CUSTOMER_SORTS
+from customers.models import Contact, Customer
 from customers.selectors import customers_visible_to
+from customers.services import name_key
+from customers.validators import uscc_check_character
+from pipeline.filters import DealFilter
 from pipeline.selectors import deals_visible_to
 
 from .conftest import ROLES
-from .factories import ContactFactory, CustomerFactory, DealFactory
+from .factories import CommodityFactory, ContactFactory, CustomerFactory, DealFactory
+from .queries import assert_queries_pinned
 
 SELLERS = {"director", "manager", "rep", "account_manager", "other_manager", "other_rep"}
 
@@ -220,6 +227,9 @@ def test_ordering_by_amount(cast):
         DealFactory(customer__owner=cast.rep, price_per_tonne=price)
     rows = all_results(api_as(cast.rep), reverse("api:deal-list"), ordering="-amount_base")
     assert [row["price_per_tonne"] for row in rows] == ["90.00", "80.00", "70.00"]
+    # The deal list page's own sort value says the same.
+    rows = all_results(api_as(cast.rep), reverse("api:deal-list"), sort="-amount")
+    assert [row["price_per_tonne"] for row in rows] == ["90.00", "80.00", "70.00"]
 
 
 @pytest.mark.parametrize("kind", ["customer", "deal"])
@@ -337,9 +347,11 @@ def test_a_deal_moves_and_signs_through_the_same_rules_as_the_page(cast, world):
     response = client.post(move, {"to_stage": "development", "version": deal.version, "reason": "New quote"},
                            format="json")
     assert response.status_code == 200 and response.json()["stage"] == "development"
-    # The version read before the move is stale now: optimistic locking refuses it.
+    # The version read before the move is stale now: optimistic locking refuses it, as a conflict with the
+    # deal as it is now, with the message the deal page shows.
     stale = client.post(move, {"to_stage": "negotiation", "version": deal.version}, format="json")
-    assert stale.status_code == 400 and "detail" in stale.json()
+    assert stale.status_code == 409
+    assert stale.json()["detail"].startswith("Someone else changed this deal while you were editing it.")
     version = response.json()["version"]
     response = client.post(move, {"to_stage": "negotiation", "version": version}, format="json")
     assert response.status_code == 200
@@ -348,6 +360,12 @@ def test_a_deal_moves_and_signs_through_the_same_rules_as_the_page(cast, world):
     response = client.post(sign, {"version": response.json()["version"]}, format="json")
     assert response.status_code == 400 and set(response.json()) == {"contract_number"}
     deal.refresh_from_db()
+    signing = {"contract_number": "RZ-2026-001", "signed_on": str(timezone.localdate())}
+    # The version is what says which terms the script read: it is never taken as read.
+    response = client.post(sign, signing, format="json")
+    assert response.status_code == 400 and response.json() == {"version": ["This field is required."]}
+    response = client.post(sign, signing | {"version": deal.version - 1}, format="json")
+    assert response.status_code == 409 and response.json()["detail"].startswith("Someone else changed this deal")
     response = client.post(sign, {"version": deal.version, "contract_number": "RZ-2026-001",
                                   "signed_on": str(timezone.localdate())}, format="json")
     assert response.status_code == 200, response.json()
@@ -372,6 +390,10 @@ def test_writes_refuse_outside_scope_and_speak_the_users_language(cast, world):
                                      {"to_stage": "development", "version": deal.version}, format="json")
     assert response.status_code == 400
     assert re.search(r"[\u4e00-\u9fff]", response.json()["detail"]), response.json()
+    response = api_as(cast.rep).post(reverse("api:deal-move", args=[deal.pk]),
+                                     {"to_stage": "development", "version": deal.version + 1, "reason": "x"},
+                                     format="json")
+    assert response.status_code == 409 and response.json()["detail"].startswith("您编辑期间其他人已修改了该交易")
 
 
 def test_a_session_write_needs_the_csrf_token(cast, world):
@@ -447,3 +469,275 @@ def test_other_lists_cost_the_same_queries_whatever_their_size(cast, kind, djang
         with django_assert_max_num_queries(8):
             response = client.get(reverse(f"api:{kind}-list"), {"page_size": size})
             assert response.status_code == 200 and len(response.json()["results"]) == size
+
+
+# --- Creating customers and contacts through the pages' forms ---------------------------------------
+
+
+def new_customer(**overrides) -> dict:
+    """What a script sends for a new customer: the page's fields, as JSON."""
+    body = "91370200MA3C12345"
+    return {"name": "Tangshan Xingye Steel Co., Ltd.", "short_name": "Xingye", "kind": "steel_mill",
+            "registration_number": body + uscc_check_character(body), "province": "Hebei", "city": "Tangshan",
+            "lead_source": "trade_show", "payment_terms": "lc_sight"} | overrides
+
+
+# Who may open "New customer" (the sellers), and who may add a contact to team A's rep's customer: those who
+# may change it (its owner, their manager, the director); the customer service desk reads every customer and
+# changes none; the others do not find it.
+CREATES_CUSTOMERS = {"director": 201, "manager": 201, "rep": 201, "account_manager": 201, "other_manager": 201,
+                     "other_rep": 201, "service": 403, "marketing": 403, "anonymous": 401}
+ADDS_CONTACTS_TO_A = {"director": 201, "manager": 201, "rep": 201, "account_manager": 404, "other_manager": 404,
+                      "other_rep": 404, "service": 403, "marketing": 404, "anonymous": 401}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_customer_is_created_by_the_positions_that_open_new_customer(cast, role):
+    user = cast.by_role(role)
+    response = api_as(user).post(reverse("api:customer-list"), new_customer(), format="json")
+    assert response.status_code == CREATES_CUSTOMERS[role], response.content
+    if response.status_code != 201:
+        assert not Customer.objects.exists()
+        return
+    customer = Customer.objects.get()
+    # Theirs, a prospect in China unless sent otherwise, as the page's form starts; answered as the
+    # customer endpoint shows it.
+    assert (customer.owner, customer.status, str(customer.country)) == (user, "prospect", "CN")
+    assert response.json() == api_as(user).get(reverse("api:customer-detail", args=[customer.pk])).json()
+    assert response.json()["owner"] == user.username and response.json()["registration_number"].startswith("9137")
+
+
+def test_a_new_customer_comes_with_its_commodities_and_primary_contact(cast):
+    coal = CommodityFactory()
+    response = api_as(cast.rep).post(reverse("api:customer-list"), new_customer(
+        volumes=[{"commodity": coal.pk, "estimated_annual_tonnes": 600000}],
+        contact={"name": "Li Wei", "title": "Purchasing manager", "mobile": "13800138000"}), format="json")
+    assert response.status_code == 201, response.json()
+    customer = Customer.objects.get()
+    assert [(volume.commodity, volume.estimated_annual_tonnes) for volume in customer.commodity_volumes.all()] == [
+        (coal, 600000)]
+    assert [(contact["name"], contact["is_primary"]) for contact in response.json()["contacts"]] == [("Li Wei", True)]
+    # The page's phone rule wrote it in the international form.
+    assert customer.contacts.get().mobile != "13800138000"
+
+
+def test_a_manager_gives_a_new_customer_to_their_rep_but_a_rep_not_to_another_teams(cast):
+    response = api_as(cast.manager).post(reverse("api:customer-list"), new_customer(owner=cast.rep.pk), format="json")
+    assert response.status_code == 201 and response.json()["owner"] == "rep"
+    response = api_as(cast.rep).post(reverse("api:customer-list"),
+                                     new_customer(name="Handan Iron", registration_number="", owner=cast.other_rep.pk),
+                                     format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["owner"] and "Select a valid choice" in response.json()["owner"][0]
+    assert Customer.objects.count() == 1
+
+
+def test_a_new_customer_is_refused_with_the_pages_messages_per_field(cast):
+    CustomerFactory(owner=cast.other_rep, name="Rizhao Steel",
+                    registration_number=new_customer()["registration_number"])
+    client = api_as(cast.rep)
+    response = client.post(reverse("api:customer-list"), {"name": "", "country": "CN"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"name": ["This field is required."], "kind": ["This field is required."]}
+
+    # Across the whole company: the owner is named, so the two people can talk.
+    response = client.post(reverse("api:customer-list"), new_customer(), format="json")
+    assert response.status_code == 400 and list(response.json()) == ["registration_number"]
+    assert response.json()["registration_number"] == [
+        "A customer with this registration number already exists: Rizhao Steel, owned by Rep B."]
+
+    coal = CommodityFactory()
+    response = client.post(reverse("api:customer-list"), new_customer(
+        registration_number="", contact={"title": "Buyer"},
+        volumes=[{"commodity": coal.pk, "estimated_annual_tonnes": 1}, {"commodity": coal.pk,
+                                                                           "estimated_annual_tonnes": 2}]),
+        format="json")
+    assert response.status_code == 400
+    assert response.json() == {"volumes": ["Each commodity once, please: Thermal coal is listed twice."],
+                                "contact": {"name": ["Give the contact's name."]}}
+
+    response = client.post(reverse("api:customer-list"), new_customer(
+        registration_number="", volumes=[{"commodity": coal.pk}], contact="Li Wei"), format="json")
+    assert response.status_code == 400 and set(response.json()) == {"contact"}
+    response = client.post(reverse("api:customer-list"), new_customer(
+        registration_number="", volumes=[{"commodity": coal.pk}]), format="json")
+    assert response.json() == {"volumes": [{"estimated_annual_tonnes": ["This field is required."]}]}
+    assert Customer.objects.count() == 1
+
+
+def test_a_near_duplicate_name_is_a_conflict_until_confirmed(cast, world):
+    CustomerFactory(owner=cast.rep, name="Tangshan Xingye Steel Co., Ltd.",
+                    name_key=name_key("Tangshan Xingye Steel Co., Ltd."))
+    CustomerFactory(owner=cast.other_rep, name="Tangshan Xingye Steel Group",
+                    name_key=name_key("Tangshan Xingye Steel Group"))
+    client = api_as(cast.rep)
+    body = new_customer(name="Tangshan Xingye Steel Ltd", registration_number="")
+    response = client.post(reverse("api:customer-list"), body, format="json")
+    assert response.status_code == 409
+    assert response.json()["detail"].startswith("A customer with a very similar name already exists.")
+    mine = Customer.objects.get(name="Tangshan Xingye Steel Co., Ltd.")
+    # As on the page: every similar customer's name and owner, a way to open it only for one's own scope.
+    assert sorted(response.json()["similar"], key=lambda other: other["name"]) == [
+        {"id": mine.pk, "name": "Tangshan Xingye Steel Co., Ltd.", "owner": "rep"},
+        {"id": None, "name": "Tangshan Xingye Steel Group", "owner": "rep_b"}]
+    assert Customer.objects.count() == 4
+
+    response = client.post(reverse("api:customer-list"), body | {"confirm_not_duplicate": True}, format="json")
+    assert response.status_code == 201 and Customer.objects.count() == 5
+
+
+def test_a_new_customers_refusals_speak_the_users_language(cast):
+    cast.rep.language = "zh-hans"
+    cast.rep.save()
+    client = api_as(cast.rep)
+    response = client.post(reverse("api:customer-list"), new_customer(name=""), format="json")
+    assert response.status_code == 400 and re.search(r"[\u4e00-\u9fff]", response.json()["name"][0])
+    CustomerFactory(owner=cast.rep, name="Tangshan Xingye Steel Co., Ltd.",
+                    name_key=name_key("Tangshan Xingye Steel Co., Ltd."))
+    response = client.post(reverse("api:customer-list"), new_customer(name="Tangshan Xingye Steel Ltd",
+                                                                       registration_number=""), format="json")
+    assert response.status_code == 409
+    assert "confirm_not_duplicate" in response.json()["detail"]
+    assert re.search(r"[\u4e00-\u9fff]", response.json()["detail"]), response.json()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_contact_is_added_by_those_who_may_change_the_customer(cast, world, role):
+    customer = world["customer_a"]
+    customer.contacts.update(is_primary=True)
+    response = api_as(cast.by_role(role)).post(
+        reverse("api:customer-contacts", args=[customer.pk]),
+        {"name": "Zhao Min", "title": "Logistics", "email": "zhao.min@rizhao-steel.example"}, format="json")
+    assert response.status_code == ADDS_CONTACTS_TO_A[role], response.content
+    if response.status_code == 201:
+        added = customer.contacts.get(name="Zhao Min")
+        assert response.json() == {"id": added.pk, "name": "Zhao Min", "title": "Logistics", "mobile": "",
+                                   "email": "zhao.min@rizhao-steel.example", "wechat_id": "", "is_primary": False}
+    else:
+        assert not Contact.objects.filter(name="Zhao Min").exists()
+
+
+def test_a_contact_needs_a_way_to_reach_them_and_a_new_primary_demotes_the_old(cast, world):
+    customer = world["customer_a"]
+    url = reverse("api:customer-contacts", args=[customer.pk])
+    client = api_as(cast.rep)
+    response = client.post(url, {"name": "Zhao Min"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Give at least one way to reach this contact: mobile, email or WeChat."}
+    assert client.post(reverse("api:customer-contacts", args=[999999]), {"name": "x"}, format="json").status_code == 404
+
+    response = client.post(url, {"name": "Zhao Min", "wechat_id": "zhaomin", "is_primary": True}, format="json")
+    assert response.status_code == 201 and response.json()["is_primary"]
+    assert list(customer.contacts.filter(is_primary=True).values_list("name", flat=True)) == ["Zhao Min"]
+
+    cast.rep.language = "zh-hans"
+    cast.rep.save()
+    response = api_as(cast.rep).post(url, {"name": "Sun Li"}, format="json")
+    assert response.status_code == 400 and re.search(r"[\u4e00-\u9fff]", response.json()["detail"])
+
+
+# --- Sorting as the list pages sort, over cursor pages ---------------------------------------------
+
+
+def _assert_sorted(values: list, descending: bool) -> None:
+    """In order, empty values the largest: last going up, first going down."""
+    empty = [value is None for value in values]
+    assert empty == sorted(empty, reverse=descending), values
+    present = [value for value in values if value is not None]
+    assert present == sorted(present, reverse=descending), values
+
+
+@pytest.fixture
+def tied_customers(cast):
+    """Customers that tie on tier, status and owner, some never contacted: sorts with many ties and gaps."""
+    now = timezone.now()
+    for index in range(9):
+        CustomerFactory(owner=(cast.rep, cast.account_manager)[index % 2], name=f"Buyer {index % 3}",
+                        tier="ABC"[index % 3], status=("active", "prospect")[index % 2],
+                        last_contacted_at=now - timezone.timedelta(days=index) if index % 3 else None)
+
+
+@pytest.mark.parametrize("sort", [param for _field, param in CUSTOMER_SORTS])
+@pytest.mark.parametrize("direction", ["", "-"])
+def test_every_customer_sort_of_the_page_pages_through_every_row_once(cast, tied_customers, sort, direction):
+    client = api_as(cast.manager)
+    rows = all_results(client, reverse("api:customer-list"), sort=direction + sort)
+    assert sorted(row["id"] for row in rows) == sorted(customers_visible_to(cast.manager).values_list("pk", flat=True))
+    key = {"owner": "owner", "last_contacted": "last_contacted_at", "next_follow_up": "next_follow_up_on",
+           "created": "created_at"}.get(sort, sort)
+    if sort == "owner":  # sorted by the owner's name, shown by username
+        names = {"rep": "Rep A", "am": "AM A"}
+        rows = [row | {"owner": names[row["owner"]]} for row in rows]
+    _assert_sorted([row[key] for row in rows], descending=bool(direction))
+
+
+@pytest.mark.parametrize("sort", list(DealFilter.base_filters["sort"].param_map))
+def test_every_deal_sort_of_the_page_pages_through_every_row_once(cast, sort):
+    for index in range(7):
+        DealFactory(customer__owner=cast.rep, price_per_tonne=Decimal(70 + index % 3),
+                    laycan_start=None if index % 3 == 0 else timezone.localdate() + timezone.timedelta(days=index % 2),
+                    laycan_end=None if index % 3 == 0 else timezone.localdate() + timezone.timedelta(days=9))
+    for direction in ("", "-"):
+        rows = all_results(api_as(cast.rep), reverse("api:deal-list"), sort=direction + sort)
+        assert len({row["id"] for row in rows}) == len(rows) == 7
+
+
+def test_a_cursor_goes_back_to_the_same_page_and_a_made_up_one_is_not_found(cast, tied_customers):
+    client = api_as(cast.manager)
+    first = client.get(reverse("api:customer-list"), {"sort": "-tier", "page_size": 3}).json()
+    second = client.get(first["next"]).json()
+    assert second["previous"] and client.get(second["previous"]).json()["results"] == first["results"]
+    third = client.get(second["next"]).json()
+    assert client.get(third["previous"]).json()["results"] == second["results"]
+    assert client.get(reverse("api:customer-list"), {"sort": "-tier", "cursor": "bm90LWEtY3Vyc29y"}).status_code == 404
+    # A cursor of one sort does not page another.
+    assert client.get(first["next"].replace("sort=-tier", "sort=name")).status_code == 404
+
+
+def test_a_sort_the_page_does_not_offer_is_a_400(cast, world):
+    response = api_as(cast.rep).get(reverse("api:deal-list"), {"sort": "amount_base"})
+    assert response.status_code == 400 and "sort" in response.json()
+    # A list whose page has no sort takes its fields by name, and refuses others alike.
+    response = api_as(cast.rep).get(reverse("api:activity-list"), {"sort": "summary"})
+    assert response.status_code == 400
+    assert response.json() == {"sort": ["Select a valid choice. summary is not one of the available choices."]}
+
+
+def test_a_list_without_a_page_sort_sorts_by_its_fields(cast, world):
+    from .factories import ActivityFactory
+
+    now = timezone.now()
+    for days in (3, 1, 2):
+        ActivityFactory(customer=world["customer_a"], owner=cast.rep, happened_at=now - timezone.timedelta(days=days))
+    client = api_as(cast.rep)
+    newest_first = [row["id"] for row in all_results(client, reverse("api:activity-list"))]
+    assert [row["id"] for row in all_results(client, reverse("api:activity-list"), sort="happened_at")] == list(
+        reversed(newest_first))
+    assert [row["id"] for row in all_results(client, reverse("api:activity-list"), ordering="happened_at")] == list(
+        reversed(newest_first))
+
+
+def test_a_sorted_page_costs_the_same_queries_whatever_the_rows(cast, tied_customers):
+    client = api_as(cast.director)
+    client.get(reverse("api:customer-list"))  # stamps the token's last use, which is not done on every request
+
+    def second_page():
+        first = client.get(reverse("api:customer-list"), {"sort": "-owner", "page_size": 4}).json()
+        return client.get(first["next"])
+
+    # Each page: the token and its user, the customers, their contacts.
+    first, second = assert_queries_pinned(6, second_page, lambda: [CustomerFactory(owner=cast.rep) for _ in range(8)])
+    assert len(first.json()["results"]) == len(second.json()["results"]) == 4
+
+
+def test_the_schema_documents_the_writes_and_the_sorts(cast):
+    import json
+
+    out = StringIO()
+    call_command("spectacular", "--format", "openapi-json", stdout=out)
+    paths = json.loads(out.getvalue())["paths"]
+    assert {"post"} <= set(paths["/api/v1/customers/"]) and set(paths["/api/v1/customers/{id}/contacts/"]) == {"post"}
+    assert "409" in paths["/api/v1/deals/{id}/move/"]["post"]["responses"]
+    for path in ("/api/v1/customers/", "/api/v1/deals/", "/api/v1/activities/"):
+        sort = [param for param in paths[path]["get"]["parameters"] if param["name"] == "sort"]
+        assert len(sort) == 1 and sort[0]["schema"]["items"]["enum"], path

@@ -142,6 +142,7 @@ URL_KWARGS = {
     "complaints/pk": Scoped("complaint"),
     "deals/pk": Scoped("deal"),
     "api:customer-detail/pk": Scoped("customer"),
+    "api:customer-contacts/pk": Scoped("customer"),
     "api:deal-detail/pk": Scoped("deal"),
     "api:deal-move/pk": Scoped("deal"),
     "api:activity-detail/pk": Scoped("activity"),

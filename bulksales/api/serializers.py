@@ -114,3 +114,56 @@ class ActivityRequestSerializer(serializers.Serializer):
     outcome = serializers.CharField(required=False)
     next_step = serializers.CharField(required=False)
     next_step_due = serializers.DateField(required=False)
+
+
+class VolumeRequestSerializer(serializers.Serializer):
+    commodity = serializers.IntegerField()
+    estimated_annual_tonnes = serializers.IntegerField(min_value=0)
+
+
+class FirstContactRequestSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    title = serializers.CharField(required=False)
+    mobile = serializers.CharField(required=False)
+    email = serializers.EmailField(required=False)
+    wechat_id = serializers.CharField(required=False)
+
+
+class CustomerRequestSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    short_name = serializers.CharField(required=False)
+    registration_number = serializers.CharField(required=False)
+    country = serializers.CharField(required=False, help_text="ISO 3166 code; CN if not sent.")
+    province = serializers.CharField(required=False)
+    city = serializers.CharField(required=False)
+    address = serializers.CharField(required=False)
+    kind = serializers.ChoiceField(choices=Customer.Kind.choices)
+    status = serializers.ChoiceField(choices=Customer.Status.choices, required=False,
+                                     help_text="A prospect if not sent.")
+    lead_source = serializers.CharField(required=False)
+    payment_terms = serializers.CharField(required=False)
+    owner = serializers.IntegerField(required=False, help_text="A seller you may give customers to; you, if not sent.")
+    notes = serializers.CharField(required=False)
+    volumes = VolumeRequestSerializer(many=True, required=False, help_text="Commodities bought, tonnes a year.")
+    contact = FirstContactRequestSerializer(required=False, help_text="The primary contact.")
+    confirm_not_duplicate = serializers.BooleanField(
+        required=False, help_text="Send true when a 409 named similar customers and this is a different company.")
+
+
+class ConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class SimilarCustomerSerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True, help_text="Only for customers you may open.")
+    name = serializers.CharField()
+    owner = serializers.CharField()
+
+
+class SimilarCustomersSerializer(ConflictSerializer):
+    similar = SimilarCustomerSerializer(many=True)
+
+
+class ContactRequestSerializer(FirstContactRequestSerializer):
+    is_primary = serializers.BooleanField(required=False, help_text="Makes the customer's other contacts "
+                                                                     "secondary.")

@@ -12,8 +12,10 @@ LIST = {"get": "list"}
 DETAIL = {"get": "retrieve"}
 
 urlpatterns = [
-    path("v1/customers/", views.CustomerViewSet.as_view(LIST), name="customer-list"),
+    path("v1/customers/", views.CustomerViewSet.as_view({"get": "list", "post": "create"}), name="customer-list"),
     path("v1/customers/<int:pk>/", views.CustomerViewSet.as_view(DETAIL), name="customer-detail"),
+    path("v1/customers/<int:pk>/contacts/", views.CustomerViewSet.as_view({"post": "contacts"}),
+         name="customer-contacts"),
     path("v1/deals/", views.DealViewSet.as_view(LIST), name="deal-list"),
     path("v1/deals/<int:pk>/", views.DealViewSet.as_view(DETAIL), name="deal-detail"),
     path("tokens/new/", token_views.token_create, name="token_create"),

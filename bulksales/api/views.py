@@ -6,9 +6,12 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, QueryDict
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, filters, mixins, pagination, permissions, viewsets
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, mixins, permissions, viewsets
+from rest_framework.fields import DictField, Field, ListField
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,7 +19,9 @@ from rest_framework.views import APIView
 from accounts import access
 from accounts.services import RuleError
 from customers import selectors as customer_selectors
+from customers import services as customer_services
 from customers.filters import ComplaintFilter, CustomerFilter, OwnerScopedFilterSet
+from customers.forms.customers import ContactForm, CustomerForm, FirstContactForm, VolumeFormSet
 from customers.models import Complaint, Contact, Customer
 from pipeline import activities as pipeline_activities
 from pipeline import selectors as pipeline_selectors
@@ -27,19 +32,56 @@ from pipeline.forms.deals import MoveForm, SignForm
 from pipeline.models import Activity, Deal, MarketResearch, StageMove
 
 from . import serializers
+from .ordering import CursorPagination, SortBackend
+
+
+def error_messages(form: Any) -> dict[str, Any]:
+    """A page form's errors per field, and the form's own as "detail"."""
+    errors = form.errors.get_json_data()
+    messages: dict[str, Any] = {field: [error["message"] for error in field_errors]
+                                for field, field_errors in errors.items() if field != "__all__"}
+    if "__all__" in errors:
+        messages["detail"] = errors["__all__"][0]["message"]
+    return messages
 
 
 def form_errors(form: Any) -> exceptions.ValidationError:
-    """A page form's errors as the API's 400: {"detail": ...} for the form's own, else per field."""
-    errors = form.errors.get_json_data()
-    if "__all__" in errors:
-        return exceptions.ValidationError({"detail": errors["__all__"][0]["message"]})
-    return exceptions.ValidationError({field: [error["message"] for error in field_errors]
-                                       for field, field_errors in errors.items()})
+    """A page form's errors as the API's 400."""
+    return exceptions.ValidationError(error_messages(form))
 
 
-def rule_refused(error: RuleError) -> exceptions.ValidationError:
+class Conflict(exceptions.APIException):
+    """Someone else changed the record since it was read, or the new record may be one that exists."""
+
+    status_code = 409
+    default_detail = gettext_lazy("Someone else changed this record. Read it again and retry.")
+    default_code = "conflict"
+
+
+def rule_refused(error: RuleError) -> exceptions.APIException:
+    # A stale version is a conflict with what the record is now, not a bad request: read it again.
+    if isinstance(error, pipeline_services.StaleDeal):
+        return Conflict(str(error))
     return exceptions.ValidationError({"detail": str(error)})
+
+
+def form_data(data: Any) -> QueryDict:
+    """JSON as a page form's POST: a list becomes a field's several values (an activity's contacts), and a
+    null is left out."""
+    posted = QueryDict(mutable=True)
+    for key, value in data.items():
+        values = value if isinstance(value, list) else [value]
+        posted.setlist(key, [str(item) for item in values if item is not None])
+    return posted
+
+
+def _nested(data: Any, name: str, shape: Field) -> Any:
+    """A nested part of a JSON body ("volumes", "contact"), checked for its shape only: the page's forms
+    check what is in it."""
+    try:
+        return shape.run_validation(data.get(name, shape.get_default()))
+    except exceptions.ValidationError as error:
+        raise exceptions.ValidationError({name: error.detail}) from error
 
 
 class UserScopedFilterBackend(DjangoFilterBackend):
@@ -50,12 +92,6 @@ class UserScopedFilterBackend(DjangoFilterBackend):
         if issubclass(self.get_filterset_class(view, queryset) or object, OwnerScopedFilterSet):
             kwargs["user"] = request.user
         return kwargs
-
-
-class CursorPagination(pagination.CursorPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
 
 
 class AllowedIf(permissions.BasePermission):
@@ -83,7 +119,8 @@ class CanSell(permissions.BasePermission):
 
 
 class ApiViewSet(viewsets.GenericViewSet):
-    filter_backends = [UserScopedFilterBackend, filters.OrderingFilter]
+    # The list page's filters, then its sort (`sort=` as on the page; see ordering.py).
+    filter_backends = [UserScopedFilterBackend, SortBackend]
     pagination_class = CursorPagination
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
@@ -107,16 +144,95 @@ class ApiViewSet(viewsets.GenericViewSet):
 
 class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     """Customers in the user's scope, with their contacts; the customer list's filters (q, tier, status,
-    owner, team, ...)."""
+    owner, team, ...). POST creates one, and POST to its contacts/ adds a contact, through the forms and
+    services of the pages' "New customer" and "Add contact"."""
 
     serializer_class = serializers.CustomerSerializer
     filterset_class = CustomerFilter
     ordering_fields = ["name", "tier", "status", "last_contacted_at", "next_follow_up_on", "created_at"]
     ordering = ["name", "pk"]
 
+    def get_permissions(self) -> list[permissions.BasePermission]:
+        # Who may open "New customer": the sellers. Adding a contact is asked of the customer (below).
+        return [CanSell()] if self.action == "create" else super().get_permissions()
+
     def get_queryset(self) -> QuerySet[Customer]:
         return (customer_selectors.customers_visible_to(self.request.user).select_related("owner")
                 .prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by("-is_primary", "name", "pk"))))
+
+    @extend_schema(request=serializers.CustomerRequestSerializer, responses={
+        201: serializers.CustomerSerializer,
+        409: OpenApiResponse(serializers.SimilarCustomersSerializer,
+                             description="Customers with a very similar name exist: send again with "
+                                         "confirm_not_duplicate if it is a different company.")})
+    def create(self, request: Request) -> Response:
+        """Create a customer, as the "New customer" page does: sellers, for themselves or a seller they
+        manage; with its commodities and its primary contact if sent."""
+        volumes = _nested(request.data, "volumes", ListField(child=DictField(), default=list))
+        contact = _nested(request.data, "contact", DictField(default=dict))
+        # Flattened as the page's form posts them: "volumes-0-commodity", "contact-name".
+        body = {key: value for key, value in request.data.items() if key not in ("volumes", "contact")}
+        body |= {"volumes-TOTAL_FORMS": len(volumes), "volumes-INITIAL_FORMS": 0}
+        for index, volume in enumerate(volumes):
+            body |= {f"volumes-{index}-{key}": value for key, value in volume.items()}
+        body |= {f"contact-{key}": value for key, value in contact.items()}
+        posted = form_data(body)
+        # What the page's form starts with, where not sent: the user as owner, a prospect, in China.
+        unbound = CustomerForm(instance=Customer(), user=request.user)
+        for name in unbound.fields:
+            if name not in posted and unbound[name].value() not in (None, ""):
+                posted[name] = str(unbound[name].value())
+
+        form = CustomerForm(posted, instance=Customer(), user=request.user)
+        volume_forms = VolumeFormSet(posted, prefix="volumes")
+        contact_form = FirstContactForm(posted, country=posted.get("country", "CN"))
+        valid = [form.is_valid(), volume_forms.is_valid(), contact_form.is_valid()]
+        if not all(valid):
+            errors = error_messages(form)
+            if not valid[1]:
+                rows = [row.errors.get_json_data() for row in volume_forms.forms]
+                errors["volumes"] = ([{field: [error["message"] for error in row_errors]
+                                       for field, row_errors in row.items()} for row in rows]
+                                     if any(rows) else list(volume_forms.non_form_errors()))
+            if not valid[2]:
+                errors["contact"] = error_messages(contact_form)
+            raise exceptions.ValidationError(errors)
+        if similar := form.unconfirmed_similar():
+            raise self._maybe_duplicate(similar)
+        customer = customer_services.customer_save(
+            customer=form.save(commit=False), volumes=volume_forms.volumes(),
+            primary_contact=contact_form.save(commit=False) if contact_form.has_content() else None)
+        return Response(self.get_serializer(self.get_queryset().get(pk=customer.pk)).data, status=201)
+
+    def _maybe_duplicate(self, similar: list[Customer]) -> Conflict:
+        """As the page's warning: the similar customers' names and owners, and a link (here an id) only to
+        those the user may open."""
+        visible = set(self.get_queryset().filter(pk__in=[other.pk for other in similar]).values_list("pk", flat=True))
+        conflict = Conflict()
+        # Set, not passed: DRF would turn the ids into strings.
+        conflict.detail = {"detail": " ".join([
+            _("A customer with a very similar name already exists. Is this the same company?"),
+            _('If it is a different company, send it again with "confirm_not_duplicate": true.')]), "similar": [
+            {"id": other.pk if other.pk in visible else None, "name": other.name, "owner": other.owner.username}
+            for other in similar]}
+        return conflict
+
+    @extend_schema(request=serializers.ContactRequestSerializer, responses={201: serializers.ContactSerializer})
+    def contacts(self, request: Request, pk: int) -> Response:
+        """Add a contact to the customer, as its page's "Add contact" does: those who may change the customer
+        (its owner, the owner's manager, the director)."""
+        customer = self.get_object()
+        if not customer_selectors.can_change_customer(request.user, customer):
+            raise exceptions.PermissionDenied()
+        form = ContactForm(form_data(request.data), instance=Contact(customer=customer), country=str(customer.country))
+        if not form.is_valid():
+            raise form_errors(form)
+        contact = customer_services.contact_save(contact=form.save(commit=False))
+        return Response(serializers.ContactSerializer(contact).data, status=201)
+
+
+STALE = OpenApiResponse(serializers.ConflictSerializer,
+                        description="Someone else changed the deal since `version` was read: read it again.")
 
 
 class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
@@ -145,7 +261,7 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     def _answer(self, deal: Deal) -> Response:
         return Response(self.get_serializer(self.get_queryset().get(pk=deal.pk)).data)
 
-    @extend_schema(request=serializers.MoveRequestSerializer, responses=serializers.DealSerializer)
+    @extend_schema(request=serializers.MoveRequestSerializer, responses={200: serializers.DealSerializer, 409: STALE})
     def move(self, request: Request, pk: int) -> Response:
         """Move an open deal to another stage (backwards with a reason), as the deal page's Move does."""
         deal = self._changeable()
@@ -160,13 +276,15 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
             raise rule_refused(error) from error
         return self._answer(deal)
 
-    @extend_schema(request=serializers.SignRequestSerializer, responses=serializers.DealSerializer)
+    @extend_schema(request=serializers.SignRequestSerializer, responses={200: serializers.DealSerializer, 409: STALE})
     def sign(self, request: Request, pk: int) -> Response:
         """Sign the contract: the deal's terms as they stand unless sent, the contract number and date."""
         deal = self._changeable()
         unbound = SignForm(instance=Deal.objects.get(pk=deal.pk))
-        # The page's form shows the current terms to confirm; a script sends only what it changes.
-        data = {name: unbound[name].value() for name in unbound.fields} | dict(request.data.items())
+        # The page's form shows the current terms to confirm; a script sends only what it changes, but
+        # always the version it read (else a stale read would sign unseen terms).
+        data = {name: unbound[name].value() for name in unbound.fields if name != "version"} | dict(
+            request.data.items())
         form = SignForm(data, instance=Deal.objects.get(pk=deal.pk))
         if not form.is_valid():
             raise form_errors(form)
@@ -196,11 +314,7 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
 
     @extend_schema(request=serializers.ActivityRequestSerializer, responses={201: serializers.ActivitySerializer})
     def create(self, request: Request) -> Response:
-        # The page's form takes a form's QueryDict (a list for "contacts"); JSON gives a dict.
-        posted = QueryDict(mutable=True)
-        for key, value in request.data.items():
-            values = value if isinstance(value, list) else [value]
-            posted.setlist(key, [str(item) for item in values if item is not None])
+        posted = form_data(request.data)
         if "happened_at" not in posted:
             posted["happened_at"] = timezone.localtime().replace(second=0, microsecond=0).strftime("%Y-%m-%d %H:%M")
         form = ActivityForm(posted, user=request.user)

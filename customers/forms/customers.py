@@ -55,6 +55,12 @@ class CustomerForm(forms.ModelForm):
             )
         return number
 
+    def unconfirmed_similar(self) -> list[Customer]:
+        """After validation: the customers with a very similar name (kept in `similar` for the page to
+        list), unless the user confirmed this is a different company."""
+        self.similar = selectors.similar_customers(self.cleaned_data["name"], exclude_pk=self.instance.pk)
+        return [] if self.cleaned_data.get("confirm_not_duplicate") else self.similar
+
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data

@@ -143,8 +143,7 @@ def _save_customer_page(request: AuthenticatedRequest, customer: Customer) -> Ht
     contact_form = FirstContactForm(request.POST or None, country=request.POST.get("country", "CN")) if new else None
     if (request.method == "POST" and form.is_valid() and volumes.is_valid()
             and (contact_form is None or contact_form.is_valid())):
-        form.similar = selectors.similar_customers(form.cleaned_data["name"], exclude_pk=customer.pk)
-        if form.similar and not form.cleaned_data.get("confirm_not_duplicate"):
+        if form.unconfirmed_similar():
             data = request.POST.copy()
             data["confirm_not_duplicate"] = "on"  # the next submit confirms
             form.data = data
