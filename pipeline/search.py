@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.models import User
+from accounts.search_documents import document_contains
 from customers import search as customer_search
 from customers import selectors as customer_selectors
 
@@ -20,8 +21,8 @@ from . import selectors
 
 # Rows shown of each kind; the rest are behind "see all in the list".
 GROUP_SIZE = 10
-# Counted up to this many, then shown as "500+": the count stops scanning there (a director's "煤" matches
-# most of the deals, and a one-character text cannot use the trigram indexes).
+# Counted up to this many, then shown as "500+": the count stops there (a director's "煤" matches a third of
+# the deals).
 COUNT_CAP = 500
 cleaned = customer_search.cleaned
 MAX_QUERY_LENGTH = customer_search.MAX_QUERY_LENGTH
@@ -30,16 +31,17 @@ MAX_QUERY_LENGTH = customer_search.MAX_QUERY_LENGTH
 def deal_matches(text: str) -> Q:
     """A deal by its contract number, grade or specification (either language), commodity (either
     language: "煤" and "coal" find the coal deals) or customer."""
-    return (Q(contract_number__icontains=text) | Q(grade__icontains=text)
-            | Q(specification__name__icontains=text) | Q(specification__name_zh__icontains=text)
-            | Q(commodity__name__icontains=text) | Q(commodity__name_zh__icontains=text)
-            | Q(customer__name__icontains=text) | Q(customer__short_name__icontains=text))
+    return document_contains(text, Q(contract_number__icontains=text) | Q(grade__icontains=text)
+                             | Q(customer__name__icontains=text) | Q(customer__short_name__icontains=text)
+                             | Q(commodity__name__icontains=text) | Q(commodity__name_zh__icontains=text)
+                             | Q(specification__name__icontains=text) | Q(specification__name_zh__icontains=text))
 
 
 def research_matches(text: str) -> Q:
-    return (Q(region__icontains=text) | Q(port__name__icontains=text) | Q(port__name_zh__icontains=text)
-            | Q(commodity__name__icontains=text) | Q(commodity__name_zh__icontains=text)
-            | Q(competitors__icontains=text) | Q(supply_demand__icontains=text))
+    return document_contains(text, Q(region__icontains=text) | Q(competitors__icontains=text)
+                             | Q(supply_demand__icontains=text) | Q(port__name__icontains=text)
+                             | Q(port__name_zh__icontains=text) | Q(commodity__name__icontains=text)
+                             | Q(commodity__name_zh__icontains=text))
 
 
 @dataclass

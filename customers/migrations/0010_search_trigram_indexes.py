@@ -2,10 +2,9 @@
 PostgreSQL reads as UPPER(column::text) LIKE UPPER('%text%'), so each index is on that same expression.
 SQLite has no pg_trgm: there the operation does nothing and the search scans (a plain fallback)."""
 
-from collections.abc import Callable
-from typing import Any
-
 from django.db import migrations
+
+from accounts.search_documents import run_on_postgresql, trigram_index_statements
 
 INDEXED = {
     "customers_customer": ["name", "short_name", "registration_number"],
@@ -14,26 +13,9 @@ INDEXED = {
 }
 
 
-def _statements(create: bool) -> list[str]:
-    statements = ["CREATE EXTENSION IF NOT EXISTS pg_trgm"] if create else []
-    for table, columns in INDEXED.items():
-        for column in columns:
-            index = f"{table}_{column}_trgm"
-            statements.append(
-                f'CREATE INDEX IF NOT EXISTS "{index}" ON "{table}" USING gin ((UPPER("{column}"::text)) gin_trgm_ops)'
-                if create else f'DROP INDEX IF EXISTS "{index}"')
-    return statements
-
-
-def _on_postgresql(create: bool) -> Callable[[Any, Any], None]:
-    def run(apps: Any, schema_editor: Any) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in _statements(create):
-                schema_editor.execute(statement)
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("customers", "0009_complaint_settlement")]
 
-    operations = [migrations.RunPython(_on_postgresql(True), _on_postgresql(False), elidable=False)]
+    operations = [migrations.RunPython(run_on_postgresql(trigram_index_statements(INDEXED, create=True)),
+                                       run_on_postgresql(trigram_index_statements(INDEXED, create=False)),
+                                       elidable=False)]

@@ -1,12 +1,9 @@
 """The deals' and market research's trigram indexes for the search box on PostgreSQL (pg_trgm, GIN), as in
-customers 0010: they serve Django's icontains, which PostgreSQL reads as UPPER(column::text) LIKE
-UPPER('%text%'), so each index is on that same expression.
-SQLite has no pg_trgm: there the operation does nothing and the search scans (a plain fallback)."""
-
-from collections.abc import Callable
-from typing import Any
+customers 0010 (the same helper). SQLite has no pg_trgm: there the operation does nothing."""
 
 from django.db import migrations
+
+from accounts.search_documents import run_on_postgresql, trigram_index_statements
 
 INDEXED = {
     "pipeline_deal": ["contract_number", "grade"],
@@ -14,26 +11,9 @@ INDEXED = {
 }
 
 
-def _statements(create: bool) -> list[str]:
-    statements = ["CREATE EXTENSION IF NOT EXISTS pg_trgm"] if create else []
-    for table, columns in INDEXED.items():
-        for column in columns:
-            index = f"{table}_{column}_trgm"
-            statements.append(
-                f'CREATE INDEX IF NOT EXISTS "{index}" ON "{table}" USING gin ((UPPER("{column}"::text)) gin_trgm_ops)'
-                if create else f'DROP INDEX IF EXISTS "{index}"')
-    return statements
-
-
-def _on_postgresql(create: bool) -> Callable[[Any, Any], None]:
-    def run(apps: Any, schema_editor: Any) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in _statements(create):
-                schema_editor.execute(statement)
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("customers", "0010_search_trigram_indexes"), ("pipeline", "0011_split_credit")]
 
-    operations = [migrations.RunPython(_on_postgresql(True), _on_postgresql(False), elidable=False)]
+    operations = [migrations.RunPython(run_on_postgresql(trigram_index_statements(INDEXED, create=True)),
+                                       run_on_postgresql(trigram_index_statements(INDEXED, create=False)),
+                                       elidable=False)]

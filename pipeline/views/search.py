@@ -17,7 +17,7 @@ def results(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "pipeline/search_results.html", {
         "q": text,
         "search_q": text,
-        "cut": len(typed.strip()) > len(text),
+        "cut": len(typed.strip()) > found.MAX_QUERY_LENGTH,
         "groups": groups,
         "total": found.found_count(groups),
         "capped": any(group.capped for group in groups),

@@ -232,19 +232,25 @@ SEARCH_REPEATS = 15  # timed requests of each search; the median is reported
 
 def search_times() -> dict:
     """The search box as the director (who searches everything), for the texts the issue names: 煤 (one Chinese
-    character: no trigram, a scan), a grade (NAR) and a contract number; each page timed SEARCH_REPEATS times
-    in-process after a warm-up, the median reported with its SQL time."""
+    character), a grade (NAR), a contract number and a customer's short name; then the deal list's own search
+    (which finds the commodity too, and counts every match for its pager) for 煤 and NAR. Each page timed
+    SEARCH_REPEATS times in-process after a warm-up, the median reported with its SQL time."""
+    from customers.models import Customer
     from pipeline.models import Deal
 
     setup_test_environment()
     director = _user("director")
     contract = (Deal.objects.exclude(contract_number="").order_by("pk")
                 .values_list("contract_number", flat=True).first()) or "BS-"
+    short_name = (Customer.objects.exclude(short_name="").order_by("pk")
+                  .values_list("short_name", flat=True).first()) or "Coal"
     client = Client(raise_request_exception=False)
     client.force_login(director)
     results = []
-    for text in ["煤", "NAR", contract]:
-        path = reverse("search:results") + _query_string({"q": text})
+    searches = [("search", "search:results", text) for text in ["煤", "NAR", contract, short_name]]
+    searches += [("deal list", "deals:list", text) for text in ["煤", "NAR"]]
+    for page, name, text in searches:
+        path = reverse(name) + _query_string({"q": text})
         status = client.get(path).status_code
         took, db = [], []
         for _ in range(SEARCH_REPEATS):
@@ -257,7 +263,8 @@ def search_times() -> dict:
         took.sort()
         db.sort()
         slowest = max(captured.captured_queries, key=lambda q: float(q["time"]), default=None)
-        results.append({"q": text, "path": path, "status": status, "queries": len(captured.captured_queries),
+        results.append({"page": page, "q": text, "path": path, "status": status,
+                        "queries": len(captured.captured_queries),
                         "median_ms": round(took[len(took) // 2], 1), "db_median_ms": round(db[len(db) // 2], 1),
                         "slowest_sql": slowest["sql"] if slowest else "",
                         "slowest_ms": round(float(slowest["time"]) * 1000, 1) if slowest else 0.0})
