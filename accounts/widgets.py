@@ -34,14 +34,43 @@ class DateTimeInput(forms.DateTimeInput):
 
 def render_select(widget: forms.Select, name: str, value: Any, attrs: dict[str, Any] | None = None) -> SafeString:
     """The HTML Django's templates give a <select>, built in Python: some fifty times faster for long
-    lists (a director's 300 people), and a list page renders several selects in its filter bar."""
-    context = widget.get_context(name, value, attrs)["widget"]
+    lists (a director's 300 people), and a list page renders several selects in its filter bar. The
+    options are made as Select.optgroups makes them, without its dictionary per option."""
+    final_attrs = widget.build_attrs(widget.attrs, attrs)
+    if widget.allow_multiple_selected:
+        final_attrs["multiple"] = True
+    wanted = widget.format_value(value)
+    chosen = False
+
+    def option(option_value: Any, label: Any) -> SafeString:
+        nonlocal chosen
+        selected = (not chosen or widget.allow_multiple_selected) and str(option_value) in wanted
+        chosen |= selected
+        return format_html("<option value=\"{}\"{}>{}</option>", option_value, " selected" if selected else "", label)
+
     groups = []
-    for group_name, options, _index in context["optgroups"]:
-        html = format_html_join("", "<option value=\"{}\"{}>{}</option>",
-                                ((option["value"] if option["value"] is not None else "",
-                                  flatatt(option["attrs"]), option["label"]) for option in options))
-        groups.append(format_html("<optgroup label=\"{}\">{}</optgroup>", group_name, html) if group_name else html)
-    return format_html("<select name=\"{}\"{}>{}</select>", context["name"], flatatt(context["attrs"]),
+    for option_value, label in widget.choices:
+        if isinstance(label, (list, tuple)):
+            options = format_html_join("", "{}", ((option(*choice),) for choice in label))
+            groups.append(format_html("<optgroup label=\"{}\">{}</optgroup>", option_value, options)
+                          if option_value else options)
+        else:
+            groups.append(option("" if option_value is None else option_value, label))
+    return format_html("<select name=\"{}\"{}>{}</select>", name, flatatt(final_attrs),
                        format_html_join("", "{}", ((group,) for group in groups)))
 
+
+# Django's templates of these widgets are all its input.html, which render_input writes out.
+INPUT_TEMPLATES = {f"django/forms/widgets/{kind}.html" for kind in
+                   ("input", "text", "number", "email", "url", "date", "datetime", "time", "checkbox")}
+
+
+def render_input(widget: forms.widgets.Input, name: str, value: Any, attrs: dict[str, Any] | None = None) -> SafeString:
+    """The HTML Django's input.html gives an <input> (text, date, check box...), built in Python: its
+    attributes in their order, as its attrs.html writes them."""
+    context = widget.get_context(name, value, attrs)["widget"]
+    shown = "" if context["value"] is None else format_html(" value=\"{}\"", context["value"])
+    attributes = format_html_join("", "{}", (
+        (format_html(" {}", key) if each is True else format_html(" {}=\"{}\"", key, each),)
+        for key, each in context["attrs"].items() if each is not False))
+    return format_html("<input type=\"{}\" name=\"{}\"{}{}>", context["type"], context["name"], shown, attributes)

@@ -2,7 +2,7 @@
 importing them: each registers how to annotate the list's queryset (one subquery: the list stays one
 query), how to show its cell, who sees it, and optionally a filter and a sort on it."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -48,8 +48,10 @@ def annotate(customers: QuerySet[Customer], columns: list[ListColumn], today: da
     return customers
 
 
-def cells(customer: Customer, columns: list[ListColumn]) -> list[dict[str, object]]:
-    """What the list's template shows of one customer: each column's header (the phone's label), content
-    and alignment."""
-    return [{"header": column.header, "html": column.cell(customer), "numeric": column.numeric}
-            for column in columns]
+def rows(customers: Iterable[Customer], columns: list[ListColumn]) -> list[tuple[Customer, list[dict[str, object]]]]:
+    """What the list's template shows of each customer: each column's header (the phone's label), content
+    and alignment. The headers are translated once for all the rows."""
+    headers = [str(column.header) for column in columns]
+    return [(customer, [{"header": header, "html": column.cell(customer), "numeric": column.numeric}
+                        for header, column in zip(headers, columns, strict=True)])
+            for customer in customers]

@@ -58,7 +58,7 @@ def customer_list(request: AuthenticatedRequest) -> HttpResponse:
             "filter": filtered,
             "page": page,
             "columns": columns,
-            "rows": [(customer, list_columns.cells(customer, columns)) for customer in page],
+            "rows": list_columns.rows(page, columns),
             "query": query_without_page(request),
             "can_add": selectors.can_add_customers(request.user),
             "policies": {policy.tier: policy for policy in TierPolicy.objects.all()},

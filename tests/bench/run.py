@@ -365,6 +365,11 @@ def _ms(value: float | None) -> str:
     return "–" if value is None else f"{value:.0f} ms"
 
 
+def _split_ms(value: float | None) -> str:
+    """A part of a page's time: tenths under 10 ms, where SQL often is."""
+    return "–" if value is None else f"{value:.1f} ms" if value < 10 else f"{value:.0f} ms"
+
+
 def report(measured: list[str], loaded: list[str], results: dict, info: dict) -> tuple[str, list[str]]:
     """The Markdown report, and the targets missed."""
     rows = [page["row"] for page in results[measured[0]]["queries"]["pages"]]
@@ -397,7 +402,8 @@ def report(measured: list[str], loaded: list[str], results: dict, info: dict) ->
             f"(on {os.cpu_count()} CPUs; well above 1 before means something else was busy: the figures suffer)."),
             "",
         ]
-    header = ["page", "as"] + [f"queries {size}" for size in measured] + [f"alone {size}" for size in measured]
+    header = (["page", "as"] + [f"queries {size}" for size in measured] + [f"alone {size}" for size in measured]
+              + [f"{part} {size}" for size in measured for part in ("SQL", "rest")])
     latency_size = loaded[-1] if loaded else None
     if latency_size:
         header += [f"p50 ({latency_size})", "p95", "p99", "req/s", "requests", "failures"]
@@ -408,7 +414,8 @@ def report(measured: list[str], loaded: list[str], results: dict, info: dict) ->
         first = pages[measured[0]]
         cells = ([row, first["user"]] + [str(pages[size]["queries"]) if pages[size]["status"] == 200
                                           else f"**{pages[size]['status']}**" for size in measured]
-                 + [_ms(pages[size]["ms"]) for size in measured])
+                 + [_ms(pages[size]["ms"]) for size in measured]
+                 + [_split_ms(pages[size].get(part)) for size in measured for part in ("db_ms", "other_ms")])
         for size in measured:
             if pages[size]["status"] != 200:
                 missed.append(f"{row}: GET {pages[size]['path']} as {pages[size]['user']} answered "
@@ -438,8 +445,10 @@ def report(measured: list[str], loaded: list[str], results: dict, info: dict) ->
         if total:
             lines.append(f"All requests: {total['requests']}, {total['rps']:.1f} req/s, p50 {_ms(total['p50'])}, "
                          f"p95 {_ms(total['p95'])}, p99 {_ms(total['p99'])}, {total['failures']} failed.")
-    lines += ["", ("Query counts and \"alone\": the second GET of each page in-process (Django test client, "
-              "`CaptureQueriesContext`; \"alone\" is that request's wall-clock time, with no load from the bench) "
+    lines += ["", ("Query counts and \"alone\": each page in-process after a warm-up GET (Django test client, "
+              "`CaptureQueriesContext`; \"alone\" is the fastest of 5 GETs, wall-clock, with no load from the "
+              "bench; \"SQL\" is the time that request's queries took and \"rest\" the remainder: Python, mostly "
+              "rendering the page) "
               "as the user in column \"as\", on the same records at each size (the "
               "visible customer with surveys, complaints and the most deals; the visible open deal with the most "
                "activities). Pages answered "
