@@ -268,14 +268,24 @@ def _open_on(reminders: QuerySet[Reminder], day: date) -> QuerySet[Reminder]:
     return reminders.filter(done_at__isnull=True).filter(Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=day))
 
 
+def _latest(reminders: QuerySet[Reminder], day: date) -> QuerySet[Reminder]:
+    newer = Reminder.objects.filter(
+        recipient=OuterRef("recipient"), cause=OuterRef("cause"), day__gt=OuterRef("day"), day__lte=day
+    )
+    return reminders.filter(day__lte=day).exclude(Exists(newer))
+
+
 def latest_open(reminders: QuerySet[Reminder], day: date) -> QuerySet[Reminder]:
     """Of `reminders`, those open on `day`: raised that day or before, one per person and cause (the
     latest), none done or snoozed past `day`. A cause still pending raises a fresh reminder each
     day; the older ones it supersedes stay out of sight rather than piling up."""
-    newer = Reminder.objects.filter(
-        recipient=OuterRef("recipient"), cause=OuterRef("cause"), day__gt=OuterRef("day"), day__lte=day
-    )
-    return _open_on(reminders.filter(day__lte=day), day).exclude(Exists(newer))
+    return _open_on(_latest(reminders, day), day)
+
+
+def latest_pending(reminders: QuerySet[Reminder], day: date) -> QuerySet[Reminder]:
+    """`latest_open`, snoozed ones included: what a person still has in hand, shown today or later. An app
+    whose inbox panel lists the same records leaves these out, so nothing shows twice."""
+    return _latest(reminders, day).filter(done_at__isnull=True)
 
 
 def open_reminders(user: User, day: date) -> QuerySet[Reminder]:

@@ -12,7 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
@@ -113,7 +113,51 @@ PAGES = [
     # The search box: 煤 (coal) as the director, and a grade as a rep.
     ("search", "director", "/search/?q=%E7%85%A4"),
     ("search-grade", "rep1", "/search/?q=NAR"),
+    # The phone's menu opened: the links, the search box and the bell.
+    ("menu", "rep1", "/dashboard/rep/"),
+    # Reach (README "API and feeds"): a token just created, shown once; then the profile with the token listed and
+    # the calendar feed's URL just issued. Both are revoked after the shot, so the demo stays as it was seeded.
+    ("api-token", "rep1", "/accounts/profile/"),
+    ("profile-feeds", "rep1", "/accounts/profile/"),
 ]
+
+
+def open_menu(page: Page) -> None:
+    page.click("button.navbar-toggler")
+    page.wait_for_selector("#main-nav.show")
+
+
+def create_token(page: Page) -> None:
+    page.fill("#api-token-name", "Power BI")
+    with page.expect_navigation():
+        page.click("#api-tokens button[type=submit].btn-primary")
+
+
+def create_token_and_feed(page: Page) -> None:
+    create_token(page)
+    page.goto(f"{BASE}/accounts/profile/")
+    with page.expect_navigation():
+        page.click("#calendar-feed button.btn-outline-primary")
+    # On the phone, the two cards rather than the top of the profile.
+    page.evaluate("document.getElementById('calendar-feed').scrollIntoView()")
+
+
+def revoke_token_and_feed(page: Page) -> None:
+    page.goto(f"{BASE}/accounts/profile/")
+    while page.locator("#api-tokens .btn-outline-danger").count():
+        with page.expect_navigation():
+            page.locator("#api-tokens .btn-outline-danger").first.click()
+    if page.locator("#calendar-feed .btn-outline-danger").count():
+        with page.expect_navigation():
+            page.click("#calendar-feed .btn-outline-danger")
+
+
+# What a shot does on its page first, and what it undoes after; and the viewports it is taken in (a menu that only
+# the phone folds away).
+BEFORE = {"menu": open_menu, "api-token": create_token, "profile-feeds": create_token_and_feed}
+AFTER = {"api-token": revoke_token_and_feed, "profile-feeds": revoke_token_and_feed}
+ONLY_IN = {"menu": {"phone"}}
+
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 
@@ -147,7 +191,7 @@ def main(argv: list[str]) -> None:
             for language in languages:
                 for viewport_name, viewport in VIEWPORTS.items():
                     for name, username, path in PAGES:
-                        if wanted and name not in wanted:
+                        if wanted and name not in wanted or viewport_name not in ONLY_IN.get(name, VIEWPORTS):
                             continue
                         context = browser.new_context(
                             viewport=viewport,
@@ -165,10 +209,14 @@ def main(argv: list[str]) -> None:
                             with page.expect_navigation():
                                 page.click("button[type=submit].btn-primary")
                         page.goto(BASE + path)
+                        if name in BEFORE:
+                            BEFORE[name](page)
                         page.wait_for_timeout(700)  # let the charts finish drawing
                         suffix = "" if language == "en" else "-zh"
                         page.screenshot(path=OUT / f"{name}-{viewport_name}{suffix}.png",
                                         full_page=viewport_name == "desktop")
+                        if name in AFTER:
+                            AFTER[name](page)
                         context.close()
             browser.close()
     finally:

@@ -16,6 +16,7 @@ from pipeline.notifications import assignment_emails_send
 from targets.coaching.models import CoachingNote
 
 from .factories import ActivityFactory, ComplaintFactory, CustomerFactory, DealFactory, UserFactory
+from .inbox import bell_count
 
 OK, FOUND, NO_CONTENT = 200, 302, 204
 
@@ -124,6 +125,21 @@ def test_a_coaching_notes_actions_are_the_reps_at_once(client_as, cast):
     assert entry.title == "Call the plant; Send the revised offer"
     inbox = inbox_of(client_as, cast.rep)
     assert f'href="{entry.link}"' in inbox and f"Assigned to you by {cast.manager}" in inbox
+
+
+def test_each_assigned_record_is_one_entry_in_the_inbox_and_one_on_the_bell(client_as, cast, deal, colleague):
+    complaint = ComplaintFactory(customer=deal.customer, assignee=cast.service)
+    client_as(cast.director).post(reverse("complaints:assign", args=[complaint.pk]), {"assignee": colleague.pk})
+    client_as(cast.manager).post(reverse("deals:customer_transfer", args=[deal.customer_id]), {
+        "to_user": cast.account_manager.pk, "reason": "Steel mills", "with_open_deals": "on"})
+    # No inbox panel lists complaints, customers or deals besides the entries.
+    inbox = inbox_of(client_as, colleague)
+    assert inbox.count(f'href="{reverse("complaints:detail", args=[complaint.pk])}"') == 1
+    assert bell_count(client_as(colleague)) == 1
+    inbox = inbox_of(client_as, cast.account_manager)
+    assert inbox.count(f'href="{reverse("customers:detail", args=[deal.customer_id])}"') == 1
+    assert inbox.count(f'href="{reverse("deals:detail", args=[deal.pk])}"') == 1
+    assert bell_count(client_as(cast.account_manager)) == 2  # the customer and its open deal
 
 
 def test_a_retry_or_the_hourly_job_adds_no_second_entry(cast, deal):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts import access
 from pipeline.context_processors import reminders as reminders_context
+from pipeline.models import Reminder
 from targets.coaching import selectors, services
 from targets.coaching.models import CoachingAction, CoachingNote
 from targets.kpis import compute_scorecards
@@ -16,6 +17,7 @@ from targets.models import Scorecard
 
 from .conftest import ROLES
 from .factories import CustomerFactory, DealFactory, UserFactory
+from .inbox import bell_count
 from .queries import assert_queries_pinned
 
 OK, FOUND, FORBIDDEN, NOT_FOUND = 200, 302, 403, 404
@@ -349,6 +351,59 @@ def test_the_bell_counts_open_actions_and_unacknowledged_notes_in_one_query(cast
         assert context["reminder_count"] == 3  # two open actions and the note to acknowledge
     request.user = cast.manager
     assert reminders_context(request)["reminder_count"] == 0
+
+
+def new_note_with_actions(client_as, cast) -> CoachingNote:
+    client_as(cast.manager).post(reverse("coaching:create"), form_data(
+        cast.rep, actions=[("Call the plant", today() + days(3)), ("Send the revised offer", today() + days(5))]))
+    return CoachingNote.objects.get()
+
+
+def test_a_new_notes_actions_show_once_in_the_reps_inbox_as_the_entry_naming_the_coach(client_as, cast):
+    note = new_note_with_actions(client_as, cast)
+    client = client_as(cast.rep)
+    inbox = client.get(reverse("reminders:inbox")).text
+    # One entry for the actions (with the link and the coach), not a second one in the coaching panel.
+    assert inbox.count("Call the plant") == inbox.count("Send the revised offer") == 1
+    assert f"Assigned to you by {cast.manager}" in inbox
+    assert f'href="{reverse("coaching:detail", args=[note.pk])}"' in inbox
+    assert reverse("coaching:action_mark", args=[note.actions.first().pk]) not in inbox
+    assert "Read and acknowledge" in inbox  # the note itself still waits to be acknowledged
+    assert bell_count(client) == 2  # the entry and the note to acknowledge, not each action besides
+
+
+def test_once_the_rep_marks_the_entry_done_the_actions_wait_in_the_coaching_panel(client_as, cast):
+    note = new_note_with_actions(client_as, cast)
+    client = client_as(cast.rep)
+    [entry] = Reminder.objects.filter(recipient=cast.rep)
+    client.post(reverse("reminders:done", args=[entry.pk]))
+    inbox = client.get(reverse("reminders:inbox")).text
+    assert inbox.count("Call the plant") == inbox.count("Send the revised offer") == 1
+    assert f"Assigned to you by {cast.manager}" not in inbox
+    for action in note.actions.all():
+        assert reverse("coaching:action_mark", args=[action.pk]) in inbox
+    assert bell_count(client) == 3  # two actions and the note to acknowledge
+
+
+def test_a_snoozed_entry_holds_back_its_actions_too(client_as, cast):
+    new_note_with_actions(client_as, cast)
+    client = client_as(cast.rep)
+    [entry] = Reminder.objects.filter(recipient=cast.rep)
+    client.post(reverse("reminders:snooze", args=[entry.pk]), {"days": 3})
+    assert "Call the plant" not in client.get(reverse("reminders:inbox")).text
+    assert bell_count(client) == 1  # the note to acknowledge
+
+
+def test_ticking_the_last_action_takes_the_entry_out_of_the_inbox(client_as, cast):
+    note = new_note_with_actions(client_as, cast)
+    client = client_as(cast.rep)
+    first, last = note.actions.order_by("due_on")
+    client.post(reverse("coaching:action_mark", args=[first.pk]), {"done": "1"})
+    assert "Call the plant; Send the revised offer" in client.get(reverse("reminders:inbox")).text  # one still open
+    client.post(reverse("coaching:action_mark", args=[last.pk]), {"done": "1"})
+    inbox = client.get(reverse("reminders:inbox")).text
+    assert "Call the plant" not in inbox and f"Assigned to you by {cast.manager}" not in inbox
+    assert bell_count(client) == 1  # only the note to acknowledge
 
 
 # --- Where it shows: the team dashboard ---------------------------------------------------------------------

@@ -15,7 +15,7 @@ def inbox_coaching_panel(request: AuthenticatedRequest) -> str:
     """Two queries, however many rows; nothing at all when nothing waits."""
     user = request.user
     notes = list(selectors.unacknowledged_notes_of(user).select_related("coach")[:INBOX_ROWS])
-    actions = list(selectors.open_actions_of(user).select_related("note")[:INBOX_ROWS])
+    actions = list(selectors.inbox_actions_of(user, timezone.localdate()).select_related("note")[:INBOX_ROWS])
     if not notes and not actions:
         return ""
     return render_to_string("coaching/_inbox_panel.html", {

@@ -4,11 +4,13 @@ coaching of each rep for the team pages (one query for any number of reps)."""
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import CharField, Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 
 from accounts import access
 from accounts.models import User
+from pipeline.models import Reminder
+from pipeline.selectors import latest_pending
 
 from .models import CoachingAction, CoachingNote
 
@@ -36,9 +38,26 @@ def has_open_actions(notes: QuerySet[CoachingNote], value: bool) -> QuerySet[Coa
 # --- A rep's inbox: what waits for them ----------------------------------------------------------
 
 
+# The cause of the reminder that tells a rep a note's new actions are theirs (pipeline.notifications).
+ASSIGNMENT_CAUSE = "assigned:coaching_note:"
+
+
+def assignment_cause(note_pk: int) -> str:
+    return f"{ASSIGNMENT_CAUSE}{note_pk}"
+
+
 def open_actions_of(rep: User) -> QuerySet[CoachingAction]:
     """The actions a rep agreed to and has not done yet, soonest due first."""
     return CoachingAction.objects.filter(note__rep=rep, done_at__isnull=True).order_by("due_on", "pk")
+
+
+def inbox_actions_of(rep: User, day: date) -> QuerySet[CoachingAction]:
+    """The open actions the coaching panel of the rep's inbox lists: not those whose note's "assigned to you"
+    reminder the rep still has (that entry, with the coach's name and the link, stands for them, once) —
+    marked done or superseded, the actions come here."""
+    assignment = Concat(Value(ASSIGNMENT_CAUSE), Cast(OuterRef("note_id"), CharField()))
+    told = latest_pending(Reminder.objects.filter(recipient=rep, cause=assignment), day)
+    return open_actions_of(rep).exclude(Exists(told))
 
 
 def unacknowledged_notes_of(rep: User) -> QuerySet[CoachingNote]:
@@ -47,8 +66,8 @@ def unacknowledged_notes_of(rep: User) -> QuerySet[CoachingNote]:
 
 def inbox_items(user: User, day: date) -> list[QuerySet[Any, tuple[int]]]:
     """What the bell counts for a rep, as columns of ids that the pipeline unites (UNION ALL) with its
-    reminders' for a single COUNT query: their open actions and their notes to acknowledge."""
-    return [open_actions_of(user).order_by().values_list("pk"),
+    reminders' for a single COUNT query: the open actions the panel lists and their notes to acknowledge."""
+    return [inbox_actions_of(user, day).order_by().values_list("pk"),
             unacknowledged_notes_of(user).order_by().values_list("pk")]
 
 

@@ -16,7 +16,9 @@ from accounts.models import User
 from accounts.services import RuleError
 from pipeline.models import Reminder
 from pipeline.notifications import assigned
+from pipeline.reminders import close_for_cause
 
+from . import selectors
 from .models import CoachingAction, CoachingNote
 
 
@@ -49,7 +51,7 @@ def coaching_note_save(*, note: CoachingNote, actions: "BaseInlineFormSet[Coachi
     # The new actions are the rep's to do: one entry in their inbox at once, naming them.
     if actions.new_objects:
         assigned(recipient=note.rep, by=by, kind=Reminder.Kind.ASSIGNED,
-                 subjects_by_cause={f"assigned:coaching_note:{note.pk}": {}},
+                 subjects_by_cause={selectors.assignment_cause(note.pk): {}},
                  link=reverse("coaching:detail", args=[note.pk]),
                  title="; ".join(action.text for action in actions.new_objects),
                  due_on=min(action.due_on for action in actions.new_objects))
@@ -78,4 +80,8 @@ def coaching_action_mark(*, action: CoachingAction, done: bool, by: User) -> Coa
     action.done_at = timezone.now() if done else None
     action.done_by = by if done else None
     action.save(update_fields=["done_at", "done_by"])
+    if done and not note.actions.filter(done_at__isnull=True).exists():
+        # Nothing left of what the rep was told is theirs: the entry saying so leaves their inbox too.
+        close_for_cause(selectors.assignment_cause(note.pk), resolution=Reminder.Resolution.RESOLVED,
+                        recipients=[note.rep_id])
     return action
