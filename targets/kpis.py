@@ -34,8 +34,7 @@ from customers.selectors import SELF_REPORTED
 from pipeline.execution.models import CargoClaim, Shipment
 from pipeline.models import Activity, Deal, Outcome, StageMove
 from pipeline.receivables import money as receivables_money
-from pipeline.receivables.models import Invoice
-from pipeline.receivables.scorecards import on_account_received, overdue_on_end_q, with_period_figures
+from pipeline.receivables.scorecards import collected_allocations, on_account_received, owed_by_seller
 from pipeline.selectors import probability_case
 
 from .forecast import forecast_of
@@ -99,15 +98,10 @@ def scoring_team_q(team: Team, person: str = "owner") -> Q:
         Q(**{person: team.manager_id, f"{person}__team__isnull": True}) & ~Q(Exists(managed_before)))
 
 
-def _grouped(queryset: QuerySet[Any], owner: str, subject: str, **aggregates: Aggregate) -> dict[int, Figures]:
-    if subject == Subject.REP:
-        key = owner
-    else:
-        key = "scoring_group"
-        group = scoring_team(owner) if subject == Subject.TEAM else scoring_department(owner)
-        queryset = queryset.annotate(scoring_group=group)
-    rows = queryset.exclude(**{f"{key}__isnull": True}).values(key).order_by(key).annotate(**aggregates)
-    return {row[key]: row for row in rows}
+def _by_person(queryset: QuerySet[Any], person: str, **aggregates: Aggregate) -> dict[int, Figures]:
+    """`aggregates` of `queryset` grouped by the person at the path `person` ("owner", "customer__owner"...)."""
+    rows = queryset.exclude(**{f"{person}__isnull": True}).values(person).order_by(person).annotate(**aggregates)
+    return {row[person]: row for row in rows}
 
 
 def _credit_shares() -> tuple[ExpressionWrapper, ExpressionWrapper]:
@@ -139,11 +133,65 @@ def pipeline_cut_off(start: date, end: date, today: date) -> date:
 
 
 def figures_for(subject: str, start: date, end: date, shared: dict[str, Any] | None = None) -> dict[int, Figures]:
-    """All KPI figures of every subject of a kind for [start, end], in twelve grouped queries. `shared`
-    keeps what the kinds of subject of one period have in common: the stage stays by owner, and "today"
-    (the pipeline's cut-off day), so that a run going past midnight cuts every kind of subject alike."""
+    """All KPI figures of every subject of a kind for [start, end]. The figures are counted once per
+    person (`_people_figures`, fourteen grouped queries) and a team's or department's are its people's
+    summed, counts and sums alike (an average is its summed total over its summed count, not a mean of
+    means). `shared` keeps what the kinds of subject of one period have in common: the people's figures,
+    the groups they count for, and "today" (the pipeline's cut-off day), so that a run going past
+    midnight cuts every kind of subject alike."""
     shared = {} if shared is None else shared
-    cut_off = pipeline_cut_off(start, end, shared.setdefault("today", timezone.localdate()))
+    shared.setdefault("today", timezone.localdate())
+    if "people" not in shared:
+        shared["people"] = _people_figures(start, end, shared["today"])
+    people: dict[int, Figures] = shared["people"]
+    if subject == Subject.REP:
+        results = {person: dict(figures) for person, figures in people.items()}
+    else:
+        if "groups" not in shared:
+            shared["groups"] = {pk: (team, department) for pk, team, department in User.objects.annotate(
+                scoring_team=scoring_team(), scoring_department=scoring_department()).values_list(
+                "pk", "scoring_team", "scoring_department").order_by()}
+        which = 0 if subject == Subject.TEAM else 1
+        results = defaultdict(dict)
+        for person, figures in people.items():
+            group = shared["groups"].get(person, (None, None))[which]
+            if group is not None:
+                _add(results[group], figures)
+    for figures in results.values():
+        _finish(figures, days=(min(end, shared["today"]) - start).days + 1)
+    return results
+
+
+def _add(total: Figures, figures: Figures) -> None:
+    """Add a person's figures into their group's: numbers and durations summed, stage stays summed by stage."""
+    for name, value in figures.items():
+        if name == "stage_totals":
+            stages = total.setdefault(name, {})
+            for stage, (stay, moves) in value.items():
+                summed_stay, summed_moves = stages.get(stage, (timedelta(0), 0))
+                stages[stage] = (summed_stay + stay, summed_moves + moves)
+        elif value is not None:
+            total[name] = value if total.get(name) is None else total[name] + value
+
+
+def _finish(figures: Figures, days: int) -> None:
+    """Summed totals into the figures shown: the averages, the days per stage, what is owed."""
+    cycles = figures.pop("cycle_total", None)
+    figures["avg_cycle_days"] = (None if cycles is None
+                                 else _days(_as_duration(cycles) / figures["signed_contracts"]))
+    marks, surveys = figures.pop("survey_marks", None), figures.pop("surveys", None)
+    if marks is not None and surveys:
+        figures["satisfaction"] = (Decimal(marks) / surveys / 3).quantize(Decimal("0.01"))
+    stages = figures.pop("stage_totals", None)
+    if stages:
+        figures["stage_days"] = {stage: str(_days(stay / moves)) for stage, (stay, moves) in sorted(stages.items())}
+    _receivables(figures, days=days)
+
+
+def _people_figures(start: date, end: date, today: date) -> dict[int, Figures]:
+    """Every person's totals for [start, end] in fourteen grouped queries, each grouped by the person a
+    record counts for: sums and counts, and the sums and counts behind the averages (`_finish`)."""
+    cut_off = pipeline_cut_off(start, end, today)
     begins, ends = _aware(start), _aware(end, end=True)
     won = Deal.objects.filter(outcome=Outcome.WON)
     signed = won.filter(signed_on__range=(start, end))
@@ -154,7 +202,7 @@ def figures_for(subject: str, start: date, end: date, shared: dict[str, Any] | N
     def merge(rows: dict[int, Figures], **names: str) -> None:
         for key, row in rows.items():
             for target, source in names.items():
-                results[key][target] = row[source]
+                _add(results[key], {target: row[source]})
 
     # Tonnage is the contract quantity: the tolerance (±10%...) is an option, not tonnes sold.
     # A signing counts for whoever owned the deal when it was signed (`credited_to`), even if it was
@@ -164,80 +212,68 @@ def figures_for(subject: str, start: date, end: date, shared: dict[str, Any] | N
     # whoever's group each falls in, so a sale shared inside one team counts 100 % for it, once. The
     # contract itself (its count, cycle, amendment) is the credited person's.
     kept, given = _credit_shares()
-    merge(_grouped(signed, "credited_to", subject, a=Sum(F("amount_base") * kept, output_field=MONEY),
-                   t=Sum(F("quantity_tonnes") * kept, output_field=TONNES),
-                   n=Count("pk"), c=Avg(cycle), m=Count("pk", filter=Q(amended_at__isnull=False))),
-          sales_amount="a", tonnage="t", signed_contracts="n", deals_won="n", avg_cycle_days="c",
-          amended_contracts="m")
-    for key, row in _grouped(signed.filter(co_seller__isnull=False), "co_seller", subject,
-                             a=Sum(F("amount_base") * given, output_field=MONEY),
-                             t=Sum(F("quantity_tonnes") * given, output_field=TONNES)).items():
-        for target, source in (("sales_amount", "a"), ("tonnage", "t")):
-            results[key][target] = (results[key].get(target) or 0) + row[source]
+    merge(_by_person(signed, "credited_to", a=Sum(F("amount_base") * kept, output_field=MONEY),
+                     t=Sum(F("quantity_tonnes") * kept, output_field=TONNES),
+                     n=Count("pk"), c=Sum(cycle, output_field=DurationField()),
+                     m=Count("pk", filter=Q(amended_at__isnull=False))),
+          sales_amount="a", tonnage="t", signed_contracts="n", deals_won="n", cycle_total="c", amended_contracts="m")
+    merge(_by_person(signed.filter(co_seller__isnull=False), "co_seller",
+                     a=Sum(F("amount_base") * given, output_field=MONEY),
+                     t=Sum(F("quantity_tonnes") * given, output_field=TONNES)),
+          sales_amount="a", tonnage="t")
     # A new customer: one whose first signed (and still standing) deal falls in the period.
     first_signing = Customer.objects.filter(
         Exists(signed.filter(customer=OuterRef("pk"))),
         ~Exists(won.filter(customer=OuterRef("pk"), signed_on__lt=start)),
     )
-    merge(_grouped(first_signing, "owner", subject, n=Count("pk")), new_customers="n")
+    merge(_by_person(first_signing, "owner", n=Count("pk")), new_customers="n")
     activities = Activity.objects.filter(happened_at__gte=begins, happened_at__lt=ends)
-    merge(_grouped(activities, "owner", subject, v=Count("pk", filter=Q(kind=Activity.Kind.VISIT)),
-                   c=Count("pk", filter=Q(kind=Activity.Kind.CALL))), visits="v", calls="c")
+    merge(_by_person(activities, "owner", v=Count("pk", filter=Q(kind=Activity.Kind.VISIT)),
+                     c=Count("pk", filter=Q(kind=Activity.Kind.CALL))), visits="v", calls="c")
     # A survey counts only when someone other than the customer's owner recorded it (customer service,
     # marketing): a rep does not mark their own work. Theirs stays on the customer page, self-reported.
     surveys = SatisfactionSurvey.objects.filter(surveyed_on__range=(start, end)).exclude(SELF_REPORTED)
     # The average of the three marks is taken in Python: "(a + b + c) / 3" is integer division in SQL.
-    merge(_grouped(surveys, "customer__owner", subject,
-                   s=Avg(F("product_quality") + F("delivery") + F("service"),
-                         output_field=DecimalField(max_digits=12, decimal_places=6))), satisfaction="s")
+    merge(_by_person(surveys, "customer__owner", s=Sum(F("product_quality") + F("delivery") + F("service")),
+                     n=Count("pk")), survey_marks="s", surveys="n")
     complaints = Complaint.objects.filter(received_at__gte=begins, received_at__lt=ends)
-    merge(_grouped(complaints, "customer__owner", subject, r=Count("pk"),
-                   o=Count("pk", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("resolve_by")))),
+    merge(_by_person(complaints, "customer__owner", r=Count("pk"),
+                     o=Count("pk", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("resolve_by")))),
           complaints_received="r", complaints_resolved_on_time="o")
     # Delivered: the B/L tonnes lifted in the period, for whoever the contract's sale is credited to.
     lifted = Shipment.objects.filter(bl_date__range=(start, end), bl_tonnes__isnull=False)
-    merge(_grouped(lifted, "deal__credited_to", subject, t=Sum("bl_tonnes")), delivered_tonnage="t")
+    merge(_by_person(lifted, "deal__credited_to", t=Sum("bl_tonnes")), delivered_tonnage="t")
     # Claims on the cargo received in the period, in the base currency at the contract's rate.
     claims = CargoClaim.objects.filter(complaint__received_at__gte=begins, complaint__received_at__lt=ends)
-    merge(_grouped(claims, "shipment__deal__credited_to", subject,
-                   v=Sum(F("claimed_amount") * F("shipment__deal__rate_to_base"), output_field=MONEY)),
+    merge(_by_person(claims, "shipment__deal__credited_to",
+                     v=Sum(F("claimed_amount") * F("shipment__deal__rate_to_base"), output_field=MONEY)),
           claims_value="v")
     # Getting paid, on the period's last day or today while it runs (who each figure counts for:
     # pipeline/receivables/scorecards.py): the cash collected, allocated to invoices (for the contract's
     # seller) and on account (for the customer's owner); what was owed and overdue on that day, and what
     # was invoiced in the period, for days sales outstanding.
-    as_of = min(end, shared["today"])
-    owed_base = F("open_on_end") * F("rate_to_base")
-    merge(_grouped(with_period_figures(Invoice.objects.all(), start, as_of), "deal__credited_to", subject,
-                   c=Sum("collected_base", output_field=MONEY),
-                   o=Sum(owed_base, output_field=MONEY, filter=overdue_on_end_q(as_of)),
-                   s=Sum(owed_base, output_field=MONEY, filter=Q(issued_on__lte=as_of)),
-                   i=Sum("amount_base", filter=Q(issued_on__range=(start, as_of)))),
-          cash_collected="c", overdue_receivables="o", outstanding="s", invoiced="i")
-    merge(_grouped(on_account_received(start, as_of), "customer__owner", subject,
-                   c=Sum("on_account_base", output_field=MONEY)), on_account="c")
+    as_of = min(end, today)
+    merge(_by_person(collected_allocations(start, as_of), "invoice__deal__credited_to",
+                     c=Sum("collected_base", output_field=MONEY)), cash_collected="c")
+    merge(owed_by_seller(start, as_of), overdue_receivables="overdue", outstanding="outstanding",
+          invoiced="invoiced")
+    merge(_by_person(on_account_received(start, as_of), "customer__owner",
+                     c=Sum("on_account_base", output_field=MONEY)), on_account="c")
     lost_moves = StageMove.objects.filter(deal=OuterRef("pk"), to_outcome=Outcome.LOST, at__gte=begins, at__lt=ends)
     lost = Deal.objects.filter(Exists(lost_moves), outcome=Outcome.LOST)
-    merge(_grouped(lost, "owner", subject, n=Count("pk")), deals_lost="n")
+    merge(_by_person(lost, "owner", n=Count("pk")), deals_lost="n")
     # The open pipeline in three parts, in one grouped query: expected to sign within the period (its
     # forecast), with no expected date or one already past (undated / overdue), and after the period.
     open_deals = Deal.objects.filter(outcome=Outcome.OPEN)
     weighted = F("amount_base") * probability_case()
-    merge(_grouped(open_deals, "owner", subject,
-                   w=Sum(weighted, output_field=MONEY, filter=Q(expected_signing_date__range=(cut_off, end))),
-                   u=Sum(weighted, output_field=MONEY, filter=Q(expected_signing_date__isnull=True)
-                         | Q(expected_signing_date__lt=cut_off)),
-                   n=Sum(weighted, output_field=MONEY, filter=Q(expected_signing_date__gt=end))),
+    merge(_by_person(open_deals, "owner",
+                     w=Sum(weighted, output_field=MONEY, filter=Q(expected_signing_date__range=(cut_off, end))),
+                     u=Sum(weighted, output_field=MONEY, filter=Q(expected_signing_date__isnull=True)
+                           | Q(expected_signing_date__lt=cut_off)),
+                     n=Sum(weighted, output_field=MONEY, filter=Q(expected_signing_date__gt=end))),
           weighted_pipeline="w", weighted_undated="u", weighted_later="n")
-    if "stage_totals" not in shared:
-        shared["stage_totals"] = _stage_totals_by_owner(begins, ends)
-    for key, stages in _stage_days(subject, shared["stage_totals"]).items():
-        results[key]["stage_days"] = stages
-    for figures in results.values():
-        figures["avg_cycle_days"] = _days(figures.get("avg_cycle_days"))
-        if figures.get("satisfaction") is not None:
-            figures["satisfaction"] = (Decimal(figures["satisfaction"]) / 3).quantize(Decimal("0.01"))
-        _receivables(figures, days=(as_of - start).days + 1)
+    for (owner, stage), stay_and_moves in _stage_totals_by_owner(begins, ends).items():
+        results[owner].setdefault("stage_totals", {})[stage] = stay_and_moves
     return results
 
 
@@ -250,29 +286,6 @@ def _receivables(figures: Figures, days: int) -> None:
     dso = receivables_money.days_sales_outstanding(Decimal(figures.pop("outstanding", None) or 0),
                                                    Decimal(figures.pop("invoiced", None) or 0), days)
     figures["dso"] = None if dso is None else min(dso, MAX_DSO)
-
-
-def _stage_days(subject: str, totals: dict[tuple[int, str], tuple[timedelta, int]]) -> dict[int, dict[str, str]]:
-    """Average days in each stage, over the moves out of a stage in the period: the time from the
-    move into that stage (or the deal's creation, for the first stage) to the move out of it.
-
-    One grouped query by owner; a team's or department's figure is its people's summed stays over
-    their summed moves (not a mean of means). The per-move lookup of the entering move is the dearest
-    query of the scorecards, so it is not run again for each kind of subject."""
-    if subject != Subject.REP:
-        owners = User.objects.filter(pk__in={owner for owner, _stage in totals}).annotate(
-            scoring_group=scoring_team() if subject == Subject.TEAM else scoring_department())
-        group_of = dict(owners.values_list("pk", "scoring_group"))
-        grouped: dict[tuple[int, str], tuple[timedelta, int]] = {}
-        for (owner, stage), (stay, moves) in totals.items():
-            if group_of.get(owner) is not None:
-                summed_stay, summed_moves = grouped.get((group_of[owner], stage), (timedelta(0), 0))
-                grouped[group_of[owner], stage] = (summed_stay + stay, summed_moves + moves)
-        totals = grouped
-    result: dict[int, dict[str, str]] = defaultdict(dict)
-    for (key, stage), (stay, moves) in sorted(totals.items()):
-        result[key][stage] = str(_days(stay / moves))
-    return result
 
 
 def _stage_totals_by_owner(begins: datetime, ends: datetime) -> dict[tuple[int, str], tuple[timedelta, int]]:
