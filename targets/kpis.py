@@ -2,7 +2,9 @@
 department; Python only combines the few grouped rows into scores and ranks."""
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -12,6 +14,7 @@ from django.db.models import (
     Aggregate,
     Avg,
     Count,
+    DateField,
     DecimalField,
     DurationField,
     Exists,
@@ -25,7 +28,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from accounts.models import SCORED_POSITIONS, Team, User
@@ -34,7 +37,7 @@ from customers.selectors import SELF_REPORTED
 from pipeline.execution.models import CargoClaim, Shipment
 from pipeline.models import Activity, Deal, Outcome, StageMove
 from pipeline.receivables import money as receivables_money
-from pipeline.receivables.scorecards import collected_allocations, on_account_received, owed_by_seller
+from pipeline.receivables.scorecards import collected_allocations, invoiced, on_account_received, owed_by_seller
 from pipeline.selectors import probability_case
 
 from .forecast import forecast_of
@@ -142,7 +145,7 @@ def figures_for(subject: str, start: date, end: date, shared: dict[str, Any] | N
     shared = {} if shared is None else shared
     shared.setdefault("today", timezone.localdate())
     if "people" not in shared:
-        shared["people"] = _people_figures(start, end, shared["today"])
+        shared["people"] = _people_figures(start, end, shared["today"], shared.setdefault("run", {}))
     people: dict[int, Figures] = shared["people"]
     if subject == Subject.REP:
         results = {person: dict(figures) for person, figures in people.items()}
@@ -188,9 +191,28 @@ def _finish(figures: Figures, days: int) -> None:
     _receivables(figures, days=days)
 
 
-def _people_figures(start: date, end: date, today: date) -> dict[int, Figures]:
+_RUN: ContextVar[dict[str, Any] | None] = ContextVar("scorecard_run", default=None)
+
+
+@contextmanager
+def one_run(periods: Iterable[tuple[str, date]], today: date) -> Iterator[None]:
+    """Compute the scorecards of `periods` (a quarter and its months; the hourly job's) as one run: what
+    they share is fetched once for all of them, by the first to need it: the balances owed on each
+    period's last day (or today), and the stage stays of every month they span."""
+    bounds = [period_bounds(period, start) for period, start in periods]
+    token = _RUN.set({"today": today, "owed_days": sorted({min(end, today) for _start, end in bounds}),
+                      "months": (min(start for start, _end in bounds), max(end for _start, end in bounds))}
+                     if bounds else {"today": today})
+    try:
+        yield
+    finally:
+        _RUN.reset(token)
+
+
+def _people_figures(start: date, end: date, today: date, run: dict[str, Any]) -> dict[int, Figures]:
     """Every person's totals for [start, end] in fourteen grouped queries, each grouped by the person a
-    record counts for: sums and counts, and the sums and counts behind the averages (`_finish`)."""
+    record counts for: sums and counts, and the sums and counts behind the averages (`_finish`). What
+    is owed and the stage stays come from `run` (see `run_cache`), fetched for all its periods at once (`one_run`)."""
     cut_off = pipeline_cut_off(start, end, today)
     begins, ends = _aware(start), _aware(end, end=True)
     won = Deal.objects.filter(outcome=Outcome.WON)
@@ -255,8 +277,11 @@ def _people_figures(start: date, end: date, today: date) -> dict[int, Figures]:
     as_of = min(end, today)
     merge(_by_person(collected_allocations(start, as_of), "invoice__deal__credited_to",
                      c=Sum("collected_base", output_field=MONEY)), cash_collected="c")
-    merge(owed_by_seller(start, as_of), overdue_receivables="overdue", outstanding="outstanding",
-          invoiced="invoiced")
+    owed = run.setdefault("owed", {})
+    if as_of not in owed:
+        owed.update(owed_by_seller(sorted({as_of, *run.get("owed_days", ())} - set(owed))))
+    merge(owed[as_of], overdue_receivables="overdue", outstanding="outstanding")
+    merge(_by_person(invoiced(start, as_of), "deal__credited_to", i=Sum("amount_base")), invoiced="i")
     merge(_by_person(on_account_received(start, as_of), "customer__owner",
                      c=Sum("on_account_base", output_field=MONEY)), on_account="c")
     lost_moves = StageMove.objects.filter(deal=OuterRef("pk"), to_outcome=Outcome.LOST, at__gte=begins, at__lt=ends)
@@ -272,8 +297,8 @@ def _people_figures(start: date, end: date, today: date) -> dict[int, Figures]:
                            | Q(expected_signing_date__lt=cut_off)),
                      n=Sum(weighted, output_field=MONEY, filter=Q(expected_signing_date__gt=end))),
           weighted_pipeline="w", weighted_undated="u", weighted_later="n")
-    for (owner, stage), stay_and_moves in _stage_totals_by_owner(begins, ends).items():
-        results[owner].setdefault("stage_totals", {})[stage] = stay_and_moves
+    for owner, stages in _stage_totals(start, end, run).items():
+        results[owner]["stage_totals"] = stages
     return results
 
 
@@ -288,15 +313,45 @@ def _receivables(figures: Figures, days: int) -> None:
     figures["dso"] = None if dso is None else min(dso, MAX_DSO)
 
 
-def _stage_totals_by_owner(begins: datetime, ends: datetime) -> dict[tuple[int, str], tuple[timedelta, int]]:
-    """(deal owner, stage left) -> (summed time spent in it, moves out of it) for the period."""
+def _stage_totals(start: date, end: date, run: dict[str, Any]) -> dict[int, dict[str, tuple[timedelta, int]]]:
+    """Deal owner -> stage left -> (summed time spent in it, moves out of it) for [start, end], a month or a
+    quarter: the sums of its months', which `run` keeps (fetched for every month of the run at once)."""
+    months = run.setdefault("stage_months", {})
+    first, last = start, end
+    if "months" in run:
+        first, last = min(first, run["months"][0]), max(last, run["months"][1])
+    if any(month not in months for month in _months(start, end)):
+        months.update({month: {} for month in _months(first, last)})
+        for (month, owner, stage), stay_and_moves in _stage_totals_by_month(first, last).items():
+            months[month].setdefault(owner, {})[stage] = stay_and_moves
+    totals: dict[int, Figures] = {}
+    for month in _months(start, end):
+        for owner, stages in months[month].items():
+            _add(totals.setdefault(owner, {}), {"stage_totals": stages})
+    return {owner: summed["stage_totals"] for owner, summed in totals.items()}
+
+
+def _months(start: date, end: date) -> list[date]:
+    """The first day of each month from `start`'s to `end`'s."""
+    months, month = [], start.replace(day=1)
+    while month <= end:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _stage_totals_by_month(start: date, end: date) -> dict[tuple[date, int, str], tuple[timedelta, int]]:
+    """(month of the move, deal owner, stage left) -> (summed time spent in it, moves out of it), over the
+    moves out of a stage from `start` to `end`: the time from the move into that stage (the latest before,
+    or the deal's creation for the first stage) to the move out of it."""
     entered = (StageMove.objects.filter(deal=OuterRef("deal"), to_stage=OuterRef("from_stage"), at__lt=OuterRef("at"))
                .exclude(from_stage=F("to_stage")).order_by("-at").values("at")[:1])
     stay = ExpressionWrapper(F("at") - Coalesce(Subquery(entered), F("deal__created_at")), output_field=DurationField())
-    rows = (StageMove.objects.filter(at__gte=begins, at__lt=ends, deal__owner__isnull=False)
-            .exclude(from_stage=F("to_stage")).values_list("deal__owner", "from_stage").order_by()
+    rows = (StageMove.objects.filter(at__gte=_aware(start), at__lt=_aware(end, end=True), deal__owner__isnull=False)
+            .exclude(from_stage=F("to_stage")).annotate(month=TruncMonth("at", output_field=DateField()))
+            .values_list("month", "deal__owner", "from_stage").order_by()
             .annotate(stay=Sum(stay, output_field=DurationField()), moves=Count("pk")))
-    return {(owner, stage): (_as_duration(total), moves) for owner, stage, total, moves in rows}
+    return {(month, owner, stage): (_as_duration(total), moves) for month, owner, stage, total, moves in rows}
 
 
 def _as_duration(value: timedelta | int) -> timedelta:
@@ -442,11 +497,13 @@ def compute_scorecards(*, period: str, start: date, progress: Callable[[int], ob
     rows of subjects that no longer exist (a rep who left) are removed. Atomic: a failure leaves the
     previous complete set. `progress(percent)` is told after each kind of subject (inside the transaction,
     so another connection sees it only at commit). The number of queries does not depend on the data.
-    `today` (by default the local date) decides which open deals are overdue (see `pipeline_cut_off`)."""
+    `today` (by default the local date) decides which open deals are overdue (see `pipeline_cut_off`).
+    Inside `one_run`, what the run's periods share is fetched once for all of them."""
     start, end = period_bounds(period, start)
     weights = ScoreWeights.current()
     written = 0
-    shared: dict[str, Any] = {"today": today or timezone.localdate()}
+    run = _RUN.get() or {}
+    shared: dict[str, Any] = {"today": today or run.get("today") or timezone.localdate(), "run": run}
     for step, subject in enumerate([Subject.REP, Subject.TEAM, Subject.DEPARTMENT]):
         subjects = _subjects(subject)
         figures = figures_for(subject, start, end, shared)

@@ -7,6 +7,7 @@ collections stay with who sold it. Money received and not allocated to an invoic
 no contract: it counts for the customer's owner."""
 
 import decimal
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -21,32 +22,36 @@ from .selectors import AMOUNT, with_allocated
 
 # Each invoice's amount still owed on a day: its amount less the payments received by then, plus the credit
 # notes issued against it by then; 0 on a credit note against an invoice (it counts in that invoice's).
-# The payments and credit notes are summed once per invoice in derived tables joined to the invoices: a
-# correlated lookup per invoice and figure took seconds at a few hundred thousand invoices.
+# The payments and credit notes are summed once per invoice, for every day asked about at once, in derived
+# tables joined to the invoices: a correlated lookup per invoice, figure and day took seconds at a few
+# hundred thousand invoices. {paid}, {credited}, {open} and {owed} repeat for each day (the n-th day's
+# placeholders are named by its position n).
 _OWED_BY_SELLER = """
-SELECT deal.credited_to_id,
-       SUM(owed.open_on_day * owed.rate_to_base),
-       SUM(CASE WHEN owed.open_on_day > 0 AND owed.due_on < %s THEN owed.open_on_day * owed.rate_to_base END),
-       SUM(CASE WHEN owed.issued_on >= %s THEN owed.amount_base END)
+SELECT deal.credited_to_id{owed}
 FROM (
-    SELECT invoice.deal_id, invoice.rate_to_base, invoice.due_on, invoice.issued_on, invoice.amount_base,
-           CASE WHEN invoice.amount < 0 AND invoice.against_id IS NOT NULL THEN 0
-                ELSE invoice.amount - COALESCE(paid.total, 0) + COALESCE(credited.total, 0) END AS open_on_day
-    FROM {invoice} invoice
-    LEFT JOIN (SELECT allocation.invoice_id, SUM(allocation.amount) AS total
-               FROM {allocation} allocation JOIN {payment} payment ON payment.id = allocation.payment_id
+    SELECT invoice.deal_id, invoice.rate_to_base, invoice.due_on, invoice.issued_on{open}
+    FROM {invoice_table} invoice
+    LEFT JOIN (SELECT allocation.invoice_id{paid}
+               FROM {allocation_table} allocation JOIN {payment_table} payment ON payment.id = allocation.payment_id
                WHERE payment.received_on <= %s GROUP BY allocation.invoice_id) paid
            ON paid.invoice_id = invoice.id
-    LEFT JOIN (SELECT note.against_id, SUM(note.amount) AS total FROM {invoice} note
+    LEFT JOIN (SELECT note.against_id{credited} FROM {invoice_table} note
                WHERE note.against_id IS NOT NULL AND note.amount < 0 AND note.issued_on <= %s
                GROUP BY note.against_id) credited
            ON credited.against_id = invoice.id
     WHERE invoice.issued_on <= %s
 ) owed
-JOIN {deal} deal ON deal.id = owed.deal_id
+JOIN {deal_table} deal ON deal.id = owed.deal_id
 WHERE deal.credited_to_id IS NOT NULL
 GROUP BY deal.credited_to_id
 """
+_PAID = ", SUM(CASE WHEN payment.received_on <= %s THEN allocation.amount END) AS paid{n}"
+_CREDITED = ", SUM(CASE WHEN note.issued_on <= %s THEN note.amount END) AS credited{n}"
+_OPEN = """, CASE WHEN invoice.issued_on > %s THEN NULL
+                WHEN invoice.amount < 0 AND invoice.against_id IS NOT NULL THEN 0
+                ELSE invoice.amount - COALESCE(paid.paid{n}, 0) + COALESCE(credited.credited{n}, 0) END AS open{n}"""
+_OWED = """, SUM(owed.open{n} * owed.rate_to_base),
+       SUM(CASE WHEN owed.open{n} > 0 AND owed.due_on < %s THEN owed.open{n} * owed.rate_to_base END)"""
 
 _BACKEND_DECIMAL = decimal.Context(prec=15).create_decimal_from_float  # as Django reads SQLite's sums
 
@@ -58,19 +63,34 @@ def _decimal(value: Any) -> Decimal | None:
     return _BACKEND_DECIMAL(value)
 
 
-def owed_by_seller(start: date, day: date) -> dict[int, dict[str, Decimal | None]]:
-    """By credited seller: what was owed on `day` (`outstanding`: every invoice issued by then), the part
-    of it past due (`overdue`: invoices owing something after their due date), and what was invoiced from
-    `start` to `day` (`invoiced`). One query."""
+def owed_by_seller(days: Sequence[date]) -> dict[date, dict[int, dict[str, Decimal | None]]]:
+    """On each of `days`, by credited seller: what was owed (`outstanding`: on every invoice issued by then)
+    and the part of it past due (`overdue`: on the invoices owing something after their due date). One query."""
     quote = connection.ops.quote_name
-    sql = _OWED_BY_SELLER.format(invoice=quote(Invoice._meta.db_table),
-                                 allocation=quote(PaymentAllocation._meta.db_table),
-                                 payment=quote(Payment._meta.db_table), deal=quote(Deal._meta.db_table))
+    last = max(days)
+    numbered = list(enumerate(days))
+    sql = _OWED_BY_SELLER.format(
+        owed="".join(_OWED.format(n=n) for n, _day in numbered),
+        open="".join(_OPEN.format(n=n) for n, _day in numbered),
+        paid="".join(_PAID.format(n=n) for n, _day in numbered),
+        credited="".join(_CREDITED.format(n=n) for n, _day in numbered),
+        invoice_table=quote(Invoice._meta.db_table), allocation_table=quote(PaymentAllocation._meta.db_table),
+        payment_table=quote(Payment._meta.db_table), deal_table=quote(Deal._meta.db_table))
+    # In the order of the placeholders: the outer sums', the open amounts', the payments', the credit notes'.
+    params = [*days, *days, *days, last, *days, last, last]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [day, start, day, day, day])  # in the order of the placeholders
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return {seller: {"outstanding": _decimal(owed), "overdue": _decimal(overdue), "invoiced": _decimal(invoiced)}
-            for seller, owed, overdue, invoiced in rows}
+    owed: dict[date, dict[int, dict[str, Decimal | None]]] = {day: {} for day in days}
+    for seller, *sums in rows:
+        for n, day in numbered:
+            owed[day][seller] = {"outstanding": _decimal(sums[2 * n]), "overdue": _decimal(sums[2 * n + 1])}
+    return owed
+
+
+def invoiced(start: date, end: date) -> QuerySet[Invoice]:
+    """The invoices (and credit and debit notes) issued in [start, end]."""
+    return Invoice.objects.filter(issued_on__range=(start, end))
 
 
 def collected_allocations(start: date, end: date) -> QuerySet[PaymentAllocation]:
