@@ -13,20 +13,24 @@ from django.db import transaction
 from django.db.models import (
     Aggregate,
     Avg,
+    Case,
     Count,
     DateField,
+    DateTimeField,
     DecimalField,
     DurationField,
     Exists,
     ExpressionWrapper,
     F,
     IntegerField,
+    Model,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
@@ -210,21 +214,33 @@ def one_run(periods: Iterable[tuple[str, date]], today: date) -> Iterator[None]:
 
 
 def _people_figures(start: date, end: date, today: date, run: dict[str, Any]) -> dict[int, Figures]:
-    """Every person's totals for [start, end] in fourteen grouped queries, each grouped by the person a
-    record counts for: sums and counts, and the sums and counts behind the averages (`_finish`). What
-    is owed and the stage stays come from `run` (see `run_cache`), fetched for all its periods at once (`one_run`)."""
+    """Every person's totals for [start, end], each figure a grouped query by the person a record counts
+    for: sums and counts, and the sums and counts behind the averages (`_finish`). Within a run
+    (`one_run`), what its periods share is fetched once for all of them: the figures that add up month by
+    month, by person and month (a quarter is the sum of its months), what is owed on each period's day,
+    and the stage stays by month."""
     cut_off = pipeline_cut_off(start, end, today)
     begins, ends = _aware(start), _aware(end, end=True)
     won = Deal.objects.filter(outcome=Outcome.WON)
     signed = won.filter(signed_on__range=(start, end))
-    # Signing to the day it was created as a lead, in local dates: whole days on both backends.
-    cycle = ExpressionWrapper(F("signed_on") - TruncDate("created_at"), output_field=DurationField())
     results: dict[int, Figures] = defaultdict(dict)
 
     def merge(rows: dict[int, Figures], **names: str) -> None:
         for key, row in rows.items():
             for target, source in names.items():
                 _add(results[key], {target: row[source]})
+
+    def monthly(name: str, rows: Callable[[date, date], QuerySet[Any]], person: str, day: str,
+                **aggregates: Aggregate) -> dict[int, Figures]:
+        """`aggregates` of the records of `rows(first, last)` (those of the days from `first` to `last`) by
+        person, summed over the months of the period."""
+        def by_month(first: date, last: date) -> QuerySet[Any]:
+            records = rows(first, last)
+            return (records.exclude(**{f"{person}__isnull": True})
+                    .values(person=F(person), month=_month_of(records.model, day, first, last))
+                    .order_by().annotate(**aggregates))
+
+        return _monthly(run, name, start, end, by_month)
 
     # Tonnage is the contract quantity: the tolerance (±10%...) is an option, not tonnes sold.
     # A signing counts for whoever owned the deal when it was signed (`credited_to`), even if it was
@@ -234,14 +250,17 @@ def _people_figures(start: date, end: date, today: date, run: dict[str, Any]) ->
     # whoever's group each falls in, so a sale shared inside one team counts 100 % for it, once. The
     # contract itself (its count, cycle, amendment) is the credited person's.
     kept, given = _credit_shares()
-    merge(_by_person(signed, "credited_to", a=Sum(F("amount_base") * kept, output_field=MONEY),
-                     t=Sum(F("quantity_tonnes") * kept, output_field=TONNES),
-                     n=Count("pk"), c=Sum(cycle, output_field=DurationField()),
-                     m=Count("pk", filter=Q(amended_at__isnull=False))),
+    # Signing to the day it was created as a lead, in local dates: whole days on both backends.
+    cycle = ExpressionWrapper(F("signed_on") - TruncDate("created_at"), output_field=DurationField())
+    merge(monthly("signed", lambda first, last: won.filter(signed_on__range=(first, last)), "credited_to", "signed_on",
+                  a=Sum(F("amount_base") * kept, output_field=MONEY),
+                  t=Sum(F("quantity_tonnes") * kept, output_field=TONNES),
+                  n=Count("pk"), c=Sum(cycle, output_field=DurationField()),
+                  m=Count("pk", filter=Q(amended_at__isnull=False))),
           sales_amount="a", tonnage="t", signed_contracts="n", deals_won="n", cycle_total="c", amended_contracts="m")
-    merge(_by_person(signed.filter(co_seller__isnull=False), "co_seller",
-                     a=Sum(F("amount_base") * given, output_field=MONEY),
-                     t=Sum(F("quantity_tonnes") * given, output_field=TONNES)),
+    merge(monthly("co_sold", lambda first, last: won.filter(signed_on__range=(first, last), co_seller__isnull=False),
+                  "co_seller", "signed_on", a=Sum(F("amount_base") * given, output_field=MONEY),
+                  t=Sum(F("quantity_tonnes") * given, output_field=TONNES)),
           sales_amount="a", tonnage="t")
     # A new customer: one whose first signed (and still standing) deal falls in the period.
     first_signing = Customer.objects.filter(
@@ -249,41 +268,50 @@ def _people_figures(start: date, end: date, today: date, run: dict[str, Any]) ->
         ~Exists(won.filter(customer=OuterRef("pk"), signed_on__lt=start)),
     )
     merge(_by_person(first_signing, "owner", n=Count("pk")), new_customers="n")
-    activities = Activity.objects.filter(happened_at__gte=begins, happened_at__lt=ends)
-    merge(_by_person(activities, "owner", v=Count("pk", filter=Q(kind=Activity.Kind.VISIT)),
-                     c=Count("pk", filter=Q(kind=Activity.Kind.CALL))), visits="v", calls="c")
+    merge(monthly("activities", lambda first, last: Activity.objects.filter(happened_at__gte=_aware(first),
+                                                              happened_at__lt=_aware(last, end=True)),
+                  # Counted by kind, not id: the index on the day holds the owner and the kind, not the id.
+                  "owner", "happened_at", v=Count("kind", filter=Q(kind=Activity.Kind.VISIT)),
+                  c=Count("kind", filter=Q(kind=Activity.Kind.CALL))), visits="v", calls="c")
     # A survey counts only when someone other than the customer's owner recorded it (customer service,
     # marketing): a rep does not mark their own work. Theirs stays on the customer page, self-reported.
-    surveys = SatisfactionSurvey.objects.filter(surveyed_on__range=(start, end)).exclude(SELF_REPORTED)
     # The average of the three marks is taken in Python: "(a + b + c) / 3" is integer division in SQL.
-    merge(_by_person(surveys, "customer__owner", s=Sum(F("product_quality") + F("delivery") + F("service")),
-                     n=Count("pk")), survey_marks="s", surveys="n")
-    complaints = Complaint.objects.filter(received_at__gte=begins, received_at__lt=ends)
-    merge(_by_person(complaints, "customer__owner", r=Count("pk"),
-                     o=Count("pk", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("resolve_by")))),
+    merge(monthly("surveys", lambda first, last: SatisfactionSurvey.objects.filter(surveyed_on__range=(first, last))
+                  .exclude(SELF_REPORTED), "customer__owner", "surveyed_on",
+                  s=Sum(F("product_quality") + F("delivery") + F("service")), n=Count("pk")),
+          survey_marks="s", surveys="n")
+    merge(monthly("complaints", lambda first, last: Complaint.objects.filter(received_at__gte=_aware(first),
+                                                               received_at__lt=_aware(last, end=True)),
+                  "customer__owner", "received_at", r=Count("pk"),
+                  o=Count("pk", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("resolve_by")))),
           complaints_received="r", complaints_resolved_on_time="o")
     # Delivered: the B/L tonnes lifted in the period, for whoever the contract's sale is credited to.
-    lifted = Shipment.objects.filter(bl_date__range=(start, end), bl_tonnes__isnull=False)
-    merge(_by_person(lifted, "deal__credited_to", t=Sum("bl_tonnes")), delivered_tonnage="t")
+    merge(monthly("lifted", lambda first, last: Shipment.objects.filter(bl_date__range=(first, last),
+                                                                       bl_tonnes__isnull=False),
+                  "deal__credited_to", "bl_date", t=Sum("bl_tonnes")), delivered_tonnage="t")
     # Claims on the cargo received in the period, in the base currency at the contract's rate.
-    claims = CargoClaim.objects.filter(complaint__received_at__gte=begins, complaint__received_at__lt=ends)
-    merge(_by_person(claims, "shipment__deal__credited_to",
-                     v=Sum(F("claimed_amount") * F("shipment__deal__rate_to_base"), output_field=MONEY)),
+    merge(monthly("claims", lambda first, last: CargoClaim.objects.filter(complaint__received_at__gte=_aware(first),
+                                                                complaint__received_at__lt=_aware(last, end=True)),
+                  "shipment__deal__credited_to", "complaint__received_at",
+                  v=Sum(F("claimed_amount") * F("shipment__deal__rate_to_base"), output_field=MONEY)),
           claims_value="v")
     # Getting paid, on the period's last day or today while it runs (who each figure counts for:
     # pipeline/receivables/scorecards.py): the cash collected, allocated to invoices (for the contract's
     # seller) and on account (for the customer's owner); what was owed and overdue on that day, and what
-    # was invoiced in the period, for days sales outstanding.
+    # was invoiced in the period, for days sales outstanding. Month by month up to today, whose sums are
+    # those up to the period's day.
     as_of = min(end, today)
-    merge(_by_person(collected_allocations(start, as_of), "invoice__deal__credited_to",
-                     c=Sum("collected_base", output_field=MONEY)), cash_collected="c")
+    merge(monthly("collected", lambda first, last: collected_allocations(first, min(last, today)),
+                  "invoice__deal__credited_to", "payment__received_on",
+                  c=Sum("collected_base", output_field=MONEY)), cash_collected="c")
     owed = run.setdefault("owed", {})
     if as_of not in owed:
         owed.update(owed_by_seller(sorted({as_of, *run.get("owed_days", ())} - set(owed))))
     merge(owed[as_of], overdue_receivables="overdue", outstanding="outstanding")
-    merge(_by_person(invoiced(start, as_of), "deal__credited_to", i=Sum("amount_base")), invoiced="i")
-    merge(_by_person(on_account_received(start, as_of), "customer__owner",
-                     c=Sum("on_account_base", output_field=MONEY)), on_account="c")
+    merge(monthly("invoiced", lambda first, last: invoiced(first, min(last, today)), "deal__credited_to", "issued_on",
+                  i=Sum("amount_base")), invoiced="i")
+    merge(monthly("on_account", lambda first, last: on_account_received(first, min(last, today)), "customer__owner",
+                  "received_on", c=Sum("on_account_base", output_field=MONEY)), on_account="c")
     lost_moves = StageMove.objects.filter(deal=OuterRef("pk"), to_outcome=Outcome.LOST, at__gte=begins, at__lt=ends)
     lost = Deal.objects.filter(Exists(lost_moves), outcome=Outcome.LOST)
     merge(_by_person(lost, "owner", n=Count("pk")), deals_lost="n")
@@ -302,6 +330,43 @@ def _people_figures(start: date, end: date, today: date, run: dict[str, Any]) ->
     return results
 
 
+def _month_of(model: type[Model], day: str, first: date, last: date) -> Case:
+    """The first day of the month of the date or moment at the path `day` from `model`, between `first` and
+    `last`, in local time: compared with each month's first day, cheaper than truncating every row's."""
+    *relations, name = day.split("__")
+    for relation in relations:
+        model = model._meta.get_field(relation).related_model  # type: ignore[assignment]
+    moment = isinstance(model._meta.get_field(name), DateTimeField)
+    months = _months(first, last)
+    return Case(*[When(**{f"{day}__lt": _aware(month) if moment else month},
+                       then=Value(previous)) for previous, month in zip(months, months[1:], strict=False)],
+                default=Value(months[-1]), output_field=DateField())
+
+
+def _span(run: dict[str, Any], start: date, end: date) -> tuple[date, date]:
+    """The days a run's figures by month are fetched for: all its periods', and at least [start, end]."""
+    first, last = run.get("months", (start, end))
+    return min(first, start), max(last, end)
+
+
+def _monthly(run: dict[str, Any], name: str, start: date, end: date, rows: Callable[[date, date], QuerySet[Any]],
+             ) -> dict[int, Figures]:
+    """Person -> the sums of `rows(first, last)` (grouped rows with a "person" and a "month") over the
+    months of [start, end]. The query is run once per run for every month the run spans (kept in `run`
+    under `name`)."""
+    first, last = _span(run, start, end)
+    months = run.setdefault("monthly", {}).setdefault(name, {})
+    if any(month not in months for month in _months(start, end)):
+        months.update({month: {} for month in _months(first, last)})
+        for row in rows(first, last):
+            months[row.pop("month")][row.pop("person")] = row
+    totals: dict[int, Figures] = defaultdict(dict)
+    for month in _months(start, end):
+        for person, row in months[month].items():
+            _add(totals[person], row)
+    return totals
+
+
 def _receivables(figures: Figures, days: int) -> None:
     """The cash collected whole (allocated and on account), to the cent, and days sales outstanding: what
     was owed on the day / what was invoiced in the period so far x its days (None without invoicing)."""
@@ -317,9 +382,7 @@ def _stage_totals(start: date, end: date, run: dict[str, Any]) -> dict[int, dict
     """Deal owner -> stage left -> (summed time spent in it, moves out of it) for [start, end], a month or a
     quarter: the sums of its months', which `run` keeps (fetched for every month of the run at once)."""
     months = run.setdefault("stage_months", {})
-    first, last = start, end
-    if "months" in run:
-        first, last = min(first, run["months"][0]), max(last, run["months"][1])
+    first, last = _span(run, start, end)
     if any(month not in months for month in _months(start, end)):
         months.update({month: {} for month in _months(first, last)})
         for (month, owner, stage), stay_and_moves in _stage_totals_by_month(first, last).items():
