@@ -32,7 +32,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from accounts.models import SCORED_POSITIONS, Team, User
@@ -411,7 +411,7 @@ def _stage_totals_by_month(start: date, end: date) -> dict[tuple[date, int, str]
                .exclude(from_stage=F("to_stage")).order_by("-at").values("at")[:1])
     stay = ExpressionWrapper(F("at") - Coalesce(Subquery(entered), F("deal__created_at")), output_field=DurationField())
     rows = (StageMove.objects.filter(at__gte=_aware(start), at__lt=_aware(end, end=True), deal__owner__isnull=False)
-            .exclude(from_stage=F("to_stage")).annotate(month=TruncMonth("at", output_field=DateField()))
+            .exclude(from_stage=F("to_stage")).annotate(month=_month_of(StageMove, "at", start, end))
             .values_list("month", "deal__owner", "from_stage").order_by()
             .annotate(stay=Sum(stay, output_field=DurationField()), moves=Count("pk")))
     return {(month, owner, stage): (_as_duration(total), moves) for month, owner, stage, total, moves in rows}
