@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "accounts.replica.RecentWriteMiddleware",
     # Axes must come last: it turns a lockout raised during login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -125,6 +126,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # default of 4 makes the planner scan whole tables where an index serves). README: Performance.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = env_str(
         "PG_SESSION_OPTIONS", "-c jit=off -c random_page_cost=1.1")
+# A PostgreSQL streaming replica for the heavy reads that tolerate a few seconds of lag (accounts.replica).
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+REPLICA_READS = bool(DATABASE_REPLICA_URL)
+# After any write, a browser reads the primary this many seconds (longer than the replica ever lags).
+REPLICA_STICKY_SECONDS = env_int("REPLICA_STICKY_SECONDS", 10)
+if REPLICA_STICKY_SECONDS < 1:
+    raise ImproperlyConfigured(f"REPLICA_STICKY_SECONDS must be at least 1, not {REPLICA_STICKY_SECONDS}.")
+if REPLICA_READS:
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL names a streaming replica of DATABASE_URL's PostgreSQL.")
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+    # A replica that is down costs a reader two seconds at most, then is left alone a while (accounts.replica).
+    DATABASES["replica"]["OPTIONS"] = DATABASES["default"]["OPTIONS"] | {"connect_timeout": 2}
+    # The tests' replica is the primary's test database (tests/test_replica.py reads the real one).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["accounts.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache and Celery broker; unset means embedded defaults -----------------------------

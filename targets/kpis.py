@@ -35,6 +35,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
+from accounts import replica
 from accounts.models import SCORED_POSITIONS, Team, User
 from customers.models import Complaint, Customer, SatisfactionSurvey
 from customers.selectors import SELF_REPORTED
@@ -65,6 +66,8 @@ ATTAINMENT_CAP = Decimal("1.5")  # so one huge deal cannot make up for every oth
 MAX_COVERAGE = Decimal("999999.9999")  # the column's limit; a target all but reached has near-infinite coverage
 MAX_DSO = Decimal("999999.9")  # the column's limit: a fortune outstanding on a cent invoiced
 UNIQUE = ["subject", "subject_id", "period", "period_start"]
+# Seconds a recomputation waits for the replica to catch up before it reads the primary instead.
+REPLICA_CATCH_UP_SECONDS = 2.0
 MONEY = DecimalField(max_digits=20, decimal_places=2)
 TONNES = DecimalField(max_digits=16, decimal_places=2)
 # A subject's figures or targets by name: decimals, counts, None where nothing was measured, and the
@@ -357,9 +360,11 @@ def _monthly(run: dict[str, Any], name: str, start: date, end: date, rows: Calla
     first, last = _span(run, start, end)
     months = run.setdefault("monthly", {}).setdefault(name, {})
     if any(month not in months for month in _months(start, end)):
-        months.update({month: {} for month in _months(first, last)})
+        # Kept only once every row has come: a read retried on the primary (`replica.on_replica`) starts over.
+        fetched: dict[date, dict[int, Figures]] = {month: {} for month in _months(first, last)}
         for row in rows(first, last):
-            months[row.pop("month")][row.pop("person")] = row
+            fetched[row.pop("month")][row.pop("person")] = row
+        months.update(fetched)
     totals: dict[int, Figures] = defaultdict(dict)
     for month in _months(start, end):
         for person, row in months[month].items():
@@ -384,9 +389,11 @@ def _stage_totals(start: date, end: date, run: dict[str, Any]) -> dict[int, dict
     months = run.setdefault("stage_months", {})
     first, last = _span(run, start, end)
     if any(month not in months for month in _months(start, end)):
-        months.update({month: {} for month in _months(first, last)})
+        fetched: dict[date, dict[int, dict[str, tuple[timedelta, int]]]] = {
+            month: {} for month in _months(first, last)}
         for (month, owner, stage), stay_and_moves in _stage_totals_by_month(first, last).items():
-            months[month].setdefault(owner, {})[stage] = stay_and_moves
+            fetched[month].setdefault(owner, {})[stage] = stay_and_moves
+        months.update(fetched)
     totals: dict[int, Figures] = {}
     for month in _months(start, end):
         for owner, stages in months[month].items():
@@ -567,9 +574,13 @@ def compute_scorecards(*, period: str, start: date, progress: Callable[[int], ob
     written = 0
     run = _RUN.get() or {}
     shared: dict[str, Any] = {"today": today or run.get("today") or timezone.localdate(), "run": run}
-    for step, subject in enumerate([Subject.REP, Subject.TEAM, Subject.DEPARTMENT]):
+    kinds = [Subject.REP, Subject.TEAM, Subject.DEPARTMENT]
+    # The heavy aggregates on the replica, once it has every commit made before this run.
+    figures_of = replica.on_replica(lambda: {subject: figures_for(subject, start, end, shared) for subject in kinds},
+                                    caught_up_within=REPLICA_CATCH_UP_SECONDS)
+    for step, subject in enumerate(kinds):
         subjects = _subjects(subject)
-        figures = figures_for(subject, start, end, shared)
+        figures = figures_of[subject]
         targets = _targets(subject, start) if period == Scorecard.Period.QUARTER else {}
         rows = [figures.get(pk, {}) for pk, place in subjects.items() if place["ranked"]]
         averages = {name: _average(rows, name) for name in

@@ -112,6 +112,10 @@ def pytest_sessionfinish(session, exitstatus):
     if os.environ.get("BULKSALES_FORBID_SKIPS") and reporter and reporter.stats.get("skipped"):
         reporter.write_line("BULKSALES_FORBID_SKIPS: tests were skipped; failing the run.", red=True)
         session.exitstatus = 1
+    if os.environ.get("BULKSALES_FORBID_SKIPS") and reporter and session.config.stash.get(_deselected, {}):
+        reporter.write_line("BULKSALES_FORBID_SKIPS: tests were deselected for a missing service; failing the run.",
+                            red=True)
+        session.exitstatus = 1
 
 
 # Tests that need PostgreSQL (and Redis) run where those are: CI's second pass. Elsewhere they are
@@ -119,6 +123,7 @@ def pytest_sessionfinish(session, exitstatus):
 _NEEDS = {
     "full_stack": ("full-stack", "DATABASE_URL=postgres://… and REDIS_URL"),
     "postgres": ("PostgreSQL", "DATABASE_URL=postgres://…"),
+    "replica": ("replica", "DATABASE_REPLICA_URL=postgres://… naming a streaming replica, see .ci/replica"),
 }
 _deselected = pytest.StashKey[dict]()
 
@@ -135,7 +140,8 @@ def pytest_collection_modifyitems(config, items):
             item.fixturenames.append("db")
 
     postgres = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-    available = {"full_stack": postgres and bool(settings.REDIS_URL), "postgres": postgres}
+    available = {"full_stack": postgres and bool(settings.REDIS_URL), "postgres": postgres,
+                 "replica": "replica" in settings.DATABASES}
     kept, deselected, counts = [], [], {}
     for item in items:
         missing = next((name for name in _NEEDS if item.get_closest_marker(name) and not available[name]), None)
@@ -195,6 +201,31 @@ def fresh_caches(request, settings):
     yield
     for name in names:
         caches[name].clear()  # unique locations: free the test's entries instead of keeping them all
+
+
+@pytest.fixture(scope="session", autouse=True)
+def children_without_the_replica():
+    """The processes the tests start (workers, gunicorn, manage.py) get the test database as DATABASE_URL;
+    DATABASE_REPLICA_URL names the database the run was configured with, so it is theirs only where a test
+    names the replica's copy of the test database (tests/fullstack_support.child_env)."""
+    import os
+
+    from django.conf import settings
+
+    assert settings.DATABASES  # read before the variable goes
+    os.environ.pop("DATABASE_REPLICA_URL", None)
+
+
+@pytest.fixture(autouse=True)
+def reads_on_the_primary(request, settings):
+    """Heavy reads stay on the primary unless a test is marked `replica`: the tests' replica is another
+    connection to the test database, which cannot see the uncommitted rows of a test in a transaction."""
+    from accounts import replica
+
+    settings.REPLICA_READS = settings.REPLICA_READS and bool(request.node.get_closest_marker("replica"))
+    replica.forget_health()
+    yield
+    replica.forget_health()
 
 
 # --- The demo, seeded once for the tests of a module ----------------------------------------------------

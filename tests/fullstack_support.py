@@ -242,7 +242,15 @@ def pbkdf2(password: str) -> str:
 
 
 def child_env(**extra: str) -> dict[str, str]:
-    """The test's environment for a child process, on the pytest-django test database."""
+    """The test's environment for a child process, on the pytest-django test database (and, when the run
+    has a streaming replica, on the replica's copy of it)."""
+    from django.conf import settings
+    from django.db import connection
+
     from .test_worker import _database_url_for_worker
 
-    return dict(os.environ) | {"DATABASE_URL": _database_url_for_worker(), "DEBUG": "1"} | extra
+    env = dict(os.environ) | {"DATABASE_URL": _database_url_for_worker(), "DEBUG": "1"}
+    if "replica" in settings.DATABASES:
+        replica = settings.DATABASES["replica"] | {"NAME": connection.settings_dict["NAME"]}
+        env["DATABASE_REPLICA_URL"] = _database_url_for_worker(replica)
+    return env | extra

@@ -43,3 +43,17 @@ def test_production_redirects_to_https_but_lets_the_health_check_through():
     result = manage("shell", "-c", probe, **PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "True True True 31536000 ['^healthz$']"
+
+
+def test_without_a_replica_every_read_stays_on_the_one_database():
+    probe = "from django.conf import settings as s; print(sorted(s.DATABASES), s.DATABASE_ROUTERS, s.REPLICA_READS)"
+    result = manage("shell", "-c", probe, **PRODUCTION | {"DATABASE_REPLICA_URL": ""})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "['default'] [] False"
+
+
+def test_a_replica_of_a_sqlite_database_fails_loudly():
+    result = manage("check", **PRODUCTION | {"DATABASE_URL": "sqlite:///var/replica-check.sqlite3",
+                                             "DATABASE_REPLICA_URL": "postgres://bulksales@replica:5432/bulksales"})
+    assert result.returncode != 0
+    assert "DATABASE_REPLICA_URL names a streaming replica of DATABASE_URL's PostgreSQL" in result.stderr

@@ -83,11 +83,11 @@ def test_a_real_worker_delivers_the_password_reset_email(client, db, tmp_path, e
     assert "/accounts/password/reset/" in text
 
 
-def _database_url_for_worker() -> str:
-    """The test database, as a URL the worker process can open."""
+def _database_url_for_worker(db: dict | None = None) -> str:
+    """The test database (or the given connection settings), as a URL the worker process can open."""
     from django.db import connection
 
-    db = connection.settings_dict
+    db = connection.settings_dict if db is None else db
     if db["ENGINE"].endswith("sqlite3"):
         return f"sqlite:///{db['NAME']}"
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from simple_history.models import HistoricalChanges
 
-from accounts import access, exports
+from accounts import access, exports, replica
 from accounts.pages import AuthenticatedRequest, form_page, page_of, query_without_page
 from accounts.services import RuleError
 
@@ -67,6 +67,7 @@ def customer_list(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
+@replica.heavy_read
 def customer_export(request: AuthenticatedRequest, fmt: str) -> HttpResponse:
     """The filtered list as CSV or Excel, with exactly the rows the user may see."""
     if fmt not in exports.CONTENT_TYPES:

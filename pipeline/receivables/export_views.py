@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from accounts import access, exports
+from accounts import access, exports, replica
 from accounts.pages import AuthenticatedRequest
 
 from .exports import Table, ageing_table, invoice_table, payment_table
@@ -23,18 +23,21 @@ def _download(fmt: str, table: Callable[[], Table], *, title: Promise, name: str
 
 
 @access.sellers_only
+@replica.heavy_read
 def invoices_export(request: AuthenticatedRequest, fmt: str) -> HttpResponse:
     return _download(fmt, lambda: invoice_table(invoices_visible_to(request.user), timezone.localdate()),
                      title=_("Invoices"), name="invoices")
 
 
 @access.sellers_only
+@replica.heavy_read
 def payments_export(request: AuthenticatedRequest, fmt: str) -> HttpResponse:
     return _download(fmt, lambda: payment_table(payments_visible_to(request.user)),
                      title=_("Payments received"), name="payments")
 
 
 @access.sellers_only
+@replica.heavy_read
 def ageing_export(request: AuthenticatedRequest, fmt: str) -> HttpResponse:
     return _download(fmt, lambda: ageing_table(invoices_visible_to(request.user), timezone.localdate()),
                      title=_("Receivables ageing"), name="ageing")

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import ExpressionWrapper, F, QuerySet
 
 from pipeline.models import Deal
@@ -66,6 +66,8 @@ def _decimal(value: Any) -> Decimal | None:
 def owed_by_seller(days: Sequence[date]) -> dict[date, dict[int, dict[str, Decimal | None]]]:
     """On each of `days`, by credited seller: what was owed (`outstanding`: on every invoice issued by then)
     and the part of it past due (`overdue`: on the invoices owing something after their due date). One query."""
+    # Where the ORM would read invoices: the replica inside `accounts.replica.on_replica`.
+    connection = connections[router.db_for_read(Invoice)]
     quote = connection.ops.quote_name
     last = max(days)
     numbered = list(enumerate(days))

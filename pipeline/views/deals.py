@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import access, exports, params
+from accounts import access, exports, params, replica
 from accounts.htmx import is_htmx, vary_on_htmx
 from accounts.pages import AuthenticatedRequest, page_of
 from accounts.services import RuleError
@@ -129,6 +129,7 @@ def deal_list(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @access.sellers_only
+@replica.heavy_read
 def deal_export(request: AuthenticatedRequest, fmt: str) -> HttpResponse:
     """The filtered deal list as CSV or Excel, with exactly the deals the user may see."""
     exports.format_or_404(fmt)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import access, exports
+from accounts import access, exports, replica
 from accounts.models import Position
 from accounts.pages import AuthenticatedRequest, page_of
 from accounts.services import RuleError
@@ -205,12 +205,14 @@ def _export(request: AuthenticatedRequest, fmt: str,
 
 
 @access.sellers_only
+@replica.heavy_read
 def statement_lines_export(request: AuthenticatedRequest, fmt: str) -> HttpResponse:
     """The filtered statements' lines for payroll, one row per line, exactly the statements the user may see."""
     return _export(request, fmt, statement_exports.line_table, "commission-lines", _("Commission lines"))
 
 
 @access.sellers_only
+@replica.heavy_read
 def statement_totals_export(request: AuthenticatedRequest, fmt: str) -> HttpResponse:
     """The filtered statements, one row per statement with its total."""
     return _export(request, fmt, statement_exports.total_table, "commission-statements", _("Commission statements"))

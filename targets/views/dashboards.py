@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts import access, exports
+from accounts import access, exports, replica
 from accounts.bounds import in_business_range
 from accounts.pages import AuthenticatedRequest
 from customers import selectors as customer_selectors
@@ -203,6 +203,7 @@ def manager(request: AuthenticatedRequest, team_id: int | None = None) -> HttpRe
 
 
 @access.director_only
+@replica.heavy_read
 def director(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate()
     quarter = _quarter(today)
@@ -276,6 +277,7 @@ def _period_of(request: AuthenticatedRequest) -> tuple[str, date]:
 
 
 @login_required
+@replica.heavy_read
 def export(request: AuthenticatedRequest, scope: str, fmt: str) -> HttpResponse:
     """A scorecard table as CSV or Excel, with only the subjects the user may see."""
     if fmt not in EXPORT_TYPES or scope not in dashboards.EXPORT_SCOPES:
