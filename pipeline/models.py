@@ -395,6 +395,13 @@ class Deal(models.Model):
             models.Index(fields=["updated_at", "id"]),
             models.Index(fields=["owner", "updated_at"]),
             models.Index(fields=["stage", "updated_at"]),
+            # The scorecards (targets.kpis), read from the index alone on PostgreSQL: a period's signings
+            # by seller, and the open pipeline by owner.
+            models.Index(fields=["signed_on"], name="deal_signed_for_scorecards", condition=Q(outcome=Outcome.WON),
+                         include=["credited_to", "co_seller", "co_seller_share", "amount_base", "quantity_tonnes",
+                                  "created_at", "amended_at", "customer"]),
+            models.Index(fields=["owner"], name="deal_open_for_scorecards", condition=Q(outcome=Outcome.OPEN),
+                         include=["stage", "amount_base", "expected_signing_date"]),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(quantity_tonnes__gt=0), name="deal_quantity_positive"),
@@ -485,7 +492,8 @@ class StageMove(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["deal", "at"]), models.Index(fields=["to_stage", "at"])]
+        indexes = [models.Index(fields=["deal", "at"]), models.Index(fields=["to_stage", "at"]),
+                   models.Index(fields=["to_outcome", "at"])]  # a period's losses, for the scorecards
 
 
 class Activity(models.Model):
@@ -539,6 +547,8 @@ class Activity(models.Model):
             models.Index(fields=["customer", "happened_at"]),
             models.Index(fields=["owner", "happened_at"]),
             models.Index(fields=["owner", "kind", "happened_at"]),  # a rep's latest visits
+            # A period's visits and calls by person (targets.kpis), from the index alone on PostgreSQL.
+            models.Index(fields=["happened_at"], include=["owner", "kind"], name="activity_for_scorecards"),
             models.Index(fields=["next_step_done", "next_step_due"]),
         ]
         constraints = [

@@ -2,7 +2,9 @@
 department; Python only combines the few grouped rows into scores and ranks."""
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -11,19 +13,24 @@ from django.db import transaction
 from django.db.models import (
     Aggregate,
     Avg,
+    Case,
     Count,
+    DateField,
+    DateTimeField,
     DecimalField,
     DurationField,
     Exists,
     ExpressionWrapper,
     F,
     IntegerField,
+    Model,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
@@ -35,8 +42,7 @@ from customers.selectors import SELF_REPORTED
 from pipeline.execution.models import CargoClaim, Shipment
 from pipeline.models import Activity, Deal, Outcome, StageMove
 from pipeline.receivables import money as receivables_money
-from pipeline.receivables.models import Invoice
-from pipeline.receivables.scorecards import on_account_received, overdue_on_end_q, with_period_figures
+from pipeline.receivables.scorecards import collected_allocations, invoiced, on_account_received, owed_by_seller
 from pipeline.selectors import probability_case
 
 from .forecast import forecast_of
@@ -102,15 +108,10 @@ def scoring_team_q(team: Team, person: str = "owner") -> Q:
         Q(**{person: team.manager_id, f"{person}__team__isnull": True}) & ~Q(Exists(managed_before)))
 
 
-def _grouped(queryset: QuerySet[Any], owner: str, subject: str, **aggregates: Aggregate) -> dict[int, Figures]:
-    if subject == Subject.REP:
-        key = owner
-    else:
-        key = "scoring_group"
-        group = scoring_team(owner) if subject == Subject.TEAM else scoring_department(owner)
-        queryset = queryset.annotate(scoring_group=group)
-    rows = queryset.exclude(**{f"{key}__isnull": True}).values(key).order_by(key).annotate(**aggregates)
-    return {row[key]: row for row in rows}
+def _by_person(queryset: QuerySet[Any], person: str, **aggregates: Aggregate) -> dict[int, Figures]:
+    """`aggregates` of `queryset` grouped by the person at the path `person` ("owner", "customer__owner"...)."""
+    rows = queryset.exclude(**{f"{person}__isnull": True}).values(person).order_by(person).annotate(**aggregates)
+    return {row[person]: row for row in rows}
 
 
 def _credit_shares() -> tuple[ExpressionWrapper, ExpressionWrapper]:
@@ -142,22 +143,107 @@ def pipeline_cut_off(start: date, end: date, today: date) -> date:
 
 
 def figures_for(subject: str, start: date, end: date, shared: dict[str, Any] | None = None) -> dict[int, Figures]:
-    """All KPI figures of every subject of a kind for [start, end], in twelve grouped queries. `shared`
-    keeps what the kinds of subject of one period have in common: the stage stays by owner, and "today"
-    (the pipeline's cut-off day), so that a run going past midnight cuts every kind of subject alike."""
+    """All KPI figures of every subject of a kind for [start, end]. The figures are counted once per
+    person (`_people_figures`, fourteen grouped queries) and a team's or department's are its people's
+    summed, counts and sums alike (an average is its summed total over its summed count, not a mean of
+    means). `shared` keeps what the kinds of subject of one period have in common: the people's figures,
+    the groups they count for, and "today" (the pipeline's cut-off day), so that a run going past
+    midnight cuts every kind of subject alike."""
     shared = {} if shared is None else shared
-    cut_off = pipeline_cut_off(start, end, shared.setdefault("today", timezone.localdate()))
+    shared.setdefault("today", timezone.localdate())
+    if "people" not in shared:
+        shared["people"] = _people_figures(start, end, shared["today"], shared.setdefault("run", {}))
+    people: dict[int, Figures] = shared["people"]
+    if subject == Subject.REP:
+        results = {person: dict(figures) for person, figures in people.items()}
+    else:
+        if "groups" not in shared:
+            shared["groups"] = {pk: (team, department) for pk, team, department in User.objects.annotate(
+                scoring_team=scoring_team(), scoring_department=scoring_department()).values_list(
+                "pk", "scoring_team", "scoring_department").order_by()}
+        which = 0 if subject == Subject.TEAM else 1
+        results = defaultdict(dict)
+        for person, figures in people.items():
+            group = shared["groups"].get(person, (None, None))[which]
+            if group is not None:
+                _add(results[group], figures)
+    for figures in results.values():
+        _finish(figures, days=(min(end, shared["today"]) - start).days + 1)
+    return results
+
+
+def _add(total: Figures, figures: Figures) -> None:
+    """Add a person's figures into their group's: numbers and durations summed, stage stays summed by stage."""
+    for name, value in figures.items():
+        if name == "stage_totals":
+            stages = total.setdefault(name, {})
+            for stage, (stay, moves) in value.items():
+                summed_stay, summed_moves = stages.get(stage, (timedelta(0), 0))
+                stages[stage] = (summed_stay + stay, summed_moves + moves)
+        elif value is not None:
+            total[name] = value if total.get(name) is None else total[name] + value
+
+
+def _finish(figures: Figures, days: int) -> None:
+    """Summed totals into the figures shown: the averages, the days per stage, what is owed."""
+    cycles = figures.pop("cycle_total", None)
+    figures["avg_cycle_days"] = (None if cycles is None
+                                 else _days(_as_duration(cycles) / figures["signed_contracts"]))
+    marks, surveys = figures.pop("survey_marks", None), figures.pop("surveys", None)
+    if marks is not None and surveys:
+        figures["satisfaction"] = (Decimal(marks) / surveys / 3).quantize(Decimal("0.01"))
+    stages = figures.pop("stage_totals", None)
+    if stages:
+        figures["stage_days"] = {stage: str(_days(stay / moves)) for stage, (stay, moves) in sorted(stages.items())}
+    _receivables(figures, days=days)
+
+
+_RUN: ContextVar[dict[str, Any] | None] = ContextVar("scorecard_run", default=None)
+
+
+@contextmanager
+def one_run(periods: Iterable[tuple[str, date]], today: date) -> Iterator[None]:
+    """Compute the scorecards of `periods` (a quarter and its months; the hourly job's) as one run: what
+    they share is fetched once for all of them, by the first to need it: the balances owed on each
+    period's last day (or today), and the stage stays of every month they span."""
+    bounds = [period_bounds(period, start) for period, start in periods]
+    token = _RUN.set({"today": today, "owed_days": sorted({min(end, today) for _start, end in bounds}),
+                      "months": (min(start for start, _end in bounds), max(end for _start, end in bounds))}
+                     if bounds else {"today": today})
+    try:
+        yield
+    finally:
+        _RUN.reset(token)
+
+
+def _people_figures(start: date, end: date, today: date, run: dict[str, Any]) -> dict[int, Figures]:
+    """Every person's totals for [start, end], each figure a grouped query by the person a record counts
+    for: sums and counts, and the sums and counts behind the averages (`_finish`). Within a run
+    (`one_run`), what its periods share is fetched once for all of them: the figures that add up month by
+    month, by person and month (a quarter is the sum of its months), what is owed on each period's day,
+    and the stage stays by month."""
+    cut_off = pipeline_cut_off(start, end, today)
     begins, ends = _aware(start), _aware(end, end=True)
     won = Deal.objects.filter(outcome=Outcome.WON)
     signed = won.filter(signed_on__range=(start, end))
-    # Signing to the day it was created as a lead, in local dates: whole days on both backends.
-    cycle = ExpressionWrapper(F("signed_on") - TruncDate("created_at"), output_field=DurationField())
     results: dict[int, Figures] = defaultdict(dict)
 
     def merge(rows: dict[int, Figures], **names: str) -> None:
         for key, row in rows.items():
             for target, source in names.items():
-                results[key][target] = row[source]
+                _add(results[key], {target: row[source]})
+
+    def monthly(name: str, rows: Callable[[date, date], QuerySet[Any]], person: str, day: str,
+                **aggregates: Aggregate) -> dict[int, Figures]:
+        """`aggregates` of the records of `rows(first, last)` (those of the days from `first` to `last`) by
+        person, summed over the months of the period."""
+        def by_month(first: date, last: date) -> QuerySet[Any]:
+            records = rows(first, last)
+            return (records.exclude(**{f"{person}__isnull": True})
+                    .values(person=F(person), month=_month_of(records.model, day, first, last))
+                    .order_by().annotate(**aggregates))
+
+        return _monthly(run, name, start, end, by_month)
 
     # Tonnage is the contract quantity: the tolerance (±10%...) is an option, not tonnes sold.
     # A signing counts for whoever owned the deal when it was signed (`credited_to`), even if it was
@@ -167,81 +253,123 @@ def figures_for(subject: str, start: date, end: date, shared: dict[str, Any] | N
     # whoever's group each falls in, so a sale shared inside one team counts 100 % for it, once. The
     # contract itself (its count, cycle, amendment) is the credited person's.
     kept, given = _credit_shares()
-    merge(_grouped(signed, "credited_to", subject, a=Sum(F("amount_base") * kept, output_field=MONEY),
-                   t=Sum(F("quantity_tonnes") * kept, output_field=TONNES),
-                   n=Count("pk"), c=Avg(cycle), m=Count("pk", filter=Q(amended_at__isnull=False))),
-          sales_amount="a", tonnage="t", signed_contracts="n", deals_won="n", avg_cycle_days="c",
-          amended_contracts="m")
-    for key, row in _grouped(signed.filter(co_seller__isnull=False), "co_seller", subject,
-                             a=Sum(F("amount_base") * given, output_field=MONEY),
-                             t=Sum(F("quantity_tonnes") * given, output_field=TONNES)).items():
-        for target, source in (("sales_amount", "a"), ("tonnage", "t")):
-            results[key][target] = (results[key].get(target) or 0) + row[source]
+    # Signing to the day it was created as a lead, in local dates: whole days on both backends.
+    cycle = ExpressionWrapper(F("signed_on") - TruncDate("created_at"), output_field=DurationField())
+    merge(monthly("signed", lambda first, last: won.filter(signed_on__range=(first, last)), "credited_to", "signed_on",
+                  a=Sum(F("amount_base") * kept, output_field=MONEY),
+                  t=Sum(F("quantity_tonnes") * kept, output_field=TONNES),
+                  n=Count("pk"), c=Sum(cycle, output_field=DurationField()),
+                  m=Count("pk", filter=Q(amended_at__isnull=False))),
+          sales_amount="a", tonnage="t", signed_contracts="n", deals_won="n", cycle_total="c", amended_contracts="m")
+    merge(monthly("co_sold", lambda first, last: won.filter(signed_on__range=(first, last), co_seller__isnull=False),
+                  "co_seller", "signed_on", a=Sum(F("amount_base") * given, output_field=MONEY),
+                  t=Sum(F("quantity_tonnes") * given, output_field=TONNES)),
+          sales_amount="a", tonnage="t")
     # A new customer: one whose first signed (and still standing) deal falls in the period.
     first_signing = Customer.objects.filter(
         Exists(signed.filter(customer=OuterRef("pk"))),
         ~Exists(won.filter(customer=OuterRef("pk"), signed_on__lt=start)),
     )
-    merge(_grouped(first_signing, "owner", subject, n=Count("pk")), new_customers="n")
-    activities = Activity.objects.filter(happened_at__gte=begins, happened_at__lt=ends)
-    merge(_grouped(activities, "owner", subject, v=Count("pk", filter=Q(kind=Activity.Kind.VISIT)),
-                   c=Count("pk", filter=Q(kind=Activity.Kind.CALL))), visits="v", calls="c")
+    merge(_by_person(first_signing, "owner", n=Count("pk")), new_customers="n")
+    merge(monthly("activities", lambda first, last: Activity.objects.filter(happened_at__gte=_aware(first),
+                                                              happened_at__lt=_aware(last, end=True)),
+                  # Counted by kind, not id: the index on the day holds the owner and the kind, not the id.
+                  "owner", "happened_at", v=Count("kind", filter=Q(kind=Activity.Kind.VISIT)),
+                  c=Count("kind", filter=Q(kind=Activity.Kind.CALL))), visits="v", calls="c")
     # A survey counts only when someone other than the customer's owner recorded it (customer service,
     # marketing): a rep does not mark their own work. Theirs stays on the customer page, self-reported.
-    surveys = SatisfactionSurvey.objects.filter(surveyed_on__range=(start, end)).exclude(SELF_REPORTED)
     # The average of the three marks is taken in Python: "(a + b + c) / 3" is integer division in SQL.
-    merge(_grouped(surveys, "customer__owner", subject,
-                   s=Avg(F("product_quality") + F("delivery") + F("service"),
-                         output_field=DecimalField(max_digits=12, decimal_places=6))), satisfaction="s")
-    complaints = Complaint.objects.filter(received_at__gte=begins, received_at__lt=ends)
-    merge(_grouped(complaints, "customer__owner", subject, r=Count("pk"),
-                   o=Count("pk", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("resolve_by")))),
+    merge(monthly("surveys", lambda first, last: SatisfactionSurvey.objects.filter(surveyed_on__range=(first, last))
+                  .exclude(SELF_REPORTED), "customer__owner", "surveyed_on",
+                  s=Sum(F("product_quality") + F("delivery") + F("service")), n=Count("pk")),
+          survey_marks="s", surveys="n")
+    merge(monthly("complaints", lambda first, last: Complaint.objects.filter(received_at__gte=_aware(first),
+                                                               received_at__lt=_aware(last, end=True)),
+                  "customer__owner", "received_at", r=Count("pk"),
+                  o=Count("pk", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("resolve_by")))),
           complaints_received="r", complaints_resolved_on_time="o")
     # Delivered: the B/L tonnes lifted in the period, for whoever the contract's sale is credited to.
-    lifted = Shipment.objects.filter(bl_date__range=(start, end), bl_tonnes__isnull=False)
-    merge(_grouped(lifted, "deal__credited_to", subject, t=Sum("bl_tonnes")), delivered_tonnage="t")
+    merge(monthly("lifted", lambda first, last: Shipment.objects.filter(bl_date__range=(first, last),
+                                                                       bl_tonnes__isnull=False),
+                  "deal__credited_to", "bl_date", t=Sum("bl_tonnes")), delivered_tonnage="t")
     # Claims on the cargo received in the period, in the base currency at the contract's rate.
-    claims = CargoClaim.objects.filter(complaint__received_at__gte=begins, complaint__received_at__lt=ends)
-    merge(_grouped(claims, "shipment__deal__credited_to", subject,
-                   v=Sum(F("claimed_amount") * F("shipment__deal__rate_to_base"), output_field=MONEY)),
+    merge(monthly("claims", lambda first, last: CargoClaim.objects.filter(complaint__received_at__gte=_aware(first),
+                                                                complaint__received_at__lt=_aware(last, end=True)),
+                  "shipment__deal__credited_to", "complaint__received_at",
+                  v=Sum(F("claimed_amount") * F("shipment__deal__rate_to_base"), output_field=MONEY)),
           claims_value="v")
     # Getting paid, on the period's last day or today while it runs (who each figure counts for:
     # pipeline/receivables/scorecards.py): the cash collected, allocated to invoices (for the contract's
     # seller) and on account (for the customer's owner); what was owed and overdue on that day, and what
-    # was invoiced in the period, for days sales outstanding.
-    as_of = min(end, shared["today"])
-    owed_base = F("open_on_end") * F("rate_to_base")
-    merge(_grouped(with_period_figures(Invoice.objects.all(), start, as_of), "deal__credited_to", subject,
-                   c=Sum("collected_base", output_field=MONEY),
-                   o=Sum(owed_base, output_field=MONEY, filter=overdue_on_end_q(as_of)),
-                   s=Sum(owed_base, output_field=MONEY, filter=Q(issued_on__lte=as_of)),
-                   i=Sum("amount_base", filter=Q(issued_on__range=(start, as_of)))),
-          cash_collected="c", overdue_receivables="o", outstanding="s", invoiced="i")
-    merge(_grouped(on_account_received(start, as_of), "customer__owner", subject,
-                   c=Sum("on_account_base", output_field=MONEY)), on_account="c")
+    # was invoiced in the period, for days sales outstanding. Month by month up to today, whose sums are
+    # those up to the period's day.
+    as_of = min(end, today)
+    merge(monthly("collected", lambda first, last: collected_allocations(first, min(last, today)),
+                  "invoice__deal__credited_to", "payment__received_on",
+                  c=Sum("collected_base", output_field=MONEY)), cash_collected="c")
+    owed = run.setdefault("owed", {})
+    if as_of not in owed:
+        owed.update(owed_by_seller(sorted({as_of, *run.get("owed_days", ())} - set(owed))))
+    merge(owed[as_of], overdue_receivables="overdue", outstanding="outstanding")
+    merge(monthly("invoiced", lambda first, last: invoiced(first, min(last, today)), "deal__credited_to", "issued_on",
+                  i=Sum("amount_base")), invoiced="i")
+    merge(monthly("on_account", lambda first, last: on_account_received(first, min(last, today)), "customer__owner",
+                  "received_on", c=Sum("on_account_base", output_field=MONEY)), on_account="c")
     lost_moves = StageMove.objects.filter(deal=OuterRef("pk"), to_outcome=Outcome.LOST, at__gte=begins, at__lt=ends)
     lost = Deal.objects.filter(Exists(lost_moves), outcome=Outcome.LOST)
-    merge(_grouped(lost, "owner", subject, n=Count("pk")), deals_lost="n")
+    merge(_by_person(lost, "owner", n=Count("pk")), deals_lost="n")
     # The open pipeline in three parts, in one grouped query: expected to sign within the period (its
     # forecast), with no expected date or one already past (undated / overdue), and after the period.
     open_deals = Deal.objects.filter(outcome=Outcome.OPEN)
     weighted = F("amount_base") * probability_case()
-    merge(_grouped(open_deals, "owner", subject,
-                   w=Sum(weighted, output_field=MONEY, filter=Q(expected_signing_date__range=(cut_off, end))),
-                   u=Sum(weighted, output_field=MONEY, filter=Q(expected_signing_date__isnull=True)
-                         | Q(expected_signing_date__lt=cut_off)),
-                   n=Sum(weighted, output_field=MONEY, filter=Q(expected_signing_date__gt=end))),
+    merge(_by_person(open_deals, "owner",
+                     w=Sum(weighted, output_field=MONEY, filter=Q(expected_signing_date__range=(cut_off, end))),
+                     u=Sum(weighted, output_field=MONEY, filter=Q(expected_signing_date__isnull=True)
+                           | Q(expected_signing_date__lt=cut_off)),
+                     n=Sum(weighted, output_field=MONEY, filter=Q(expected_signing_date__gt=end))),
           weighted_pipeline="w", weighted_undated="u", weighted_later="n")
-    if "stage_totals" not in shared:
-        shared["stage_totals"] = _stage_totals_by_owner(begins, ends)
-    for key, stages in _stage_days(subject, shared["stage_totals"]).items():
-        results[key]["stage_days"] = stages
-    for figures in results.values():
-        figures["avg_cycle_days"] = _days(figures.get("avg_cycle_days"))
-        if figures.get("satisfaction") is not None:
-            figures["satisfaction"] = (Decimal(figures["satisfaction"]) / 3).quantize(Decimal("0.01"))
-        _receivables(figures, days=(as_of - start).days + 1)
+    for owner, stages in _stage_totals(start, end, run).items():
+        results[owner]["stage_totals"] = stages
     return results
+
+
+def _month_of(model: type[Model], day: str, first: date, last: date) -> Case:
+    """The first day of the month of the date or moment at the path `day` from `model`, between `first` and
+    `last`, in local time: compared with each month's first day, cheaper than truncating every row's."""
+    *relations, name = day.split("__")
+    for relation in relations:
+        model = model._meta.get_field(relation).related_model  # type: ignore[assignment]
+    moment = isinstance(model._meta.get_field(name), DateTimeField)
+    months = _months(first, last)
+    return Case(*[When(**{f"{day}__lt": _aware(month) if moment else month},
+                       then=Value(previous)) for previous, month in zip(months, months[1:], strict=False)],
+                default=Value(months[-1]), output_field=DateField())
+
+
+def _span(run: dict[str, Any], start: date, end: date) -> tuple[date, date]:
+    """The days a run's figures by month are fetched for: all its periods', and at least [start, end]."""
+    first, last = run.get("months", (start, end))
+    return min(first, start), max(last, end)
+
+
+def _monthly(run: dict[str, Any], name: str, start: date, end: date, rows: Callable[[date, date], QuerySet[Any]],
+             ) -> dict[int, Figures]:
+    """Person -> the sums of `rows(first, last)` (grouped rows with a "person" and a "month") over the
+    months of [start, end]. The query is run once per run for every month the run spans (kept in `run`
+    under `name`)."""
+    first, last = _span(run, start, end)
+    months = run.setdefault("monthly", {}).setdefault(name, {})
+    if any(month not in months for month in _months(start, end)):
+        # Kept only once every row has come: a read retried on the primary (`replica.on_replica`) starts over.
+        fetched: dict[date, dict[int, Figures]] = {month: {} for month in _months(first, last)}
+        for row in rows(first, last):
+            fetched[row.pop("month")][row.pop("person")] = row
+        months.update(fetched)
+    totals: dict[int, Figures] = defaultdict(dict)
+    for month in _months(start, end):
+        for person, row in months[month].items():
+            _add(totals[person], row)
+    return totals
 
 
 def _receivables(figures: Figures, days: int) -> None:
@@ -255,38 +383,45 @@ def _receivables(figures: Figures, days: int) -> None:
     figures["dso"] = None if dso is None else min(dso, MAX_DSO)
 
 
-def _stage_days(subject: str, totals: dict[tuple[int, str], tuple[timedelta, int]]) -> dict[int, dict[str, str]]:
-    """Average days in each stage, over the moves out of a stage in the period: the time from the
-    move into that stage (or the deal's creation, for the first stage) to the move out of it.
-
-    One grouped query by owner; a team's or department's figure is its people's summed stays over
-    their summed moves (not a mean of means). The per-move lookup of the entering move is the dearest
-    query of the scorecards, so it is not run again for each kind of subject."""
-    if subject != Subject.REP:
-        owners = User.objects.filter(pk__in={owner for owner, _stage in totals}).annotate(
-            scoring_group=scoring_team() if subject == Subject.TEAM else scoring_department())
-        group_of = dict(owners.values_list("pk", "scoring_group"))
-        grouped: dict[tuple[int, str], tuple[timedelta, int]] = {}
-        for (owner, stage), (stay, moves) in totals.items():
-            if group_of.get(owner) is not None:
-                summed_stay, summed_moves = grouped.get((group_of[owner], stage), (timedelta(0), 0))
-                grouped[group_of[owner], stage] = (summed_stay + stay, summed_moves + moves)
-        totals = grouped
-    result: dict[int, dict[str, str]] = defaultdict(dict)
-    for (key, stage), (stay, moves) in sorted(totals.items()):
-        result[key][stage] = str(_days(stay / moves))
-    return result
+def _stage_totals(start: date, end: date, run: dict[str, Any]) -> dict[int, dict[str, tuple[timedelta, int]]]:
+    """Deal owner -> stage left -> (summed time spent in it, moves out of it) for [start, end], a month or a
+    quarter: the sums of its months', which `run` keeps (fetched for every month of the run at once)."""
+    months = run.setdefault("stage_months", {})
+    first, last = _span(run, start, end)
+    if any(month not in months for month in _months(start, end)):
+        fetched: dict[date, dict[int, dict[str, tuple[timedelta, int]]]] = {
+            month: {} for month in _months(first, last)}
+        for (month, owner, stage), stay_and_moves in _stage_totals_by_month(first, last).items():
+            fetched[month].setdefault(owner, {})[stage] = stay_and_moves
+        months.update(fetched)
+    totals: dict[int, Figures] = {}
+    for month in _months(start, end):
+        for owner, stages in months[month].items():
+            _add(totals.setdefault(owner, {}), {"stage_totals": stages})
+    return {owner: summed["stage_totals"] for owner, summed in totals.items()}
 
 
-def _stage_totals_by_owner(begins: datetime, ends: datetime) -> dict[tuple[int, str], tuple[timedelta, int]]:
-    """(deal owner, stage left) -> (summed time spent in it, moves out of it) for the period."""
+def _months(start: date, end: date) -> list[date]:
+    """The first day of each month from `start`'s to `end`'s."""
+    months, month = [], start.replace(day=1)
+    while month <= end:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _stage_totals_by_month(start: date, end: date) -> dict[tuple[date, int, str], tuple[timedelta, int]]:
+    """(month of the move, deal owner, stage left) -> (summed time spent in it, moves out of it), over the
+    moves out of a stage from `start` to `end`: the time from the move into that stage (the latest before,
+    or the deal's creation for the first stage) to the move out of it."""
     entered = (StageMove.objects.filter(deal=OuterRef("deal"), to_stage=OuterRef("from_stage"), at__lt=OuterRef("at"))
                .exclude(from_stage=F("to_stage")).order_by("-at").values("at")[:1])
     stay = ExpressionWrapper(F("at") - Coalesce(Subquery(entered), F("deal__created_at")), output_field=DurationField())
-    rows = (StageMove.objects.filter(at__gte=begins, at__lt=ends, deal__owner__isnull=False)
-            .exclude(from_stage=F("to_stage")).values_list("deal__owner", "from_stage").order_by()
+    rows = (StageMove.objects.filter(at__gte=_aware(start), at__lt=_aware(end, end=True), deal__owner__isnull=False)
+            .exclude(from_stage=F("to_stage")).annotate(month=_month_of(StageMove, "at", start, end))
+            .values_list("month", "deal__owner", "from_stage").order_by()
             .annotate(stay=Sum(stay, output_field=DurationField()), moves=Count("pk")))
-    return {(owner, stage): (_as_duration(total), moves) for owner, stage, total, moves in rows}
+    return {(month, owner, stage): (_as_duration(total), moves) for month, owner, stage, total, moves in rows}
 
 
 def _as_duration(value: timedelta | int) -> timedelta:
@@ -432,11 +567,13 @@ def compute_scorecards(*, period: str, start: date, progress: Callable[[int], ob
     rows of subjects that no longer exist (a rep who left) are removed. Atomic: a failure leaves the
     previous complete set. `progress(percent)` is told after each kind of subject (inside the transaction,
     so another connection sees it only at commit). The number of queries does not depend on the data.
-    `today` (by default the local date) decides which open deals are overdue (see `pipeline_cut_off`)."""
+    `today` (by default the local date) decides which open deals are overdue (see `pipeline_cut_off`).
+    Inside `one_run`, what the run's periods share is fetched once for all of them."""
     start, end = period_bounds(period, start)
     weights = ScoreWeights.current()
     written = 0
-    shared: dict[str, Any] = {"today": today or timezone.localdate()}
+    run = _RUN.get() or {}
+    shared: dict[str, Any] = {"today": today or run.get("today") or timezone.localdate(), "run": run}
     kinds = [Subject.REP, Subject.TEAM, Subject.DEPARTMENT]
     # The heavy aggregates on the replica, once it has every commit made before this run.
     figures_of = replica.on_replica(lambda: {subject: figures_for(subject, start, end, shared) for subject in kinds},

@@ -19,7 +19,7 @@ from accounts.models import Position, Team, User
 from accounts.services import RuleError
 
 from .computation_runs import claim_run
-from .kpis import compute_scorecards, periods_to_compute
+from .kpis import compute_scorecards, one_run, periods_to_compute
 from .models import Scorecard, ScorecardRun
 from .periods import month_bounds, period_bounds, quarter_bounds, quarter_label, quarter_of, quarter_start
 from .selectors import can_recompute
@@ -59,12 +59,14 @@ def recompute_run(*, run_id: int) -> int:
     run = ScorecardRun.objects.filter(pk=run_id, finished_at__isnull=True).first()
     if run is None:
         return 0
-    periods = periods_of_run(run, timezone.localdate())
+    today = timezone.localdate()
+    periods = periods_of_run(run, today)
     written = 0
     try:
-        for step, (period, start) in enumerate(periods, start=1):
-            written += compute_scorecards(period=period, start=start)
-            ScorecardRun.objects.filter(pk=run.pk).update(progress=int(100 * step / len(periods)))
+        with one_run(periods, today):
+            for step, (period, start) in enumerate(periods, start=1):
+                written += compute_scorecards(period=period, start=start)
+                ScorecardRun.objects.filter(pk=run.pk).update(progress=int(100 * step / len(periods)))
     except Exception as error:
         ScorecardRun.objects.filter(pk=run.pk, finished_at__isnull=True).update(
             finished_at=timezone.now(), error=f"{type(error).__name__}: {error}"[:2000])
@@ -75,8 +77,10 @@ def recompute_run(*, run_id: int) -> int:
 
 def compute_running() -> int:
     """The hourly job: the running and previous month and quarter. Idempotent (rows are upserted)."""
-    return sum(compute_scorecards(period=period, start=start)
-               for period, start in periods_to_compute(timezone.localdate()))
+    today = timezone.localdate()
+    periods = periods_to_compute(today)
+    with one_run(periods, today):
+        return sum(compute_scorecards(period=period, start=start) for period, start in periods)
 
 
 # --- Refreshing after a change ----------------------------------------------------------------------
@@ -125,7 +129,8 @@ def refresh_run(periods: list[list[str]]) -> int:
     change committed while this runs enqueues a refresh of its own."""
     parsed = [(period, date.fromisoformat(start)) for period, start in periods]
     cache.delete_many([refresh_key(period, start) for period, start in parsed])
-    return sum(compute_scorecards(period=period, start=start) for period, start in parsed)
+    with one_run(parsed, timezone.localdate()):
+        return sum(compute_scorecards(period=period, start=start) for period, start in parsed)
 
 
 # --- The weekly digest -----------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from customers.models import SatisfactionSurvey
 from customers.services import survey_record
 from pipeline import activities, services, transfers
 from pipeline.models import Activity, Deal, LostReason, Stage
-from targets import scorecards
+from targets import kpis, scorecards
 from targets.models import Scorecard
 from targets.periods import quarter_start
 
@@ -176,3 +176,29 @@ def test_a_real_worker_brings_a_signing_onto_the_reps_dashboard(tmp_path, eager_
     assert signed_on_scorecard(), "the worker did not refresh the scorecard within a minute"
     page = client_as(cast.rep).get(reverse("dashboards:mine"), follow=True).content.decode()
     assert "31,240,000" in page
+
+
+def test_a_signing_moves_the_figures_of_the_signer_their_team_and_department_only(cast, deal):
+    """The refresh a signing enqueues recomputes its periods whole (the norms and ranks compare everyone),
+    yet only the seller's, their team's and their department's figures move; the other people's and the
+    other team's rows come out as they were. (Scorecards have no organisation row: the department is the top.)"""
+    sign(DealFactory(customer=CustomerFactory(owner=cast.other_rep)), cast.other_rep)
+    activities.activity_log(activity=Activity(customer=CustomerFactory(owner=cast.account_manager),
+                                              happened_at=timezone.now(), summary="Visited the mill"),
+                            contacts=[], by=cast.account_manager)
+    work = [[period, start.isoformat()] for period, start in scorecards.periods_touched([today()], today())]
+    scorecards.refresh_run(work)
+    figures = ["subject", "subject_id", "period", *kpis.FIGURES]
+
+    def rows() -> dict[tuple, tuple]:
+        return {row[:3]: row for row in Scorecard.objects.values_list(*figures)}
+
+    before = rows()
+    sign(deal, cast.rep)
+    scorecards.refresh_run(work)
+    after = rows()
+    moved = {key[:2] for key in after if after[key] != before.get(key)}
+    assert moved == {("rep", cast.rep.pk), ("team", cast.rep.team_id), ("department", cast.rep.team.department_id)}
+    for period in ("month", "quarter"):
+        assert (Scorecard.objects.get(subject="team", subject_id=cast.rep.team_id, period=period).signed_contracts
+                == before["team", cast.rep.team_id, period][figures.index("signed_contracts")] + 1)

@@ -378,6 +378,28 @@ def test_computing_takes_as_many_queries_for_30_reps_as_for_3(cast, django_asser
     assert card(TEAM, cast.rep.team_id).signed_contracts == 2 * (2 + (reps - 3) // 2)
 
 
+def queries_to_recompute_the_quarter(by) -> int:
+    run = ScorecardRun.objects.create(period_start=Q3, requested_by=by)
+    with CaptureQueriesContext(connection) as context:
+        assert scorecards.recompute_run(run_id=run.pk) > 0
+    return len(context.captured_queries)
+
+
+def test_recomputing_a_quarter_takes_as_many_queries_for_30_reps_as_for_3(cast):
+    ScoreWeights.current()
+    targets = {team.pk: TeamTargetFactory(team=team, quarter=3) for team in (cast.rep.team, cast.other_rep.team)}
+    for rep in (cast.rep, cast.account_manager, cast.other_rep):
+        sell(rep, targets[rep.team_id])
+    few = queries_to_recompute_the_quarter(cast.manager)
+    for index in range(min(30, scorecards_in_one_upsert()) - 3):
+        team = cast.rep.team if index % 2 else cast.other_rep.team
+        sell(UserFactory(team=team, department=team.department), targets[team.pk])
+    # The quarter and its three months: the run, then for each period who is scored, the figures that do not
+    # add up by month counted by person (those that do, what is owed and the stage stays: once for the whole
+    # run), targets, stale rows and one upsert per kind of subject, the progress and the savepoints.
+    assert queries_to_recompute_the_quarter(cast.manager) == few == 85
+
+
 # --- Recompute on demand -----------------------------------------------------------------------------
 
 

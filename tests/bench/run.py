@@ -48,7 +48,8 @@ HERE = Path(__file__).resolve().parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bulksales_bench_{size}"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/3"
 P95_TARGET_MS = 150
-RECOMPUTE_TARGET_S = 10
+RECOMPUTE_TARGET_S = 2  # issue 17: the whole organisation's quarter
+REFRESH_TARGET_S = 1  # issue 17: the refresh a single signing enqueues
 SEARCH_TARGET_MS = 50  # the search box's median as the director, at the target size
 NOTES_MARKER = "<!-- Notes below this line are kept when make bench rewrites the file. -->"
 TARGET_SIZE = "large"  # the size the latency and recompute targets are about
@@ -453,14 +454,23 @@ def report(measured: list[str], loaded: list[str], results: dict, info: dict) ->
               "visible customer with surveys, complaints and the most deals; the visible open deal with the most "
                "activities). Pages answered "
               "under load by other users of the same role are reported in the same row."), "",
-              "## Scorecard recompute", "", "| size | seconds | scorecards written |", "|---|---|---|"]
+              "## Scorecard recompute", "",
+              "| size | seconds | scorecards written | after a signing: seconds | scorecards written |",
+              "|---|---|---|---|---|"]
     for size in measured:
         recompute = results[size]["recompute"]
-        lines.append(f"| {size} | {recompute['seconds']:.2f} | {recompute['scorecards']} |")
+        signing = recompute["after_signing"]
+        lines.append(f"| {size} | {recompute['seconds']:.2f} | {recompute['scorecards']} | {signing['seconds']:.2f} | "
+                     f"{signing['scorecards']} |")
         if size == TARGET_SIZE and recompute["seconds"] >= RECOMPUTE_TARGET_S:
             missed.append(f"recompute takes {recompute['seconds']:.1f} s at {size} (target < {RECOMPUTE_TARGET_S} s)")
+        if size == TARGET_SIZE and signing["seconds"] >= REFRESH_TARGET_S:
+            missed.append(f"recompute after a signing takes {signing['seconds']:.1f} s at {size} "
+                          f"(target < {REFRESH_TARGET_S} s)")
     lines += ["", (f"The whole organisation's current quarter (from {results[measured[0]]['recompute']['period_start']}"
-              "): a `ScorecardRun` and `targets.scorecards.recompute_run` called in-process, wall-clock."), "",
+              "): a `ScorecardRun` and `targets.scorecards.recompute_run` called in-process, wall-clock. After a "
+              "signing: the refresh a signing today enqueues (`targets.scorecards.refresh_run` of the running month "
+              "and quarter), in-process, the median of three."), "",
               "## Search box", "",
               "| size | page | q | queries | median ms | SQL median ms | slowest query ms |",
               "|---|---|---|---|---|---|---|"]
@@ -492,7 +502,10 @@ def report(measured: list[str], loaded: list[str], results: dict, info: dict) ->
            "missed" if any(item.startswith("search ") for item in missed) else "met"),
         f"recompute < {RECOMPUTE_TARGET_S} s at the {TARGET_SIZE} size: "
         + ("not measured" if TARGET_SIZE not in measured else
-           "missed" if any("recompute" in item for item in missed) else "met"),
+           "missed" if any(item.startswith("recompute takes") for item in missed) else "met"),
+        f"recompute after a signing < {REFRESH_TARGET_S} s at the {TARGET_SIZE} size: "
+        + ("not measured" if TARGET_SIZE not in measured else
+           "missed" if any(item.startswith("recompute after a signing") for item in missed) else "met"),
     ]
     lines += [f"- {check}" for check in checks]
     if missed:
@@ -529,7 +542,8 @@ def main() -> None:
         prepare(size, env)
         log(f"{size}: recomputing the current quarter's scorecards")
         results[size] = {"recompute": measure("recompute", env, out / "recompute.json")}
-        log(f"{size}: recompute took {results[size]['recompute']['seconds']} s; counting queries per page")
+        log(f"{size}: recompute took {results[size]['recompute']['seconds']} s, after a signing "
+            f"{results[size]['recompute']['after_signing']['seconds']} s; counting queries per page")
         plan = out / "locust_plan.json"
         results[size]["queries"] = measure("queries", env, out / "queries.json", "--plan", str(plan))
         results[size]["search"] = measure("search", env, out / "search.json")
