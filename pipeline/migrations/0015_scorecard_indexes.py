@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('customers', '0010_search_trigram_indexes'),
-        ('pipeline', '0013_reminder_assignment'),
+        ('pipeline', '0014_search_documents'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
