@@ -19,7 +19,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from pipeline.models import LostReason, Outcome
+from pipeline.models import LostReason, Outcome, Reminder
 from targets.coaching.models import CoachingNote
 from targets.incentives.models import IncentivePlan, PlanRun, Statement, StatementLine
 from targets.models import Scorecard, ScorecardRun
@@ -379,6 +379,10 @@ def test_a_coaching_note_is_recorded_acknowledged_locked_and_followed_up(client_
     assert "Call Rizhao Steel about the Q2 tender" in dashboard.content.decode()
     action = note.actions.get()
     inbox = reverse("reminders:inbox")
+    # The inbox shows the note's actions once: behind the "Assigned to you" entry until the rep marks it done.
+    [entry] = Reminder.objects.filter(recipient=cast.rep, kind=Reminder.Kind.ASSIGNED)
+    response = submit(client_as(cast.rep), inbox, reverse("reminders:done", args=[entry.pk]))
+    assert response.status_code == FOUND
     response = submit(client_as(cast.rep), inbox, reverse("coaching:action_mark", args=[action.pk]))
     assert response.status_code == FOUND and response["Location"] == reverse("reminders:inbox")
     dashboard = client_as(cast.manager).get(reverse("dashboards:manager"))
