@@ -70,11 +70,11 @@ class SearchDocument(Operation):
         parts = [f"ARRAY[{own}]"]
         for foreign_key, other, columns in self.related:
             theirs = ", ".join(f"r.{_quoted(column)}::text" for column in columns)
-            parts.append(f"ARRAY(SELECT field FROM {_quoted(other)} r, unnest(ARRAY[{theirs}]) AS field "
+            parts.append(f"ARRAY(SELECT field FROM {_quoted(other)} r, unnest(ARRAY[{theirs}]) AS field "  # nosec B608: identifiers from our migrations, quoted; no user input
                          f"WHERE r.id = NEW.{_quoted(foreign_key)})")
         for link, here, there, other, columns in self.through:
             theirs = ", ".join(f"r.{_quoted(column)}::text" for column in columns)
-            parts.append(f"ARRAY(SELECT field FROM {_quoted(link)} l JOIN {_quoted(other)} r "
+            parts.append(f"ARRAY(SELECT field FROM {_quoted(link)} l JOIN {_quoted(other)} r "  # nosec B608: identifiers from our migrations, quoted; no user input
                          f"ON r.id = l.{_quoted(there)}, unnest(ARRAY[{theirs}]) AS field "
                          f"WHERE l.{_quoted(here)} = NEW.id)")
         return " || ".join(parts)
@@ -114,7 +114,7 @@ class SearchDocument(Operation):
             f"CREATE TRIGGER {_quoted(own)} BEFORE INSERT OR UPDATE ON {table} "
             f"FOR EACH ROW EXECUTE FUNCTION {_quoted(own)}()",
         ]
-        rewrite = f"UPDATE {table} SET {TEXT_COLUMN} = ''"
+        rewrite = f"UPDATE {table} SET {TEXT_COLUMN} = ''"  # nosec B608: identifiers from our migrations, quoted; no user input
 
         def changed(columns: list[str]) -> str:
             return " OR ".join(f"OLD.{_quoted(column)} IS DISTINCT FROM NEW.{_quoted(column)}" for column in columns)
@@ -130,7 +130,7 @@ class SearchDocument(Operation):
                 events="INSERT OR UPDATE OR DELETE")
             statements += self._rewrite(
                 self._name(other), other,
-                f"{rewrite} WHERE id IN (SELECT {_quoted(here)} FROM {_quoted(link)} WHERE {_quoted(there)} = NEW.id);",
+                f"{rewrite} WHERE id IN (SELECT {_quoted(here)} FROM {_quoted(link)} WHERE {_quoted(there)} = NEW.id);",  # nosec B608: identifiers from our migrations, quoted; no user input
                 changed(columns))
         return [
             *statements,
