@@ -1,7 +1,9 @@
-"""Who is asking (the client's address behind trusted proxies) and how often: sign-in lockout and throttles."""
+"""Who is asking (the client's address behind trusted proxies) and how often: sign-in lockout and throttles;
+and the secrets that stand for a person in a URL or a header (API tokens, calendar feeds)."""
 
 import hashlib
 import ipaddress
+import secrets
 import time
 
 from django.conf import settings
@@ -66,3 +68,13 @@ def password_reset_allowed(request: HttpRequest, email: str) -> bool:
     per_client = within_limit("reset-client", client_address(request), limit=settings.PASSWORD_RESET_LIMIT_PER_CLIENT,
                               window_minutes=settings.PASSWORD_RESET_WINDOW_MINUTES)
     return per_address and per_client
+
+
+def new_secret() -> str:
+    """A secret that opens one person's data without a session (an API token, a calendar feed's URL)."""
+    return secrets.token_urlsafe(32)
+
+
+def secret_hash(secret: str) -> str:
+    """What is stored of such a secret, like a password's hash: a leaked database opens nothing."""
+    return hashlib.sha256(secret.encode()).hexdigest()

@@ -35,10 +35,14 @@ def can_recompute(user: User) -> bool:
 # --- Reads -----------------------------------------------------------------------------------------
 
 
+def own_shares(user: User) -> QuerySet[RepTarget]:
+    """A person's own shares of their teams' targets, every quarter's."""
+    return access.owned_by(user, RepTarget.objects.all(), owner_field="rep")
+
+
 def own_rep_targets(user: User, *, year: int, quarter: int) -> QuerySet[RepTarget]:
     """A rep's or account manager's own shares of their teams' targets for a quarter."""
-    shares = access.owned_by(user, RepTarget.objects.all(), owner_field="rep")
-    return shares.filter(team_target__year=year, team_target__quarter=quarter)
+    return own_shares(user).filter(team_target__year=year, team_target__quarter=quarter)
 
 
 def own_team_target(user: User, *, year: int, quarter: int) -> QuerySet[TeamTarget]:
@@ -62,7 +66,7 @@ def team_targets_visible_to(user: User) -> QuerySet[TeamTarget]:
         return TeamTarget.objects.none()
     if access.can_open_team_pages(user):
         return TeamTarget.objects.filter(team__in=access.teams_visible_to(user))
-    shares = access.owned_by(user, RepTarget.objects.all(), owner_field="rep")
+    shares = own_shares(user)
     held_here = Exists(shares.filter(team_target=OuterRef("pk")))
     if not user.team_id:
         return TeamTarget.objects.filter(held_here)
@@ -77,7 +81,7 @@ def rep_targets_visible_to(user: User) -> QuerySet[RepTarget]:
         return RepTarget.objects.none()
     if access.can_open_team_pages(user):
         return RepTarget.objects.filter(team_target__team__in=access.teams_visible_to(user))
-    return access.owned_by(user, RepTarget.objects.all(), owner_field="rep")
+    return own_shares(user)
 
 
 def team_reps(team: Team) -> QuerySet[User]:

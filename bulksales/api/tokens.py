@@ -1,7 +1,5 @@
 """Creating, finding and revoking personal API tokens (shared by the profile page and the command)."""
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from django.db.models import QuerySet
@@ -9,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.security import new_secret
+from accounts.security import secret_hash as hash_key
 from accounts.services import RuleError
 
 from .models import ApiToken
@@ -18,16 +18,12 @@ PREFIX_LENGTH = 8
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
-def hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
 def token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """A new token for the user; returns the record and the secret, which is never shown again."""
     name = name.strip()
     if not name:
         raise RuleError(_("Give the token a name."))
-    key = "bs_" + secrets.token_urlsafe(32)
+    key = "bs_" + new_secret()
     token = ApiToken.objects.create(user=user, name=name[:100], key_hash=hash_key(key), prefix=key[:PREFIX_LENGTH])
     return token, key
 

@@ -59,9 +59,11 @@ class Conflict(exceptions.APIException):
 
 
 def rule_refused(error: RuleError) -> exceptions.APIException:
-    # A stale version is a conflict with what the record is now, not a bad request: read it again.
+    # A stale version is a conflict with what the record is now, not a bad request: read it again. The
+    # page's own words ("your input is below") describe a form, not an answer to a script.
     if isinstance(error, pipeline_services.StaleDeal):
-        return Conflict(str(error))
+        return Conflict(_("Someone else changed this deal while you were editing it. Read it again for its "
+                          "current terms and version, then send your change again."))
     return exceptions.ValidationError({"detail": str(error)})
 
 
@@ -111,11 +113,10 @@ class CanResearch(AllowedIf):
     rule = staticmethod(access.can_research)
 
 
-class CanSell(permissions.BasePermission):
+class CanSell(AllowedIf):
     """The deal pages are the sellers' (access.sellers_only); so are their endpoints."""
 
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        return bool(request.user and request.user.is_authenticated and access.can_sell(request.user))
+    rule = staticmethod(access.can_sell)
 
 
 class ApiViewSet(viewsets.GenericViewSet):
@@ -280,12 +281,13 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     def sign(self, request: Request, pk: int) -> Response:
         """Sign the contract: the deal's terms as they stand unless sent, the contract number and date."""
         deal = self._changeable()
-        unbound = SignForm(instance=Deal.objects.get(pk=deal.pk))
+        terms = Deal.objects.get(pk=deal.pk)  # the form writes the sent terms into it; `deal` stays as read
+        unbound = SignForm(instance=terms)
         # The page's form shows the current terms to confirm; a script sends only what it changes, but
         # always the version it read (else a stale read would sign unseen terms).
         data = {name: unbound[name].value() for name in unbound.fields if name != "version"} | dict(
             request.data.items())
-        form = SignForm(data, instance=Deal.objects.get(pk=deal.pk))
+        form = SignForm(data, instance=terms)
         if not form.is_valid():
             raise form_errors(form)
         try:

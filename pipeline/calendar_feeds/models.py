@@ -1,13 +1,6 @@
-import hashlib
-import secrets
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class CalendarFeed(models.Model):
@@ -21,7 +14,3 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}"
-
-    @staticmethod
-    def new_token() -> str:
-        return secrets.token_urlsafe(32)
