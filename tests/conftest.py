@@ -305,3 +305,19 @@ def seed_once_per_module(request, *args: str) -> str:
 def demo(request, shared_seed) -> str:
     """The regular demo (`manage.py seed_demo`), seeded once for the tests of a module that use it."""
     return seed_once_per_module(request)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """The test databases, their migrated rows kept for the tests with `serialized_rollback` on every
+    connection object. Playwright's sync API keeps an asyncio loop running in the test's thread (browser.py),
+    and while it runs Django's per-context connection handler hands out new connection objects, without the
+    rows Django kept on the first: a browser test's setup then skipped restoring them and its flush re-made
+    the content types under new ids, which broke the next test that restores them (ids taken)."""
+    from django.db import connections
+
+    for alias in connections:
+        kept = getattr(connections[alias], "_test_serialized_contents", None)
+        if kept is not None:
+            type(connections[alias])._test_serialized_contents = kept  # every connection of that backend
+    yield

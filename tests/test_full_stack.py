@@ -212,7 +212,8 @@ def test_two_webs_two_workers_and_beat_keep_every_signing_once_and_a_killed_run_
             # seconds apart they come faster than two workers do them), so the recomputation the manager
             # asks for is the workers' only work; the worker that takes it is killed half-way through.
             beat.stop()
-            assert broker.exists(f"{prefix}celery")
+            # Whatever is still queued: on a fast machine the workers may have caught up already, and Redis
+            # keeps no empty queue (so nothing to assert about its being there).
             broker.delete(f"{prefix}celery")
             manager = Browser(urls[1])
             manager.sign_in("manager", PASSWORD)
