@@ -189,6 +189,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # A signing, visit or transfer refreshes the scorecards of its periods after this many seconds, so
 # that a burst of changes makes one run (targets.scorecards.refresh_soon).
 SCORECARD_REFRESH_DELAY = env_int("SCORECARD_REFRESH_DELAY", 5)
+# How long the bell's count on every page is kept in the cache at most (pipeline.bell); every write that changes
+# it drops it at once, so this only bounds a count the cache lost track of. 0 counts on every page.
+INBOX_COUNT_CACHE_SECONDS = env_int("INBOX_COUNT_CACHE_SECONDS", 15 * 60)
 # Customer import (customers.importing): the limits a file is refused over, checked as it is read; the
 # uploaded file waits under VAR_DIR/imports/ for the confirmation this many hours at most.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)

@@ -13,6 +13,7 @@ class PipelineConfig(AppConfig):
         from customers.panels import register_panel
         from customers.tiers import register_sales_source
 
+        from .bell import counted
         from .models import Activity, Deal, Reminder
         from .notifications import complaint_assigned
         from .panels import customer_activities_panel, customer_transfers_panel
@@ -27,6 +28,7 @@ class PipelineConfig(AppConfig):
         # Nothing stays with a leaving person: their open next steps and open reminders move too.
         handover.register_owned(Activity, "next_step_owner", _("open next steps"), only=open_next_steps_of)
         handover.register_owned(Reminder, "recipient", _("open reminders"), only=open_reminders_to_move)
+        counted(Reminder, "recipient")  # the bell's cached count
         register_panel(customer_deals_panel)
         register_panel(customer_activities_panel)
         register_panel(customer_transfers_panel)

@@ -17,6 +17,7 @@ from accounts.bounds import business_range_constraint, validate_business_date
 from accounts.models import BilingualName, Digits, in_reader_language
 from customers.models import Commodity, Complaint, Contact, Customer, PaymentTerms
 
+from .bell import InboxQuerySet
 from .execution import pricing
 
 MONEY = Digits(max_digits=16, decimal_places=2)
@@ -565,6 +566,10 @@ class Activity(models.Model):
         return self.icon_of(self.kind)
 
 
+class ReminderQuerySet(InboxQuerySet):
+    recipient = "recipient"
+
+
 class Reminder(models.Model):
     """Something that needs a person today (跟进提醒), raised by the hourly job.
 
@@ -625,6 +630,8 @@ class Reminder(models.Model):
     # Set for display by the inbox (not columns): may the reader hand it over, or transfer its deal.
     reassignable: bool
     transferable: bool
+
+    objects = ReminderQuerySet.as_manager()
 
     class Meta:
         ordering = ["-day", "due_on", "pk"]

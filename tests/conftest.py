@@ -198,6 +198,10 @@ def fresh_caches(request, settings):
     }
     caches.close_all()  # the setting_changed receiver resets the handler too; this makes it explicit
     caches._connections = Local()
+    # The bell is counted on every page: a test's writes never commit, so the cache's invalidation on commit
+    # would not run. tests/test_bell.py turns the cache on, and commits its writes' callbacks.
+    if not real:
+        settings.INBOX_COUNT_CACHE_SECONDS = 0
     yield
     for name in names:
         caches[name].clear()  # unique locations: free the test's entries instead of keeping them all

@@ -157,9 +157,13 @@ class ClaimToConfirm:
 
 def claims_to_confirm(user: User, customer: Customer) -> list[ClaimToConfirm]:
     """The customer's cargoes valued on the B/L and short beyond their allowance, and their standing
-    results off spec, with no
-    claim raised on them yet: two queries, for the customer's page (each is priced on the claim's page)."""
-    shipments = claimable_shipments_for(user).filter(deal__customer=customer)
+    results off spec, with no claim raised on them yet: two queries, for the page of a customer the user
+    sees (each is priced on the claim's page)."""
+    if not access.can_record_complaint(user):
+        return []
+    # claimable_shipments_for, for a customer the user sees: all its won contracts' shipments. Named outright,
+    # without its OR of two subqueries, PostgreSQL starts from the customer's contracts, not from every shipment.
+    shipments = Shipment.objects.filter(deal__customer=customer, deal__outcome=Outcome.WON)
     # A shortage is claimed only on a cargo valued on its B/L (see suggested_claims).
     short = (shipments.filter(outturn_tonnes__isnull=False, bl_tonnes__isnull=False,
                               deal__quantity_basis=QuantityBasis.BL,
@@ -167,7 +171,9 @@ def claims_to_confirm(user: User, customer: Customer) -> list[ClaimToConfirm]:
                               * F("deal__shortage_allowance_percent") / 100)
              .exclude(Exists(CargoClaim.objects.filter(shipment=OuterRef("pk"), kind=CargoClaim.Kind.QUANTITY)))
              .select_related("deal").order_by("-pk")[:SUGGESTIONS_LISTED])
-    off_spec = (unclaimed_off_spec_results().filter(assay__shipment__in=shipments)
+    # The customer named outright too: without it PostgreSQL walks every result by id for the first five.
+    off_spec = (unclaimed_off_spec_results().filter(assay__shipment__in=shipments,
+                                                    assay__shipment__deal__customer=customer)
                 .select_related("parameter", "assay__shipment__deal").order_by("-pk")[:SUGGESTIONS_LISTED])
     found = [ClaimToConfirm(shipment, CargoClaim.Kind.QUANTITY, shipment.bl_tonnes - shipment.outturn_tonnes)
              for shipment in short if shipment.bl_tonnes is not None and shipment.outturn_tonnes is not None]

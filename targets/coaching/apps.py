@@ -10,10 +10,14 @@ class CoachingConfig(AppConfig):
     verbose_name = _("Coaching")
 
     def ready(self) -> None:
+        from pipeline.bell import counted
         from pipeline.inbox_panels import register_inbox_count, register_inbox_panel
 
+        from .models import CoachingAction, CoachingNote
         from .panels import inbox_coaching_panel
         from .selectors import inbox_items
 
         register_inbox_panel(inbox_coaching_panel)
         register_inbox_count(inbox_items)
+        counted(CoachingNote, "rep")
+        counted(CoachingAction)  # whose it is is its note's: everyone's counts, as actions change rarely

@@ -8,6 +8,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.bounds import business_range_constraint, validate_business_date
+from pipeline.bell import InboxQuerySet
+
+
+class CoachingNoteQuerySet(InboxQuerySet):
+    recipient = "rep"  # what the bell counts of a note: the rep's acknowledgement
 
 
 class CoachingNote(models.Model):
@@ -35,6 +40,8 @@ class CoachingNote(models.Model):
     acknowledgement_comment = models.TextField(_("the rep's comment"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = CoachingNoteQuerySet.as_manager()
 
     class Meta:
         ordering = ["-held_on", "-pk"]
@@ -67,6 +74,8 @@ class CoachingAction(models.Model):
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="+", verbose_name=_("done by"))
+
+    objects = InboxQuerySet.as_manager()  # an action is in its note's rep's inbox
 
     class Meta:
         ordering = ["due_on", "pk"]

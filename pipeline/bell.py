@@ -1,0 +1,92 @@
+"""The bell's count, which every page's navigation bar shows: cached per person and day, and dropped the moment
+anything it counts is written.
+
+The count is a versioned cache entry: its key holds a token for "everyone" and one for the person. A write to
+a reminder (or to anything an app registered with the inbox count) replaces the person's token, or everyone's
+when a bulk write does not say whose rows it touched, once its transaction commits. A reader that computed the
+count from the old rows stores it under the old token, where nobody looks any more; so a cached count is never
+older than the last committed write. The day is in the key, so snoozed reminders come back at midnight.
+"""
+
+import secrets
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import models, transaction
+from django.db.models.signals import post_delete, post_save
+
+EVERYONE = "bell:v"
+
+
+def _person_key(person_id: int) -> str:
+    return f"bell:v:{person_id}"
+
+
+def _tokens(person_id: int) -> tuple[str, str]:
+    keys = [EVERYONE, _person_key(person_id)]
+    found = cache.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        # A token that was never set (or was evicted) gets a new one: an evicted token must not bring back
+        # the counts stored under the one before it.
+        for key in missing:
+            cache.add(key, secrets.token_hex(6), None)
+        found |= cache.get_many(missing)
+    return found[EVERYONE], found[_person_key(person_id)]
+
+
+def cached_count(person_id: int, day: date, count: Callable[[], int]) -> int:
+    # INBOX_COUNT_CACHE_SECONDS is a safety net only: every write that changes a count replaces its token.
+    seconds = settings.INBOX_COUNT_CACHE_SECONDS
+    if seconds <= 0:
+        return count()
+    everyone, person = _tokens(person_id)
+    key = f"bell:n:{person_id}:{day.isoformat()}:{everyone}:{person}"
+    value = cache.get(key)
+    if value is None:
+        value = count()
+        cache.set(key, value, seconds)
+    return int(value)
+
+
+def inbox_changed(person_ids: Iterable[int | None] | None = None) -> None:
+    """The inboxes of `person_ids` (everyone's if None) changed: their counts are read afresh once the current
+    transaction commits (before it, another request would read the old rows and cache them again)."""
+    keys = [EVERYONE] if person_ids is None else [_person_key(pk) for pk in set(person_ids) if pk is not None]
+    if keys:
+        transaction.on_commit(lambda: cache.set_many({key: secrets.token_hex(6) for key in keys}, None))
+
+
+class InboxQuerySet(models.QuerySet[Any]):
+    """The queryset of a model the bell counts: its bulk writes drop the counts they may change. `recipient`
+    names the field of the person whose inbox a row is in, when the row has one."""
+
+    recipient: str | None = None
+
+    def update(self, **kwargs: Any) -> int:
+        changed = super().update(**kwargs)
+        if changed:
+            inbox_changed()  # whose rows they were is not known without reading them again
+        return changed
+
+    def bulk_create(self, objs: Iterable[Any], *args: Any, **kwargs: Any) -> list[Any]:
+        created = super().bulk_create(objs, *args, **kwargs)
+        if self.recipient is None:
+            inbox_changed()
+        else:
+            inbox_changed(getattr(obj, f"{self.recipient}_id") for obj in created)
+        return created
+
+
+def counted(model: type[models.Model], recipient: str | None = None) -> None:
+    """Drop the counts when a row of `model` is saved or deleted one by one (a deletion that cascades from
+    a customer or a person too): the person's named by the `recipient` field, or everyone's."""
+
+    def changed(sender: type[models.Model], instance: models.Model, **_kwargs: Any) -> None:
+        inbox_changed(None if recipient is None else [getattr(instance, f"{recipient}_id")])
+
+    post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"bell:{model._meta.label}")
+    post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"bell-delete:{model._meta.label}")
