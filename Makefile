@@ -38,9 +38,14 @@ run: setup
 test: $(VENV)/.installed node_modules/.installed translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Benchmark, not a test (never run by `make test`): queries per page, latency under load and the scorecard
-# recompute, on PostgreSQL and Redis, at each size; writes docs/benchmark.md and var/bench/. See tests/bench/run.py.
-# Quick run: make bench BENCH_SIZES=demo BENCH_SECONDS=20
+# Benchmark, not a test (never run by `make test`): queries per page and API list, latency under load, the
+# closed-loop capacity, the search box and the scorecard recompute, on PostgreSQL and Redis, at each size; writes
+# docs/benchmark.md and var/bench/. Quick run: make bench BENCH_SIZES=demo BENCH_SECONDS=20
+# Settings (environment or make variables; tests/bench/run.py describes each): BENCH_PARTS (any of
+# "queries search recompute load capacity", all by default), BENCH_SIZES, BENCH_LOAD_SIZE, BENCH_SECONDS,
+# BENCH_USERS, BENCH_SPAWN_RATE, BENCH_CAPACITY_CLIENTS (20), BENCH_CAPACITY_SECONDS (20 a page), BENCH_WORKERS,
+# BENCH_PASSWORD, BENCH_DEBUG, DATABASE_URL ("{size}" replaced), BENCH_DATABASE_URL_<SIZE>,
+# BENCH_SEED_ARGS_<SIZE>, REDIS_URL (flushed), BENCH_REPORT, BENCH_OUT.
 BENCH_SIZES ?= demo large
 BENCH_SECONDS ?= 60
 bench: $(VENV)/.installed node_modules/.installed translations

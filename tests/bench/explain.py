@@ -2,9 +2,9 @@
 
     .venv/bin/python tests/bench/explain.py large [--top 2] [--min-ms 20] [--page board]
 
-Reads var/bench/<size>/queries.json (the SQL captured while counting queries) and runs each chosen SELECT
-again under EXPLAIN (ANALYZE, BUFFERS) on that size's database (the same DATABASE_URL rules as run.py).
-Only SELECTs are explained: EXPLAIN ANALYZE executes its statement.
+Reads var/bench/<size>/queries.json (the SQL captured while counting the queries of pages and API lists) and
+runs each chosen SELECT again under EXPLAIN (ANALYZE, BUFFERS) on that size's database (the same DATABASE_URL
+rules as run.py). Only SELECTs are explained: EXPLAIN ANALYZE executes its statement.
 """
 
 import argparse
@@ -27,12 +27,14 @@ def main() -> None:
     parser.add_argument("--page", action="append", help="only these rows (repeatable)")
     args = parser.parse_args()
     out = Path(os.environ.get("BENCH_OUT", ROOT / "var" / "bench")) / args.size / "queries.json"
-    pages = json.loads(out.read_text())["pages"]
+    measured = json.loads(out.read_text())
+    pages = measured["pages"] + measured.get("api", [])
     with _connect(database_url(args.size)) as connection, connection.cursor() as cursor:
         for page in pages:
             if args.page and page["row"] not in args.page:
                 continue
-            queries = sorted(page["sql"], key=lambda query: -query["ms"])[:args.top]
+            # A row without its record at this size has no SQL.
+            queries = sorted(page.get("sql", []), key=lambda query: -query["ms"])[:args.top]
             for query in queries:
                 if query["ms"] < args.min_ms or not query["sql"].lstrip().upper().startswith("SELECT"):
                     continue

@@ -2,11 +2,14 @@
 with DATABASE_URL and REDIS_URL already pointing at that size's database).
 
     python tests/bench/measure.py recompute --out FILE   # time the recomputation of the current quarter
-    python tests/bench/measure.py queries --out FILE     # SQL queries per page, and the locust plan
+    python tests/bench/measure.py queries --out FILE     # SQL queries per page and per API list, alone
     python tests/bench/measure.py search --out FILE      # the search box's median time, as the director
+    python tests/bench/measure.py plan --out FILE        # the paths of the load and capacity tests
 
-Not a test: nothing here is collected by pytest (no test_*.py), and it only reads the database, except
-`recompute`, which writes the current quarter's scorecards exactly as the scheduled task does.
+Every output also holds the numbers of rows ("rows"). Not a test: nothing here is collected by pytest (no
+test_*.py), and it only reads the database, except `recompute`, which writes the current quarter's
+scorecards exactly as the scheduled task does, and `queries`, which makes an API token for rep1 and one for
+the director and deletes them when done.
 """
 
 import argparse
@@ -36,7 +39,10 @@ from accounts.models import User
 from customers import selectors as customer_selectors
 from customers.models import Complaint, SatisfactionSurvey
 from pipeline import selectors as pipeline_selectors
+from pipeline.execution.selectors import shipments_visible_to
 from pipeline.models import Outcome, Stage
+from pipeline.receivables.selectors import invoices_visible_to
+from targets.incentives.selectors import statements_visible_to
 
 # Who does what in the load test. Each locust user signs in as one of these, in order (see locustfile.py);
 # the rows of the report, with the user each row's query count is measured as.
@@ -60,7 +66,26 @@ ROWS = [
     ("deals list (filtered, director)", "director", "deals_list"),
     ("director dashboard", "director", "director_dashboard"),
     ("search 煤 (director)", "director", "search"),
+    # The pages of later issues, as who uses them: every seller opens a contract's shipments and invoices, and
+    # their own commission statements; a manager submits the team's, the director approves everyone's.
+    ("shipment page", "rep1", "shipment"),
+    ("invoice page", "rep1", "invoice"),
+    ("commission statements", "rep1", "statements"),
+    ("commission statement", "rep1", "statement"),
+    ("commission statements (manager)", "manager1", "statements"),
+    ("commission statements (director)", "director", "statements"),
 ]
+# Detail pages whose records a size may lack (a seed without them): their row says so instead of failing.
+OPTIONAL_KINDS = {"shipment", "invoice", "statement"}
+# The API's list endpoints (bulksales/api/urls.py), first page at the default page size, with a token of
+# each of these users.
+API_LISTS = [("customers", "api:customer-list"), ("deals", "api:deal-list"), ("activities", "api:activity-list"),
+             ("reminders", "api:reminder-list"), ("scorecards", "api:scorecard-list"),
+             ("shipments", "api:shipment-list"), ("letters of credit", "api:letter_of_credit-list"),
+             ("invoices", "api:invoice-list"), ("payments", "api:payment-list")]
+API_USERS = ["rep1", "director"]
+# The capacity test's user (run.py): 20 clients signed in as this rep, on the rep's own records.
+CAPACITY_USER = "rep1"
 # The pages each role opens in the load test, with their weights (how often, relative to each other), and
 # the row name they are reported under.
 ROLE_PAGES = {
@@ -128,28 +153,41 @@ def _query_string(params: dict[str, str]) -> str:
     return "?" + urlencode(params) if params else ""
 
 
-def pages_for(user: User, limit: int = DETAIL_CHOICES) -> dict[str, list[str]]:
-    """Each page kind as paths for this user (detail pages: several records, the first one is the canonical)."""
+def _customers(user: User, limit: int) -> list[int]:
     # Customers with surveys and complaints first (the page queries their lists only when there are some), so
     # the page has the same shape at every size; then the most deals.
-    customers = list(
+    return list(
         customer_selectors.customers_visible_to(user)
         .annotate(has_surveys=Exists(SatisfactionSurvey.objects.filter(customer=OuterRef("pk"))),
                   has_complaints=Exists(Complaint.objects.filter(customer=OuterRef("pk"))), n=Count("deals"))
         .order_by("-has_surveys", "-has_complaints", "-n", "pk").values_list("pk", flat=True)[:limit])
-    # Open deals: their page shows every form (move, lose), so the same shape of page at every size.
-    deals = _busiest(pipeline_selectors.deals_visible_to(user).filter(outcome=Outcome.OPEN), "activities", limit)
-    return {
-        "customers_list": [reverse("customers:list")],
-        "deals_list": [reverse("deals:list") + _query_string(_deal_filters(user))],
-        "board": [reverse("deals:board")],
-        "customer": [reverse("customers:detail", args=[pk]) for pk in customers],
-        "deal": [reverse("deals:detail", args=[pk]) for pk in deals],
-        "rep_dashboard": [reverse("dashboards:rep")],
-        "team_dashboard": [reverse("dashboards:manager")],
-        "director_dashboard": [reverse("dashboards:director")],
-        "search": [reverse("search:results") + _query_string({"q": "煤"})],
+
+
+def pages_for(user: User, limit: int = DETAIL_CHOICES, kinds: set[str] | None = None) -> dict[str, list[str]]:
+    """Each page kind (or only `kinds`) as paths for this user (detail pages: several records, the first one
+    is the canonical)."""
+    finders = {
+        "customers_list": lambda: [reverse("customers:list")],
+        "deals_list": lambda: [reverse("deals:list") + _query_string(_deal_filters(user))],
+        "board": lambda: [reverse("deals:board")],
+        "customer": lambda: [reverse("customers:detail", args=[pk]) for pk in _customers(user, limit)],
+        # Open deals: their page shows every form (move, lose), so the same shape of page at every size.
+        "deal": lambda: [reverse("deals:detail", args=[pk]) for pk in _busiest(
+            pipeline_selectors.deals_visible_to(user).filter(outcome=Outcome.OPEN), "activities", limit)],
+        "rep_dashboard": lambda: [reverse("dashboards:rep")],
+        "team_dashboard": lambda: [reverse("dashboards:manager")],
+        "director_dashboard": lambda: [reverse("dashboards:director")],
+        "search": lambda: [reverse("search:results") + _query_string({"q": "煤"})],
+        # The records of later issues with the most behind them (assays, payments, lines): the fullest page.
+        "shipment": lambda: [reverse("shipments:detail", args=[pk])
+                             for pk in _busiest(shipments_visible_to(user), "assays", limit)],
+        "invoice": lambda: [reverse("receivables:invoice", args=[pk])
+                            for pk in _busiest(invoices_visible_to(user), "allocations", limit)],
+        "statements": lambda: [reverse("incentives:statements")],
+        "statement": lambda: [reverse("incentives:statement", args=[pk])
+                              for pk in _busiest(statements_visible_to(user), "lines", limit)],
     }
+    return {kind: find() for kind, find in finders.items() if kinds is None or kind in kinds}
 
 
 ALONE_REPEATS = 5  # timed requests of each page alone; the fastest is reported
@@ -176,60 +214,110 @@ def _client() -> Client:
     return Client(raise_request_exception=False, HTTP_HOST="127.0.0.1")
 
 
+def time_alone(client: Client, path: str, **headers: str) -> dict:
+    """A page's queries and its time alone: the first request warms what is cached on first use
+    (ContentTypes, the cache); the next ALONE_REPEATS are counted and timed, the fastest kept (on a shared
+    machine a slower one measures the neighbours), with the time its SQL took: the rest is Python, mostly
+    rendering, so a regression shows where it is. A failing answer is recorded (and fails the bench at the
+    end), not raised: the other pages are still measured."""
+    with CaptureQueriesContext(connection) as warm_up:
+        first = client.get(path, **headers)
+    first_queries = len(warm_up.captured_queries)
+    timed = []
+    for _attempt in range(ALONE_REPEATS):
+        timer = SqlTimer()
+        began = time.perf_counter()
+        with connection.execute_wrapper(timer), CaptureQueriesContext(connection) as captured:
+            response = client.get(path, **headers)
+        timed.append((time.perf_counter() - began, timer.seconds, captured.captured_queries, response))
+    took, db_seconds, queries, response = min(timed, key=lambda attempt: attempt[0])
+    status = next((answer.status_code for answer in (first, *(attempt[3] for attempt in timed))
+                   if answer.status_code != 200), 200)
+    slowest = max(queries, key=lambda q: float(q["time"]), default=None)
+    db_ms = db_seconds * 1000
+    return {
+        "path": path, "status": status, "queries": len(queries), "queries_first_request": first_queries,
+        "ms": round(took * 1000, 1),
+        "db_ms": round(db_ms, 1),
+        "other_ms": round(took * 1000 - db_ms, 1),
+        "sql": [{"ms": round(float(query["time"]) * 1000, 1), "sql": query["sql"]} for query in queries],
+        "slowest_sql": slowest["sql"] if slowest else "", "slowest_ms": round(float(slowest["time"]) * 1000, 1)
+        if slowest else 0.0, "bytes": len(response.content),
+    }
+
+
 def count_queries() -> list[dict]:
     results = []
     clients: dict[str, Client] = {}
     for row, username, kind in ROWS:
         user = _user(username)
-        paths = pages_for(user, limit=1)[kind]
+        paths = pages_for(user, limit=1, kinds={kind})[kind]
+        if not paths and kind in OPTIONAL_KINDS:
+            results.append({"row": row, "user": username, "path": None, "status": None, "queries": None,
+                            "missing": f"{username} sees no record of this kind"})
+            continue
         if not paths:
             sys.exit(f"bench: {username} sees no record for {row!r}: the database looks empty.")
-        path = paths[0]
         client = clients.get(username)
         if client is None:
-            # A page that fails is recorded (and fails the bench at the end), not raised: the other pages are
-            # still measured.
             client = clients[username] = _client()
             client.force_login(user)
-        # The first request warms what is cached on first use (ContentTypes, the cache); the next ones are
-        # counted and timed, the fastest kept (on a shared machine a slower one measures the neighbours), with
-        # the time its SQL took: the rest is Python, mostly rendering, so a regression shows where it is.
-        with CaptureQueriesContext(connection) as warm_up:
-            first = client.get(path)
-        first_queries = len(warm_up.captured_queries)
-        timed = []
-        for _attempt in range(ALONE_REPEATS):
-            timer = SqlTimer()
-            began = time.perf_counter()
-            with connection.execute_wrapper(timer), CaptureQueriesContext(connection) as captured:
-                response = client.get(path)
-            timed.append((time.perf_counter() - began, timer.seconds, captured.captured_queries, response))
-        took, db_seconds, queries, response = min(timed, key=lambda attempt: attempt[0])
-        status = next((answer.status_code for answer in (first, *(attempt[3] for attempt in timed))
-                       if answer.status_code != 200), 200)
-        if status != 200:
-            print(f"bench: GET {path} as {username} answered {status}, not 200.", file=sys.stderr)
-        slowest = max(queries, key=lambda q: float(q["time"]), default=None)
-        db_ms = db_seconds * 1000
-        results.append({
-            "row": row, "user": username, "path": path, "status": status, "queries": len(queries),
-            "queries_first_request": first_queries,
-            "ms": round(took * 1000, 1),
-            "db_ms": round(db_ms, 1),
-            "other_ms": round(took * 1000 - db_ms, 1),
-            "sql": [{"ms": round(float(query["time"]) * 1000, 1), "sql": query["sql"]} for query in queries],
-            "slowest_sql": slowest["sql"] if slowest else "", "slowest_ms": round(float(slowest["time"]) * 1000, 1)
-            if slowest else 0.0, "bytes": len(response.content),
-        })
+        measured = time_alone(client, paths[0])
+        if kind == "statements" and not statements_visible_to(user).exists():
+            # A seed without commission statements: the list renders without its rows' queries.
+            measured["note"] = f"{username} sees no commission statement: the list is empty"
+        if measured["status"] != 200:
+            print(f"bench: GET {paths[0]} as {username} answered {measured['status']}, not 200.", file=sys.stderr)
+        results.append({"row": row, "user": username, **measured})
     return results
+
+
+def api_queries() -> list[dict]:
+    """The API's list endpoints as pages: the first page at the default page size, each user with a token of
+    their own (made here, deleted when done) and no session, as a script calls it."""
+    from bulksales.api.models import ApiToken
+    from bulksales.api.tokens import token_create
+
+    keys, made = {}, []
+    try:
+        for username in API_USERS:
+            token, keys[username] = token_create(user=_user(username), name="make bench")
+            made.append(token.pk)
+        client = _client()
+        results = []
+        for name, url_name in API_LISTS:
+            for username in API_USERS:
+                path = reverse(url_name)
+                measured = time_alone(client, path, HTTP_AUTHORIZATION=f"Bearer {keys[username]}")
+                if measured["status"] != 200:
+                    print(f"bench: GET {path} as {username} answered {measured['status']}, not 200.",
+                          file=sys.stderr)
+                results.append({"row": f"API {name}", "user": username, **measured})
+        return results
+    finally:
+        ApiToken.objects.filter(pk__in=made).delete()
+
+
+def capacity_pages() -> list[list[str]]:
+    """The capacity test's pages (issue 17), as CAPACITY_USER on the rep's own records: the open deals, the
+    deal list searched for a grade, the customer list, and the deal and customer of the "alone" rows."""
+    pages = pages_for(_user(CAPACITY_USER), limit=1, kinds={"customers_list", "deal", "customer"})
+    deals = reverse("deals:list")
+    return [["deals list (open)", deals + _query_string({"outcome": Outcome.OPEN})],
+            ["deals list (q=NAR)", deals + _query_string({"q": "NAR"})],
+            ["customers list", pages["customers_list"][0]],
+            ["deal page", pages["deal"][0]],
+            ["customer page", pages["customer"][0]]]
 
 
 def locust_plan() -> dict:
     """What locustfile.py needs: for each role, its users and for each user the paths of each page it opens."""
-    plan = {"roster": ROSTER, "role_pages": ROLE_PAGES, "users": {}}
-    for usernames in ROSTER.values():
+    plan = {"roster": ROSTER, "role_pages": ROLE_PAGES, "users": {},
+            "capacity": {"user": CAPACITY_USER, "pages": capacity_pages()}}
+    for role, usernames in ROSTER.items():
+        kinds = {kind for _row, kind, _weight in ROLE_PAGES[role]}
         for username in usernames:
-            plan["users"][username] = pages_for(_user(username))
+            plan["users"][username] = pages_for(_user(username), kinds=kinds)
     return plan
 
 
@@ -333,20 +421,20 @@ def counts() -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=["recompute", "queries", "search"])
+    parser.add_argument("what", choices=["recompute", "queries", "search", "plan"])
     parser.add_argument("--out", required=True)
-    parser.add_argument("--plan", help="also write the locust plan here (queries only)")
     args = parser.parse_args()
     if args.what == "recompute":
         result = recompute()
     elif args.what == "search":
         result = search_times()
+    elif args.what == "plan":
+        result = locust_plan()
     else:
-        result = {"pages": count_queries(), "rows": counts(), "database": connection.settings_dict["NAME"],
+        result = {"pages": count_queries(), "api": api_queries(), "database": connection.settings_dict["NAME"],
                   "postgres": connection.cursor().connection.server_version
                   if connection.vendor == "postgresql" else None}
-        if args.plan:
-            Path(args.plan).write_text(json.dumps(locust_plan(), indent=1))
+    result["rows"] = counts()
     Path(args.out).write_text(json.dumps(result, indent=1))
 
 

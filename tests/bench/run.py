@@ -1,13 +1,24 @@
-"""`make bench`: SQL queries per page, latency under load, the search box and the scorecard recompute, at each
-data size.
+"""`make bench`: SQL queries per page and per API list, latency under load, the capacity of the web, the search
+box and the scorecard recompute, at each data size.
 
 Not a test (pytest collects nothing here); run it with `make bench`. Environment:
 
+  BENCH_PARTS      what to measure, any of "queries search recompute load capacity" (all by default):
+                   queries: each page's and API list's queries and time alone (measure.py); search: the search
+                   box; recompute: the scorecard recompute; load: the think-time load test (locustfile.py);
+                   capacity: the closed-loop capacity test (capacity.py). E.g. BENCH_PARTS=capacity for a
+                   quick look at the capacity alone
   BENCH_SIZES      sizes to measure, "demo large" by default; each is seeded by `seed_demo --size SIZE`
-  BENCH_LOAD_SIZE  sizes to load-test: "large" by default when measured, else the last of BENCH_SIZES
+  BENCH_LOAD_SIZE  sizes to load-test and capacity-test: "large" by default when measured, else the last of
+                   BENCH_SIZES
   BENCH_SECONDS    length of each load test, 60 by default
   BENCH_USERS      concurrent users of the load test, 20 by default
+  BENCH_SPAWN_RATE users the load test starts a second, 4 by default (each signs in: a password hash)
+  BENCH_CAPACITY_CLIENTS   clients of the capacity test, 20 by default, all signed in as rep1
+  BENCH_CAPACITY_SECONDS   seconds the capacity test asks for each of its pages, 20 by default
   BENCH_WORKERS    gunicorn workers, 4 by default (sync workers: 2 x the cores of the bench machine)
+  BENCH_PASSWORD   the seeded users' password, the demo's by default
+  BENCH_DEBUG      DEBUG of the measured processes, 0 by default (production-like)
   DATABASE_URL     defaults to postgres://postgres@127.0.0.1:5432/bulksales_bench_{size}; "{size}" is
                    replaced by each size
   BENCH_DATABASE_URL_<SIZE>  this size's database instead (e.g. BENCH_DATABASE_URL_LARGE for a database
@@ -21,7 +32,8 @@ Not a test (pytest collects nothing here); run it with `make bench`. Environment
 
 The web runs production-like: gunicorn with DEBUG=0 (static files collected, WhiteNoise), plain HTTP
 on 127.0.0.1 (the HTTPS redirect and secure cookies off, as behind a TLS proxy), plus a Celery worker.
-No beat: a scheduled task must not land in the middle of a measurement.
+No beat: a scheduled task must not land in the middle of a measurement. The load test and then the capacity
+test run against the same gunicorn.
 """
 
 import csv
@@ -35,10 +47,14 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import capacity  # tests/bench/capacity.py, beside this script (its folder is sys.path[0])
 import psycopg2
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,6 +67,11 @@ P95_TARGET_MS = 150
 RECOMPUTE_TARGET_S = 2  # issue 17: the whole organisation's quarter
 REFRESH_TARGET_S = 1  # issue 17: the refresh a single signing enqueues
 SEARCH_TARGET_MS = 50  # the search box's median as the director, at the target size
+# issue 17: requests a second the capacity test must reach on these pages (its rows, measure.py
+# `capacity_pages`), at the target size
+CAPACITY_TARGETS_RPS = {"deals list (open)": 80, "customer page": 50}
+PARTS = ("queries", "search", "recompute", "load", "capacity")
+DEMO_PASSWORD = "bulksales-demo"
 NOTES_MARKER = "<!-- Notes below this line are kept when make bench rewrites the file. -->"
 TARGET_SIZE = "large"  # the size the latency and recompute targets are about
 
@@ -72,6 +93,14 @@ def sizes() -> list[str]:
     if not found:
         fail("BENCH_SIZES is empty")
     return found
+
+
+def parts() -> set[str]:
+    chosen = os.environ.get("BENCH_PARTS", "").split() or list(PARTS)  # empty: everything
+    unknown = sorted(set(chosen) - set(PARTS))
+    if unknown:
+        fail(f"BENCH_PARTS: {' '.join(unknown)} is not among {' '.join(PARTS)}")
+    return set(chosen)
 
 
 def load_sizes(measured: list[str]) -> list[str]:
@@ -197,7 +226,7 @@ def measure(what: str, env: dict, out: Path, *extra: str) -> dict:
     return json.loads(out.read_text())
 
 
-# --- The load test ---------------------------------------------------------------------------------------
+# --- The load and capacity tests, against gunicorn -----------------------------------------------------
 
 
 def free_port() -> int:
@@ -241,58 +270,95 @@ def wait_until_up(url: str, process: subprocess.Popen, logfile: Path, seconds: i
     fail(f"gunicorn did not answer {url} within {seconds} s; see {logfile}")
 
 
-def load_test(size: str, env: dict, plan: Path, out: Path) -> dict:
-    seconds = int(os.environ.get("BENCH_SECONDS", "60"))
-    users = int(os.environ.get("BENCH_USERS", "20"))
+@dataclass
+class Server:
+    host: str
+    workers: str
+    web: subprocess.Popen
+    worker: subprocess.Popen
+    logs: Path
+
+    def check(self, during: str) -> None:
+        if self.worker.poll() is not None:
+            fail(f"the Celery worker died during {during}; see {self.logs / 'celery.log'}")
+        if self.web.poll() is not None:
+            fail(f"gunicorn died during {during}; see {self.logs / 'gunicorn.log'}")
+
+
+@contextmanager
+def serving(env: dict, out: Path) -> Iterator[Server]:
+    """gunicorn (production-like, BENCH_WORKERS sync workers) and a Celery worker, stopped when done."""
     workers = os.environ.get("BENCH_WORKERS", "4")
     port = free_port()
-    host = f"http://127.0.0.1:{port}"
-    web_log, worker_log, locust_log = out / "gunicorn.log", out / "celery.log", out / "locust.log"
+    web_log, worker_log = out / "gunicorn.log", out / "celery.log"
     web = start([PYTHON, "-m", "gunicorn", "bulksales.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", workers,
                  "--timeout", "60", "--log-level", "warning", "--no-control-socket"], env, web_log)
     worker = start([PYTHON, "-m", "celery", "-A", "bulksales", "worker", "--concurrency", "2",
                     "--loglevel", "WARNING"], env, worker_log)
     try:
-        wait_until_up(f"{host}/healthz", web, web_log)
+        server = Server(f"http://127.0.0.1:{port}", workers, web, worker, out)
+        wait_until_up(f"{server.host}/healthz", web, web_log)
         if worker.poll() is not None:
             fail(f"the Celery worker exited with {worker.returncode}; see {worker_log}")
-        for stale in [*out.glob("locust_*.csv"), out / "locust_extra.json"]:
-            stale.unlink(missing_ok=True)
-        # 20 sign-ins at once would be 20 password hashes in the first second: spawn 4 a second instead. The
-        # measurement starts when all have signed in and warmed up, and lasts `seconds` (locustfile.py); -t is
-        # only a safety net.
-        spawn_rate = os.environ.get("BENCH_SPAWN_RATE", "4")
-        command = [PYTHON, "-m", "locust", "-f", str(HERE / "locustfile.py"), "--headless", "-u", str(users),
-                   "-r", spawn_rate, "-t", f"{seconds + 300}s", "--host", host, "--csv", str(out / "locust"),
-                   "--only-summary", "--stop-timeout", "10", "--loglevel", "WARNING", "--logfile", str(locust_log)]
-        load_before = os.getloadavg()[0]
-        log(f"{size}: load test, {users} users for {seconds} s against {host} ({workers} gunicorn workers); "
-            f"load average before: {load_before:.2f}")
-        locust_env = {**env, "BENCH_PLAN": str(plan), "BENCH_SECONDS": str(seconds),
-                      "BENCH_EXTRA": str(out / "locust_extra.json")}
-        locust = subprocess.run(command, check=False, cwd=ROOT, env=locust_env, text=True, capture_output=True)
-        (out / "locust.stdout").write_text(locust.stdout + locust.stderr)
-        if worker.poll() is not None:
-            fail(f"the Celery worker died during the load test; see {worker_log}")
-        if web.poll() is not None:
-            fail(f"gunicorn died during the load test; see {web_log}")
+        yield server
     finally:
         stop(web, "gunicorn")
         stop(worker, "the Celery worker")
+
+
+def load_test(size: str, env: dict, plan: Path, out: Path, server: Server) -> dict:
+    seconds = int(os.environ.get("BENCH_SECONDS", "60"))
+    users = int(os.environ.get("BENCH_USERS", "20"))
+    locust_log = out / "locust.log"
+    for stale in [*out.glob("locust_*.csv"), out / "locust_extra.json"]:
+        stale.unlink(missing_ok=True)
+    # 20 sign-ins at once would be 20 password hashes in the first second: spawn 4 a second instead. The
+    # measurement starts when all have signed in and warmed up, and lasts `seconds` (locustfile.py); -t is
+    # only a safety net.
+    spawn_rate = os.environ.get("BENCH_SPAWN_RATE", "4")
+    command = [PYTHON, "-m", "locust", "-f", str(HERE / "locustfile.py"), "--headless", "-u", str(users),
+               "-r", spawn_rate, "-t", f"{seconds + 300}s", "--host", server.host, "--csv", str(out / "locust"),
+               "--only-summary", "--stop-timeout", "10", "--loglevel", "WARNING", "--logfile", str(locust_log)]
+    load_before = os.getloadavg()[0]
+    log(f"{size}: load test, {users} users for {seconds} s against {server.host} ({server.workers} gunicorn "
+        f"workers); load average before: {load_before:.2f}")
+    locust_env = {**env, "BENCH_PLAN": str(plan), "BENCH_SECONDS": str(seconds),
+                  "BENCH_EXTRA": str(out / "locust_extra.json")}
+    locust = subprocess.run(command, check=False, cwd=ROOT, env=locust_env, text=True, capture_output=True)
+    (out / "locust.stdout").write_text(locust.stdout + locust.stderr)
+    server.check("the load test")
     stats_file = out / "locust_stats.csv"
     if not stats_file.exists():
         fail(f"locust wrote no stats (exit {locust.returncode}):\n{locust.stderr[-3000:]}")
     stats = read_stats(stats_file)
     extra_file = out / "locust_extra.json"
-    extra = json.loads(extra_file.read_text()) if extra_file.exists() else {"logins_ms": [], "problems": [
+    extra: dict = json.loads(extra_file.read_text()) if extra_file.exists() else {"logins_ms": [], "problems": [
         "locust wrote no locust_extra.json"], "measured_from": None}
     failures = (read_failures(out / "locust_failures.csv") + read_exceptions(out / "locust_exceptions.csv")
                 + extra["problems"])
     if extra["measured_from"] is None:
         failures.append("the measurement never started: not every user signed in and warmed up")
     return {"stats": stats, "failures": failures, "exit": locust.returncode, "seconds": seconds, "users": users,
-            "workers": workers, "logins_ms": sorted(extra["logins_ms"]), "load_before": load_before,
+            "workers": server.workers, "logins_ms": sorted(extra["logins_ms"]), "load_before": load_before,
             "load_after": os.getloadavg()[0]}
+
+
+def capacity_test(size: str, plan: Path, out: Path, server: Server) -> dict:
+    """The closed-loop capacity test (capacity.py) on the plan's pages, against the load test's gunicorn."""
+    clients = int(os.environ.get("BENCH_CAPACITY_CLIENTS", "20"))
+    seconds = float(os.environ.get("BENCH_CAPACITY_SECONDS", "20"))
+    pages = json.loads(plan.read_text())["capacity"]
+    log(f"{size}: capacity test, {clients} clients as {pages['user']} without think time, {seconds:g} s a page, "
+        f"against {server.host} ({server.workers} gunicorn workers)")
+    try:
+        result = capacity.run(server.host, pages["user"], os.environ.get("BENCH_PASSWORD", DEMO_PASSWORD),
+                              pages["pages"], clients, seconds, log=lambda message: log(f"{size}: {message}"))
+    except capacity.CapacityError as error:
+        fail(f"{size}: the capacity test could not start: {error}")
+    server.check("the capacity test")
+    result["workers"] = server.workers
+    (out / "capacity.json").write_text(json.dumps(result, indent=1))
+    return result
 
 
 def read_stats(path: Path) -> dict[str, dict]:
@@ -371,69 +437,77 @@ def _split_ms(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f} ms" if value < 10 else f"{value:.0f} ms"
 
 
-def report(measured: list[str], loaded: list[str], results: dict, info: dict) -> tuple[str, list[str]]:
-    """The Markdown report, and the targets missed."""
-    rows = [page["row"] for page in results[measured[0]]["queries"]["pages"]]
-    lines = [
-        "# Benchmark",
-        "",
-        (f"Produced by `make bench` (tests/bench/) on {datetime.now():%Y-%m-%d %H:%M}; raw locust CSVs under "
-        "`var/bench/<size>/`. Re-run with `make bench` (sizes `demo large`) or quickly with "
-        "`make bench BENCH_SIZES=demo BENCH_SECONDS=20`."),
-        "",
-        (f"**Machine**: {info['nproc']} CPUs, {info['cpu']}; PostgreSQL {info['postgres']}; Python {info['python']}; "
-        f"Linux {info['kernel']}. Web, database, Redis, Celery and locust all share this machine. CPU gauge "
-        f"(a fixed Python loop, best of 3, lower is faster): {info['gauge']:.0f} ms."),
-        "",
-        "**Data**: " + "; ".join(
-            f"{size}: " + ", ".join(f"{count:,} {what}" for what, count in results[size]["queries"]["rows"].items())
-            for size in measured),
-        "",
-    ]
-    for size in loaded:
-        load = results[size]["load"]
-        lines += [
-            (f"**Load ({size})**: {load['users']} concurrent users for {load['seconds']} s (12 reps, 3 account "
-            "managers, 3 managers, 2 director sessions), each signed in once through the login form and "
-            "opening each of its pages once (warm-up, not counted); then, measured, a "
-            "page every 0.5–2 s (uniform think time), pages weighted by role (tests/bench/measure.py "
-            f"`ROLE_PAGES`). gunicorn `--workers {load['workers']}` (sync), DEBUG=0 (WhiteNoise, "
-            "collected static), plain HTTP on 127.0.0.1; one Celery worker (concurrency 2), no beat. "
-            f"1-minute load average just before: {load['load_before']:.2f}, just after: {load['load_after']:.2f} "
-            f"(on {os.cpu_count()} CPUs; well above 1 before means something else was busy: the figures suffer)."),
-            "",
-        ]
-    header = (["page", "as"] + [f"queries {size}" for size in measured] + [f"alone {size}" for size in measured]
-              + [f"{part} {size}" for size in measured for part in ("SQL", "rest")])
-    latency_size = loaded[-1] if loaded else None
+NOT_PAGES = {"Aggregated", "login", "login (form)"}  # locust's rows that are no page of the table
+
+
+def _in_process_header(sizes: list[str]) -> list[str]:
+    return ([f"queries {size}" for size in sizes] + [f"alone {size}" for size in sizes]
+            + [f"{part} {size}" for size in sizes for part in ("SQL", "rest")])
+
+
+def _in_process_cells(pages: dict[str, dict], missed: list[str], gaps: list[str]) -> list[str]:
+    """One row measured in-process at each size (`pages` by size): its query counts, alone, SQL and rest;
+    a failing answer and a query count that differs between sizes go to `missed`, a size without a record
+    to open to `gaps`."""
+    sizes = list(pages)
+    row, user = pages[sizes[0]]["row"], pages[sizes[0]]["user"]
+    cells = ["no record" if page["status"] is None else str(page["queries"]) if page["status"] == 200
+             else f"**{page['status']}**" for page in pages.values()]
+    cells += [_ms(page.get("ms")) for page in pages.values()]
+    cells += [_split_ms(page.get(part)) for page in pages.values() for part in ("db_ms", "other_ms")]
+    for size, page in pages.items():
+        if page["status"] is None:
+            gaps.append(f"{row} as {user} at {size}: {page['missing']}")
+        elif page["status"] != 200:
+            missed.append(f"{row}: GET {page['path']} as {user} answered {page['status']} at {size}")
+        if page.get("note"):
+            gaps.append(f"{row} as {user} at {size}: {page['note']}")
+    counts = {page["queries"] for page in pages.values() if page["status"] == 200}
+    if len(counts) > 1:
+        by_size = ", ".join(f"{size} {page['queries']}" for size, page in pages.items())
+        missed.append(f"{row} as {user}: query count differs between sizes ({by_size})")
+    return cells
+
+
+def _load_cells(row: str, stats: dict, size: str, missed: list[str]) -> list[str]:
+    stat = stats.get(row)
+    if stat is None:
+        return ["–"] * 6
+    if size == TARGET_SIZE and stat["p95"] is not None and stat["p95"] >= P95_TARGET_MS:
+        missed.append(f"{row}: p95 {stat['p95']:.0f} ms at {size} (target < {P95_TARGET_MS} ms)")
+    return [_ms(stat["p50"]), _ms(stat["p95"]), _ms(stat["p99"]), f"{stat['rps']:.2f}", str(stat["requests"]),
+            str(stat["failures"])]
+
+
+def _table(header: list[str]) -> list[str]:
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+
+
+def _titled(title: str, header: list[str]) -> list[str]:
+    """A section's title and its table's header."""
+    return [f"## {title}", "", *_table(header)]
+
+
+def _pages_section(queried: list[str], latency_size: str | None, results: dict, missed: list[str],
+                   gaps: list[str]) -> list[str]:
+    """The pages: queries and time alone at each size measured in-process, latency under load."""
+    if queried:
+        names = [(page["row"], page["user"]) for page in results[queried[0]]["queries"]["pages"]]
+    elif latency_size:
+        names = [(name, "") for name in results[latency_size]["load"]["stats"] if name not in NOT_PAGES]
+    else:
+        return []
+    header = ["page"] + (["as", *_in_process_header(queried)] if queried else [])
     if latency_size:
         header += [f"p50 ({latency_size})", "p95", "p99", "req/s", "requests", "failures"]
-    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    missed = []
-    for index, row in enumerate(rows):
-        pages = {size: results[size]["queries"]["pages"][index] for size in measured}
-        first = pages[measured[0]]
-        cells = ([row, first["user"]] + [str(pages[size]["queries"]) if pages[size]["status"] == 200
-                                          else f"**{pages[size]['status']}**" for size in measured]
-                 + [_ms(pages[size]["ms"]) for size in measured]
-                 + [_split_ms(pages[size].get(part)) for size in measured for part in ("db_ms", "other_ms")])
-        for size in measured:
-            if pages[size]["status"] != 200:
-                missed.append(f"{row}: GET {pages[size]['path']} as {pages[size]['user']} answered "
-                              f"{pages[size]['status']} at {size}")
-        counts = {pages[size]["queries"] for size in measured if pages[size]["status"] == 200}
-        if len(counts) > 1:
-            by_size = ", ".join(f"{size} {pages[size]['queries']}" for size in measured)
-            missed.append(f"{row}: query count differs between sizes ({by_size})")
+    lines = _table(header)
+    for index, (row, user) in enumerate(names):
+        cells = [row]
+        if queried:
+            cells += [user, *_in_process_cells({size: results[size]["queries"]["pages"][index] for size in queried},
+                                               missed, gaps)]
         if latency_size:
-            stat = results[latency_size]["load"]["stats"].get(row)
-            if stat is None:
-                cells += ["–"] * 6
-            else:
-                cells += [_ms(stat["p50"]), _ms(stat["p95"]), _ms(stat["p99"]), f"{stat['rps']:.2f}",
-                          str(stat["requests"]), str(stat["failures"])]
-                if latency_size == TARGET_SIZE and stat["p95"] is not None and stat["p95"] >= P95_TARGET_MS:
-                    missed.append(f"{row}: p95 {stat['p95']:.0f} ms at {latency_size} (target < {P95_TARGET_MS} ms)")
+            cells += _load_cells(row, results[latency_size]["load"]["stats"], latency_size, missed)
         lines.append("| " + " | ".join(cells) + " |")
     if latency_size:
         stats = results[latency_size]["load"]["stats"]
@@ -446,18 +520,72 @@ def report(measured: list[str], loaded: list[str], results: dict, info: dict) ->
         if total:
             lines.append(f"All requests: {total['requests']}, {total['rps']:.1f} req/s, p50 {_ms(total['p50'])}, "
                          f"p95 {_ms(total['p95'])}, p99 {_ms(total['p99'])}, {total['failures']} failed.")
-    lines += ["", ("Query counts and \"alone\": each page in-process after a warm-up GET (Django test client, "
-              "`CaptureQueriesContext`; \"alone\" is the fastest of 5 GETs, wall-clock, with no load from the "
-              "bench; \"SQL\" is the time that request's queries took and \"rest\" the remainder: Python, mostly "
-              "rendering the page) "
-              "as the user in column \"as\", on the same records at each size (the "
-              "visible customer with surveys, complaints and the most deals; the visible open deal with the most "
-               "activities). Pages answered "
-              "under load by other users of the same role are reported in the same row."), "",
-              "## Scorecard recompute", "",
-              "| size | seconds | scorecards written | after a signing: seconds | scorecards written |",
-              "|---|---|---|---|---|"]
-    for size in measured:
+    if queried:
+        lines += ["", ("Query counts and \"alone\": each page in-process after a warm-up GET (Django test client, "
+                  "`CaptureQueriesContext`; \"alone\" is the fastest of 5 GETs, wall-clock, with no load from the "
+                  "bench; \"SQL\" is the time that request's queries took and \"rest\" the remainder: Python, mostly "
+                  "rendering the page) as the user in column \"as\", on the same records at each size (the "
+                  "visible customer with surveys, complaints and the most deals; the visible open deal with the "
+                  "most activities; the visible shipment with the most assays, invoice with the most payments, "
+                  "commission statement with the most lines). Pages answered under load by other users of the "
+                  "same role are reported in the same row.")]
+    return lines
+
+
+def _api_section(queried: list[str], results: dict, missed: list[str], gaps: list[str]) -> list[str]:
+    if not queried:
+        return []
+    rows = results[queried[0]]["queries"]["api"]
+    lines = _titled("API", ["endpoint", "as", *_in_process_header(queried)])
+    for index, first in enumerate(rows):
+        pages = {size: results[size]["queries"]["api"][index] for size in queried}
+        lines.append("| " + " | ".join([f"{first['row']} (`{first['path']}`)", first["user"],
+                                        *_in_process_cells(pages, missed, gaps)]) + " |")
+    return lines + ["", ("The API's list endpoints (bulksales/api/urls.py) as a script calls them: the first page "
+                    "at the default page size, with an API token of the user in column \"as\" (made in-process "
+                    "for the measurement and deleted after it) and no session; measured as the pages are "
+                    "(tests/bench/measure.py `api_queries`).")]
+
+
+def _capacity_section(tested: list[str], results: dict, missed: list[str]) -> list[str]:
+    if not tested:
+        return []
+    lines = _titled("Capacity (closed loop)",
+                    ["size", "page", "path", "req/s", "p50", "p95", "p99", "requests", "failures", "target"])
+    for size in tested:
+        for page in results[size]["capacity"]["pages"]:
+            target = CAPACITY_TARGETS_RPS.get(page["row"])
+            lines.append("| " + " | ".join([
+                size, page["row"], f"`{page['path']}`", f"{page['rps']:.1f}", _ms(page["p50"]), _ms(page["p95"]),
+                _ms(page["p99"]), str(page["requests"]), str(page["failures"]),
+                f"≥ {target} req/s" if target else ""]) + " |")
+            if target and size == TARGET_SIZE and page["rps"] < target:
+                missed.append(f"capacity {page['row']}: {page['rps']:.1f} req/s at {size} (target ≥ {target} req/s)")
+    for size in tested:
+        run = results[size]["capacity"]
+        logins = run["logins_ms"]
+        loads = ", ".join(f"{page['load_before']:.2f}" for page in run["pages"])
+        lines += ["", (f"**{size}**: {run['clients']} clients, each signed in once as {run['user']} through the "
+                  f"login form (not counted; sign-ins median {_ms(logins[len(logins) // 2])}, slowest "
+                  f"{_ms(logins[-1])}), ask for one page at a time without think time, for {run['seconds']:g} s a "
+                  f"page, against gunicorn `--workers {run['workers']}` (sync)"
+                  + (", after the load test" if "load" in results[size] else "") + ". 1-minute load "
+                  f"average before each page: {loads} (on {os.cpu_count()} CPUs).")]
+    return lines + ["", ("Closed loop (tests/bench/capacity.py): each client sends its next request as soon as the "
+                    "last one is answered, after one warm-up request each; req/s counts the answers received "
+                    "within the window over its length, the percentiles are of every request sent within it. It "
+                    "measures what the web can answer on this machine, with the load generator on the same two "
+                    "cores; the load test above, with its think time, is the figure a person feels. The pages "
+                    "are the rep's own: the deal list of open deals, the deal list searched for a grade, the "
+                    "customer list, and the deal and customer pages of the \"alone\" rows.")]
+
+
+def _recompute_section(sizes: list[str], results: dict, missed: list[str]) -> list[str]:
+    if not sizes:
+        return []
+    lines = _titled("Scorecard recompute",
+                    ["size", "seconds", "scorecards written", "after a signing: seconds", "scorecards written"])
+    for size in sizes:
         recompute = results[size]["recompute"]
         signing = recompute["after_signing"]
         lines.append(f"| {size} | {recompute['seconds']:.2f} | {recompute['scorecards']} | {signing['seconds']:.2f} | "
@@ -467,14 +595,18 @@ def report(measured: list[str], loaded: list[str], results: dict, info: dict) ->
         if size == TARGET_SIZE and signing["seconds"] >= REFRESH_TARGET_S:
             missed.append(f"recompute after a signing takes {signing['seconds']:.1f} s at {size} "
                           f"(target < {REFRESH_TARGET_S} s)")
-    lines += ["", (f"The whole organisation's current quarter (from {results[measured[0]]['recompute']['period_start']}"
-              "): a `ScorecardRun` and `targets.scorecards.recompute_run` called in-process, wall-clock. After a "
-              "signing: the refresh a signing today enqueues (`targets.scorecards.refresh_run` of the running month "
-              "and quarter), in-process, the median of three."), "",
-              "## Search box", "",
-              "| size | page | q | queries | median ms | SQL median ms | slowest query ms |",
-              "|---|---|---|---|---|---|---|"]
-    for size in measured:
+    return lines + ["", (f"The whole organisation's current quarter (from "
+                    f"{results[sizes[0]]['recompute']['period_start']}): a `ScorecardRun` and "
+                    "`targets.scorecards.recompute_run` called in-process, wall-clock. After a signing: the refresh "
+                    "a signing today enqueues (`targets.scorecards.refresh_run` of the running month and quarter), "
+                    "in-process, the median of three.")]
+
+
+def _search_section(sizes: list[str], results: dict, missed: list[str]) -> list[str]:
+    if not sizes:
+        return []
+    lines = _titled("Search box", ["size", "page", "q", "queries", "median ms", "SQL median ms", "slowest query ms"])
+    for size in sizes:
         for found in results[size]["search"]["searches"]:
             page = found.get("page", "search")
             lines.append(f"| {size} | {page} | {found['q']} | {found['queries']} | {found['median_ms']:.1f} | "
@@ -484,30 +616,91 @@ def report(measured: list[str], loaded: list[str], results: dict, info: dict) ->
             if size == TARGET_SIZE and found["median_ms"] >= SEARCH_TARGET_MS:
                 missed.append(f"search {page} {found['q']}: median {found['median_ms']:.0f} ms at {size} "
                               f"(target < {SEARCH_TARGET_MS} ms)")
-    lines += ["", ("The search box (/search/) and the deal list's search as the director, who searches every "
-              "record: each text timed in-process 15 times after a warm-up (tests/bench/measure.py "
-              "`search_times`), the whole page's median wall-clock time and its SQL's. On PostgreSQL every kind "
-              "is answered from its search document (accounts/search_documents.py): pg_trgm for ASCII texts of "
-              "3 characters or more, an index of the characters for the rest (煤, 铁矿, a Chinese short name)."), "",
-              "## Targets", ""]
+    return lines + ["", ("The search box (/search/) and the deal list's search as the director, who searches every "
+                    "record: each text timed in-process 15 times after a warm-up (tests/bench/measure.py "
+                    "`search_times`), the whole page's median wall-clock time and its SQL's. On PostgreSQL every "
+                    "kind is answered from its search document (accounts/search_documents.py): pg_trgm for ASCII "
+                    "texts of 3 characters or more, an index of the characters for the rest (煤, 铁矿, a Chinese "
+                    "short name).")]
+
+
+def _verdict(measured: bool, missed: list[str], starts: str = "", contains: str = "") -> str:
+    """A target's line: "missed" when an item of `missed` starts with `starts` and contains `contains`."""
+    if not measured:
+        return "not measured"
+    return "missed" if any(item.startswith(starts) and contains in item for item in missed) else "met"
+
+
+def report(measured: list[str], loaded: list[str], results: dict, info: dict) -> tuple[str, list[str]]:
+    """The Markdown report, and the targets missed."""
+    queried = [size for size in measured if "queries" in results[size]]
+    latency_size = loaded[-1] if loaded and "load" in results[loaded[-1]] else None
+    with_capacity = [size for size in loaded if "capacity" in results[size]]
+    recomputed = [size for size in measured if "recompute" in results[size]]
+    searched = [size for size in measured if "search" in results[size]]
+    lines = [
+        "# Benchmark",
+        "",
+        (f"Produced by `make bench` (tests/bench/) on {datetime.now():%Y-%m-%d %H:%M}; raw locust CSVs under "
+        "`var/bench/<size>/`. Re-run with `make bench` (sizes `demo large`) or quickly with "
+        "`make bench BENCH_SIZES=demo BENCH_SECONDS=20`, or only some parts with `BENCH_PARTS` (tests/bench/run.py)."),
+        "",
+        (f"**Machine**: {info['nproc']} CPUs, {info['cpu']}; PostgreSQL {info['postgres']}; Python {info['python']}; "
+        f"Linux {info['kernel']}. Web, database, Redis, Celery and locust all share this machine. CPU gauge "
+        f"(a fixed Python loop, best of 3, lower is faster): {info['gauge']:.0f} ms."),
+        "",
+        "**Data**: " + "; ".join(
+            f"{size}: " + ", ".join(f"{count:,} {what}" for what, count in results[size]["rows"].items())
+            for size in measured if "rows" in results[size]),
+        "",
+    ]
+    for size in loaded:
+        load = results[size].get("load")
+        if load is None:
+            continue
+        lines += [
+            (f"**Load ({size})**: {load['users']} concurrent users for {load['seconds']} s (12 reps, 3 account "
+            "managers, 3 managers, 2 director sessions), each signed in once through the login form and "
+            "opening each of its pages once (warm-up, not counted); then, measured, a "
+            "page every 0.5–2 s (uniform think time), pages weighted by role (tests/bench/measure.py "
+            f"`ROLE_PAGES`). gunicorn `--workers {load['workers']}` (sync), DEBUG=0 (WhiteNoise, "
+            "collected static), plain HTTP on 127.0.0.1; one Celery worker (concurrency 2), no beat. "
+            f"1-minute load average just before: {load['load_before']:.2f}, just after: {load['load_after']:.2f} "
+            f"(on {os.cpu_count()} CPUs; well above 1 before means something else was busy: the figures suffer)."),
+            "",
+        ]
+    missed: list[str] = []
+    gaps: list[str] = []
+    sections = [_pages_section(queried, latency_size, results, missed, gaps),
+                _api_section(queried, results, missed, gaps)]
+    if gaps:
+        sections.append(["Rows without their records at a size (the seed has none the user sees): not measured, "
+                         "or an empty list.", "",
+                         *[f"- {gap}" for gap in gaps]])
+    sections += [_capacity_section(with_capacity, results, missed), _recompute_section(recomputed, results, missed),
+                 _search_section(searched, results, missed)]
+    for section in sections:
+        if section:
+            lines += [*section, ""]
+    target_measured = TARGET_SIZE in measured
     checks = [
         f"p95 < {P95_TARGET_MS} ms on every page at the {TARGET_SIZE} size: "
-        + ("not measured (no load test at that size)" if TARGET_SIZE not in loaded else
-           "missed" if any("p95" in item for item in missed) else "met"),
+        + _verdict(latency_size == TARGET_SIZE, missed, contains=": p95 "),
         "query counts identical at every size: "
-        + ("not measured (one size only)" if len(measured) < 2 else
-           "missed" if any("query count" in item for item in missed) else "met"),
+        + ("not measured (one size only)" if len(queried) < 2
+           else _verdict(True, missed, contains="query count")),
+        *(f"capacity ≥ {target} req/s on {row} at the {TARGET_SIZE} size: "
+          + _verdict(TARGET_SIZE in with_capacity, missed, f"capacity {row}:")
+          for row, target in CAPACITY_TARGETS_RPS.items()),
         f"search median < {SEARCH_TARGET_MS} ms at the {TARGET_SIZE} size: "
-        + ("not measured" if TARGET_SIZE not in measured else
-           "missed" if any(item.startswith("search ") for item in missed) else "met"),
+        + _verdict(target_measured and TARGET_SIZE in searched, missed, "search "),
         f"recompute < {RECOMPUTE_TARGET_S} s at the {TARGET_SIZE} size: "
-        + ("not measured" if TARGET_SIZE not in measured else
-           "missed" if any(item.startswith("recompute takes") for item in missed) else "met"),
+        + _verdict(target_measured and TARGET_SIZE in recomputed, missed, "recompute takes"),
         f"recompute after a signing < {REFRESH_TARGET_S} s at the {TARGET_SIZE} size: "
-        + ("not measured" if TARGET_SIZE not in measured else
-           "missed" if any(item.startswith("recompute after a signing") for item in missed) else "met"),
+        + _verdict(target_measured and TARGET_SIZE in recomputed, missed,
+                   "recompute after a signing"),
     ]
-    lines += [f"- {check}" for check in checks]
+    lines += ["## Targets", "", *[f"- {check}" for check in checks]]
     if missed:
         lines += ["", "Missed:", ""] + [f"- {item}" for item in missed]
     return "\n".join(lines) + "\n", missed
@@ -527,31 +720,79 @@ def collect_static(env: dict) -> None:
     manage(env, "collectstatic", "--noinput", "-v0")
 
 
+def measure_size(size: str, chosen: set[str], loaded: list[str], out: Path) -> dict:
+    """The chosen parts at one size; its results."""
+    env = server_env(size)
+    prepare(size, env)
+    results: dict = {}
+
+    def measured(what: str, file: Path) -> dict:
+        found = measure(what, env, file)
+        results.setdefault("rows", found.pop("rows"))
+        return found
+
+    if "recompute" in chosen:
+        log(f"{size}: recomputing the current quarter's scorecards")
+        results["recompute"] = measured("recompute", out / "recompute.json")
+        log(f"{size}: recompute took {results['recompute']['seconds']} s, after a signing "
+            f"{results['recompute']['after_signing']['seconds']} s")
+    if "queries" in chosen:
+        log(f"{size}: counting queries per page and API list")
+        results["queries"] = measured("queries", out / "queries.json")
+    if "search" in chosen:
+        results["search"] = measured("search", out / "search.json")
+        log(f"{size}: search medians " + ", ".join(
+            f"{found['q']} {found['median_ms']} ms" for found in results["search"]["searches"]))
+    if size in loaded and chosen & {"load", "capacity"}:
+        plan = out / "locust_plan.json"
+        measured("plan", plan)
+        flush_redis(env["REDIS_URL"])  # a cold cache at the start of every load test
+        with serving(env, out) as server:
+            if "load" in chosen:
+                results["load"] = load_test(size, env, plan, out, server)
+            if "capacity" in chosen:
+                results["capacity"] = capacity_test(size, plan, out, server)
+    return results
+
+
+def failed_requests(size: str, results: dict, out: Path) -> list[str]:
+    """What went wrong under load or in the capacity test at one size: any of it fails the bench."""
+    problems = []
+    load = results.get("load")
+    if load is not None:
+        stats = load["stats"]
+        failed = sum(row["failures"] for name, row in stats.items() if name != "Aggregated")
+        logins = len(load["logins_ms"])
+        if failed or load["failures"]:
+            shown = load["failures"][:15] + ([f"... and {len(load['failures']) - 15} more"]
+                                             if len(load["failures"]) > 15 else [])
+            problems.append(f"{size}: {failed} failed requests under load:\n  " + "\n  ".join(shown))
+        if logins < load["users"]:
+            problems.append(f"{size}: only {logins} of {load['users']} users signed in")
+        if load["exit"] not in (0, 1):  # 1: locust saw failures, reported above
+            problems.append(f"{size}: locust exited {load['exit']}; see {out / 'locust.stdout'}")
+    for page in results.get("capacity", {}).get("pages", []):
+        if page["failures"] or page["warm_up_failures"]:
+            problems.append(f"{size}: capacity test of {page['row']} ({page['path']}): {page['failures']} failed "
+                            f"requests {page['failed_statuses']}, warm-up failures {page['warm_up_failures']}")
+    return problems
+
+
 def main() -> None:
     os.chdir(ROOT)
     measured = sizes()
+    chosen = parts()
     loaded = load_sizes(measured)
     out_root = Path(os.environ.get("BENCH_OUT", ROOT / "var" / "bench"))
+    log(f"measuring {' '.join(part for part in PARTS if part in chosen)} at {' '.join(measured)}"
+        + (f"; load and capacity at {' '.join(loaded)}" if chosen & {"load", "capacity"} else ""))
     results: dict[str, dict] = {}
-    first_env = server_env(measured[0])
-    collect_static(first_env)
+    if chosen & {"queries", "load", "capacity"}:
+        collect_static(server_env(measured[0]))  # the pages render their static files' hashed names
     for size in measured:
-        env = server_env(size)
         out = out_root / size
         out.mkdir(parents=True, exist_ok=True)
-        prepare(size, env)
-        log(f"{size}: recomputing the current quarter's scorecards")
-        results[size] = {"recompute": measure("recompute", env, out / "recompute.json")}
-        log(f"{size}: recompute took {results[size]['recompute']['seconds']} s, after a signing "
-            f"{results[size]['recompute']['after_signing']['seconds']} s; counting queries per page")
-        plan = out / "locust_plan.json"
-        results[size]["queries"] = measure("queries", env, out / "queries.json", "--plan", str(plan))
-        results[size]["search"] = measure("search", env, out / "search.json")
-        log(f"{size}: search medians " + ", ".join(
-            f"{found['q']} {found['median_ms']} ms" for found in results[size]["search"]["searches"]))
-        if size in loaded:
-            flush_redis(env["REDIS_URL"])  # a cold cache at the start of every load test
-            results[size]["load"] = load_test(size, env, plan, out)
+        results[size] = measure_size(size, chosen, loaded, out)
     info = machine(database_url(measured[0]))
     text, missed = report(measured, loaded, results, info)
     report_path = Path(os.environ.get("BENCH_REPORT", ROOT / "docs" / "benchmark.md"))
@@ -563,19 +804,8 @@ def main() -> None:
     print("\n" + text)
     log(f"report written to {report_path}; raw results under {out_root}")
     problems = [item for item in missed if "answered" in item]
-    for size in loaded:
-        load = results[size]["load"]
-        stats = load["stats"]
-        failed = sum(row["failures"] for name, row in stats.items() if name != "Aggregated")
-        logins = len(load["logins_ms"])
-        if failed or load["failures"]:
-            shown = load["failures"][:15] + ([f"... and {len(load['failures']) - 15} more"]
-                                             if len(load["failures"]) > 15 else [])
-            problems.append(f"{size}: {failed} failed requests under load:\n  " + "\n  ".join(shown))
-        if logins < load["users"]:
-            problems.append(f"{size}: only {logins} of {load['users']} users signed in")
-        if load["exit"] not in (0, 1):  # 1: locust saw failures, reported above
-            problems.append(f"{size}: locust exited {load['exit']}; see {out_root / size / 'locust.stdout'}")
+    for size in measured:
+        problems += failed_requests(size, results[size], out_root / size)
     if problems:
         fail("\n".join(problems))
     if missed:
