@@ -16,10 +16,17 @@ from customers.models import Complaint
 from pipeline.execution import selectors as execution_selectors
 from pipeline.execution.models import Assay, AssayResult, CargoClaim, LaytimeException, LaytimeStatement
 from pipeline.letters_of_credit.models import Discrepancy, LCAmendment, LetterOfCredit, Presentation
-from pipeline.receivables.models import Invoice, InvoiceLine, PaymentAllocation
+from pipeline.receivables.models import Invoice, InvoiceLine
 
 from .conftest import ROLES
-from .factories import ComplaintFactory, InvoiceFactory, PaymentFactory, ShipmentFactory, SignedDealFactory
+from .factories import (
+    AllocationFactory,
+    ComplaintFactory,
+    InvoiceFactory,
+    PaymentFactory,
+    ShipmentFactory,
+    SignedDealFactory,
+)
 from .factories.execution import coal_nar_5500
 from .queries import assert_api_page_pinned
 from .test_api import all_results, api_as
@@ -75,7 +82,7 @@ def executed(seller, *, spec=None, nested: bool = True) -> dict:
         InvoiceLine.objects.create(invoice=invoice, position=1, kind=InvoiceLine.Kind.CARGO,
                                    quantity_tonnes=Decimal(60000), unit_price=Decimal("95.80"),
                                    amount=Decimal("5748000.00"))
-        PaymentAllocation.objects.create(payment=payment, invoice=invoice, amount=Decimal("5000000.00"))
+        AllocationFactory(payment=payment, invoice=invoice, amount=Decimal("5000000.00"))
     return {"shipment": shipment, "letter_of_credit": letter, "invoice": invoice, "payment": payment}
 
 

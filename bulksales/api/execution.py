@@ -231,7 +231,7 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
 
 
 class InvoiceSerializer(OfContract):
-    # What payments settle, what credit notes take off, and what is still owed (receivables.with_open_amount).
+    # What payments settle, what credit notes take off, and what is still owed (kept on the invoice).
     allocated = serializers.DecimalField(**MONEY, read_only=True)
     credited = serializers.DecimalField(**MONEY, read_only=True)
     open_amount = serializers.DecimalField(**MONEY, read_only=True)
@@ -272,7 +272,7 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
     ordering = ["-issued_at", "-pk"]
 
     def get_queryset(self) -> QuerySet[Invoice]:
-        return (receivable_selectors.with_open_amount(receivable_selectors.invoices_visible_to(self.request.user))
+        return (receivable_selectors.invoices_visible_to(self.request.user)
                 .select_related("deal__customer").prefetch_related("lines"))
 
 

@@ -18,7 +18,6 @@ from pipeline.execution.models import Shipment
 from pipeline.models import Deal, Outcome
 from pipeline.receivables import money, services
 from pipeline.receivables.models import Invoice, Payment
-from pipeline.receivables.selectors import with_open_amount
 from pipeline.reminders import raise_reminders
 
 # The days after the B/L an invoice falls due, and the deposit, by the contract's payment terms.
@@ -69,10 +68,10 @@ def _issue_invoices(rng: random.Random, today: date) -> None:
 
 def _receive_payments(rng: random.Random, today: date) -> None:
     """Pay each invoice as its customer would: in full on time, a little late, in part, or not yet."""
-    invoices = (with_open_amount(Invoice.objects.filter(amount__gt=0)).select_related("deal__customer__owner")
+    invoices = (Invoice.objects.filter(amount__gt=0).select_related("deal__customer__owner")
                 .order_by("due_on", "pk"))
     for invoice in invoices:
-        open_amount: Decimal = invoice.open_amount  # type: ignore[attr-defined]
+        open_amount = invoice.open_amount
         if open_amount <= 0:
             continue
         fate, age = rng.random(), (today - invoice.due_on).days

@@ -14,7 +14,7 @@ from accounts.exports import Cell
 from . import money
 from .ageing import LABELS, ageing_by_customer
 from .models import Invoice, Payment
-from .selectors import with_allocated, with_open_amount
+from .selectors import with_allocated
 
 Table = tuple[list[str], list[Sequence[Cell]]]
 
@@ -24,8 +24,8 @@ def invoice_table(invoices: QuerySet[Invoice], today: date) -> Table:
     headers = [_("Invoice number"), _("Kind"), _("Customer"), _("Contract"), pgettext("invoice", "Issued on"),
                _("Due on"), _("Currency"), _("Amount"), _("Amount owed"), _("Days overdue")]
     rows: list[Sequence[Cell]] = []
-    for invoice in with_open_amount(invoices).select_related("deal__customer").order_by("issued_on", "pk"):
-        open_amount = money.cents(invoice.open_amount)  # type: ignore[attr-defined]
+    for invoice in invoices.select_related("deal__customer").order_by("issued_on", "pk"):
+        open_amount = invoice.open_amount
         rows.append([invoice.number, invoice.title, invoice.deal.customer.name, invoice.deal.contract_number,
                      invoice.issued_on, invoice.due_on, invoice.currency, invoice.amount, open_amount,
                      money.days_overdue(invoice.due_on, today) if open_amount > 0 else 0])

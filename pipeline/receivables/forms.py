@@ -76,7 +76,7 @@ class PaymentForm(forms.Form):
             if not value:
                 continue
             total += value
-            open_amount: Decimal = invoice.open_amount  # type: ignore[attr-defined]
+            open_amount = invoice.open_amount
             if currency and invoice.currency != currency:
                 self.add_error(name, _("This invoice is in %(currency)s.") % {"currency": invoice.currency})
             elif value > open_amount:

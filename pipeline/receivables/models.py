@@ -13,6 +13,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.bounds import business_range_constraint, validate_business_date
 from accounts.models import Digits
@@ -56,13 +57,24 @@ class Invoice(models.Model):
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                   verbose_name=_("issued by"))
     issued_at = models.DateTimeField(_("issued"), auto_now_add=True)
+    # Derived figures, like a running balance: kept by the services that write what they are made of
+    # (services.invoice_balances_refresh, in the same transaction), never typed in. `allocated`: the payments
+    # allocated to it; `credited`: the credit notes against it (negative); `open_amount`: what is still owed,
+    # amount - allocated + credited, or 0 on a credit note against an invoice (it counts in that invoice's).
+    # Stored because the ageing and overdue figures summed them per invoice over every invoice.
+    allocated = models.DecimalField(pgettext_lazy("invoice", "received"), default=Decimal(0), editable=False, **MONEY)
+    credited = models.DecimalField(_("credited"), default=Decimal(0), editable=False, **MONEY)
+    open_amount = models.DecimalField(_("outstanding"), default=Decimal(0), editable=False, **MONEY)
 
     class Meta:
         ordering = ["issued_on", "pk"]
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
         indexes = [models.Index(fields=["deal", "kind"]), models.Index(fields=["due_on"]),
-                   models.Index(fields=["issued_on"])]
+                   models.Index(fields=["issued_on"]),
+                   # The open invoices by due date (ageing, overdue): a small part of all of them.
+                   models.Index(fields=["due_on"], include=["open_amount", "rate_to_base", "deal", "id"],
+                                condition=Q(open_amount__gt=0), name="invoice_open_by_due")]
         constraints = [
             models.UniqueConstraint(fields=["shipment"], condition=Q(kind=money.Kind.FINAL),
                                     name="one_final_invoice_per_shipment"),
@@ -75,6 +87,7 @@ class Invoice(models.Model):
                                    name="invoice_amount_signed_by_kind"),
             models.CheckConstraint(condition=Q(due_on__gte=F("issued_on")), name="invoice_due_after_issue"),
             models.CheckConstraint(condition=Q(rate_to_base__gt=0), name="invoice_rate_positive"),
+            models.CheckConstraint(condition=Q(allocated__gte=0, credited__lte=0), name="invoice_settled_signed"),
             business_range_constraint("invoice", "issued_on"),
             business_range_constraint("invoice", "due_on"),
         ]

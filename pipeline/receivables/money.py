@@ -71,9 +71,13 @@ def balance(value: Decimal, deductions: Sequence[Decimal]) -> Decimal:
     return value - sum(deductions, ZERO)
 
 
-def open_amount(amount: Decimal, allocated: Decimal = ZERO, credited: Decimal = ZERO) -> Decimal:
+def open_amount(amount: Decimal, allocated: Decimal = ZERO, credited: Decimal = ZERO, *,
+                against_an_invoice: bool = False) -> Decimal:
     """What is still owed on an invoice: its amount, less the payments allocated to it, plus the credit
-    notes against it (negative amounts)."""
+    notes against it (negative amounts). Nothing on a credit against an invoice (a credit note, a final
+    invoice's credit balance): that counts in the open amount of the invoice it adjusts."""
+    if amount < 0 and against_an_invoice:
+        return ZERO
     return amount - allocated + credited
 
 

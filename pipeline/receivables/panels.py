@@ -29,7 +29,7 @@ class Badge:
 
 
 def badge(invoice: Invoice, today: date) -> Badge:
-    """An invoice's standing as its badge shows it (the invoice annotated by with_open_amount)."""
+    """An invoice's standing as its badge shows it."""
     status = selectors.status_of(invoice, today)
     if status == selectors.Status.OVERDUE:
         late = (today - invoice.due_on).days
@@ -78,7 +78,7 @@ def deal_receivables_panel(request: AuthenticatedRequest, deal: Deal) -> str:
     if deal.outcome != Outcome.WON:
         return ""
     today = timezone.localdate()
-    invoices = list(selectors.with_open_amount(deal.invoices.select_related("shipment")).order_by("issued_on", "pk"))
+    invoices = list(deal.invoices.select_related("shipment").order_by("issued_on", "pk"))
     can_issue = selectors.can_invoice(request.user, deal)
     actions = next_invoices(deal, invoices, list(deal.shipments.all())) if can_issue else []
     return render_to_string("receivables/_deal_panel.html", {

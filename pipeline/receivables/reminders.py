@@ -9,7 +9,7 @@ from pipeline.models import Reminder
 from pipeline.reminders import Cause, manager_of, people
 
 from .models import Invoice
-from .selectors import overdue_q, with_open_amount
+from .selectors import overdue_q
 
 # An overdue invoice is the seller's to chase for a week, then their manager's too, and after a month
 # the directors' as well (the issue's schedule, not the pipeline's three days' grace).
@@ -22,7 +22,7 @@ def invoices_overdue(now: datetime) -> list[Cause]:
     now chases its money (the seller credited with the sale may have handed it over since). A cause closes
     when the invoice is paid or credited."""
     today = timezone.localdate(now)
-    rows = (with_open_amount(Invoice.objects.all()).filter(overdue_q(today)).order_by()
+    rows = (Invoice.objects.filter(overdue_q(today)).order_by()
             .values("pk", "deal_id", "deal__customer_id", "due_on", *people("deal__owner")))
     return [
         Cause(kind=Reminder.Kind.INVOICE_OVERDUE, key=f"invoice:{row['pk']}:overdue", owner_id=row["deal__owner_id"],

@@ -5,9 +5,10 @@ the database.
 For the pages built on these (reminders, scorecards, dashboards, the customer list, exports):
 - `invoices_visible_to(user)`: the invoices of the contracts the user sees (customer service: none).
 - `payments_visible_to(user)`: the payments of the customers whose deals the user sees.
-- `with_open_amount(invoices)`: each invoice's `allocated`, `credited` and `open_amount` (amount less the
-  payments allocated, plus the credit notes against it), by subqueries: a list stays one query.
-- `overdue_q(today)`: on invoices annotated by with_open_amount, those open and past their due date.
+- An invoice's `allocated`, `credited` and `open_amount` (amount less the payments allocated, plus the credit
+  notes against it) are stored columns kept by the services; `computed_balances()` is how they are computed
+  from the rows, and `balance_drift(invoices)` the invoices where the two differ.
+- `overdue_q(today)`: the invoices open and past their due date.
 - `ageing_q(bucket, today)`: those of one ageing bucket of money.Bucket (current: not yet due).
 - `deal_figures(deal, today)` and `customer_figures(user, customer, today)`: the figures of a contract
   (its currency) and of a customer (one row per currency, and the base-currency total).
@@ -23,6 +24,7 @@ from decimal import Decimal
 from django.db.models import (
     Case,
     DecimalField,
+    Expression,
     F,
     OuterRef,
     Q,
@@ -55,6 +57,8 @@ DSO_DAYS = 90
 
 def invoices_visible_to(user: User) -> QuerySet[Invoice]:
     """An invoice is seen by whoever sees its contract."""
+    if access.sees_everyone(user):
+        return Invoice.objects.all()  # every contract's: not a semi-join over all of them
     return Invoice.objects.filter(deal__in=pipeline_selectors.deals_visible_to(user))
 
 
@@ -89,35 +93,50 @@ def credited_sql() -> Coalesce:
     return Coalesce(Subquery(per_invoice, output_field=AMOUNT), ZERO)
 
 
-def with_open_amount(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
-    """Each invoice's `allocated`, `credited` and `open_amount`. A credit note against an invoice counts
-    in that invoice's open amount, not its own (0); one against none is a credit (negative) of its own."""
+def computed_balances() -> dict[str, Expression]:
+    """An invoice's `allocated`, `credited` and `open_amount` computed from its payments and credit notes, as
+    the stored columns hold them (services.invoice_balances_refresh writes these; the drift check compares).
+    A credit note against an invoice counts in that invoice's open amount, not its own (0); one against none
+    is a credit (negative) of its own. A correlated lookup per invoice: for a few invoices, not a list."""
     # Rounded to the cent in SQL: SQLite sums decimals as floats, and 5,748,000.00 - 5,000,000.00 - 748,000.00
     # must be nothing open, not 4e-10.
-    return invoices.annotate(allocated=allocated_sql(), credited=credited_sql()).annotate(
-        open_amount=Case(When(amount__lt=0, against__isnull=False, then=ZERO),
-                         default=Round(F("amount") - F("allocated") + F("credited"), 2, output_field=AMOUNT),
-                         output_field=AMOUNT))
+    return {"allocated": Round(allocated_sql(), 2, output_field=AMOUNT),
+            "credited": Round(credited_sql(), 2, output_field=AMOUNT),
+            "open_amount": Case(When(amount__lt=0, against__isnull=False, then=ZERO),
+                                default=Round(F("amount") - allocated_sql() + credited_sql(), 2, output_field=AMOUNT),
+                                output_field=AMOUNT)}
+
+
+def balance_drift(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    """The invoices whose stored balances differ from those computed from their rows (none, unless a row was
+    written around the services)."""
+    computed = {f"computed_{name}": expression for name, expression in computed_balances().items()}
+    return invoices.annotate(**computed).exclude(allocated=F("computed_allocated"), credited=F("computed_credited"),
+                                                 open_amount=F("computed_open_amount"))
 
 
 def overdue_q(today: date) -> Q:
-    """Invoices (annotated by with_open_amount) with money still owed past their due date."""
+    """Invoices with money still owed past their due date."""
     return Q(open_amount__gt=0, due_on__lt=today)
 
 
 def ageing_q(bucket: str, today: date) -> Q:
-    """Open invoices (annotated by with_open_amount) in one ageing bucket (money.Bucket)."""
-    owed = Q(open_amount__gt=0)
+    """Open invoices in one ageing bucket (money.Bucket)."""
+    return Q(open_amount__gt=0) & due_in_bucket_q(bucket, today)
+
+
+def due_in_bucket_q(bucket: str, today: date) -> Q:
+    """The invoices whose due date falls in one ageing bucket, open or not (for invoices already narrowed to
+    the open ones)."""
     if bucket == money.Bucket.CURRENT:
-        return owed & Q(due_on__gte=today)
+        return Q(due_on__gte=today)
     bounds = [0, *money.Bucket.LAST_DAY.values()]
     buckets = list(money.Bucket.LAST_DAY)
     if bucket == money.Bucket.OVER_90:
-        return owed & Q(due_on__lt=today - timedelta(days=bounds[-1]))
+        return Q(due_on__lt=today - timedelta(days=bounds[-1]))
     index = buckets.index(bucket)
     # Past due by more than the last bucket's last day, and at most this bucket's.
-    return owed & Q(due_on__lt=today - timedelta(days=bounds[index]),
-                    due_on__gte=today - timedelta(days=bounds[index + 1]))
+    return Q(due_on__lt=today - timedelta(days=bounds[index]), due_on__gte=today - timedelta(days=bounds[index + 1]))
 
 
 @dataclass(frozen=True)
@@ -134,7 +153,7 @@ class Figures:
 
 def _figures(invoices: QuerySet[Invoice], currency: str, today: date) -> Figures:
     since = today - timedelta(days=DSO_DAYS)
-    sums = with_open_amount(invoices).aggregate(
+    sums = invoices.aggregate(
         invoiced=Coalesce(Sum("amount"), ZERO), received=Coalesce(Sum("allocated"), ZERO),
         outstanding=Coalesce(Sum("open_amount"), ZERO),
         overdue=Coalesce(Sum("open_amount", filter=overdue_q(today)), ZERO),
@@ -160,7 +179,7 @@ def customer_figures(user: User, customer: Customer, today: date | None = None) 
     today = today or timezone.localdate()
     invoices = invoices_visible_to(user).filter(deal__customer=customer)
     since = today - timedelta(days=DSO_DAYS)
-    rows = list(with_open_amount(invoices).order_by().values("currency").annotate(
+    rows = list(invoices.order_by().values("currency").annotate(
         invoiced=Coalesce(Sum("amount"), ZERO), received=Coalesce(Sum("allocated"), ZERO),
         outstanding=Coalesce(Sum("open_amount"), ZERO),
         overdue=Coalesce(Sum("open_amount", filter=overdue_q(today)), ZERO),
@@ -197,7 +216,7 @@ def with_overdue_balance(customers: QuerySet[Customer], today: date) -> QuerySet
     """Each customer's `overdue_base`: what is owed past due on all its invoices, in the base currency at each
     invoice's rate (0 when nothing is), as one subquery. The caller scopes the customers; the balance is the
     customer's whole (a seller who sees the customer sees its standing)."""
-    overdue = (with_open_amount(Invoice.objects.filter(deal__customer=OuterRef("pk"))).filter(overdue_q(today))
+    overdue = (Invoice.objects.filter(overdue_q(today), deal__customer=OuterRef("pk"))
                .order_by().values("deal__customer")
                .annotate(total=Sum(F("open_amount") * F("rate_to_base"), output_field=AMOUNT)).values("total"))
     return customers.annotate(overdue_base=Coalesce(Subquery(overdue, output_field=AMOUNT), ZERO))
@@ -218,20 +237,19 @@ class Status:
 
 
 def status_of(invoice: Invoice, today: date) -> str:
-    """From the annotations of with_open_amount."""
-    open_amount: Decimal = invoice.open_amount  # type: ignore[attr-defined]
-    if invoice.amount < 0 or open_amount < 0:
+    """From its stored balances."""
+    if invoice.amount < 0 or invoice.open_amount < 0:
         return Status.CREDIT
-    if open_amount == 0:
-        return Status.PAID if invoice.allocated else Status.CREDITED  # type: ignore[attr-defined]
+    if invoice.open_amount == 0:
+        return Status.PAID if invoice.allocated else Status.CREDITED
     if invoice.due_on < today:
         return Status.OVERDUE
-    if invoice.allocated:  # type: ignore[attr-defined]
+    if invoice.allocated:
         return Status.PART_PAID
     return Status.OPEN
 
 
 def open_invoices_of(user: User, customer: Customer) -> QuerySet[Invoice]:
     """The customer's invoices still owed something that the user sees, the oldest due first (FIFO)."""
-    return (with_open_amount(invoices_visible_to(user).filter(deal__customer=customer))
-            .filter(Q(open_amount__gt=0)).select_related("deal").order_by("due_on", "pk"))
+    return (invoices_visible_to(user).filter(deal__customer=customer, open_amount__gt=0).select_related("deal")
+            .order_by("due_on", "pk"))

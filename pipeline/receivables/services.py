@@ -6,6 +6,7 @@ shows. An issued invoice is a fact: it is never edited, a mistake is corrected b
 note against it. Numbers are taken from a locked sequence per series and year, so two people issuing
 at once get two numbers in turn."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -27,7 +28,7 @@ from pipeline.selectors import rate_for
 
 from . import money
 from .models import Invoice, InvoiceLine, InvoiceSequence, Payment, PaymentAllocation
-from .selectors import can_invoice, can_record_payment, open_invoices_of, with_open_amount
+from .selectors import can_invoice, can_record_payment, computed_balances, open_invoices_of
 
 Kind = Invoice.Kind
 Line = InvoiceLine.Kind
@@ -87,6 +88,18 @@ def _issue_day(by: User, deal: Deal, issued_on: date | None) -> date:
     return issued_on
 
 
+def invoice_balances_refresh(invoice_ids: Iterable[int | None]) -> None:
+    """Recompute the stored `allocated`, `credited` and `open_amount` of these invoices from their payments and
+    credit notes, in the caller's transaction. Each service that writes an allocation or a note against an
+    invoice calls it. The invoices are locked first: a concurrent write to them waits for this transaction,
+    and the sums, read by the next statement, see what was committed before the lock was granted."""
+    ids = sorted({pk for pk in invoice_ids if pk is not None})
+    if not ids:
+        return
+    list(Invoice.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+    Invoice.objects.filter(pk__in=ids).update(**computed_balances())
+
+
 def _issue(*, deal: Deal, kind: str, issued_on: date, due_on: date, lines: list[Draft], by: User,
            shipment: Shipment | None = None, against: Invoice | None = None, complaint: Complaint | None = None,
            note: str = "") -> Invoice:
@@ -96,11 +109,14 @@ def _issue(*, deal: Deal, kind: str, issued_on: date, due_on: date, lines: list[
         deal=deal, shipment=shipment, kind=kind, number=next_number(_series(kind, amount), issued_on.year),
         issued_on=issued_on, due_on=due_on, currency=deal.currency, amount=amount, rate_to_base=rate,
         amount_base=money.cents(amount * rate), against=against, complaint=complaint, note=note.strip(),
-        issued_by=by)
+        issued_by=by, open_amount=money.open_amount(amount, against_an_invoice=against is not None))
     InvoiceLine.objects.bulk_create(
         InvoiceLine(invoice=invoice, position=position, kind=line.kind, reference=line.reference,
                     quantity_tonnes=line.quantity, unit_price=line.unit_price, amount=line.amount)
         for position, line in enumerate(lines, start=1))
+    if against is not None and amount < 0:
+        # A credit (a note, or a final invoice's credit balance) takes what it credits off the invoice it adjusts.
+        invoice_balances_refresh([against.pk])
     return invoice
 
 
@@ -327,7 +343,7 @@ def correction_issue(*, invoice: Invoice, amount: Decimal, reason: str, by: User
 
 def fifo_allocations(user: User, customer: Customer, amount: Decimal, currency: str) -> dict[int, Decimal]:
     """How a payment settles the customer's open invoices in its currency, the oldest due first."""
-    items = [money.OpenItem(invoice.pk, invoice.due_on, invoice.open_amount)  # type: ignore[attr-defined]
+    items = [money.OpenItem(invoice.pk, invoice.due_on, invoice.open_amount)
              for invoice in open_invoices_of(user, customer).filter(currency=currency)]
     allocations, _left = money.allocate_fifo(amount, items)
     return {allocation.key: allocation.amount for allocation in allocations}
@@ -361,8 +377,9 @@ def payment_record(*, customer: Customer, received_on: date, amount: Decimal, cu
         raise RuleError(_("An amount allocated to an invoice is positive."))
     if sum(allocations.values(), Decimal(0)) > amount:
         raise RuleError(_("The amounts allocated add up to more than the payment."))
-    invoices = {invoice.pk: invoice for invoice in with_open_amount(
-        Invoice.objects.filter(pk__in=allocations).select_related("deal"))}
+    # Locked, so that what is open on them is not credited meanwhile.
+    invoices = {invoice.pk: invoice for invoice in Invoice.objects.select_for_update(of=("self",))
+                .filter(pk__in=allocations).select_related("deal").order_by("pk")}
     for pk, value in allocations.items():
         invoice = invoices.get(pk)
         if invoice is None or invoice.deal.customer_id != customer.pk:
@@ -371,13 +388,14 @@ def payment_record(*, customer: Customer, received_on: date, amount: Decimal, cu
             raise RuleError(_("Invoice %(number)s is in %(invoice)s and the payment in %(payment)s: record the "
                               "payment in the invoice's currency.")
                             % {"number": invoice.number, "invoice": invoice.currency, "payment": currency})
-        if value > invoice.open_amount:  # type: ignore[attr-defined]
+        if value > invoice.open_amount:
             raise RuleError(_("%(amount)s is more than is open on invoice %(number)s (%(open)s).")
                             % {"amount": f"{value:,.2f}", "number": invoice.number,
-                               "open": f"{invoice.open_amount:,.2f}"})  # type: ignore[attr-defined]
+                               "open": f"{invoice.open_amount:,.2f}"})
     payment = Payment.objects.create(customer=customer, received_on=received_on, amount=amount, currency=currency,
                                      rate_to_base=rate_to_base, amount_base=money.cents(amount * rate_to_base),
                                      bank_reference=bank_reference.strip(), note=note.strip(), recorded_by=by)
     PaymentAllocation.objects.bulk_create(PaymentAllocation(payment=payment, invoice_id=pk, amount=value)
                                           for pk, value in allocations.items())
+    invoice_balances_refresh(allocations)
     return payment

@@ -31,7 +31,7 @@ from .panels import badge
 
 
 def _invoices(request: AuthenticatedRequest) -> QuerySet[Invoice]:
-    return selectors.with_open_amount(selectors.invoices_visible_to(request.user)).select_related(
+    return selectors.invoices_visible_to(request.user).select_related(
         "deal__customer", "deal__commodity", "shipment", "against", "complaint", "issued_by")
 
 
@@ -190,7 +190,7 @@ def _spread(request: AuthenticatedRequest, form: PaymentForm, invoices: list[Inv
         return form
     data = request.POST.copy()
     data.pop("spread", None)
-    items = [money.OpenItem(invoice.pk, invoice.due_on, invoice.open_amount)  # type: ignore[attr-defined]
+    items = [money.OpenItem(invoice.pk, invoice.due_on, invoice.open_amount)
              for invoice in invoices
              if invoice.currency == currency]
     spread = {allocation.key: allocation.amount for allocation in money.allocate_fifo(amount, items)[0]}

@@ -6,12 +6,13 @@ from .customers import CommodityFactory, ComplaintFactory, ContactFactory, Custo
 from .execution import ShipmentFactory, SignedDealFactory, SpecificationFactory
 from .incentives import IncentivePlanFactory, PlanRateFactory, StatementFactory, StatementLineFactory
 from .pipeline import ActivityFactory, DealFactory, ExchangeRateFactory, MarketResearchFactory, PortFactory
-from .receivables import InvoiceFactory, PaymentFactory
+from .receivables import AllocationFactory, InvoiceFactory, PaymentFactory
 from .targets import RepTargetFactory, TeamTargetFactory
 
 __all__ = [
     "PASSWORD",
     "ActivityFactory",
+    "AllocationFactory",
     "AttendanceFactory",
     "CommodityFactory",
     "ComplaintFactory",

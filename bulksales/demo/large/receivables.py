@@ -42,6 +42,9 @@ def seed_receivables_large(seed: LargeSeed) -> None:
     invoice_id, line_id = next_id(Invoice), next_id(InvoiceLine)
     sequences: dict[tuple[str, int], int] = defaultdict(int)
     invoices, lines, to_pay = [], [], []
+    # Each invoice's balances, as the services keep them: the payments allocated, the credits against it.
+    allocated: dict[int, Decimal] = defaultdict(Decimal)
+    credited: dict[int, Decimal] = defaultdict(Decimal)
 
     def number(series: str, day: date) -> str:
         sequences[series, day.year] += 1
@@ -60,6 +63,8 @@ def seed_receivables_large(seed: LargeSeed) -> None:
         for position, draft in enumerate(drafts, start=1):
             lines.append((line_id, invoice_id, position, *draft))
             line_id += 1
+        if amount < 0 and against is not None:
+            credited[against] += amount
         if amount > 0:
             to_pay.append((invoice_id, customer, currency, due, amount, owner))
         invoice_id += 1
@@ -92,9 +97,14 @@ def seed_receivables_large(seed: LargeSeed) -> None:
         payments.append((payment_id, customer, received, paid, currency, rate, money.cents(paid * rate),
                          f"SWIFT {received:%y%m%d}{payment_id % 1000:03d}", "", owner, seed.now))
         allocations.append((payment_id, invoice, paid))
+        allocated[invoice] += paid
         payment_id += 1
     seed.insert(Invoice, ["id", "deal", "shipment", "kind", "number", "issued_on", "due_on", "currency", "amount",
-                          "rate_to_base", "amount_base", "against", "note", "issued_by"], invoices)
+                          "rate_to_base", "amount_base", "against", "note", "issued_by", "allocated", "credited",
+                          "open_amount"],
+                [(*row, allocated[row[0]], credited[row[0]], money.open_amount(
+                    row[8], allocated[row[0]], credited[row[0]], against_an_invoice=row[11] is not None))
+                 for row in invoices])
     seed.insert(InvoiceLine, ["id", "invoice", "position", "kind", "reference", "quantity_tonnes", "unit_price",
                               "amount"], lines)
     seed.insert(Payment, ["id", "customer", "received_on", "amount", "currency", "rate_to_base", "amount_base",
