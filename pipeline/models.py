@@ -551,7 +551,10 @@ class Activity(models.Model):
         indexes = [
             models.Index(fields=["customer", "happened_at"]),
             models.Index(fields=["owner", "happened_at"]),
-            models.Index(fields=["owner", "kind", "happened_at"]),  # a rep's latest visits
+            # A rep's latest visits; a team's visits per week from the index alone on PostgreSQL (with what
+            # decides who sees them).
+            models.Index(fields=["owner", "kind", "happened_at"], name="activity_by_owner_and_kind",
+                         include=["customer", "next_step_owner"]),
             # A period's visits and calls by person (targets.kpis), from the index alone on PostgreSQL.
             models.Index(fields=["happened_at"], include=["owner", "kind"], name="activity_for_scorecards"),
             models.Index(fields=["next_step_done", "next_step_due"]),
@@ -633,7 +636,9 @@ class Reminder(models.Model):
 
     class Meta:
         ordering = ["-day", "due_on", "pk"]
-        indexes = [models.Index(fields=["recipient", "day", "done_at"])]
+        # The open reminders per person (the team dashboard's counts) from the index alone on PostgreSQL.
+        indexes = [models.Index(fields=["recipient", "day", "done_at"], name="reminder_open_by_recipient",
+                                include=["snoozed_until", "cause"])]
         constraints = [
             models.UniqueConstraint(fields=["recipient", "cause", "day"], name="one_reminder_per_cause_per_day"),
         ]

@@ -232,7 +232,7 @@ def visits_per_week(*, activities: QuerySet[Activity], people: list[User], weeks
     since = timezone.make_aware(datetime.combine(weeks[0], time.min))
     rows = (activities.filter(kind=Activity.Kind.VISIT, happened_at__gte=since, owner__in=people)
             .annotate(week=TruncWeek("happened_at", output_field=DateField()))
-            .values("owner", "week").order_by().annotate(visits=Count("pk")))
+            .values("owner", "week").order_by().annotate(visits=Count("*")))  # COUNT(*): from the index alone
     counts = {(row["owner"], row["week"]): row["visits"] for row in rows}
     table = []
     for person in people:
@@ -244,7 +244,7 @@ def visits_per_week(*, activities: QuerySet[Activity], people: list[User], weeks
 def open_reminder_counts(*, people: list[User], day: date) -> dict[int, int]:
     """How many reminders each person has open on `day` (the inbox's rule), in one grouped query."""
     rows = (latest_open(Reminder.objects.filter(recipient__in=people), day)
-            .values("recipient").order_by().annotate(open=Count("pk")))
+            .values("recipient").order_by().annotate(open=Count("*")))  # COUNT(*): from the index alone
     return {row["recipient"]: row["open"] for row in rows}
 
 
