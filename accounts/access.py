@@ -80,19 +80,36 @@ def users_visible_to(user: User) -> QuerySet[User]:
     return users.filter(pk=user.pk)
 
 
-def owned_by_visible(user: User, records: QuerySet[_M], kind: RecordKind, owner_field: str = "owner") -> QuerySet[_M]:
-    """Narrow `records` (owned through `owner_field`) to those `user` may see."""
+def _seen_owners(user: User, kind: RecordKind, owner_field: str) -> Q | bool:
+    """Whose records of a kind `user` sees, as a condition on `owner_field`: True for every record,
+    False for none."""
     if not user.is_authenticated or not user.is_active:
-        return records.none()
+        return False
     if kind in _SEES_NONE.get(user.position, set()):
-        return records.none()
+        return False
     if sees_everyone(user) or kind in _SEES_ALL.get(user.position, set()):
-        return records
+        return True
     if user.is_manager:
         # A subquery of the few people seen, not an OR across a join: the database can then use the
         # records' owner index instead of scanning every record (see the README's performance notes).
-        return records.filter(**{f"{owner_field}__in": users_visible_to(user).values("pk")})
-    return records.filter(**{owner_field: user})
+        return Q(**{f"{owner_field}__in": users_visible_to(user).values("pk")})
+    return Q(**{owner_field: user})
+
+
+def owned_by_visible(user: User, records: QuerySet[_M], kind: RecordKind, owner_field: str = "owner") -> QuerySet[_M]:
+    """Narrow `records` (owned through `owner_field`) to those `user` may see."""
+    seen = _seen_owners(user, kind, owner_field)
+    if isinstance(seen, Q):
+        return records.filter(seen)
+    return records if seen else records.none()
+
+
+def owned_by_others(user: User, records: QuerySet[_M], kind: RecordKind, owner_field: str = "owner") -> QuerySet[_M]:
+    """Of `records`, those that `owned_by_visible` leaves out: for a read split into disjoint parts."""
+    seen = _seen_owners(user, kind, owner_field)
+    if isinstance(seen, Q):
+        return records.exclude(seen)
+    return records.none() if seen else records
 
 
 def owned_by(user: User, records: QuerySet[_M], owner_field: str = "owner") -> QuerySet[_M]:

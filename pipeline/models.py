@@ -386,7 +386,10 @@ class Deal(models.Model):
         verbose_name = _("deal")
         verbose_name_plural = _("deals")
         indexes = [
-            models.Index(fields=["owner", "stage", "outcome"]),
+            # The board's figures per owner and stage, and the team funnel's deals by owner, read from the
+            # index alone on PostgreSQL.
+            models.Index(fields=["owner", "stage", "outcome"], name="deal_by_owner_and_stage",
+                         include=["amount_base", "created_at", "co_seller", "id"]),
             models.Index(fields=["stage", "outcome"]),
             models.Index(fields=["customer", "outcome"]),
             models.Index(fields=["signed_on"]),
@@ -493,7 +496,9 @@ class StageMove(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["deal", "at"]), models.Index(fields=["to_stage", "at"]),
+        # A deal's moves in order; the stage they reached, for the funnel, from the index alone.
+        indexes = [models.Index(fields=["deal", "at"], include=["to_stage"], name="stage_move_by_deal"),
+                   models.Index(fields=["to_stage", "at"]),
                    models.Index(fields=["to_outcome", "at"])]  # a period's losses, for the scorecards
 
 
@@ -547,7 +552,10 @@ class Activity(models.Model):
         indexes = [
             models.Index(fields=["customer", "happened_at"]),
             models.Index(fields=["owner", "happened_at"]),
-            models.Index(fields=["owner", "kind", "happened_at"]),  # a rep's latest visits
+            # A rep's latest visits; a team's visits per week from the index alone on PostgreSQL (with what
+            # decides who sees them).
+            models.Index(fields=["owner", "kind", "happened_at"], name="activity_by_owner_and_kind",
+                         include=["customer", "next_step_owner"]),
             # A period's visits and calls by person (targets.kpis), from the index alone on PostgreSQL.
             models.Index(fields=["happened_at"], include=["owner", "kind"], name="activity_for_scorecards"),
             models.Index(fields=["next_step_done", "next_step_due"]),
@@ -635,7 +643,9 @@ class Reminder(models.Model):
 
     class Meta:
         ordering = ["-day", "due_on", "pk"]
-        indexes = [models.Index(fields=["recipient", "day", "done_at"])]
+        # The open reminders per person (the team dashboard's counts) from the index alone on PostgreSQL.
+        indexes = [models.Index(fields=["recipient", "day", "done_at"], name="reminder_open_by_recipient",
+                                include=["snoozed_until", "cause"])]
         constraints = [
             models.UniqueConstraint(fields=["recipient", "cause", "day"], name="one_reminder_per_cause_per_day"),
         ]

@@ -15,9 +15,9 @@ from django.utils import timezone
 from accounts.models import Position
 from customers.models import Customer
 from pipeline.models import Outcome, Reminder, Stage, StageMove
-from pipeline.selectors import open_reminders
+from pipeline.selectors import deals_visible_to, open_reminders
 from targets import dashboards, periods
-from targets.kpis import compute_scorecards
+from targets.kpis import compute_scorecards, scoring_team_q
 from targets.models import Scorecard
 
 from .conftest import ROLES
@@ -249,6 +249,36 @@ def test_the_funnel_converts_deals_that_reached_each_stage_in_the_last_12_months
 
     assert [row["reached"] for row in funnel] == [4, 3, 2, 1]
     assert [row["conversion"] for row in funnel] == [Decimal("75.0"), Decimal("66.7"), Decimal("50.0"), None]
+
+
+def test_the_funnel_counts_the_teams_deals_by_owner_once_whatever_their_moves(client_as, cast):
+    def deal(owner, stage=Stage.RESEARCH, **kwargs):
+        return DealFactory(customer=CustomerFactory(owner=owner), stage=stage, **kwargs)
+
+    back_and_forth = deal(cast.rep, Stage.DEVELOPMENT)
+    move(back_and_forth, Stage.DEVELOPMENT, Stage.NEGOTIATION, Stage.DEVELOPMENT, Stage.NEGOTIATION, Stage.DEVELOPMENT,
+         by=cast.rep)
+    deal(cast.manager)  # the manager's own, in no team: it counts for the team they manage
+    shared_out = deal(cast.rep, Stage.FOLLOW_UP, outcome=Outcome.WON, contract_number="C-1", signed_on=today(),
+                      co_seller=cast.other_rep, co_seller_share=Decimal(50))  # team A's, shared with team B
+    move(shared_out, Stage.DEVELOPMENT, Stage.NEGOTIATION, Stage.FOLLOW_UP, by=cast.rep)
+    shared_in = deal(cast.other_rep, Stage.NEGOTIATION, co_seller=cast.rep, co_seller_share=Decimal(50))
+    move(shared_in, Stage.DEVELOPMENT, Stage.NEGOTIATION, by=cast.other_rep)  # team B's, though team A shares it
+    straight_to_signing = deal(cast.account_manager, Stage.FOLLOW_UP, outcome=Outcome.WON, contract_number="C-2",
+                               signed_on=today())
+    move(straight_to_signing, Stage.FOLLOW_UP, by=cast.account_manager)
+
+    def reached(user):
+        return [row["reached"] for row in client_as(user).get(url("manager")).context["funnel"]]
+
+    assert reached(cast.manager) == [4, 3, 3, 2]
+    assert reached(cast.director) == [4, 3, 3, 2]  # the first team by name: team A
+    assert reached(cast.other_manager) == [1, 1, 1, 0]
+    # The same as the team's deals by its scoring rule on the owner, joined with their moves.
+    since = timezone.now() - datetime.timedelta(days=365)
+    for user, team in [(cast.manager, cast.rep.team), (cast.other_manager, cast.other_rep.team)]:
+        by_rule = deals_visible_to(user).filter(scoring_team_q(team))
+        assert reached(user) == [row["reached"] for row in dashboards.funnel(deals=by_rule, since=since)]
 
 
 def test_the_team_page_counts_visits_per_week_reminders_and_open_complaints(client_as, cast):

@@ -5,13 +5,14 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import HandOver, Position
 from accounts.services import RuleError
 from pipeline import selectors, services
-from pipeline.models import Deal, ExchangeRate, LostReason, Outcome, Stage, StageMove
+from pipeline.models import STAGE_PROBABILITY, Deal, ExchangeRate, LostReason, Outcome, Stage, StageMove
 
 from .access import assert_answers, each_role_and, expect
 from .conftest import ROLES
@@ -343,6 +344,64 @@ def test_the_board_sums_each_column_and_each_persons_open_pipeline(client_as, ca
     # Open deals only: the account manager's signed deal is in its column, not in the pipeline.
     assert [(row["person"], row["total"], row["weighted"]) for row in context["by_owner"]] == [
         (cast.rep, Decimal(3000), Decimal(1300))]
+
+
+def _board_by_or(user, owner=None) -> tuple[dict, dict]:
+    """The board's figures summed here from `deals_visible_to` (the owner's OR the second seller's),
+    to hold the board's per-part query to: per column (count, total, weighted), per owner (total, weighted)."""
+    deals = selectors.deals_visible_to(user).filter(Q(outcome=Outcome.OPEN) | Q(outcome=Outcome.WON,
+                                                                                 stage=Stage.FOLLOW_UP))
+    if owner:
+        deals = deals.filter(owner=owner)
+    columns = {stage: [0, None, None] for stage in Stage.values}
+    owners: dict = {}
+    for deal in deals:
+        column = columns[deal.stage]
+        column[0] += 1
+        if deal.outcome == Outcome.OPEN:
+            weighted = deal.amount_base * STAGE_PROBABILITY[deal.stage]
+            column[1], column[2] = (column[1] or 0) + deal.amount_base, (column[2] or 0) + weighted
+            total, weighted_sum = owners.get(deal.owner_id, (0, 0))
+            owners[deal.owner_id] = (total + deal.amount_base, weighted_sum + weighted)
+    return {stage: tuple(figures) for stage, figures in columns.items()}, owners
+
+
+def test_the_board_counts_a_shared_deal_once_and_the_deals_shared_from_another_team(client_as, cast):
+    mine, theirs = CustomerFactory(owner=cast.rep), CustomerFactory(owner=cast.other_rep)
+    # The rep's, shared with the account manager of the same team: one deal, counted once.
+    DealFactory(customer=mine, stage=Stage.RESEARCH, amount_base=Decimal(1000), co_seller=cast.account_manager,
+                co_seller_share=Decimal(40))
+    # Team B's, shared with the rep: on team A's board under its owner.
+    DealFactory(customer=theirs, stage=Stage.NEGOTIATION, amount_base=Decimal(2000), co_seller=cast.rep,
+                co_seller_share=Decimal(50))
+    DealFactory(customer=theirs, stage=Stage.FOLLOW_UP, outcome=Outcome.WON, contract_number="C-1",
+                signed_on=datetime.date(2026, 11, 2), amount_base=Decimal(9000), co_seller=cast.rep,
+                co_seller_share=Decimal(30))  # signed: in its column, without amounts
+    DealFactory(customer=theirs, stage=Stage.DEVELOPMENT, outcome=Outcome.LOST, amount_base=Decimal(500),
+                co_seller=cast.rep, co_seller_share=Decimal(50))  # lost: off the board
+    DealFactory(customer=theirs, stage=Stage.RESEARCH, amount_base=Decimal(7000))  # team B's alone
+
+    def board(user, **query):
+        context = client_as(user).get(reverse("deals:board"), query).context
+        columns = {column["stage"]: (column["count"], column["total"], column["weighted"])
+                   for column in context["columns"]}
+        return columns, {row["owner"]: (row["total"], row["weighted"]) for row in context["by_owner"]}
+
+    none = (0, None, None)
+    assert board(cast.manager) == ({
+        Stage.RESEARCH: (1, Decimal(1000), Decimal(100)), Stage.DEVELOPMENT: none,
+        Stage.NEGOTIATION: (1, Decimal(2000), Decimal(1200)), Stage.FOLLOW_UP: (1, None, None),
+    }, {cast.rep.pk: (Decimal(1000), Decimal(100)), cast.other_rep.pk: (Decimal(2000), Decimal(1200))})
+    assert board(cast.account_manager) == ({
+        Stage.RESEARCH: (1, Decimal(1000), Decimal(100)), Stage.DEVELOPMENT: none, Stage.NEGOTIATION: none,
+        Stage.FOLLOW_UP: none}, {cast.rep.pk: (Decimal(1000), Decimal(100))})
+    assert board(cast.manager, owner=cast.other_rep.pk)[0] == {
+        Stage.RESEARCH: none, Stage.DEVELOPMENT: none, Stage.NEGOTIATION: (1, Decimal(2000), Decimal(1200)),
+        Stage.FOLLOW_UP: (1, None, None)}
+    # Whoever looks, the same figures as summing the deals they see one by one.
+    for user in [cast.director, cast.manager, cast.other_manager, cast.rep, cast.account_manager, cast.other_rep]:
+        assert board(user) == _board_by_or(user), user
+    assert board(cast.manager, owner=cast.rep.pk) == _board_by_or(cast.manager, owner=cast.rep)
 
 
 def test_the_board_costs_the_same_queries_however_many_deals(client_as, cast, deal):

@@ -84,11 +84,14 @@ def _board_context(request: AuthenticatedRequest) -> dict[str, object]:
     owner = _board_owner(request)
     if owner:
         deals = deals.filter(owner_id=owner)
-    live = deals.filter(Q(outcome=Outcome.OPEN) | Q(outcome=Outcome.WON, stage=Stage.FOLLOW_UP))
+    on_board = Q(outcome=Outcome.OPEN) | Q(outcome=Outcome.WON, stage=Stage.FOLLOW_UP)
+    live = deals.filter(on_board)
     counts: dict[str, int] = {stage: 0 for stage in STAGE_ORDER}
     column_amounts: dict[str, _Amounts] = {}
     owner_amounts: dict[int, _Amounts] = {}
-    for row in selectors.board_figures(live):
+    parts = [part.filter(on_board, **({"owner_id": owner} if owner else {}))
+             for part in selectors.deals_visible_in_parts(request.user)]
+    for row in selectors.board_figures(parts):
         counts[row["stage"]] += row["count"]
         if row["open"]:  # the amounts are the open deals' (a column of signed deals shows none)
             column_amounts.setdefault(row["stage"], _Amounts()).add(row)

@@ -149,7 +149,8 @@ def manager(request: AuthenticatedRequest, team_id: int | None = None) -> HttpRe
     deals = pipeline_selectors.deals_visible_to(viewer).filter(kpis.scoring_team_q(team))
     activities = pipeline_selectors.activities_visible_to(viewer).filter(kpis.scoring_team_q(team))
     since = timezone.now() - timedelta(days=FUNNEL_DAYS)
-    funnel = dashboards.funnel(deals=deals, since=since)
+    funnel = dashboards.funnel(deals=pipeline_selectors.deals_visible_to(viewer).filter(
+        owner__in=dashboards.scoring_members(team).values("pk")), since=since)
     weeks = dashboards.week_starts(today, VISIT_WEEKS)
     visits = dashboards.visits_per_week(activities=activities, people=people, weeks=weeks)
     reminders = dashboards.open_reminder_counts(people=people, day=today)
