@@ -600,10 +600,14 @@ def compute_scorecards(*, period: str, start: date, progress: Callable[[int], ob
     scope: list[int] | None = run.get("people")
     shared: dict[str, Any] = {"today": today or run.get("today") or timezone.localdate(), "run": run}
     kinds = [Subject.REP, Subject.TEAM, Subject.DEPARTMENT]
+    # The people's totals of the period locked first, in one order, by a full compute as by a refresh: two runs
+    # of a period take turns, without a deadlock, the later one counting after the earlier one's commit.
+    kept = dict(ScorecardTotals.objects.filter(period=period, period_start=start).select_for_update()
+                .order_by("person_id").values_list("person_id", "totals"))
     # The heavy aggregates on the replica, once it has every commit made before this run.
     counted = replica.on_replica(lambda: _people_figures(start, end, shared["today"], run),
                                  caught_up_within=REPLICA_CATCH_UP_SECONDS)
-    shared["people"] = _everyones_totals(period, start, counted, scope)
+    shared["people"] = _everyones_totals(period, start, counted, scope, kept)
     # A refresh compares with the rows stored, and writes only those that differ: a signing moves its
     # seller's, team's and department's figures, and may move others' scores (against the peers' average)
     # and ranks, which are recomputed from everyone's figures.
@@ -638,21 +642,17 @@ def compute_scorecards(*, period: str, start: date, progress: Callable[[int], ob
 
 
 def _everyones_totals(period: str, start: date, counted: dict[int, Figures], scope: list[int] | None,
-                      ) -> dict[int, Figures]:
+                      stored: dict[int, dict[str, Any]]) -> dict[int, Figures]:
     """Every person's totals for the period, and `counted` stored (`ScorecardTotals`) for the next refresh:
-    `counted` is everyone's, or, when only `scope` was counted, theirs, with everyone else's as stored."""
-    rows = ScorecardTotals.objects.filter(period=period, period_start=start)
+    `counted` is everyone's, or, when only `scope` was counted, theirs, with everyone else's as `stored`."""
     if scope is None:
-        rows.exclude(person_id__in=list(counted)).delete()
-        people = counted
+        gone, people = [person for person in stored if person not in counted], counted
     else:
-        # All of the period's totals locked, in one order: two refreshes of a period take turns, the second
-        # counting the first's people as the first stored them.
-        stored = dict(rows.select_for_update().order_by("person_id").values_list("person_id", "totals"))
-        if emptied := [person for person in scope if person in stored and person not in counted]:
-            rows.filter(person_id__in=emptied).delete()
+        gone = [person for person in scope if person in stored and person not in counted]
         people = {person: decode_totals(totals) for person, totals in stored.items() if person not in scope}
         people.update(counted)
+    if gone:
+        ScorecardTotals.objects.filter(period=period, period_start=start, person_id__in=gone).delete()
     ScorecardTotals.objects.bulk_create(
         [ScorecardTotals(person_id=person, period=period, period_start=start, totals=encode_totals(totals))
          for person, totals in sorted(counted.items())],
