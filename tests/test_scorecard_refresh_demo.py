@@ -2,6 +2,7 @@
 figures from everyone's stored totals; on the demo's data it leaves exactly the rows a full recompute leaves,
 in a number of queries that does not grow with the data or the people."""
 
+import datetime
 from decimal import Decimal
 from unittest import mock
 
@@ -96,7 +97,7 @@ def test_a_refresh_that_never_finished_leaves_its_requests_for_the_next(demo, wh
         assert ScorecardRefresh.objects.filter(person=rep).count() == 2
         scorecards.refresh_run(work)  # the redelivered message
     else:
-        ScorecardRefresh.objects.update(requested_at=timezone.now() - timezone.timedelta(hours=1))
+        ScorecardRefresh.objects.update(requested_at=timezone.now() - datetime.timedelta(hours=1))
         scorecards.compute_running()
     assert not ScorecardRefresh.objects.exists()
 
