@@ -23,7 +23,6 @@ from targets.periods import quarter_start
 from .factories import CustomerFactory, DealFactory
 from .test_worker import _database_url_for_worker, real_worker, routed, wait_for
 
-
 # A refresh of a month and its quarter, for a few people as for 300 (test_scorecard_refresh_demo.py too): the
 # requests; the periods counted before; for each period the people's figures (most shared by the run), everyone's
 # totals (read, locked; then stored), the stored rows, who is scored, targets and the changed rows per kind of

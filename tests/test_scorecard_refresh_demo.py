@@ -19,7 +19,6 @@ from targets.models import Scorecard, ScorecardRefresh, ScorecardTotals
 from .test_scorecard_refresh import REFRESH_QUERIES
 
 
-
 def snapshot() -> tuple[dict, dict]:
     """Every scorecard, every column but its id and when it was computed; and every person's stored totals."""
     columns = [field.name for field in Scorecard._meta.concrete_fields if field.name not in ("id", "computed_at")]
