@@ -111,6 +111,6 @@ def survey_record(*, survey: SatisfactionSurvey, by: User) -> SatisfactionSurvey
         raise RuleError(_("The contact must be one of this customer's."))
     survey.recorded_by = by
     survey.save()
-    figures_changed(days=[survey.surveyed_on])
+    figures_changed(days=[survey.surveyed_on], people=[survey.customer.owner_id])
     return survey
 

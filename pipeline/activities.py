@@ -101,7 +101,7 @@ def activity_log(*, activity: Activity, contacts: Iterable[Contact], by: User) -
     activity.save()
     activity.contacts.set(contacts)
     refresh_customer_follow_up(customer_ids)
-    figures_changed(days=[timezone.localtime(activity.happened_at).date()])
+    figures_changed(days=[timezone.localtime(activity.happened_at).date()], people=[activity.owner_id])
     return activity
 
 

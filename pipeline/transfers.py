@@ -60,7 +60,7 @@ def deal_transfer(*, deal: Deal, to_user: User, by: User, reason: str) -> Transf
     _check(owner=deal.owner, to_user=to_user, by=by, reason=reason)
     [transfer] = _deals_transfer([deal], to_user=to_user, by=by, reason=reason)
     # Open deals count in the new owner's pipeline now; a signing stays with `credited_to`.
-    figures_changed()
+    figures_changed(people=[deal.owner_id, to_user.pk])
     return transfer
 
 
@@ -82,5 +82,5 @@ def customer_transfer(*, customer: Customer, to_user: User, by: User, reason: st
         deals = Deal.objects.select_for_update().filter(customer=customer, outcome=Outcome.OPEN,
                                                         owner_id=customer.owner_id)
         _deals_transfer(list(deals), to_user=to_user, by=by, reason=reason)
-    figures_changed()
+    figures_changed(people=[customer.owner_id, to_user.pk])
     return transfer

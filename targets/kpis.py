@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
@@ -46,7 +46,7 @@ from pipeline.receivables.scorecards import collected_allocations, invoiced, on_
 from pipeline.selectors import probability_case
 
 from .forecast import forecast_of
-from .models import RepTarget, Scorecard, ScoreWeights, TeamTarget
+from .models import RepTarget, Scorecard, ScorecardTotals, ScoreWeights, TeamTarget
 from .periods import period_bounds, quarter_of, quarter_start
 
 Subject = Scorecard.Subject
@@ -108,9 +108,19 @@ def scoring_team_q(team: Team, person: str = "owner") -> Q:
         Q(**{person: team.manager_id, f"{person}__team__isnull": True}) & ~Q(Exists(managed_before)))
 
 
-def _by_person(queryset: QuerySet[Any], person: str, **aggregates: Aggregate) -> dict[int, Figures]:
-    """`aggregates` of `queryset` grouped by the person at the path `person` ("owner", "customer__owner"...)."""
-    rows = queryset.exclude(**{f"{person}__isnull": True}).values(person).order_by(person).annotate(**aggregates)
+def _of_people(queryset: QuerySet[Any], person: str, people: list[int] | None) -> QuerySet[Any]:
+    """The records of `queryset` that count for someone (the person at the path `person`), only `people`'s
+    when given."""
+    if people is None:
+        return queryset.exclude(**{f"{person}__isnull": True})
+    return queryset.filter(**{f"{person}__in": people})
+
+
+def _by_person(queryset: QuerySet[Any], person: str, people: list[int] | None = None,
+               **aggregates: Aggregate) -> dict[int, Figures]:
+    """`aggregates` of `queryset` grouped by the person at the path `person` ("owner", "customer__owner"...),
+    only `people`'s when given."""
+    rows = _of_people(queryset, person, people).values(person).order_by(person).annotate(**aggregates)
     return {row[person]: row for row in rows}
 
 
@@ -202,14 +212,19 @@ _RUN: ContextVar[dict[str, Any] | None] = ContextVar("scorecard_run", default=No
 
 
 @contextmanager
-def one_run(periods: Iterable[tuple[str, date]], today: date) -> Iterator[None]:
+def one_run(periods: Iterable[tuple[str, date]], today: date, people: Iterable[int] | None = None) -> Iterator[None]:
     """Compute the scorecards of `periods` (a quarter and its months; the hourly job's) as one run: what
     they share is fetched once for all of them, by the first to need it: the balances owed on each
-    period's last day (or today), and the stage stays of every month they span."""
+    period's last day (or today), and the stage stays of every month they span. With `people` (user
+    ids), only their figures are counted afresh; everyone else's are their stored totals
+    (`ScorecardTotals`), and only the rows that come out different are written: the refresh after a change."""
     bounds = [period_bounds(period, start) for period, start in periods]
-    token = _RUN.set({"today": today, "owed_days": sorted({min(end, today) for _start, end in bounds}),
-                      "months": (min(start for start, _end in bounds), max(end for _start, end in bounds))}
-                     if bounds else {"today": today})
+    run: dict[str, Any] = ({"today": today, "owed_days": sorted({min(end, today) for _start, end in bounds}),
+                            "months": (min(start for start, _end in bounds), max(end for _start, end in bounds))}
+                           if bounds else {"today": today})
+    if people is not None:
+        run["people"] = sorted(set(people))
+    token = _RUN.set(run)
     try:
         yield
     finally:
@@ -222,6 +237,9 @@ def _people_figures(start: date, end: date, today: date, run: dict[str, Any]) ->
     (`one_run`), what its periods share is fetched once for all of them: the figures that add up month by
     month, by person and month (a quarter is the sum of its months), what is owed on each period's day,
     and the stage stays by month."""
+    people: list[int] | None = run.get("people")
+    if people == []:
+        return {}
     cut_off = pipeline_cut_off(start, end, today)
     begins, ends = _aware(start), _aware(end, end=True)
     won = Deal.objects.filter(outcome=Outcome.WON)
@@ -239,7 +257,7 @@ def _people_figures(start: date, end: date, today: date, run: dict[str, Any]) ->
         person, summed over the months of the period."""
         def by_month(first: date, last: date) -> QuerySet[Any]:
             records = rows(first, last)
-            return (records.exclude(**{f"{person}__isnull": True})
+            return (_of_people(records, person, people)
                     .values(person=F(person), month=_month_of(records.model, day, first, last))
                     .order_by().annotate(**aggregates))
 
@@ -270,7 +288,7 @@ def _people_figures(start: date, end: date, today: date, run: dict[str, Any]) ->
         Exists(signed.filter(customer=OuterRef("pk"))),
         ~Exists(won.filter(customer=OuterRef("pk"), signed_on__lt=start)),
     )
-    merge(_by_person(first_signing, "owner", n=Count("pk")), new_customers="n")
+    merge(_by_person(first_signing, "owner", people, n=Count("pk")), new_customers="n")
     merge(monthly("activities", lambda first, last: Activity.objects.filter(happened_at__gte=_aware(first),
                                                               happened_at__lt=_aware(last, end=True)),
                   # Counted by kind, not id: the index on the day holds the owner and the kind, not the id.
@@ -309,7 +327,7 @@ def _people_figures(start: date, end: date, today: date, run: dict[str, Any]) ->
                   c=Sum("collected_base", output_field=MONEY)), cash_collected="c")
     owed = run.setdefault("owed", {})
     if as_of not in owed:
-        owed.update(owed_by_seller(sorted({as_of, *run.get("owed_days", ())} - set(owed))))
+        owed.update(owed_by_seller(sorted({as_of, *run.get("owed_days", ())} - set(owed)), sellers=people))
     merge(owed[as_of], overdue_receivables="overdue", outstanding="outstanding")
     merge(monthly("invoiced", lambda first, last: invoiced(first, min(last, today)), "deal__credited_to", "issued_on",
                   i=Sum("amount_base")), invoiced="i")
@@ -317,12 +335,12 @@ def _people_figures(start: date, end: date, today: date, run: dict[str, Any]) ->
                   "received_on", c=Sum("on_account_base", output_field=MONEY)), on_account="c")
     lost_moves = StageMove.objects.filter(deal=OuterRef("pk"), to_outcome=Outcome.LOST, at__gte=begins, at__lt=ends)
     lost = Deal.objects.filter(Exists(lost_moves), outcome=Outcome.LOST)
-    merge(_by_person(lost, "owner", n=Count("pk")), deals_lost="n")
+    merge(_by_person(lost, "owner", people, n=Count("pk")), deals_lost="n")
     # The open pipeline in three parts, in one grouped query: expected to sign within the period (its
     # forecast), with no expected date or one already past (undated / overdue), and after the period.
     open_deals = Deal.objects.filter(outcome=Outcome.OPEN)
     weighted = F("amount_base") * probability_case()
-    merge(_by_person(open_deals, "owner",
+    merge(_by_person(open_deals, "owner", people,
                      w=Sum(weighted, output_field=MONEY, filter=Q(expected_signing_date__range=(cut_off, end))),
                      u=Sum(weighted, output_field=MONEY, filter=Q(expected_signing_date__isnull=True)
                            | Q(expected_signing_date__lt=cut_off)),
@@ -330,7 +348,10 @@ def _people_figures(start: date, end: date, today: date, run: dict[str, Any]) ->
           weighted_pipeline="w", weighted_undated="u", weighted_later="n")
     for owner, stages in _stage_totals(start, end, run).items():
         results[owner]["stage_totals"] = stages
-    return results
+    for figures in results.values():
+        if figures.get("cycle_total") is not None:  # SQLite's microseconds, so that stored totals add up alike
+            figures["cycle_total"] = _as_duration(figures["cycle_total"])
+    return dict(results)
 
 
 def _month_of(model: type[Model], day: str, first: date, last: date) -> Case:
@@ -391,7 +412,7 @@ def _stage_totals(start: date, end: date, run: dict[str, Any]) -> dict[int, dict
     if any(month not in months for month in _months(start, end)):
         fetched: dict[date, dict[int, dict[str, tuple[timedelta, int]]]] = {
             month: {} for month in _months(first, last)}
-        for (month, owner, stage), stay_and_moves in _stage_totals_by_month(first, last).items():
+        for (month, owner, stage), stay_and_moves in _stage_totals_by_month(first, last, run.get("people")).items():
             fetched[month].setdefault(owner, {})[stage] = stay_and_moves
         months.update(fetched)
     totals: dict[int, Figures] = {}
@@ -410,15 +431,17 @@ def _months(start: date, end: date) -> list[date]:
     return months
 
 
-def _stage_totals_by_month(start: date, end: date) -> dict[tuple[date, int, str], tuple[timedelta, int]]:
+def _stage_totals_by_month(start: date, end: date, people: list[int] | None = None,
+                           ) -> dict[tuple[date, int, str], tuple[timedelta, int]]:
     """(month of the move, deal owner, stage left) -> (summed time spent in it, moves out of it), over the
-    moves out of a stage from `start` to `end`: the time from the move into that stage (the latest before,
-    or the deal's creation for the first stage) to the move out of it."""
+    moves out of a stage from `start` to `end` (of `people`'s deals only, when given): the time from the move
+    into that stage (the latest before, or the deal's creation for the first stage) to the move out of it."""
     entered = (StageMove.objects.filter(deal=OuterRef("deal"), to_stage=OuterRef("from_stage"), at__lt=OuterRef("at"))
                .exclude(from_stage=F("to_stage")).order_by("-at").values("at")[:1])
     stay = ExpressionWrapper(F("at") - Coalesce(Subquery(entered), F("deal__created_at")), output_field=DurationField())
-    rows = (StageMove.objects.filter(at__gte=_aware(start), at__lt=_aware(end, end=True), deal__owner__isnull=False)
-            .exclude(from_stage=F("to_stage")).annotate(month=_month_of(StageMove, "at", start, end))
+    whose = {"deal__owner__isnull": False} if people is None else {"deal__owner__in": people}
+    moves = StageMove.objects.filter(at__gte=_aware(start), at__lt=_aware(end, end=True), **whose)
+    rows = (moves.exclude(from_stage=F("to_stage")).annotate(month=_month_of(StageMove, "at", start, end))
             .values_list("month", "deal__owner", "from_stage").order_by()
             .annotate(stay=Sum(stay, output_field=DurationField()), moves=Count("pk")))
     return {(month, owner, stage): (_as_duration(total), moves) for month, owner, stage, total, moves in rows}
@@ -568,19 +591,30 @@ def compute_scorecards(*, period: str, start: date, progress: Callable[[int], ob
     previous complete set. `progress(percent)` is told after each kind of subject (inside the transaction,
     so another connection sees it only at commit). The number of queries does not depend on the data.
     `today` (by default the local date) decides which open deals are overdue (see `pipeline_cut_off`).
-    Inside `one_run`, what the run's periods share is fetched once for all of them."""
+    Inside `one_run`, what the run's periods share is fetched once for all of them; a run for some people
+    (`one_run(people=...)`) counts only theirs afresh and writes only the rows that change."""
     start, end = period_bounds(period, start)
     weights = ScoreWeights.current()
     written = 0
     run = _RUN.get() or {}
+    scope: list[int] | None = run.get("people")
     shared: dict[str, Any] = {"today": today or run.get("today") or timezone.localdate(), "run": run}
     kinds = [Subject.REP, Subject.TEAM, Subject.DEPARTMENT]
+    # The people's totals of the period locked first, in one order, by a full compute as by a refresh: two runs
+    # of a period take turns, without a deadlock, the later one counting after the earlier one's commit.
+    kept = dict(ScorecardTotals.objects.filter(period=period, period_start=start).select_for_update()
+                .order_by("person_id").values_list("person_id", "totals"))
     # The heavy aggregates on the replica, once it has every commit made before this run.
-    figures_of = replica.on_replica(lambda: {subject: figures_for(subject, start, end, shared) for subject in kinds},
-                                    caught_up_within=REPLICA_CATCH_UP_SECONDS)
+    counted = replica.on_replica(lambda: _people_figures(start, end, shared["today"], run),
+                                 caught_up_within=REPLICA_CATCH_UP_SECONDS)
+    shared["people"] = _everyones_totals(period, start, counted, scope, kept)
+    # A refresh compares with the rows stored, and writes only those that differ: a signing moves its
+    # seller's, team's and department's figures, and may move others' scores (against the peers' average)
+    # and ranks, which are recomputed from everyone's figures.
+    stored = None if scope is None else _stored_cards(period, start)
     for step, subject in enumerate(kinds):
         subjects = _subjects(subject)
-        figures = figures_of[subject]
+        figures = figures_for(subject, start, end, shared)
         targets = _targets(subject, start) if period == Scorecard.Period.QUARTER else {}
         rows = [figures.get(pk, {}) for pk, place in subjects.items() if place["ranked"]]
         averages = {name: _average(rows, name) for name in
@@ -589,18 +623,104 @@ def compute_scorecards(*, period: str, start: date, progress: Callable[[int], ob
                        values=figures.get(pk, {}), target=targets.get(pk, {}), averages=averages, weights=weights)
                  for pk, place in subjects.items()]
         _rank(cards, subjects)
-        Scorecard.objects.filter(subject=subject, period=period, period_start=start).exclude(
-            subject_id__in=list(subjects)).delete()
+        if stored is None or any(kind == subject and pk not in subjects for kind, pk in stored):
+            Scorecard.objects.filter(subject=subject, period=period, period_start=start).exclude(
+                subject_id__in=list(subjects)).delete()
+        if stored is not None:
+            cards = [card for card in cards if not _same_card(card, stored.get((subject, card.subject_id)))]
         # Rows in subject-id order, so that two overlapping runs lock them in the same order.
-        Scorecard.objects.bulk_create(
-            cards, update_conflicts=True, unique_fields=UNIQUE,
-            update_fields=[field.name for field in Scorecard._meta.concrete_fields
-                           if field.name not in ("id", *UNIQUE)],
-        )
+        if cards:
+            Scorecard.objects.bulk_create(
+                cards, update_conflicts=True, unique_fields=UNIQUE,
+                update_fields=[field.name for field in Scorecard._meta.concrete_fields
+                               if field.name not in ("id", *UNIQUE)],
+            )
         written += len(cards)
         if progress:
             progress(int(100 * (step + 1) / 3))
     return written
+
+
+def _everyones_totals(period: str, start: date, counted: dict[int, Figures], scope: list[int] | None,
+                      stored: dict[int, dict[str, Any]]) -> dict[int, Figures]:
+    """Every person's totals for the period, and `counted` stored (`ScorecardTotals`) for the next refresh:
+    `counted` is everyone's, or, when only `scope` was counted, theirs, with everyone else's as `stored`."""
+    if scope is None:
+        gone, people = [person for person in stored if person not in counted], counted
+    else:
+        gone = [person for person in scope if person in stored and person not in counted]
+        people = {person: decode_totals(totals) for person, totals in stored.items() if person not in scope}
+        people.update(counted)
+    if gone:
+        ScorecardTotals.objects.filter(period=period, period_start=start, person_id__in=gone).delete()
+    ScorecardTotals.objects.bulk_create(
+        [ScorecardTotals(person_id=person, period=period, period_start=start, totals=encode_totals(totals))
+         for person, totals in sorted(counted.items())],
+        update_conflicts=True, unique_fields=["period", "period_start", "person"], update_fields=["totals"])
+    return people
+
+
+def encode_totals(totals: Figures) -> dict[str, Any]:
+    """A person's totals as JSON, exactly: decimals as text, durations in microseconds."""
+    encoded: dict[str, Any] = {}
+    for name, value in totals.items():
+        if name == "stage_totals":
+            encoded[name] = {stage: [_microseconds(stay), moves] for stage, (stay, moves) in value.items()}
+        elif isinstance(value, timedelta):
+            encoded[name] = {"microseconds": _microseconds(value)}
+        elif isinstance(value, Decimal):
+            encoded[name] = str(value)
+        elif value is None or type(value) is int:
+            encoded[name] = value
+        else:
+            raise TypeError(f"{name}: a total of type {type(value).__name__}")
+    return encoded
+
+
+def decode_totals(encoded: Mapping[str, Any]) -> Figures:
+    """`encode_totals` undone."""
+    totals: Figures = {}
+    for name, value in encoded.items():
+        if name == "stage_totals":
+            totals[name] = {stage: (timedelta(microseconds=stay), moves) for stage, (stay, moves) in value.items()}
+        elif isinstance(value, dict):
+            totals[name] = timedelta(microseconds=value["microseconds"])
+        elif isinstance(value, str):
+            totals[name] = Decimal(value)
+        else:
+            totals[name] = value
+    return totals
+
+
+def _microseconds(duration: timedelta) -> int:
+    return (duration.days * 86_400 + duration.seconds) * 1_000_000 + duration.microseconds
+
+
+# Every column of a scorecard but its id and when it was computed, with a decimal column's places.
+_COMPARED = [(field.attname, Decimal(1).scaleb(-field.decimal_places) if isinstance(field, DecimalField) else None)
+             for field in Scorecard._meta.concrete_fields if field.name not in ("id", "computed_at")]
+
+
+def _stored_cards(period: str, start: date) -> dict[tuple[str, int], tuple[Any, ...]]:
+    """The period's stored rows by (subject, subject id), each as its `_COMPARED` columns."""
+    rows = Scorecard.objects.filter(period=period, period_start=start).values_list(
+        *[name for name, _places in _COMPARED])
+    at = [name for name, _places in _COMPARED].index
+    return {(row[at("subject")], row[at("subject_id")]): row for row in rows}
+
+
+def _same_card(card: Scorecard, stored: tuple[Any, ...] | None) -> bool:
+    """Whether a computed card is the row stored, column by column, its decimals rounded as their columns
+    keep them (a stored decimal equals the same number written with more places)."""
+    if stored is None:
+        return False
+    for (name, places), kept in zip(_COMPARED, stored, strict=True):
+        value = getattr(card, name)
+        if places is not None and value is not None:
+            value = Decimal(value).quantize(places, rounding=ROUND_HALF_UP)
+        if value != kept:
+            return False
+    return True
 
 
 def periods_to_compute(today: date) -> list[tuple[str, date]]:

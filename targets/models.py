@@ -1,6 +1,7 @@
 """Quarterly targets (销售目标) set for teams and split among reps, and the KPI scorecards
 (业绩考核表) the Celery job computes for every rep, team and the department."""
 
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -265,6 +267,43 @@ class Scorecard(models.Model):
         if self.pipeline_coverage is None:
             return None
         return (Decimal(self.pipeline_coverage) * 100).quantize(Decimal("0.1"))
+
+
+class ScorecardTotals(models.Model):
+    """A person's summable totals for one period (sums, counts, durations by stage: `kpis.encode_totals`),
+    from which their scorecard's figures and their team's and department's are made. Kept, for everyone
+    with figures, so that a refresh after a change recounts only the people it concerns and takes the
+    others' as they were last counted."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=8, choices=Scorecard.Period.choices)
+    period_start = models.DateField()
+    totals = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["period", "period_start", "person"],
+                                    name="one_scorecard_totals_per_person_and_period"),
+        ]
+
+
+class ScorecardRefresh(models.Model):
+    """A person whose figures of a period changed since their scorecards were computed, waiting for the
+    refresh (`targets.scorecards.refresh_run`). Written in the change's own transaction, so a change is
+    never lost between its commit and the refresh, and removed by the refresh that counted it."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=8, choices=Scorecard.Period.choices)
+    period_start = models.DateField()
+    # New at each request: a refresh removes only the requests it read, not one renewed while it ran.
+    token = models.UUIDField(default=uuid.uuid4)
+    requested_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["period", "period_start", "person"],
+                                    name="one_scorecard_refresh_per_person_and_period"),
+        ]
 
 
 class ComputationRun(models.Model):

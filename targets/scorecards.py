@@ -5,11 +5,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import partial
+from functools import partial, reduce
+from operator import or_
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -20,7 +22,7 @@ from accounts.services import RuleError
 
 from .computation_runs import claim_run
 from .kpis import compute_scorecards, one_run, periods_to_compute
-from .models import Scorecard, ScorecardRun
+from .models import Scorecard, ScorecardRefresh, ScorecardRun, ScorecardTotals
 from .periods import month_bounds, period_bounds, quarter_bounds, quarter_label, quarter_of, quarter_start
 from .selectors import can_recompute
 
@@ -76,11 +78,13 @@ def recompute_run(*, run_id: int) -> int:
 
 
 def compute_running() -> int:
-    """The hourly job: the running and previous month and quarter. Idempotent (rows are upserted)."""
+    """The hourly job: the running and previous month and quarter, then any refresh asked for whose run
+    never came (its message lost). Idempotent (rows are upserted)."""
     today = timezone.localdate()
     periods = periods_to_compute(today)
     with one_run(periods, today):
-        return sum(compute_scorecards(period=period, start=start) for period, start in periods)
+        written = sum(compute_scorecards(period=period, start=start) for period, start in periods)
+    return written + refresh_left_over()
 
 
 # --- Refreshing after a change ----------------------------------------------------------------------
@@ -102,12 +106,28 @@ def periods_touched(days: Iterable[date], today: date) -> list[tuple[str, date]]
     return sorted(periods, key=lambda item: (item[1], item[0]))
 
 
-def refresh_soon(*, days: Iterable[date] = ()) -> None:
-    """Listener of accounts.changes: once the change commits, enqueue one recompute of the periods it
-    touched. The scorecards of a period are computed together (ranks compare everyone), so the affected
-    person's, team's and department's cards are refreshed with the rest."""
+def refresh_soon(*, days: Iterable[date] = (), people: Iterable[int] = ()) -> None:
+    """Listener of accounts.changes: ask, in the change's own transaction, for `people`'s scorecards of the
+    periods it touched to be refreshed, and once it commits, enqueue a run of those periods. The run counts
+    only the people asked for, and makes their teams' and departments' figures from everyone's stored
+    totals (`kpis.one_run`)."""
+    people = list(people)
+    if not people:
+        return
     periods = periods_touched(days, timezone.localdate())
+    request_refresh(periods, people)
     transaction.on_commit(partial(enqueue_refresh, periods))
+
+
+def request_refresh(periods: list[tuple[str, date]], people: Iterable[int]) -> None:
+    """Note `people` as waiting for the refresh of `periods`; asked again, a request is renewed (a new token),
+    so that a run that read the former one leaves it for the next."""
+    now = timezone.now()
+    ScorecardRefresh.objects.bulk_create(
+        [ScorecardRefresh(period=period, period_start=start, person_id=person, requested_at=now)
+         for period, start in periods for person in sorted(set(people))],
+        update_conflicts=True, unique_fields=["period", "period_start", "person"],
+        update_fields=["token", "requested_at"])
 
 
 def enqueue_refresh(periods: list[tuple[str, date]]) -> bool:
@@ -125,12 +145,38 @@ def enqueue_refresh(periods: list[tuple[str, date]]) -> bool:
 
 
 def refresh_run(periods: list[list[str]]) -> int:
-    """Recompute the given periods; returns the scorecards written. The claims are released first, so a
-    change committed while this runs enqueues a refresh of its own."""
+    """Refresh the scorecards of the people waiting in the given periods; returns the scorecards written.
+    The claims are released first, so a change committed while this runs enqueues a refresh of its own;
+    the requests read are removed at the end, unless renewed meanwhile, so a worker killed midway leaves
+    them for the redelivered message (or the hourly job). A period never computed yet is computed whole."""
     parsed = [(period, date.fromisoformat(start)) for period, start in periods]
+    if not parsed:
+        return 0
     cache.delete_many([refresh_key(period, start) for period, start in parsed])
-    with one_run(parsed, timezone.localdate()):
-        return sum(compute_scorecards(period=period, start=start) for period, start in parsed)
+    of_periods = reduce(or_, (Q(period=period, period_start=start) for period, start in parsed))
+    requests = list(ScorecardRefresh.objects.filter(of_periods).values_list("period", "period_start", "person_id",
+                                                                            "token"))
+    asked = {(period, start) for period, start, _person, _token in requests}
+    counted = set(ScorecardTotals.objects.filter(of_periods).values_list("period", "period_start").distinct())
+    today, written = timezone.localdate(), 0
+    if whole := [item for item in parsed if item in asked and item not in counted]:
+        with one_run(whole, today):
+            written += sum(compute_scorecards(period=period, start=start) for period, start in whole)
+    if scoped := [item for item in parsed if item in asked and item in counted]:
+        with one_run(scoped, today, people={person for _period, _start, person, _token in requests}):
+            written += sum(compute_scorecards(period=period, start=start) for period, start in scoped)
+    if requests:
+        ScorecardRefresh.objects.filter(of_periods, token__in=[token for *_rest, token in requests]).delete()
+    return written
+
+
+def refresh_left_over() -> int:
+    """Refresh the periods with requests older than a claim (their run never came: a lost message); returns
+    the scorecards written."""
+    since = timezone.now() - timedelta(seconds=REFRESH_CLAIM_SECONDS)
+    left = (ScorecardRefresh.objects.filter(requested_at__lt=since).values_list("period", "period_start")
+            .distinct().order_by("period_start", "period"))
+    return refresh_run([[period, start.isoformat()] for period, start in left])
 
 
 # --- The weekly digest -----------------------------------------------------------------------------

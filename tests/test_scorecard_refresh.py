@@ -23,6 +23,12 @@ from targets.periods import quarter_start
 from .factories import CustomerFactory, DealFactory
 from .test_worker import _database_url_for_worker, real_worker, routed, wait_for
 
+# A refresh of a month and its quarter, for a few people as for 300 (test_scorecard_refresh_demo.py too): the
+# requests; the periods counted before; for each period the people's figures (most shared by the run), everyone's
+# totals (read, locked; then stored), the stored rows, who is scored, targets and the changed rows per kind of
+# subject; the requests removed; the savepoints.
+REFRESH_QUERIES = 50
+
 
 def today() -> datetime.date:
     return timezone.localdate()
@@ -147,13 +153,17 @@ def test_each_change_that_moves_a_figure_enqueues_a_refresh(cast, deal, enqueued
 
 
 def test_the_refresh_writes_the_same_rows_twice(cast, deal):
+    """Idempotent: the same request counted again (a message delivered twice, the rep asked for again)
+    leaves every row as it was, and writes none."""
     sign(deal, cast.rep)
     work = [["quarter", quarter_start(today()).isoformat()], ["month", today().replace(day=1).isoformat()]]
-    first = scorecards.refresh_run(work)
-    rows = list(Scorecard.objects.order_by("pk").values_list("pk", "subject", "subject_id", "period", "sales_amount"))
-    assert scorecards.refresh_run(work) == first
-    assert list(Scorecard.objects.order_by("pk").values_list("pk", "subject", "subject_id", "period",
-                                                              "sales_amount")) == rows
+    assert scorecards.refresh_run(work) == 12  # never computed yet: the periods whole, every subject's
+    columns = [field.name for field in Scorecard._meta.concrete_fields]
+    rows = list(Scorecard.objects.order_by("pk").values_list(*columns))
+    assert scorecards.refresh_run(work) == 0  # nobody waits any more
+    scorecards.request_refresh(scorecards.periods_touched([], today()), [cast.rep.pk])
+    assert scorecards.refresh_run(work) == 0  # counted again: nothing differs
+    assert list(Scorecard.objects.order_by("pk").values_list(*columns)) == rows
     rep = Scorecard.objects.get(subject="rep", subject_id=cast.rep.pk, period="quarter")
     assert rep.sales_amount == Decimal("31240000.00")  # 55,000 t x 80 USD x 7.1
 
@@ -178,10 +188,11 @@ def test_a_real_worker_brings_a_signing_onto_the_reps_dashboard(tmp_path, eager_
     assert "31,240,000" in page
 
 
-def test_a_signing_moves_the_figures_of_the_signer_their_team_and_department_only(cast, deal):
-    """The refresh a signing enqueues recomputes its periods whole (the norms and ranks compare everyone),
-    yet only the seller's, their team's and their department's figures move; the other people's and the
-    other team's rows come out as they were. (Scorecards have no organisation row: the department is the top.)"""
+def test_a_signing_moves_the_figures_of_the_signer_their_team_and_department_only(cast, deal,
+                                                                                  django_assert_max_num_queries):
+    """The refresh a signing enqueues counts the seller afresh and their team's and department's figures from
+    everyone's stored totals: only those figures move; the other people's and the other team's rows come out as
+    they were. (Scorecards have no organisation row: the department is the top.)"""
     sign(DealFactory(customer=CustomerFactory(owner=cast.other_rep)), cast.other_rep)
     activities.activity_log(activity=Activity(customer=CustomerFactory(owner=cast.account_manager),
                                               happened_at=timezone.now(), summary="Visited the mill"),
@@ -195,7 +206,8 @@ def test_a_signing_moves_the_figures_of_the_signer_their_team_and_department_onl
 
     before = rows()
     sign(deal, cast.rep)
-    scorecards.refresh_run(work)
+    with django_assert_max_num_queries(REFRESH_QUERIES):
+        scorecards.refresh_run(work)
     after = rows()
     moved = {key[:2] for key in after if after[key] != before.get(key)}
     assert moved == {("rep", cast.rep.pk), ("team", cast.rep.team_id), ("department", cast.rep.team.department_id)}

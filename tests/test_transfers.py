@@ -119,8 +119,9 @@ def test_a_customer_transfer_takes_its_open_deals_and_leaves_the_signed_ones(cli
     assert "Account managers keep the steel mills" in page
 
 
-# A customer transfer moves its open deals, their reminders and their history in set-based writes.
-TRANSFER_QUERIES = 14
+# A customer transfer moves its open deals, their reminders and their history in set-based writes, and asks
+# for the two sellers' scorecards to be refreshed.
+TRANSFER_QUERIES = 15
 
 
 def test_a_customer_transfer_costs_the_same_queries_for_one_open_deal_or_many(cast, deal):

@@ -33,18 +33,22 @@ FROM (
     FROM {invoice_table} invoice
     LEFT JOIN (SELECT allocation.invoice_id{paid}
                FROM {allocation_table} allocation JOIN {payment_table} payment ON payment.id = allocation.payment_id
-               WHERE payment.received_on <= %s GROUP BY allocation.invoice_id) paid
+               WHERE payment.received_on <= %s{paid_sold_by} GROUP BY allocation.invoice_id) paid
            ON paid.invoice_id = invoice.id
     LEFT JOIN (SELECT note.against_id{credited} FROM {invoice_table} note
-               WHERE note.against_id IS NOT NULL AND note.amount < 0 AND note.issued_on <= %s
+               WHERE note.against_id IS NOT NULL AND note.amount < 0 AND note.issued_on <= %s{credited_sold_by}
                GROUP BY note.against_id) credited
            ON credited.against_id = invoice.id
-    WHERE invoice.issued_on <= %s
+    WHERE invoice.issued_on <= %s{sold_by}
 ) owed
 JOIN {deal_table} deal ON deal.id = owed.deal_id
 WHERE deal.credited_to_id IS NOT NULL
 GROUP BY deal.credited_to_id
 """
+# Only some sellers' invoices (a refresh after a change): the invoices of the deals credited to them.
+_SOLD_BY = " AND {column} IN (SELECT sold.id FROM {deal_table} sold WHERE sold.credited_to_id IN ({sellers}))"
+_INVOICE_SOLD_BY = (" AND {column} IN (SELECT sold.id FROM {invoice_table} sold JOIN {deal_table} sold_deal"
+                    " ON sold_deal.id = sold.deal_id WHERE sold_deal.credited_to_id IN ({sellers}))")
 _PAID = ", SUM(CASE WHEN payment.received_on <= %s THEN allocation.amount END) AS paid{n}"
 _CREDITED = ", SUM(CASE WHEN note.issued_on <= %s THEN note.amount END) AS credited{n}"
 _OPEN = """, CASE WHEN invoice.issued_on > %s THEN NULL
@@ -63,23 +67,36 @@ def _decimal(value: Any) -> Decimal | None:
     return _BACKEND_DECIMAL(value)
 
 
-def owed_by_seller(days: Sequence[date]) -> dict[date, dict[int, dict[str, Decimal | None]]]:
-    """On each of `days`, by credited seller: what was owed (`outstanding`: on every invoice issued by then)
-    and the part of it past due (`overdue`: on the invoices owing something after their due date). One query."""
+def owed_by_seller(days: Sequence[date], sellers: Sequence[int] | None = None,
+                   ) -> dict[date, dict[int, dict[str, Decimal | None]]]:
+    """On each of `days`, by credited seller (only `sellers`, when given): what was owed (`outstanding`: on
+    every invoice issued by then) and the part of it past due (`overdue`: on the invoices owing something
+    after their due date). One query."""
+    if sellers is not None and not sellers:
+        return {day: {} for day in days}
     # Where the ORM would read invoices: the replica inside `accounts.replica.on_replica`.
     connection = connections[router.db_for_read(Invoice)]
     quote = connection.ops.quote_name
     last = max(days)
     numbered = list(enumerate(days))
+    tables = {"invoice_table": quote(Invoice._meta.db_table), "deal_table": quote(Deal._meta.db_table)}
+    marks = ", ".join(["%s"] * len(sellers or ()))
+
+    def sold_by(template: str, column: str) -> str:
+        return "" if sellers is None else template.format(column=column, sellers=marks, **tables)
+
     sql = _OWED_BY_SELLER.format(
         owed="".join(_OWED.format(n=n) for n, _day in numbered),
         open="".join(_OPEN.format(n=n) for n, _day in numbered),
         paid="".join(_PAID.format(n=n) for n, _day in numbered),
         credited="".join(_CREDITED.format(n=n) for n, _day in numbered),
-        invoice_table=quote(Invoice._meta.db_table), allocation_table=quote(PaymentAllocation._meta.db_table),
-        payment_table=quote(Payment._meta.db_table), deal_table=quote(Deal._meta.db_table))
+        paid_sold_by=sold_by(_INVOICE_SOLD_BY, "allocation.invoice_id"),
+        credited_sold_by=sold_by(_INVOICE_SOLD_BY, "note.against_id"), sold_by=sold_by(_SOLD_BY, "invoice.deal_id"),
+        allocation_table=quote(PaymentAllocation._meta.db_table), payment_table=quote(Payment._meta.db_table),
+        **tables)
     # In the order of the placeholders: the outer sums', the open amounts', the payments', the credit notes'.
-    params = [*days, *days, *days, last, *days, last, last]
+    only = list(sellers or ())
+    params: list[date | int] = [*days, *days, *days, last, *only, *days, last, *only, last, *only]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
