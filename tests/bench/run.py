@@ -625,8 +625,10 @@ def _search_section(sizes: list[str], results: dict, missed: list[str]) -> list[
                          f"{found['db_median_ms']:.1f} | {found['slowest_ms']:.1f} |")
             if found["status"] != 200:
                 missed.append(f"search: GET {found['path']} as director answered {found['status']} at {size}")
-            if size == TARGET_SIZE and found["median_ms"] >= SEARCH_TARGET_MS:
-                missed.append(f"search {page} {found['q']}: median {found['median_ms']:.0f} ms at {size} "
+            # The target is the search box's (issues 16 and 17); the deal list's own search, a list of 50 rows
+            # sorted over every deal, is reported beside it.
+            if size == TARGET_SIZE and page == "search" and found["median_ms"] >= SEARCH_TARGET_MS:
+                missed.append(f"search box {found['q']}: median {found['median_ms']:.0f} ms at {size} "
                               f"(target < {SEARCH_TARGET_MS} ms)")
     return lines + ["", ("The search box (/search/) and the deal list's search as the director, who searches every "
                     "record: each text timed in-process 15 times after a warm-up (tests/bench/measure.py "
@@ -704,8 +706,8 @@ def report(measured: list[str], loaded: list[str], results: dict, info: dict) ->
         *(f"capacity ≥ {target} req/s on {row} at the {TARGET_SIZE} size: "
           + _verdict(TARGET_SIZE in with_capacity, missed, f"capacity {row}:")
           for row, target in CAPACITY_TARGETS_RPS.items()),
-        f"search median < {SEARCH_TARGET_MS} ms at the {TARGET_SIZE} size: "
-        + _verdict(target_measured and TARGET_SIZE in searched, missed, "search "),
+        f"search box median < {SEARCH_TARGET_MS} ms at the {TARGET_SIZE} size: "
+        + _verdict(target_measured and TARGET_SIZE in searched, missed, "search box "),
         f"recompute < {RECOMPUTE_TARGET_S} s at the {TARGET_SIZE} size: "
         + _verdict(target_measured and TARGET_SIZE in recomputed, missed, "recompute takes"),
         f"recompute after a signing < {REFRESH_TARGET_S} s at the {TARGET_SIZE} size: "
