@@ -57,7 +57,7 @@ if TYPE_CHECKING:  # types only: django-stubs is a dev dependency
 
 def shipments_visible_to(user: User) -> QuerySet[Shipment]:
     """A shipment is seen by whoever sees its contract."""
-    return Shipment.objects.filter(deal__in=pipeline_selectors.deals_visible_to(user))
+    return pipeline_selectors.of_visible_deals(user, Shipment.objects.all())
 
 
 # Shipment.state in SQL, most advanced first: the same tests in the same order as the property.

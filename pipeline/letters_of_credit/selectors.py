@@ -21,7 +21,7 @@ LC_TERMS = (PaymentTerms.LC_SIGHT, PaymentTerms.LC_USANCE)
 
 def letters_of_credit_visible_to(user: User) -> QuerySet[LetterOfCredit]:
     """An L/C is seen by whoever sees its contract."""
-    return LetterOfCredit.objects.filter(deal__in=pipeline_selectors.deals_visible_to(user))
+    return pipeline_selectors.of_visible_deals(user, LetterOfCredit.objects.all())
 
 
 def can_record_letters_of_credit(user: User, deal: Deal) -> bool:
