@@ -153,6 +153,21 @@ def can_run_team(user: User, team: Team) -> bool:
     return can_run_organisation(user) or (user.is_active and team.manager_id == user.pk)
 
 
+def sees_whole_team(user: User, team: Team) -> bool:
+    """Whether `user` sees every record of `team`'s people: the director, and the team's manager (who sees their
+    members' records and their own, and so all that the team's scorecard counts)."""
+    return sees_everyone(user) or (user.is_authenticated and user.is_active and user.is_manager
+                                   and team.manager_id == user.pk)
+
+
+def of_team(user: User, team: Team, records: QuerySet[_M], visible: Callable[[User], QuerySet[_M]]) -> QuerySet[_M]:
+    """Where a team's page picks the team's records from (it narrows them to the team's people itself): all of
+    `records` for whoever sees the whole team, else `visible(user)`. Not the visibility's condition on top of
+    the team's, which made the database check it against every deal (a team's overdue invoices: 50 ms at
+    200,000 deals)."""
+    return records if sees_whole_team(user, team) else visible(user)
+
+
 def departments_visible_to(user: User) -> QuerySet[Department]:
     """Departments, as a whole, are the director's."""
     departments = Department.objects.all()

@@ -645,7 +645,9 @@ class Reminder(models.Model):
         ordering = ["-day", "due_on", "pk"]
         # The open reminders per person (the team dashboard's counts) from the index alone on PostgreSQL.
         indexes = [models.Index(fields=["recipient", "day", "done_at"], name="reminder_open_by_recipient",
-                                include=["snoozed_until", "cause"])]
+                                include=["snoozed_until", "cause"]),
+                   # The inbox and the API's list, newest first, read in order however many a person has.
+                   models.Index(fields=["recipient", "-day", "-id"], name="reminder_newest_by_recipient")]
         constraints = [
             models.UniqueConstraint(fields=["recipient", "cause", "day"], name="one_reminder_per_cause_per_day"),
         ]

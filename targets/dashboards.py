@@ -193,13 +193,6 @@ def recent_visits(*, activities: QuerySet[Activity]) -> QuerySet[Activity]:
     return activities.filter(kind=Activity.Kind.VISIT).select_related("customer").order_by("-happened_at", "-pk")
 
 
-def scoring_members(team: Team) -> QuerySet[User]:
-    """The people whose records count for `team` (`kpis.scoring_team`), to filter records on as a
-    subquery: the database then reads their records by the owner index, where the same rule as an OR
-    across the join to the owner (`kpis.scoring_team_q`) made it read every record."""
-    return User.objects.annotate(scoring_team=kpis.scoring_team()).filter(scoring_team=team.pk)
-
-
 def funnel(*, deals: QuerySet[Deal], since: datetime) -> list[dict[str, Any]]:
     """The deals that entered the pipeline since `since`, and how many of them reached each stage.
 

@@ -78,3 +78,42 @@ def test_teams_are_visible_to_the_director_and_to_their_own_manager(cast):
     assert access.teams_visible_to(cast.director).count() == 2
     assert [team.manager for team in access.teams_visible_to(cast.manager)] == [cast.manager]
     assert not access.teams_visible_to(cast.rep).exists()
+
+
+def test_who_sees_a_whole_team_sees_every_record_its_scorecard_counts(cast):
+    """A team's page skips the visibility condition for whoever sees the whole team (`access.of_team`): that
+    is sound only if they see every deal, activity and complaint of the team's people, its manager's own too."""
+    from accounts.models import Team
+    from customers import selectors as customer_selectors
+    from customers.models import Complaint
+    from pipeline import selectors as pipeline_selectors
+    from pipeline.models import Activity, Deal
+    from targets.kpis import scoring_team_q
+
+    from .factories import ActivityFactory, ComplaintFactory, CustomerFactory, DealFactory
+
+    sellers = [cast.manager, cast.rep, cast.account_manager, cast.other_manager, cast.other_rep]
+    for owner in sellers:
+        customer = CustomerFactory(owner=owner)
+        DealFactory(owner=owner, customer=customer)
+        # A deal shared with a seller of the other team: its second seller's manager sees it too.
+        DealFactory(owner=owner, customer=customer, co_seller=sellers[-1 - sellers.index(owner)], co_seller_share=30)
+        ActivityFactory(owner=owner, customer=customer)
+        ComplaintFactory(customer=customer)
+    everyone = [cast.director, cast.manager, cast.rep, cast.account_manager, cast.other_manager, cast.other_rep,
+                cast.service, cast.marketing]
+    for team in Team.objects.all():
+        seeing = {viewer.username for viewer in everyone if access.sees_whole_team(viewer, team)}
+        assert seeing == {"director", team.manager.username}
+        for viewer in everyone:
+            for records, visible, person in [
+                (Deal.objects.all(), pipeline_selectors.deals_visible_to, "owner"),
+                (Activity.objects.all(), pipeline_selectors.activities_visible_to, "owner"),
+                (Complaint.objects.all(), customer_selectors.complaints_visible_to, "customer__owner"),
+            ]:
+                team_records = records.filter(scoring_team_q(team, person))
+                assert team_records.exists()
+                picked = set(access.of_team(viewer, team, records, visible).filter(scoring_team_q(team, person)))
+                assert picked == set(visible(viewer).filter(scoring_team_q(team, person)))
+                if viewer.username in seeing:
+                    assert picked == set(team_records)

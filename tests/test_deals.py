@@ -414,6 +414,32 @@ def test_the_board_costs_the_same_queries_however_many_deals(client_as, cast, de
     assert_queries_pinned(10, lambda: client.get(reverse("deals:board")), more_deals)
 
 
+def test_a_board_card_shows_what_it_reads_in_the_boards_own_queries(client_as, cast, deal):
+    """The cards load only the columns they show (BOARD_CARD_FIELDS): every part of a full card, a specification,
+    a grade off the list, a port, a laycan and a signed contract's badge, renders without a query of its own."""
+    from .factories import SpecificationFactory
+
+    client = client_as(cast.manager)
+
+    def full_cards():
+        specification = SpecificationFactory(commodity=deal.commodity, name="GAR 4200", name_zh="GAR 4200 规格")
+        for stage, outcome in [(Stage.RESEARCH, Outcome.OPEN), (Stage.DEVELOPMENT, Outcome.OPEN),
+                               (Stage.FOLLOW_UP, Outcome.WON)]:
+            DealFactory(customer=CustomerFactory(owner=cast.rep, name="Full Card Steel Co.", short_name="Full Card"),
+                        stage=stage, outcome=outcome, specification=specification, commodity=deal.commodity,
+                        discharge_port=PortFactory(name="Rizhao", name_zh="日照"), incoterm="CFR",
+                        laycan_start=datetime.date(2026, 12, 10), laycan_end=datetime.date(2026, 12, 20),
+                        signed_on=datetime.date(2026, 11, 2) if outcome == Outcome.WON else None,
+                        contract_number="BS-2026-0999" if outcome == Outcome.WON else "")
+        DealFactory(customer=deal.customer, stage=Stage.RESEARCH, grade="Off-list grade")
+
+    _before, after = assert_queries_pinned(10, lambda: client.get(reverse("deals:board")), full_cards)
+    page = after.content.decode()
+    for shown in ["Full Card", "GAR 4200", "Rizhao", "CFR", "12-10–12-20", "55,000 t", "80.00 USD/t", "Rep A",
+                  "Off-list grade", "not on the list", "Won"]:
+        assert shown in page, shown
+
+
 def test_the_list_filters_and_costs_the_same_queries(client_as, cast, deal):
     DealFactory(customer=deal.customer, stage=Stage.RESEARCH, incoterm="FOB", amount_base=Decimal(10))
     client = client_as(cast.rep)

@@ -86,7 +86,9 @@ class Shipment(models.Model):
         ordering = ["deal", "number"]
         verbose_name = _("shipment")
         verbose_name_plural = _("shipments")
-        indexes = [models.Index(fields=["laycan_start"]), models.Index(fields=["finalised_at"])]
+        # The API lists the newest first: read in order from an index, not sorted from every row.
+        indexes = [models.Index(fields=["laycan_start"]), models.Index(fields=["finalised_at"]),
+                   models.Index(fields=["-created_at", "-id"], name="shipment_newest_first")]
         constraints = [
             models.UniqueConstraint(fields=["deal", "number"], name="one_shipment_number_per_deal"),
             models.CheckConstraint(condition=Q(laycan_end__gte=F("laycan_start")) | Q(laycan_start__isnull=True)

@@ -115,7 +115,9 @@ class LetterOfCredit(models.Model):
         ordering = ["deal", "pk"]
         verbose_name = _("letter of credit")
         verbose_name_plural = _("letters of credit")
-        indexes = [models.Index(fields=["expiry_date"]), models.Index(fields=["latest_shipment_date"])]
+        # The API lists the newest first: read in order from an index, not sorted from every row.
+        indexes = [models.Index(fields=["expiry_date"]), models.Index(fields=["latest_shipment_date"]),
+                   models.Index(fields=["-created_at", "-id"], name="lc_newest_first")]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="lc_amount_positive"),
             models.CheckConstraint(condition=Q(tolerance_percent__gte=0, tolerance_percent__lte=20),

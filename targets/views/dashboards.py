@@ -17,10 +17,12 @@ from accounts import access, exports, replica
 from accounts.bounds import in_business_range
 from accounts.pages import AuthenticatedRequest
 from customers import selectors as customer_selectors
+from customers.models import Complaint
 from pipeline import selectors as pipeline_selectors
-from pipeline.models import STAGE_ORDER
+from pipeline.models import STAGE_ORDER, Activity, Deal
 from pipeline.receivables import ageing as receivables_ageing
 from pipeline.receivables import money as receivables_money
+from pipeline.receivables.models import Invoice
 from pipeline.receivables.selectors import invoices_visible_to
 from pipeline.selectors import open_reminders
 
@@ -146,21 +148,24 @@ def manager(request: AuthenticatedRequest, team_id: int | None = None) -> HttpRe
         rep_card.coaching = coaching.get(rep_card.subject_id)
     people = list(team_reps(team).filter(pk__in=access.users_visible_to(viewer).values("pk")).order_by("full_name"))
     # The team's records as its scorecard counts them: its members', and its manager's own.
-    deals = pipeline_selectors.deals_visible_to(viewer).filter(kpis.scoring_team_q(team))
-    activities = pipeline_selectors.activities_visible_to(viewer).filter(kpis.scoring_team_q(team))
+    deals = access.of_team(viewer, team, Deal.objects.all(), pipeline_selectors.deals_visible_to).filter(
+        kpis.scoring_team_q(team))
+    activities = access.of_team(viewer, team, Activity.objects.all(),
+                                pipeline_selectors.activities_visible_to).filter(kpis.scoring_team_q(team))
     since = timezone.now() - timedelta(days=FUNNEL_DAYS)
-    funnel = dashboards.funnel(deals=pipeline_selectors.deals_visible_to(viewer).filter(
-        owner__in=dashboards.scoring_members(team).values("pk")), since=since)
+    funnel = dashboards.funnel(deals=deals, since=since)
     weeks = dashboards.week_starts(today, VISIT_WEEKS)
     visits = dashboards.visits_per_week(activities=activities, people=people, weeks=weeks)
     reminders = dashboards.open_reminder_counts(people=people, day=today)
-    team_complaints = customer_selectors.complaints_visible_to(viewer).filter(
+    team_complaints = access.of_team(viewer, team, Complaint.objects.all(),
+                                     customer_selectors.complaints_visible_to).filter(
         kpis.scoring_team_q(team, "customer__owner"))
     complaints = dashboards.open_complaints(complaints=team_complaints)
     # The team's overdue invoices: those of the contracts its people (and its manager) now own, who chase them.
     coaching_actions = coaching_selectors.open_team_actions(viewer, people)
-    overdue_invoices = receivables_ageing.overdue_invoices(
-        invoices_visible_to(viewer).filter(kpis.scoring_team_q(team, "deal__owner")), today)
+    team_invoices = access.of_team(viewer, team, Invoice.objects.all(), invoices_visible_to).filter(
+        kpis.scoring_team_q(team, "deal__owner"))
+    overdue_invoices = receivables_ageing.overdue_invoices(team_invoices, today)
     return render(request, "targets/dashboard_manager.html", {
         "team": team,
         "teams": teams,
