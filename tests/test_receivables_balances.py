@@ -155,3 +155,57 @@ def test_the_check_reports_an_invoice_written_around_the_services_and_repairs_it
     call_command("invoice_balances", "--repair", stdout=out)
     assert "Recomputed the balances of 1 invoices: INV-2026-0042." in out.getvalue()
     assert balances(invoice) == (D(0), D(0), D("5748000.00"))
+
+
+def owed_from_rows(day: datetime.date) -> tuple[D, D]:
+    """What was owed and overdue on `day`, from the rows alone (the rule of receivables.scorecards, worked in
+    Python): each invoice issued by then, its amount less the payments received by then, plus the credit notes
+    issued against it by then; a credit note against an invoice owes nothing of its own."""
+    outstanding = overdue = D(0)
+    for invoice in Invoice.objects.filter(issued_on__lte=day):
+        if invoice.amount < 0 and invoice.against_id is not None:
+            continue
+        paid = sum((allocation.amount for allocation in invoice.allocations.select_related("payment")
+                    if allocation.payment.received_on <= day), D(0))
+        credited = sum((note.amount for note in Invoice.objects.filter(against=invoice, amount__lt=0,
+                                                                        issued_on__lte=day)), D(0))
+        owes = invoice.amount - paid + credited
+        outstanding += owes * invoice.rate_to_base
+        if owes > 0 and invoice.due_on < day:
+            overdue += owes * invoice.rate_to_base
+    return money.cents(outstanding), money.cents(overdue)
+
+
+def test_what_was_owed_on_a_past_day_is_the_rows_whatever_came_after(cast):
+    """The scorecards read what was owed on a day from the stored balances, with the payments and notes after
+    that day put back (receivables.scorecards.owed_by_seller): after payments and notes on many days, what it
+    answers for each day is what the rows add up to on that day."""
+    from pipeline.receivables.scorecards import owed_by_seller
+
+    rng = random.Random(29)
+    first = coal_contract(customer__owner=cast.rep, credited_to=cast.rep)
+    for deal in [first, coal_contract(first.specification, customer=first.customer, credited_to=cast.rep)]:
+        services.provisional_issue(shipment=loaded(deal, cast.rep), by=cast.rep, issued_on=BL_DATE)
+    day = BL_DATE
+    for _step in range(16):
+        day += datetime.timedelta(days=rng.randint(1, 4))
+        owed = list(Invoice.objects.filter(open_amount__gt=0).order_by("pk"))
+        billed = list(Invoice.objects.filter(amount__gt=0, kind=Invoice.Kind.PROVISIONAL).order_by("pk"))
+        if rng.random() < 0.6 and owed:
+            invoice = rng.choice(owed)
+            part = money.cents(invoice.open_amount * D(rng.choice(["0.2", "0.45", "1"])))
+            services.payment_record(customer=first.customer, received_on=day, currency="USD", by=cast.rep,
+                                    amount=part, allocations={invoice.pk: part})
+        else:
+            invoice = rng.choice(billed)
+            net = invoice.amount + invoice.credited
+            services.correction_issue(invoice=invoice, amount=-money.cents(net * D("0.1")), reason="Quality",
+                                      by=cast.rep, issued_on=day)
+    days = [BL_DATE - datetime.timedelta(days=1), BL_DATE, BL_DATE + datetime.timedelta(days=9),
+            BL_DATE + datetime.timedelta(days=30), day]
+    answered = owed_by_seller(days)
+    for each in days:
+        figures = answered[each].get(cast.rep.pk, {"outstanding": None, "overdue": None})
+        assert (money.cents(figures["outstanding"] or D(0)), money.cents(figures["overdue"] or D(0))) == \
+            owed_from_rows(each), each
+    assert owed_from_rows(days[2])[0] != owed_from_rows(day)[0]  # the days differ: the payments came in between

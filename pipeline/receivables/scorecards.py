@@ -20,26 +20,28 @@ from pipeline.models import Deal
 from .models import Invoice, Payment, PaymentAllocation
 from .selectors import AMOUNT, with_allocated
 
-# Each invoice's amount still owed on a day: its amount less the payments received by then, plus the credit
-# notes issued against it by then; 0 on a credit note against an invoice (it counts in that invoice's).
-# The payments and credit notes are summed once per invoice, for every day asked about at once, in derived
-# tables joined to the invoices: a correlated lookup per invoice, figure and day took seconds at a few
-# hundred thousand invoices. {paid}, {credited}, {open} and {owed} repeat for each day (the n-th day's
-# placeholders are named by its position n).
+# Each invoice's amount still owed on a day: what it owes now (its stored `open_amount`), plus the payments
+# received after that day, less the credit notes issued after it; 0 on a credit note against an invoice (it
+# counts in that invoice's). So only the payments and notes since the earliest day are read: summing every one
+# since the first invoice took 0.7 s at 160,000 invoices. An invoice that owes nothing now and has had neither
+# since then owed nothing on any of the days, and is left out. The later payments and notes are summed once per
+# invoice, for every day asked about at once, in derived tables joined to the invoices. {paid}, {credited},
+# {open} and {owed} repeat for each day (the n-th day's placeholders are named by its position n).
 _OWED_BY_SELLER = """
 SELECT deal.credited_to_id{owed}
 FROM (
-    SELECT invoice.deal_id, invoice.rate_to_base, invoice.due_on, invoice.issued_on{open}
+    SELECT invoice.deal_id, invoice.rate_to_base, invoice.due_on{open}
     FROM {invoice_table} invoice
     LEFT JOIN (SELECT allocation.invoice_id{paid}
                FROM {allocation_table} allocation JOIN {payment_table} payment ON payment.id = allocation.payment_id
-               WHERE payment.received_on <= %s{paid_sold_by} GROUP BY allocation.invoice_id) paid
+               WHERE payment.received_on > %s{paid_sold_by} GROUP BY allocation.invoice_id) paid
            ON paid.invoice_id = invoice.id
     LEFT JOIN (SELECT note.against_id{credited} FROM {invoice_table} note
-               WHERE note.against_id IS NOT NULL AND note.amount < 0 AND note.issued_on <= %s{credited_sold_by}
+               WHERE note.against_id IS NOT NULL AND note.amount < 0 AND note.issued_on > %s{credited_sold_by}
                GROUP BY note.against_id) credited
            ON credited.against_id = invoice.id
     WHERE invoice.issued_on <= %s{sold_by}
+      AND (invoice.open_amount <> 0 OR paid.invoice_id IS NOT NULL OR credited.against_id IS NOT NULL)
 ) owed
 JOIN {deal_table} deal ON deal.id = owed.deal_id
 WHERE deal.credited_to_id IS NOT NULL
@@ -49,11 +51,12 @@ GROUP BY deal.credited_to_id
 _SOLD_BY = " AND {column} IN (SELECT sold.id FROM {deal_table} sold WHERE sold.credited_to_id IN ({sellers}))"
 _INVOICE_SOLD_BY = (" AND {column} IN (SELECT sold.id FROM {invoice_table} sold JOIN {deal_table} sold_deal"
                     " ON sold_deal.id = sold.deal_id WHERE sold_deal.credited_to_id IN ({sellers}))")
-_PAID = ", SUM(CASE WHEN payment.received_on <= %s THEN allocation.amount END) AS paid{n}"
-_CREDITED = ", SUM(CASE WHEN note.issued_on <= %s THEN note.amount END) AS credited{n}"
+_PAID = ", SUM(CASE WHEN payment.received_on > %s THEN allocation.amount END) AS paid{n}"
+_CREDITED = ", SUM(CASE WHEN note.issued_on > %s THEN note.amount END) AS credited{n}"
 _OPEN = """, CASE WHEN invoice.issued_on > %s THEN NULL
                 WHEN invoice.amount < 0 AND invoice.against_id IS NOT NULL THEN 0
-                ELSE invoice.amount - COALESCE(paid.paid{n}, 0) + COALESCE(credited.credited{n}, 0) END AS open{n}"""
+                ELSE invoice.open_amount + COALESCE(paid.paid{n}, 0) - COALESCE(credited.credited{n}, 0)
+           END AS open{n}"""
 _OWED = """, SUM(owed.open{n} * owed.rate_to_base),
        SUM(CASE WHEN owed.open{n} > 0 AND owed.due_on < %s THEN owed.open{n} * owed.rate_to_base END)"""
 
@@ -71,13 +74,14 @@ def owed_by_seller(days: Sequence[date], sellers: Sequence[int] | None = None,
                    ) -> dict[date, dict[int, dict[str, Decimal | None]]]:
     """On each of `days`, by credited seller (only `sellers`, when given): what was owed (`outstanding`: on
     every invoice issued by then) and the part of it past due (`overdue`: on the invoices owing something
-    after their due date). One query."""
+    after their due date). One query, from the invoices' stored balances (`Invoice.open_amount`); a seller
+    owed nothing on any of the days may be left out."""
     if sellers is not None and not sellers:
         return {day: {} for day in days}
     # Where the ORM would read invoices: the replica inside `accounts.replica.on_replica`.
     connection = connections[router.db_for_read(Invoice)]
     quote = connection.ops.quote_name
-    last = max(days)
+    first, last = min(days), max(days)
     numbered = list(enumerate(days))
     tables = {"invoice_table": quote(Invoice._meta.db_table), "deal_table": quote(Deal._meta.db_table)}
     marks = ", ".join(["%s"] * len(sellers or ()))
@@ -94,9 +98,10 @@ def owed_by_seller(days: Sequence[date], sellers: Sequence[int] | None = None,
         credited_sold_by=sold_by(_INVOICE_SOLD_BY, "note.against_id"), sold_by=sold_by(_SOLD_BY, "invoice.deal_id"),
         allocation_table=quote(PaymentAllocation._meta.db_table), payment_table=quote(Payment._meta.db_table),
         **tables)
-    # In the order of the placeholders: the outer sums', the open amounts', the payments', the credit notes'.
+    # In the order of the placeholders: the outer sums', the open amounts', the later payments', the later credit
+    # notes', the invoices'.
     only = list(sellers or ())
-    params: list[date | int] = [*days, *days, *days, last, *only, *days, last, *only, last, *only]
+    params: list[date | int] = [*days, *days, *days, first, *only, *days, first, *only, last, *only]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
