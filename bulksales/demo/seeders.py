@@ -12,6 +12,7 @@ from bulksales.demo.coaching import seed_coaching
 from bulksales.demo.customers import seed_customers
 from bulksales.demo.incentives import seed_incentives
 from bulksales.demo.large.customers import seed_customers_large
+from bulksales.demo.large.incentives import seed_incentives_large
 from bulksales.demo.large.letters_of_credit import seed_letters_of_credit_large
 from bulksales.demo.large.organisation import seed_large_organisation
 from bulksales.demo.large.pipeline import seed_pipeline_large, seed_reminders_large
@@ -33,7 +34,7 @@ SEEDERS: list[Callable[[], None]] = [seed_organisation, seed_customers, seed_spe
                                      seed_incentives, seed_coaching]
 LARGE_SEEDERS: list[LargeSeeder] = [seed_large_organisation, seed_customers_large, seed_pipeline_large,
                                     seed_shipments_large, seed_letters_of_credit_large, seed_receivables_large,
-                                    seed_reminders_large, seed_targets_large]
+                                    seed_reminders_large, seed_targets_large, seed_incentives_large]
 
 
 def seed_demo() -> None:
