@@ -13,7 +13,21 @@ from decimal import Decimal
 from functools import reduce
 from typing import Any, overload
 
-from django.db.models import Count, DateField, F, Max, Model, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    F,
+    Max,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -77,6 +91,19 @@ def with_subjects(cards: Iterable[Scorecard]) -> list[Scorecard]:
     for card in cards:
         card.subject_object = found[card.subject].get(card.subject_id)
     return cards
+
+
+def with_subject_names(cards: QuerySet[Scorecard]) -> QuerySet[Scorecard]:
+    """`cards` with `subject_name`: the rep's username, or the team's or department's name, read in the cards' own
+    query (the API's lists: not a query per kind of subject on the page, whose number changed with the mix)."""
+    def name_of(model: type[Model], field: str) -> Subquery:
+        return Subquery(model._default_manager.filter(pk=OuterRef("subject_id")).order_by().values(field)[:1])
+
+    return cards.annotate(subject_name=Case(
+        When(subject=Subject.REP, then=name_of(User, "username")),
+        When(subject=Subject.TEAM, then=name_of(Team, "name")),
+        When(subject=Subject.DEPARTMENT, then=name_of(Department, "name")),
+        default=None, output_field=CharField()))
 
 
 def has_scorecard(person: User) -> bool:

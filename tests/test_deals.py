@@ -414,9 +414,15 @@ def test_the_board_costs_the_same_queries_however_many_deals(client_as, cast, de
     assert_queries_pinned(10, lambda: client.get(reverse("deals:board")), more_deals)
 
 
-def test_a_board_card_shows_what_it_reads_in_the_boards_own_queries(client_as, cast, deal):
-    """The cards load only the columns they show (BOARD_CARD_FIELDS): every part of a full card, a specification,
-    a grade off the list, a port, a laycan and a signed contract's badge, renders without a query of its own."""
+@pytest.mark.parametrize(("page", "queries", "shown_there"), [
+    ("deals:board", 10, ["80.00 USD/t", "Won"]),
+    ("deals:list", 9, ["4,400,000 USD", "31,240,000 CNY", "Customer development"]),
+])
+def test_a_card_or_row_shows_what_it_reads_in_the_pages_own_queries(client_as, cast, deal, page, queries,
+                                                                      shown_there):
+    """The board's cards and the list's rows load only the columns they show (SUMMARY_FIELDS): every part of a
+    full one, a specification, a grade off the list, a port, a laycan, a signed contract, renders without a
+    query of its own."""
     from .factories import SpecificationFactory
 
     client = client_as(cast.manager)
@@ -433,11 +439,11 @@ def test_a_board_card_shows_what_it_reads_in_the_boards_own_queries(client_as, c
                         contract_number="BS-2026-0999" if outcome == Outcome.WON else "")
         DealFactory(customer=deal.customer, stage=Stage.RESEARCH, grade="Off-list grade")
 
-    _before, after = assert_queries_pinned(10, lambda: client.get(reverse("deals:board")), full_cards)
-    page = after.content.decode()
-    for shown in ["Full Card", "GAR 4200", "Rizhao", "CFR", "12-10–12-20", "55,000 t", "80.00 USD/t", "Rep A",
-                  "Off-list grade", "not on the list", "Won"]:
-        assert shown in page, shown
+    _before, after = assert_queries_pinned(queries, lambda: client.get(reverse(page)), full_cards)
+    html = after.content.decode()
+    for shown in ["Full Card", "GAR 4200", "Rizhao", "CFR", "12-20", "55,000 t", "Rep A", "Off-list grade",
+                  "not on the list", *shown_there]:
+        assert shown in html, shown
 
 
 def test_the_list_filters_and_costs_the_same_queries(client_as, cast, deal):

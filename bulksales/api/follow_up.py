@@ -1,7 +1,6 @@
 """The API's follow-up endpoints: a person's reminder inbox, the quarters' targets and the stored scorecards,
 each from the selector of the page that shows them."""
 
-from typing import Any
 
 import django_filters
 from django.db.models import Prefetch, QuerySet
@@ -60,18 +59,12 @@ class TeamTargetSerializer(serializers.ModelSerializer):
 
 
 class ScorecardSerializer(serializers.ModelSerializer):
-    # The rep's username, or the team's or department's name (dashboards.with_subjects, one query a kind).
-    subject_name = serializers.SerializerMethodField()
+    # The rep's username, or the team's or department's name (dashboards.with_subject_names, in the cards' query).
+    subject_name = serializers.CharField(read_only=True, allow_null=True)
 
     class Meta:
         model = Scorecard
         fields = "__all__"
-
-    def get_subject_name(self, card: Scorecard) -> str | None:
-        found = getattr(card, "subject_object", None)
-        if found is None:
-            return None
-        return str(getattr(found, "username", None) or getattr(found, "name", found))
 
 
 # --- The endpoints ---------------------------------------------------------------------------------
@@ -133,13 +126,4 @@ class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiView
     ordering = ["-period_start", "pk"]
 
     def get_queryset(self) -> QuerySet[Scorecard]:
-        return target_dashboards.scorecards_visible_to(self.request.user)
-
-    def paginate_queryset(self, queryset: QuerySet[Scorecard]) -> list[Any] | None:
-        page = super().paginate_queryset(queryset)
-        return None if page is None else target_dashboards.with_subjects(page)
-
-    def get_object(self) -> Scorecard:
-        card = super().get_object()
-        target_dashboards.with_subjects([card])
-        return card
+        return target_dashboards.with_subject_names(target_dashboards.scorecards_visible_to(self.request.user))
