@@ -117,3 +117,26 @@ def test_who_sees_a_whole_team_sees_every_record_its_scorecard_counts(cast):
                 assert picked == set(visible(viewer).filter(scoring_team_q(team, person)))
                 if viewer.username in seeing:
                     assert picked == set(team_records)
+
+
+def test_the_records_of_a_contract_are_those_of_the_deals_a_user_sees_whoever_asks(cast):
+    """`of_visible_deals` reads a seller's own few contracts first (accounts.sql.InFirstRead) and a manager's
+    team's as a semi-join: either way, exactly the records of the deals `deals_visible_to` gives."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from pipeline import selectors as pipeline_selectors
+    from pipeline.receivables.models import Invoice
+
+    from .factories import CustomerFactory, DealFactory, InvoiceFactory
+
+    for owner, co_seller in [(cast.rep, None), (cast.other_rep, cast.rep), (cast.other_rep, None),
+                             (cast.account_manager, None), (cast.manager, cast.other_rep)]:
+        deal = DealFactory(customer=CustomerFactory(owner=owner), co_seller=co_seller,
+                           **({"co_seller_share": 30} if co_seller else {}))
+        InvoiceFactory(deal=deal)
+    for viewer in [cast.director, cast.manager, cast.other_manager, cast.rep, cast.account_manager, cast.other_rep,
+                   cast.service, cast.marketing, AnonymousUser()]:
+        seen = set(pipeline_selectors.of_visible_deals(viewer, Invoice.objects.all()).values_list("deal", flat=True))
+        deals = pipeline_selectors.deals_visible_to(viewer) if viewer.is_authenticated else []
+        assert seen == {deal.pk for deal in deals if deal.invoices.exists()}, viewer
+    assert len(set(pipeline_selectors.of_visible_deals(cast.rep, Invoice.objects.all()))) == 2  # own, and co-sold
