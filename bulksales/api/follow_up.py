@@ -80,9 +80,11 @@ class ReminderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
 
     def get_queryset(self) -> QuerySet[Reminder]:
         user = self.request.user
-        if self.action == "list":
-            return pipeline_selectors.with_subjects(pipeline_selectors.open_reminders(user, timezone.localdate()))
-        return pipeline_selectors.with_subjects(pipeline_selectors.reminders_for(user))
+        reminders = (pipeline_selectors.open_reminders(user, timezone.localdate()) if self.action == "list"
+                     else pipeline_selectors.reminders_for(user))
+        # What the serializer names, and no more: the inbox page's eleven joins cost PostgreSQL more to plan
+        # (17 ms) than the list to read (2 ms).
+        return reminders.select_related("customer", "deal", "by")
 
 
 class TargetFilter(django_filters.FilterSet):
