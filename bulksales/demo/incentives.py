@@ -15,7 +15,7 @@ from customers.models import Commodity
 from pipeline.models import Amendment, Outcome
 from pipeline.services import amendment_approve, amendment_request
 from targets.incentives.compute import statements_compute
-from targets.incentives.models import IncentivePlan, PlanBand, PlanRate, StatementLine
+from targets.incentives.models import IncentivePlan, PlanBand, PlanRate, Statement, StatementLine
 from targets.incentives.services import statement_approve, statement_submit
 from targets.periods import previous_quarter, quarter_of
 
@@ -34,7 +34,7 @@ TERMS = {
 COAL_PER_TONNE = Decimal("0.50")
 
 
-def _plan(year: int, quarter: int, director: User) -> IncentivePlan:
+def demo_plan(year: int, quarter: int, director: User) -> IncentivePlan:
     plan, created = IncentivePlan.objects.get_or_create(name=PLAN_NAME, year=year, quarter=quarter,
                                                         defaults={**TERMS, "created_by": director})
     if created:
@@ -46,13 +46,19 @@ def _plan(year: int, quarter: int, director: User) -> IncentivePlan:
     return plan
 
 
+def submitter(statement: Statement, director: User) -> User:
+    """Who puts a statement forward in the demo: the person's manager, or the director for a manager's own (read
+    with the statement's `person__team__manager`)."""
+    team = statement.person.team
+    return team.manager if team is not None and team.manager_id not in (None, statement.person_id) else director
+
+
 def _approve(plan: IncentivePlan, director: User) -> None:
     """Each statement submitted by the person's manager (the director for a manager's own), then approved
     by the director, through the workflow the pages use."""
     for statement in plan.statements.select_related("person__team__manager").order_by("pk"):
-        team = statement.person.team
-        manager = team.manager if team is not None and team.manager_id not in (None, statement.person_id) else director
-        statement = statement_submit(statement=statement, by=manager, expected_version=statement.version)
+        statement = statement_submit(statement=statement, by=submitter(statement, director),
+                                     expected_version=statement.version)
         statement_approve(statement=statement, by=director, expected_version=statement.version)
 
 
@@ -80,7 +86,7 @@ def seed_incentives() -> None:
     current = quarter_of(timezone.localdate())
     # The previous quarter first: its approved statements are what a clawback of this quarter recovers.
     for (year, quarter), approved in ((previous_quarter(*current), True), (current, False)):
-        plan = _plan(year, quarter, director)
+        plan = demo_plan(year, quarter, director)
         if plan.statements.exists():
             continue
         statements_compute(plan)

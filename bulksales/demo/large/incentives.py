@@ -7,7 +7,7 @@ records as at the demo size, and their query counts compared between the two."""
 from django.db.models import F
 
 from accounts.models import Position, User
-from bulksales.demo.incentives import _plan
+from bulksales.demo.incentives import demo_plan, submitter
 from targets.incentives.compute import statements_compute
 from targets.incentives.models import Statement, StatementStep
 from targets.periods import previous_quarter, quarter_of
@@ -20,22 +20,15 @@ def seed_incentives_large(seed: LargeSeed) -> None:
     if director is None:
         return
     current = quarter_of(seed.today)
-    previous = _plan(*previous_quarter(*current), director)
+    previous = demo_plan(*previous_quarter(*current), director)
     statements_compute(previous)
-    statements_compute(_plan(*current, director))
+    statements_compute(demo_plan(*current, director))
     Status = Statement.Status
-    approved = list(previous.statements.select_related("person__team").order_by("pk"))
-    steps = []
-    for statement in approved:
-        team = statement.person.team
-        # Submitted by the person's manager (the director for a manager's own), as the workflow allows.
-        manager_id = (team.manager_id if team is not None and team.manager_id not in (None, statement.person_id)
-                      else director.pk)
-        steps += [StatementStep(statement=statement, from_status=Status.DRAFT, to_status=Status.SUBMITTED,
-                                by_id=manager_id),
-                  StatementStep(statement=statement, from_status=Status.SUBMITTED, to_status=Status.APPROVED,
-                                by_id=director.pk)]
+    approved = list(previous.statements.select_related("person__team__manager").order_by("pk"))
     Statement.objects.filter(pk__in=[statement.pk for statement in approved]).update(
         status=Status.APPROVED, version=F("version") + 2)
-    seed.insert(StatementStep, ["statement_id", "from_status", "to_status", "by_id", "at", "note"],
-                ((step.statement.pk, step.from_status, step.to_status, step.by_id, seed.now, "") for step in steps))
+    # The two steps the workflow records for each: submitted (demo.incentives.submitter), then approved.
+    seed.insert(StatementStep, ["statement_id", "from_status", "to_status", "by_id", "at", "note"], (
+        step for statement in approved for step in (
+            (statement.pk, Status.DRAFT, Status.SUBMITTED, submitter(statement, director).pk, seed.now, ""),
+            (statement.pk, Status.SUBMITTED, Status.APPROVED, director.pk, seed.now, ""))))
