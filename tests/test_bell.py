@@ -102,9 +102,10 @@ def test_a_new_day_counts_afresh(cast, rf, committed):
     with committed():
         reminders.reminder_snooze(reminder=Reminder.objects.get(), until=today() + timedelta(days=1), by=cast.rep)
     assert bell_of(rf, cast.rep) == 0
-    tomorrow = timezone.now() + timedelta(days=1)
+    # The local day after (a UTC date is yesterday's in Shanghai from 16:00 UTC).
+    tomorrow = today() + timedelta(days=1)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(timezone, "localdate", lambda *args: tomorrow.date())
+        patch.setattr(timezone, "localdate", lambda *args: tomorrow)
         assert bell_of(rf, cast.rep) == 1  # the snooze has run out
 
 
