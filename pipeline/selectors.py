@@ -73,7 +73,7 @@ def of_visible_deals(user: User, records: QuerySet[_R]) -> QuerySet[_R]:
         return records
     if user.is_authenticated and not user.is_manager:
         # A seller's own contracts, a thousand or so, read first (see InFirstRead).
-        return records.filter(InFirstRead("deal_id", deals_visible_to(user).values("pk")))
+        return records.filter(InFirstRead("deal_id", deals_visible_to(user).order_by().values("pk")))
     return records.filter(deal__in=deals_visible_to(user))
 
 

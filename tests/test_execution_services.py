@@ -2,15 +2,17 @@
 final value with its adjustment lines, suggested claims, laytime figures, and who may do it."""
 
 import datetime
+import importlib
 from decimal import Decimal as D
 
 import pytest
+from django.apps import apps as django_apps
 from django.utils import timezone
 
 from accounts.services import RuleError
 from customers.models import Complaint
 from pipeline.execution import selectors, services
-from pipeline.execution.models import Assay, CargoClaim, LaytimeException, Shipment
+from pipeline.execution.models import Assay, AssayResult, CargoClaim, LaytimeException, Shipment
 from pipeline.models import PortRole, QuantityBasis, SpecParameter
 
 from .factories import SignedDealFactory
@@ -256,6 +258,33 @@ def test_an_off_spec_result_suggests_a_quality_claim_of_its_price_reduction(cast
     assert selectors.judge(suggestion.parameter, D(5350), adjusted) == selectors.Judgement.OUT_OF_SPEC
     moisture = SpecParameter.objects.get(specification=coal.specification, code="moisture")
     assert selectors.judge(moisture, D(12), adjusted) == selectors.Judgement.IN_SPEC
+
+
+def test_each_result_is_judged_off_spec_once_as_it_is_recorded(cast, coal):
+    # NAR 5,350 is below the pro-rata basis (the price falls), moisture 16 % beyond its limit, 12 % within it;
+    # NAR 5,600 is above the basis (the price rises: not off spec).
+    shipment = record(coal, cast.rep, bl_tonnes=D(60000))
+    first = assay(shipment, cast.rep, PortRole.LOAD, nar=5350, moisture=12)
+    second = assay(shipment, cast.rep, PortRole.DISCHARGE, nar=5600, moisture=16)
+    judged = {(result.assay_id, result.parameter.code): result.off_spec
+              for result in AssayResult.objects.filter(assay__shipment=shipment).select_related("parameter")}
+    assert judged == {(first.pk, "nar"): True, (first.pk, "moisture"): False,
+                      (second.pk, "nar"): False, (second.pk, "moisture"): True}
+    # The stored judgement is the rule's: the same results, weighed again.
+    assert set(AssayResult.objects.filter(selectors.off_spec_q()).values_list("pk", flat=True)) == set(
+        AssayResult.objects.filter(off_spec=True).values_list("pk", flat=True))
+
+
+def test_the_migration_judges_the_results_recorded_before_the_judgement_was_stored(cast, coal):
+    shipment = record(coal, cast.rep, bl_tonnes=D(60000))
+    assay(shipment, cast.rep, PortRole.DISCHARGE, nar=5350, moisture=16)
+    assay(shipment, cast.rep, PortRole.LOAD, nar=5600, moisture=12)
+    judged = set(AssayResult.objects.filter(off_spec=True).values_list("pk", flat=True))
+    AssayResult.objects.update(off_spec=False)  # as they stood before 0003
+    migration = importlib.import_module("pipeline.execution.migrations.0003_assay_results_judged_once")
+    migration.judge_recorded_results(django_apps, None)
+    assert len(judged) == 2
+    assert set(AssayResult.objects.filter(off_spec=True).values_list("pk", flat=True)) == judged
 
 
 # --- Laytime --------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from customers.services import name_key
 from customers.tiers import recompute_tiers
 from pipeline.activities import refresh_customer_follow_up
 from pipeline.execution.models import Assay, AssayResult, CargoClaim, LaytimeStatement, Shipment, validate_imo
-from pipeline.execution.selectors import valuation
+from pipeline.execution.selectors import off_spec_q, valuation
 from pipeline.execution.services import bl_outside_tolerance
 from pipeline.letters_of_credit.models import Discrepancy, LCAmendment, LetterOfCredit, Presentation, validate_bic
 from pipeline.letters_of_credit.reminders import LC_EXPIRING, LC_NOT_RECEIVED, LC_SHIPMENT
@@ -377,6 +377,9 @@ def test_the_large_seeds_shipments_are_what_the_services_would_have_recorded(lar
             worth = valuation(shipment)
             assert (worth.value, worth.value_base) == (shipment.final_value, shipment.final_value_base), shipment.pk
     assert AssayResult.objects.exists() and LaytimeStatement.objects.exists()
+    # Each result judged as recording it judges it (services.judge_results), some of them off spec.
+    off_spec = set(AssayResult.objects.filter(off_spec=True).values_list("pk", flat=True))
+    assert off_spec and off_spec == set(AssayResult.objects.filter(off_spec_q()).values_list("pk", flat=True))
 
 
 def test_the_large_seed_invoices_every_bl_and_final_value(large_demo):

@@ -164,6 +164,10 @@ class AssayResult(models.Model):
     parameter = models.ForeignKey(SpecParameter, on_delete=models.PROTECT, related_name="+",
                                   verbose_name=_("parameter"))
     value = models.DecimalField(_("result"), max_digits=12, decimal_places=4)
+    # Judged once, when recorded (services.judge_results, by selectors.off_spec_q): a grade sold under a signed
+    # contract keeps its limits and price rules, so the judgement stands, and the pages and the hourly job that
+    # count off-spec cargo read a column instead of weighing every result against the price rules again.
+    off_spec = models.BooleanField(_("off spec"), default=False, editable=False)
 
     class Meta:
         ordering = ["parameter__position", "parameter__pk"]

@@ -171,9 +171,10 @@ def claims_to_confirm(user: User, customer: Customer) -> list[ClaimToConfirm]:
                               * F("deal__shortage_allowance_percent") / 100)
              .exclude(Exists(CargoClaim.objects.filter(shipment=OuterRef("pk"), kind=CargoClaim.Kind.QUANTITY)))
              .select_related("deal").order_by("-pk")[:SUGGESTIONS_LISTED])
-    # The customer named outright too: without it PostgreSQL walks every result by id for the first five.
-    off_spec = (unclaimed_off_spec_results().filter(assay__shipment__in=shipments,
-                                                    assay__shipment__deal__customer=customer)
+    # The same contracts, on the join the rows are read with (a semi-join on `shipments` too cost PostgreSQL more
+    # to plan than to run).
+    off_spec = (unclaimed_off_spec_results().filter(assay__shipment__deal__customer=customer,
+                                                    assay__shipment__deal__outcome=Outcome.WON)
                 .select_related("parameter", "assay__shipment__deal").order_by("-pk")[:SUGGESTIONS_LISTED])
     found = [ClaimToConfirm(shipment, CargoClaim.Kind.QUANTITY, shipment.bl_tonnes - shipment.outturn_tonnes)
              for shipment in short if shipment.bl_tonnes is not None and shipment.outturn_tonnes is not None]
@@ -219,7 +220,8 @@ class Judgement:
 
 def off_spec_q() -> Q:
     """Assay results (AssayResult rows) off spec: beyond their parameter's rejection limits, or on the
-    side of a price rule that cuts the price (below a pro-rata basis, beyond a penalty's threshold)."""
+    side of a price rule that cuts the price (below a pro-rata basis, beyond a penalty's threshold). Weighed
+    once, when a result is recorded (services.judge_results); reads use the stored `off_spec`."""
     cuts = PriceRule.objects.filter(parameter=OuterRef("parameter")).filter(
         Q(kind=PriceRule.Kind.PRO_RATA, basis__gt=OuterRef("value"))
         | Q(kind=PriceRule.Kind.PER_STEP, side=PriceRule.Side.BELOW, basis__gt=OuterRef("value"), amount__lt=0)
@@ -233,7 +235,7 @@ def unclaimed_off_spec_results() -> QuerySet[AssayResult]:
     what the customer's page offers to claim and what the hourly job reminds of."""
     claimed = CargoClaim.objects.filter(shipment=OuterRef("assay__shipment"), kind=CargoClaim.Kind.QUALITY,
                                         parameter=OuterRef("parameter"))
-    return AssayResult.objects.filter(off_spec_q(), assay__superseded_by__isnull=True).exclude(Exists(claimed))
+    return AssayResult.objects.filter(off_spec=True, assay__superseded_by__isnull=True).exclude(Exists(claimed))
 
 
 def judge(parameter: SpecParameter, value: Decimal, adjusted: pricing.AdjustedPrice | None = None) -> str:
@@ -512,7 +514,7 @@ class CargoQuality:
 def cargo_quality(user: User, customer: Customer) -> CargoQuality:
     """Counted over the shipments the user sees, on the standing assays (not those corrected): one query."""
     standing = Assay.objects.filter(shipment=OuterRef("pk"), superseded_by__isnull=True)
-    off_spec_results = AssayResult.objects.filter(off_spec_q(), assay__shipment=OuterRef("pk"),
+    off_spec_results = AssayResult.objects.filter(off_spec=True, assay__shipment=OuterRef("pk"),
                                                   assay__superseded_by__isnull=True)
     sums = shipments_visible_to(user).filter(deal__customer=customer).aggregate(
         assayed=Count("pk", filter=Q(Exists(standing))), off_spec=Count("pk", filter=Q(Exists(off_spec_results))))

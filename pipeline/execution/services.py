@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +19,7 @@ from pipeline.models import Deal, Outcome, PortRole, SpecParameter
 
 from . import pricing
 from .models import Assay, AssayResult, CargoClaim, LaytimeException, LaytimeStatement, Shipment
-from .selectors import SuggestedClaim, can_record_execution, can_tie_claim, valuation
+from .selectors import SuggestedClaim, can_record_execution, can_tie_claim, off_spec_q, valuation
 
 
 def shipments_hold_the_signing(deal: Deal) -> str | None:
@@ -149,7 +149,14 @@ def assay_record(*, shipment: Shipment, place: str, laboratory: str, certificate
                                  supersedes=supersedes, correction_reason=reason.strip(), recorded_by=by)
     AssayResult.objects.bulk_create(AssayResult(assay=assay, parameter=parameter, value=value)
                                     for parameter, value in results.items())
+    judge_results(AssayResult.objects.filter(assay=assay))
     return assay
+
+
+def judge_results(results: QuerySet[AssayResult]) -> int:
+    """Mark the results off spec that are (selectors.off_spec_q), once, as they are recorded: by an assay, or
+    written in bulk (the large demo data). Returns how many are off spec."""
+    return results.filter(off_spec_q()).update(off_spec=True)
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from bulksales.demo.large.seed import LargeSeed
 from bulksales.demo.shipments import ACCEPTANCE_REASON, LABORATORIES, VESSELS, imo_number, transit_days
 from pipeline.execution import pricing
 from pipeline.execution.models import Assay, AssayResult, LaytimeStatement, Shipment
+from pipeline.execution.services import judge_results
 from pipeline.models import MOISTURE, Deal, Outcome, PortRole, PriceRule, QuantityBasis, Specification, SpecParameter
 
 FINALISED_WITHIN = timedelta(days=20)  # most cargoes are final this long after discharge
@@ -176,6 +177,7 @@ def seed_shipments_large(seed: LargeSeed) -> None:
     seed.insert(Assay, ["id", "shipment", "place", "laboratory", "certificate_number", "certificate_date",
                         "recorded_by", "recorded_at", "correction_reason"], assays)
     seed.insert(AssayResult, ["assay", "parameter", "value"], results)
+    judge_results(AssayResult.objects.all())
     seed.insert(LaytimeStatement, ["shipment", "port_role", "notice_tendered_at", "completed_at", "recorded_by",
                                    "recorded_at"], statements)
     seed.analyze(Shipment, Assay, AssayResult, LaytimeStatement)
