@@ -124,6 +124,7 @@ def test_the_records_of_a_contract_are_those_of_the_deals_a_user_sees_whoever_as
     team's as a semi-join: either way, exactly the records of the deals `deals_visible_to` gives."""
     from django.contrib.auth.models import AnonymousUser
 
+    from customers.models import Customer
     from pipeline import selectors as pipeline_selectors
     from pipeline.receivables.models import Invoice
 
@@ -139,4 +140,9 @@ def test_the_records_of_a_contract_are_those_of_the_deals_a_user_sees_whoever_as
         seen = set(pipeline_selectors.of_visible_deals(viewer, Invoice.objects.all()).values_list("deal", flat=True))
         deals = pipeline_selectors.deals_visible_to(viewer) if viewer.is_authenticated else []
         assert seen == {deal.pk for deal in deals if deal.invoices.exists()}, viewer
+        # Those of one customer's contracts (the customer's page), read from its contracts: the same records.
+        for customer in Customer.objects.filter(deals__invoices__isnull=False).distinct():
+            of_customer = pipeline_selectors.of_visible_deals(viewer, Invoice.objects.all(), customer)
+            assert set(of_customer.values_list("deal", flat=True)) == {
+                deal.pk for deal in deals if deal.customer_id == customer.pk and deal.invoices.exists()}, viewer
     assert len(set(pipeline_selectors.of_visible_deals(cast.rep, Invoice.objects.all()))) == 2  # own, and co-sold

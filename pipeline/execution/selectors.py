@@ -55,9 +55,9 @@ if TYPE_CHECKING:  # types only: django-stubs is a dev dependency
     ShipmentLaycan = WithAnnotations[Shipment, LaycanSpan]
 
 
-def shipments_visible_to(user: User) -> QuerySet[Shipment]:
-    """A shipment is seen by whoever sees its contract."""
-    return pipeline_selectors.of_visible_deals(user, Shipment.objects.all())
+def shipments_visible_to(user: User, customer: Customer | None = None) -> QuerySet[Shipment]:
+    """A shipment is seen by whoever sees its contract (with `customer`: of that customer's contracts)."""
+    return pipeline_selectors.of_visible_deals(user, Shipment.objects.all(), customer)
 
 
 # Shipment.state in SQL, most advanced first: the same tests in the same order as the property.
@@ -498,7 +498,7 @@ def customer_claims(user: User, customer: Customer) -> QuerySet[CargoClaim]:
     complaints = customer_selectors.complaints_visible_to(user).filter(customer=customer)
     return (CargoClaim.objects.filter(complaint__in=complaints)
             .select_related("complaint", "shipment__deal", "parameter")
-            .annotate(can_open=Exists(shipments_visible_to(user).filter(pk=OuterRef("shipment"))))
+            .annotate(can_open=Exists(shipments_visible_to(user, customer).filter(pk=OuterRef("shipment"))))
             .order_by("-complaint__received_at", "-pk"))
 
 
@@ -516,7 +516,7 @@ def cargo_quality(user: User, customer: Customer) -> CargoQuality:
     standing = Assay.objects.filter(shipment=OuterRef("pk"), superseded_by__isnull=True)
     off_spec_results = AssayResult.objects.filter(off_spec=True, assay__shipment=OuterRef("pk"),
                                                   assay__superseded_by__isnull=True)
-    sums = shipments_visible_to(user).filter(deal__customer=customer).aggregate(
+    sums = shipments_visible_to(user, customer).aggregate(
         assayed=Count("pk", filter=Q(Exists(standing))), off_spec=Count("pk", filter=Q(Exists(off_spec_results))))
     assayed, off_spec = sums["assayed"] or 0, sums["off_spec"] or 0
     return CargoQuality(assayed, off_spec, Decimal(off_spec * 100) / assayed if assayed else Decimal(0))

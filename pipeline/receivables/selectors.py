@@ -55,9 +55,9 @@ ZERO = Value(Decimal(0), output_field=AMOUNT)
 DSO_DAYS = 90
 
 
-def invoices_visible_to(user: User) -> QuerySet[Invoice]:
-    """An invoice is seen by whoever sees its contract."""
-    return pipeline_selectors.of_visible_deals(user, Invoice.objects.all())
+def invoices_visible_to(user: User, customer: Customer | None = None) -> QuerySet[Invoice]:
+    """An invoice is seen by whoever sees its contract (with `customer`: of that customer's contracts)."""
+    return pipeline_selectors.of_visible_deals(user, Invoice.objects.all(), customer)
 
 
 def payments_visible_to(user: User) -> QuerySet[Payment]:
@@ -175,7 +175,7 @@ class CustomerFigures:
 def customer_figures(user: User, customer: Customer, today: date | None = None) -> CustomerFigures:
     """The customer's figures over the invoices and payments the user sees: two queries."""
     today = today or timezone.localdate()
-    invoices = invoices_visible_to(user).filter(deal__customer=customer)
+    invoices = invoices_visible_to(user, customer)
     since = today - timedelta(days=DSO_DAYS)
     rows = list(invoices.order_by().values("currency").annotate(
         invoiced=Coalesce(Sum("amount"), ZERO), received=Coalesce(Sum("allocated"), ZERO),
@@ -249,5 +249,5 @@ def status_of(invoice: Invoice, today: date) -> str:
 
 def open_invoices_of(user: User, customer: Customer) -> QuerySet[Invoice]:
     """The customer's invoices still owed something that the user sees, the oldest due first (FIFO)."""
-    return (invoices_visible_to(user).filter(deal__customer=customer, open_amount__gt=0).select_related("deal")
+    return (invoices_visible_to(user, customer).filter(open_amount__gt=0).select_related("deal")
             .order_by("due_on", "pk"))
