@@ -397,6 +397,11 @@ def test_the_tier_job_leaves_a_tier_set_by_hand_alone(client_as, cast, customer)
     recompute_tiers()
     customer.refresh_from_db()
     assert (customer.tier, customer.tier_pinned) == (Tier.HIGH, True)
+    # The list and the customer's page show the tier with the pin of a tier set by hand.
+    pinned = ('<span class="badge tier-high">High-value customer</span> <i aria-hidden="true" '
+              'class="bi bi-pin-angle-fill text-secondary" title="Set by hand"></i>')
+    assert pinned in client_as(cast.manager).get(reverse("customers:list")).text
+    assert pinned in client_as(cast.manager).get(reverse("customers:detail", args=[customer.pk])).text
     change = TierChange.objects.get()
     assert (change.changed_by, change.reason) == (cast.manager, "Strategic mill")
 

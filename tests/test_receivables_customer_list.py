@@ -50,6 +50,9 @@ def test_the_list_shows_each_customers_overdue_balance_in_the_base_currency(clie
                                         ("Tangshan Power", D("10000.00"))]
     assert '<th class="text-end">Overdue balance (CNY)</th>' in response.text
     assert "426,000" in response.text and 'data-label="Overdue balance (CNY)"' in response.text
+    # Owed past due in red, nothing owed as a dash.
+    assert '<span class="text-nowrap"><span class="text-danger fw-semibold">426,000</span></span>' in response.text
+    assert '<span class="text-nowrap">—</span>' in response.text
 
 
 def test_the_list_sorts_by_the_overdue_balance_and_keeps_the_overdue_only(client_as, cast, owing):

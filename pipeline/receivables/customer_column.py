@@ -3,7 +3,8 @@ each customer's balance owed past due, in the base currency, sortable, with an "
 
 from django.conf import settings
 from django.db.models import Q
-from django.template.loader import render_to_string
+from django.template.defaultfilters import floatformat
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -16,8 +17,12 @@ from .selectors import with_overdue_balance
 
 
 def overdue_cell(customer: Customer) -> SafeString:
-    return render_to_string("receivables/_overdue_cell.html", {
-        "overdue": customer.overdue_base})  # type: ignore[attr-defined]
+    """The balance owed past due, in the base currency the header names; built here, not by a template: the list
+    shows one in every row."""
+    overdue = customer.overdue_base  # type: ignore[attr-defined]
+    shown = format_html('<span class="text-danger fw-semibold">{}</span>', floatformat(overdue, "0g")) \
+        if overdue > 0 else "—"
+    return format_html('<span class="text-nowrap">{}</span>', shown)
 
 
 # Money of the contracts: for who sells (customer service and marketing see no deal terms).
