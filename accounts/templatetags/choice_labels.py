@@ -20,7 +20,9 @@ def _labels(field: models.Field, language: str | None) -> dict[object, str]:
 
 
 @register.filter
-def display(instance: models.Model, field_name: str) -> object:
+def display(instance: models.Model | None, field_name: str) -> object:
+    if instance is None:  # as `{{ instance.get_FOO_display }}` shows a missing record: nothing
+        return ""
     field = cast(models.Field, instance._meta.get_field(field_name))
     value = getattr(instance, field.attname)
     # As get_FOO_display: a value outside the choices shows as it is.
