@@ -80,6 +80,19 @@ def users_visible_to(user: User) -> QuerySet[User]:
     return users.filter(pk=user.pk)
 
 
+def visible_user_ids(user: User, ids: Iterable[int]) -> set[int]:
+    """Of the people `ids` (owners named by records), those `users_visible_to` gives: without a query but for a
+    manager asking about others (a director sees every person a record names, anyone else only themselves)."""
+    wanted = set(ids)
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    if sees_everyone(user):
+        return wanted
+    if not user.is_manager or wanted <= {user.pk}:
+        return wanted & {user.pk}
+    return set(users_visible_to(user).filter(pk__in=wanted).values_list("pk", flat=True))
+
+
 def _seen_owners(user: User, kind: RecordKind, owner_field: str) -> Q | bool:
     """Whose records of a kind `user` sees, as a condition on `owner_field`: True for every record,
     False for none."""
@@ -211,7 +224,7 @@ def can_change_owned(user: User, owner_id: int) -> bool:
     """A customer, deal or activity is changed by its owner, the owner's manager and the director:
     sellers only (customer service and marketing read). Takes the owner's id, so that no owner is
     loaded to ask."""
-    return can_sell(user) and users_visible_to(user).filter(pk=owner_id).exists()
+    return can_sell(user) and owner_id in visible_user_ids(user, [owner_id])
 
 
 def can_change_authored(user: User, author_id: int) -> bool:

@@ -198,8 +198,7 @@ def changeable_owner_ids(user: User, activities: Iterable[Activity]) -> set[int]
     """Of the people who logged `activities`, those whose activities `user` may change: one query for a page."""
     if not can_sell(user):
         return set()
-    owner_ids = {activity.owner_id for activity in activities}
-    return set(access.users_visible_to(user).filter(pk__in=owner_ids).values_list("pk", flat=True))
+    return access.visible_user_ids(user, {activity.owner_id for activity in activities})
 
 
 def can_change_research(user: User, research: MarketResearch) -> bool:

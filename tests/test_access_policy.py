@@ -1,6 +1,8 @@
 """The access policy itself: who sees which people and which owned records, per position."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts import access
 from accounts.access import RecordKind
@@ -44,6 +46,28 @@ def attendance_records(cast):
 def owners(viewer, records, kind):
     return set(access.owned_by_visible(viewer, records, kind, owner_field="attendee").values_list(
         "attendee__username", flat=True))
+
+
+def test_the_people_a_user_sees_among_some_are_those_users_visible_to_gives(cast):
+    """visible_user_ids answers most users without a query (the director, anyone about themselves): the same
+    answer as users_visible_to, for every role, about every mix of people."""
+    from itertools import combinations
+
+    from django.contrib.auth.models import AnonymousUser
+
+    inactive_director = User.objects.create(username="gone", position=cast.director.position, is_active=False)
+    everyone = list(User.objects.values_list("pk", flat=True))
+    viewers = [getattr(cast, role) for role in ("director", "manager", "rep", "account_manager", "other_manager",
+                                                "other_rep", "service", "marketing")]
+    for viewer in [*viewers, inactive_director, AnonymousUser()]:
+        for size in (1, 2):
+            for ids in combinations(everyone, size):
+                expected = set(access.users_visible_to(viewer).filter(pk__in=ids).values_list("pk", flat=True))
+                assert access.visible_user_ids(viewer, ids) == expected, (viewer, ids)
+        if viewer.is_authenticated and viewer.is_active and not viewer.is_manager:
+            with CaptureQueriesContext(connection) as queries:
+                access.visible_user_ids(viewer, everyone)
+            assert not queries.captured_queries
 
 
 def test_owned_records_follow_the_hierarchy(cast, attendance_records):

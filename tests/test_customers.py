@@ -331,10 +331,11 @@ def test_the_detail_page_costs_the_same_queries_whatever_its_history(client_as, 
             customer.notes = f"note {index}"
             customer.save()
 
-    # 24: execution's cargo claims panel reads the customer's claims, its cargoes' assays, and the shortages
+    # 22: execution's cargo claims panel reads the customer's claims, its cargoes' assays, and the shortages
     # and off-spec results that call for a claim (four queries); receivables' panel its figures per currency,
-    # the payments on account, the latest payments and whether the user records them (four).
-    assert_queries_pinned(24, lambda: client.get(reverse("customers:detail", args=[customer.pk])), more_history)
+    # the payments on account and the latest payments (three). Whether the rep may change their own customer
+    # or record its payments takes none (access.visible_user_ids).
+    assert_queries_pinned(22, lambda: client.get(reverse("customers:detail", args=[customer.pk])), more_history)
 
 
 # --- Export -------------------------------------------------------------------------------------
