@@ -12,8 +12,8 @@ from django.middleware.csrf import get_token
 from django.template.context import Context
 from django.template.defaultfilters import date, floatformat
 from django.urls import reverse
-from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from accounts.templatetags.choice_labels import display
@@ -71,6 +71,7 @@ def _what(deal: Deal) -> SafeString:
 def _actions(context: Context, deal: Deal, shared: dict[str, Any]) -> SafeString:
     """A deal still open moves on (signing, from negotiation); a signed one shows its badges."""
     if deal.outcome == Outcome.OPEN:
+        action: SafeString | str = ""  # the last stage: no move from the board
         if deal.stage == Stage.NEGOTIATION:
             action = format_html('<a class="btn btn-success btn-sm py-0" href="{}">{}</a>',
                                  shared["sign_url"].format(deal.pk), shared["sign"])
@@ -85,11 +86,9 @@ def _actions(context: Context, deal: Deal, shared: dict[str, Any]) -> SafeString
                 '<i aria-hidden="true" class="bi bi-arrow-right"></i></button></form>',
                 move_url, move_url, _csrf(shared), deal.version, shared["owner"], deal.next_stage, shared["move"],
                 shared["move"])
-        else:
-            action = mark_safe("")
         return format_html('<div class="d-flex gap-1">{}</div>', action)
     # The badges' own templates, rendered as `{% include %}` would.
-    badges = mark_safe("".join(badge.render(context.new({"deal": deal})) for badge in shared["badges"]))
+    badges = format_html_join("", "{}", ((badge.render(context.new({"deal": deal})),) for badge in shared["badges"]))
     return format_html('<span class="d-flex flex-wrap justify-content-end gap-1">{}'
                        '<span class="badge text-bg-success">{}</span></span>', badges, shared["won"])
 
