@@ -71,12 +71,10 @@ def of_visible_deals(user: User, records: QuerySet[_R], customer: Customer | Non
     invoices, shipments and letters of credit a read of all 200,000). With `customer`, those of its contracts
     only, read from them: a customer's contracts the user sees are a few dozen, where a seller's own contracts
     read first (below) are a thousand, each record of which was read and then dropped."""
-    if customer is not None:
-        if access.sees_everyone(user):
-            return records.filter(deal__customer=customer)
-        return records.filter(deal__in=deals_visible_to(user).filter(customer=customer).order_by())
     if access.sees_everyone(user):
-        return records
+        return records if customer is None else records.filter(deal__customer=customer)
+    if customer is not None:
+        return records.filter(deal__in=deals_visible_to(user).filter(customer=customer).order_by())
     if user.is_authenticated and not user.is_manager:
         # A seller's own contracts, a thousand or so, read first (see InFirstRead).
         return records.filter(InFirstRead("deal_id", deals_visible_to(user).order_by().values("pk")))

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.templatetags.choice_labels import display
 from pipeline.models import Deal, Outcome, Stage
 
-from .deal_grade import deal_grade
+from .deal_grade import commodity_and_grade
 
 register = template.Library()
 
@@ -60,12 +60,6 @@ def _csrf(shared: dict[str, Any]) -> str:
     if "csrf" not in shared:
         shared["csrf"] = get_token(shared["request"]) if shared["request"] is not None else ""
     return shared["csrf"]
-
-
-def _what(deal: Deal) -> SafeString:
-    """The commodity and its grade: the second line of a card or a row's first cell."""
-    grade = deal_grade(deal)
-    return format_html("{}{}{}", deal.commodity, " · " if grade else "", grade)
 
 
 def _actions(context: Context, deal: Deal, shared: dict[str, Any]) -> SafeString:
@@ -109,7 +103,7 @@ def deal_card(context: Context, deal: Deal) -> SafeString:
         '{}'
         '<div class="d-flex justify-content-between align-items-center mt-1">'
         '<span class="small text-secondary">{}</span>{}</div></div></article>',
-        deal.pk, deal.version, deal.stage, shared["detail"].format(deal.pk), deal.customer, _what(deal),
+        deal.pk, deal.version, deal.stage, shared["detail"].format(deal.pk), deal.customer, commodity_and_grade(deal),
         floatformat(deal.quantity_tonnes, "0g"), floatformat(deal.price_per_tonne, "2g"), deal.currency, terms,
         laycan, deal.owner, _actions(context, deal, shared))
 
@@ -131,7 +125,7 @@ def deal_row(context: Context, deal: Deal) -> SafeString:
         '<td data-label="{}">{} {}</td>'
         '<td data-label="{}">{}</td>'
         '<td data-label="{}">{}</td></tr>',
-        shared["detail"].format(deal.pk), deal.customer, _what(deal),
+        shared["detail"].format(deal.pk), deal.customer, commodity_and_grade(deal),
         labels["stage"], display(deal, "stage"), outcome,
         labels["quantity"], floatformat(deal.quantity_tonnes, "0g"),
         labels["amount"], floatformat(deal.amount, "0g"), deal.currency, floatformat(deal.amount_base, "0g"),
