@@ -349,6 +349,10 @@ class Deal(models.Model):
     research = models.ManyToManyField(MarketResearch, blank=True, related_name="deals",
                                       verbose_name=_("market research"))
     stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices, default=Stage.RESEARCH)
+    # The furthest stage the deal has reached: a move back leaves it where it was. Kept by every save (see
+    # `reach`), so that the team funnel counts deals by a column instead of joining them with their moves.
+    furthest_stage = models.CharField(_("furthest stage reached"), max_length=16, choices=Stage.choices,
+                                      default=Stage.RESEARCH, editable=False)
     outcome = models.CharField(_("outcome"), max_length=8, choices=Outcome.choices, default=Outcome.OPEN)
     lost_reason = models.ForeignKey(LostReason, on_delete=models.PROTECT, null=True, blank=True,
                                     verbose_name=_("reason for losing"))
@@ -377,7 +381,8 @@ class Deal(models.Model):
     stage_entered_at = models.DateTimeField(_("in this stage since"), auto_now_add=True)
     # Bumped by every write; a save from a stale form is refused (optimistic locking).
     version = models.PositiveIntegerField(default=1, editable=False)
-    history = HistoricalRecords(excluded_fields=["amount", "version", "updated_at", "rate_to_base"])
+    history = HistoricalRecords(excluded_fields=["amount", "version", "updated_at", "rate_to_base",
+                                                 "furthest_stage"])
     # Set before a save for django-simple-history to record why the version was written.
     _change_reason: str
 
@@ -389,7 +394,7 @@ class Deal(models.Model):
             # The board's figures per owner and stage, and the team funnel's deals by owner, read from the
             # index alone on PostgreSQL.
             models.Index(fields=["owner", "stage", "outcome"], name="deal_by_owner_and_stage",
-                         include=["amount_base", "created_at", "co_seller", "id"]),
+                         include=["amount_base", "created_at", "co_seller", "id", "furthest_stage"]),
             models.Index(fields=["stage", "outcome"]),
             models.Index(fields=["customer", "outcome"]),
             models.Index(fields=["signed_on"]),
@@ -451,6 +456,11 @@ class Deal(models.Model):
     def grade_name(self) -> str:
         """The grade as the contract names it: its specification, or the free text of one not on the list."""
         return str(self.specification) if self.specification_id else self.grade
+
+    def reach(self) -> None:
+        """Raise the furthest stage reached to the stage the deal is in, never lower it."""
+        if STAGE_ORDER.index(Stage(self.stage)) > STAGE_ORDER.index(Stage(self.furthest_stage)):
+            self.furthest_stage = self.stage
 
     @property
     def next_stage(self) -> Stage | None:

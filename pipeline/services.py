@@ -55,6 +55,7 @@ def _claim(deal: Deal, expected_version: int) -> Deal:
 
 def _save(deal: Deal) -> None:
     deal.version += 1
+    deal.reach()  # every stage change is saved here, then recorded as a move
     try:
         with transaction.atomic():
             deal.save()
@@ -86,6 +87,7 @@ def deal_save(*, deal: Deal, by: User, expected_version: int | None = None) -> D
             raise RuleError(_("A cancelled contract's terms are kept as they were signed."))
         # Stage and outcome change only through moves, the owner only through a transfer.
         deal.stage, deal.outcome, deal.version = current.stage, current.outcome, current.version
+        deal.furthest_stage = current.furthest_stage
         deal.signed_on, deal.contract_number = current.signed_on, current.contract_number
         deal.owner_id, deal.credited_to_id, deal.amended_at = (current.owner_id, current.credited_to_id,
                                                                current.amended_at)

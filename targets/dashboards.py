@@ -223,10 +223,11 @@ def recent_visits(*, activities: QuerySet[Activity]) -> QuerySet[Activity]:
 def funnel(*, deals: QuerySet[Deal], since: datetime) -> list[dict[str, Any]]:
     """The deals that entered the pipeline since `since`, and how many of them reached each stage.
 
-    Every deal starts in market research; it reached a later stage when a StageMove took it there
-    or further (a deal may skip a stage). Conversion = reached the next stage / reached this one."""
-    # One join with the moves, counted distinct: a probe of the moves per deal costs seconds at scale.
-    counts = {stage: Count("pk", distinct=True, filter=Q(moves__to_stage__in=STAGE_ORDER[index:]) if index else None)
+    Every deal starts in market research; it reached a later stage when a move took it there or further
+    (a deal may skip a stage, and a move back keeps what it reached: Deal.furthest_stage). Conversion =
+    reached the next stage / reached this one."""
+    # The furthest stage is a column of the deal (in the owner index): no join with the moves.
+    counts = {stage: Count("pk", filter=Q(furthest_stage__in=STAGE_ORDER[index:]) if index else None)
               for index, stage in enumerate(STAGE_ORDER)}
     reached = deals.filter(created_at__gte=since).aggregate(**counts)
     rows = []

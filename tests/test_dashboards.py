@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Position
 from customers.models import Customer
-from pipeline.models import Outcome, Reminder, Stage, StageMove
+from pipeline.models import STAGE_ORDER, Outcome, Reminder, Stage, StageMove
 from pipeline.selectors import deals_visible_to, open_reminders
 from targets import dashboards, periods
 from targets.kpis import compute_scorecards, scoring_team_q
@@ -75,13 +75,17 @@ def target_for(rep, sales_amount: str):
 
 
 def move(deal, *stages: str, by) -> None:
-    """Record the deal's moves through `stages`, from market research on."""
+    """Record the deal's moves through `stages`, from market research on, and the furthest stage they took it
+    to, as the services do."""
     previous = Stage.RESEARCH
     for stage in stages:
         won = stage == Stage.FOLLOW_UP
         StageMove.objects.create(deal=deal, from_stage=previous, to_stage=stage, from_outcome=Outcome.OPEN,
                                  to_outcome=Outcome.WON if won else Outcome.OPEN, by=by)
         previous = stage
+    furthest = max(stages, key=STAGE_ORDER.index)
+    deal.__class__.objects.filter(pk=deal.pk).update(furthest_stage=max(furthest, deal.furthest_stage,
+                                                                        key=STAGE_ORDER.index))
 
 
 # --- Who may open what ------------------------------------------------------------------------------

@@ -2,9 +2,11 @@
 amounts in the base currency, concurrent edits, the board and the list."""
 
 import datetime
+import importlib
 from decimal import Decimal
 
 import pytest
+from django.apps import apps as django_apps
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +14,7 @@ from django.utils import timezone
 from accounts.models import HandOver, Position
 from accounts.services import RuleError
 from pipeline import selectors, services
-from pipeline.models import STAGE_PROBABILITY, Deal, ExchangeRate, LostReason, Outcome, Stage, StageMove
+from pipeline.models import STAGE_ORDER, STAGE_PROBABILITY, Deal, ExchangeRate, LostReason, Outcome, Stage, StageMove
 
 from .access import assert_answers, each_role_and, expect
 from .conftest import ROLES
@@ -229,6 +231,56 @@ def test_a_signed_deal_moved_back_is_no_longer_won(client_as, cast, deal):
     deal.refresh_from_db()
     assert (deal.stage, deal.outcome, deal.contract_number, deal.signed_on) == (
         Stage.NEGOTIATION, Outcome.OPEN, "", None)
+
+
+def test_a_deal_keeps_the_furthest_stage_its_moves_took_it_to(client_as, cast):
+    """What the team funnel counts: a move back, an edit of the terms, a loss or a reopening leave it where
+    it was; a move further or a signing raises it."""
+    deal = DealFactory(customer=CustomerFactory(owner=cast.rep), stage=Stage.RESEARCH)
+    client = client_as(cast.rep)
+
+    def furthest():
+        deal.refresh_from_db()
+        moved_to = StageMove.objects.filter(deal=deal).values_list("to_stage", flat=True)
+        assert deal.furthest_stage == max([Stage.RESEARCH, *moved_to], key=STAGE_ORDER.index)
+        return deal.furthest_stage
+
+    assert furthest() == Stage.RESEARCH
+    move(client, deal, Stage.NEGOTIATION)  # straight past customer development
+    assert furthest() == Stage.NEGOTIATION
+    move(client, deal, Stage.DEVELOPMENT, reason="Buyer reopened the tender")
+    assert furthest() == Stage.NEGOTIATION
+    assert deal.stage == Stage.DEVELOPMENT
+    edit = deal_form(deal, price_per_tonne="81", version=deal.version)
+    assert client.post(reverse("deals:edit", args=[deal.pk]), edit).status_code == 302
+    assert furthest() == Stage.NEGOTIATION
+    move(client, deal, Stage.NEGOTIATION)
+    assert furthest() == Stage.NEGOTIATION
+    assert sign(client, deal).status_code == 302
+    assert furthest() == Stage.FOLLOW_UP
+    move(client, deal, Stage.NEGOTIATION, reason="Buyer's L/C was not opened")
+    assert (furthest(), deal.stage, deal.outcome) == (Stage.FOLLOW_UP, Stage.NEGOTIATION, Outcome.OPEN)
+    reason = LostReason.objects.create(name="Price too high", name_zh="价格过高")
+    client.post(reverse("deals:lose", args=[deal.pk]), {"lost_reason": reason.pk, "note": "", "version": deal.version})
+    client.post(reverse("deals:reopen", args=[deal.pk]), {"reason": "New tender", "version": deal.version + 1})
+    assert furthest() == Stage.FOLLOW_UP
+    assert StageMove.objects.filter(deal=deal).count() == 7
+
+
+def test_the_migration_reaches_the_furthest_stage_of_the_moves_recorded_before_it_was_stored(client_as, cast):
+    client = client_as(cast.rep)
+    back = DealFactory(customer=CustomerFactory(owner=cast.rep), stage=Stage.RESEARCH)
+    move(client, back, Stage.NEGOTIATION)
+    back.refresh_from_db()
+    move(client, back, Stage.DEVELOPMENT, reason="Buyer reopened the tender")
+    signed = DealFactory(customer=CustomerFactory(owner=cast.rep))
+    sign(client, signed)
+    untouched = DealFactory(customer=CustomerFactory(owner=cast.rep), stage=Stage.RESEARCH)
+    Deal.objects.update(furthest_stage=Stage.RESEARCH)  # as they stood before 0018
+    migration = importlib.import_module("pipeline.migrations.0018_deal_furthest_stage")
+    migration.reach_recorded_moves(django_apps, None)
+    assert dict(Deal.objects.values_list("pk", "furthest_stage")) == {
+        back.pk: Stage.NEGOTIATION, signed.pk: Stage.FOLLOW_UP, untouched.pk: Stage.RESEARCH}
 
 
 def test_a_lost_deal_can_be_reopened(client_as, cast, deal):

@@ -27,7 +27,7 @@ from pipeline.execution.selectors import off_spec_q, valuation
 from pipeline.execution.services import bl_outside_tolerance
 from pipeline.letters_of_credit.models import Discrepancy, LCAmendment, LetterOfCredit, Presentation, validate_bic
 from pipeline.letters_of_credit.reminders import LC_EXPIRING, LC_NOT_RECEIVED, LC_SHIPMENT
-from pipeline.models import Activity, Deal, MarketResearch, Reminder, StageMove
+from pipeline.models import STAGE_ORDER, Activity, Deal, MarketResearch, Reminder, StageMove
 from pipeline.receivables import money, services
 from pipeline.receivables.models import Invoice, Payment
 from pipeline.receivables.selectors import ageing_q, balance_drift
@@ -110,6 +110,11 @@ def test_seed_demo_adds_a_living_pipeline(demo):
     won = Deal.objects.filter(outcome="won")
     assert not won.filter(contract_number="").exists() and not won.filter(signed_on__isnull=True).exists()
     assert StageMove.objects.filter(to_outcome="won").count() == won.count()
+    # Each deal's furthest stage is the highest its moves took it to (the team funnel counts it).
+    reached = {deal: "research" for deal in Deal.objects.values_list("pk", flat=True)}
+    for deal, stage in StageMove.objects.order_by("at", "pk").values_list("deal", "to_stage"):
+        reached[deal] = max(reached[deal], stage, key=STAGE_ORDER.index)
+    assert dict(Deal.objects.values_list("pk", "furthest_stage")) == reached
     assert Activity.objects.count() > 2000
     assert not Customer.objects.exclude(status="lost").filter(last_contacted_at__isnull=True).exists()
     assert MarketResearch.objects.count() == 40
@@ -309,8 +314,9 @@ def test_every_large_deal_has_the_stage_moves_of_its_path(large_demo):
         moves.setdefault(move.deal_id, []).append(move)
     for deal in Deal.objects.all():
         path = moves.get(deal.pk, [])
-        stage, outcome, entered = "research", "open", deal.created_at
+        stage, outcome, entered, furthest = "research", "open", deal.created_at, "research"
         for move in path:
+            furthest = max(furthest, move.to_stage, key=STAGE_ORDER.index)
             assert (move.from_stage, move.from_outcome) == (stage, outcome), deal.pk
             assert move.at >= entered and move.by_id == deal.owner_id
             if move.to_stage != move.from_stage:
@@ -319,6 +325,7 @@ def test_every_large_deal_has_the_stage_moves_of_its_path(large_demo):
                 assert move.to_outcome == "lost" and move.reason
             stage, outcome = move.to_stage, move.to_outcome
         assert (deal.stage, deal.outcome, deal.stage_entered_at) == (stage, outcome, entered), deal.pk
+        assert deal.furthest_stage == furthest, deal.pk
         if deal.outcome == "won":
             assert deal.signed_on == timezone.localtime(path[-1].at).date() and deal.contract_number
             assert deal.rate_to_base == rate_for(deal.currency, deal.signed_on)

@@ -122,7 +122,7 @@ def seed_pipeline() -> None:
                     competitor=rng.choice(COMPETITORS) if rng.random() < 0.4 else "",
                     **execution_terms(terms_rng, commodity.name, quantity))
         path, moves = _path(fate, created, gaps, steps)
-        deal.stage = path[-1][0]
+        deal.stage = deal.furthest_stage = path[-1][0]  # no move back here
         deal.outcome = Outcome.WON if fate == "won" else Outcome.LOST if fate == "lost" else Outcome.OPEN
         if fate == "won":
             deal.signed_on = timezone.localtime(path[-1][1]).date()

@@ -40,6 +40,7 @@ class DealFactory(factory.django.DjangoModelFactory):
     price_per_tonne = Decimal("80")
     currency = "USD"
     stage = "negotiation"
+    furthest_stage = factory.SelfAttribute("stage")  # it got there
     outcome = "open"
     # A signed deal is credited to its owner at signing.
     credited_to = factory.LazyAttribute(lambda deal: deal.owner if deal.outcome == "won" else None)

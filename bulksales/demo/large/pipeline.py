@@ -130,8 +130,9 @@ def seed_pipeline_large(seed: LargeSeed) -> None:
                        "tolerance_percent", "tolerance_option", "price_per_tonne", "currency", "rate_to_base",
                        "amount_base", "incoterm", "load_port", "discharge_port", "laycan_start", "laycan_end",
                        "payment_terms", "demurrage_rate", *TERM_FIELDS,
-                       "expected_signing_date", "competitor", "stage", "outcome", "lost_reason", "contract_number",
-                       "signed_on", "credited_to", "notes", "created_at", "updated_at", "stage_entered_at", "version"],
+                       "expected_signing_date", "competitor", "stage", "furthest_stage", "outcome", "lost_reason",
+                       "contract_number", "signed_on", "credited_to", "notes", "created_at", "updated_at",
+                       "stage_entered_at", "version"],
                 deals)
     seed.insert(StageMove, ["id", "deal", "from_stage", "to_stage", "from_outcome", "to_outcome", "by", "at", "reason"],
                 moves)
@@ -241,7 +242,8 @@ def _deals(rng, seed, customers, bought, commodities, grades, ports, reasons, ra
             ports[rng.choice(discharges)], laycan_start, laycan_end, payment,
             Decimal(rng.choice([15000, 18000, 20000, 25000])),
             *(execution[name] for name in TERM_FIELDS), expected,
-            rng.choice(COMPETITORS) if rng.random() < 0.4 else "", stage, outcome, lost_reason, contract, signed_on,
+            rng.choice(COMPETITORS) if rng.random() < 0.4 else "", stage,
+            Stage.FOLLOW_UP if fate == "won" else STAGE_ORDER[max(visited)], outcome, lost_reason, contract, signed_on,
             owner if signed_on else None, "", created, at, stage_at, 2 + len(visited) - 1 + closing,
         ))
         spans.append((deal_id, position, created, at if closing else now))
