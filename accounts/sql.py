@@ -1,10 +1,12 @@
 """SQL shapes the ORM does not write, where PostgreSQL's plan depends on them."""
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import BooleanField, Expression, F, QuerySet, Subquery
+from django.db.models import BooleanField, Count, Expression, F, Model, QuerySet, Subquery, Window
 from django.db.models.sql.compiler import SQLCompiler
+
+M = TypeVar("M", bound=Model)
 
 
 class InFirstRead(Expression):
@@ -40,3 +42,11 @@ class InFirstRead(Expression):
     def as_postgresql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> tuple[str, tuple[Any, ...]]:
         field_sql, values_sql, params = self._parts(compiler)
         return f"{field_sql} = ANY(ARRAY{values_sql})", params
+
+
+def first_and_total(rows: QuerySet[M], limit: int) -> tuple[list[M], int]:
+    """The first `limit` of `rows` and how many there are in all, in one query (`COUNT(*) OVER ()` beside each
+    row): a dashboard's short list and its "N in all" were two queries over the same rows. Not for a grouped
+    or DISTINCT queryset (the window would count the rows before either)."""
+    first = list(rows.annotate(rows_in_all=Window(Count("*")))[:limit])
+    return first, first[0].rows_in_all if first else 0  # type: ignore[attr-defined]  # the annotation

@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Position
-from customers.models import Customer
+from accounts.sql import first_and_total
+from customers.models import Complaint, Customer
 from pipeline.models import STAGE_ORDER, Outcome, Reminder, Stage, StageMove
 from pipeline.selectors import deals_visible_to, open_reminders
 from targets import dashboards, periods
@@ -463,12 +464,12 @@ def grow(cast, size: int) -> None:
 
 
 @pytest.mark.parametrize("role,page,queries", [
-    ("rep", lambda c: url("rep"), 11),  # the person's latest coaching note among them
-    ("manager", lambda c: url("rep", c.account_manager.pk), 12),
-    # The team's overdue invoices and their count among them; three for coaching (each rep's last coaching
-    # note, the team's open actions and their count).
-    ("manager", lambda c: url("manager"), 19),
-    ("director", lambda c: url("manager", c.other_rep.team_id), 20),
+    ("rep", lambda c: url("rep"), 10),  # the person's latest coaching note among them
+    ("manager", lambda c: url("rep", c.account_manager.pk), 11),
+    # The team's overdue invoices with their count among them; two for coaching (each rep's last coaching
+    # note, the team's open actions with their count): a short list and its total are one query.
+    ("manager", lambda c: url("manager"), 16),
+    ("director", lambda c: url("manager", c.other_rep.team_id), 17),
     ("director", lambda c: url("director"), 11),  # the receivables' ageing among them
     ("director", lambda c: url("export", "rep", "xlsx"), 5),
 ])
@@ -477,6 +478,17 @@ def test_a_dashboard_costs_the_same_queries_however_much_data(client_as, cast, r
     grow(cast, 1)
     first, second = assert_queries_pinned(queries, lambda: client.get(page(cast)), lambda: grow(cast, 6))
     assert first.status_code == second.status_code == OK
+
+
+@pytest.mark.parametrize("made", [0, 3, 12])
+def test_a_short_list_and_its_total_are_one_query(cast, made, django_assert_num_queries):
+    for _ in range(made):
+        ComplaintFactory(customer=CustomerFactory(owner=cast.rep), assignee=cast.service)
+    rows = dashboards.open_complaints(complaints=Complaint.objects.all())
+    with django_assert_num_queries(1):
+        first, total = first_and_total(rows, 10)
+    assert first == list(rows[:10])
+    assert total == rows.count() == made
 
 
 def test_the_team_dashboard_shows_tonnage_per_commodity_against_its_target(client_as, cast):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from accounts import access, exports, replica
 from accounts.bounds import in_business_range
 from accounts.pages import AuthenticatedRequest
+from accounts.sql import first_and_total
 from customers import selectors as customer_selectors
 from customers.models import Complaint
 from pipeline import selectors as pipeline_selectors
@@ -97,7 +98,8 @@ def rep(request: AuthenticatedRequest, user_id: int | None = None) -> HttpRespon
     deals = pipeline_selectors.deals_visible_to(viewer).filter(owner=person)
     activities = pipeline_selectors.activities_visible_to(viewer).filter(owner=person)
     stages = dashboards.pipeline_by_stage(deals=deals)
-    overdue = dashboards.overdue_next_steps(activities=activities, today=today)
+    overdue, overdue_count = first_and_total(dashboards.overdue_next_steps(activities=activities, today=today),
+                                             RECENT_ROWS)
     return render(request, "targets/dashboard_rep.html", {
         "person": person,
         "own": person.pk == viewer.pk,
@@ -113,8 +115,8 @@ def rep(request: AuthenticatedRequest, user_id: int | None = None) -> HttpRespon
             {"label": _("Total"), "data": [row["total"] for row in stages]},
             {"label": _("Weighted"), "data": [row["weighted"] for row in stages]},
         ]),
-        "overdue": overdue[:RECENT_ROWS],
-        "overdue_count": overdue.count(),
+        "overdue": overdue,
+        "overdue_count": overdue_count,
         "open_reminders": open_reminders(person, today).count(),
         # The person's latest coaching note and open actions that the viewer sees (one query).
         "coaching": coaching_selectors.latest_coaching_by_rep(viewer, [person.pk]).get(person.pk),
@@ -160,12 +162,15 @@ def manager(request: AuthenticatedRequest, team_id: int | None = None) -> HttpRe
     team_complaints = access.of_team(viewer, team, Complaint.objects.all(),
                                      customer_selectors.complaints_visible_to).filter(
         kpis.scoring_team_q(team, "customer__owner"))
-    complaints = dashboards.open_complaints(complaints=team_complaints)
+    complaints, complaint_count = first_and_total(dashboards.open_complaints(complaints=team_complaints),
+                                                  RECENT_ROWS)
     # The team's overdue invoices: those of the contracts its people (and its manager) now own, who chase them.
-    coaching_actions = coaching_selectors.open_team_actions(viewer, people)
+    coaching_actions, coaching_action_count = first_and_total(
+        coaching_selectors.open_team_actions(viewer, people), RECENT_ROWS)
     team_invoices = access.of_team(viewer, team, Invoice.objects.all(), invoices_visible_to).filter(
         kpis.scoring_team_q(team, "deal__owner"))
-    overdue_invoices = receivables_ageing.overdue_invoices(team_invoices, today)
+    overdue_invoices, overdue_invoice_count = first_and_total(
+        receivables_ageing.overdue_invoices(team_invoices, today), RECENT_ROWS)
     return render(request, "targets/dashboard_manager.html", {
         "team": team,
         "teams": teams,
@@ -193,13 +198,13 @@ def manager(request: AuthenticatedRequest, team_id: int | None = None) -> HttpRe
             {"label": str(row["person"]), "data": [cell["visits"] for cell in row["weeks"]]} for row in visits
         ], integers=True),
         "reminders": [{"person": person, "open": reminders.get(person.pk, 0)} for person in people],
-        "complaints": complaints[:RECENT_ROWS],
-        "complaint_count": complaints.count(),
+        "complaints": complaints,
+        "complaint_count": complaint_count,
         "overdue_invoices": [{"invoice": invoice, "days": receivables_money.days_overdue(invoice.due_on, today)}
-                             for invoice in overdue_invoices[:RECENT_ROWS]],
-        "overdue_invoice_count": overdue_invoices.count(),
-        "coaching_actions": coaching_actions[:RECENT_ROWS],
-        "coaching_action_count": coaching_actions.count(),
+                             for invoice in overdue_invoices],
+        "overdue_invoice_count": overdue_invoice_count,
+        "coaching_actions": coaching_actions,
+        "coaching_action_count": coaching_action_count,
         "can_coach": bool(people),
         "today": today,
     })
