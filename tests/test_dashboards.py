@@ -464,12 +464,12 @@ def grow(cast, size: int) -> None:
 
 
 @pytest.mark.parametrize("role,page,queries", [
-    ("rep", lambda c: url("rep"), 10),  # the person's latest coaching note among them
-    ("manager", lambda c: url("rep", c.account_manager.pk), 11),
-    # The team's overdue invoices with their count among them; two for coaching (each rep's last coaching
-    # note, the team's open actions with their count): a short list and its total are one query.
-    ("manager", lambda c: url("manager"), 16),
-    ("director", lambda c: url("manager", c.other_rep.team_id), 17),
+    ("rep", lambda c: url("rep"), 11),  # the person's latest coaching note among them
+    ("manager", lambda c: url("rep", c.account_manager.pk), 12),
+    # The team's overdue invoices and their count among them, its open complaints with their count in one query,
+    # and two for coaching (each rep's last coaching note, the team's open actions with their count).
+    ("manager", lambda c: url("manager"), 17),
+    ("director", lambda c: url("manager", c.other_rep.team_id), 18),
     ("director", lambda c: url("director"), 11),  # the receivables' ageing among them
     ("director", lambda c: url("export", "rep", "xlsx"), 5),
 ])

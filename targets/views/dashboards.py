@@ -98,8 +98,7 @@ def rep(request: AuthenticatedRequest, user_id: int | None = None) -> HttpRespon
     deals = pipeline_selectors.deals_visible_to(viewer).filter(owner=person)
     activities = pipeline_selectors.activities_visible_to(viewer).filter(owner=person)
     stages = dashboards.pipeline_by_stage(deals=deals)
-    overdue, overdue_count = first_and_total(dashboards.overdue_next_steps(activities=activities, today=today),
-                                             RECENT_ROWS)
+    overdue = dashboards.overdue_next_steps(activities=activities, today=today)
     return render(request, "targets/dashboard_rep.html", {
         "person": person,
         "own": person.pk == viewer.pk,
@@ -115,8 +114,10 @@ def rep(request: AuthenticatedRequest, user_id: int | None = None) -> HttpRespon
             {"label": _("Total"), "data": [row["total"] for row in stages]},
             {"label": _("Weighted"), "data": [row["weighted"] for row in stages]},
         ]),
-        "overdue": overdue,
-        "overdue_count": overdue_count,
+        # A list and a count, not first_and_total: the list stops at its tenth row and the count reads an index
+        # alone, where the window would read every overdue follow-up (9 → 20 ms at the large size).
+        "overdue": overdue[:RECENT_ROWS],
+        "overdue_count": overdue.count(),
         "open_reminders": open_reminders(person, today).count(),
         # The person's latest coaching note and open actions that the viewer sees (one query).
         "coaching": coaching_selectors.latest_coaching_by_rep(viewer, [person.pk]).get(person.pk),
@@ -169,8 +170,9 @@ def manager(request: AuthenticatedRequest, team_id: int | None = None) -> HttpRe
         coaching_selectors.open_team_actions(viewer, people), RECENT_ROWS)
     team_invoices = access.of_team(viewer, team, Invoice.objects.all(), invoices_visible_to).filter(
         kpis.scoring_team_q(team, "deal__owner"))
-    overdue_invoices, overdue_invoice_count = first_and_total(
-        receivables_ageing.overdue_invoices(team_invoices, today), RECENT_ROWS)
+    # A list and a count, not first_and_total: with the window, PostgreSQL walks every overdue invoice in due
+    # order (it takes the team for two people) instead of starting from the team's contracts (21 → 182 ms).
+    overdue_invoices = receivables_ageing.overdue_invoices(team_invoices, today)
     return render(request, "targets/dashboard_manager.html", {
         "team": team,
         "teams": teams,
@@ -201,8 +203,8 @@ def manager(request: AuthenticatedRequest, team_id: int | None = None) -> HttpRe
         "complaints": complaints,
         "complaint_count": complaint_count,
         "overdue_invoices": [{"invoice": invoice, "days": receivables_money.days_overdue(invoice.due_on, today)}
-                             for invoice in overdue_invoices],
-        "overdue_invoice_count": overdue_invoice_count,
+                             for invoice in overdue_invoices[:RECENT_ROWS]],
+        "overdue_invoice_count": overdue_invoices.count(),
         "coaching_actions": coaching_actions,
         "coaching_action_count": coaching_action_count,
         "can_coach": bool(people),
