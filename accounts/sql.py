@@ -1,7 +1,10 @@
 """SQL shapes the ORM does not write, where PostgreSQL's plan depends on them."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, Count, Expression, F, Model, QuerySet, Subquery, Window
 from django.db.models.sql.compiler import SQLCompiler
@@ -50,3 +53,28 @@ def first_and_total(rows: QuerySet[M], limit: int) -> tuple[list[M], int]:
     or DISTINCT queryset (the window would count the rows before either)."""
     first = list(rows.annotate(rows_in_all=Window(Count("*")))[:limit])
     return first, first[0].rows_in_all if first else 0  # type: ignore[attr-defined]  # the annotation
+
+
+@contextmanager
+def joins_as_written(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """PostgreSQL plans the joins of the queries run inside in the order Django writes them
+    (`join_collapse_limit = 1`) instead of weighing every order. For one record fetched by its key with its
+    related rows, the written order (the record, then each row it points to) is the only good one: the deal
+    page's deal with its ten related tables planned in 17 ms and ran in 0.5; as written it plans in 2. Not for
+    a query whose selective filter is on a joined table (the customer page's claims to confirm ran 2 → 30 ms).
+    Two statements, set and reset; nothing elsewhere than PostgreSQL."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET join_collapse_limit = 1")
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET join_collapse_limit")
+        except DatabaseError:
+            # A transaction the query aborted: its rollback undoes the SET as well.
+            pass

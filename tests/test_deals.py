@@ -19,7 +19,7 @@ from pipeline.models import STAGE_ORDER, STAGE_PROBABILITY, Deal, ExchangeRate, 
 from .access import assert_answers, each_role_and, expect
 from .conftest import ROLES
 from .factories import CommodityFactory, CustomerFactory, DealFactory, ExchangeRateFactory, PortFactory, UserFactory
-from .queries import assert_queries_pinned
+from .queries import assert_queries_pinned, planner_settings
 
 OK, FORBIDDEN, MISSING = 200, 403, 404
 
@@ -539,8 +539,41 @@ def test_the_deal_page_costs_the_same_queries_whatever_its_history(client_as, ca
             deal.refresh_from_db()
 
     # 12: the commission what-if looks for a plan of the quarter for the owner (targets/incentives/panels.py);
-    # whether the rep may change their own deal takes none (access.visible_user_ids).
-    assert_queries_pinned(12, lambda: client.get(reverse("deals:detail", args=[deal.pk])), more_history)
+    # whether the rep may change their own deal takes none (access.visible_user_ids); and on PostgreSQL the
+    # deal's fetch planned as written.
+    assert_queries_pinned(12 + planner_settings(), lambda: client.get(reverse("deals:detail", args=[deal.pk])),
+                          more_history)
+
+
+def test_a_fetch_planned_as_written_leaves_the_planner_as_it_was(deal):
+    """accounts.sql.joins_as_written, around the deal page's fetch: on PostgreSQL the joins inside are planned in
+    the order written and the server's setting is back afterwards, after a failed fetch too; elsewhere it runs
+    nothing of its own."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.sql import joins_as_written
+
+    if connection.vendor != "postgresql":
+        with CaptureQueriesContext(connection) as ran, joins_as_written():
+            assert list(Deal.objects.all()) == [deal]
+        assert len(ran) == 1
+        return
+
+    def limit():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW join_collapse_limit")
+            return cursor.fetchone()[0]
+
+    default = limit()
+    assert default != "1"
+    with joins_as_written():
+        assert limit() == "1"
+        assert Deal.objects.select_related("customer", "owner").get(pk=deal.pk) == deal
+    assert limit() == default
+    with pytest.raises(Deal.DoesNotExist), joins_as_written():
+        Deal.objects.get(pk=deal.pk + 1000)
+    assert limit() == default
 
 
 def test_a_hand_over_moves_a_leaving_reps_deals(client_as, cast, deal):

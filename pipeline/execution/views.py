@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts import access, params
 from accounts.pages import AuthenticatedRequest
 from accounts.services import RuleError
+from accounts.sql import joins_as_written
 from customers import selectors as customer_selectors
 from customers.models import Complaint
 from pipeline import selectors as pipeline_selectors
@@ -146,7 +147,8 @@ def shipment_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @access.sellers_only
 def shipment_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The shipment's page; a POST saves its facts."""
-    shipment = _shipment_or_404(request, pk)
+    with joins_as_written():  # the shipment by its key with its contract and their related rows (accounts.sql)
+        shipment = _shipment_or_404(request, pk)
     if request.method != "POST":
         return _detail_page(request, shipment)
     # The form edits a copy, so that a refused save leaves the page's figures as recorded.

@@ -19,6 +19,7 @@ from accounts import access, exports, params, replica
 from accounts.htmx import is_htmx, vary_on_htmx
 from accounts.pages import AuthenticatedRequest, page_of
 from accounts.services import RuleError
+from accounts.sql import joins_as_written
 from customers import selectors as customer_selectors
 from customers.models import Customer
 
@@ -161,8 +162,9 @@ def deal_export(request: AuthenticatedRequest, fmt: str) -> HttpResponse:
 
 @access.sellers_only
 def deal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    deal = access.get_visible_or_404(with_deal_badges(_visible_deals(request)).select_related(
-        "credited_to", "co_seller", "split_set_by"), pk=pk)
+    with joins_as_written():  # the deal by its key with its ten related rows (see accounts.sql)
+        deal = access.get_visible_or_404(with_deal_badges(_visible_deals(request)).select_related(
+            "credited_to", "co_seller", "split_set_by"), pk=pk)
     can_change = selectors.can_change_deal(request.user, deal)
     complaints = customer_selectors.complaints_visible_to(request.user).filter(customer=deal.customer)
     if deal.contract_number:
