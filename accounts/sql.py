@@ -62,7 +62,9 @@ def joins_as_written(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
     related rows, the written order (the record, then each row it points to) is the only good one: the deal
     page's deal with its ten related tables planned in 17 ms and ran in 0.5; as written it plans in 2. Not for
     a query whose selective filter is on a joined table (the customer page's claims to confirm ran 2 → 30 ms).
-    Two statements, set and reset; nothing elsewhere than PostgreSQL."""
+    Two statements, set and reset; nothing elsewhere than PostgreSQL. A session setting: behind a pooler that
+    hands out server connections per transaction (PgBouncer's transaction mode) it would have to be a `SET LOCAL`
+    inside a transaction instead."""
     connection = connections[using]
     if connection.vendor != "postgresql":
         yield

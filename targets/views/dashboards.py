@@ -165,9 +165,9 @@ def manager(request: AuthenticatedRequest, team_id: int | None = None) -> HttpRe
         kpis.scoring_team_q(team, "customer__owner"))
     complaints, complaint_count = first_and_total(dashboards.open_complaints(complaints=team_complaints),
                                                   RECENT_ROWS)
-    # The team's overdue invoices: those of the contracts its people (and its manager) now own, who chase them.
     coaching_actions, coaching_action_count = first_and_total(
         coaching_selectors.open_team_actions(viewer, people), RECENT_ROWS)
+    # The team's overdue invoices: those of the contracts its people (and its manager) now own, who chase them.
     team_invoices = access.of_team(viewer, team, Invoice.objects.all(), invoices_visible_to).filter(
         kpis.scoring_team_q(team, "deal__owner"))
     # A list and a count, not first_and_total: with the window, PostgreSQL walks every overdue invoice in due
