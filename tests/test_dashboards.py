@@ -84,9 +84,8 @@ def move(deal, *stages: str, by) -> None:
         StageMove.objects.create(deal=deal, from_stage=previous, to_stage=stage, from_outcome=Outcome.OPEN,
                                  to_outcome=Outcome.WON if won else Outcome.OPEN, by=by)
         previous = stage
-    furthest = max(stages, key=STAGE_ORDER.index)
-    deal.__class__.objects.filter(pk=deal.pk).update(furthest_stage=max(furthest, deal.furthest_stage,
-                                                                        key=STAGE_ORDER.index))
+    deal.__class__.objects.filter(pk=deal.pk).update(
+        furthest_stage=max([deal.furthest_stage, *stages], key=STAGE_ORDER.index))
 
 
 # --- Who may open what ------------------------------------------------------------------------------
