@@ -3,13 +3,13 @@ each customer's balance owed past due, in the base currency, sortable, with an "
 
 from django.conf import settings
 from django.db.models import Q
-from django.template.defaultfilters import floatformat
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts import access
+from accounts.templatetags.numbers import floatformat
 from customers.list_columns import ListColumn
 from customers.models import Customer
 

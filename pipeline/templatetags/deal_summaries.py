@@ -10,13 +10,14 @@ from django import template
 from django.conf import settings
 from django.middleware.csrf import get_token
 from django.template.context import Context
-from django.template.defaultfilters import date, floatformat
+from django.template.defaultfilters import date
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from accounts.templatetags.choice_labels import display
+from accounts.templatetags.numbers import floatformat
 from pipeline.models import Deal, Outcome, Stage
 
 from .deal_grade import commodity_and_grade
