@@ -4,12 +4,20 @@ bands as the ranges a person reads ("below 50 %: nothing; 50-100 %: x1.0; ...").
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from django import template
-from django.utils.formats import number_format
+from django.template.context import Context
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
-from ..models import PlanBand
+from accounts.templatetags.choice_labels import display
+from accounts.templatetags.numbers import floatformat, number_format
+
+from ..models import PlanBand, StatementLine
 
 register = template.Library()
 
@@ -25,7 +33,7 @@ def _plain(value: Decimal) -> str:
     """50.00 as 50 and 1.500 as 1.5, in the reader's number format."""
     normal = value.normalize()
     places = max(0, -normal.as_tuple().exponent)  # type: ignore[operator]
-    return number_format(normal, decimal_pos=places, use_l10n=True)
+    return number_format(normal, decimal_pos=places)
 
 
 @register.filter
@@ -36,7 +44,7 @@ def ratio_percent(ratio: object) -> str:
         return "—"
     # Half up, as a person rounds by hand (130.45 % reads 130.5 %).
     percent = (value * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return f"{number_format(percent, decimal_pos=1, use_l10n=True)} %"
+    return f"{number_format(percent, decimal_pos=1)} %"
 
 
 @register.filter
@@ -85,7 +93,7 @@ def number(value: object, places: int = 2) -> str:
     amount = _number(value)
     if amount is None:
         return "—"
-    return number_format(amount, decimal_pos=places, use_l10n=True, force_grouping=True)
+    return number_format(amount, decimal_pos=places, force_grouping=True)
 
 
 @register.filter
@@ -93,3 +101,90 @@ def plain(value: object) -> str:
     """A rate or percentage without trailing zeros: 0.8000 as 0.8, 1.000 as 1."""
     number = _number(value)
     return "—" if number is None else _plain(number)
+
+
+# --- A statement's lines --------------------------------------------------------------------------
+
+# Addresses reversed once per page with this id in the place of the record's (see pipeline's deal_summaries).
+_ANY_ID = 918273645
+
+
+def _address(name: str) -> str:
+    return reverse(name, args=[_ANY_ID]).replace(str(_ANY_ID), "{}")
+
+
+def _line_words(context: Context) -> dict[str, Any]:
+    """What every line of one statement shares, worked out once per rendering."""
+    shared = context.render_context.get("statement_lines")
+    if shared is None:
+        shared = context.render_context["statement_lines"] = {
+            "tonnes": _("Tonnes"), "amount": _("Amount"), "share": _("Share"), "rate": pgettext("commission", "Rate"),
+            "band": _("Band and multiplier"), "earned": _("Earned"), "contract": _("Contract"),
+            "deal": _address("deals:detail"), "statement": _address("incentives:statement"),
+            "visible_deals": context.get("visible_deals") or set(),
+        }
+    return shared
+
+
+def _line_title(line: StatementLine, shared: dict[str, Any]) -> SafeString:
+    clawback = line.kind == StatementLine.Kind.CLAWBACK
+    if line.kind == StatementLine.Kind.CONTRACT or clawback and line.contract_number:
+        name = line.contract_number or shared["contract"]
+        badge = format_html('<span class="badge text-bg-warning me-1">{}</span>', display(line, "kind")) \
+            if clawback else ""
+        title = format_html(
+            '{}{}<div class="small text-secondary fw-normal">{}{}</div>', badge,
+            format_html('<a href="{}">{}</a>', shared["deal"].format(line.deal_id), name)
+            if line.deal_id in shared["visible_deals"] else name,
+            line.customer_name, f" · {line.commodity_name}" if line.commodity_name else "")
+    else:
+        title = format_html("{}{}", display(line, "kind"), format_html(
+            '<div class="small text-secondary fw-normal">{}</div>', line.customer_name) if line.customer_name else "")
+    if clawback:
+        recovers = format_html(' · <a href="{}">{}</a>', shared["statement"].format(line.recovers.pk),
+                               _("recovers the approved %(plan)s") % {"plan": line.recovers.plan}) \
+            if line.recovers else ""
+        title = format_html('{}<div class="small fw-normal">{}{}</div>', title, display(line, "reason"), recovers)
+    return title
+
+
+def _line_rate(line: StatementLine) -> str:
+    parts = []
+    if line.percent is not None:
+        parts.append(f"{plain(line.percent)} %")
+    if line.per_tonne is not None:
+        parts.append(f"{plain(line.per_tonne)}/t")
+    return " + ".join(parts) or "—"
+
+
+def _line_bands(line: StatementLine) -> SafeString | str:
+    if line.bands:
+        return format_html('<ul class="list-unstyled small mb-0 band-parts">{}</ul>', format_html_join(
+            "", '<li class="text-nowrap"><span class="text-secondary">{}:</span> {} {} = {}</li>',
+            ((band_part(part), number(part.get("amount"), 0), times(part.get("multiplier")),
+              number(part.get("earned"), 2)) for part in line.bands)))
+    return "—" if line.multiplier is None else times(line.multiplier)
+
+
+@register.simple_tag(takes_context=True)
+def statement_line(context: Context, line: StatementLine) -> SafeString:
+    """A row of a statement's lines (incentives/statement_detail.html), built here: a statement has a line per
+    contract, and through the template language each line's dozen conditions and filters cost most of the page."""
+    shared = _line_words(context)
+    counted = line.kind in (StatementLine.Kind.CONTRACT, StatementLine.Kind.CLAWBACK)
+    return format_html(
+        '<tr{}><td class="cell-title">{}</td>'
+        '<td data-label="{}" class="text-end text-nowrap">{}</td>'
+        '<td data-label="{}" class="text-end text-nowrap">{}</td>'
+        '<td data-label="{}" class="text-end text-nowrap">{}</td>'
+        '<td data-label="{}" class="text-end text-nowrap"><span>{}</span></td>'
+        '<td data-label="{}">{}</td>'
+        '<td data-label="{}" class="text-end text-nowrap fw-semibold">{}</td></tr>',
+        format_html(' class="{}"', "table-warning") if line.kind == StatementLine.Kind.CLAWBACK else "",
+        _line_title(line, shared),
+        shared["tonnes"], "—" if line.tonnes is None else f"{floatformat(line.tonnes, '0g')} t",
+        shared["amount"], "—" if line.amount is None else floatformat(line.amount, "2g"),
+        shared["share"], f"{floatformat(line.share, '-2')} %" if counted else "—",
+        shared["rate"], _line_rate(line),
+        shared["band"], _line_bands(line),
+        shared["earned"], floatformat(line.earned, "2g"))
