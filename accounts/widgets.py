@@ -6,7 +6,6 @@ from typing import Any
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
-from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
@@ -71,8 +70,16 @@ def render_select(widget: forms.Select, name: str, value: Any, attrs: dict[str, 
                           if option_value else options)
         else:
             groups.append(option("" if option_value is None else option_value, label))
-    return format_html("<select name=\"{}\"{}>{}</select>", name, flatatt(final_attrs),
+    return format_html("<select name=\"{}\"{}>{}</select>", name, attributes(final_attrs),
                        format_html_join("", "{}", ((group,) for group in groups)))
+
+
+def attributes(attrs: dict[str, Any]) -> SafeString:
+    """A widget's attributes as Django's attrs.html writes them: in their order, a true one by its name alone, a
+    false one left out."""
+    return format_html_join("", "{}", (
+        (format_html(" {}", key) if each is True else format_html(" {}=\"{}\"", key, each),)
+        for key, each in attrs.items() if each is not False))
 
 
 # Django's templates of these widgets are all its input.html, which render_input writes out.
@@ -85,7 +92,5 @@ def render_input(widget: forms.widgets.Input, name: str, value: Any, attrs: dict
     attributes in their order, as its attrs.html writes them."""
     context = widget.get_context(name, value, attrs)["widget"]
     shown = "" if context["value"] is None else format_html(" value=\"{}\"", context["value"])
-    attributes = format_html_join("", "{}", (
-        (format_html(" {}", key) if each is True else format_html(" {}=\"{}\"", key, each),)
-        for key, each in context["attrs"].items() if each is not False))
-    return format_html("<input type=\"{}\" name=\"{}\"{}{}>", context["type"], context["name"], shown, attributes)
+    return format_html("<input type=\"{}\" name=\"{}\"{}{}>", context["type"], context["name"], shown,
+                       attributes(context["attrs"]))

@@ -325,3 +325,13 @@ def django_db_setup(django_db_setup):
         if kept is not None:
             type(connections[alias])._test_serialized_contents = kept  # every connection of that backend
     yield
+
+
+@pytest.fixture
+def form_fields_checked(monkeypatch):
+    """Every field a page renders through `form_field` is also rendered by crispy and the two compared: a
+    difference fails the request (accounts/templatetags/form_fields.py). For the tests that walk every page."""
+    from accounts.templatetags import form_fields
+
+    monkeypatch.setattr(form_fields, "CHECK_AGAINST_CRISPY", True)
+

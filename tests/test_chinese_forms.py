@@ -38,6 +38,9 @@ from .test_hostile_input import (
 )
 from .test_research import research_form
 
+# Every form field these pages render is compared with crispy's markup (conftest).
+pytestmark = pytest.mark.usefixtures("form_fields_checked")
+
 BAD_DATE, BAD_NUMBER = "0001-01-01", "-1"
 
 

@@ -35,6 +35,9 @@ from .factories import (
     TeamTargetFactory,
 )
 
+# Every form field these pages render is compared with crispy's markup (conftest).
+pytestmark = pytest.mark.usefixtures("form_fields_checked")
+
 # Hypothesis keeps failing examples and caches under the run's var/ (git-ignored), not the work tree.
 os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(settings.VAR_DIR / "hypothesis"))
 # CI (CI=true) draws the same examples every run, so a red build points at the code, not at chance.

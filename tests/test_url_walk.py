@@ -67,6 +67,9 @@ from .factories import (
 )
 from .factories.execution import coal_nar_5500
 
+# Every form field these pages render is compared with crispy's markup (conftest).
+pytestmark = pytest.mark.usefixtures("form_fields_checked")
+
 OK, FOUND, UNAUTHORIZED, FORBIDDEN, MISSING, NOT_ALLOWED = 200, 302, 401, 403, 404, 405
 BAD_REQUEST = 400
 SIGNED_IN_ANSWERS = {OK, FOUND, FORBIDDEN, MISSING, NOT_ALLOWED}

@@ -1,0 +1,163 @@
+"""A form's fields in the markup crispy-bootstrap5 gives them, built in Python: `{{ field|form_field }}` for
+crispy's `|as_crispy_field` and `{{ form|form_fields }}` for its `|crispy`.
+
+Through crispy's templates a field is a dozen templates deep (field.html, the widget's own, its attributes, the
+help text and errors), about 0.6 ms each: the shipment page's 21 fields took a third of the page. Here the text
+inputs, selects, text areas and check boxes that our forms use are written out directly, through the same
+widget renderers as the filter bars (accounts/widgets.py); anything else (radio buttons, files, hidden and
+multi-value widgets, a form with a crispy helper) is still crispy's. tests/test_form_fields.py holds the two to
+the same markup, and the test suite compares them for every field a page renders (conftest's
+`FORM_FIELDS_CHECKED`).
+"""
+
+import copy
+import re
+from typing import Any
+
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_crispy_form
+from django import forms, template
+from django.conf import settings
+from django.forms.boundfield import BoundField
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeData, SafeString
+
+from accounts.widgets import INPUT_TEMPLATES, attributes, render_input, render_select
+
+register = template.Library()
+
+# Set by the test suite: every field is also rendered by crispy and the two compared (see the module's doc).
+CHECK_AGAINST_CRISPY = False
+
+
+def _ours(field: BoundField) -> bool:
+    """Whether we write this field ourselves (else crispy does)."""
+    widget = field.field.widget
+    if field.is_hidden or field.use_fieldset or field.field.localize or getattr(field.form, "helper", None):
+        return False
+    if type(widget) is forms.Select or type(widget) is forms.Textarea:
+        return True
+    return (isinstance(widget, forms.widgets.Input) and widget.template_name in INPUT_TEMPLATES
+            and not isinstance(widget, forms.FileInput))
+
+
+def _widget_with_class(widget: forms.Widget, *extra: str) -> forms.Widget:
+    """A copy of the widget with the class crispy's {% crispy_field %} gives it (its own classes, its kind's,
+    then `extra`), where crispy changes the form's own widget."""
+    kind = widget.__class__.__name__.lower()
+    kind = getattr(settings, "CRISPY_CLASS_CONVERTERS", {}).get(kind, kind)
+    css = widget.attrs.get("class", "")
+    css = (f"{css} {kind}" if kind not in css else css) if css else kind
+    for name in extra:
+        if name not in css.split():
+            css += f" {name}"
+    copied = copy.copy(widget)
+    copied.attrs = {**widget.attrs, "class": css}
+    return copied
+
+
+def _textarea(widget: forms.Widget, name: str, value: Any, attrs: dict[str, Any]) -> SafeString:
+    """What Django's textarea.html gives (the line break after the tag is the browser's to drop)."""
+    context = widget.get_context(name, value, attrs)["widget"]
+    return format_html("<textarea name=\"{}\"{}>\n{}</textarea>", context["name"], attributes(context["attrs"]),
+                       context["value"] or "")
+
+
+def _control(field: BoundField, *classes: str) -> SafeString:
+    """The field's widget as `str(field)` renders it once crispy has set its class (BoundField.as_widget)."""
+    widget = _widget_with_class(field.field.widget, *classes, *(["is-invalid"] if field.errors else []))
+    attrs = field.build_widget_attrs({}, widget)
+    if field.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", field.auto_id)
+    if isinstance(widget, forms.Select):
+        return render_select(widget, field.html_name, field.value(), attrs)
+    if isinstance(widget, forms.Textarea):
+        return _textarea(widget, field.html_name, field.value(), attrs)
+    return render_input(widget, field.html_name, field.value(), attrs)  # type: ignore[arg-type]
+
+
+def _help_and_errors(field: BoundField) -> SafeString:
+    """crispy's help_text_and_errors.html as the filters render it: the errors' block, then the help text."""
+    errors = format_html(
+        "<div id=\"{}_error\" class=\"invalid-feedback\">{}</div>", getattr(field.errors, "field_id", ""),
+        format_html_join("", "<p id=\"error_{}_{}\"><strong>{}</strong></p>",
+                         ((number, field.auto_id, error) for number, error in enumerate(field.errors, 1)))) \
+        if field.errors else ""
+    help_text = field.help_text
+    if help_text:
+        # crispy shows help texts unescaped (|safe): ours are the forms' own words, never a user's.
+        shown = help_text if isinstance(help_text, SafeData) else SafeString(str(help_text))  # nosec B703 B308
+        help_html: str = format_html("<div {}class=\"form-text\">{}</div>",
+                                format_html("id=\"{}_helptext\" ", field.auto_id) if field.auto_id else "", shown)
+    else:
+        help_html = ""
+    return format_html("{}{}", errors, help_html)
+
+
+def _label_text(field: BoundField) -> SafeString:
+    return format_html("{}{}", field.label,
+                       SafeString("<span class=\"asteriskField\">*</span>") if field.field.required else "")
+
+
+def _render(field: BoundField) -> SafeString:
+    extra = f" {field.css_classes()}" if field.css_classes() else ""
+    required = " requiredField" if field.field.required else ""
+    if isinstance(field.field.widget, forms.CheckboxInput):
+        return format_html(
+            "<div class=\"mb-3\"><div id=\"div_{}\" class=\"form-check{}\">{}"
+            "<label for=\"{}\" class=\"form-check-label{}\">{}</label>{}</div></div>",
+            field.auto_id, extra, _control(field, "form-check-input"), field.id_for_label, required,
+            _label_text(field), _help_and_errors(field))
+    label = format_html("<label {}class=\"form-label{}\">{}</label>",
+                        format_html("for=\"{}\" ", field.id_for_label) if field.id_for_label else "", required,
+                        _label_text(field)) if field.label else ""
+    kind = "form-select" if isinstance(field.field.widget, forms.Select) else "form-control"
+    return format_html("<div id=\"div_{}\" class=\"mb-3{}\">{}{}{}</div>", field.auto_id, extra, label,
+                       _control(field, kind), _help_and_errors(field))
+
+
+_BETWEEN_TAGS = re.compile(r">\s+<")
+_SPACES = re.compile(r"\s+")
+
+
+def same_markup(html: str) -> str:
+    """`html` with the white space that does not show dropped (between tags, and runs of it): what two renderings
+    of a field are compared by."""
+    return _BETWEEN_TAGS.sub("><", _SPACES.sub(" ", str(html))).replace("> ", ">").replace(" <", "<").strip()
+
+
+def _checked(ours: SafeString, crispy: str, field: BoundField) -> SafeString:
+    if same_markup(ours) != same_markup(crispy):
+        raise AssertionError(f"form_field differs from crispy for {field.form.__class__.__name__}.{field.name}:\n"
+                             f"ours:   {same_markup(ours)}\ncrispy: {same_markup(crispy)}")
+    return ours
+
+
+@register.filter
+def form_field(field: BoundField) -> SafeString:
+    """crispy's `|as_crispy_field`, the same markup."""
+    if not _ours(field):
+        return as_crispy_field(field)
+    ours = _render(field)
+    return _checked(ours, as_crispy_field(field), field) if CHECK_AGAINST_CRISPY else ours
+
+
+def _errors(form: forms.BaseForm) -> SafeString:
+    """crispy's errors.html: the form's own errors above its fields."""
+    errors = form.non_field_errors()
+    if not errors:
+        return SafeString("")
+    return format_html("<div class=\"alert alert-block alert-danger\"><ul class=\"m-0\">{}</ul></div>",
+                       format_html_join("", "<li>{}</li>", ((error,) for error in errors)))
+
+
+@register.filter
+def form_fields(form: forms.BaseForm) -> SafeString:
+    """crispy's `|crispy` for a form (not a formset): its errors, then each field."""
+    if not isinstance(form, forms.BaseForm) or getattr(form, "helper", None):
+        return as_crispy_form(form)
+    ours = format_html("{}{}", _errors(form), format_html_join(
+        "", "{}", ((field if field.is_hidden else form_field(field),) for field in form)))
+    if CHECK_AGAINST_CRISPY and same_markup(ours) != same_markup(as_crispy_form(form)):
+        raise AssertionError(f"form_fields differs from crispy for {form.__class__.__name__}:\n"
+                             f"ours:   {same_markup(ours)}\ncrispy: {same_markup(as_crispy_form(form))}")
+    return ours
