@@ -5,6 +5,9 @@ with DATABASE_URL and REDIS_URL already pointing at that size's database).
     python tests/bench/measure.py queries --out FILE     # SQL queries per page and per API list, alone
     python tests/bench/measure.py search --out FILE      # the search box's median time, as the director
     python tests/bench/measure.py plan --out FILE        # the paths of the load and capacity tests
+    python tests/bench/measure.py page --user rep1 --path /customers/ [--repeat 20] --out FILE
+                                                         # one page's median time and its SQL's, to compare
+                                                         # a change with the code before it (git stash)
 
 Every output also holds the numbers of rows ("rows"). Not a test: nothing here is collected by pytest (no
 test_*.py), and it only reads the database, except `recompute`, which writes the current quarter's
@@ -15,6 +18,7 @@ the director and deletes them when done.
 import argparse
 import json
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -436,11 +440,42 @@ def counts() -> dict:
             "activities": Activity.objects.count()}
 
 
+def page_times(username: str, path: str, repeat: int) -> dict:
+    """One page as one user, `repeat` times after a warm-up: the median and fastest wall-clock time, the median
+    time of its SQL, its queries. The before/after pairs of docs/benchmark.md's notes are measured so, one
+    right after the other on the same machine: they compare code, where runs of `make bench` on a shared host
+    differ by a fifth."""
+    client = _client()
+    client.force_login(_user(username))
+    client.get(path)
+    walls, sqls, queries, status = [], [], 0, 200
+    for _attempt in range(repeat):
+        timer = SqlTimer()
+        began = time.perf_counter()
+        with connection.execute_wrapper(timer), CaptureQueriesContext(connection) as captured:
+            response = client.get(path)
+        walls.append((time.perf_counter() - began) * 1000)
+        sqls.append(timer.seconds * 1000)
+        queries, status = len(captured.captured_queries), response.status_code if status == 200 else status
+    result = {"user": username, "path": path, "status": status, "repeat": repeat, "queries": queries,
+              "median_ms": round(statistics.median(walls), 1), "fastest_ms": round(min(walls), 1),
+              "sql_median_ms": round(statistics.median(sqls), 1)}
+    print(f"{path} as {username}: median {result['median_ms']} ms (fastest {result['fastest_ms']}), SQL "
+          f"{result['sql_median_ms']} ms, {queries} queries, status {status}")
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=["recompute", "queries", "search", "plan"])
+    parser.add_argument("what", choices=["recompute", "queries", "search", "plan", "page"])
     parser.add_argument("--out", required=True)
+    parser.add_argument("--user", default="rep1", help="page: who opens it")
+    parser.add_argument("--path", default="/customers/", help="page: what is opened")
+    parser.add_argument("--repeat", type=int, default=20, help="page: how many times, after a warm-up")
     args = parser.parse_args()
+    if args.what == "page":
+        Path(args.out).write_text(json.dumps(page_times(args.user, args.path, args.repeat), indent=1))
+        return
     if args.what == "recompute":
         result = recompute()
     elif args.what == "search":
