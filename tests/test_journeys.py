@@ -166,6 +166,9 @@ def scripts_ready(page: Page) -> None:
 def open_phone_menu(page: Page, words: dict) -> None:
     scripts_ready(page)
     page.get_by_role("button", name=named(words["menu"])).click()
+    # Opened, not still sliding open: a dropdown toggled during Bootstrap's collapse animation (a slow, busy
+    # machine) may not open.
+    expect(page.locator("#main-nav")).to_have_class(re.compile(r"^(?!.*\bcollapsing\b).*\bshow\b"))
 
 
 def choose_from_menu(page: Page, menu: str, item: str) -> None:
