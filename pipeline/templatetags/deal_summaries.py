@@ -43,8 +43,9 @@ def _shared(context: Context) -> dict[str, Any]:
         badges: list[str] = context.get("deal_badges") or []
         shared = context.render_context["deal_summaries"] = {
             "move": _("Move to the next stage"), "sign": _("Sign"), "won": _("Won"),
+            "signed": _("Signed"), "not_signed": _("Not signed yet"),
             "labels": {"stage": _("Stage"), "quantity": _("Quantity"), "amount": _("Amount"), "terms": _("Terms"),
-                       "laycan": _("Laycan"), "owner": _("Owner")},
+                       "laycan": _("Laycan"), "owner": _("Owner"), "status": _("Status")},
             "owner": context.get("owner_filter", ""),
             "base_currency": context.get("BASE_CURRENCY", settings.BASE_CURRENCY),
             "request": request,
@@ -134,3 +135,23 @@ def deal_row(context: Context, deal: Deal) -> SafeString:
         labels["terms"], deal.incoterm, deal.discharge_port or "",
         labels["laycan"], laycan,
         labels["owner"], deal.owner)
+
+
+@register.simple_tag(takes_context=True)
+def laycan_row(context: Context, deal: Deal) -> SafeString:
+    """A row of a rep's laycans of the next 30 days (targets/_laycans_table.html): `deal` as
+    pipeline.selectors.laycans_in gives it, with its `laycan_from` and `laycan_to`."""
+    shared = _shared(context)
+    labels = shared["labels"]
+    port = format_html(" · {}", deal.discharge_port) if deal.discharge_port else ""
+    status = format_html('<span class="badge text-bg-success">{}</span>', shared["signed"]) \
+        if deal.outcome == Outcome.WON else format_html('<span class="badge text-bg-warning">{}</span>',
+                                                        shared["not_signed"])
+    return format_html(
+        '<tr><td class="cell-title"><span><a href="{}">{}</a> <span class="small text-secondary">{} · {} t{}</span>'
+        '</span></td><td data-label="{}"><span class="text-nowrap">{} – {}</span></td>'
+        '<td data-label="{}"><span>{}</span></td></tr>',
+        shared["detail"].format(deal.pk), deal.customer, deal.commodity, floatformat(deal.quantity_tonnes, "0g"),
+        port, labels["laycan"], date(deal.laycan_from, "SHORT_DATE_FORMAT"),  # type: ignore[attr-defined]
+        date(deal.laycan_to, "SHORT_DATE_FORMAT"), labels["status"], status)  # type: ignore[attr-defined]
+
