@@ -4,12 +4,15 @@ Views import these rather than write their own, so that a page size, the paging 
 the one template of a simple form are the same everywhere.
 """
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.context import Context
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .models import User
@@ -23,6 +26,26 @@ class AuthenticatedRequest(HttpRequest):
     """A request behind `login_required` (or one of the access policy's gates): its user is a `User`."""
 
     user: User
+
+
+# Stands in for a record's id in an address reversed once (`address_pattern`).
+_ANY_ID = 918273645
+
+
+def address_pattern(name: str) -> str:
+    """The address of the page `name` (one that takes a record's id) with "{}" in the id's place: reversed once for
+    a page that links many records, then `.format(pk)` for each (reversing per row cost as much as the rest of
+    the row)."""
+    return reverse(name, args=[_ANY_ID]).replace(str(_ANY_ID), "{}")
+
+
+def once_per_rendering(context: Context, key: str, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """What every row or card of one page shares (its words, its addresses), built by `build` once per rendering
+    of the page and kept in the template's render context under `key`."""
+    shared = context.render_context.get(key)
+    if shared is None:
+        shared = context.render_context[key] = build()
+    return shared
 
 
 def page_of(request: HttpRequest, records: QuerySet[_M], size: int = PAGE_SIZE) -> Page[_M]:

@@ -94,3 +94,12 @@ def render_input(widget: forms.widgets.Input, name: str, value: Any, attrs: dict
     shown = "" if context["value"] is None else format_html(" value=\"{}\"", context["value"])
     return format_html("<input type=\"{}\" name=\"{}\"{}{}>", context["type"], context["name"], shown,
                        attributes(context["attrs"]))
+
+
+def render_textarea(widget: forms.Widget, name: str, value: Any, attrs: dict[str, Any] | None = None) -> SafeString:
+    """The HTML Django's textarea.html gives a <textarea>, built in Python (the line break after the tag is the
+    browser's to drop, as Django writes it)."""
+    context = widget.get_context(name, value, attrs)["widget"]
+    return format_html("<textarea name=\"{}\"{}>\n{}</textarea>", context["name"], attributes(context["attrs"]),
+                       context["value"] or "")
+

@@ -6,13 +6,13 @@ help text and errors), about 0.6 ms each: the shipment page's 21 fields took a t
 inputs, selects, text areas and check boxes that our forms use are written out directly, through the same
 widget renderers as the filter bars (accounts/widgets.py); anything else (radio buttons, files, hidden and
 multi-value widgets, a form with a crispy helper) is still crispy's. tests/test_form_fields.py holds the two to
-the same markup, and the test suite compares them for every field a page renders (conftest's
-`FORM_FIELDS_CHECKED`).
+the same markup, and the tests that walk every page compare them for every field they render (conftest's
+`form_fields_checked`, which sets `CHECK_AGAINST_CRISPY`).
 """
 
 import copy
 import re
-from typing import Any
+from collections.abc import Callable
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_crispy_form
 from django import forms, template
@@ -21,7 +21,7 @@ from django.forms.boundfield import BoundField
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeData, SafeString
 
-from accounts.widgets import INPUT_TEMPLATES, attributes, render_input, render_select
+from accounts.widgets import INPUT_TEMPLATES, render_input, render_select, render_textarea
 
 register = template.Library()
 
@@ -55,13 +55,6 @@ def _widget_with_class(widget: forms.Widget, *extra: str) -> forms.Widget:
     return copied
 
 
-def _textarea(widget: forms.Widget, name: str, value: Any, attrs: dict[str, Any]) -> SafeString:
-    """What Django's textarea.html gives (the line break after the tag is the browser's to drop)."""
-    context = widget.get_context(name, value, attrs)["widget"]
-    return format_html("<textarea name=\"{}\"{}>\n{}</textarea>", context["name"], attributes(context["attrs"]),
-                       context["value"] or "")
-
-
 def _control(field: BoundField, *classes: str) -> SafeString:
     """The field's widget as `str(field)` renders it once crispy has set its class (BoundField.as_widget)."""
     widget = _widget_with_class(field.field.widget, *classes, *(["is-invalid"] if field.errors else []))
@@ -71,7 +64,7 @@ def _control(field: BoundField, *classes: str) -> SafeString:
     if isinstance(widget, forms.Select):
         return render_select(widget, field.html_name, field.value(), attrs)
     if isinstance(widget, forms.Textarea):
-        return _textarea(widget, field.html_name, field.value(), attrs)
+        return render_textarea(widget, field.html_name, field.value(), attrs)
     return render_input(widget, field.html_name, field.value(), attrs)  # type: ignore[arg-type]
 
 
@@ -125,10 +118,10 @@ def same_markup(html: str) -> str:
     return _BETWEEN_TAGS.sub("><", _SPACES.sub(" ", str(html))).replace("> ", ">").replace(" <", "<").strip()
 
 
-def _checked(ours: SafeString, crispy: str, field: BoundField) -> SafeString:
-    if same_markup(ours) != same_markup(crispy):
-        raise AssertionError(f"form_field differs from crispy for {field.form.__class__.__name__}.{field.name}:\n"
-                             f"ours:   {same_markup(ours)}\ncrispy: {same_markup(crispy)}")
+def _checked(ours: SafeString, crispy: Callable[[], str], what: str) -> SafeString:
+    """`ours`, once found the same as crispy's markup when the tests ask (CHECK_AGAINST_CRISPY)."""
+    if CHECK_AGAINST_CRISPY and same_markup(ours) != same_markup(theirs := crispy()):
+        raise AssertionError(f"{what} differs from crispy:\nours:   {same_markup(ours)}\ncrispy: {same_markup(theirs)}")
     return ours
 
 
@@ -137,8 +130,8 @@ def form_field(field: BoundField) -> SafeString:
     """crispy's `|as_crispy_field`, the same markup."""
     if not _ours(field):
         return as_crispy_field(field)
-    ours = _render(field)
-    return _checked(ours, as_crispy_field(field), field) if CHECK_AGAINST_CRISPY else ours
+    return _checked(_render(field), lambda: as_crispy_field(field),
+                    f"form_field of {field.form.__class__.__name__}.{field.name}")
 
 
 def _errors(form: forms.BaseForm) -> SafeString:
@@ -157,7 +150,4 @@ def form_fields(form: forms.BaseForm) -> SafeString:
         return as_crispy_form(form)
     ours = format_html("{}{}", _errors(form), format_html_join(
         "", "{}", ((field if field.is_hidden else form_field(field),) for field in form)))
-    if CHECK_AGAINST_CRISPY and same_markup(ours) != same_markup(as_crispy_form(form)):
-        raise AssertionError(f"form_fields differs from crispy for {form.__class__.__name__}:\n"
-                             f"ours:   {same_markup(ours)}\ncrispy: {same_markup(as_crispy_form(form))}")
-    return ours
+    return _checked(ours, lambda: as_crispy_form(form), f"form_fields of {form.__class__.__name__}")

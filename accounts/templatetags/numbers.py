@@ -34,6 +34,12 @@ def _plain_locale(language: str | None) -> bool:
             and formats.get_format("NUMBER_GROUPING", language) == 3)
 
 
+def _too_long(number: Decimal) -> bool:
+    """More than the 200 digits Django's own formatting writes out (it answers those in its own way)."""
+    _sign, digits, exponent = number.as_tuple()
+    return len(digits) + abs(cast(int, exponent)) > 200  # noqa: PLR2004 (Django's cut-off)
+
+
 def _fast(value: object, arg: object) -> str | None:
     """The formatted value, or None where Django's filter should answer."""
     kind = type(value)  # exact types: a bool is an int, and Django shows True as "1"; its filter shall answer
@@ -57,10 +63,7 @@ def _fast(value: object, arg: object) -> str | None:
             return None
     if type(arg) is not int or not -9 <= arg <= 9:  # noqa: PLR2004 (the places prepared above)
         return None
-    _sign, digits, exponent = number.as_tuple()
-    if len(digits) + abs(cast(int, exponent)) > 200:  # noqa: PLR2004 (Django's own cut-off)
-        return None
-    if not _plain_locale(get_language()):
+    if _too_long(number) or not _plain_locale(get_language()):
         return None
     # A negative count of places shows them only when the value is not whole (Django: 34.0 -> "34").
     places = 0 if arg < 0 and number == number.to_integral_value() else abs(arg)
@@ -83,8 +86,7 @@ def number_format(value: Decimal, decimal_pos: int | None = None, force_grouping
     (the decimals cut, not rounded, and a value too small to show any of them shown as zero)."""
     if (type(value) is not Decimal or not value.is_finite() or settings.USE_THOUSAND_SEPARATOR
             or (decimal_pos is not None and not 0 <= decimal_pos <= 9)  # noqa: PLR2004 (the places prepared)
-            or len(value.as_tuple().digits) + abs(value.as_tuple().exponent) > 200  # type: ignore[arg-type]  # noqa: PLR2004
-            or not _plain_locale(get_language())):
+            or _too_long(value) or not _plain_locale(get_language())):
         return formats.number_format(value, decimal_pos, use_l10n=True, force_grouping=force_grouping)
     if decimal_pos is not None:
         if abs(value) < _PLACES[max(decimal_pos, 1)]:  # Django's cut-off: 0.1 for no decimals too

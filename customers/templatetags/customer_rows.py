@@ -7,12 +7,12 @@ from typing import Any
 from django import template
 from django.template.context import Context
 from django.template.defaultfilters import date
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
+from accounts.pages import address_pattern, once_per_rendering
 from accounts.templatetags.choice_labels import display
 
 from ..models import Customer
@@ -20,20 +20,14 @@ from .tier_badge import tier_badge
 
 register = template.Library()
 
-_ANY_ID = 918273645  # the detail page's address reversed once, with this id in the customer's place
-
-
 def _shared(context: Context) -> dict[str, Any]:
     """What every row of one page shares, worked out once per rendering: the cells' labels (a phone shows them)
     and the detail page's address."""
-    shared = context.render_context.get("customer_rows")
-    if shared is None:
-        shared = context.render_context["customer_rows"] = {
-            "tier": _("Tier"), "status": _("Status"), "region": _("Region"), "contact": _("Primary contact"),
-            "owner": _("Owner"), "contacted": _("Last contacted"), "next": _("next"),
-            "detail": reverse("customers:detail", args=[_ANY_ID]).replace(str(_ANY_ID), "{}"),
-        }
-    return shared
+    return once_per_rendering(context, "customer_rows", lambda: {
+        "tier": _("Tier"), "status": _("Status"), "region": _("Region"), "contact": _("Primary contact"),
+        "owner": _("Owner"), "contacted": _("Last contacted"), "next": _("next"),
+        "detail": address_pattern("customers:detail"),
+    })
 
 
 @register.simple_tag(takes_context=True)

@@ -11,11 +11,11 @@ from django.conf import settings
 from django.middleware.csrf import get_token
 from django.template.context import Context
 from django.template.defaultfilters import date
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from accounts.pages import address_pattern, once_per_rendering
 from accounts.templatetags.choice_labels import display
 from accounts.templatetags.numbers import floatformat
 from pipeline.models import Deal, Outcome, Stage
@@ -24,36 +24,25 @@ from .deal_grade import commodity_and_grade
 
 register = template.Library()
 
-# A deal's pages' addresses, reversed once per page with this id in the place of the deal's: reversing them for
-# each card cost as much as the rest of the card.
-_ANY_ID = 918273645
-
-
-def _addresses(name: str) -> str:
-    return reverse(name, args=[_ANY_ID]).replace(str(_ANY_ID), "{}")
-
-
 def _shared(context: Context) -> dict[str, Any]:
     """What every card or row of one page shares, worked out once per rendering: the words, the addresses, the
     board's owner filter, the badges' templates (and the forms' CSRF token, see _csrf)."""
-    shared = context.render_context.get("deal_summaries")
-    if shared is None:
-        request = context.get("request")
+    def build() -> dict[str, Any]:
         engine = context.template.engine if context.template else None
         badges: list[str] = context.get("deal_badges") or []
-        shared = context.render_context["deal_summaries"] = {
+        return {
             "move": _("Move to the next stage"), "sign": _("Sign"), "won": _("Won"),
             "signed": _("Signed"), "not_signed": _("Not signed yet"),
             "labels": {"stage": _("Stage"), "quantity": _("Quantity"), "amount": _("Amount"), "terms": _("Terms"),
                        "laycan": _("Laycan"), "owner": _("Owner"), "status": _("Status")},
             "owner": context.get("owner_filter", ""),
             "base_currency": context.get("BASE_CURRENCY", settings.BASE_CURRENCY),
-            "request": request,
+            "request": context.get("request"),
             "badges": [engine.get_template(name) for name in badges] if engine else [],
-            "detail": _addresses("deals:detail"), "sign_url": _addresses("deals:sign"),
-            "move_url": _addresses("deals:move"),
+            "detail": address_pattern("deals:detail"), "sign_url": address_pattern("deals:sign"),
+            "move_url": address_pattern("deals:move"),
         }
-    return shared
+    return once_per_rendering(context, "deal_summaries", build)
 
 
 def _csrf(shared: dict[str, Any]) -> str:

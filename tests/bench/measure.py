@@ -22,6 +22,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -212,6 +213,15 @@ class SqlTimer:
             self.seconds += time.perf_counter() - began
 
 
+def _timed_get(client: Client, path: str, **headers: str) -> tuple[float, float, list[dict], Any]:
+    """One GET: its wall-clock milliseconds, its SQL's milliseconds, its queries and the response."""
+    timer = SqlTimer()
+    began = time.perf_counter()
+    with connection.execute_wrapper(timer), CaptureQueriesContext(connection) as captured:
+        response = client.get(path, **headers)
+    return (time.perf_counter() - began) * 1000, timer.seconds * 1000, captured.captured_queries, response
+
+
 def _client() -> Client:
     # The host the bench's settings allow (run.py's ALLOWED_HOSTS). Not setup_test_environment(): its
     # instrumented rendering signals every template rendered, which would count against the rest.
@@ -227,23 +237,16 @@ def time_alone(client: Client, path: str, **headers: str) -> dict:
     with CaptureQueriesContext(connection) as warm_up:
         first = client.get(path, **headers)
     first_queries = len(warm_up.captured_queries)
-    timed = []
-    for _attempt in range(ALONE_REPEATS):
-        timer = SqlTimer()
-        began = time.perf_counter()
-        with connection.execute_wrapper(timer), CaptureQueriesContext(connection) as captured:
-            response = client.get(path, **headers)
-        timed.append((time.perf_counter() - began, timer.seconds, captured.captured_queries, response))
-    took, db_seconds, queries, response = min(timed, key=lambda attempt: attempt[0])
+    timed = [_timed_get(client, path, **headers) for _attempt in range(ALONE_REPEATS)]
+    took_ms, db_ms, queries, response = min(timed, key=lambda attempt: attempt[0])
     status = next((answer.status_code for answer in (first, *(attempt[3] for attempt in timed))
                    if answer.status_code != 200), 200)
     slowest = max(queries, key=lambda q: float(q["time"]), default=None)
-    db_ms = db_seconds * 1000
     return {
         "path": path, "status": status, "queries": len(queries), "queries_first_request": first_queries,
-        "ms": round(took * 1000, 1),
+        "ms": round(took_ms, 1),
         "db_ms": round(db_ms, 1),
-        "other_ms": round(took * 1000 - db_ms, 1),
+        "other_ms": round(took_ms - db_ms, 1),
         "sql": [{"ms": round(float(query["time"]) * 1000, 1), "sql": query["sql"]} for query in queries],
         "slowest_sql": slowest["sql"] if slowest else "", "slowest_ms": round(float(slowest["time"]) * 1000, 1)
         if slowest else 0.0, "bytes": len(response.content),
@@ -414,18 +417,15 @@ def search_times() -> dict:
         status = client.get(path).status_code
         took, db = [], []
         for _ in range(SEARCH_REPEATS):
-            timer = SqlTimer()
-            began = time.perf_counter()
-            with connection.execute_wrapper(timer), CaptureQueriesContext(connection) as captured:
-                response = client.get(path)
-            took.append((time.perf_counter() - began) * 1000)
-            db.append(timer.seconds * 1000)
+            took_ms, db_ms, queries, response = _timed_get(client, path)
+            took.append(took_ms)
+            db.append(db_ms)
             status = status if status != 200 else response.status_code
         took.sort()
         db.sort()
-        slowest = max(captured.captured_queries, key=lambda q: float(q["time"]), default=None)
+        slowest = max(queries, key=lambda q: float(q["time"]), default=None)
         results.append({"page": page, "q": text, "path": path, "status": status,
-                        "queries": len(captured.captured_queries),
+                        "queries": len(queries),
                         "median_ms": round(took[len(took) // 2], 1), "db_median_ms": round(db[len(db) // 2], 1),
                         "slowest_sql": slowest["sql"] if slowest else "",
                         "slowest_ms": round(float(slowest["time"]) * 1000, 1) if slowest else 0.0})
@@ -450,13 +450,10 @@ def page_times(username: str, path: str, repeat: int) -> dict:
     client.get(path)
     walls, sqls, queries, status = [], [], 0, 200
     for _attempt in range(repeat):
-        timer = SqlTimer()
-        began = time.perf_counter()
-        with connection.execute_wrapper(timer), CaptureQueriesContext(connection) as captured:
-            response = client.get(path)
-        walls.append((time.perf_counter() - began) * 1000)
-        sqls.append(timer.seconds * 1000)
-        queries, status = len(captured.captured_queries), response.status_code if status == 200 else status
+        took_ms, db_ms, captured, response = _timed_get(client, path)
+        walls.append(took_ms)
+        sqls.append(db_ms)
+        queries, status = len(captured), response.status_code if status == 200 else status
     result = {"user": username, "path": path, "status": status, "repeat": repeat, "queries": queries,
               "median_ms": round(statistics.median(walls), 1), "fastest_ms": round(min(walls), 1),
               "sql_median_ms": round(statistics.median(sqls), 1)}

@@ -8,12 +8,12 @@ from typing import Any
 
 from django import template
 from django.template.context import Context
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from accounts.pages import address_pattern, once_per_rendering
 from accounts.templatetags.choice_labels import display
 from accounts.templatetags.numbers import floatformat, number_format
 
@@ -105,25 +105,14 @@ def plain(value: object) -> str:
 
 # --- A statement's lines --------------------------------------------------------------------------
 
-# Addresses reversed once per page with this id in the place of the record's (see pipeline's deal_summaries).
-_ANY_ID = 918273645
-
-
-def _address(name: str) -> str:
-    return reverse(name, args=[_ANY_ID]).replace(str(_ANY_ID), "{}")
-
-
 def _line_words(context: Context) -> dict[str, Any]:
     """What every line of one statement shares, worked out once per rendering."""
-    shared = context.render_context.get("statement_lines")
-    if shared is None:
-        shared = context.render_context["statement_lines"] = {
-            "tonnes": _("Tonnes"), "amount": _("Amount"), "share": _("Share"), "rate": pgettext("commission", "Rate"),
-            "band": _("Band and multiplier"), "earned": _("Earned"), "contract": _("Contract"),
-            "deal": _address("deals:detail"), "statement": _address("incentives:statement"),
-            "visible_deals": context.get("visible_deals") or set(),
-        }
-    return shared
+    return once_per_rendering(context, "statement_lines", lambda: {
+        "tonnes": _("Tonnes"), "amount": _("Amount"), "share": _("Share"), "rate": pgettext("commission", "Rate"),
+        "band": _("Band and multiplier"), "earned": _("Earned"), "contract": _("Contract"),
+        "deal": address_pattern("deals:detail"), "statement": address_pattern("incentives:statement"),
+        "visible_deals": context.get("visible_deals") or set(),
+    })
 
 
 def _line_title(line: StatementLine, shared: dict[str, Any]) -> SafeString:
