@@ -18,7 +18,15 @@ from pipeline.receivables.models import Invoice, Payment
 from .factories import ComplaintFactory
 from .queries import assert_queries_pinned
 from .test_execution_pages import chinese, text
-from .test_receivables_services import BL_DATE, coal, finalised, loaded, short_landing_settled  # noqa: F401
+from .test_receivables_services import (  # noqa: F401
+    BL_DATE,
+    coal,
+    finalised,
+    load_assay,
+    loaded,
+    ore,
+    short_landing_settled,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -221,6 +229,22 @@ def test_a_complaint_not_settled_by_credit_shows_no_credit_note(client_as, cast,
     complaint = ComplaintFactory(customer=coal.customer, contract_number=coal.contract_number,
                                  status=Complaint.Status.RESOLVED, settlement=Complaint.Settlement.REPLACEMENT)
     assert 'id="credit-note"' not in text(client_as(cast.rep).get(reverse("complaints:detail", args=[complaint.pk])))
+
+
+def test_an_ore_cargo_is_billed_in_dry_tonnes_once_the_load_port_moisture_is_known(client_as, cast, ore):
+    shipment = loaded(ore, cast.rep)
+    client = client_as(cast.rep)
+    issue = reverse("receivables:shipment_invoice", args=[shipment.pk, "provisional"])
+    html = text(client.post(issue, follow=True))
+    assert "This contract is priced per dry tonne: record the load port assay with its moisture first" in html
+    assert not Invoice.objects.exists()
+    load_assay(shipment, cast.rep, fe="61.2", sio2="4.75", moisture="8.5")
+    client.post(issue)
+    invoice = Invoice.objects.get()
+    html = text(client.get(reverse("receivables:invoice", args=[invoice.pk])))
+    assert "54,900 dmt x 100.00 USD/dmt (dry at 8.5 % moisture)" in html and "5,490,000.00 USD" in html
+    html = text(client_as(chinese(cast.rep)).get(reverse("receivables:invoice", args=[invoice.pk])))
+    assert "54,900 干吨 x 100.00 USD/干吨（按水分 8.5% 扣水）" in html
 
 
 def test_the_pages_read_in_chinese(client_as, cast, coal, billed):

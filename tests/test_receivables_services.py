@@ -20,7 +20,7 @@ from pipeline.receivables import selectors, services
 from pipeline.receivables.models import Invoice, InvoiceLine, Payment
 
 from .factories import ComplaintFactory, CustomerFactory, ExchangeRateFactory, SignedDealFactory
-from .factories.execution import coal_nar_5500
+from .factories.execution import coal_nar_5500, iron_ore_fe_62
 
 pytestmark = pytest.mark.django_db
 
@@ -133,6 +133,53 @@ def test_a_shipment_has_one_provisional_invoice_unless_a_credit_note_cancels_it(
     assert (first.number, second.number) == ("INV-2026-0001", "INV-2026-0002")
     assert selectors.status_of(Invoice.objects.all().get(pk=first.pk), TODAY) == \
         selectors.Status.CREDITED
+
+
+def load_assay(shipment, by, supersedes=None, **results):
+    parameters = {p.code: p for p in SpecParameter.objects.filter(specification=shipment.deal.specification)}
+    return execution.assay_record(shipment=shipment, place=PortRole.LOAD, laboratory="SGS",
+                                  certificate_number=f"L-{len(results)}-{results['moisture']}",
+                                  certificate_date=BL_DATE, results={parameters[code]: D(value)
+                                                                     for code, value in results.items()},
+                                  by=by, supersedes=supersedes, reason="Moisture misread" if supersedes else "")
+
+
+@pytest.fixture
+def ore(cast):
+    """WORKED_EXAMPLES.md, section 3: iron ore fines at 100.00 USD/dmt, the load port's assay final."""
+    spec = iron_ore_fe_62()
+    return SignedDealFactory(customer__owner=cast.rep, specification=spec, commodity=spec.commodity,
+                             price_per_tonne=D(100), quantity_basis=QuantityBasis.BL, final_assay=PortRole.LOAD,
+                             payment_terms=PaymentTerms.LC_SIGHT)
+
+
+def test_an_ore_cargo_priced_per_dry_tonne_is_billed_on_its_dry_tonnes(cast, ore):
+    """60,000 wet tonnes on the B/L; the load port's assay: Fe 61.2 %, SiO2 4.75 %, moisture 8.5 %."""
+    shipment = loaded(ore, cast.rep)
+    # Wet tonnes are not what the price applies to: without the load port's moisture there is no provisional bill.
+    with pytest.raises(RuleError, match="priced per dry tonne"):
+        services.provisional_issue(shipment=shipment, by=cast.rep, issued_on=BL_DATE)
+    assert not Invoice.objects.exists()
+    # A misread moisture (9.0 %) corrected to 8.5 %: the standing assay's counts.
+    wrong = load_assay(shipment, cast.rep, fe="61.2", sio2="4.75", moisture="9.0")
+    load_assay(shipment, cast.rep, supersedes=wrong, fe="61.2", sio2="4.75", moisture="8.5")
+    # Provisional: 60,000 x (1 - 0.085) = 54,900 dmt x 100.00 = 5,490,000.00 USD.
+    provisional = services.provisional_issue(shipment=shipment, by=cast.rep, issued_on=BL_DATE)
+    assert provisional.amount == D("5490000.00")
+    assert lines_of(provisional) == [(InvoiceLine.Kind.CARGO, "8.5", D(54900), D("5490000.00"))]
+    # Final, on the same assay: 54,900 dmt x 98.50 = 5,407,650.00; Fe 61.2: 54,900 x -1.20 = -65,880.00; SiO2
+    # 4.75 (3 steps of 0.1): 54,900 x -0.30 = -16,470.00; less the provisional 5,490,000.00: -82,350.00.
+    shipment.refresh_from_db()
+    shipment = execution.shipment_finalise(shipment=shipment, by=cast.rep, expected_version=shipment.version)
+    assert (shipment.final_quantity, shipment.final_value) == (D(54900), D("5407650.00"))
+    final = services.final_issue(shipment=shipment, by=cast.rep, issued_on=datetime.date(2026, 3, 25))
+    assert (final.number, final.kind, final.amount) == ("CN-2026-0001", Invoice.Kind.FINAL, D("-82350.00"))
+    assert lines_of(final) == [
+        (InvoiceLine.Kind.CARGO, "8.5", D(54900), D("5490000.00")),
+        (InvoiceLine.Kind.ADJUSTMENT, "fe 61.2", D(54900), D("-65880.00")),
+        (InvoiceLine.Kind.ADJUSTMENT, "sio2 4.75", D(54900), D("-16470.00")),
+        (InvoiceLine.Kind.LESS_INVOICE, "INV-2026-0001", None, D("-5490000.00")),
+    ]
 
 
 def test_a_usance_invoice_falls_due_the_contracts_days_after_the_bl(cast, coal):

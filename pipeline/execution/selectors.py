@@ -205,6 +205,14 @@ def final_assay(shipment: Shipment) -> Assay | None:
     return standing_assays(shipment).filter(place=shipment.deal.final_assay).order_by("-recorded_at", "-pk").first()
 
 
+def load_port_moisture(shipment: Shipment) -> Decimal | None:
+    """The moisture of the shipment's latest standing load-port assay: what the B/L's wet tonnes are dried by
+    to bill a cargo priced per dry tonne before its final assay (the provisional invoice)."""
+    return (AssayResult.objects.filter(assay__shipment=shipment, assay__superseded_by__isnull=True,
+                                       assay__place=PortRole.LOAD, parameter__code=MOISTURE)
+            .order_by("-assay__recorded_at", "-assay__pk").values_list("value", flat=True).first())
+
+
 def results_of(assay: Assay) -> dict[str, Decimal]:
     return {result.parameter.code: result.value for result in assay.results.all()}
 

@@ -21,9 +21,9 @@ from accounts.models import User
 from accounts.services import RuleError
 from customers.models import Complaint, Customer, PaymentTerms
 from pipeline.execution.models import CargoClaim, Shipment
-from pipeline.execution.pricing import line_value
-from pipeline.execution.selectors import valuation
-from pipeline.models import Deal, Outcome
+from pipeline.execution.pricing import dry_tonnes, line_value
+from pipeline.execution.selectors import load_port_moisture, results_of, valuation
+from pipeline.models import MOISTURE, Deal, Outcome, Specification
 from pipeline.selectors import rate_for
 
 from . import money
@@ -191,8 +191,16 @@ def provisional_issue(*, shipment: Shipment, by: User, issued_on: date | None = 
     if standing_provisionals(shipment):
         raise RuleError(_("This shipment has a provisional invoice already: cancel it by a credit note to "
                           "issue another."))
-    lines = [Draft(Line.CARGO, money.cargo_value(shipment.bl_tonnes, deal.price_per_tonne),
-                   quantity=shipment.bl_tonnes, unit_price=deal.price_per_tonne)]
+    quantity, moisture = shipment.bl_tonnes, ""
+    if _priced_dry(deal):
+        # Per dry tonne: the B/L's wet tonnes dried by the load port's moisture, which the final assay may revise.
+        measured = load_port_moisture(shipment)
+        if measured is None:
+            raise RuleError(_("This contract is priced per dry tonne: record the load port assay with its "
+                              "moisture first, to bill the B/L tonnes dry."))
+        quantity, moisture = dry_tonnes(shipment.bl_tonnes, measured), _percent(measured)
+    lines = [Draft(Line.CARGO, money.cargo_value(quantity, deal.price_per_tonne), reference=moisture,
+                   quantity=quantity, unit_price=deal.price_per_tonne)]
     prepaid = _prepayment_share(deal, shipment)
     if prepaid is not None:
         lines.append(Draft(Line.LESS_PREPAYMENT, -prepaid[1], reference=prepaid[0].number))
@@ -204,14 +212,25 @@ def provisional_issue(*, shipment: Shipment, by: User, issued_on: date | None = 
                                         payment_days=deal.payment_days))
 
 
+def _priced_dry(deal: Deal) -> bool:
+    return deal.specification is not None and deal.specification.price_basis == Specification.PriceBasis.DRY
+
+
+def _percent(value: Decimal) -> str:
+    """A moisture as a cargo line's reference, which marks its tonnes dry ("8.5")."""
+    return f"{value.normalize():f}"
+
+
 def _final_lines(shipment: Shipment, deal: Deal) -> list[Draft]:
     """The cargo at the contract price and the quality adjustments, adding up to the confirmed final value:
     each adjustment rounded at the end of its line, the last one taking what rounding left."""
     assert shipment.final_quantity is not None and shipment.final_value is not None  # finalised
     quantity = shipment.final_quantity
-    lines = [Draft(Line.CARGO, line_value(quantity, deal.price_per_tonne), quantity=quantity,
-                   unit_price=deal.price_per_tonne)]
     worth = valuation(shipment)
+    measured = results_of(worth.assay).get(MOISTURE) if worth.assay is not None and _priced_dry(deal) else None
+    moisture = _percent(measured) if measured is not None else ""
+    lines = [Draft(Line.CARGO, line_value(quantity, deal.price_per_tonne), reference=moisture, quantity=quantity,
+                   unit_price=deal.price_per_tonne)]
     adjustments = worth.adjusted.lines if worth.adjusted is not None else ()
     for index, adjustment in enumerate(adjustments):
         so_far = sum((line.amount for line in lines), Decimal(0))
@@ -221,7 +240,8 @@ def _final_lines(shipment: Shipment, deal: Deal) -> list[Draft]:
                            f"{adjustment.result.normalize():,f}", quantity=quantity, unit_price=adjustment.change))
     if not adjustments and lines[0].amount != shipment.final_value:
         # No adjustment but a different value (a dry-tonne basis): the cargo line is the final value itself.
-        lines = [Draft(Line.CARGO, shipment.final_value, quantity=quantity, unit_price=shipment.final_price)]
+        lines = [Draft(Line.CARGO, shipment.final_value, reference=moisture, quantity=quantity,
+                       unit_price=shipment.final_price)]
     return lines
 
 

@@ -56,16 +56,23 @@ def _issued(request: AuthenticatedRequest, invoice: Invoice) -> HttpResponse:
     return redirect("receivables:invoice", pk=invoice.pk)
 
 
-def line_text(line: InvoiceLine, invoice: Invoice, names: dict[str, tuple[str, str]]) -> str:
-    """An invoice line's words in the reader's language: "59,640 t x 95.80 USD/t", "Less invoice INV-..."."""
+def line_text(line: InvoiceLine, invoice: Invoice, names: dict[str, tuple[str, str]], dry: bool = False) -> str:
+    """An invoice line's words in the reader's language: "59,640 t x 95.80 USD/t", "Less invoice INV-...";
+    `dry` when the invoice's cargo is billed per dry metric tonne, which its price adjustments are too."""
     currency = invoice.currency
     if line.kind == InvoiceLine.Kind.CARGO and line.quantity_tonnes is not None and line.unit_price is not None:
+        if line.reference:  # the moisture the tonnes were dried by: a price per dry metric tonne
+            return _("%(tonnes)s dmt x %(price)s %(currency)s/dmt (dry at %(moisture)s %% moisture)") % {
+                "tonnes": f"{line.quantity_tonnes.normalize():,f}", "price": f"{line.unit_price:,.2f}",
+                "currency": currency, "moisture": line.reference}
         return _("%(tonnes)s t x %(price)s %(currency)s/t") % {"tonnes": f"{line.quantity_tonnes.normalize():,f}",
                                                               "price": f"{line.unit_price:,.2f}", "currency": currency}
     if line.kind == InvoiceLine.Kind.ADJUSTMENT and line.quantity_tonnes is not None and line.unit_price is not None:
         code, _space, result = line.reference.partition(" ")
         name, unit = names.get(code, (code, ""))
-        return _("Price adjustment, %(parameter)s %(result)s: %(tonnes)s t x %(change)s %(currency)s/t") % {
+        text = (_("Price adjustment, %(parameter)s %(result)s: %(tonnes)s dmt x %(change)s %(currency)s/dmt") if dry
+                else _("Price adjustment, %(parameter)s %(result)s: %(tonnes)s t x %(change)s %(currency)s/t"))
+        return text % {
             "parameter": name, "result": f"{result} {unit}".strip(), "tonnes": f"{line.quantity_tonnes.normalize():,f}",
             "change": f"{line.unit_price:,.2f}", "currency": currency}
     if invoice.kind in (Invoice.Kind.CREDIT_NOTE, Invoice.Kind.DEBIT_NOTE) and line.kind != InvoiceLine.Kind.CLAIM:
@@ -84,9 +91,11 @@ def _invoice_page(request: AuthenticatedRequest, invoice: Invoice, form: Correct
     can_correct = selectors.can_invoice(request.user, deal) and invoice.amount > 0
     names = {parameter.code: (in_reader_language(parameter.name, parameter.name_zh), parameter.unit)
              for parameter in SpecParameter.objects.filter(specification=deal.specification_id)}
+    lines = list(invoice.lines.all())
+    dry = any(line.kind == InvoiceLine.Kind.CARGO and line.reference for line in lines)
     return render(request, "receivables/invoice_detail.html", {
         "invoice": invoice, "deal": deal,
-        "lines": [(line_text(line, invoice, names), line) for line in invoice.lines.all()],
+        "lines": [(line_text(line, invoice, names, dry), line) for line in lines],
         "allocations": list(invoice.allocations.select_related("payment").order_by("payment__received_on", "pk")),
         "notes": list(invoice.adjustments.order_by("issued_on", "pk")),
         "badge": badge(invoice, timezone.localdate()),
