@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.bounds import check_business_date
+from accounts.changes import figures_changed
 from accounts.models import User
 from accounts.services import RuleError
 
@@ -185,6 +186,7 @@ def complaint_record(
     complaint.save()
     ComplaintEvent.objects.create(complaint=complaint, kind=ComplaintEvent.Kind.RECORDED, to_status=Status.OPEN, by=by)
     _assigned(complaint, by)
+    figures_changed(days=[timezone.localdate(received_at)], people=[customer.owner_id])  # complaints received
     return complaint
 
 
@@ -234,6 +236,10 @@ def complaint_transition(*, complaint: Complaint, to_status: str, by: User, text
     ComplaintEvent.objects.create(
         complaint=current, kind=ComplaintEvent.Kind.STATUS, from_status=seen, to_status=to_status, text=text, by=by
     )
+    if to_status == Status.RESOLVED or is_reopening(seen, to_status):
+        # Resolved on time or not, counted in the month it was received, for the customer's owner.
+        owner = Customer.objects.filter(pk=current.customer_id).values_list("owner_id", flat=True).first()
+        figures_changed(days=[timezone.localdate(current.received_at)], people=[owner])
     _copy(current, complaint, fields)
     return complaint
 

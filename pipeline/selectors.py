@@ -244,6 +244,14 @@ def describe_amendments(amendments: QuerySet[Amendment]) -> list[Amendment]:
 # --- Amounts: exchange rates and the weighted pipeline ---------------------------------------------
 
 
+def counted_for(deal: Deal) -> list[int | None]:
+    """Whose figures a deal counts in (accounts.changes): its owner's, the credited seller's, the second
+    seller's (signings, cargoes lifted, invoices, cash collected), and its customer's owner's (a first signing
+    is their new customer; a payment on account, a complaint are theirs)."""
+    customer_owner = Customer.objects.filter(pk=deal.customer_id).values_list("owner_id", flat=True).first()
+    return [deal.owner_id, deal.credited_to_id, deal.co_seller_id, customer_owner]
+
+
 def rate_for(currency: str, on: date | None = None) -> Decimal:
     """Units of the base currency per unit of `currency`, in force on `on` (today by default)."""
     if currency == settings.BASE_CURRENCY:

@@ -15,7 +15,6 @@ from accounts.bounds import check_business_date, check_business_dates
 from accounts.changes import figures_changed
 from accounts.models import User
 from accounts.services import RuleError
-from customers.models import Customer
 
 from .models import (
     CONTRACT_TERMS,
@@ -30,7 +29,7 @@ from .models import (
     StageMove,
 )
 from .reminders import close_for_cause, notify
-from .selectors import rate_for
+from .selectors import counted_for, rate_for
 
 
 class StaleDeal(RuleError):
@@ -61,13 +60,6 @@ def _save(deal: Deal) -> None:
             deal.save()
     except IntegrityError:
         raise RuleError(_("Another deal already has this contract number.")) from None
-
-
-def _counted_for(deal: Deal) -> list[int | None]:
-    """Whose figures a deal's signing counts in (accounts.changes): its owner's, the credited seller's, the
-    second seller's, and its customer's owner's (a first signing is their new customer)."""
-    customer_owner = Customer.objects.filter(pk=deal.customer_id).values_list("owner_id", flat=True).first()
-    return [deal.owner_id, deal.credited_to_id, deal.co_seller_id, customer_owner]
 
 
 def _record(deal: Deal, *, from_stage: str, from_outcome: str, by: User, reason: str = "") -> None:
@@ -133,7 +125,7 @@ def deal_move(*, deal: Deal, to_stage: str, by: User, expected_version: int, rea
         if refusal := signing_hold(deal):
             raise RuleError(refusal)
         # Moved back out of follow-up: the signing no longer stands.
-        figures_changed(days=[deal.signed_on], people=_counted_for(deal))
+        figures_changed(days=[deal.signed_on], people=counted_for(deal))
         deal.outcome, deal.signed_on, deal.contract_number, deal.credited_to = Outcome.OPEN, None, "", None
     deal.stage, deal.stage_entered_at = to_stage, timezone.now()
     _price_in_base(deal)
@@ -171,7 +163,7 @@ def deal_sign(*, deal: Deal, terms: Deal, contract_number: str, signed_on: date,
     terms._change_reason = "signed"
     _save(terms)
     _record(terms, from_stage=current.stage, from_outcome=current.outcome, by=by)
-    figures_changed(days=[signed_on], people=_counted_for(terms))
+    figures_changed(days=[signed_on], people=counted_for(terms))
     return terms
 
 
@@ -234,7 +226,7 @@ def deal_split_set(*, deal: Deal, co_seller: User | None, share: Decimal, by: Us
     current._change_reason = "split"
     current._history_user = by  # type: ignore[attr-defined]  # read by django-simple-history
     _save(current)
-    figures_changed(days=[current.signed_on], people=[*_counted_for(current), former_co_seller])
+    figures_changed(days=[current.signed_on], people=[*counted_for(current), former_co_seller])
     return current
 
 
@@ -272,7 +264,7 @@ def deal_cancel(*, deal: Deal, reason: LostReason, note: str, by: User, expected
     current._history_user = by  # type: ignore[attr-defined]  # read by django-simple-history
     _save(current)
     _record(current, from_stage=current.stage, from_outcome=Outcome.WON, by=by, reason=note.strip()[:300])
-    figures_changed(days=[current.signed_on], people=_counted_for(current))
+    figures_changed(days=[current.signed_on], people=counted_for(current))
     return current
 
 
@@ -359,7 +351,7 @@ def amendment_approve(*, amendment: Amendment, by: User, note: str = "") -> Deal
     deal._change_reason = "amended"
     _save(deal)
     _close(amendment, status=Amendment.Status.APPROVED, by=by, note=note)
-    figures_changed(days=[deal.signed_on], people=_counted_for(deal))
+    figures_changed(days=[deal.signed_on], people=counted_for(deal))
     return deal
 
 

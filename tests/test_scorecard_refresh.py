@@ -1,5 +1,5 @@
-"""Dashboards follow a signing within a minute: a signing, amendment, loss, reopening, transfer, visit
-or survey enqueues, on commit, one refresh of the scorecards of the periods it touched; a burst of
+"""Dashboards follow a signing within a minute: a signing, amendment, loss, reopening, transfer, visit,
+survey, B/L, complaint, cargo claim, invoice or payment enqueues, on commit, one refresh of the scorecards of the periods it touched; a burst of
 changes makes one run; a real worker brings the figure onto the dashboard."""
 
 import datetime
@@ -12,15 +12,21 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from customers.models import SatisfactionSurvey
+from customers import complaints
+from customers.models import Complaint, SatisfactionSurvey
 from customers.services import survey_record
 from pipeline import activities, services, transfers
+from pipeline.execution import services as execution
+from pipeline.execution.models import CargoClaim, Shipment
+from pipeline.execution.selectors import suggested_claims
 from pipeline.models import Activity, Deal, LostReason, Stage
+from pipeline.receivables import services as receivables
 from targets import kpis, scorecards
 from targets.models import Scorecard
 from targets.periods import quarter_start
 
-from .factories import CustomerFactory, DealFactory
+from .factories import CustomerFactory, DealFactory, ExchangeRateFactory
+from .test_receivables_services import coal, loaded  # noqa: F401
 from .test_worker import _database_url_for_worker, real_worker, routed, wait_for
 
 # A refresh of a month and its quarter, for a few people as for 300 (test_scorecard_refresh_demo.py too): the
@@ -150,6 +156,57 @@ def test_each_change_that_moves_a_figure_enqueues_a_refresh(cast, deal, enqueued
         else:
             services.amendment_approve(amendment=amendment, by=cast.manager)
     assert enqueued.call_count == 1
+
+
+@pytest.mark.parametrize("change", ["bl", "complaint", "resolve", "claim", "invoice", "payment"])
+def test_each_step_of_a_contracts_life_that_moves_a_figure_enqueues_a_refresh(
+        cast, coal, enqueued, django_capture_on_commit_callbacks, change):
+    """Delivered tonnes, complaints and claims, invoiced, owed and collected are scorecard figures too: the
+    dashboards follow them within a minute, not at the next hourly run."""
+    ExchangeRateFactory(currency="USD", valid_from=datetime.date(2026, 1, 1), rate=Decimal("7.1"))
+    shipment = Shipment(deal=coal, vessel_name="Pacific Glory")
+    if change != "bl":
+        shipment = loaded(coal, cast.rep, outturn_tonnes=Decimal(59000))
+    received = {"assignee": cast.service, "channel": "email", "severity": "medium", "received_at": timezone.now(),
+                "description": "Short-landed", "by": cast.rep}
+    if change == "resolve":
+        complaint = complaints.complaint_record(customer=coal.customer, contact=None, category="quantity",
+                                                contract_number="", claimed_amount=None, claimed_currency="",
+                                                **received)
+        complaint = complaints.complaint_transition(complaint=complaint, to_status=Complaint.Status.INVESTIGATING,
+                                                    by=cast.service)
+    if change == "payment":
+        invoice = receivables.provisional_issue(shipment=shipment, by=cast.rep)
+    with django_capture_on_commit_callbacks(execute=True):
+        if change == "bl":
+            loaded(coal, cast.rep, bl_date=today())
+        elif change == "complaint":
+            complaints.complaint_record(customer=coal.customer, contact=None, category="quantity", contract_number="",
+                                        claimed_amount=None, claimed_currency="", **received)
+        elif change == "resolve":
+            complaints.complaint_transition(complaint=complaint, to_status=Complaint.Status.RESOLVED, by=cast.service,
+                                            text="Credited", settlement=Complaint.Settlement.CREDIT_NOTE,
+                                            settled_amount=Decimal("5748.00"))
+        elif change == "claim":
+            suggestion = next(each for each in suggested_claims(shipment) if each.kind == CargoClaim.Kind.QUANTITY)
+            execution.claim_raise(shipment=shipment, suggestion=suggestion, **received)
+        elif change == "invoice":
+            receivables.provisional_issue(shipment=shipment, by=cast.rep)
+        else:
+            receivables.payment_record(customer=coal.customer, received_on=today(), amount=Decimal("1000000.00"),
+                                       currency="USD", by=cast.rep, allocations={invoice.pk: Decimal("1000000.00")})
+    assert enqueued.call_count == 1
+    assert scorecards.ScorecardRefresh.objects.filter(person=cast.rep).exists()
+
+
+def test_a_cargo_lifted_today_is_on_the_sellers_scorecard_after_the_refresh(cast, coal, enqueued,
+                                                                            django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        loaded(coal, cast.rep, bl_date=today(), bl_tonnes=Decimal("61250.5"))
+    scorecards.refresh_run(periods(enqueued.call_args))
+    card = Scorecard.objects.get(subject="rep", subject_id=cast.rep.pk, period="month",
+                                 period_start=today().replace(day=1))
+    assert card.delivered_tonnage == Decimal("61250.5")
 
 
 def test_the_refresh_writes_the_same_rows_twice(cast, deal):

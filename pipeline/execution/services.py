@@ -11,11 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import access
+from accounts.changes import figures_changed
 from accounts.models import User
 from accounts.services import RuleError
 from customers import complaints
 from customers.models import Complaint
 from pipeline.models import Deal, Outcome, PortRole, SpecParameter
+from pipeline.selectors import counted_for
 
 from . import pricing
 from .models import Assay, AssayResult, CargoClaim, LaytimeException, LaytimeStatement, Shipment
@@ -106,8 +108,10 @@ def shipment_save(*, shipment: Shipment, by: User, expected_version: int | None 
     deal = Deal.objects.select_for_update().get(pk=shipment.deal_id)
     shipment.deal = deal
     _check_recorder(by, deal)
+    lifted_before: tuple[date | None, Decimal | None] = (None, None)
     if shipment.pk:
         current = _locked(shipment, expected_version)
+        lifted_before = (current.bl_date, current.bl_tonnes)
         if current.bl_tonnes != shipment.bl_tonnes:
             shipment.bl_accepted_by = None  # a new quantity needs its own acceptance
         shipment.version = current.version + 1
@@ -119,6 +123,8 @@ def shipment_save(*, shipment: Shipment, by: User, expected_version: int | None 
     _check_laycan(shipment, deal)
     _check_quantities(shipment, by=by, acceptance_reason=acceptance_reason)
     shipment.save()
+    if lifted_before != (shipment.bl_date, shipment.bl_tonnes):  # the tonnes delivered, in the B/L's month
+        figures_changed(days=[lifted_before[0], shipment.bl_date], people=counted_for(deal))
     return shipment
 
 
@@ -213,6 +219,7 @@ def claim_raise(*, shipment: Shipment, suggestion: SuggestedClaim, assignee: Use
     CargoClaim.objects.create(complaint=complaint, shipment=shipment, kind=suggestion.kind,
                               parameter=suggestion.parameter, measured=suggestion.measured,
                               claimed_amount=suggestion.amount)
+    figures_changed(days=[timezone.localdate(received_at)], people=counted_for(deal))  # the claims' value
     return complaint
 
 
@@ -240,5 +247,7 @@ def claim_tie(*, complaint: Complaint, shipment: Shipment, parameter: SpecParame
     if complaint.claimed_amount is None:
         complaint.claimed_amount, complaint.claimed_currency = claimed_amount, shipment.deal.currency
         complaint.save(update_fields=["claimed_amount", "claimed_currency"])
-    return CargoClaim.objects.create(complaint=complaint, shipment=shipment, kind=kind, parameter=parameter,
-                                     measured=measured, claimed_amount=claimed_amount)
+    claim = CargoClaim.objects.create(complaint=complaint, shipment=shipment, kind=kind, parameter=parameter,
+                                      measured=measured, claimed_amount=claimed_amount)
+    figures_changed(days=[timezone.localdate(complaint.received_at)], people=counted_for(shipment.deal))
+    return claim

@@ -17,6 +17,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.changes import figures_changed
 from accounts.models import User
 from accounts.services import RuleError
 from customers.models import Complaint, Customer, PaymentTerms
@@ -24,7 +25,7 @@ from pipeline.execution.models import CargoClaim, Shipment
 from pipeline.execution.pricing import dry_tonnes, line_value
 from pipeline.execution.selectors import load_port_moisture, results_of, valuation
 from pipeline.models import MOISTURE, Deal, Outcome, Specification
-from pipeline.selectors import rate_for
+from pipeline.selectors import counted_for, rate_for
 
 from . import money
 from .models import Invoice, InvoiceLine, InvoiceSequence, Payment, PaymentAllocation
@@ -117,6 +118,7 @@ def _issue(*, deal: Deal, kind: str, issued_on: date, due_on: date, lines: list[
     if against is not None and amount < 0:
         # A credit (a note, or a final invoice's credit balance) takes what it credits off the invoice it adjusts.
         invoice_balances_refresh([against.pk])
+    figures_changed(days=[issued_on], people=counted_for(deal))  # invoiced, owed and overdue, DSO
     return invoice
 
 
@@ -418,4 +420,8 @@ def payment_record(*, customer: Customer, received_on: date, amount: Decimal, cu
     PaymentAllocation.objects.bulk_create(PaymentAllocation(payment=payment, invoice_id=pk, amount=value)
                                           for pk, value in allocations.items())
     invoice_balances_refresh(allocations)
+    # Cash collected: the contracts' sellers' for what settles their invoices, the customer's owner's on account.
+    figures_changed(days=[received_on], people=[customer.owner_id, *(
+        person for invoice in invoices.values()
+        for person in (invoice.deal.owner_id, invoice.deal.credited_to_id, invoice.deal.co_seller_id))])
     return payment
