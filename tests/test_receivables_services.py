@@ -182,6 +182,15 @@ def test_an_ore_cargo_priced_per_dry_tonne_is_billed_on_its_dry_tonnes(cast, ore
     ]
 
 
+def test_dry_tonnes_are_billed_to_the_kilogram_the_line_shows(cast, ore):
+    # 61,489.3 wmt x (1 - 0.0984) = 55,438.75288 -> 55,438.753 dmt; x 100.00 = 5,543,875.30 (not the
+    # 5,543,875.29 of the unrounded tonnes, which the line's own figures would not make).
+    shipment = loaded(ore, cast.rep, bl_tonnes=D("61489.3"))
+    load_assay(shipment, cast.rep, fe="62", sio2="4.5", moisture="9.84")
+    provisional = services.provisional_issue(shipment=shipment, by=cast.rep, issued_on=BL_DATE)
+    assert lines_of(provisional) == [(InvoiceLine.Kind.CARGO, "9.84", D("55438.753"), D("5543875.30"))]
+
+
 def test_a_usance_invoice_falls_due_the_contracts_days_after_the_bl(cast, coal):
     coal.payment_terms, coal.payment_days = PaymentTerms.LC_USANCE, 90
     coal.save()

@@ -200,7 +200,8 @@ def provisional_issue(*, shipment: Shipment, by: User, issued_on: date | None = 
         if measured is None:
             raise RuleError(_("This contract is priced per dry tonne: record the load port assay with its "
                               "moisture first, to bill the B/L tonnes dry."))
-        quantity, moisture = dry_tonnes(shipment.bl_tonnes, measured), _percent(measured)
+        # To the kilogram the line keeps, so that its tonnes x its price make its amount.
+        quantity, moisture = dry_tonnes(shipment.bl_tonnes, measured).quantize(KILOGRAM), _percent(measured)
     lines = [Draft(Line.CARGO, money.cargo_value(quantity, deal.price_per_tonne), reference=moisture,
                    quantity=quantity, unit_price=deal.price_per_tonne)]
     prepaid = _prepayment_share(deal, shipment)
@@ -212,6 +213,9 @@ def provisional_issue(*, shipment: Shipment, by: User, issued_on: date | None = 
     return _issue(deal=deal, kind=Kind.PROVISIONAL, shipment=shipment, issued_on=issued_on, lines=lines, by=by,
                   due_on=money.due_date(kind=Kind.PROVISIONAL, issued_on=issued_on, bl_date=shipment.bl_date,
                                         payment_days=deal.payment_days))
+
+
+KILOGRAM = Decimal("0.001")  # in tonnes, as invoice lines and shipments keep them
 
 
 def _priced_dry(deal: Deal) -> bool:
