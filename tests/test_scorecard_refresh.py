@@ -1,6 +1,7 @@
 """Dashboards follow a signing within a minute: a signing, amendment, loss, reopening, transfer, visit,
-survey, B/L, complaint, cargo claim, invoice or payment enqueues, on commit, one refresh of the scorecards of the periods it touched; a burst of
-changes makes one run; a real worker brings the figure onto the dashboard."""
+survey, B/L, complaint, cargo claim, invoice or payment enqueues, on commit, one refresh of the scorecards
+of the periods it touched; a burst of changes makes one run; a real worker brings the figure onto the
+dashboard."""
 
 import datetime
 from decimal import Decimal
