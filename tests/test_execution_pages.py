@@ -15,6 +15,7 @@ from pipeline.execution.models import CargoClaim, Shipment
 from pipeline.models import PortRole, SpecParameter
 
 from .factories import ComplaintFactory, SignedDealFactory
+from .factories.execution import iron_ore_fe_62
 from .queries import assert_queries_pinned, planner_settings
 from .test_execution_services import assay, coal, on_bl_basis, record  # noqa: F401 -- coal is a fixture
 
@@ -112,6 +113,20 @@ def test_the_deal_page_shows_the_shipments_panel_only_on_a_signed_contract(clien
     open_deal = SignedDealFactory(customer__owner=cast.rep, outcome="open", stage="negotiation", contract_number="",
                                   signed_on=None)
     assert 'id="shipments"' not in text(client_as(cast.rep).get(reverse("deals:detail", args=[open_deal.pk])))
+
+
+def test_an_ore_cargo_is_shown_at_its_dry_value_and_price_per_dmt(client_as, cast):
+    spec = iron_ore_fe_62()
+    deal = SignedDealFactory(customer__owner=cast.rep, specification=spec, price_per_tonne=D(100),
+                             commodity=spec.commodity, final_assay=PortRole.DISCHARGE)
+    shipment = record(deal, cast.rep, bl_tonnes=D(60000), bl_date=datetime.date(2026, 3, 5))
+    assay(shipment, cast.rep, PortRole.LOAD, fe="61.2", sio2="4.75", moisture="8.5")
+    client = client_as(cast.rep)
+    for page in (reverse("deals:detail", args=[deal.pk]), reverse("shipments:detail", args=[shipment.pk])):
+        assert "5,490,000.00 USD" in text(client.get(page))  # 54,900 dmt x 100.00, not 60,000 wet tonnes
+    assay(shipment, cast.rep, PortRole.DISCHARGE, fe="61.2", sio2="4.75", moisture="8.5")
+    html = text(client.get(reverse("deals:detail", args=[deal.pk])))
+    assert "5,407,650.00 USD" in html and "-1.20 USD/dmt" in html and "-0.30 USD/dmt" in html
 
 
 def test_who_may_only_look_gets_no_forms_and_403_on_every_change(client_as, cast, coal, monkeypatch):

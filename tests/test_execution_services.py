@@ -171,6 +171,22 @@ def test_iron_ore_per_dry_tonne_is_worth_5407650_on_its_bl(cast):
     assert worth.value == D("5407650.00")
 
 
+def test_an_ore_cargo_is_worth_its_dry_tonnes_until_its_final_assay(cast):
+    """Its final assay at discharge: before it, the cargo is worth what its provisional invoice bills."""
+    spec = iron_ore_fe_62()
+    deal = SignedDealFactory(customer__owner=cast.rep, specification=spec, price_per_tonne=D(100),
+                             commodity=spec.commodity, final_assay=PortRole.DISCHARGE)
+    shipment = record(deal, cast.rep, bl_tonnes=D(60000))
+    # Wet tonnes are not what the price applies to: no value until the load port's moisture is known.
+    assert selectors.provisional_value(deal, selectors.valuation(shipment), selectors.load_port_moisture(shipment)) \
+        is None
+    assay(shipment, cast.rep, PortRole.LOAD, fe="61.2", sio2="4.75", moisture="8.5")
+    worth = selectors.valuation(shipment)
+    assert worth.value is None  # not final: the discharge assay is
+    # 60,000 wmt x (1 - 0.085) = 54,900 dmt x 100.00 = 5,490,000.00.
+    assert selectors.provisional_value(deal, worth, selectors.load_port_moisture(shipment)) == D("5490000.00")
+
+
 def test_a_rejectable_assay_flags_the_cargo_and_has_no_value(cast, coal):
     shipment = record(coal, cast.rep, bl_tonnes=D(60000), outturn_tonnes=D(60000))
     recorded = assay(shipment, cast.rep, PortRole.DISCHARGE, nar=4950)

@@ -39,11 +39,14 @@ def deal_execution_panel(request: AuthenticatedRequest, deal: Deal) -> str:
         return [(parameters.get(line.parameter, line.parameter), f"{line.result.normalize():,f}", line)
                 for line in worth.adjusted.lines]
 
+    dry = selectors.priced_dry(deal)
+    moistures = selectors.load_port_moistures(shipments) if dry and shipments else {}
     rows = [{"shipment": shipment, "outturn": selectors.outturn_of(shipment), "worth": valuations[shipment.pk],
              "adjustments": adjustments(valuations[shipment.pk]),
-             "provisional": selectors.provisional_value(deal, valuations[shipment.pk])} for shipment in shipments]
+             "provisional": selectors.provisional_value(deal, valuations[shipment.pk], moistures.get(shipment.pk))}
+            for shipment in shipments]
     return render_to_string("execution/_deal_panel.html", {
-        "deal": deal, "rows": rows, "execution": selectors.contract_execution(deal),
+        "deal": deal, "rows": rows, "execution": selectors.contract_execution(deal), "dry": dry,
         "can_add": selectors.can_record_execution(request.user, deal) and len(shipments) < deal.liftings,
     }, request=request)
 

@@ -12,6 +12,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
+KILOGRAM = Decimal("0.001")  # in tonnes, as shipments and invoice lines keep them
 
 
 class RuleKind:
@@ -149,6 +150,12 @@ def adjusted_price(
 def dry_tonnes(wet_tonnes: Decimal, moisture_percent: Decimal) -> Decimal:
     """Wet metric tonnes less their moisture: the dry tonnes a price per dmt applies to."""
     return wet_tonnes * (1 - moisture_percent / HUNDRED)
+
+
+def billed_dry_tonnes(wet_tonnes: Decimal, moisture_percent: Decimal) -> Decimal:
+    """The dry tonnes a cargo is billed on before its final assay, to the kilogram the invoice line keeps: so
+    that the line's tonnes x its price make its amount."""
+    return dry_tonnes(wet_tonnes, moisture_percent).quantize(KILOGRAM, ROUND_HALF_UP)
 
 
 def line_value(quantity: Decimal, price: Decimal) -> Decimal:

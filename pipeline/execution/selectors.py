@@ -205,12 +205,25 @@ def final_assay(shipment: Shipment) -> Assay | None:
     return standing_assays(shipment).filter(place=shipment.deal.final_assay).order_by("-recorded_at", "-pk").first()
 
 
+def priced_dry(deal: Deal) -> bool:
+    """Whether the contract's price is per dry metric tonne (its specification says so)."""
+    return deal.specification is not None and deal.specification.price_basis == Specification.PriceBasis.DRY
+
+
+def load_port_moistures(shipments: list[Shipment]) -> dict[int, Decimal]:
+    """Each shipment's moisture on its latest standing load-port assay, in one query: what the B/L's wet tonnes
+    are dried by to value and bill a cargo priced per dry tonne before its final assay."""
+    moistures = {}
+    for shipment_id, value in (AssayResult.objects.filter(
+            assay__shipment__in=shipments, assay__superseded_by__isnull=True, assay__place=PortRole.LOAD,
+            parameter__code=MOISTURE).order_by("assay__recorded_at", "assay__pk")
+            .values_list("assay__shipment_id", "value")):
+        moistures[shipment_id] = value  # oldest first: the latest wins
+    return moistures
+
+
 def load_port_moisture(shipment: Shipment) -> Decimal | None:
-    """The moisture of the shipment's latest standing load-port assay: what the B/L's wet tonnes are dried by
-    to bill a cargo priced per dry tonne before its final assay (the provisional invoice)."""
-    return (AssayResult.objects.filter(assay__shipment=shipment, assay__superseded_by__isnull=True,
-                                       assay__place=PortRole.LOAD, parameter__code=MOISTURE)
-            .order_by("-assay__recorded_at", "-assay__pk").values_list("value", flat=True).first())
+    return load_port_moistures([shipment]).get(shipment.pk)
 
 
 def results_of(assay: Assay) -> dict[str, Decimal]:
@@ -476,14 +489,19 @@ def laytime_of(shipment: Shipment) -> list[tuple[LaytimeStatement, Statement | N
     return [(statement, statement_figures(statement)) for statement in statements]
 
 
-def provisional_value(deal: Deal, worth: Valuation) -> Decimal | None:
+def provisional_value(deal: Deal, worth: Valuation, moisture: Decimal | None = None) -> Decimal | None:
     """What a shipment is worth until it is final: its value on the assays so far, or before the final
-    assay its quantity at the contract price; None when unpriceable (no quantity, or rejectable)."""
+    assay its quantity at the contract price, priced per dry tonne dried by the load port's `moisture` as the
+    provisional invoice is; None when unpriceable (no quantity or moisture yet, or rejectable)."""
     if worth.value is not None:
         return worth.value
-    if worth.assay is None and worth.quantity is not None:
+    if worth.assay is not None or worth.quantity is None:
+        return None
+    if not priced_dry(deal):
         return pricing.line_value(worth.quantity, deal.price_per_tonne)
-    return None
+    if moisture is None:
+        return None
+    return pricing.line_value(pricing.billed_dry_tonnes(worth.quantity, moisture), deal.price_per_tonne)
 
 
 # --- Where execution shows on the pages below it ---------------------------------------------------

@@ -59,6 +59,7 @@ def _detail_page(request: AuthenticatedRequest, shipment: Shipment, facts_form: 
         if parameters:
             assay_form = assay_form or AssayForm(parameters=parameters, deal=deal)
     outturn = selectors.outturn_of(shipment)
+    dry = selectors.priced_dry(deal)
     laytime = dict(((statement.port_role, (statement, figures)) for statement, figures
                     in selectors.laytime_of(shipment)))
     return render(request, "execution/shipment_detail.html", {
@@ -72,8 +73,9 @@ def _detail_page(request: AuthenticatedRequest, shipment: Shipment, facts_form: 
         if worth.adjusted else [],
         "rejected": [names.get(code, code) for code in worth.adjusted.rejected] if worth.adjusted else [],
         "missing": [names.get(code, code) for code in worth.adjusted.missing] if worth.adjusted else [],
-        "provisional": selectors.provisional_value(deal, worth),
-        "dry": deal.specification is not None and deal.specification.price_basis == "dmt",
+        "provisional": selectors.provisional_value(deal, worth, selectors.load_port_moisture(shipment)
+                                                   if dry else None),
+        "dry": dry,
         "outturn": outturn,
         "claimable": outturn.claimable_tonnes(deal.shortage_allowance_percent) if outturn else None,
         "bl_outside": services.bl_outside_tolerance(shipment),

@@ -22,9 +22,9 @@ from accounts.models import User
 from accounts.services import RuleError
 from customers.models import Complaint, Customer, PaymentTerms
 from pipeline.execution.models import CargoClaim, Shipment
-from pipeline.execution.pricing import dry_tonnes, line_value
-from pipeline.execution.selectors import load_port_moisture, results_of, valuation
-from pipeline.models import MOISTURE, Deal, Outcome, Specification
+from pipeline.execution.pricing import billed_dry_tonnes, line_value
+from pipeline.execution.selectors import load_port_moisture, priced_dry, results_of, valuation
+from pipeline.models import MOISTURE, Deal, Outcome
 from pipeline.selectors import counted_for, rate_for
 
 from . import money
@@ -194,14 +194,13 @@ def provisional_issue(*, shipment: Shipment, by: User, issued_on: date | None = 
         raise RuleError(_("This shipment has a provisional invoice already: cancel it by a credit note to "
                           "issue another."))
     quantity, moisture = shipment.bl_tonnes, ""
-    if _priced_dry(deal):
+    if priced_dry(deal):
         # Per dry tonne: the B/L's wet tonnes dried by the load port's moisture, which the final assay may revise.
         measured = load_port_moisture(shipment)
         if measured is None:
             raise RuleError(_("This contract is priced per dry tonne: record the load port assay with its "
                               "moisture first, to bill the B/L tonnes dry."))
-        # To the kilogram the line keeps, so that its tonnes x its price make its amount.
-        quantity, moisture = dry_tonnes(shipment.bl_tonnes, measured).quantize(KILOGRAM), _percent(measured)
+        quantity, moisture = billed_dry_tonnes(shipment.bl_tonnes, measured), _percent(measured)
     lines = [Draft(Line.CARGO, money.cargo_value(quantity, deal.price_per_tonne), reference=moisture,
                    quantity=quantity, unit_price=deal.price_per_tonne)]
     prepaid = _prepayment_share(deal, shipment)
@@ -215,13 +214,6 @@ def provisional_issue(*, shipment: Shipment, by: User, issued_on: date | None = 
                                         payment_days=deal.payment_days))
 
 
-KILOGRAM = Decimal("0.001")  # in tonnes, as invoice lines and shipments keep them
-
-
-def _priced_dry(deal: Deal) -> bool:
-    return deal.specification is not None and deal.specification.price_basis == Specification.PriceBasis.DRY
-
-
 def _percent(value: Decimal) -> str:
     """A moisture as a cargo line's reference, which marks its tonnes dry ("8.5")."""
     return f"{value.normalize():f}"
@@ -233,7 +225,7 @@ def _final_lines(shipment: Shipment, deal: Deal) -> list[Draft]:
     assert shipment.final_quantity is not None and shipment.final_value is not None  # finalised
     quantity = shipment.final_quantity
     worth = valuation(shipment)
-    measured = results_of(worth.assay).get(MOISTURE) if worth.assay is not None and _priced_dry(deal) else None
+    measured = results_of(worth.assay).get(MOISTURE) if worth.assay is not None and priced_dry(deal) else None
     moisture = _percent(measured) if measured is not None else ""
     lines = [Draft(Line.CARGO, line_value(quantity, deal.price_per_tonne), reference=moisture, quantity=quantity,
                    unit_price=deal.price_per_tonne)]
