@@ -127,6 +127,7 @@ def test_an_ore_cargo_is_shown_at_its_dry_value_and_price_per_dmt(client_as, cas
     assay(shipment, cast.rep, PortRole.DISCHARGE, fe="61.2", sio2="4.75", moisture="8.5")
     html = text(client.get(reverse("deals:detail", args=[deal.pk])))
     assert "5,407,650.00 USD" in html and "-1.20 USD/dmt" in html and "-0.30 USD/dmt" in html
+    assert "100.00 USD/dmt" in html  # the contract's price, in its terms
 
 
 def test_who_may_only_look_gets_no_forms_and_403_on_every_change(client_as, cast, coal, monkeypatch):
