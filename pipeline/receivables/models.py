@@ -124,7 +124,8 @@ class InvoiceLine(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveSmallIntegerField(default=1)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    # What the line is about: a parameter and its result, an invoice number, a complaint number.
+    # What the line is about: a parameter and its result, an invoice number, a complaint number; on a cargo
+    # line, the moisture its tonnes were dried by when priced per dry tonne (empty: wet tonnes).
     reference = models.CharField(_("reference"), max_length=120, blank=True)
     quantity_tonnes = models.DecimalField(_("quantity (t)"), null=True, blank=True, **TONNES)
     unit_price = models.DecimalField(_("price per tonne"), max_digits=16, decimal_places=6, null=True, blank=True)
