@@ -1,11 +1,13 @@
 """The bell's count, which every page's navigation bar shows: cached per person and day, and dropped the moment
 anything it counts is written.
 
-The count is a versioned cache entry: its key holds a token for "everyone" and one for the person. A write to
-a reminder (or to anything an app registered with the inbox count) replaces the person's token, or everyone's
-when a bulk write does not say whose rows it touched, once its transaction commits. A reader that computed the
-count from the old rows stores it under the old token, where nobody looks any more; so a cached count is never
-older than the last committed write. The day is in the key, so snoozed reminders come back at midnight.
+The count is a versioned cache entry: it is stored with the token for "everyone" and the person's token it was
+counted under, and read only while both are still the current ones. A write to a reminder (or to anything an app
+registered with the inbox count) replaces the person's token, or everyone's when a bulk write does not say whose
+rows it touched, once its transaction commits. A reader that computed the count from the old rows stores it with
+the old tokens, which nobody matches any more; so a cached count is never older than the last committed write.
+The day is in the key, so snoozed reminders come back at midnight. Every page reads the tokens and the count in
+one round trip to the cache.
 """
 
 import secrets
@@ -43,12 +45,16 @@ def cached_count(person_id: int, day: date, count: Callable[[], int]) -> int:
     seconds = settings.INBOX_COUNT_CACHE_SECONDS
     if seconds <= 0:
         return count()
-    everyone, person = _tokens(person_id)
-    key = f"bell:n:{person_id}:{day.isoformat()}:{everyone}:{person}"
-    value = cache.get(key)
-    if value is None:
-        value = count()
-        cache.set(key, value, seconds)
+    person_key, key = _person_key(person_id), f"bell:n:{person_id}:{day.isoformat()}"
+    found = cache.get_many([EVERYONE, person_key, key])
+    tokens = (found.get(EVERYONE), found.get(person_key))
+    if None in tokens:
+        tokens = _tokens(person_id)
+    stored = found.get(key)
+    if isinstance(stored, (list, tuple)) and len(stored) == 3 and tuple(stored[:2]) == tokens:
+        return int(stored[2])
+    value = count()
+    cache.set(key, (*tokens, value), seconds)
     return int(value)
 
 

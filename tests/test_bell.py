@@ -5,7 +5,7 @@ acknowledged, whichever way the write is made (one row, a bulk update, a cascade
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.urls import reverse
 from django.utils import timezone
 
@@ -57,6 +57,29 @@ def test_the_count_is_read_once_and_then_from_the_cache(cast, rf, django_assert_
     settings.INBOX_COUNT_CACHE_SECONDS = 0  # off: counted on every page
     with django_assert_num_queries(1):
         assert bell_of(rf, cast.rep) == 1
+
+
+def test_a_page_reads_the_cached_count_in_one_round_trip_to_the_cache(cast, rf, monkeypatch):
+    late_next_step(cast.rep)
+    reminders.raise_reminders()
+    assert bell_of(rf, cast.rep) == 1  # counted and stored
+    backend, calls, depth = caches["default"], [], []
+
+    def spy(name, method):
+        def called(*args, **kwargs):
+            if not depth:  # a backend's get_many may call its own get per key: one call of ours
+                calls.append(name)
+            depth.append(name)
+            try:
+                return method(*args, **kwargs)
+            finally:
+                depth.pop()
+        return called
+
+    for name in ("get", "get_many", "set", "add", "set_many"):
+        monkeypatch.setattr(backend, name, spy(name, getattr(backend, name)))
+    assert bell_of(rf, cast.rep) == 1
+    assert calls == ["get_many"]
 
 
 def test_raising_marking_done_and_snoozing_change_the_count_at_once(cast, rf, committed):
