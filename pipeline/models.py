@@ -503,6 +503,10 @@ class StageMove(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     reason = models.CharField(max_length=300, blank=True)
+    # When the deal entered `from_stage`: the latest earlier move into it, or the deal's creation. Kept when the
+    # move is recorded, so that the scorecards' time in each stage needs no lookup per move; None on a move
+    # written without it (a bulk insert), which the scorecards then look up (targets.kpis).
+    from_stage_since = models.DateTimeField(null=True, editable=False)
 
     class Meta:
         ordering = ["at", "pk"]

@@ -47,6 +47,7 @@ from .models import (
     Port,
     Reminder,
     Stage,
+    StageMove,
     Transfer,
 )
 
@@ -202,6 +203,13 @@ def changeable_owner_ids(user: User, activities: Iterable[Activity]) -> set[int]
 def can_change_research(user: User, research: MarketResearch) -> bool:
     """Its author and the director: a record is someone's account of what they saw."""
     return can_research(user) and access.can_change_authored(user, research.author_id)
+
+
+def stage_entries(deal: Any, stage: Any, before: Any = None) -> QuerySet[StageMove]:
+    """The moves that took a deal into `stage`, latest first (those `before` a time, when given); a move within
+    one stage (a signing, a loss, a reopening) enters none. The arguments may be OuterRefs."""
+    moves = StageMove.objects.filter(deal=deal, to_stage=stage).exclude(from_stage=F("to_stage"))
+    return (moves if before is None else moves.filter(at__lt=before)).order_by("-at")
 
 
 def transfers_of(*, deal: Deal | None = None, customer: Customer | None = None) -> QuerySet[Transfer]:

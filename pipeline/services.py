@@ -29,7 +29,7 @@ from .models import (
     StageMove,
 )
 from .reminders import close_for_cause, notify
-from .selectors import counted_for, rate_for
+from .selectors import counted_for, rate_for, stage_entries
 
 
 class StaleDeal(RuleError):
@@ -64,7 +64,9 @@ def _save(deal: Deal) -> None:
 
 def _record(deal: Deal, *, from_stage: str, from_outcome: str, by: User, reason: str = "") -> None:
     StageMove.objects.create(deal=deal, from_stage=from_stage, to_stage=deal.stage, from_outcome=from_outcome,
-                             to_outcome=deal.outcome, by=by, reason=reason)
+                             to_outcome=deal.outcome, by=by, reason=reason,
+                             from_stage_since=stage_entries(deal.pk, from_stage).values_list("at", flat=True).first()
+                             or deal.created_at)
 
 
 @transaction.atomic

@@ -43,7 +43,7 @@ from pipeline.execution.models import CargoClaim, Shipment
 from pipeline.models import Activity, Deal, Outcome, StageMove
 from pipeline.receivables import money as receivables_money
 from pipeline.receivables.scorecards import collected_allocations, invoiced, on_account_received, owed_by_seller
-from pipeline.selectors import probability_case
+from pipeline.selectors import probability_case, stage_entries
 
 from .forecast import forecast_of
 from .models import RepTarget, Scorecard, ScorecardTotals, ScoreWeights, TeamTarget
@@ -435,9 +435,11 @@ def _stage_totals_by_month(start: date, end: date, people: list[int] | None = No
     """(month of the move, deal owner, stage left) -> (summed time spent in it, moves out of it), over the
     moves out of a stage from `start` to `end` (of `people`'s deals only, when given): the time from the move
     into that stage (the latest before, or the deal's creation for the first stage) to the move out of it."""
-    entered = (StageMove.objects.filter(deal=OuterRef("deal"), to_stage=OuterRef("from_stage"), at__lt=OuterRef("at"))
-               .exclude(from_stage=F("to_stage")).order_by("-at").values("at")[:1])
-    stay = ExpressionWrapper(F("at") - Coalesce(Subquery(entered), F("deal__created_at")), output_field=DurationField())
+    # Kept on the move when it was recorded; looked up for a move written without it (COALESCE stops at the first
+    # value: the lookup runs only for those).
+    entered = stage_entries(OuterRef("deal"), OuterRef("from_stage"), before=OuterRef("at")).values("at")[:1]
+    stay = ExpressionWrapper(F("at") - Coalesce(F("from_stage_since"), Subquery(entered), F("deal__created_at")),
+                             output_field=DurationField())
     whose = {"deal__owner__isnull": False} if people is None else {"deal__owner__in": people}
     moves = StageMove.objects.filter(at__gte=_aware(start), at__lt=_aware(end, end=True), **whose)
     rows = (moves.exclude(from_stage=F("to_stage")).annotate(month=_month_of(StageMove, "at", start, end))

@@ -625,6 +625,40 @@ def test_seed_demo_sets_round_targets_for_this_and_last_quarter_and_fills_the_sc
     assert demo_counts() == before
 
 
+def test_each_move_keeps_when_its_deal_entered_the_stage_it_leaves(cast, monkeypatch):
+    """Created on 1 October; to development on the 6th, negotiation on the 13th, back to development on the 16th
+    and to negotiation again on the 21st: 5 days in research, 7 and 5 in development, 3 in negotiation."""
+    import importlib
+
+    from django.apps import apps
+
+    def at(day):
+        return timezone.make_aware(datetime.datetime(2026, 10, day, 9, 0))
+
+    clock = {"now": at(1)}
+    monkeypatch.setattr(timezone, "now", lambda: clock["now"])
+    deal = DealFactory(customer=CustomerFactory(owner=cast.rep), stage="research")
+    for day, stage, reason in [(6, "development", ""), (13, "negotiation", ""),
+                               (16, "development", "The blend changed"), (21, "negotiation", "")]:
+        clock["now"] = at(day)
+        deal = services.deal_move(deal=deal, to_stage=stage, by=cast.rep, expected_version=deal.version,
+                                  reason=reason)
+    monkeypatch.undo()
+    moves = StageMove.objects.filter(deal=deal).order_by("at")
+    assert [move.from_stage_since for move in moves] == [at(1), at(6), at(13), at(16)]
+
+    def stage_days():
+        compute_scorecards(period="quarter", start=datetime.date(2026, 10, 1))
+        return Scorecard.objects.get(subject="rep", subject_id=cast.rep.pk, period="quarter").stage_days
+
+    assert stage_days() == {"research": "5.0", "development": "6.0", "negotiation": "3.0"}
+    # A move written without it (a bulk insert) is looked up, to the same days; the migration fills it in so.
+    moves.update(from_stage_since=None)
+    assert stage_days() == {"research": "5.0", "development": "6.0", "negotiation": "3.0"}
+    importlib.import_module("pipeline.migrations.0019_stage_move_from_stage_since").fill(apps, None)
+    assert [move.from_stage_since for move in moves.all()] == [at(1), at(6), at(13), at(16)]
+
+
 def test_stage_durations_are_the_average_days_deals_spent_in_each_stage(cast):
     """Two deals leave market research after 10 and 20 days, one leaves development after 6."""
 

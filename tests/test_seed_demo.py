@@ -115,6 +115,12 @@ def test_seed_demo_adds_a_living_pipeline(demo):
     for deal, stage in StageMove.objects.order_by("at", "pk").values_list("deal", "to_stage"):
         reached[deal] = max(reached[deal], stage, key=STAGE_ORDER.index)
     assert dict(Deal.objects.values_list("pk", "furthest_stage")) == reached
+    # Each move keeps when its deal entered the stage it left, as the migration that added it computes it.
+    kept = list(StageMove.objects.order_by("pk").values_list("pk", "from_stage_since"))
+    assert all(since is not None for _pk, since in kept)
+    StageMove.objects.update(from_stage_since=None)
+    importlib.import_module("pipeline.migrations.0019_stage_move_from_stage_since").fill(django_apps, None)
+    assert list(StageMove.objects.order_by("pk").values_list("pk", "from_stage_since")) == kept
     assert Activity.objects.count() > 2000
     assert not Customer.objects.exclude(status="lost").filter(last_contacted_at__isnull=True).exists()
     assert MarketResearch.objects.count() == 40
@@ -319,6 +325,7 @@ def test_every_large_deal_has_the_stage_moves_of_its_path(large_demo):
             furthest = max(furthest, move.to_stage, key=STAGE_ORDER.index)
             assert (move.from_stage, move.from_outcome) == (stage, outcome), deal.pk
             assert move.at >= entered and move.by_id == deal.owner_id
+            assert move.from_stage_since == entered, deal.pk  # as services._record keeps it
             if move.to_stage != move.from_stage:
                 entered = move.at
             else:

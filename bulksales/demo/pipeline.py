@@ -216,12 +216,13 @@ def _path(fate, created, gaps, steps):
         at += gaps[step - 1]
         stage = STAGE_ORDER[step]
         moves.append({"from_stage": STAGE_ORDER[step - 1], "to_stage": stage, "from_outcome": Outcome.OPEN,
-                      "to_outcome": Outcome.WON if stage == Stage.FOLLOW_UP else Outcome.OPEN, "at": at, "reason": ""})
+                      "to_outcome": Outcome.WON if stage == Stage.FOLLOW_UP else Outcome.OPEN, "at": at, "reason": "",
+                      "from_stage_since": path[-1][1]})
         path.append((stage, at))
     if fate == "lost":
         at += gaps[-1]
         moves.append({"from_stage": path[-1][0], "to_stage": path[-1][0], "from_outcome": Outcome.OPEN,
-                      "to_outcome": Outcome.LOST, "at": at, "reason": ""})
+                      "to_outcome": Outcome.LOST, "at": at, "reason": "", "from_stage_since": path[-1][1]})
     return path, moves
 
 

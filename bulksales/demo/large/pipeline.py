@@ -134,8 +134,8 @@ def seed_pipeline_large(seed: LargeSeed) -> None:
                        "contract_number", "signed_on", "credited_to", "notes", "created_at", "updated_at",
                        "stage_entered_at", "version"],
                 deals)
-    seed.insert(StageMove, ["id", "deal", "from_stage", "to_stage", "from_outcome", "to_outcome", "by", "at", "reason"],
-                moves)
+    seed.insert(StageMove, ["id", "deal", "from_stage", "to_stage", "from_outcome", "to_outcome", "by", "at", "reason",
+                            "from_stage_since"], moves)
     del deals, moves
     seed.insert(Activity, ["id", "kind", "customer", "deal", "owner", "happened_at", "summary", "outcome", "next_step",
                            "next_step_due", "next_step_done", "created_at"],
@@ -207,14 +207,14 @@ def _deals(rng, seed, customers, bought, commodities, grades, ports, reasons, ra
             at += gaps[step]
             to_stage = STAGE_ORDER[index]
             moves.append((move_id, deal_id, stage, to_stage, Outcome.OPEN, Outcome.OPEN, owner, at,
-                          BACK_REASON if index < STAGE_ORDER.index(stage) else ""))
+                          BACK_REASON if index < STAGE_ORDER.index(stage) else "", stage_at))
             move_id += 1
             stage, stage_at = to_stage, at
         outcome, signed_on, contract, lost_reason = Outcome.OPEN, None, "", None
         laycan_start, expected = None, None
         if fate == "won":
             at += gaps[-1]
-            moves.append((move_id, deal_id, stage, Stage.FOLLOW_UP, Outcome.OPEN, Outcome.WON, owner, at, ""))
+            moves.append((move_id, deal_id, stage, Stage.FOLLOW_UP, Outcome.OPEN, Outcome.WON, owner, at, "", stage_at))
             move_id += 1
             stage, stage_at, outcome = Stage.FOLLOW_UP, at, Outcome.WON
             signed_on = timezone.localtime(at).date()
@@ -223,7 +223,8 @@ def _deals(rng, seed, customers, bought, commodities, grades, ports, reasons, ra
         elif fate == "lost":
             at += gaps[-1]
             lost_reason, reason_name = rng.choice(reasons)
-            moves.append((move_id, deal_id, stage, stage, Outcome.OPEN, Outcome.LOST, owner, at, reason_name))
+            moves.append((move_id, deal_id, stage, stage, Outcome.OPEN, Outcome.LOST, owner, at, reason_name,
+                          stage_at))
             move_id += 1
             outcome = Outcome.LOST
         else:
