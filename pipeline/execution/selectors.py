@@ -170,12 +170,15 @@ def claims_to_confirm(user: User, customer: Customer) -> list[ClaimToConfirm]:
                               outturn_tonnes__lt=F("bl_tonnes") - F("bl_tonnes")
                               * F("deal__shortage_allowance_percent") / 100)
              .exclude(Exists(CargoClaim.objects.filter(shipment=OuterRef("pk"), kind=CargoClaim.Kind.QUANTITY)))
-             .select_related("deal").order_by("-pk")[:SUGGESTIONS_LISTED])
+             .select_related("deal").only("bl_tonnes", "outturn_tonnes", *_CARGO_NAMED).order_by("-pk")
+             [:SUGGESTIONS_LISTED])
     # The same contracts, on the join the rows are read with (a semi-join on `shipments` too cost PostgreSQL more
     # to plan than to run).
     off_spec = (unclaimed_off_spec_results().filter(assay__shipment__deal__customer=customer,
                                                     assay__shipment__deal__outcome=Outcome.WON)
-                .select_related("parameter", "assay__shipment__deal").order_by("-pk")[:SUGGESTIONS_LISTED])
+                .select_related("parameter", "assay__shipment__deal")
+                .only("value", "parameter", *(f"assay__shipment__{name}" for name in _CARGO_NAMED))
+                .order_by("-pk")[:SUGGESTIONS_LISTED])
     found = [ClaimToConfirm(shipment, CargoClaim.Kind.QUANTITY, shipment.bl_tonnes - shipment.outturn_tonnes)
              for shipment in short if shipment.bl_tonnes is not None and shipment.outturn_tonnes is not None]
     found += [ClaimToConfirm(result.assay.shipment, CargoClaim.Kind.QUALITY, result.value, result.parameter)
@@ -523,9 +526,19 @@ def customer_claims(user: User, customer: Customer) -> QuerySet[CargoClaim]:
     whether the user also sees the shipment (customer service sees no contract)."""
     complaints = customer_selectors.complaints_visible_to(user).filter(customer=customer)
     return (CargoClaim.objects.filter(complaint__in=complaints)
-            .select_related("complaint", "shipment__deal", "parameter")
+            .select_related("complaint", "shipment__deal", "parameter").only(*_CLAIM_ROW)
             .annotate(can_open=Exists(shipments_visible_to(user, customer).filter(pk=OuterRef("shipment"))))
             .order_by("-complaint__received_at", "-pk"))
+
+
+# What the customer page shows of a claim, its complaint, cargo and contract: a contract's row alone is some ninety
+# columns, which Django would select, compile and build for every claim listed.
+_CLAIM_ROW = ("kind", "measured", "claimed_amount", "parameter", "complaint__received_at",
+              "complaint__claimed_currency", "complaint__status", "complaint__settlement", "complaint__settled_amount",
+              "shipment__number", "shipment__vessel_name", "shipment__deal__contract_number",
+              "shipment__deal__currency")
+# And of a cargo whose figures call for a claim.
+_CARGO_NAMED = ("number", "vessel_name", "deal__contract_number")
 
 
 @dataclass(frozen=True)
