@@ -82,6 +82,11 @@ def mine(request: AuthenticatedRequest) -> HttpResponse:
 
 # --- A rep's dashboard -------------------------------------------------------------------------------
 
+# What a laycan's row shows of its contract (pipeline/templatetags/deal_summaries.py `laycan_row`), of some ninety
+# columns with its customer's, commodity's and port's.
+LAYCAN_ROW = ("outcome", "quantity_tonnes", "customer__name", "customer__short_name", "commodity__name",
+              "commodity__name_zh", "discharge_port__name", "discharge_port__name_zh")
+
 
 @access.sellers_only
 def rep(request: AuthenticatedRequest, user_id: int | None = None) -> HttpResponse:
@@ -121,7 +126,7 @@ def rep(request: AuthenticatedRequest, user_id: int | None = None) -> HttpRespon
         "open_reminders": open_reminders(person, today).count(),
         # The person's latest coaching note and open actions that the viewer sees (one query).
         "coaching": coaching_selectors.latest_coaching_by_rep(viewer, [person.pk]).get(person.pk),
-        "laycans": dashboards.upcoming_laycans(deals=deals, today=today)[:LAYCAN_ROWS],
+        "laycans": dashboards.upcoming_laycans(deals=deals, today=today).only(*LAYCAN_ROW)[:LAYCAN_ROWS],
         "visits": dashboards.recent_visits(activities=activities)[:RECENT_ROWS],
     })
 
