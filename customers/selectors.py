@@ -146,6 +146,16 @@ def overdue_q(now: datetime) -> Q:
     return resolution_overdue_q(now) | response_overdue_q(now)
 
 
+# What a page's table of complaints shows of each (customers/_complaints.html, on the customer and deal pages):
+# their row is some forty columns with the assignee's.
+COMPLAINT_ROW = ("category", "severity", "status", "received_at", "assignee__full_name", "assignee__username")
+
+
+def complaint_rows(complaints: QuerySet[Complaint]) -> "QuerySet[WithAnnotations[Complaint, OverdueFlags]]":
+    """`complaints` as customers/_complaints.html lists them: late ones flagged, only the columns it shows."""
+    return with_overdue(complaints.select_related("assignee").only(*COMPLAINT_ROW))
+
+
 def with_overdue(complaints: QuerySet[Complaint], now: datetime | None = None,
                  ) -> "QuerySet[WithAnnotations[Complaint, OverdueFlags]]":
     """Annotate `is_overdue` in the database, for lists that highlight late complaints, and which

@@ -364,6 +364,17 @@ def test_the_detail_page_shows_which_deadline_is_missed(client_as, cast, deadlin
     assert "Resolved late" in response.content.decode()
 
 
+def test_the_customer_and_deal_pages_highlight_the_overdue_complaints(client_as, cast, customer, deadlines):
+    from .factories import DealFactory
+
+    deal = DealFactory(customer=customer, owner=customer.owner)
+    client = client_as(customer.owner)
+    for page in (reverse("customers:detail", args=[customer.pk]), reverse("deals:detail", args=[deal.pk])):
+        html = client.get(page).content.decode()
+        assert html.count('class="table-danger"') == 2, page
+        assert f"#{deadlines['unresolved'].pk} " in html and f"#{deadlines['on time'].pk} " in html
+
+
 def test_the_customer_page_partial_lists_complaints_with_overdue_highlighted(cast, deadlines):
     html = render_to_string("customers/_complaints.html", {"complaints": selectors.with_overdue(
         Complaint.objects.select_related("assignee"))})

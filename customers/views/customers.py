@@ -97,9 +97,7 @@ def customer_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         count=Count("pk"), quality=Avg("product_quality"), delivery=Avg("delivery"), service=Avg("service"),
         recommend=Avg("recommend"),
     )
-    complaints = selectors.with_overdue(
-        selectors.complaints_visible_to(request.user).filter(customer=customer).select_related("assignee")
-    )[:10]
+    complaints = selectors.complaint_rows(selectors.complaints_visible_to(request.user).filter(customer=customer))[:10]
     history = customer.history.select_related("history_user")[:15]
     return render(
         request,

@@ -186,7 +186,7 @@ def deal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "can_amend": can_change and deal.outcome == Outcome.WON
         and not any(amendment.status == Amendment.Status.PENDING for amendment in amendments),
         "activities": selectors.activities_visible_to(request.user).filter(deal=deal).select_related("owner")[:20],
-        "complaints": complaints.select_related("assignee")[:10],
+        "complaints": customer_selectors.complaint_rows(complaints)[:10],
         "research": deal.research.select_related("commodity"),
         "panels": render_deal_panels(request, deal),
         "deal_badges": deal_badge_templates(),
