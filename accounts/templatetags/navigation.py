@@ -6,8 +6,6 @@ user may open, which the context processors' flags say, and on the language. A d
 that hold it, which is when its links or labels can change.
 """
 
-from collections.abc import Mapping
-
 from django import template
 from django.template.context import Context
 from django.template.loader import get_template
@@ -21,8 +19,8 @@ MENU_TEMPLATE = "_nav_menu.html"
 _rendered: dict[tuple[object, ...], SafeString] = {}
 
 
-def _flags(flags: object) -> tuple[tuple[str, bool], ...]:
-    return tuple(sorted((name, bool(value)) for name, value in flags.items())) if isinstance(flags, Mapping) else ()
+def _flags(flags: dict[str, bool]) -> tuple[tuple[str, bool], ...]:
+    return tuple(sorted(flags.items()))
 
 
 @register.simple_tag(takes_context=True)
