@@ -1,0 +1,151 @@
+"""`{% scorecard_row card %}`, `{% delivery_row card %}` and `{% forecast_row card %}`: the rows of the director's
+team scorecards and forecasts (targets/_scorecard_table.html, targets/dashboard_director.html), built in Python in
+the markup their templates gave them. Through the template language, some twenty variables, filters, `{% url %}`
+and `{% widthratio %}` a row, the dashboard's 75 rows took about 6 ms, a fifth of the page."""
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.template.context import Context
+from django.template.loader import get_template
+from django.utils.formats import localize
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from accounts.pages import address_pattern, once_per_rendering
+from accounts.templatetags.numbers import floatformat
+
+from ..models import Scorecard
+
+register = template.Library()
+
+DASH = "—"
+
+
+def _shared(context: Context) -> dict[str, Any]:
+    """What every row of one page shares, worked out once per rendering: the cells' labels (a phone shows them)
+    and the dashboards' addresses."""
+    return once_per_rendering(context, "scorecard_rows", lambda: {
+        "sales": _("Sales amount"), "of_target": _("of target"), "signed": _("Signed contracts"),
+        "new": _("New customers"), "satisfaction": _("Satisfaction"), "win": _("Win rate"),
+        "weighted_pipeline": _("Weighted pipeline of the period"), "score": _("Score"), "rank": _("Rank"),
+        "delivered": _("Delivered (t)"), "claims": _("Cargo claims"), "cash": _("Cash collected"),
+        "overdue": _("Overdue receivables"), "dso": _("DSO"),
+        "signed_so_far": _("Signed so far"), "forecast": _("Forecast"), "target": _("Target"),
+        "ratio": _("Forecast / target"), "undated": _("Undated or overdue"), "later": _("Later quarters"),
+        "weighted": _("Weighted, this quarter"), "coverage": _("Coverage"), "reached": _("Target reached"),
+        "team": address_pattern("dashboards:manager"), "rep": address_pattern("dashboards:rep"),
+    })
+
+
+def _percent_of(value: object, whole: object) -> str:
+    """`{% widthratio value whole 100 %}`, as Django's tag writes it (a float rounded half to even)."""
+    try:
+        return str(round(float(value) / float(whole) * 100))  # type: ignore[arg-type]
+    except ZeroDivisionError:
+        return "0"
+    except (ValueError, TypeError, OverflowError):
+        return ""
+
+
+def _name(card: Scorecard) -> object:
+    return card.subject_object or card.subject_id
+
+
+def _title(shared: dict[str, Any], card: Scorecard, *, reps: bool = True, strong: bool = False) -> SafeString:
+    """The first cell: a team's or rep's name linked to their dashboard, anything else as it is."""
+    if card.subject == "team" or (reps and card.subject == "rep"):
+        return format_html('<a href="{}">{}</a>', shared[card.subject].format(card.subject_id), _name(card))
+    return format_html("<strong>{}</strong>" if strong else "{}", _name(card))
+
+
+@register.simple_tag(takes_context=True)
+def scorecard_row(context: Context, card: Scorecard) -> SafeString:
+    """A row of the sales table."""
+    shared = _shared(context)
+    amended = get_template("targets/_amended_badge.html").render({"card": card}) if card.amended_contracts else ""
+    target = format_html('<br><span class="small text-secondary">{}% {} {}</span>',
+                         _percent_of(card.sales_amount, card.target_sales_amount), shared["of_target"],
+                         floatformat(card.target_sales_amount, "0g")) if card.target_sales_amount else ""
+    return format_html(
+        '<tr>\n    <td class="cell-title"><span>{}</span></td>\n'
+        '    <td data-label="{}" class="text-end"><span>{}{}{}</span></td>\n'
+        '    <td data-label="{}" class="text-end"><span>{}{}</span></td>\n'
+        '    <td data-label="{}" class="text-end"><span>{}{}</span></td>\n'
+        '    <td data-label="{}" class="text-end"><span>{}</span></td>\n'
+        '    <td data-label="{}" class="text-end"><span>{}</span></td>\n'
+        '    <td data-label="{}" class="text-end"><span>{}</span></td>\n'
+        '    <td data-label="{}" class="text-end"><strong>{}</strong></td>\n'
+        '    <td data-label="{}" class="text-end"><span>{}</span></td>\n  </tr>',
+        _title(shared, card),
+        shared["sales"], floatformat(card.sales_amount, "0g"), format_html(" {}", amended) if amended else "", target,
+        shared["signed"], localize(card.signed_contracts),
+        f" / {localize(card.target_signed_contracts)}" if card.target_signed_contracts else "",
+        shared["new"], localize(card.new_customers),
+        f" / {localize(card.target_new_customers)}" if card.target_new_customers else "",
+        shared["satisfaction"], floatformat(card.satisfaction, 2) or DASH,
+        shared["win"], f"{_percent_of(card.win_rate, 1)}%" if card.win_rate is not None else DASH,
+        shared["weighted_pipeline"], floatformat(card.weighted_pipeline, "0g"),
+        shared["score"], floatformat(card.score, 2),
+        shared["rank"], localize(card.rank_in_department) if card.rank_in_department else DASH,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def delivery_row(context: Context, card: Scorecard) -> SafeString:
+    """A row of the delivery and collections table."""
+    shared = _shared(context)
+    overdue = format_html('<span class="text-danger">{}</span>', floatformat(card.overdue_receivables, "0g")) \
+        if card.overdue_receivables else "0"
+    return format_html(
+        '<tr>\n    <td class="cell-title"><span>{}</span></td>\n'
+        '    <td data-label="{}" class="text-end"><span>{}</span></td>\n'
+        '    <td data-label="{}" class="text-end"><span>{}</span></td>\n'
+        '    <td data-label="{}" class="text-end"><span>{}</span></td>\n'
+        '    <td data-label="{}" class="text-end"><span>{}</span></td>\n'
+        '    <td data-label="{}" class="text-end"><span>{}</span></td>\n  </tr>',
+        _title(shared, card),
+        shared["delivered"], floatformat(card.delivered_tonnage, "0g"),
+        shared["claims"], floatformat(card.claims_value, "0g"),
+        shared["cash"], floatformat(card.cash_collected, "0g"),
+        shared["overdue"], overdue,
+        shared["dso"], floatformat(card.dso, 1) if card.dso is not None else DASH,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def forecast_row(context: Context, card: Scorecard) -> SafeString:
+    """A row of the forecast against target: the department's in bold on a light row, each team's linked."""
+    shared = _shared(context)
+    forecast: dict[str, Decimal | None] = card.forecast
+    percent = forecast["percent"]
+    if percent is None:
+        ratio = DASH
+    else:
+        coverage = forecast["coverage"]
+        ratio = format_html('{}%<br><span class="small text-secondary text-nowrap">{}</span>', floatformat(percent, 1),
+                            format_html("{} {}%", shared["coverage"], floatformat(coverage, 1))
+                            if coverage is not None else shared["reached"])
+    return format_html(
+        '<tr{}>\n      <td class="cell-title"><span>{}</span></td>\n'
+        '      <td data-label="{}" class="text-end"><span class="text-nowrap">{}</span></td>\n'
+        '      <td data-label="+ {}" class="text-end"><span class="text-nowrap">{}</span></td>\n'
+        '      <td data-label="= {}" class="text-end"><strong class="text-nowrap">{}</strong></td>\n'
+        '      <td data-label="{}" class="text-end"><span class="text-nowrap">{}</span></td>\n'
+        '      <td data-label="{}" class="text-end"><span>{}</span></td>\n'
+        '      <td data-label="{}" class="text-end text-secondary"><span class="text-nowrap">{}</span></td>\n'
+        '      <td data-label="{}" class="text-end text-secondary"><span class="text-nowrap">{}</span></td>\n'
+        '    </tr>',
+        format_html(' class="{}"', "table-light") if card.subject == "department" else "",
+        _title(shared, card, reps=False, strong=True),
+        shared["signed_so_far"], floatformat(forecast["signed"], "0g"),
+        shared["weighted"], floatformat(forecast["weighted"], "0g"),
+        shared["forecast"], floatformat(forecast["forecast"], "0g"),
+        shared["target"], floatformat(forecast["target"], "0g") if forecast["target"] is not None else DASH,
+        shared["ratio"], ratio,
+        shared["undated"], floatformat(forecast["undated"], "0g"),
+        shared["later"], floatformat(forecast["later"], "0g"),
+    )
+
