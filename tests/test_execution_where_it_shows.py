@@ -282,6 +282,24 @@ def test_a_customer_without_claims_or_assays_has_no_cargo_claims_panel(client_as
     assert 'id="cargo-claims"' not in text(customer_page(client_as(cast.rep), coal))
 
 
+def test_the_panel_looks_first_whether_the_customer_has_any_cargo_or_claim(cast, coal):
+    assert selectors.cargo_on_record(coal.customer) == (False, False)
+    shipment = record(coal, cast.rep, bl_tonnes=D(60000), outturn_tonnes=D(60000))
+    assert selectors.cargo_on_record(coal.customer) == (True, False)
+    assay(shipment, cast.rep, PortRole.DISCHARGE, nar=5350, moisture=12)
+    raise_claim(shipment, cast.service)
+    assert selectors.cargo_on_record(coal.customer) == (True, True)
+    assert selectors.cargo_on_record(CustomerFactory()) == (False, False)  # another customer's are not its
+
+
+def test_an_off_spec_cargo_with_no_claim_yet_shows_its_share_and_what_to_claim(client_as, cast, coal):
+    assay(record(coal, cast.rep, bl_tonnes=D(60000), outturn_tonnes=D(60000)), cast.rep, PortRole.DISCHARGE,
+          nar=5350, moisture=12)
+    panel = text(customer_page(client_as(cast.rep), coal)).split('id="cargo-claims"')[1]
+    assert "1 of 1 assayed cargo out of spec (100 %)" in panel and "No cargo claim yet." in panel
+    assert "Net calorific value (NAR)" in panel and "Record the complaint" in panel
+
+
 def test_a_corrected_assay_counts_by_its_correction(cast, coal):
     shipment = record(coal, cast.rep, bl_tonnes=D(60000), outturn_tonnes=D(60000))
     wrong = assay(shipment, cast.rep, PortRole.DISCHARGE, nar=4900, moisture=11)
@@ -312,8 +330,9 @@ def test_the_customer_page_costs_the_same_queries_however_many_claims_and_cargoe
             assay(shipment, cast.rep, PortRole.DISCHARGE, nar=nar, moisture=11)
             raise_claim(shipment, cast.service)
 
-    # The panel's four (the claims, the cargoes' assays, the shortages and the off-spec results not claimed
-    # yet) among the page's, and receivables' three; the page has no contact or survey; whether the rep may
-    # change their own customer or record its payments takes no query (access.visible_user_ids).
-    first, second = assert_queries_pinned(21, lambda: customer_page(client, claims), grow)
+    # The panel's five (whether the customer has any cargo or claim, then the claims, the cargoes' assays, the
+    # shortages and the off-spec results not claimed yet) among the page's, and receivables' three; the page has
+    # no contact or survey; whether the rep may change their own customer or record its payments takes no query
+    # (access.visible_user_ids).
+    first, second = assert_queries_pinned(22, lambda: customer_page(client, claims), grow)
     assert "1 of 3 assayed cargoes" in text(first) and "3 of 5 assayed cargoes" in text(second)

@@ -99,8 +99,12 @@ CUSTOMER_CLAIMS = 10  # the latest; the complaints list has them all
 
 def customer_claims_panel(request: AuthenticatedRequest, customer: Customer) -> str:
     """The customer's cargo claims and how many of its assayed cargoes were off spec, as far as the user
-    sees them: two queries however many claims and shipments; nothing when there is neither."""
-    claims = list(selectors.customer_claims(request.user, customer)[:CUSTOMER_CLAIMS])
+    sees them: four queries however many claims and shipments, fewer for a customer with no claim or no
+    shipment; nothing when there is neither."""
+    shipped, claimed = selectors.cargo_on_record(customer)
+    if not shipped:
+        return ""  # no cargo: no claim (each is on a shipment), no assay and nothing to confirm
+    claims = list(selectors.customer_claims(request.user, customer)[:CUSTOMER_CLAIMS]) if claimed else []
     quality = selectors.cargo_quality(request.user, customer)
     to_confirm = selectors.claims_to_confirm(request.user, customer)
     if not claims and not quality.assayed and not to_confirm:
