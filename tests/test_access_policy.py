@@ -170,3 +170,36 @@ def test_the_records_of_a_contract_are_those_of_the_deals_a_user_sees_whoever_as
             assert set(of_customer.values_list("deal", flat=True)) == {
                 deal.pk for deal in deals if deal.customer_id == customer.pk and deal.invoices.exists()}, viewer
     assert len(set(pipeline_selectors.of_visible_deals(cast.rep, Invoice.objects.all()))) == 2  # own, and co-sold
+
+
+def test_the_activities_a_user_sees_are_those_of_the_customers_they_see_and_the_follow_ups_handed_to_them(cast):
+    """`activities_visible_to`, in both its shapes (the customers seen as a subquery, or read first for a whole
+    list: accounts.sql.InFirstRead), OR-ed with the follow-ups handed to the user: exactly the activities of the
+    customers `customers_visible_to` gives, and those whose next step is theirs, for every position."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from customers import selectors as customer_selectors
+    from pipeline import selectors as pipeline_selectors
+    from pipeline.models import Activity
+
+    from .factories import ActivityFactory, CustomerFactory
+
+    sellers = [cast.manager, cast.rep, cast.account_manager, cast.other_manager, cast.other_rep]
+    for owner in sellers:
+        customer = CustomerFactory(owner=owner)
+        ActivityFactory(owner=owner, customer=customer)
+        # A follow-up on this customer handed to a seller of the other team.
+        ActivityFactory(owner=owner, customer=customer, next_step="Call back",
+                        next_step_owner=sellers[-1 - sellers.index(owner)])
+    for viewer in [cast.director, *sellers]:
+        customers = set(customer_selectors.customers_visible_to(viewer))
+        expected = {activity for activity in Activity.objects.all()
+                    if activity.customer in customers or activity.next_step_owner_id == viewer.pk}
+        for whole_list in (False, True):
+            visible = pipeline_selectors.activities_visible_to(viewer, whole_list=whole_list)
+            assert set(visible) == expected, (viewer, whole_list)
+            assert visible.count() == len(expected)
+            assert set(visible.filter(owner=viewer)) == {activity for activity in expected if activity.owner == viewer}
+    assert len(expected) < Activity.objects.count() == 10  # the last seller sees some, not all
+    assert len(set(pipeline_selectors.activities_visible_to(cast.rep))) == 3  # their customer's two, one handed
+    assert not pipeline_selectors.activities_visible_to(AnonymousUser()).exists()

@@ -61,7 +61,8 @@ def _form_page(request: AuthenticatedRequest, form: ActivityForm, activity: Acti
 
 @access.sellers_only
 def activity_list(request: AuthenticatedRequest) -> HttpResponse:
-    visible = selectors.activities_visible_to(request.user).select_related("customer", "owner", "deal__commodity")
+    visible = (selectors.activities_visible_to(request.user, whole_list=True)
+               .select_related("customer", "owner", "deal__commodity"))
     filtered = ActivityFilter(request.GET or None, queryset=visible)
     page = page_of(request, filtered.qs.prefetch_related("contacts"))
     changeable = selectors.changeable_owner_ids(request.user, page)
