@@ -57,3 +57,22 @@ def test_the_remembered_menu_is_what_the_template_renders(client, cast, empty_me
     # The person's own parts stay outside it: their name, and a fresh token in the sign-out form.
     assert str(cast.manager) in first
     assert str(cast.manager) not in next(iter(navigation._rendered.values()))
+
+
+def test_the_top_bar_shows_no_template_text(client, cast, empty_menus):
+    nav, _ = _menu(client, cast.manager, "en")
+    assert "{#" not in nav and "#}" not in nav and "{%" not in nav and "{{" not in nav
+
+
+def test_no_template_comment_runs_over_a_line():
+    """`{# #}` comments end on their line: one that runs over shows its text on the page (the top bar did)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    roots = [Path(settings.BASE_DIR) / "templates",
+             *(path / "templates" for path in Path(settings.BASE_DIR).glob("*/") if (path / "templates").is_dir())]
+    spilled = [f"{template}:{number}" for root in roots for template in root.rglob("*.html")
+               for number, line in enumerate(template.read_text().splitlines(), 1)
+               if line.count("{#") > line.count("#}")]
+    assert not spilled
