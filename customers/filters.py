@@ -7,7 +7,7 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
@@ -20,7 +20,7 @@ from accounts.widgets import DateInput
 
 from . import search, selectors
 from .list_columns import ListColumn
-from .models import Commodity, Complaint, Contact, Customer, Tier
+from .models import Commodity, Complaint, Customer, Tier
 
 
 class SortFilter(django_filters.OrderingFilter):
@@ -114,12 +114,7 @@ class CustomerFilter(OwnerScopedFilterSet):
         self.filters.update(filters)
 
     def search(self, queryset: QuerySet[Customer], name: str, value: str) -> QuerySet[Customer]:
-        # The search box's matching (commodities bought included: "煤" finds the coal buyers), and contacts.
-        text = search.cleaned(value)
-        if not text:
-            return queryset
-        contact_matches = Contact.objects.filter(search.contact_matches(text), customer=OuterRef("pk"))
-        return queryset.filter(search.customer_matches(text) | Q(Exists(contact_matches)))
+        return selectors.customers_matching(queryset, value)
 
     def filter_overdue_contact(self, queryset: QuerySet[Customer], name: str, value: bool) -> QuerySet[Customer]:
         return queryset.filter(selectors.overdue_for_contact_q(timezone.now())) if value else queryset

@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from rapidfuzz import fuzz, process
@@ -12,6 +12,7 @@ from accounts import access
 from accounts.access import RecordKind
 from accounts.models import User
 
+from . import search
 from .models import Complaint, Contact, Customer, ImportJob, SatisfactionSurvey, TierPolicy
 from .services import name_key
 
@@ -48,6 +49,28 @@ def overdue_for_contact_q(now: datetime) -> Q:
 
 def customers_visible_to(user: User) -> QuerySet[Customer]:
     return access.owned_by_visible(user, Customer.objects.all(), RecordKind.CUSTOMER)
+
+
+# Past this many customers in sight, a form that records something of a customer asks which by a search
+# instead of listing them all in a drop-down (customer service sees twenty thousand: a 3 MB page).
+LISTED_CUSTOMERS = 200
+PICK_RESULTS = 20  # the search's matches listed, best first
+
+
+def few_enough_to_list(customers: QuerySet[Customer]) -> bool:
+    """Whether `customers` fit a drop-down: one query that stops counting past the limit."""
+    return customers.order_by()[:LISTED_CUSTOMERS + 1].count() <= LISTED_CUSTOMERS
+
+
+def customers_matching(customers: QuerySet[Customer], text: str) -> QuerySet[Customer]:
+    """Of `customers`, those whose name, short name, registration number or commodities bought ("煤" finds the
+    coal buyers), or a contact's name, mobile, email or WeChat ID, match `text`: the customer list's search box;
+    all of them for an empty text."""
+    text = search.cleaned(text)
+    if not text:
+        return customers
+    contact_matches = Contact.objects.filter(search.contact_matches(text), customer=OuterRef("pk"))
+    return customers.filter(search.customer_matches(text) | Q(Exists(contact_matches)))
 
 
 def contacts_visible_to(user: User) -> QuerySet[Contact]:

@@ -611,6 +611,85 @@ def test_the_customer_page_link_prefills_the_customer_and_its_contacts(client_as
     assert client_as(cast.rep).get(reverse("complaints:create"), {"customer": "abc"}).status_code == 404
 
 
+@pytest.fixture
+def many_customers(monkeypatch, cast, customer, other_customer):
+    """More customers in sight than a drop-down lists (the limit lowered to one): customer service sees both."""
+    monkeypatch.setattr(selectors, "LISTED_CUSTOMERS", 1)
+    ContactFactory(customer=customer, name="赵敏", mobile="+86 139 0000 1111")
+    ContactFactory(customer=other_customer, name="Other buyer's contact")
+    return customer
+
+
+def test_who_sees_too_many_customers_to_list_searches_for_one_first(client_as, cast, many_customers,
+                                                                    other_customer):
+    client = client_as(cast.service)
+    html = client.get(reverse("complaints:create")).content.decode()
+    assert "Which customer is it about?" in html and 'name="customer"' not in html and "赵敏" not in html
+    for text in ("rizhao", "赵敏", "1111"):  # its name, a contact's name, a contact's mobile
+        html = client.get(reverse("complaints:create"), {"q": text}).content.decode()
+        assert f'href="?customer={many_customers.pk}"' in html, text
+        assert f'href="?customer={other_customer.pk}"' not in html, text
+    html = client.get(reverse("complaints:create"), {"q": "nobody by that name"}).content.decode()
+    assert "No customer you see matches “nobody by that name”." in html
+    # Posted without a customer chosen, nothing is recorded: the search again.
+    response = client.post(reverse("complaints:create"), complaint_form(many_customers, cast.service))
+    assert "Which customer is it about?" in response.content.decode() and not Complaint.objects.exists()
+
+
+def test_the_search_finds_only_customers_the_user_sees(client_as, cast, many_customers, other_customer,
+                                                       monkeypatch):
+    monkeypatch.setattr(selectors, "LISTED_CUSTOMERS", 0)  # the rep sees one
+    html = client_as(cast.rep).get(reverse("complaints:create"), {"q": other_customer.name}).content.decode()
+    assert f'href="?customer={other_customer.pk}"' not in html and "No customer you see matches" in html
+
+
+def test_the_search_lists_its_first_matches_and_says_when_there_are_more(client_as, cast, many_customers,
+                                                                        monkeypatch):
+    monkeypatch.setattr(selectors, "PICK_RESULTS", 1)
+    CustomerFactory(name="Rizhao Port Co.", owner=cast.rep)
+    html = client_as(cast.service).get(reverse("complaints:create"), {"q": "Rizhao"}).content.decode()
+    assert html.count('href="?customer=') == 1 and "More customers match than the 1 shown" in html
+
+
+def test_the_customer_picked_opens_the_form_with_it_and_its_contacts_only(client_as, cast, many_customers,
+                                                                         other_customer):
+    client = client_as(cast.service)
+    url = reverse("complaints:create") + f"?customer={many_customers.pk}"
+    response = client.get(url)
+    form = response.context["form"]
+    assert list(form.fields["customer"].queryset) == [many_customers]
+    assert [contact.name for contact in form.fields["contact"].queryset] == ["赵敏"]
+    assert "Another customer" in response.content.decode()
+    # The form posts back to the same address: recorded for that customer; another one is refused.
+    response = client.post(url, complaint_form(other_customer, cast.service))
+    assert "Select a valid choice" in " ".join(response.context["form"].errors["customer"])
+    assert not Complaint.objects.exists()
+    assert client.post(url, complaint_form(many_customers, cast.service)).status_code == FOUND
+    assert Complaint.objects.get().customer == many_customers
+
+
+def test_the_first_step_costs_the_same_whatever_the_number_of_customers(client_as, cast, many_customers):
+    client = client_as(cast.service)
+
+    def more_customers():
+        for index in range(20):
+            ContactFactory(customer=CustomerFactory(name=f"Rizhao {index}", owner=cast.rep))
+
+    # The session, the user, the bell, whether the customers fit a list (a count that stops past the limit), and
+    # the first matches.
+    first, second = assert_queries_pinned(
+        5, lambda: client.get(reverse("complaints:create"), {"q": "Rizhao"}), more_customers)
+    assert first.content.decode().count('href="?customer=') == 1
+    assert second.content.decode().count('href="?customer=') == selectors.PICK_RESULTS
+
+
+def test_the_first_step_in_chinese(client_as, cast, many_customers):
+    cast.service.language = "zh-hans"
+    cast.service.save()
+    html = client_as(cast.service).get(reverse("complaints:create"), {"q": "没有这个客户"}).content.decode()
+    assert "是哪个客户的投诉？" in html and "搜索" in html and "没有您可见的客户匹配“没有这个客户”。" in html
+
+
 # --- The detail page and its forms -----------------------------------------------------------------
 
 

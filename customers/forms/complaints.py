@@ -52,13 +52,16 @@ class ComplaintForm(forms.Form):
     def __init__(self, *args: Any, user: User, customer: Customer | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         customer_field = field_of(self, "customer", forms.ModelChoiceField)
-        customer_field.queryset = selectors.customers_visible_to(user)
         customer_field.empty_label = _("Choose a customer")
         contacts = selectors.contacts_visible_to(user).select_related("customer")
-        if customer is not None and not self.is_bound:
-            # Prefilled from the customer's page: offer only that customer's contacts.
+        if customer is not None:
+            # Chosen first (from the customer's page, or by the search when there are too many to list): that
+            # customer and its contacts only.
+            customer_field.queryset = selectors.customers_visible_to(user).filter(pk=customer.pk)
             customer_field.initial = customer.pk
             contacts = contacts.filter(customer=customer)
+        else:
+            customer_field.queryset = selectors.customers_visible_to(user)
         contact_field = field_of(self, "contact", forms.ModelChoiceField)
         contact_field.queryset = contacts
         contact_field.empty_label = _("Not known")

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Field
+from django.db.models import Field, QuerySet
 from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -24,10 +24,10 @@ from accounts.models import User
 from accounts.pages import AuthenticatedRequest, page_of
 from accounts.services import RuleError
 
-from .. import complaints, selectors
+from .. import complaints, search, selectors
 from ..filters import ComplaintFilter
 from ..forms.complaints import ComplaintAssignForm, ComplaintCommentForm, ComplaintForm, ComplaintTransitionForm
-from ..models import Complaint, Contact
+from ..models import Complaint, Contact, Customer
 from ..panels import render_complaint_panels
 
 
@@ -52,7 +52,10 @@ def complaint_list(request: AuthenticatedRequest) -> HttpResponse:
 @access.complaint_recorders_only
 def complaint_create(request: AuthenticatedRequest) -> HttpResponse:
     customer_pk = params.optional_id(request.GET.get("customer"))
-    customer = selectors.customers_visible_to(request.user).filter(pk=customer_pk).first() if customer_pk else None
+    visible = selectors.customers_visible_to(request.user)
+    customer = visible.filter(pk=customer_pk).first() if customer_pk else None
+    if customer is None and not selectors.few_enough_to_list(visible):
+        return _customer_pick(request, visible)
     form = ComplaintForm(request.POST or None, user=request.user, customer=customer)
     if request.method == "POST" and form.is_valid():
         try:
@@ -63,6 +66,19 @@ def complaint_create(request: AuthenticatedRequest) -> HttpResponse:
             messages.success(request, _("Complaint #%(number)d was recorded.") % {"number": complaint.pk})
             return redirect("complaints:detail", pk=complaint.pk)
     return render(request, "customers/complaint_form.html", {"form": form, "customer": customer})
+
+
+def _customer_pick(request: AuthenticatedRequest, visible: QuerySet[Customer]) -> HttpResponse:
+    """Too many customers to list (customer service, the director): the customer is searched for first, and the
+    complaint form opened for the one picked."""
+    text = request.GET.get("q", "")
+    matches: list[Customer] = []
+    more = False
+    if search.cleaned(text):
+        found = list(selectors.customers_matching(visible, text).select_related("owner")
+                     .order_by("name", "pk")[:selectors.PICK_RESULTS + 1])
+        matches, more = found[:selectors.PICK_RESULTS], len(found) > selectors.PICK_RESULTS
+    return render(request, "customers/complaint_customer_pick.html", {"q": text, "matches": matches, "more": more})
 
 
 def _history(complaint: Complaint) -> list[dict[str, object]]:
