@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from pipeline.views import calendar as calendar_view
 from pipeline.views.calendar import month_from
 
 from .conftest import ROLES
@@ -190,3 +191,47 @@ def test_the_calendar_takes_the_same_number_of_queries_for_3_or_30_deals(client_
     many = queries()
     assert len(many) == len(few), "\n".join(many)
     assert sum(len(week.bars) for week in client.get(calendar_url(month=MARCH)).context["weeks"]) >= 30
+
+
+def test_past_its_lanes_a_week_counts_each_days_other_laycans(client_as, cast, customer, monkeypatch):
+    monkeypatch.setattr(calendar_view, "LANES", 1)
+    drawn = DealFactory(customer=customer, **laycan((2027, 3, 5), (2027, 3, 16)))  # Fri 5 to Tue 16
+    counted = DealFactory(customer=customer, **laycan((2027, 3, 6), (2027, 3, 7)))  # Sat 6, Sun 7
+    response = client_as(cast.rep).get(calendar_url(month=MARCH))
+    first_week = response.context["weeks"][0]
+    assert [bar.deal for bar in first_week.bars] == [drawn] and counted.pk not in shown(response)
+    assert first_week.more == [0, 0, 0, 0, 0, 1, 1] and first_week.hidden == 1
+    assert (first_week.more_row, first_week.rows) == (3, 4)  # under the one lane, and one row to spare
+    html = response.content.decode()
+    assert html.count("+1 more") == 2 and "And 1 more this week." in html
+    assert "Some days have more laycans than the calendar draws" in html
+    assert response.context["deal_count"] == 2  # counted in the month all the same
+
+
+def test_too_many_laycans_in_a_month_are_not_drawn_but_counted(client_as, cast, customer, monkeypatch):
+    monkeypatch.setattr(calendar_view, "MOST_DEALS_DRAWN", 1)
+    for day in (3, 10):
+        DealFactory(customer=customer, **laycan((2027, 3, day), (2027, 3, day + 2)))
+    response = client_as(cast.rep).get(calendar_url(month=MARCH))
+    html = response.content.decode()
+    assert not shown(response) and "No laycan this week." not in html and "0 laycans this month" not in html
+    assert "2 laycans this month: too many to draw. Choose an owner or a commodity above." in html
+    # Narrowed by a filter under the limit, they are drawn again.
+    ore = CommodityFactory(name="Iron ore")
+    DealFactory(customer=CustomerFactory(owner=cast.rep), commodity=ore, **laycan((2027, 3, 4), (2027, 3, 5)))
+    narrowed = client_as(cast.rep).get(calendar_url(month=MARCH, commodity=ore.pk))
+    assert len(shown(narrowed)) == 1 and "too many to draw" not in narrowed.content.decode()
+
+
+def test_the_limits_in_chinese(client_as, cast, customer, monkeypatch):
+    monkeypatch.setattr(calendar_view, "LANES", 1)
+    monkeypatch.setattr(calendar_view, "MOST_DEALS_DRAWN", 2)
+    for day in (6, 6):
+        DealFactory(customer=customer, **laycan((2027, 3, day), (2027, 3, day + 1)))
+    cast.rep.language = "zh-hans"
+    cast.rep.save()
+    html = client_as(cast.rep).get(calendar_url(month=MARCH)).content.decode()
+    assert "还有 1 个" in html and "本周另有 1 个。" in html
+    DealFactory(customer=customer, **laycan((2027, 3, 9), (2027, 3, 10)))
+    html = client_as(cast.rep).get(calendar_url(month=MARCH)).content.decode()
+    assert "本月有 3 个受载期，太多无法显示。请在上方选择负责人或货种。" in html

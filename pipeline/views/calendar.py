@@ -26,6 +26,12 @@ if TYPE_CHECKING:
 
 # Months outside these years are treated as a typo and fall back to this month.
 FIRST_YEAR, LAST_YEAR = 1900, 2999
+# A week draws this many lanes of bars at most; a day's other laycans are counted ("+3 more"). A manager's
+# month held 1,451 bars (a 2.5 MB page, a second to draw): nobody reads past a dozen lanes.
+LANES = 12
+# Past this many deals' laycans in the month, none is drawn: the calendar asks for an owner or a commodity
+# (the director's month held 33,740 windows: 25 seconds).
+MOST_DEALS_DRAWN = 2000
 
 
 @dataclass
@@ -52,11 +58,19 @@ class Week:
     first: date  # the week's first and last days within the month
     last: date
     bars: list[Bar] = field(default_factory=list)
+    more: list[int] = field(default_factory=lambda: [0] * 7)  # each day's laycans past the last lane
+    hidden: int = 0  # the week's laycans not drawn
+
+    @property
+    def more_row(self) -> int:
+        """The grid row of the "+N more" counts: below the last lane drawn."""
+        return max((bar.lane for bar in self.bars), default=0) + 2
 
     @property
     def rows(self) -> int:
-        """Grid rows: the day numbers, one per lane of bars, and one to spare so a cell never looks full."""
-        return max((bar.lane for bar in self.bars), default=0) + 2
+        """Grid rows: the day numbers, one per lane of bars, the counts of the rest if any, and one to spare so
+        a cell never looks full."""
+        return self.more_row + (1 if self.hidden else 0)
 
 
 def month_from(value: str | None, today: date) -> date:
@@ -94,6 +108,11 @@ def _weeks(first: date, items: Sequence["LaycanDeal | LaycanEntry"], today: date
                     bar.lane, lane_ends[lane] = lane + 1, bar.column + bar.span - 1
                     break
             else:
+                if len(lane_ends) == LANES:  # no room: counted on each of its days instead
+                    week.hidden += 1
+                    for column in range(bar.column, bar.column + bar.span):
+                        week.more[column - 1] += 1
+                    continue
                 lane_ends.append(bar.column + bar.span - 1)
                 bar.lane = len(lane_ends)
             week.bars.append(bar)
@@ -114,18 +133,23 @@ def laycan_calendar(request: AuthenticatedRequest) -> HttpResponse:
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
     criteria = {name: request.GET[name] for name in ("owner", "commodity") if request.GET.get(name)}
     filtered = LaycanFilter(criteria or None, queryset=selectors.deals_visible_to(request.user), user=request.user)
-    deals = list(laycans_in(filtered.qs, first, last))
+    in_month = laycans_in(filtered.qs, first, last)
+    too_many = in_month.order_by()[:MOST_DEALS_DRAWN + 1].count() > MOST_DEALS_DRAWN
+    deals = [] if too_many else list(in_month)
     # The other windows follow the same filters: a shipment shows when its contract would.
-    entries = laycan_entries(request.user, filtered.qs, first, last)
+    entries = [] if too_many else laycan_entries(request.user, filtered.qs, first, last)
     items: list[LaycanDeal | LaycanEntry] = sorted([*deals, *entries],
                                                    key=lambda item: (item.laycan_from, item.laycan_to))
+    weeks = _weeks(first, items, today)
     previous_month = (first - timedelta(days=1)).replace(day=1)
     next_month = last + timedelta(days=1)
     return render(request, "pipeline/laycan_calendar.html", {
         "filter": filtered,
         "month": first,
         "month_value": f"{first:%Y-%m}",
-        "weeks": _weeks(first, items, today),
+        "weeks": weeks,
+        "too_many": in_month.count() if too_many else 0,
+        "not_drawn": any(week.hidden for week in weeks),
         "deal_count": len(deals),
         "entry_count": len(entries),
         "entry_kinds": list(dict.fromkeys((entry.kind, entry.css, entry.icon) for entry in entries)),
