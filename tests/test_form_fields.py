@@ -28,6 +28,9 @@ class EveryKindForm(forms.Form):
     at = forms.DateTimeField(required=False, widget=widgets.DateTimeInput)
     commodity = forms.ModelChoiceField(queryset=Commodity.objects.order_by("name"))
     basis = forms.ChoiceField(choices=[("", "---"), ("bl", "B/L"), ("outturn", "Outturn")], required=False)
+    grades = forms.MultipleChoiceField(choices=[("5500", "NAR 5500"), ("5000", "NAR 5000 <low>")], required=False,
+                                       help_text="Hold Ctrl to choose more than one.")
+    bought = forms.ModelMultipleChoiceField(queryset=Commodity.objects.order_by("name"), required=False)
     agreed = forms.BooleanField(label="Agreed", help_text="Tick <em>once</em> signed.")
     urgent = forms.BooleanField(required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, initial=3)
@@ -50,14 +53,15 @@ def commodities(db):
 
 BOUND = {"name": "taken", "note": "first line\nsecond & third", "tonnes": "-5", "price": "12.5",
          "email": "not-an-email", "day": "2026-13-01", "commodity": "", "basis": "bl", "urgent": "on",
-         "version": "3", "kind": "c"}
+         "version": "3", "kind": "c", "grades": ["5500", "4800"], "bought": ["1", "x"]}
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 @pytest.mark.parametrize("bound", [False, True], ids=["unbound", "invalid"])
 def test_each_field_is_written_as_crispy_writes_it(commodities, language, bound):
     with translation.override(language):
-        form = EveryKindForm(BOUND if bound else None, initial={"commodity": commodities[1].pk})
+        form = EveryKindForm(BOUND if bound else None, initial={
+            "commodity": commodities[1].pk, "grades": ["5000"], "bought": [each.pk for each in commodities]})
         if bound:
             assert not form.is_valid()
         for field in form:
@@ -78,7 +82,8 @@ def test_a_whole_form_is_written_as_crispy_writes_it(commodities, bound):
 def test_the_fields_our_pages_use_are_written_here_and_the_rest_by_crispy(commodities):
     form = EveryKindForm()
     ours = {field.name for field in form if form_fields._ours(field)}
-    assert ours == {"name", "note", "tonnes", "price", "email", "day", "at", "commodity", "basis", "agreed", "urgent"}
+    assert ours == {"name", "note", "tonnes", "price", "email", "day", "at", "commodity", "basis", "grades", "bought",
+                    "agreed", "urgent"}
 
 
 def test_what_a_user_typed_is_escaped(commodities):

@@ -3,7 +3,8 @@ crispy's `|as_crispy_field` and `{{ form|form_fields }}` for its `|crispy`.
 
 Through crispy's templates a field is a dozen templates deep (field.html, the widget's own, its attributes, the
 help text and errors), about 0.6 ms each: the shipment page's 21 fields took a third of the page. Here the text
-inputs, selects, text areas and check boxes that our forms use are written out directly, through the same
+inputs, selects (of one choice or many: a deal's 4,000 pieces of market research took 370 ms through crispy's
+templates), text areas and check boxes that our forms use are written out directly, through the same
 widget renderers as the filter bars (accounts/widgets.py); anything else (radio buttons, files, hidden and
 multi-value widgets, a form with a crispy helper) is still crispy's. tests/test_form_fields.py holds the two to
 the same markup, and the tests that walk every page compare them for every field they render (conftest's
@@ -34,7 +35,7 @@ def _ours(field: BoundField) -> bool:
     widget = field.field.widget
     if field.is_hidden or field.use_fieldset or field.field.localize or getattr(field.form, "helper", None):
         return False
-    if type(widget) is forms.Select or type(widget) is forms.Textarea:
+    if type(widget) in (forms.Select, forms.SelectMultiple, forms.Textarea):
         return True
     return (isinstance(widget, forms.widgets.Input) and widget.template_name in INPUT_TEMPLATES
             and not isinstance(widget, forms.FileInput))
