@@ -584,3 +584,20 @@ def test_the_panel_and_the_customer_page_cost_the_same_queries_with_3_or_30_acti
     add(27)
     assert _queries(lambda: customer_activities_panel(request, customer)) == few_panel <= 3
     assert _queries(lambda: client.get(page)) == few_page
+
+
+def test_who_sees_too_many_customers_to_list_picks_the_customer_of_a_visit_first(client_as, cast, customer,
+                                                                                  other_customer, monkeypatch):
+    from customers import selectors as customer_selectors
+
+    monkeypatch.setattr(customer_selectors, "LISTED_CUSTOMERS", 1)
+    client = client_as(cast.director)
+    html = client.get(reverse("activities:create")).content.decode()
+    assert "With which customer?" in html and 'name="summary"' not in html
+    html = client.get(reverse("activities:create"), {"q": customer.name[:6]}).content.decode()
+    assert f'href="?customer={customer.pk}"' in html
+    response = client.post(reverse("activities:create") + f"?customer={customer.pk}", activity_form(customer))
+    assert response.status_code == 302 and Activity.objects.get().customer == customer
+    # From a customer's page the customer is known: no search.
+    given = client.get(reverse("activities:create"), {"customer": other_customer.pk})
+    assert 'name="summary"' in given.content.decode()

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import HandOver, Position
 from accounts.services import RuleError
+from customers.models import Customer
 from pipeline import selectors, services
 from pipeline.models import STAGE_ORDER, STAGE_PROBABILITY, Deal, ExchangeRate, LostReason, Outcome, Stage, StageMove
 
@@ -613,3 +614,27 @@ def test_tiers_follow_signed_sales_once_a_customer_has_signed(cast):
 def test_a_new_deal_is_the_reps_own_unless_they_choose_otherwise(client_as, cast):
     form = client_as(cast.rep).get(reverse("deals:create")).context["form"]
     assert form["owner"].value() == cast.rep.pk
+
+
+def test_who_sees_too_many_customers_to_list_picks_the_deals_customer_first(client_as, cast, monkeypatch):
+    from customers import selectors as customer_selectors
+
+    monkeypatch.setattr(customer_selectors, "LISTED_CUSTOMERS", 1)
+    ours = CustomerFactory(name="Rizhao Hongda Steel", owner=cast.rep)
+    CustomerFactory(name="Rizhao Port Trading", owner=cast.other_rep)
+    client = client_as(cast.director)
+    html = client.get(reverse("deals:create")).content.decode()
+    assert "Which customer is the deal with?" in html and 'name="customer"' not in html
+    html = client.get(reverse("deals:create"), {"q": "hongda"}).content.decode()
+    assert html.count('href="?customer=') == 1 and f'href="?customer={ours.pk}"' in html
+    url = reverse("deals:create") + f"?customer={ours.pk}"
+    response = client.get(url)
+    assert list(response.context["form"].fields["customer"].queryset) == [ours]
+    assert "Another customer" in response.content.decode()
+    ExchangeRateFactory(currency="USD", valid_from=datetime.date(2026, 1, 1), rate=Decimal("7.1"))
+    assert client.post(url, deal_form(cast) | {"customer": ours.pk, "owner": cast.rep.pk}).status_code == 302
+    assert Deal.objects.get().customer == ours
+    # Under the limit, the drop-down of all of them, as before.
+    monkeypatch.setattr(customer_selectors, "LISTED_CUSTOMERS", 200)
+    mine = client_as(cast.rep).get(reverse("deals:create")).context["form"].fields["customer"].queryset
+    assert set(mine) == set(Customer.objects.filter(owner=cast.rep))

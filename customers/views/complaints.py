@@ -10,10 +10,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Field, QuerySet
+from django.db.models import Field
 from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -24,10 +25,10 @@ from accounts.models import User
 from accounts.pages import AuthenticatedRequest, page_of
 from accounts.services import RuleError
 
-from .. import complaints, search, selectors
+from .. import complaints, picking, selectors
 from ..filters import ComplaintFilter
 from ..forms.complaints import ComplaintAssignForm, ComplaintCommentForm, ComplaintForm, ComplaintTransitionForm
-from ..models import Complaint, Contact, Customer
+from ..models import Complaint, Contact
 from ..panels import render_complaint_panels
 
 
@@ -54,8 +55,9 @@ def complaint_create(request: AuthenticatedRequest) -> HttpResponse:
     customer_pk = params.optional_id(request.GET.get("customer"))
     visible = selectors.customers_visible_to(request.user)
     customer = visible.filter(pk=customer_pk).first() if customer_pk else None
-    if customer is None and not selectors.few_enough_to_list(visible):
-        return _customer_pick(request, visible)
+    if picking.needs_picking(visible, customer):
+        return picking.customer_pick(request, visible, title=_("Record a complaint"),
+                                     question=_("Which customer is it about?"), cancel=reverse("complaints:list"))
     form = ComplaintForm(request.POST or None, user=request.user, customer=customer)
     if request.method == "POST" and form.is_valid():
         try:
@@ -66,19 +68,6 @@ def complaint_create(request: AuthenticatedRequest) -> HttpResponse:
             messages.success(request, _("Complaint #%(number)d was recorded.") % {"number": complaint.pk})
             return redirect("complaints:detail", pk=complaint.pk)
     return render(request, "customers/complaint_form.html", {"form": form, "customer": customer})
-
-
-def _customer_pick(request: AuthenticatedRequest, visible: QuerySet[Customer]) -> HttpResponse:
-    """Too many customers to list (customer service, the director): the customer is searched for first, and the
-    complaint form opened for the one picked."""
-    text = request.GET.get("q", "")
-    matches: list[Customer] = []
-    more = False
-    if search.cleaned(text):
-        found = list(selectors.customers_matching(visible, text).select_related("owner")
-                     .order_by("name", "pk")[:selectors.PICK_RESULTS + 1])
-        matches, more = found[:selectors.PICK_RESULTS], len(found) > selectors.PICK_RESULTS
-    return render(request, "customers/complaint_customer_pick.html", {"q": text, "matches": matches, "more": more})
 
 
 def _history(complaint: Complaint) -> list[dict[str, object]]:

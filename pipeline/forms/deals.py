@@ -18,6 +18,7 @@ from accounts.models import User
 from accounts.services import RuleError
 from accounts.widgets import DateInput
 from customers import selectors as customer_selectors
+from customers.models import Customer
 
 from .. import selectors
 from ..models import (
@@ -131,10 +132,13 @@ class DealForm(_TermsForm):
         fields = ["customer", "owner", *TERMS, "expected_signing_date", "competitor", "research", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, customer: Customer | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field_of(self, "customer", forms.ModelChoiceField).queryset = (
-            customer_selectors.customers_visible_to(user).filter(owner__in=selectors.possible_owners(user)))
+        customers = customer_selectors.customers_visible_to(user).filter(owner__in=selectors.possible_owners(user))
+        if customer is not None:  # picked first (customers.picking): that customer only
+            customers = customers.filter(pk=customer.pk)
+            self.fields["customer"].initial = customer.pk
+        field_of(self, "customer", forms.ModelChoiceField).queryset = customers
         field_of(self, "owner", forms.ModelChoiceField).queryset = selectors.possible_owners(user)
         field_of(self, "research", ModelMultipleChoiceField).queryset = (
             selectors.research_visible_to(user).select_related("commodity"))

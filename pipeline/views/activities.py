@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts import access, params
 from accounts.pages import AuthenticatedRequest, page_of
 from accounts.services import RuleError
+from customers import picking
 from customers import selectors as customer_selectors
 from customers.models import Customer
 
@@ -75,6 +76,10 @@ def activity_list(request: AuthenticatedRequest) -> HttpResponse:
 @access.sellers_only
 def activity_create(request: AuthenticatedRequest) -> HttpResponse:
     customer, deal = _prefill(request)
+    visible = customer_selectors.customers_visible_to(request.user)
+    if picking.needs_picking(visible, customer):
+        return picking.customer_pick(request, visible, title=_("Log a visit or call"),
+                                     question=_("With which customer?"), cancel=reverse("activities:list"))
     form = ActivityForm(request.POST or None, user=request.user, customer=customer, deal=deal)
     if request.method == "POST" and form.is_valid():
         try:

@@ -20,6 +20,7 @@ from accounts.htmx import is_htmx, vary_on_htmx
 from accounts.pages import AuthenticatedRequest, page_of
 from accounts.services import RuleError
 from accounts.sql import joins_as_written
+from customers import picking
 from customers import selectors as customer_selectors
 from customers.models import Customer
 
@@ -205,11 +206,20 @@ def deal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 def _deal_form_page(request: AuthenticatedRequest, deal: Deal) -> HttpResponse:
     initial: dict[str, int] = {}
+    picked = None
     if deal.pk is None:
         customer_id = params.optional_id(request.GET.get("customer"))
         if customer_id:
             initial["customer"] = customer_id
-    form = DealForm(request.POST or None, instance=deal, user=request.user, initial=initial)
+        customers = customer_selectors.customers_visible_to(request.user).filter(
+            owner__in=selectors.possible_owners(request.user))
+        if not customer_selectors.few_enough_to_list(customers):
+            picked = customers.filter(pk=customer_id).first() if customer_id else None
+            if picked is None:
+                return picking.customer_pick(request, customers, title=_("New deal"),
+                                             question=_("Which customer is the deal with?"),
+                                             cancel=reverse("deals:list"))
+    form = DealForm(request.POST or None, instance=deal, user=request.user, initial=initial, customer=picked)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.deal_save(deal=form.save(commit=False), by=request.user,
@@ -221,7 +231,7 @@ def _deal_form_page(request: AuthenticatedRequest, deal: Deal) -> HttpResponse:
         else:
             messages.success(request, _("The deal was saved."))
             return redirect("deals:detail", pk=saved.pk)
-    return render(request, "pipeline/deal_form.html", {"form": form, "deal": deal})
+    return render(request, "pipeline/deal_form.html", {"form": form, "deal": deal, "picked": picked})
 
 
 @access.sellers_only
