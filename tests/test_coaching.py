@@ -472,3 +472,37 @@ def test_an_empty_post_to_an_action_changes_nothing(client_as, cast):
     assert "Mark the action done or open it again." in response.text
     action.refresh_from_db()
     assert action.done_at is not None
+
+
+def test_with_too_many_deals_to_list_the_coach_picks_the_rep_first(client_as, cast, monkeypatch):
+    from targets.coaching import forms as coaching_forms
+
+    monkeypatch.setattr(coaching_forms, "LISTED_DEALS", 0)
+    theirs = DealFactory(customer=CustomerFactory(owner=cast.rep))
+    DealFactory(customer=CustomerFactory(owner=cast.account_manager))
+    client = client_as(cast.manager)
+    html = client.get(reverse("coaching:create")).text
+    assert "Who is the note for?" in html and 'name="went_well"' not in html
+    assert f'href="?rep={cast.rep.pk}"' in html and f'href="?rep={cast.account_manager.pk}"' in html
+    assert f'href="?rep={cast.other_rep.pk}"' not in html  # not theirs to coach
+    # Someone they do not coach is no pick: the question again.
+    assert "Who is the note for?" in client.get(reverse("coaching:create"), {"rep": cast.other_rep.pk}).text
+    url = reverse("coaching:create") + f"?rep={cast.rep.pk}"
+    response = client.get(url)
+    form = response.context["form"]
+    assert list(form.fields["rep"].queryset) == [cast.rep] and list(form.fields["deal"].queryset) == [theirs]
+    assert list(form.fields["customer"].queryset) == [theirs.customer] and "Another rep" in response.text
+    assert client.post(url, form_data(cast.rep, deal=theirs.pk)).status_code == FOUND
+    assert CoachingNote.objects.get().deal == theirs
+
+
+def test_the_first_step_in_chinese(client_as, cast, monkeypatch):
+    from targets.coaching import forms as coaching_forms
+
+    monkeypatch.setattr(coaching_forms, "LISTED_DEALS", 0)
+    DealFactory(customer=CustomerFactory(owner=cast.rep))
+    cast.manager.language = "zh-hans"
+    cast.manager.save()
+    html = client_as(cast.manager).get(reverse("coaching:create")).text
+    assert "这条辅导记录是给谁的？" in html and "新建辅导记录" in html
+    assert "换一个销售代表" in client_as(cast.manager).get(reverse("coaching:create"), {"rep": cast.rep.pk}).text

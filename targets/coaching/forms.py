@@ -24,6 +24,18 @@ class _DealField(forms.ModelChoiceField):
         return f"{obj.commodity} · {obj.quantity_tonnes:,.0f} t · {obj.customer} · {obj.owner}"
 
 
+# Past this many open deals among a coach's people, a new note asks whom it is for first, and offers only that
+# rep's deals and customers.
+LISTED_DEALS = 200
+
+
+def few_enough_to_list(coach: User) -> bool:
+    """Whether the coachees' open deals fit the note's drop-down: one query that stops counting past the limit."""
+    coachees = access.coachees_for(coach)
+    open_deals = deals_visible_to(coach).filter(outcome=Outcome.OPEN, owner__in=coachees.values("pk"))
+    return open_deals.order_by()[:LISTED_DEALS + 1].count() <= LISTED_DEALS
+
+
 class CoachingNoteForm(forms.ModelForm):
     held_on = BusinessDateField(label=_("Date"), widget=DateInput)
     deal = _DealField(label=_("Deal"), queryset=Deal.objects.none(), required=False, empty_label=_("No deal"))
@@ -33,19 +45,25 @@ class CoachingNoteForm(forms.ModelForm):
         fields = ["rep", "kind", "held_on", "deal", "customer", "went_well", "to_improve"]
         widgets = {"went_well": forms.Textarea(attrs={"rows": 3}), "to_improve": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args: Any, coach: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, coach: User, rep: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         coachees = access.coachees_for(coach)
-        rep = field_of(self, "rep", forms.ModelChoiceField)
-        rep.queryset, rep.empty_label = coachees.order_by("full_name"), _("Choose a rep")
+        rep_field = field_of(self, "rep", forms.ModelChoiceField)
+        rep_field.queryset, rep_field.empty_label = coachees.order_by("full_name"), _("Choose a rep")
         # Only the coachees' records, and only those the coach may see; of deals, the open ones (a review
-        # prepares a deal still to win) and the note's own.
+        # prepares a deal still to win) and the note's own. With the rep known (picked first, or the note's),
+        # only theirs: a director's coachees hold 68,000 open deals at the large size.
+        owners = coachees.values("pk")
+        if rep is not None:
+            owners = coachees.filter(pk=rep.pk).values("pk")
+            if self.instance.pk is None:
+                rep_field.queryset, rep_field.initial = coachees.filter(pk=rep.pk), rep.pk
         open_or_own = Q(outcome=Outcome.OPEN) | Q(pk=self.instance.deal_id or 0)
         field_of(self, "deal", forms.ModelChoiceField).queryset = (
-            deals_visible_to(coach).filter(open_or_own, owner__in=coachees.values("pk"))
+            deals_visible_to(coach).filter(open_or_own, owner__in=owners)
             .select_related("commodity", "customer", "owner").order_by("-pk"))
         field_of(self, "customer", forms.ModelChoiceField).queryset = (
-            customers_visible_to(coach).filter(owner__in=coachees.values("pk")).order_by("name"))
+            customers_visible_to(coach).filter(owner__in=owners).order_by("name"))
         field_of(self, "customer", forms.ModelChoiceField).empty_label = _("No customer")
 
     def clean(self) -> dict[str, Any]:

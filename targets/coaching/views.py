@@ -16,7 +16,7 @@ from accounts.services import RuleError
 
 from . import selectors, services
 from .filters import CoachingNoteFilter
-from .forms import AcknowledgeForm, ActionFormSet, CoachingNoteForm
+from .forms import AcknowledgeForm, ActionFormSet, CoachingNoteForm, few_enough_to_list
 from .models import CoachingAction, CoachingNote
 
 
@@ -55,10 +55,16 @@ def note_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @access.manager_or_director
 def note_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
     user = request.user
+    rep = None
     if pk is None:
         note = CoachingNote(held_on=timezone.localdate())
         rep_id = params.optional_id(request.GET.get("rep"))
         initial = {"rep": rep_id} if rep_id else {}
+        coachees = access.coachees_for(user).select_related("team")
+        rep = coachees.filter(pk=rep_id).first() if rep_id else None
+        if rep is None and not few_enough_to_list(user):
+            # Too many deals to list: whom the note is for, first.
+            return render(request, "coaching/rep_pick.html", {"coachees": coachees.order_by("full_name", "pk")})
     else:
         note = _note_or_404(request, pk)
         initial = {}
@@ -68,7 +74,8 @@ def note_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpRespo
         if not access.can_change_coaching_note(user, coach_id=note.coach_id, rep=note.rep):
             raise PermissionDenied
     data = request.POST if request.method == "POST" else None
-    form = CoachingNoteForm(data, instance=note, initial=initial, coach=user)
+    form = CoachingNoteForm(data, instance=note, initial=initial, coach=user,
+                            rep=rep or (note.rep if note.pk else None))
     actions = ActionFormSet(data, instance=note, prefix="actions")
     if data is not None:
         # Both validated, so that every mistake is shown at once.
@@ -81,7 +88,7 @@ def note_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpRespo
             else:
                 messages.success(request, _("The coaching note was saved."))
                 return redirect("coaching:detail", pk=note.pk)
-    return render(request, "coaching/note_form.html", {"form": form, "actions": actions, "note": note})
+    return render(request, "coaching/note_form.html", {"form": form, "actions": actions, "note": note, "picked": rep})
 
 
 @require_POST
