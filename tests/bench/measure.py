@@ -79,6 +79,16 @@ ROWS = [
     ("commission statement", "rep1", "statement"),
     ("commission statements (manager)", "manager1", "statements"),
     ("commission statements (director)", "director", "statements"),
+    # Found slow at the large size by opening every page as each position (2026-12-02): the visits list counted
+    # all million activities, the laycan calendar drew every contract of the month, the forms listed every
+    # customer, deal or piece of research in their drop-downs.
+    ("activity list", "rep1", "activities_list"),
+    ("activity list (manager)", "manager1", "activities_list"),
+    ("laycan calendar (manager)", "manager1", "laycans"),
+    ("laycan calendar (director)", "director", "laycans"),
+    ("new deal", "rep1", "deal_new"),
+    ("record a complaint (customer service)", "service1", "complaint_new"),
+    ("new coaching note (director)", "director", "coaching_new"),
 ]
 # Detail pages whose records a size may lack (a seed without them): their row says so instead of failing.
 OPTIONAL_KINDS = {"shipment", "invoice", "statement"}
@@ -189,6 +199,11 @@ def pages_for(user: User, limit: int = DETAIL_CHOICES, kinds: set[str] | None = 
         "invoice": lambda: [reverse("receivables:invoice", args=[pk])
                             for pk in _busiest(invoices_visible_to(user), "allocations", limit)],
         "statements": lambda: [reverse("incentives:statements")],
+        "activities_list": lambda: [reverse("activities:list")],
+        "laycans": lambda: [reverse("laycans:calendar")],
+        "deal_new": lambda: [reverse("deals:create")],
+        "complaint_new": lambda: [reverse("complaints:create")],
+        "coaching_new": lambda: [reverse("coaching:create")],
         "statement": lambda: [reverse("incentives:statement", args=[pk])
                               for pk in _busiest(statements_visible_to(user), "lines", limit)],
     }
