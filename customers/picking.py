@@ -6,10 +6,21 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from accounts import params
 from accounts.pages import AuthenticatedRequest
 
 from . import search, selectors
 from .models import Customer
+
+
+def picked_for_edit(request: AuthenticatedRequest, customers: QuerySet[Customer], current: Customer) -> Customer | None:
+    """On a record's edit page, for who sees too many customers to list: the customer picked by the search
+    (`?customer=<id>`), else the record's own; None when the search is asked for ("Another customer": `?pick=1`)
+    or the customer given is not one the user sees."""
+    if request.GET.get("pick"):
+        return None
+    customer_id = params.optional_id(request.GET.get("customer"))
+    return customers.filter(pk=customer_id).first() if customer_id else current
 
 
 def needs_picking(customers: QuerySet[Customer], chosen: Customer | None) -> bool:

@@ -601,3 +601,23 @@ def test_who_sees_too_many_customers_to_list_picks_the_customer_of_a_visit_first
     # From a customer's page the customer is known: no search.
     given = client.get(reverse("activities:create"), {"customer": other_customer.pk})
     assert 'name="summary"' in given.content.decode()
+
+
+def test_editing_as_who_sees_too_many_customers_keeps_the_customer_or_picks_another(client_as, cast, customer,
+                                                                                   other_customer, monkeypatch):
+    from customers import selectors as customer_selectors
+
+    monkeypatch.setattr(customer_selectors, "LISTED_CUSTOMERS", 1)
+    activity = ActivityFactory(owner=cast.rep, customer=customer)
+    client = client_as(cast.director)
+    edit = reverse("activities:edit", args=[activity.pk])
+    response = client.get(edit)
+    assert response.context["form"]["customer"].value() == customer.pk and "Another customer" in response.text
+    assert f'<option value="{other_customer.pk}"' not in response.text  # no drop-down of every customer
+    assert "With which customer?" in client.get(edit, {"pick": "1"}).text
+    moved = client.get(edit, {"customer": other_customer.pk})
+    assert moved.context["form"]["customer"].value() == other_customer.pk
+    assert client.post(edit + f"?customer={other_customer.pk}", activity_form(
+        other_customer, next_step_done="")).status_code == 302
+    activity.refresh_from_db()
+    assert activity.customer == other_customer

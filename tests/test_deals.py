@@ -638,3 +638,19 @@ def test_who_sees_too_many_customers_to_list_picks_the_deals_customer_first(clie
     monkeypatch.setattr(customer_selectors, "LISTED_CUSTOMERS", 200)
     mine = client_as(cast.rep).get(reverse("deals:create")).context["form"].fields["customer"].queryset
     assert set(mine) == set(Customer.objects.filter(owner=cast.rep))
+
+
+def test_editing_a_deal_as_who_sees_too_many_customers_keeps_its_customer_or_picks_another(client_as, cast, deal,
+                                                                                           monkeypatch):
+    from customers import selectors as customer_selectors
+
+    monkeypatch.setattr(customer_selectors, "LISTED_CUSTOMERS", 1)
+    other = CustomerFactory(name="Tangshan Power Plant", owner=cast.other_rep)
+    client = client_as(cast.director)
+    edit = reverse("deals:edit", args=[deal.pk])
+    response = client.get(edit)
+    assert list(response.context["form"].fields["customer"].queryset) == [deal.customer]
+    assert response.context["form"]["customer"].value() == deal.customer_id and "Another customer" in response.text
+    assert "Which customer is the deal with?" in client.get(edit, {"pick": "1"}).text
+    moved = client.get(edit, {"customer": other.pk}).context["form"]
+    assert list(moved.fields["customer"].queryset) == [other] and moved["customer"].value() == other.pk

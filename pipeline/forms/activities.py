@@ -72,7 +72,7 @@ class ActivityForm(forms.ModelForm):
         self._large_touch_targets()
         if customer is not None:
             self.fields["customer"].widget = forms.HiddenInput()
-            self.fields["customer"].initial = customer.pk
+            self.initial["customer"] = customer.pk  # over the instance's own, on an edit
         else:
             # Choosing a customer reloads its deals and contacts in place (htmx; without it, they follow on submit).
             self.fields["customer"].widget.attrs.update({

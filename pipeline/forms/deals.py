@@ -137,7 +137,7 @@ class DealForm(_TermsForm):
         customers = customer_selectors.customers_visible_to(user).filter(owner__in=selectors.possible_owners(user))
         if customer is not None:  # picked first (customers.picking): that customer only
             customers = customers.filter(pk=customer.pk)
-            self.fields["customer"].initial = customer.pk
+            self.initial["customer"] = customer.pk  # over the instance's own, on an edit
         field_of(self, "customer", forms.ModelChoiceField).queryset = customers
         field_of(self, "owner", forms.ModelChoiceField).queryset = selectors.possible_owners(user)
         field_of(self, "research", ModelMultipleChoiceField).queryset = (

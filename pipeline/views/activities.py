@@ -55,9 +55,11 @@ def _prefill(request: AuthenticatedRequest) -> tuple[Customer | None, Deal | Non
     return None, None
 
 
-def _form_page(request: AuthenticatedRequest, form: ActivityForm, activity: Activity | None = None) -> HttpResponse:
+def _form_page(request: AuthenticatedRequest, form: ActivityForm, activity: Activity | None = None,
+               picking_customer: bool = False) -> HttpResponse:
     kinds = [(value, label, Activity.icon_of(value)) for value, label in Activity.Kind.choices]
-    return render(request, "pipeline/activity_form.html", {"form": form, "activity": activity, "kinds": kinds})
+    return render(request, "pipeline/activity_form.html", {"form": form, "activity": activity, "kinds": kinds,
+                                                           "picking_customer": picking_customer})
 
 
 @access.sellers_only
@@ -101,7 +103,15 @@ def activity_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     activity = _visible_activity(request, pk)
     if not selectors.can_change_activity(request.user, activity):
         raise PermissionDenied
-    form = ActivityForm(request.POST or None, instance=activity, user=request.user)
+    customers = customer_selectors.customers_visible_to(request.user)
+    fixed = None
+    if not customer_selectors.few_enough_to_list(customers):
+        fixed = picking.picked_for_edit(request, customers, activity.customer)
+        if fixed is None:
+            return picking.customer_pick(request, customers, title=_("Edit activity"),
+                                         question=_("With which customer?"),
+                                         cancel=reverse("activities:edit", args=[activity.pk]))
+    form = ActivityForm(request.POST or None, instance=activity, user=request.user, customer=fixed)
     if request.method == "POST" and form.is_valid():
         try:
             activities.activity_log(activity=form.save(commit=False), contacts=form.cleaned_data["contacts"],
@@ -111,7 +121,7 @@ def activity_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The activity was saved."))
             return redirect(_next_url(request, reverse("activities:list")))
-    return _form_page(request, form, activity)
+    return _form_page(request, form, activity, picking_customer=fixed is not None)
 
 
 @access.sellers_only

@@ -207,18 +207,20 @@ def deal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def _deal_form_page(request: AuthenticatedRequest, deal: Deal) -> HttpResponse:
     initial: dict[str, int] = {}
     picked = None
-    if deal.pk is None:
-        customer_id = params.optional_id(request.GET.get("customer"))
-        if customer_id:
-            initial["customer"] = customer_id
-        customers = customer_selectors.customers_visible_to(request.user).filter(
-            owner__in=selectors.possible_owners(request.user))
-        if not customer_selectors.few_enough_to_list(customers):
+    customer_id = params.optional_id(request.GET.get("customer"))
+    if deal.pk is None and customer_id:
+        initial["customer"] = customer_id
+    customers = customer_selectors.customers_visible_to(request.user).filter(
+        owner__in=selectors.possible_owners(request.user))
+    if not customer_selectors.few_enough_to_list(customers):
+        if deal.pk is None:
             picked = customers.filter(pk=customer_id).first() if customer_id else None
-            if picked is None:
-                return picking.customer_pick(request, customers, title=_("New deal"),
-                                             question=_("Which customer is the deal with?"),
-                                             cancel=reverse("deals:list"))
+        else:
+            picked = picking.picked_for_edit(request, customers, deal.customer)
+        if picked is None:
+            cancel = reverse("deals:edit", args=[deal.pk]) if deal.pk else reverse("deals:list")
+            return picking.customer_pick(request, customers, title=_("Edit deal") if deal.pk else _("New deal"),
+                                         question=_("Which customer is the deal with?"), cancel=cancel)
     form = DealForm(request.POST or None, instance=deal, user=request.user, initial=initial, customer=picked)
     if request.method == "POST" and form.is_valid():
         try:
