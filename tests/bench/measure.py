@@ -8,6 +8,9 @@ with DATABASE_URL and REDIS_URL already pointing at that size's database).
     python tests/bench/measure.py page --user rep1 --path /customers/ [--repeat 20] --out FILE
                                                          # one page's median time and its SQL's, to compare
                                                          # a change with the code before it (git stash)
+    python tests/bench/measure.py sweep [--repeat 20] --out FILE
+                                                         # every page without an id in its address as each
+                                                         # position, the slowest listed: what grows with data
 
 Every output also holds the numbers of rows ("rows"). Not a test: nothing here is collected by pytest (no
 test_*.py), and it only reads the database, except `recompute`, which writes the current quarter's
@@ -36,7 +39,7 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts import access
@@ -477,18 +480,65 @@ def page_times(username: str, path: str, repeat: int) -> dict:
     return result
 
 
+# Who the sweep opens every page as: one of each position.
+SWEEP_USERS = ["rep1", "am1", "manager1", "director", "service1", "analyst1"]
+# Pages that only answer a form's post, stream a file or end the session: not opened by the sweep.
+SWEEP_SKIPPED = ("logout", "export", "feed", "ics", "schema", "password", "language", "login", "bell", "template")
+
+
+def _listed_routes() -> list[str]:
+    """Every page whose address takes no record id, from the URL patterns."""
+    def walk(patterns: list, prefix: str = "") -> list[str]:
+        found = []
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                found += walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                found.append(prefix + str(pattern.pattern))
+        return found
+
+    return sorted({"/" + route for route in walk(get_resolver().url_patterns)
+                   if "<" not in route and "(?P" not in route and "^" not in route
+                   and not any(word in route for word in SWEEP_SKIPPED)})
+
+
+def sweep(slowest: int) -> dict:
+    """Every page without a record id in its address, as each position that may open it (GET, fastest of three
+    after a warm-up): the slowest of each. It found what the bench's fixed pages did not, pages listing something
+    that grows with the data (2026-12-02: a laycan calendar of 25 s, forms of 20,000 customers)."""
+    routes = _listed_routes()
+    found = []
+    for username in SWEEP_USERS:
+        client = _client()
+        client.force_login(_user(username))
+        for path in routes:
+            if client.get(path).status_code != 200:
+                continue  # not theirs to open, or a form answering only a post
+            walls = [_timed_get(client, path)[0] for _attempt in range(3)]
+            response = client.get(path)
+            found.append({"user": username, "path": path, "fastest_ms": round(min(walls), 1),
+                          "kilobytes": round(len(response.content) / 1024)})
+    found.sort(key=lambda page: -page["fastest_ms"])
+    for page in found[:slowest]:
+        print(f"{page['fastest_ms']:8.1f} ms {page['kilobytes']:6d} kB  {page['path']} as {page['user']}")
+    return {"routes": len(routes), "opened": len(found), "slowest": found[:slowest]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=["recompute", "queries", "search", "plan", "page"])
+    parser.add_argument("what", choices=["recompute", "queries", "search", "plan", "page", "sweep"])
     parser.add_argument("--out", required=True)
     parser.add_argument("--user", default="rep1", help="page: who opens it")
     parser.add_argument("--path", default="/customers/", help="page: what is opened")
-    parser.add_argument("--repeat", type=int, default=20, help="page: how many times, after a warm-up")
+    parser.add_argument("--repeat", type=int, default=20,
+                        help="page: how many times, after a warm-up; sweep: how many of the slowest to list")
     args = parser.parse_args()
     if args.what == "page":
         Path(args.out).write_text(json.dumps(page_times(args.user, args.path, args.repeat), indent=1))
         return
-    if args.what == "recompute":
+    if args.what == "sweep":
+        result = sweep(args.repeat)
+    elif args.what == "recompute":
         result = recompute()
     elif args.what == "search":
         result = search_times()
