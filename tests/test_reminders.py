@@ -20,7 +20,16 @@ from pipeline.context_processors import reminders as reminders_context
 from pipeline.models import Activity, Deal, Outcome, Reminder
 from pipeline.tasks import raise_follow_up_reminders, send_reminder_digests
 
-from .factories import ActivityFactory, ComplaintFactory, CustomerFactory, DealFactory, ShipmentFactory, UserFactory
+from .factories import (
+    ActivityFactory,
+    CommodityFactory,
+    ComplaintFactory,
+    CustomerFactory,
+    DealFactory,
+    ShipmentFactory,
+    SpecificationFactory,
+    UserFactory,
+)
 from .queries import assert_queries_pinned
 
 OK, FOUND, FORBIDDEN, MISSING, NOT_ALLOWED = 200, 302, 403, 404, 405
@@ -473,15 +482,19 @@ def test_the_inbox_query_count_does_not_grow_with_the_number_of_reminders(cast, 
     client = client_as(cast.manager)
 
     def late_work(count: int) -> None:
-        for _ in range(count):
+        for index in range(count):
             next_step(cast.rep, days_late=5)
-            late_signing(cast.rep, days_late=5)
+            # Deals named by their specification's grade, each its own (the row names the deal).
+            commodity = CommodityFactory(name=f"Coal {index} of {count}")
+            late_signing(cast.rep, days_late=5, commodity=commodity,
+                         specification=SpecificationFactory(commodity=commodity))
         reminders.raise_reminders()
 
     late_work(3)
-    # 9: one of them the manager's teams, to offer "Transfer the deal…" on the escalated late deals; two
-    # the coaching panel's (notes to acknowledge, open actions: coaching registers it, pipeline.inbox_panels).
-    few, many = assert_queries_pinned(9, lambda: client.get(reverse("reminders:inbox")), lambda: late_work(20))
+    # 10: one of them the manager's teams, to offer "Transfer the deal…" on the escalated late deals; one the
+    # deals' specifications (their grade names them); two the coaching panel's (notes to acknowledge, open
+    # actions: coaching registers it, pipeline.inbox_panels).
+    few, many = assert_queries_pinned(10, lambda: client.get(reverse("reminders:inbox")), lambda: late_work(20))
     assert few.status_code == many.status_code == OK
 
 
