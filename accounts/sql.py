@@ -47,6 +47,12 @@ class InFirstRead(Expression):
         return f"{field_sql} = ANY(ARRAY{values_sql})", params
 
 
+def more_than(rows: QuerySet[Any], limit: int) -> bool:
+    """Whether there are more than `limit` of `rows`: a count that stops past the limit (`LIMIT limit + 1`), for
+    a page deciding whether a list still fits it, however many rows there are."""
+    return rows.order_by()[:limit + 1].count() > limit
+
+
 def first_and_total(rows: QuerySet[M], limit: int) -> tuple[list[M], int]:
     """The first `limit` of `rows` and how many there are in all, in one query (`COUNT(*) OVER ()` beside each
     row): a dashboard's short list and its "N in all" were two queries over the same rows. Not for a grouped

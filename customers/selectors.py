@@ -11,6 +11,7 @@ from rapidfuzz import fuzz, process
 from accounts import access
 from accounts.access import RecordKind
 from accounts.models import User
+from accounts.sql import more_than
 
 from . import search
 from .models import Complaint, Contact, Customer, ImportJob, SatisfactionSurvey, TierPolicy
@@ -59,7 +60,7 @@ PICK_RESULTS = 20  # the search's matches listed, best first
 
 def few_enough_to_list(customers: QuerySet[Customer]) -> bool:
     """Whether `customers` fit a drop-down: one query that stops counting past the limit."""
-    return customers.order_by()[:LISTED_CUSTOMERS + 1].count() <= LISTED_CUSTOMERS
+    return not more_than(customers, LISTED_CUSTOMERS)
 
 
 def customers_matching(customers: QuerySet[Customer], text: str) -> QuerySet[Customer]:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts import access
 from accounts.pages import AuthenticatedRequest
+from accounts.sql import more_than
 
 from .. import selectors
 from ..filters import LaycanFilter
@@ -134,7 +135,7 @@ def laycan_calendar(request: AuthenticatedRequest) -> HttpResponse:
     criteria = {name: request.GET[name] for name in ("owner", "commodity") if request.GET.get(name)}
     filtered = LaycanFilter(criteria or None, queryset=selectors.deals_visible_to(request.user), user=request.user)
     in_month = laycans_in(filtered.qs, first, last)
-    too_many = in_month.order_by()[:MOST_DEALS_DRAWN + 1].count() > MOST_DEALS_DRAWN
+    too_many = more_than(in_month, MOST_DEALS_DRAWN)
     deals = [] if too_many else list(in_month)
     # The other windows follow the same filters: a shipment shows when its contract would.
     entries = [] if too_many else laycan_entries(request.user, filtered.qs, first, last)

@@ -11,6 +11,7 @@ from accounts import access
 from accounts.bounds import BusinessDateField
 from accounts.forms.fields import field_of
 from accounts.models import User
+from accounts.sql import more_than
 from accounts.widgets import DateInput
 from customers.selectors import customers_visible_to
 from pipeline.models import Deal, Outcome
@@ -33,7 +34,7 @@ def few_enough_to_list(coach: User) -> bool:
     """Whether the coachees' open deals fit the note's drop-down: one query that stops counting past the limit."""
     coachees = access.coachees_for(coach)
     open_deals = deals_visible_to(coach).filter(outcome=Outcome.OPEN, owner__in=coachees.values("pk"))
-    return open_deals.order_by()[:LISTED_DEALS + 1].count() <= LISTED_DEALS
+    return not more_than(open_deals, LISTED_DEALS)
 
 
 class CoachingNoteForm(forms.ModelForm):
