@@ -8,8 +8,9 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 from django_countries import countries
 from simple_history.models import HistoricalRecords
 
@@ -415,6 +416,10 @@ class Deal(models.Model):
             # One seller's signings of a period (the deal page's commission what-if, their statement), and the
             # foreign key's own lookups: the index on the key alone would be one more for the planner to weigh.
             models.Index(fields=["credited_to", "signed_on"], name="deal_credited_by_signing"),
+            # Whose laycans reach into a month (selectors.laycans_in: the calendar, a rep's dashboard): each owner's
+            # signed or near-signing deals by the laycan's last day.
+            models.Index(F("owner"), Coalesce("laycan_end", "laycan_start"), name="deal_laycans_by_owner",
+                         condition=Q(outcome=Outcome.WON) | Q(outcome=Outcome.OPEN, stage=Stage.NEGOTIATION)),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(quantity_tonnes__gt=0), name="deal_quantity_positive"),
@@ -445,7 +450,7 @@ class Deal(models.Model):
 
     def __str__(self) -> str:
         grade = f" {self.grade_name}" if self.grade_name else ""
-        return f"{self.commodity}{grade} · {self.quantity_tonnes:,.0f} t · {self.customer}"
+        return f"{self.commodity}{grade} · {self.quantity_tonnes:,.0f} {pgettext('unit', 't')} · {self.customer}"
 
     @staticmethod
     def own_field(name: str) -> "models.Field[Any, Any]":

@@ -57,13 +57,17 @@ if TYPE_CHECKING:  # types only: django-stubs is a dev dependency
     from django_stubs_ext import WithAnnotations
 
 
-def deals_visible_to(user: User) -> QuerySet[Deal]:
+def deals_visible_to(user: User, *, read_first: bool = False) -> QuerySet[Deal]:
     """The deals a user sees: their owner's, and their second seller's (who shares the credit, and
-    whose manager answers for it). One query: "owner in ... or second seller in ...", no join."""
-    visible = access.owned_by_visible(user, Deal.objects.all(), RecordKind.DEAL)
+    whose manager answers for it). One query: "owner in ... or second seller in ...", no join.
+    `read_first` reads a manager's people first (see access._seen_owners), for a question an index that starts
+    with the owner answers: the laycan calendar's month, by the (owner, laycan end) index, took 100 ms of reading
+    every deal for a manager, 3 ms so."""
+    visible = access.owned_by_visible(user, Deal.objects.all(), RecordKind.DEAL, read_first=read_first)
     if not can_sell(user) or access.sees_everyone(user):
         return visible
-    return visible | access.owned_by_visible(user, Deal.objects.all(), RecordKind.DEAL, owner_field="co_seller")
+    return visible | access.owned_by_visible(user, Deal.objects.all(), RecordKind.DEAL, owner_field="co_seller",
+                                             read_first=read_first)
 
 
 def of_visible_deals(user: User, records: QuerySet[_R], customer: Customer | None = None) -> QuerySet[_R]:
@@ -128,6 +132,20 @@ def activities_visible_to(user: User, *, whole_list: bool = False) -> QuerySet[A
 def research_visible_to(user: User) -> QuerySet[MarketResearch]:
     return access.owned_by_visible(user, MarketResearch.objects.all(), RecordKind.MARKET_RESEARCH,
                                    owner_field="author")
+
+
+# How many pieces of market research a deal's form offers: the latest (a large company records thousands).
+LISTED_RESEARCH = 100
+
+
+def research_to_offer(user: User, keep: Iterable[MarketResearch] | QuerySet[MarketResearch] = ()
+                      ) -> QuerySet[MarketResearch]:
+    """The research a deal may name: the latest LISTED_RESEARCH the user sees, and `keep` (the deal's own,
+    however old) so that saving a deal never drops what it named."""
+    visible = research_visible_to(user)
+    latest = visible.order_by("-researched_on", "-pk").values("pk")[:LISTED_RESEARCH]
+    kept = keep.values("pk") if isinstance(keep, QuerySet) else [record.pk for record in keep]
+    return visible.filter(Q(pk__in=latest) | Q(pk__in=kept))
 
 
 def reminders_for(user: User) -> QuerySet[Reminder]:

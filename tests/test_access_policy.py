@@ -172,6 +172,27 @@ def test_the_records_of_a_contract_are_those_of_the_deals_a_user_sees_whoever_as
     assert len(set(pipeline_selectors.of_visible_deals(cast.rep, Invoice.objects.all()))) == 2  # own, and co-sold
 
 
+def test_the_deals_a_user_sees_are_the_same_with_their_people_read_first(cast):
+    """`deals_visible_to(read_first=True)` (a manager's people read first, for the laycan calendar's index) gives
+    exactly the deals of the plain shape for every position: the owners' and the second sellers'."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from pipeline import selectors as pipeline_selectors
+
+    from .factories import CustomerFactory, DealFactory
+
+    sellers = [cast.manager, cast.rep, cast.account_manager, cast.other_manager, cast.other_rep]
+    for owner in sellers:
+        customer = CustomerFactory(owner=owner)
+        DealFactory(owner=owner, customer=customer)
+        DealFactory(owner=owner, customer=customer, co_seller=sellers[-1 - sellers.index(owner)], co_seller_share=30)
+    for viewer in [cast.director, *sellers, cast.service, cast.marketing, AnonymousUser()]:
+        plain = set(pipeline_selectors.deals_visible_to(viewer))
+        assert set(pipeline_selectors.deals_visible_to(viewer, read_first=True)) == plain, viewer
+    assert len(set(pipeline_selectors.deals_visible_to(cast.other_manager, read_first=True))) == 6  # 2 x 2 + 2 shared
+    assert len(set(pipeline_selectors.deals_visible_to(cast.director, read_first=True))) == 10
+
+
 def test_the_activities_a_user_sees_are_those_of_the_customers_they_see_and_the_follow_ups_handed_to_them(cast):
     """`activities_visible_to`, in both its shapes (the customers seen as a subquery, or read first for a whole
     list: accounts.sql.InFirstRead), OR-ed with the follow-ups handed to the user: exactly the activities of the

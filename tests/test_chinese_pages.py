@@ -106,7 +106,8 @@ def _english_in_export(body: bytes) -> set[str]:
 
 def _english_words(html: str) -> set[str]:
     """The existing check (whole text nodes that are our English messages), widened to a message that
-    starts a text ("Registration number: …", "Amount (descending)") and to English quarters ("2026 Q4")."""
+    starts a text ("Registration number: …", "Amount (descending)"), to English quarters ("2026 Q4") and to
+    tonnes in English units ("55,000 t", "95.80 USD/t", "dmt"): Chinese reads 吨 and 干吨."""
     import polib
 
     from .test_translations import CATALOGUE, _Text
@@ -120,6 +121,7 @@ def _english_words(html: str) -> set[str]:
         if head != chunk and head in messages:
             found.add(chunk)
         found.update(re.findall(r"\b\d{4} Q[1-4]\b", chunk))
+        found.update(re.findall(r"\d t\b|\b[A-Z]{3}/t\b|\bdmt\b", chunk))
     return found
 
 

@@ -121,6 +121,33 @@ def test_a_currency_without_a_rate_cannot_be_used(db):
         selectors.rate_for("EUR")
 
 
+def test_a_deals_form_offers_the_latest_research_and_keeps_the_deals_own(client_as, cast, monkeypatch):
+    from .factories import MarketResearchFactory
+
+    monkeypatch.setattr(selectors, "LISTED_RESEARCH", 3)
+    ExchangeRateFactory()
+    research = [MarketResearchFactory(researched_on=datetime.date(2026, 10, day)) for day in range(1, 6)]
+    oldest, latest = research[0], research[2:]
+    deal = DealFactory(customer=CustomerFactory(owner=cast.rep))
+    deal.research.set([oldest])
+    client = client_as(cast.rep)
+
+    offered = client.get(reverse("deals:create")).context["form"].fields["research"]
+    assert list(offered.queryset) == latest[::-1]
+    assert "The latest 3 pieces of market research you see" in str(offered.help_text)
+    response = client.post(reverse("deals:create"), deal_form(cast, research=[oldest.pk]))
+    assert "Select a valid choice" in " ".join(response.context["form"].errors["research"])
+    assert Deal.objects.count() == 1
+
+    # An edit lists the deal's own, however old, and saving keeps it.
+    offered = client.get(reverse("deals:edit", args=[deal.pk])).context["form"].fields["research"]
+    assert set(offered.queryset) == {oldest, *latest}
+    response = client.post(reverse("deals:edit", args=[deal.pk]),
+                           deal_form(deal, research=[oldest.pk, latest[-1].pk]))
+    assert response.status_code == 302
+    assert set(deal.research.all()) == {oldest, latest[-1]}
+
+
 def test_a_rep_cannot_sell_to_another_teams_customer(client_as, cast):
     ExchangeRateFactory()
     form = deal_form(cast, customer=CustomerFactory(owner=cast.other_rep).pk)

@@ -116,6 +116,7 @@ WORDS_IN_BOTH = [  # (what, in English, in Chinese)
     ("investigating", "Investigating", "调查中"),
     ("resolved", "Resolved", "已解决"),
     ("resolution", "Resolution", "解决方案"),
+    ("tonnes", "t", "吨"),
 ]
 WORDS = {
     "en": {what: english for what, english, _chinese in WORDS_IN_BOTH},
@@ -252,7 +253,8 @@ def test_a_rep_on_a_phone_logs_a_visit_develops_a_deal_and_signs_it(cast, sign_i
     page.get_by_label(words["price"]).fill("80")
     page.get_by_role("button", name=named(words["save"])).click()
     expect_message(page, words["deal_saved"])
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"{shown(coal, language)} NAR 5500 · 50,000 t")
+    heading = f"{shown(coal, language)} NAR 5500 · 50,000 {words['tonnes']}"
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     deal = Deal.objects.get(customer=customer)
     assert deal.stage == Stage.RESEARCH
 

@@ -160,3 +160,12 @@ def test_dso_is_outstanding_over_credit_sales_times_the_days():
     # 5,585,488.36; 585,488.36 / 5,585,488.36 x 90 = 9.434... = 9.4 days.
     assert money.days_sales_outstanding(D("585488.36"), D("5585488.36"), 90) == D("9.4")
     assert money.days_sales_outstanding(D(100), D(0), 90) is None
+
+
+def test_a_balance_in_the_customers_favour_is_0_days_outstanding():
+    # A provisional invoice of 26,020,188.32 paid in full, the final value 13,302.90 below it: the customer is owed
+    # 13,302.90 (outstanding -13,302.90). -13,302.90 / 26,020,188.32 x 90 would be -0.046 days: 0.0, not fewer.
+    assert money.days_sales_outstanding(D("-13302.90"), D("26020188.32"), 90) == D("0.0")
+    assert money.days_sales_outstanding(D(0), D("26020188.32"), 90) == D("0.0")
+    # Still None without sales in the period.
+    assert money.days_sales_outstanding(D("-13302.90"), D(0), 90) is None

@@ -102,6 +102,24 @@ def test_the_deal_page_shows_the_figures_and_the_invoices_with_their_standing(cl
     assert "Provisional invoice, shipment #1" not in html and "Final invoice, shipment #1" not in html
 
 
+def test_a_balance_in_the_customers_favour_says_so(client_as, cast, coal):
+    # The worked example with the provisional invoice paid in full (5,748,000.00) before the claim's credit note
+    # (5,748.00) and the final invoice (a credit of 156,763.64): the customer is owed 162,511.64. (Its days sales
+    # outstanding, 0 and not fewer: tests/test_receivables_money.py.)
+    shipment = loaded(coal, cast.rep, outturn_tonnes=D(59640))
+    services.provisional_issue(shipment=shipment, by=cast.rep, issued_on=BL_DATE)
+    services.payment_record(customer=coal.customer, received_on=datetime.date(2026, 3, 6), amount=D("5748000.00"),
+                            currency="USD", bank_reference="SWIFT 0306", by=cast.rep)
+    complaint = short_landing_settled(shipment, cast.rep, cast.service)
+    services.claim_credit_note_issue(complaint=complaint, by=cast.rep, issued_on=datetime.date(2026, 3, 10))
+    services.final_issue(shipment=finalised(shipment, cast.rep), by=cast.rep, issued_on=datetime.date(2026, 3, 25))
+    for url in (reverse("deals:detail", args=[coal.pk]), reverse("customers:detail", args=[coal.customer_id])):
+        html = text(client_as(cast.rep).get(url))
+        assert "-162,511.64 USD" in html and "in the customer's favour" in html, url
+    html = text(client_as(chinese(cast.rep)).get(reverse("customers:detail", args=[coal.customer_id])))
+    assert "-162,511.64 USD" in html and "客户多付" in html
+
+
 def test_the_deal_panel_issues_the_invoice_each_shipment_calls_for(client_as, cast, coal):
     shipment = loaded(coal, cast.rep, outturn_tonnes=D(59640))
     client = client_as(cast.rep)

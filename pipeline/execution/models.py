@@ -30,6 +30,11 @@ def validate_imo(value: str) -> None:
                                 "papers."), code="imo_check_digit")
 
 
+# The facts Shipment.state reads: a query that loads only some of a shipment's fields loads these to show it.
+SHIPMENT_STATE_FIELDS = ("finalised_at", "outturn_tonnes", "discharge_completed_at", "bl_tonnes", "load_arrived_at",
+                         "vessel_name")
+
+
 class Shipment(models.Model):
     """One lifting of a signed contract: the vessel nominated, the B/L, the discharge and the outturn.
 

@@ -6,18 +6,17 @@ from datetime import date
 
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.pages import AuthenticatedRequest
+from accounts.pages import AuthenticatedRequest, address_pattern
 from customers.models import Complaint, Customer
 from pipeline.deal_panels import DealBadge
 from pipeline.laycan_sources import LaycanEntry
 from pipeline.models import Deal, Outcome, SpecParameter
 
 from . import selectors
-from .models import CargoClaim
+from .models import SHIPMENT_STATE_FIELDS, CargoClaim
 from .pricing import AdjustmentLine
 
 
@@ -83,14 +82,19 @@ contract_state_badge = DealBadge(annotate=selectors.with_execution_state,
 def shipment_laycans(user: User, deals: QuerySet[Deal], first: date, last: date) -> list[LaycanEntry]:
     """The nominated vessels' narrowed laycans beside the contracts': one query for the month."""
     entries = []
-    for shipment in selectors.shipment_laycans_in(user, deals, first, last):
+    detail_url, kind = address_pattern("shipments:detail"), _("Vessel")
+    # What a bar shows and no more: a manager's month holds some 500 vessels.
+    shown = selectors.shipment_laycans_in(user, deals, first, last).only(
+        "laycan_start", "laycan_end", "number", "vessel_name", *SHIPMENT_STATE_FIELDS, "deal__contract_number",
+        "deal__customer__name", "deal__customer__short_name", "deal__commodity__name", "deal__commodity__name_zh")
+    for shipment in shown:
         deal = shipment.deal
         reference = f"{deal.contract_number}/{shipment.number}"
         entries.append(LaycanEntry(
             laycan_from=shipment.laycan_from, laycan_to=shipment.laycan_to,
             label=shipment.vessel_name or reference, reference=reference if shipment.vessel_name else "",
             detail=f"{deal.customer} · {deal.commodity} · {shipment.state.label}",
-            url=reverse("shipments:detail", args=[shipment.pk]), kind=_("Vessel")))
+            url=detail_url.format(shipment.pk), kind=kind))
     return entries
 
 

@@ -513,7 +513,10 @@ def provisional_value(deal: Deal, worth: Valuation, moisture: Decimal | None = N
 def shipment_laycans_in(user: User, deals: QuerySet[Deal], first: date, last: date) -> "QuerySet[ShipmentLaycan]":
     """The shipments of `deals` that the user sees whose narrowed laycan overlaps [first, last], each with
     `laycan_from` and `laycan_to` (a single day when only one date is set), earliest first."""
-    return (shipments_visible_to(user).filter(deal__in=deals)
+    # The user's deals read as the calendar reads them (their people first): as shipments_visible_to's semi-join,
+    # PostgreSQL read all 200,000 deals for a manager's month.
+    seen = deals & pipeline_selectors.deals_visible_to(user, read_first=True)
+    return (Shipment.objects.filter(deal__in=seen)
             .annotate(laycan_from=Coalesce("laycan_start", "laycan_end"),
                       laycan_to=Coalesce("laycan_end", "laycan_start"))
             .filter(laycan_from__lte=last, laycan_to__gte=first)

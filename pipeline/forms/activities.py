@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from accounts.bounds import BusinessDateField, BusinessDateTimeField
 from accounts.forms.fields import ModelMultipleChoiceField, field_of
@@ -28,7 +28,8 @@ class DealChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj: Deal) -> str:
         grade = f" {obj.grade}" if obj.grade else ""
-        return f"{obj.commodity}{grade} · {obj.quantity_tonnes:,.0f} t · {obj.get_stage_display()}"
+        tonnes = f"{obj.quantity_tonnes:,.0f} {pgettext('unit', 't')}"
+        return f"{obj.commodity}{grade} · {tonnes} · {obj.get_stage_display()}"
 
 
 class ActivityForm(forms.ModelForm):

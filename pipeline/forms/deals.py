@@ -140,8 +140,11 @@ class DealForm(_TermsForm):
             self.initial["customer"] = customer.pk  # over the instance's own, on an edit
         field_of(self, "customer", forms.ModelChoiceField).queryset = customers
         field_of(self, "owner", forms.ModelChoiceField).queryset = selectors.possible_owners(user)
-        field_of(self, "research", ModelMultipleChoiceField).queryset = (
-            selectors.research_visible_to(user).select_related("commodity"))
+        research = field_of(self, "research", ModelMultipleChoiceField)
+        research.queryset = selectors.research_to_offer(
+            user, keep=self.instance.research.all() if self.instance.pk else ()).select_related("commodity")
+        research.help_text = _("The latest %(count)s pieces of market research you see, and the deal's own.") % {
+            "count": selectors.LISTED_RESEARCH}
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
             # The owner changes only by a recorded transfer.

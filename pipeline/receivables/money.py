@@ -143,7 +143,10 @@ def ageing_bucket(due_on: date, today: date) -> str:
 
 def days_sales_outstanding(outstanding: Decimal, credit_sales: Decimal, days: int) -> Decimal | None:
     """DSO = outstanding receivables / credit sales of the period x days in the period, to a tenth of
-    a day; None without sales in the period."""
+    a day; None without sales in the period. Nothing outstanding, or a balance in the customer's favour (a final
+    invoice below the provisional one paid in full), is 0 days: not fewer, which would read as better than paid."""
     if credit_sales <= 0:
         return None
+    if outstanding <= 0:
+        return Decimal("0.0")
     return (outstanding / credit_sales * days).quantize(TENTH, ROUND_HALF_UP)

@@ -14,6 +14,7 @@ from django.template.defaultfilters import date
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.pages import address_pattern, once_per_rendering
 from accounts.templatetags.choice_labels import display
@@ -32,7 +33,7 @@ def _shared(context: Context) -> dict[str, Any]:
         badges: list[str] = context.get("deal_badges") or []
         return {
             "move": _("Move to the next stage"), "sign": _("Sign"), "won": _("Won"),
-            "signed": _("Signed"), "not_signed": _("Not signed yet"),
+            "signed": _("Signed"), "not_signed": _("Not signed yet"), "t": pgettext("unit", "t"),
             "labels": {"stage": _("Stage"), "quantity": _("Quantity"), "amount": _("Amount"), "terms": _("Terms"),
                        "laycan": _("Laycan"), "owner": _("Owner"), "status": _("Status")},
             "owner": context.get("owner_filter", ""),
@@ -90,12 +91,13 @@ def deal_card(context: Context, deal: Deal) -> SafeString:
         '<div class="card-body p-2">'
         '<a class="fw-semibold d-block text-truncate" href="{}">{}</a>'
         '<div class="small">{}</div>'
-        '<div class="small text-secondary">{} t · {} {}/t{}</div>'
+        '<div class="small text-secondary">{} {} · {} {}/{}{}</div>'
         '{}'
         '<div class="d-flex justify-content-between align-items-center mt-1">'
         '<span class="small text-secondary">{}</span>{}</div></div></article>',
         deal.pk, deal.version, deal.stage, shared["detail"].format(deal.pk), deal.customer, commodity_and_grade(deal),
-        floatformat(deal.quantity_tonnes, "0g"), floatformat(deal.price_per_tonne, "2g"), deal.currency, terms,
+        floatformat(deal.quantity_tonnes, "0g"), shared["t"], floatformat(deal.price_per_tonne, "2g"), deal.currency,
+        shared["t"], terms,
         laycan, deal.owner, _actions(context, deal, shared))
 
 
@@ -111,14 +113,14 @@ def deal_row(context: Context, deal: Deal) -> SafeString:
     return format_html(
         '<tr><td class="cell-title"><a href="{}">{}</a><div class="small text-secondary">{}</div></td>'
         '<td data-label="{}">{}{}</td>'
-        '<td data-label="{}" class="text-end">{} t</td>'
+        '<td data-label="{}" class="text-end">{} {}</td>'
         '<td data-label="{}" class="text-end">{} {}<div class="small text-secondary">{} {}</div></td>'
         '<td data-label="{}">{} {}</td>'
         '<td data-label="{}">{}</td>'
         '<td data-label="{}">{}</td></tr>',
         shared["detail"].format(deal.pk), deal.customer, commodity_and_grade(deal),
         labels["stage"], display(deal, "stage"), outcome,
-        labels["quantity"], floatformat(deal.quantity_tonnes, "0g"),
+        labels["quantity"], floatformat(deal.quantity_tonnes, "0g"), shared["t"],
         labels["amount"], floatformat(deal.amount, "0g"), deal.currency, floatformat(deal.amount_base, "0g"),
         shared["base_currency"],
         labels["terms"], deal.incoterm, deal.discharge_port or "",
@@ -137,10 +139,10 @@ def laycan_row(context: Context, deal: Deal) -> SafeString:
         if deal.outcome == Outcome.WON else format_html('<span class="badge text-bg-warning">{}</span>',
                                                         shared["not_signed"])
     return format_html(
-        '<tr><td class="cell-title"><span><a href="{}">{}</a> <span class="small text-secondary">{} · {} t{}</span>'
+        '<tr><td class="cell-title"><span><a href="{}">{}</a> <span class="small text-secondary">{} · {} {}{}</span>'
         '</span></td><td data-label="{}"><span class="text-nowrap">{} – {}</span></td>'
         '<td data-label="{}"><span>{}</span></td></tr>',
         shared["detail"].format(deal.pk), deal.customer, deal.commodity, floatformat(deal.quantity_tonnes, "0g"),
-        port, labels["laycan"], date(deal.laycan_from, "SHORT_DATE_FORMAT"),  # type: ignore[attr-defined]
+        shared["t"], port, labels["laycan"], date(deal.laycan_from, "SHORT_DATE_FORMAT"),  # type: ignore[attr-defined]
         date(deal.laycan_to, "SHORT_DATE_FORMAT"), labels["status"], status)  # type: ignore[attr-defined]
 

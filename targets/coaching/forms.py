@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from accounts import access
 from accounts.bounds import BusinessDateField
@@ -22,7 +23,7 @@ from .models import CoachingAction, CoachingNote
 
 class _DealField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Deal) -> str:
-        return f"{obj.commodity} · {obj.quantity_tonnes:,.0f} t · {obj.customer} · {obj.owner}"
+        return f"{obj.commodity} · {obj.quantity_tonnes:,.0f} {pgettext('unit', 't')} · {obj.customer} · {obj.owner}"
 
 
 # Past this many open deals among a coach's people, a new note asks whom it is for first, and offers only that

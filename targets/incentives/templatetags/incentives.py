@@ -142,7 +142,7 @@ def _line_rate(line: StatementLine) -> str:
     if line.percent is not None:
         parts.append(f"{plain(line.percent)} %")
     if line.per_tonne is not None:
-        parts.append(f"{plain(line.per_tonne)}/t")
+        parts.append(f"{plain(line.per_tonne)}/{pgettext('unit', 't')}")
     return " + ".join(parts) or "—"
 
 
@@ -171,7 +171,7 @@ def statement_line(context: Context, line: StatementLine) -> SafeString:
         '<td data-label="{}" class="text-end text-nowrap fw-semibold">{}</td></tr>',
         format_html(' class="{}"', "table-warning") if line.kind == StatementLine.Kind.CLAWBACK else "",
         _line_title(line, shared),
-        shared["tonnes"], "—" if line.tonnes is None else f"{floatformat(line.tonnes, '0g')} t",
+        shared["tonnes"], "—" if line.tonnes is None else f"{floatformat(line.tonnes, '0g')} {pgettext('unit', 't')}",
         shared["amount"], "—" if line.amount is None else floatformat(line.amount, "2g"),
         shared["share"], f"{floatformat(line.share, '-2')} %" if counted else "—",
         shared["rate"], _line_rate(line),
