@@ -134,7 +134,7 @@ def test_a_deals_form_offers_the_latest_research_and_keeps_the_deals_own(client_
 
     offered = client.get(reverse("deals:create")).context["form"].fields["research"]
     assert list(offered.queryset) == latest[::-1]
-    assert "The latest 3 pieces of market research you see" in str(offered.help_text)
+    assert "The latest 3 pieces of market research you see (a deal keeps" in str(offered.help_text)
     response = client.post(reverse("deals:create"), deal_form(cast, research=[oldest.pk]))
     assert "Select a valid choice" in " ".join(response.context["form"].errors["research"])
     assert Deal.objects.count() == 1

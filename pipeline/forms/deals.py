@@ -143,8 +143,8 @@ class DealForm(_TermsForm):
         research = field_of(self, "research", ModelMultipleChoiceField)
         research.queryset = selectors.research_to_offer(
             user, keep=self.instance.research.all() if self.instance.pk else ()).select_related("commodity")
-        research.help_text = _("The latest %(count)s pieces of market research you see, and the deal's own.") % {
-            "count": selectors.LISTED_RESEARCH}
+        research.help_text = _("The latest %(count)s pieces of market research you see (a deal keeps those it "
+                               "names, however old).") % {"count": selectors.LISTED_RESEARCH}
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
             # The owner changes only by a recorded transfer.
