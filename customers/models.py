@@ -306,6 +306,8 @@ class Complaint(models.Model):
         indexes = [
             models.Index(fields=["status", "resolve_by"]),
             models.Index(fields=["customer", "received_at"]),
+            # The complaint list's order, for those who see every complaint (customer service, the director).
+            models.Index(fields=["-received_at", "-id"], name="complaint_newest_first"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(resolve_by__gte=models.F("respond_by")), name="resolve_after_respond"),

@@ -1,10 +1,12 @@
-"""Query counts pinned exactly: a page costs N queries, and still N once there is more of what it lists."""
+"""Query counts pinned exactly: a page costs N queries, and still N once there is more of what it lists; and the
+plan and indexes a list is read by."""
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 from django.db import connection
+from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
 
 T = TypeVar("T")
@@ -48,3 +50,27 @@ def assert_api_page_pinned(client, url: str, expected: int, grow: Callable[[], o
     first, second = assert_queries_pinned(expected, lambda: client.get(url), grow)
     assert first.status_code == second.status_code == 200
     assert len(second.json()["results"]) > len(first.json()["results"]) > 0
+
+
+def plan_of(queryset: QuerySet[Any], *, sorted_by_index: bool = False) -> str:
+    """PostgreSQL's plan for `queryset`, with sequential scans discouraged (and with `sorted_by_index`, sorting
+    too) so that a test's few rows still show which index a large table would be read by; "" elsewhere."""
+    if connection.vendor != "postgresql":
+        return ""
+    sql, params = queryset.query.sql_with_params()
+    discouraged = ["enable_seqscan", *(["enable_sort"] if sorted_by_index else [])]
+    with connection.cursor() as cursor:
+        for setting in discouraged:
+            cursor.execute(f"SET LOCAL {setting} = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        for setting in discouraged:
+            cursor.execute(f"RESET {setting}")
+    return plan
+
+
+def index_names(table: str) -> set[str]:
+    with connection.cursor() as cursor:
+        return {name for name, facts in connection.introspection.get_constraints(cursor, table).items()
+                if facts["index"]}
+

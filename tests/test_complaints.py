@@ -20,7 +20,7 @@ from customers.models import Complaint, ComplaintEvent
 from .access import LOGIN, OUT_OF_SCOPE, assert_answers, each_role_and, expect
 from .conftest import ROLES
 from .factories import ComplaintFactory, ContactFactory, CustomerFactory, UserFactory
-from .queries import assert_queries_pinned
+from .queries import assert_queries_pinned, index_names, plan_of
 
 OK, FOUND, FORBIDDEN, MISSING, NOT_ALLOWED = 200, 302, 403, 404, 405
 Status, Severity, Kind = Complaint.Status, Complaint.Severity, ComplaintEvent.Kind
@@ -824,3 +824,18 @@ def test_the_detail_page_costs_the_same_queries_however_long_its_story(client_as
     _, response = assert_queries_pinned(11, lambda: client.get(reverse("complaints:detail", args=[complaint.pk])),
                                          longer_story)
     assert len(response.context["events"]) == 14
+
+
+def test_the_list_of_every_complaint_is_read_newest_first_by_its_index(cast, customer):
+    """Customer service and the director see every complaint: their list, newest first, is read from the
+    `complaint_newest_first` index, not sorted after joining every complaint to its customer (110 ms at
+    20,000 complaints without it)."""
+    ComplaintFactory.create_batch(3, customer=customer)
+    assert "complaint_newest_first" in index_names("customers_complaint")
+    for viewer in (cast.service, cast.director):
+        listed = selectors.with_overdue(selectors.complaints_visible_to(viewer).select_related("customer", "assignee"))
+        assert list(listed) == sorted(listed, key=lambda complaint: (complaint.received_at, complaint.pk),
+                                      reverse=True)
+        plan = plan_of(listed.all()[:50], sorted_by_index=True)
+        assert plan == "" or "complaint_newest_first" in plan, plan
+
