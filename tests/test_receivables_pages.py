@@ -15,7 +15,7 @@ from customers.models import Complaint
 from pipeline.receivables import panels, services
 from pipeline.receivables.models import Invoice, Payment
 
-from .factories import ComplaintFactory
+from .factories import ComplaintFactory, SignedDealFactory
 from .queries import assert_queries_pinned
 from .test_execution_pages import chinese, text
 from .test_receivables_services import (  # noqa: F401
@@ -116,8 +116,22 @@ def test_a_balance_in_the_customers_favour_says_so(client_as, cast, coal):
     for url in (reverse("deals:detail", args=[coal.pk]), reverse("customers:detail", args=[coal.customer_id])):
         html = text(client_as(cast.rep).get(url))
         assert "-162,511.64 USD" in html and "in the customer's favour" in html, url
+        assert "credit to apply: 162,511.64 USD" in html, url
     html = text(client_as(chinese(cast.rep)).get(reverse("customers:detail", args=[coal.customer_id])))
-    assert "-162,511.64 USD" in html and "客户多付" in html
+    assert "-162,511.64 USD" in html and "客户多付" in html and "待抵扣" in html
+
+    # A second contract's provisional invoice, unpaid: the customer owes 5,748,000.00 - 162,511.64 = 5,585,488.36
+    # net, all 5,748,000.00 of the invoice overdue, and the credit is still said.
+    second = SignedDealFactory(customer=coal.customer, specification=coal.specification,
+                               quantity_basis=coal.quantity_basis, final_assay=coal.final_assay,
+                               payment_terms=coal.payment_terms)
+    services.provisional_issue(shipment=loaded(second, cast.rep), by=cast.rep, issued_on=BL_DATE)
+    cast.rep.language = "en"
+    cast.rep.save()
+    html = text(client_as(cast.rep).get(reverse("customers:detail", args=[coal.customer_id])))
+    assert "5,585,488.36 USD" in html and "5,748,000.00 USD" in html
+    assert "credit to apply: 162,511.64 USD" in html
+    assert "in the customer's favour" not in html
 
 
 def test_the_deal_panel_issues_the_invoice_each_shipment_calls_for(client_as, cast, coal):

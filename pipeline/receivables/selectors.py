@@ -17,9 +17,11 @@ For the pages built on these (reminders, scorecards, dashboards, the customer li
 - `can_invoice(user, deal)` and `can_record_payment(user, customer)`: who writes.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -147,17 +149,29 @@ class Figures:
     outstanding: Decimal
     overdue: Decimal
     dso: Decimal | None  # days, over the last DSO_DAYS; None without invoices in that period
+    # Owed to the customer on invoices paid beyond their final value (a final invoice below the provisional one),
+    # not yet applied to what they owe on others: counted in `outstanding`, which it lowers.
+    credit: Decimal = Decimal(0)
+
+
+def _figure_sums(today: date) -> dict[str, Coalesce]:
+    """The sums a contract's or a customer's figures are made of, per currency."""
+    since = today - timedelta(days=DSO_DAYS)
+    return {"invoiced": Coalesce(Sum("amount"), ZERO), "received": Coalesce(Sum("allocated"), ZERO),
+            "outstanding": Coalesce(Sum("open_amount"), ZERO),
+            "overdue": Coalesce(Sum("open_amount", filter=overdue_q(today)), ZERO),
+            "credit": Coalesce(Sum("open_amount", filter=Q(open_amount__lt=0)), ZERO),
+            "period_sales": Coalesce(Sum("amount", filter=Q(issued_on__gt=since, issued_on__lte=today)), ZERO)}
+
+
+def _figures_of(currency: str, sums: Mapping[str, Any]) -> Figures:
+    return Figures(currency, sums["invoiced"], sums["received"], sums["outstanding"], sums["overdue"],
+                   money.days_sales_outstanding(sums["outstanding"], sums["period_sales"], DSO_DAYS),
+                   credit=-sums["credit"])
 
 
 def _figures(invoices: QuerySet[Invoice], currency: str, today: date) -> Figures:
-    since = today - timedelta(days=DSO_DAYS)
-    sums = invoices.aggregate(
-        invoiced=Coalesce(Sum("amount"), ZERO), received=Coalesce(Sum("allocated"), ZERO),
-        outstanding=Coalesce(Sum("open_amount"), ZERO),
-        overdue=Coalesce(Sum("open_amount", filter=overdue_q(today)), ZERO),
-        period_sales=Coalesce(Sum("amount", filter=Q(issued_on__gt=since, issued_on__lte=today)), ZERO))
-    return Figures(currency, sums["invoiced"], sums["received"], sums["outstanding"], sums["overdue"],
-                   money.days_sales_outstanding(sums["outstanding"], sums["period_sales"], DSO_DAYS))
+    return _figures_of(currency, invoices.aggregate(**_figure_sums(today)))
 
 
 def deal_figures(deal: Deal, today: date | None = None) -> Figures:
@@ -176,18 +190,12 @@ def customer_figures(user: User, customer: Customer, today: date | None = None) 
     """The customer's figures over the invoices and payments the user sees: two queries."""
     today = today or timezone.localdate()
     invoices = invoices_visible_to(user, customer)
-    since = today - timedelta(days=DSO_DAYS)
     rows = list(invoices.order_by().values("currency").annotate(
-        invoiced=Coalesce(Sum("amount"), ZERO), received=Coalesce(Sum("allocated"), ZERO),
-        outstanding=Coalesce(Sum("open_amount"), ZERO),
-        overdue=Coalesce(Sum("open_amount", filter=overdue_q(today)), ZERO),
+        **_figure_sums(today),
         overdue_base=Coalesce(Sum(F("open_amount") * F("rate_to_base"), filter=overdue_q(today),
-                                  output_field=AMOUNT), ZERO),
-        period_sales=Coalesce(Sum("amount", filter=Q(issued_on__gt=since, issued_on__lte=today)), ZERO))
+                                  output_field=AMOUNT), ZERO))
         .order_by("currency"))
-    per_currency = [Figures(row["currency"], row["invoiced"], row["received"], row["outstanding"], row["overdue"],
-                            money.days_sales_outstanding(row["outstanding"], row["period_sales"], DSO_DAYS))
-                    for row in rows]
+    per_currency = [_figures_of(row["currency"], row) for row in rows]
     unallocated = (payments_visible_to(user).filter(customer=customer)
                    .annotate(allocated=_allocated_of_payment())
                    .order_by().values("currency")
