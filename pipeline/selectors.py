@@ -70,6 +70,18 @@ def deals_visible_to(user: User, *, read_first: bool = False) -> QuerySet[Deal]:
                                              read_first=read_first)
 
 
+def deals_listed_to(user: User) -> QuerySet[Deal]:
+    """`deals_visible_to` for a seller's whole deal list (no filter narrowing it): their deals, a thousand or so,
+    read first as an array of keys (accounts.sql.InFirstRead) and then sorted. As the OR of owner and second
+    seller, PostgreSQL walked the newest-first index over everyone's deals until it had found a page of theirs
+    (9,500 read and dropped: the rep's list 31 ms, 16 this way). Not for a manager, whose team's deals the walk
+    finds a page of sooner, nor for a narrowed list, which the filter's own index serves better."""
+    visible = deals_visible_to(user)
+    if not can_sell(user) or user.is_manager or access.sees_everyone(user):
+        return visible
+    return Deal.objects.filter(InFirstRead("pk", visible.order_by().values("pk")))
+
+
 def of_visible_deals(user: User, records: QuerySet[_R], customer: Customer | None = None) -> QuerySet[_R]:
     """`records` of a contract (a `deal` field), narrowed to the deals the user sees: all of them, as they are,
     for whoever sees every deal (not a semi-join over every deal, which cost the director's lists of

@@ -558,6 +558,25 @@ def test_the_list_filters_and_costs_the_same_queries(client_as, cast, deal):
                           lambda: DealFactory.create_batch(20, customer=deal.customer))
 
 
+def test_a_sellers_whole_list_is_their_own_and_co_sold_deals_newest_first_page_by_page(client_as, cast, deal):
+    """The unfiltered list reads a seller's deals by their keys (selectors.deals_listed_to): the same deals, in the
+    same order, as any narrowed list: their own and those they co-sell, not another team's."""
+    from accounts.pages import PAGE_SIZE
+
+    co_sold = DealFactory(customer=CustomerFactory(owner=cast.other_rep), co_seller=cast.rep, co_seller_share=30)
+    others = DealFactory(customer=CustomerFactory(owner=cast.other_rep))
+    DealFactory.create_batch(PAGE_SIZE, customer=deal.customer)
+    client = client_as(cast.rep)
+    listed = [row.pk for number in (1, 2)
+              for row in client.get(reverse("deals:list"), {"page": number}).context["page"]]
+    expected = [row.pk for row in selectors.deals_visible_to(cast.rep).order_by("-updated_at", "-pk")]
+    assert listed == expected and co_sold.pk in listed and others.pk not in listed
+    assert len(listed) == PAGE_SIZE + 2
+    # Sorted or narrowed, the plain shape: the same deals.
+    by_laycan = [row.pk for row in client.get(reverse("deals:list"), {"sort": "laycan"}).context["page"]]
+    assert set(by_laycan) <= set(expected) and len(by_laycan) == PAGE_SIZE
+
+
 def test_the_deal_page_costs_the_same_queries_whatever_its_history(client_as, cast, deal):
     client = client_as(cast.rep)
 

@@ -142,7 +142,9 @@ def deal_board(request: AuthenticatedRequest) -> HttpResponse:
 
 @access.sellers_only
 def deal_list(request: AuthenticatedRequest) -> HttpResponse:
-    filtered = DealFilter(request.GET or None, queryset=_visible_deals(request), user=request.user)
+    narrowed = set(request.GET) - {"page"}
+    deals = _visible_deals(request) if narrowed else selectors.deals_listed_to(request.user)
+    filtered = DealFilter(request.GET or None, queryset=deals, user=request.user)
     page = page_of(request, _summaries(filtered.qs))
     return render(request, "pipeline/deal_list.html", {"filter": filtered, "page": page})
 
