@@ -57,29 +57,26 @@ if TYPE_CHECKING:  # types only: django-stubs is a dev dependency
     from django_stubs_ext import WithAnnotations
 
 
-def deals_visible_to(user: User, *, read_first: bool = False) -> QuerySet[Deal]:
+def deals_visible_to(user: User, *, read_first: bool = False, whole_list: bool = False) -> QuerySet[Deal]:
     """The deals a user sees: their owner's, and their second seller's (who shares the credit, and
     whose manager answers for it). One query: "owner in ... or second seller in ...", no join.
-    `read_first` reads a manager's people first (see access._seen_owners), for a question an index that starts
-    with the owner answers: the laycan calendar's month, by the (owner, laycan end) index, took 100 ms of reading
-    every deal for a manager, 3 ms so."""
+    Two other shapes of the same rows, for PostgreSQL to plan each question well:
+    - `read_first` reads a manager's people first (see access._seen_owners), for a question an index that starts
+      with the owner answers: the laycan calendar's month, by the (owner, laycan end) index, took 100 ms of
+      reading every deal for a manager, 3 ms so.
+    - `whole_list` (a seller's whole deal list, no filter narrowing it) reads their deals, a thousand or so, first
+      as an array of keys (accounts.sql.InFirstRead), then sorts them: as the OR of owner and second seller,
+      PostgreSQL walked the newest-first index over everyone's deals until it had found a page of theirs (9,500
+      read and dropped: the rep's list 31 ms, 16 this way). Not for a manager, whose team's deals the walk finds
+      a page of sooner, nor for a narrowed list, which the filter's own index serves better."""
     visible = access.owned_by_visible(user, Deal.objects.all(), RecordKind.DEAL, read_first=read_first)
     if not can_sell(user) or access.sees_everyone(user):
         return visible
-    return visible | access.owned_by_visible(user, Deal.objects.all(), RecordKind.DEAL, owner_field="co_seller",
-                                             read_first=read_first)
-
-
-def deals_listed_to(user: User) -> QuerySet[Deal]:
-    """`deals_visible_to` for a seller's whole deal list (no filter narrowing it): their deals, a thousand or so,
-    read first as an array of keys (accounts.sql.InFirstRead) and then sorted. As the OR of owner and second
-    seller, PostgreSQL walked the newest-first index over everyone's deals until it had found a page of theirs
-    (9,500 read and dropped: the rep's list 31 ms, 16 this way). Not for a manager, whose team's deals the walk
-    finds a page of sooner, nor for a narrowed list, which the filter's own index serves better."""
-    visible = deals_visible_to(user)
-    if not can_sell(user) or user.is_manager or access.sees_everyone(user):
-        return visible
-    return Deal.objects.filter(InFirstRead("pk", visible.order_by().values("pk")))
+    visible |= access.owned_by_visible(user, Deal.objects.all(), RecordKind.DEAL, owner_field="co_seller",
+                                       read_first=read_first)
+    if whole_list and not user.is_manager:
+        return Deal.objects.filter(InFirstRead("pk", visible.order_by().values("pk")))
+    return visible
 
 
 def of_visible_deals(user: User, records: QuerySet[_R], customer: Customer | None = None) -> QuerySet[_R]:
@@ -150,14 +147,14 @@ def research_visible_to(user: User) -> QuerySet[MarketResearch]:
 LISTED_RESEARCH = 100
 
 
-def research_to_offer(user: User, keep: Iterable[MarketResearch] | QuerySet[MarketResearch] = ()
-                      ) -> QuerySet[MarketResearch]:
-    """The research a deal may name: the latest LISTED_RESEARCH the user sees, and `keep` (the deal's own,
-    however old) so that saving a deal never drops what it named."""
+def research_to_offer(user: User, deal: Deal | None = None) -> QuerySet[MarketResearch]:
+    """The research a deal may name: the latest LISTED_RESEARCH the user sees, and the deal's own (however old) so
+    that saving a deal never drops what it named."""
     visible = research_visible_to(user)
-    latest = visible.order_by("-researched_on", "-pk").values("pk")[:LISTED_RESEARCH]
-    kept = keep.values("pk") if isinstance(keep, QuerySet) else [record.pk for record in keep]
-    return visible.filter(Q(pk__in=latest) | Q(pk__in=kept))
+    offered = Q(pk__in=visible.order_by("-researched_on", "-pk").values("pk")[:LISTED_RESEARCH])
+    if deal is not None and deal.pk:
+        offered |= Q(pk__in=deal.research.values("pk"))
+    return visible.filter(offered)
 
 
 def reminders_for(user: User) -> QuerySet[Reminder]:

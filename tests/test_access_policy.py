@@ -174,8 +174,8 @@ def test_the_records_of_a_contract_are_those_of_the_deals_a_user_sees_whoever_as
 
 def test_the_deals_a_user_sees_are_the_same_with_their_people_read_first(cast):
     """`deals_visible_to(read_first=True)` (a manager's people read first, for the laycan calendar's index) and
-    `deals_listed_to` (the whole deal list) give exactly the deals of the plain shape for every position: the
-    owners' and the second sellers'."""
+    `deals_visible_to(whole_list=True)` (the whole deal list) give exactly the deals of the plain shape for every
+    position: the owners' and the second sellers'."""
     from django.contrib.auth.models import AnonymousUser
 
     from pipeline import selectors as pipeline_selectors
@@ -191,7 +191,7 @@ def test_the_deals_a_user_sees_are_the_same_with_their_people_read_first(cast):
         plain = set(pipeline_selectors.deals_visible_to(viewer))
         assert set(pipeline_selectors.deals_visible_to(viewer, read_first=True)) == plain, viewer
         # The whole deal list's shape (a seller's keys read first): the same deals again.
-        assert set(pipeline_selectors.deals_listed_to(viewer)) == plain, viewer
+        assert set(pipeline_selectors.deals_visible_to(viewer, whole_list=True)) == plain, viewer
     assert len(set(pipeline_selectors.deals_visible_to(cast.other_manager, read_first=True))) == 6  # 2 x 2 + 2 shared
     assert len(set(pipeline_selectors.deals_visible_to(cast.director, read_first=True))) == 10
 

@@ -559,8 +559,8 @@ def test_the_list_filters_and_costs_the_same_queries(client_as, cast, deal):
 
 
 def test_a_sellers_whole_list_is_their_own_and_co_sold_deals_newest_first_page_by_page(client_as, cast, deal):
-    """The unfiltered list reads a seller's deals by their keys (selectors.deals_listed_to): the same deals, in the
-    same order, as any narrowed list: their own and those they co-sell, not another team's."""
+    """The unfiltered list reads a seller's deals by their keys (selectors.deals_visible_to(whole_list=True)): the
+    same deals, in the same order, as any narrowed list: their own and those they co-sell, not another team's."""
     from accounts.pages import PAGE_SIZE
 
     co_sold = DealFactory(customer=CustomerFactory(owner=cast.other_rep), co_seller=cast.rep, co_seller_share=30)

@@ -141,8 +141,7 @@ class DealForm(_TermsForm):
         field_of(self, "customer", forms.ModelChoiceField).queryset = customers
         field_of(self, "owner", forms.ModelChoiceField).queryset = selectors.possible_owners(user)
         research = field_of(self, "research", ModelMultipleChoiceField)
-        research.queryset = selectors.research_to_offer(
-            user, keep=self.instance.research.all() if self.instance.pk else ()).select_related("commodity")
+        research.queryset = selectors.research_to_offer(user, self.instance).select_related("commodity")
         research.help_text = _("The latest %(count)s pieces of market research you see (a deal keeps those it "
                                "names, however old).") % {"count": selectors.LISTED_RESEARCH}
         if self.instance.pk:

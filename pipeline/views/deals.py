@@ -142,8 +142,8 @@ def deal_board(request: AuthenticatedRequest) -> HttpResponse:
 
 @access.sellers_only
 def deal_list(request: AuthenticatedRequest) -> HttpResponse:
-    narrowed = set(request.GET) - {"page"}
-    deals = _visible_deals(request) if narrowed else selectors.deals_listed_to(request.user)
+    whole_list = not set(request.GET) - {"page"}
+    deals = selectors.deals_visible_to(request.user, whole_list=True) if whole_list else _visible_deals(request)
     filtered = DealFilter(request.GET or None, queryset=deals, user=request.user)
     page = page_of(request, _summaries(filtered.qs))
     return render(request, "pipeline/deal_list.html", {"filter": filtered, "page": page})

@@ -39,7 +39,7 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import access
@@ -51,6 +51,7 @@ from pipeline.execution.selectors import shipments_visible_to
 from pipeline.models import Outcome, Stage
 from pipeline.receivables.selectors import invoices_visible_to
 from targets.incentives.selectors import statements_visible_to
+from tests.test_url_walk import url_patterns
 
 # Who does what in the load test. Each locust user signs in as one of these, in order (see locustfile.py);
 # the rows of the report, with the user each row's query count is measured as.
@@ -487,19 +488,10 @@ SWEEP_SKIPPED = ("logout", "export", "feed", "ics", "schema", "password", "langu
 
 
 def _listed_routes() -> list[str]:
-    """Every page whose address takes no record id, from the URL patterns."""
-    def walk(patterns: list, prefix: str = "") -> list[str]:
-        found = []
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                found += walk(pattern.url_patterns, prefix + str(pattern.pattern))
-            elif isinstance(pattern, URLPattern):
-                found.append(prefix + str(pattern.pattern))
-        return found
-
-    return sorted({"/" + route for route in walk(get_resolver().url_patterns)
-                   if "<" not in route and "(?P" not in route and "^" not in route
-                   and not any(word in route for word in SWEEP_SKIPPED)})
+    """Every page whose address takes no record id, from the URL walk's patterns (tests/test_url_walk.py)."""
+    return sorted({"/" + pattern.route for pattern in url_patterns()
+                   if not pattern.kwargs and "^" not in pattern.route
+                   and not any(word in pattern.route for word in SWEEP_SKIPPED)})
 
 
 def sweep(slowest: int) -> dict:
