@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.template.context import Context
 from django.urls import reverse
@@ -51,6 +51,12 @@ def once_per_rendering(context: Context, key: str, build: Callable[[], dict[str,
 def page_of(request: HttpRequest, records: QuerySet[_M], size: int = PAGE_SIZE) -> Page[_M]:
     """The page of `records` that the request's `?page=` asks for (the last one if past the end)."""
     return Paginator(records, size).get_page(request.GET.get("page"))
+
+
+def filter_data(request: HttpRequest) -> QueryDict | None:
+    """What a list's filters read from the query string: None (the filters unset, the bar folded on a phone) when
+    it asks for nothing but a page."""
+    return request.GET if set(request.GET) - {"page"} else None
 
 
 def query_without_page(request: HttpRequest) -> str:

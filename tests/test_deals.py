@@ -577,6 +577,17 @@ def test_a_sellers_whole_list_is_their_own_and_co_sold_deals_newest_first_page_b
     assert set(by_laycan) <= set(expected) and len(by_laycan) == PAGE_SIZE
 
 
+@pytest.mark.parametrize("list_name", ["deals:list", "customers:list", "activities:list", "complaints:list"])
+def test_turning_a_page_leaves_the_filters_unset_and_folded_on_a_phone(client_as, cast, deal, list_name):
+    """Page 2 of a list is not a filtered list: the phone's Filters button does not say "on", the bar stays folded
+    and there is nothing to reset; a filter set does all three."""
+    client = client_as(cast.manager)
+    turned = client.get(reverse(list_name), {"page": "2"}).content.decode()
+    assert "filters-collapse show" not in turned and "Filters ·" not in turned and ">Reset<" not in turned
+    narrowed = client.get(reverse(list_name), {"q": "Zzz", "page": "2"}).content.decode()
+    assert "filters-collapse show" in narrowed and "Filters ·" in narrowed and ">Reset<" in narrowed
+
+
 def test_the_deal_page_costs_the_same_queries_whatever_its_history(client_as, cast, deal):
     client = client_as(cast.rep)
 

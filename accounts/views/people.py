@@ -12,14 +12,14 @@ from .. import access, handover, services
 from ..filters import UserFilter
 from ..forms.people import HandOverForm, UserChangeForm, UserCreateForm
 from ..models import HandOver
-from ..pages import AuthenticatedRequest, form_page, page_of
+from ..pages import AuthenticatedRequest, filter_data, form_page, page_of
 from .profile import profile_context
 
 
 @access.director_only
 def user_list(request: AuthenticatedRequest) -> HttpResponse:
     users = access.users_visible_to(request.user).select_related("department", "team")
-    filtered = UserFilter(request.GET or None, queryset=users, user=request.user)
+    filtered = UserFilter(filter_data(request), queryset=users, user=request.user)
     page = page_of(request, filtered.qs)
     return render(request, "accounts/user_list.html", {"filter": filtered, "page": page})
 

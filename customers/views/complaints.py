@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import access, params
 from accounts.models import User
-from accounts.pages import AuthenticatedRequest, page_of
+from accounts.pages import AuthenticatedRequest, filter_data, page_of
 from accounts.services import RuleError
 
 from .. import complaints, picking, selectors
@@ -46,7 +46,7 @@ def complaint_list(request: AuthenticatedRequest) -> HttpResponse:
     visible = selectors.with_overdue(
         selectors.complaints_visible_to(request.user).select_related("customer", "assignee")
     )
-    filtered = ComplaintFilter(request.GET or None, queryset=visible)
+    filtered = ComplaintFilter(filter_data(request), queryset=visible)
     return render(request, "customers/complaint_list.html", {"filter": filtered, "page": page_of(request, filtered.qs)})
 
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from simple_history.models import HistoricalChanges
 
 from accounts import access, exports, replica
-from accounts.pages import AuthenticatedRequest, form_page, page_of, query_without_page
+from accounts.pages import AuthenticatedRequest, filter_data, form_page, page_of, query_without_page
 from accounts.services import RuleError
 
 from .. import list_columns, selectors, services
@@ -40,7 +40,7 @@ def _filtered_customers(request: AuthenticatedRequest, columns: list[ListColumn]
     to the list that the user sees, so that their filters and sorts apply (to the export too)."""
     customers = selectors.customers_visible_to(request.user).select_related("owner__team")
     customers = list_columns.annotate(customers, columns, timezone.localdate())
-    return CustomerFilter(request.GET or None, queryset=customers, user=request.user, columns=columns)
+    return CustomerFilter(filter_data(request), queryset=customers, user=request.user, columns=columns)
 
 
 # What a row of the list shows (customers/templatetags/customer_rows.py), of a customer's forty-odd columns and its

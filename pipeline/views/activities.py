@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import access, params
-from accounts.pages import AuthenticatedRequest, page_of
+from accounts.pages import AuthenticatedRequest, filter_data, page_of
 from accounts.services import RuleError
 from customers import picking
 from customers import selectors as customer_selectors
@@ -66,7 +66,7 @@ def _form_page(request: AuthenticatedRequest, form: ActivityForm, activity: Acti
 def activity_list(request: AuthenticatedRequest) -> HttpResponse:
     visible = (selectors.activities_visible_to(request.user, whole_list=True)
                .select_related("customer", "owner", "deal__commodity"))
-    filtered = ActivityFilter(request.GET or None, queryset=visible)
+    filtered = ActivityFilter(filter_data(request), queryset=visible)
     page = page_of(request, filtered.qs.prefetch_related("contacts"))
     changeable = selectors.changeable_owner_ids(request.user, page)
     for activity in page:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import access, exports, params, replica
 from accounts.htmx import is_htmx, vary_on_htmx
-from accounts.pages import AuthenticatedRequest, page_of
+from accounts.pages import AuthenticatedRequest, filter_data, page_of
 from accounts.services import RuleError
 from accounts.sql import joins_as_written
 from customers import picking
@@ -142,9 +142,9 @@ def deal_board(request: AuthenticatedRequest) -> HttpResponse:
 
 @access.sellers_only
 def deal_list(request: AuthenticatedRequest) -> HttpResponse:
-    whole_list = not set(request.GET) - {"page"}
-    deals = selectors.deals_visible_to(request.user, whole_list=True) if whole_list else _visible_deals(request)
-    filtered = DealFilter(request.GET or None, queryset=deals, user=request.user)
+    data = filter_data(request)
+    deals = selectors.deals_visible_to(request.user, whole_list=True) if data is None else _visible_deals(request)
+    filtered = DealFilter(data, queryset=deals, user=request.user)
     page = page_of(request, _summaries(filtered.qs))
     return render(request, "pipeline/deal_list.html", {"filter": filtered, "page": page})
 
@@ -154,7 +154,7 @@ def deal_list(request: AuthenticatedRequest) -> HttpResponse:
 def deal_export(request: AuthenticatedRequest, fmt: str) -> HttpResponse:
     """The filtered deal list as CSV or Excel, with exactly the deals the user may see."""
     exports.format_or_404(fmt)
-    filtered = DealFilter(request.GET or None, queryset=_visible_deals(request), user=request.user)
+    filtered = DealFilter(filter_data(request), queryset=_visible_deals(request), user=request.user)
     headers, rows = deal_exports.export_rows(filtered.qs)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return exports.export_response(rows, headers=headers, title=_("Deals"), fmt=fmt, filename=f"deals-{stamp}")

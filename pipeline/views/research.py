@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts import access
-from accounts.pages import AuthenticatedRequest, page_of
+from accounts.pages import AuthenticatedRequest, filter_data, page_of
 from accounts.services import RuleError
 
 from .. import research, selectors
@@ -29,7 +29,7 @@ def _visible_research(request: AuthenticatedRequest, pk: int) -> MarketResearch:
 @access.researchers_only
 def research_list(request: AuthenticatedRequest) -> HttpResponse:
     visible = selectors.research_visible_to(request.user).select_related("commodity", "port", "author")
-    filtered = ResearchFilter(request.GET or None, queryset=visible)
+    filtered = ResearchFilter(filter_data(request), queryset=visible)
     page = page_of(request, filtered.qs)
     return render(request, "pipeline/research_list.html", {"filter": filtered, "page": page})
 

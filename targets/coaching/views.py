@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import access, params
-from accounts.pages import AuthenticatedRequest, page_of
+from accounts.pages import AuthenticatedRequest, filter_data, page_of
 from accounts.services import RuleError
 
 from . import selectors, services
@@ -29,7 +29,7 @@ def _note_or_404(request: AuthenticatedRequest, pk: int) -> CoachingNote:
 @login_required
 def note_list(request: AuthenticatedRequest) -> HttpResponse:
     notes = selectors.with_open_actions(selectors.notes_visible_to(request.user)).select_related("rep", "coach")
-    filtered = CoachingNoteFilter(request.GET or None, queryset=notes, user=request.user)
+    filtered = CoachingNoteFilter(filter_data(request), queryset=notes, user=request.user)
     page = page_of(request, filtered.qs.order_by("-held_on", "-pk"))
     return render(request, "coaching/note_list.html", {
         "filter": filtered, "page": page, "can_write": access.coachees_for(request.user).exists(),

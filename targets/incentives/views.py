@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import access, exports, replica
 from accounts.models import Position
-from accounts.pages import AuthenticatedRequest, page_of
+from accounts.pages import AuthenticatedRequest, filter_data, page_of
 from accounts.services import RuleError
 from pipeline.selectors import deals_visible_to
 
@@ -106,7 +106,7 @@ def plan_copy(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def _filtered(request: AuthenticatedRequest) -> StatementFilter:
-    return StatementFilter(request.GET or None, queryset=selectors.statements_visible_to(request.user),
+    return StatementFilter(filter_data(request), queryset=selectors.statements_visible_to(request.user),
                            user=request.user)
 
 
