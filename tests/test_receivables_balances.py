@@ -160,9 +160,11 @@ def test_the_check_reports_an_invoice_written_around_the_services_and_repairs_it
 def owed_from_rows(day: datetime.date) -> tuple[D, D]:
     """What was owed and overdue on `day`, from the rows alone (the rule of receivables.scorecards, worked in
     Python): each invoice issued by then, its amount less the payments received by then, plus the credit notes
-    issued against it by then; a credit note against an invoice owes nothing of its own."""
-    outstanding = overdue = D(0)
-    for invoice in Invoice.objects.filter(issued_on__lte=day):
+    issued against it by then; a credit note against an invoice owes nothing of its own. A customer in credit owes
+    nothing: what it is owed back does not come off what the others owe."""
+    by_customer: dict[int, D] = {}
+    overdue = D(0)
+    for invoice in Invoice.objects.filter(issued_on__lte=day).select_related("deal"):
         if invoice.amount < 0 and invoice.against_id is not None:
             continue
         paid = sum((allocation.amount for allocation in invoice.allocations.select_related("payment")
@@ -170,10 +172,11 @@ def owed_from_rows(day: datetime.date) -> tuple[D, D]:
         credited = sum((note.amount for note in Invoice.objects.filter(against=invoice, amount__lt=0,
                                                                         issued_on__lte=day)), D(0))
         owes = invoice.amount - paid + credited
-        outstanding += owes * invoice.rate_to_base
+        customer = invoice.deal.customer_id
+        by_customer[customer] = by_customer.get(customer, D(0)) + owes * invoice.rate_to_base
         if owes > 0 and invoice.due_on < day:
             overdue += owes * invoice.rate_to_base
-    return money.cents(outstanding), money.cents(overdue)
+    return money.cents(sum((max(owes, D(0)) for owes in by_customer.values()), D(0))), money.cents(overdue)
 
 
 def test_what_was_owed_on_a_past_day_is_the_rows_whatever_came_after(cast):

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pipeline.receivables import services
+from pipeline.receivables.models import Invoice
 from targets.kpis import compute_scorecards
 from targets.models import Scorecard
 from targets.periods import period_bounds
@@ -91,6 +92,21 @@ def test_the_running_quarter_counts_to_today(cast, collections):
     # 300,000.00 x 7.25 on 5 April; by the 10th invoice 1 is paid and invoice 2 ten days late:
     # 500,000.00 x 7.2. Nothing invoiced in the quarter yet: no DSO.
     assert figures(card("rep", cast.rep.pk, start=Q2)) == (D("2175000.00"), D("3600000.00"), None)
+
+
+def test_one_customers_credit_does_not_shorten_what_another_owes(cast, collections):
+    """A second customer of the rep's is owed 200,000.00 USD back (a final invoice below the provisional one, paid
+    in full, issued on 15 March at 7.1 as a credit note: -1,420,000.00 CNY). It owes the rep nothing, and its
+    credit is not set against the first customer's debt: 5,730,000.00 CNY outstanding on 31 March, as without it.
+    The quarter's invoicing is net of the note: 10,700,000.00 - 1,420,000.00 = 9,280,000.00 CNY; DSO:
+    5,730,000.00 / 9,280,000.00 x 90 days = 55.571... (netted, 4,310,000.00 would read 41.8 days)."""
+    in_credit = SignedDealFactory(customer=CustomerFactory(owner=cast.rep), credited_to=cast.rep)
+    InvoiceFactory(deal=in_credit, kind=Invoice.Kind.FINAL, issued_on=datetime.date(2026, 3, 15),
+                   due_on=datetime.date(2026, 3, 15), amount=D("-200000.00"), rate_to_base=D("7.1"))
+
+    compute_scorecards(period="quarter", start=Q1, today=datetime.date(2026, 4, 10))
+
+    assert figures(card("rep", cast.rep.pk)) == (D("5010000.00"), D("2130000.00"), D("55.6"))
 
 
 def test_a_credit_note_after_the_period_does_not_change_what_was_overdue_at_its_end(cast, collections):

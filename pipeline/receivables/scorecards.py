@@ -28,6 +28,8 @@ from .selectors import AMOUNT, with_allocated
 # invoice, for every day asked about at once, in derived tables joined to the invoices. {paid}, {credited},
 # {open} and {owed} repeat for each day (the n-th day's placeholders are named by its position n).
 _OWED_BY_SELLER = """
+SELECT by_customer.credited_to_id{owed_by_seller}
+FROM (
 SELECT deal.credited_to_id{owed}
 FROM (
     SELECT invoice.deal_id, invoice.rate_to_base, invoice.due_on{open}
@@ -45,7 +47,9 @@ FROM (
 ) owed
 JOIN {deal_table} deal ON deal.id = owed.deal_id
 WHERE deal.credited_to_id IS NOT NULL
-GROUP BY deal.credited_to_id
+GROUP BY deal.credited_to_id, deal.customer_id
+) by_customer
+GROUP BY by_customer.credited_to_id
 """
 # Only some sellers' invoices (a refresh after a change): the invoices of the deals credited to them.
 _SOLD_BY = " AND {column} IN (SELECT sold.id FROM {deal_table} sold WHERE sold.credited_to_id IN ({sellers}))"
@@ -57,8 +61,14 @@ _OPEN = """, CASE WHEN invoice.issued_on > %s THEN NULL
                 WHEN invoice.amount < 0 AND invoice.against_id IS NOT NULL THEN 0
                 ELSE invoice.open_amount + COALESCE(paid.paid{n}, 0) - COALESCE(credited.credited{n}, 0)
            END AS open{n}"""
-_OWED = """, SUM(owed.open{n} * owed.rate_to_base),
-       SUM(CASE WHEN owed.open{n} > 0 AND owed.due_on < %s THEN owed.open{n} * owed.rate_to_base END)"""
+_OWED = """, SUM(owed.open{n} * owed.rate_to_base) AS owes{n},
+       SUM(CASE WHEN owed.open{n} > 0 AND owed.due_on < %s THEN owed.open{n} * owed.rate_to_base END) AS overdue{n}"""
+# A customer in credit with a seller (paid more than it owes them) owes that seller nothing: its credit is not
+# counted against what other customers owe (which would show their debts as less than they are, and a seller's
+# days sales outstanding as shorter).
+_OWED_BY_CUSTOMERS = """, SUM(CASE WHEN by_customer.owes{n} > 0 THEN by_customer.owes{n}
+                WHEN by_customer.owes{n} IS NOT NULL THEN 0 END),
+       SUM(by_customer.overdue{n})"""
 
 _BACKEND_DECIMAL = decimal.Context(prec=15).create_decimal_from_float  # as Django reads SQLite's sums
 
@@ -73,7 +83,8 @@ def _decimal(value: Any) -> Decimal | None:
 def owed_by_seller(days: Sequence[date], sellers: Sequence[int] | None = None,
                    ) -> dict[date, dict[int, dict[str, Decimal | None]]]:
     """On each of `days`, by credited seller (only `sellers`, when given): what was owed (`outstanding`: on
-    every invoice issued by then) and the part of it past due (`overdue`: on the invoices owing something
+    every invoice issued by then, each customer's net of its credit and never below nothing) and the part of it
+    past due (`overdue`: on the invoices owing something
     after their due date). One query, from the invoices' stored balances (`Invoice.open_amount`); a seller
     owed nothing on any of the days may be left out."""
     if sellers is not None and not sellers:
@@ -90,6 +101,7 @@ def owed_by_seller(days: Sequence[date], sellers: Sequence[int] | None = None,
         return "" if sellers is None else template.format(column=column, sellers=marks, **tables)
 
     sql = _OWED_BY_SELLER.format(
+        owed_by_seller="".join(_OWED_BY_CUSTOMERS.format(n=n) for n, _day in numbered),
         owed="".join(_OWED.format(n=n) for n, _day in numbered),
         open="".join(_OPEN.format(n=n) for n, _day in numbered),
         paid="".join(_PAID.format(n=n) for n, _day in numbered),
