@@ -1,16 +1,20 @@
 """Laycans that apps built on the pipeline add to the laycan calendar (a shipment's narrowed laycan
-with its vessel), without the pipeline importing them: each registers a function that lists its
-entries of one month, in a fixed number of queries, for the deals the calendar shows."""
+with its vessel), without the pipeline importing them: each registers a source that lists its
+entries' windows of one month for the deals the calendar shows, and describes those drawn."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
 from accounts.models import User
 
 from .models import Deal
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -31,8 +35,30 @@ class LaycanEntry:
         return f"{self.label} — {self.reference}" if self.reference else self.label
 
 
-# (user, the deals the calendar shows, first day, last day) -> entries overlapping those days
-LaycanSource = Callable[[User, QuerySet[Deal], date, date], list[LaycanEntry]]
+@dataclass(frozen=True, eq=False)  # one of a kind: known by identity
+class LaycanSource:
+    """An app's windows on the calendar. The calendar lays a month out from their dates alone (`windows`: its
+    entries' keys and dates overlapping the days asked, in a fixed number of queries) and has only the ones it
+    draws described (`describe`: key -> entry): a manager's month holds some 500 vessels and draws a few dozen."""
+
+    # (user, the deals the calendar shows, first day, last day) -> (key, laycan from, laycan to) of each entry
+    windows: Callable[[User, QuerySet[Deal], date, date], Iterable[tuple[int, date, date]]]
+    describe: Callable[[Collection[int]], dict[int, LaycanEntry]]
+    kind: "StrOrPromise"  # its entries' name in the legend
+    css: str = "text-bg-info"
+    icon: str = "bi-water"
+
+
+@dataclass(frozen=True)
+class LaycanWindow:
+    """An entry's dates and key (or a deal's own laycan, with no `source`): what a month's layout reads."""
+
+    laycan_from: date
+    laycan_to: date
+    pk: int
+    source: LaycanSource | None = None
+
+
 _sources: list[LaycanSource] = []
 
 
@@ -41,5 +67,24 @@ def register_laycan_source(source: LaycanSource) -> None:
         _sources.append(source)
 
 
+def laycan_sources() -> list[LaycanSource]:
+    return list(_sources)
+
+
+def laycan_windows(user: User, deals: QuerySet[Deal], first: date, last: date) -> list[LaycanWindow]:
+    return [LaycanWindow(laycan_from, laycan_to, pk, source) for source in _sources
+            for pk, laycan_from, laycan_to in source.windows(user, deals, first, last)]
+
+
+def describe(windows: Iterable[LaycanWindow]) -> list[LaycanEntry]:
+    """The entries of `windows` (none a deal's own), in their order: one query per source."""
+    windows = list(windows)
+    described: dict[LaycanSource, dict[int, LaycanEntry]] = {}
+    for source in dict.fromkeys(window.source for window in windows if window.source is not None):
+        described[source] = source.describe([window.pk for window in windows if window.source is source])
+    return [described[window.source][window.pk] for window in windows if window.source is not None]
+
+
 def laycan_entries(user: User, deals: QuerySet[Deal], first: date, last: date) -> list[LaycanEntry]:
-    return [entry for source in _sources for entry in source(user, deals, first, last)]
+    """Every entry overlapping [first, last], described (the calendar feeds list them all)."""
+    return describe(laycan_windows(user, deals, first, last))

@@ -2,21 +2,22 @@
 signed deal's shipments and its state on the board's cards, the vessels on the laycan calendar, the
 cargo a complaint's claim is about, and a customer's claims."""
 
+from collections.abc import Collection, Iterable
 from datetime import date
 
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.pages import AuthenticatedRequest, address_pattern
 from customers.models import Complaint, Customer
 from pipeline.deal_panels import DealBadge
-from pipeline.laycan_sources import LaycanEntry
+from pipeline.laycan_sources import LaycanEntry, LaycanSource
 from pipeline.models import Deal, Outcome, SpecParameter
 
 from . import selectors
-from .models import SHIPMENT_STATE_FIELDS, CargoClaim
+from .models import SHIPMENT_STATE_FIELDS, CargoClaim, Shipment
 from .pricing import AdjustmentLine
 
 
@@ -79,23 +80,35 @@ contract_state_badge = DealBadge(annotate=selectors.with_execution_state,
                                  template="execution/_contract_state_badge.html")
 
 
-def shipment_laycans(user: User, deals: QuerySet[Deal], first: date, last: date) -> list[LaycanEntry]:
-    """The nominated vessels' narrowed laycans beside the contracts': one query for the month."""
-    entries = []
-    detail_url, kind = address_pattern("shipments:detail"), _("Vessel")
-    # What a bar shows and no more: a manager's month holds some 500 vessels.
-    shown = selectors.shipment_laycans_in(user, deals, first, last).only(
+def shipment_laycan_windows(user: User, deals: QuerySet[Deal], first: date, last: date,
+                            ) -> Iterable[tuple[int, date, date]]:
+    """The nominated vessels' narrowed laycans beside the contracts': their keys and dates, one query."""
+    return selectors.shipment_laycans_in(user, deals, first, last).values_list("pk", "laycan_from", "laycan_to")
+
+
+def describe_shipment_laycans(pks: Collection[int]) -> dict[int, LaycanEntry]:
+    """The vessels drawn on the calendar (`pks`: of the shipments its windows gave): what each bar says and where
+    it leads, in one query."""
+    detail_url, kind = address_pattern("shipments:detail"), str(shipment_laycans.kind)
+    # What a bar shows and no more.
+    shown = selectors.with_laycan_window(Shipment.objects.filter(pk__in=pks)).select_related(
+        "deal__customer", "deal__commodity").only(
         "laycan_start", "laycan_end", "number", "vessel_name", *SHIPMENT_STATE_FIELDS, "deal__contract_number",
         "deal__customer__name", "deal__customer__short_name", "deal__commodity__name", "deal__commodity__name_zh")
+    entries = {}
     for shipment in shown:
         deal = shipment.deal
         reference = f"{deal.contract_number}/{shipment.number}"
-        entries.append(LaycanEntry(
+        entries[shipment.pk] = LaycanEntry(
             laycan_from=shipment.laycan_from, laycan_to=shipment.laycan_to,
             label=shipment.vessel_name or reference, reference=reference if shipment.vessel_name else "",
             detail=f"{deal.customer} · {deal.commodity} · {shipment.state.label}",
-            url=detail_url.format(shipment.pk), kind=kind))
+            url=detail_url.format(shipment.pk), kind=kind)
     return entries
+
+
+shipment_laycans = LaycanSource(windows=shipment_laycan_windows, describe=describe_shipment_laycans,
+                                kind=gettext_lazy("Vessel"))
 
 
 CUSTOMER_CLAIMS = 10  # the latest; the complaints list has them all

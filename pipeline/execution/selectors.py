@@ -516,12 +516,17 @@ def shipment_laycans_in(user: User, deals: QuerySet[Deal], first: date, last: da
     # The user's deals read as the calendar reads them (their people first): as shipments_visible_to's semi-join,
     # PostgreSQL read all 200,000 deals for a manager's month.
     seen = deals & pipeline_selectors.deals_visible_to(user, read_first=True)
-    return (Shipment.objects.filter(deal__in=seen)
-            .annotate(laycan_from=Coalesce("laycan_start", "laycan_end"),
-                      laycan_to=Coalesce("laycan_end", "laycan_start"))
+    return (with_laycan_window(Shipment.objects.filter(deal__in=seen))
             .filter(laycan_from__lte=last, laycan_to__gte=first)
             .select_related("deal__customer", "deal__commodity")
             .order_by("laycan_from", "laycan_to", "pk"))
+
+
+def with_laycan_window(shipments: QuerySet[Shipment]) -> "QuerySet[ShipmentLaycan]":
+    """Each shipment with `laycan_from` and `laycan_to`: its narrowed laycan, a single day when only one date is
+    set."""
+    return shipments.annotate(laycan_from=Coalesce("laycan_start", "laycan_end"),
+                              laycan_to=Coalesce("laycan_end", "laycan_start"))
 
 
 def cargo_on_record(customer: Customer) -> tuple[bool, bool]:
