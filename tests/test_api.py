@@ -209,6 +209,15 @@ def test_the_api_counts_what_the_deal_list_page_counts(cast, many_deals, client,
         assert {row["stage"] for row in rows} == {"negotiation"}
 
 
+def test_a_sellers_whole_api_list_is_their_own_and_co_sold_deals_newest_first(cast, many_deals):
+    """Unfiltered and unsorted, the API reads a seller's deals by their keys, as the deal list page does
+    (deals_visible_to(whole_list=True)): across its cursor pages, their own and co-sold deals, newest first."""
+    co_sold = DealFactory(customer__owner=cast.other_rep, co_seller=cast.rep, co_seller_share=30)
+    rows = all_results(api_as(cast.rep), reverse("api:deal-list"))
+    expected = list(deals_visible_to(cast.rep).order_by("-updated_at", "-pk").values_list("pk", flat=True))
+    assert [row["id"] for row in rows] == expected and co_sold.pk in expected and len(expected) == 8
+
+
 @pytest.mark.parametrize("role", ["rep", "manager", "director"])
 def test_the_api_counts_what_the_customer_list_page_counts(cast, many_deals, client, role):
     user = cast.by_role(role)

@@ -248,7 +248,10 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     ordering = ["-updated_at", "-pk"]
 
     def get_queryset(self) -> QuerySet[Deal]:
-        return (pipeline_selectors.deals_visible_to(self.request.user)
+        # The whole list, neither narrowed nor sorted, as the deal list page reads it: a seller's deals by their
+        # keys first (see deals_visible_to), not a walk of everyone's newest deals for a page of theirs.
+        whole_list = self.action == "list" and not set(self.request.query_params) - {"cursor", "page_size"}
+        return (pipeline_selectors.deals_visible_to(self.request.user, whole_list=whole_list)
                 .select_related("customer", "owner", "commodity", "load_port", "discharge_port")
                 .prefetch_related(Prefetch("moves", queryset=StageMove.objects.select_related("by"))))
 
