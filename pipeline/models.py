@@ -582,6 +582,10 @@ class Activity(models.Model):
             # A period's visits and calls by person (targets.kpis), from the index alone on PostgreSQL.
             models.Index(fields=["happened_at"], include=["owner", "kind"], name="activity_for_scorecards"),
             models.Index(fields=["next_step_done", "next_step_due"]),
+            # A person's open next steps by due date, their dashboard's overdue list and its count: the index above
+            # read the whole organisation's 9,000 overdue steps for a rep's 54 (3 ms -> 0.2 at the large size).
+            models.Index(fields=["owner", "next_step_due"], condition=models.Q(next_step_done=False),
+                         name="activity_open_steps_by_owner"),
         ]
         constraints = [
             business_range_constraint("activity", "happened_at", moment=True),
