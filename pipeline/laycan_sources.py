@@ -76,15 +76,18 @@ def laycan_windows(user: User, deals: QuerySet[Deal], first: date, last: date) -
             for pk, laycan_from, laycan_to in source.windows(user, deals, first, last)]
 
 
-def describe(windows: Iterable[LaycanWindow]) -> list[LaycanEntry]:
-    """The entries of `windows` (none a deal's own), in their order: one query per source."""
+def describe(windows: Iterable[LaycanWindow]) -> dict[LaycanWindow, LaycanEntry]:
+    """The entries of `windows` (none a deal's own): one query per source. One gone since its window was read
+    (a shipment deleted meanwhile) is left out."""
     windows = list(windows)
-    described: dict[LaycanSource, dict[int, LaycanEntry]] = {}
+    described: dict[LaycanWindow, LaycanEntry] = {}
     for source in dict.fromkeys(window.source for window in windows if window.source is not None):
-        described[source] = source.describe([window.pk for window in windows if window.source is source])
-    return [described[window.source][window.pk] for window in windows if window.source is not None]
+        entries = source.describe([window.pk for window in windows if window.source is source])
+        described.update({window: entries[window.pk] for window in windows
+                          if window.source is source and window.pk in entries})
+    return described
 
 
 def laycan_entries(user: User, deals: QuerySet[Deal], first: date, last: date) -> list[LaycanEntry]:
     """Every entry overlapping [first, last], described (the calendar feeds list them all)."""
-    return describe(laycan_windows(user, deals, first, last))
+    return list(describe(laycan_windows(user, deals, first, last)).values())

@@ -252,3 +252,21 @@ def test_a_managers_month_is_read_by_the_owners_laycan_index(cast, customer):
     plan = plan_of(month.all())
     assert plan == "" or "deal_laycans_by_owner" in plan, plan
 
+
+
+def test_a_deal_moved_out_of_the_month_between_the_calendars_two_reads_is_left_out(client_as, cast, customer,
+                                                                                     monkeypatch):
+    """The month is laid out from the windows' dates, then the drawn deals are read whole: one moved out of
+    negotiation in between (by someone else, at that instant) is not drawn, and the page still answers."""
+    kept = DealFactory(customer=customer, **laycan((2027, 3, 5), (2027, 3, 8)))
+    moved = DealFactory(customer=customer, **laycan((2027, 3, 10), (2027, 3, 12)))
+    lay_out = calendar_view._weeks
+
+    def lay_out_then_move(*args, **kwargs):
+        weeks = lay_out(*args, **kwargs)
+        type(moved).objects.filter(pk=moved.pk).update(stage="development")
+        return weeks
+
+    monkeypatch.setattr(calendar_view, "_weeks", lay_out_then_move)
+    response = client_as(cast.rep).get(calendar_url(month=MARCH))
+    assert response.status_code == OK and shown(response) == {kept.pk}

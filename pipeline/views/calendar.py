@@ -175,20 +175,25 @@ def _entry_shown(entry: LaycanEntry) -> Shown:
                  detail=entry.detail, laycan=laycan, reference=entry.reference)
 
 
-def _describe(bars: list[Bar], in_month: "QuerySet[LaycanDeal]") -> None:
-    """The drawn bars' deals and entries and their words: a query for the deals and one per source."""
+def _describe(weeks: list[Week], in_month: "QuerySet[LaycanDeal]") -> None:
+    """The drawn bars' deals and entries and their words: a query for the deals and one per source. A bar whose
+    deal or entry changed out of the month between the two reads is dropped."""
+    bars = [bar for week in weeks for bar in week.bars]
     deals = in_month.filter(pk__in=[bar.window.pk for bar in bars if bar.window.source is None]).only(
         "laycan_start", "laycan_end", "outcome", "quantity_tonnes", "customer__name", "customer__short_name",
         "commodity__name", "commodity__name_zh", "discharge_port__name", "discharge_port__name_zh")
     by_pk = {deal.pk: deal for deal in deals}
-    entry_bars = [bar for bar in bars if bar.window.source is not None]
-    for bar, entry in zip(entry_bars, describe(bar.window for bar in entry_bars), strict=True):
-        bar.entry, bar.shown = entry, _entry_shown(entry)
+    entries = describe(bar.window for bar in bars if bar.window.source is not None)
     url, signed, negotiation = address_pattern("deals:detail"), _("Signed"), _("Negotiation")
     for bar in bars:
-        if bar.window.source is None:
-            bar.deal = by_pk[bar.window.pk]
-            bar.shown = _deal_shown(bar.deal, url, signed, negotiation)
+        if bar.window.source is not None:
+            bar.entry = entries.get(bar.window)
+            bar.shown = _entry_shown(bar.entry) if bar.entry else None
+        else:
+            bar.deal = by_pk.get(bar.window.pk)
+            bar.shown = _deal_shown(bar.deal, url, signed, negotiation) if bar.deal else None
+    for week in weeks:
+        week.bars = [bar for bar in week.bars if bar.shown is not None]
 
 
 @access.sellers_only
@@ -208,7 +213,7 @@ def laycan_calendar(request: AuthenticatedRequest) -> HttpResponse:
     # The other windows follow the same filters: a shipment shows when its contract would.
     entries = [] if too_many else laycan_windows(request.user, filtered.qs, first, last)
     weeks = _weeks(first, sorted([*deals, *entries], key=lambda item: (item.laycan_from, item.laycan_to)), today)
-    _describe([bar for week in weeks for bar in week.bars], in_month)
+    _describe(weeks, in_month)
     previous_month = (first - timedelta(days=1)).replace(day=1)
     next_month = last + timedelta(days=1)
     sources = list(dict.fromkeys(entry.source for entry in entries if entry.source is not None))
