@@ -28,6 +28,7 @@ class Port(BilingualName):
     """A load or discharge port (Newcastle, Port Hedland, Qingdao...); the list is the director's."""
 
     country = models.CharField(_("country"), max_length=2, help_text=_("Two-letter code, e.g. AU, CN"))
+    deal_count: int  # set by the director's list of ports (not a column): its deals loading or discharging here
 
     class Meta(BilingualName.Meta):
         verbose_name = _("port")
@@ -40,6 +41,8 @@ class Port(BilingualName):
 
 
 class LostReason(BilingualName):
+    deal_count: int  # set by the director's list of reasons (not a column): the deals lost for it
+
     class Meta(BilingualName.Meta):
         verbose_name = _("reason for losing")
         verbose_name_plural = _("reasons for losing")
@@ -69,6 +72,8 @@ class ExchangeRate(models.Model):
 class Specification(models.Model):
     """A commodity grade's quality specification (质量指标), kept by the director: its parameters with
     their limits, and the rules by which an assay's results adjust the contract price."""
+
+    signed_count: int  # set by the director's list of grades (not a column): its signed contracts
 
     class PriceBasis(models.TextChoices):
         WET = "wmt", _("Per wet metric tonne")

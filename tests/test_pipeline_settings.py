@@ -76,11 +76,12 @@ def test_the_port_list_counts_deals_loading_or_discharging_there(client_as, cast
     DealFactory(load_port=newcastle, discharge_port=qingdao)
     DealFactory(load_port=newcastle, discharge_port=qingdao)
     DealFactory(load_port=None, discharge_port=newcastle)  # discharged where it could also load
+    DealFactory(load_port=qingdao, discharge_port=qingdao)  # one port for both: one deal there
 
     response = client_as(cast.director).get(reverse("pipeline_settings:ports"))
 
     counts = {port.name: port.deal_count for port in response.context["ports"]}
-    assert counts == {"Newcastle": 3, "Qingdao": 2, "Santos": 0}
+    assert counts == {"Newcastle": 3, "Qingdao": 3, "Santos": 0}
     assert "Australia" in response.text and "纽卡斯尔" in response.text
 
 

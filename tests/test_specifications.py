@@ -91,7 +91,8 @@ def test_the_list_groups_grades_by_commodity_with_their_parameters(client_as, ca
 
 
 def test_the_list_costs_the_same_queries_however_many_grades(client_as, cast):
-    """The session, the user, the reminder badge and the grades with their counts."""
+    """The session, the user, the reminder badge, the signed contracts counted per grade and the grades with
+    their parameters counted."""
     client = client_as(cast.director)
     coal_nar_5500()
 
@@ -102,9 +103,18 @@ def test_the_list_costs_the_same_queries_however_many_grades(client_as, cast):
             SpecParameter.objects.create(specification=spec, code="protein", name="Protein")
             SignedDealFactory(commodity=spec.commodity, specification=spec)
 
-    first, second = assert_queries_pinned(4, lambda: client.get(LIST), more_grades)
+    first, second = assert_queries_pinned(5, lambda: client.get(LIST), more_grades)
     assert first.status_code == second.status_code == OK
     assert "Grain 2" in second.content.decode()
+
+
+def test_the_list_counts_each_grades_parameters_and_signed_contracts(client_as, cast):
+    coal, ore = coal_nar_5500(), iron_ore_fe_62()
+    SignedDealFactory.create_batch(2, commodity=coal.commodity, specification=coal)
+    DealFactory(commodity=coal.commodity, specification=coal)  # open: not signed
+    listed = {spec.pk: (spec.parameter_count, spec.signed_count)
+              for spec in client_as(cast.director).get(LIST).context["specifications"]}
+    assert listed == {coal.pk: (2, 2), ore.pk: (ore.parameters.count(), 0)}
 
 
 def test_the_settings_menu_links_the_specifications(client_as, cast):

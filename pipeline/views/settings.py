@@ -4,14 +4,14 @@ Everyone signed in reads the exchange rates (reps price their deals with them); 
 every change, is the director's.
 """
 
+from collections import Counter
 from typing import TypedDict
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
-from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count
 from django.forms import ModelForm
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -33,16 +33,19 @@ from ..models import ExchangeRate, LostReason, Port, Specification
 
 @access.director_only
 def port_list(request: AuthenticatedRequest) -> HttpResponse:
-    # A port has no reverse relation to deals (related_name="+"): count loading or discharging in a subquery.
-    deals_here = (
-        selectors.deals_visible_to(request.user)
-        .filter(Q(load_port=OuterRef("pk")) | Q(discharge_port=OuterRef("pk")))
-        .order_by()
-        .annotate(n=Func(F("pk"), function="COUNT"))
-        .values("n")
-    )
-    ports = Port.objects.annotate(deal_count=Coalesce(Subquery(deals_here, output_field=IntegerField()), 0))
-    return render(request, "pipeline/settings_ports.html", {"ports": ports.order_by("name")})
+    # One grouped read of the deals by their (loading, discharging) pair, a few hundred rows, added up per port: a
+    # count per port (the OR of two columns, over 200,000 deals each) took 160 ms; a deal naming one port for both
+    # counts once there.
+    pairs = (selectors.deals_visible_to(request.user).order_by().values("load_port", "discharge_port")
+             .annotate(n=Count("pk")).values_list("load_port", "discharge_port", "n"))
+    counts: Counter[int] = Counter()
+    for load, discharge, number in pairs:
+        for named in {load, discharge} - {None}:
+            counts[named] += number
+    ports = list(Port.objects.order_by("name"))
+    for port in ports:
+        port.deal_count = counts[port.pk]
+    return render(request, "pipeline/settings_ports.html", {"ports": ports})
 
 
 def _entry_page(request: AuthenticatedRequest, form: "ModelForm[Port] | ModelForm[LostReason]", *, title: str,
@@ -134,8 +137,12 @@ def _rate_saved_message(rate: ExchangeRate, repriced: int) -> str:
 
 @access.director_only
 def lost_reason_list(request: AuthenticatedRequest) -> HttpResponse:
-    lost = Q(deal__in=selectors.deals_visible_to(request.user))
-    reasons = LostReason.objects.annotate(deal_count=Count("deal", filter=lost)).order_by("name")
+    # Grouped once from the deals' reason index: a semi-join of each reason's deals on every deal took 150 ms.
+    counts = dict(selectors.deals_visible_to(request.user).exclude(lost_reason=None).order_by()
+                  .values("lost_reason").annotate(n=Count("pk")).values_list("lost_reason", "n"))
+    reasons = list(LostReason.objects.order_by("name"))
+    for reason in reasons:
+        reason.deal_count = counts.get(reason.pk, 0)
     return render(request, "pipeline/settings_lost_reasons.html", {"reasons": reasons})
 
 
