@@ -19,17 +19,15 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class LaycanEntry:
-    """One window on the calendar besides the deals' own: what its bar says and where it leads."""
+    """One window on the calendar besides the deals' own: what its bar says and where it leads (its kind, colour
+    and icon are its source's)."""
 
     laycan_from: date
     laycan_to: date
     label: str  # the bar's text, e.g. "Pacific Glory"
     detail: str  # a second line: whose cargo, how much
     url: str
-    kind: str  # its name in the legend, e.g. "Vessel"
     reference: str = ""  # after the label and kept on one line, e.g. "BS-2026-0012/1"
-    css: str = "text-bg-info"
-    icon: str = "bi-water"
 
     def __str__(self) -> str:
         return f"{self.label} — {self.reference}" if self.reference else self.label
@@ -44,8 +42,8 @@ class LaycanSource:
     # (user, the deals the calendar shows, first day, last day) -> (key, laycan from, laycan to) of each entry
     windows: Callable[[User, QuerySet[Deal], date, date], Iterable[tuple[int, date, date]]]
     describe: Callable[[Collection[int]], dict[int, LaycanEntry]]
-    kind: "StrOrPromise"  # its entries' name in the legend
-    css: str = "text-bg-info"
+    kind: "StrOrPromise"  # its entries' name in the legend and on each, e.g. "Vessel"
+    css: str = "text-bg-info"  # their colour
     icon: str = "bi-water"
 
 
@@ -65,10 +63,6 @@ _sources: list[LaycanSource] = []
 def register_laycan_source(source: LaycanSource) -> None:
     if source not in _sources:
         _sources.append(source)
-
-
-def laycan_sources() -> list[LaycanSource]:
-    return list(_sources)
 
 
 def laycan_windows(user: User, deals: QuerySet[Deal], first: date, last: date) -> list[LaycanWindow]:

@@ -250,7 +250,8 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     def get_queryset(self) -> QuerySet[Deal]:
         # The whole list, neither narrowed nor sorted, as the deal list page reads it: a seller's deals by their
         # keys first (see deals_visible_to), not a walk of everyone's newest deals for a page of theirs.
-        whole_list = self.action == "list" and not set(self.request.query_params) - {"cursor", "page_size"}
+        paging = {self.paginator.cursor_query_param, self.paginator.page_size_query_param}
+        whole_list = self.action == "list" and not set(self.request.query_params) - paging
         return (pipeline_selectors.deals_visible_to(self.request.user, whole_list=whole_list)
                 .select_related("customer", "owner", "commodity", "load_port", "discharge_port")
                 .prefetch_related(Prefetch("moves", queryset=StageMove.objects.select_related("by"))))

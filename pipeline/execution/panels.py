@@ -89,7 +89,7 @@ def shipment_laycan_windows(user: User, deals: QuerySet[Deal], first: date, last
 def describe_shipment_laycans(pks: Collection[int]) -> dict[int, LaycanEntry]:
     """The vessels drawn on the calendar (`pks`: of the shipments its windows gave): what each bar says and where
     it leads, in one query."""
-    detail_url, kind = address_pattern("shipments:detail"), str(shipment_laycans.kind)
+    detail_url = address_pattern("shipments:detail")
     # What a bar shows and no more.
     shown = selectors.with_laycan_window(Shipment.objects.filter(pk__in=pks)).select_related(
         "deal__customer", "deal__commodity").only(
@@ -103,7 +103,7 @@ def describe_shipment_laycans(pks: Collection[int]) -> dict[int, LaycanEntry]:
             laycan_from=shipment.laycan_from, laycan_to=shipment.laycan_to,
             label=shipment.vessel_name or reference, reference=reference if shipment.vessel_name else "",
             detail=f"{deal.customer} · {deal.commodity} · {shipment.state.label}",
-            url=detail_url.format(shipment.pk), kind=kind)
+            url=detail_url.format(shipment.pk))
     return entries
 
 

@@ -25,8 +25,9 @@ from .selectors import AMOUNT, with_allocated
 # counts in that invoice's). So only the payments and notes since the earliest day are read: summing every one
 # since the first invoice took 0.7 s at 160,000 invoices. An invoice that owes nothing now and has had neither
 # since then owed nothing on any of the days, and is left out. The later payments and notes are summed once per
-# invoice, for every day asked about at once, in derived tables joined to the invoices. {paid}, {credited},
-# {open} and {owed} repeat for each day (the n-th day's placeholders are named by its position n).
+# invoice, for every day asked about at once, in derived tables joined to the invoices, then summed per seller and
+# customer, and per seller. {paid}, {credited}, {open}, {owed} and {owed_by_seller} repeat for each day (the n-th
+# day's placeholders are named by its position n).
 _OWED_BY_SELLER = """
 SELECT by_customer.credited_to_id{owed_by_seller}
 FROM (
@@ -84,9 +85,8 @@ def owed_by_seller(days: Sequence[date], sellers: Sequence[int] | None = None,
                    ) -> dict[date, dict[int, dict[str, Decimal | None]]]:
     """On each of `days`, by credited seller (only `sellers`, when given): what was owed (`outstanding`: on
     every invoice issued by then, each customer's net of its credit and never below nothing) and the part of it
-    past due (`overdue`: on the invoices owing something
-    after their due date). One query, from the invoices' stored balances (`Invoice.open_amount`); a seller
-    owed nothing on any of the days may be left out."""
+    past due (`overdue`: on the invoices owing something after their due date). One query, from the invoices'
+    stored balances (`Invoice.open_amount`); a seller owed nothing on any of the days may be left out."""
     if sellers is not None and not sellers:
         return {day: {} for day in days}
     # Where the ORM would read invoices: the replica inside `accounts.replica.on_replica`.

@@ -21,7 +21,7 @@ from accounts.sql import more_than
 
 from .. import selectors
 from ..filters import LaycanFilter
-from ..laycan_sources import LaycanEntry, LaycanWindow, describe, laycan_windows
+from ..laycan_sources import LaycanEntry, LaycanSource, LaycanWindow, describe, laycan_windows
 from ..models import Deal, Outcome
 from ..selectors import laycans_in
 
@@ -70,7 +70,7 @@ class Shown:
     icon: str
     text: str  # on the grid's bar
     title: str  # on the grid's bar's tooltip
-    label: str  # the phone's line: its name, kind and detail
+    label: str  # the phone's line: its name (and reference), its kind, detail and laycan
     kind: str
     detail: str
     laycan: str
@@ -168,10 +168,10 @@ def _deal_shown(deal: "LaycanDeal", url: str, signed: str, negotiation: str) -> 
                  label=str(deal.customer), kind=signed if won else negotiation, detail=detail, laycan=laycan)
 
 
-def _entry_shown(entry: LaycanEntry) -> Shown:
+def _entry_shown(entry: LaycanEntry, source: LaycanSource) -> Shown:
     tooltip, laycan = _laycan_words(entry.laycan_from, entry.laycan_to)
-    return Shown(url=entry.url, css=entry.css, icon=entry.icon, text=str(entry),
-                 title=f"{entry} · {entry.detail} · {tooltip}", label=entry.label, kind=entry.kind,
+    return Shown(url=entry.url, css=source.css, icon=source.icon, text=str(entry),
+                 title=f"{entry} · {entry.detail} · {tooltip}", label=entry.label, kind=str(source.kind),
                  detail=entry.detail, laycan=laycan, reference=entry.reference)
 
 
@@ -188,7 +188,7 @@ def _describe(weeks: list[Week], in_month: "QuerySet[LaycanDeal]") -> None:
     for bar in bars:
         if bar.window.source is not None:
             bar.entry = entries.get(bar.window)
-            bar.shown = _entry_shown(bar.entry) if bar.entry else None
+            bar.shown = _entry_shown(bar.entry, bar.window.source) if bar.entry else None
         else:
             bar.deal = by_pk.get(bar.window.pk)
             bar.shown = _deal_shown(bar.deal, url, signed, negotiation) if bar.deal else None
