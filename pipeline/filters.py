@@ -89,10 +89,10 @@ class ActivityFilter(django_filters.FilterSet):
         model = Activity
         fields = ()
 
-    def __init__(self, *args: Any, queryset: QuerySet[Activity], **kwargs: Any) -> None:
-        super().__init__(*args, queryset=queryset, **kwargs)
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         # Only the people whose activities the user can see.
-        self.filters["owner"].queryset = User.objects.filter(pk__in=queryset.values("owner")).order_by("full_name")
+        self.filters["owner"].queryset = selectors.activity_authors_visible_to(user).order_by("full_name")
 
     def customer_search(self, queryset: QuerySet[Activity], name: str, value: str) -> QuerySet[Activity]:
         value = value.strip()

@@ -578,7 +578,9 @@ class Activity(models.Model):
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
         indexes = [
-            models.Index(fields=["customer", "happened_at"]),
+            # A customer's latest activities; with their authors, for the activity list's "Logged by" choices from
+            # the index alone (selectors.activity_authors_visible_to).
+            models.Index(fields=["customer", "happened_at"], include=["owner"], name="activity_by_customer"),
             models.Index(fields=["owner", "happened_at"]),
             # A rep's latest visits; a team's visits per week from the index alone on PostgreSQL (with what
             # decides who sees them).

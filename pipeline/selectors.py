@@ -138,6 +138,20 @@ def activities_visible_to(user: User, *, whole_list: bool = False) -> QuerySet[A
     return Activity.objects.filter(seen | Q(next_step_owner=user))
 
 
+def activity_authors_visible_to(user: User) -> QuerySet[User]:
+    """Who logged the activities the user sees: the activity list's "Logged by" choices. For a seller, the authors
+    on the customers seen and those of the next steps handed to them, united: each part is read from an index alone
+    (`activity_by_customer` carries the author), where the OR of the two read every activity's row (a manager's
+    43,000: 16 -> 9 ms at the large size)."""
+    visible = access.owned_by_visible(user, Activity.objects.all(), RecordKind.ACTIVITY, owner_field="customer__owner")
+    if not can_sell(user) or access.sees_everyone(user):
+        return User.objects.filter(pk__in=visible.values("owner"))
+    customers = access.owned_by_visible(user, Customer.objects.all(), RecordKind.ACTIVITY).order_by().values("pk")
+    on_customers_seen = Activity.objects.filter(InFirstRead("customer_id", customers)).order_by().values("owner")
+    handed_over = Activity.objects.filter(next_step_owner=user).order_by().values("owner")
+    return User.objects.filter(pk__in=on_customers_seen.union(handed_over, all=True))
+
+
 def research_visible_to(user: User) -> QuerySet[MarketResearch]:
     return access.owned_by_visible(user, MarketResearch.objects.all(), RecordKind.MARKET_RESEARCH,
                                    owner_field="author")

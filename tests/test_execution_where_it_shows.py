@@ -7,6 +7,8 @@ import datetime
 from decimal import Decimal as D
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,7 +21,7 @@ from pipeline.views import calendar as calendar_view
 
 from .factories import CustomerFactory, DealFactory, SignedDealFactory
 from .queries import assert_queries_pinned
-from .test_execution_services import assay, coal  # noqa: F401 -- coal is a fixture
+from .test_execution_services import assay, coal, on_bl_basis  # noqa: F401 -- coal is a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -286,19 +288,49 @@ def test_a_customer_without_claims_or_assays_has_no_cargo_claims_panel(client_as
     assert 'id="cargo-claims"' not in text(customer_page(client_as(cast.rep), coal))
 
 
+def another_coal_contract(coal):
+    """The same customer's second contract of the same grade (coal is lifted in one shipment)."""
+    return SignedDealFactory(customer=coal.customer, owner=coal.owner, specification=coal.specification,
+                             quantity_basis=QuantityBasis.OUTTURN, final_assay=PortRole.DISCHARGE)
+
+
 def test_the_panel_looks_first_whether_the_customer_has_any_cargo_or_claim(cast, coal):
-    assert selectors.cargo_on_record(coal.customer) == (False, False)
+    assert selectors.cargo_on_record(coal.customer) == (False, False, False)
     shipment = record(coal, cast.rep, bl_tonnes=D(60000), outturn_tonnes=D(60000))
-    assert selectors.cargo_on_record(coal.customer) == (True, False)
+    assert selectors.cargo_on_record(coal.customer) == (True, False, False)
+    assay(shipment, cast.rep, PortRole.DISCHARGE, nar=5500, moisture=12)
+    assert selectors.cargo_on_record(coal.customer) == (True, False, False)  # assayed, in spec
+    shipment = record(another_coal_contract(coal), cast.rep, bl_tonnes=D(60000), outturn_tonnes=D(60000))
     assay(shipment, cast.rep, PortRole.DISCHARGE, nar=5350, moisture=12)
+    assert selectors.cargo_on_record(coal.customer) == (True, False, True)
     raise_claim(shipment, cast.service)
-    assert selectors.cargo_on_record(coal.customer) == (True, True)
-    assert selectors.cargo_on_record(CustomerFactory()) == (False, False)  # another customer's are not its
+    assert selectors.cargo_on_record(coal.customer) == (True, True, True)
+    assert selectors.cargo_on_record(CustomerFactory()) == (False, False, False)  # another customer's are not its
+
+
+def test_with_no_result_off_spec_the_panel_does_not_look_for_results_to_claim(
+        client_as, cast, coal, django_assert_num_queries):
+    """The results to claim are the customer page's costliest question to plan: asked only when the customer's
+    cargo has a result off spec, and a shortage to claim is offered either way."""
+    shipment = record(on_bl_basis(coal), cast.rep, bl_tonnes=D(60000), outturn_tonnes=D(59000))
+    assay(shipment, cast.rep, PortRole.DISCHARGE, nar=5500, moisture=12)
+    client = client_as(cast.rep)
+    customer_page(client, coal)
+    with CaptureQueriesContext(connection) as in_spec:
+        panel = text(customer_page(client, coal)).split('id="cargo-claims"')[1]
+    assert "1,000" in panel and "Record the complaint" in panel  # the shortage, beyond its allowance
+    assert "0 of 1 assayed cargo out of spec" in panel
+    assay(record(another_coal_contract(coal), cast.rep, bl_tonnes=D(60000), outturn_tonnes=D(60000)), cast.rep,
+          PortRole.DISCHARGE, nar=5350, moisture=12)
+    with CaptureQueriesContext(connection) as off_spec:
+        panel = text(customer_page(client, coal)).split('id="cargo-claims"')[1]
+    assert "Net calorific value (NAR)" in panel  # the result to claim
+    assert len(off_spec) == len(in_spec) + 1
 
 
 def test_an_off_spec_cargo_with_no_claim_yet_shows_its_share_and_what_to_claim(client_as, cast, coal):
-    assay(record(coal, cast.rep, bl_tonnes=D(60000), outturn_tonnes=D(60000)), cast.rep, PortRole.DISCHARGE,
-          nar=5350, moisture=12)
+    assay(record(another_coal_contract(coal), cast.rep, bl_tonnes=D(60000), outturn_tonnes=D(60000)), cast.rep,
+          PortRole.DISCHARGE, nar=5350, moisture=12)
     panel = text(customer_page(client_as(cast.rep), coal)).split('id="cargo-claims"')[1]
     assert "1 of 1 assayed cargo out of spec (100 %)" in panel and "No cargo claim yet." in panel
     assert "Net calorific value (NAR)" in panel and "Record the complaint" in panel

@@ -118,12 +118,12 @@ def customer_claims_panel(request: AuthenticatedRequest, customer: Customer) -> 
     """The customer's cargo claims and how many of its assayed cargoes were off spec, as far as the user
     sees them: four queries however many claims and shipments, fewer for a customer with no claim or no
     shipment; nothing when there is neither."""
-    shipped, claimed = selectors.cargo_on_record(customer)
-    if not shipped:
+    on_record = selectors.cargo_on_record(customer)
+    if not on_record.shipped:
         return ""  # no cargo: no claim (each is on a shipment), no assay and nothing to confirm
-    claims = list(selectors.customer_claims(request.user, customer)[:CUSTOMER_CLAIMS]) if claimed else []
+    claims = list(selectors.customer_claims(request.user, customer)[:CUSTOMER_CLAIMS]) if on_record.claimed else []
     quality = selectors.cargo_quality(request.user, customer)
-    to_confirm = selectors.claims_to_confirm(request.user, customer)
+    to_confirm = selectors.claims_to_confirm(request.user, customer, off_spec_on_record=on_record.off_spec)
     if not claims and not quality.assayed and not to_confirm:
         return ""
     return render_to_string("execution/_customer_claims_panel.html", {

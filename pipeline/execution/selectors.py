@@ -4,7 +4,7 @@ contract (final value, outturn, assay judgements, suggested claims), from the pu
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.db.models import (
     Case,
@@ -155,10 +155,11 @@ class ClaimToConfirm:
         return f"{self.measured.normalize():,f}"
 
 
-def claims_to_confirm(user: User, customer: Customer) -> list[ClaimToConfirm]:
+def claims_to_confirm(user: User, customer: Customer, *, off_spec_on_record: bool = True) -> list[ClaimToConfirm]:
     """The customer's cargoes valued on the B/L and short beyond their allowance, and their standing
     results off spec, with no claim raised on them yet: two queries, for the page of a customer the user
-    sees (each is priced on the claim's page)."""
+    sees (each is priced on the claim's page); one when the caller knows the customer's cargo has no result
+    off spec (`CargoOnRecord.off_spec`)."""
     if not access.can_record_complaint(user):
         return []
     # claimable_shipments_for, for a customer the user sees: all its won contracts' shipments. Named outright,
@@ -178,7 +179,7 @@ def claims_to_confirm(user: User, customer: Customer) -> list[ClaimToConfirm]:
                                                     assay__shipment__deal__outcome=Outcome.WON)
                 .select_related("parameter", "assay__shipment__deal")
                 .only("value", "parameter", *(f"assay__shipment__{name}" for name in _CARGO_NAMED))
-                .order_by("-pk")[:SUGGESTIONS_LISTED])
+                .order_by("-pk")[:SUGGESTIONS_LISTED]) if off_spec_on_record else []
     found = [ClaimToConfirm(shipment, CargoClaim.Kind.QUANTITY, shipment.bl_tonnes - shipment.outturn_tonnes)
              for shipment in short if shipment.bl_tonnes is not None and shipment.outturn_tonnes is not None]
     found += [ClaimToConfirm(result.assay.shipment, CargoClaim.Kind.QUALITY, result.value, result.parameter)
@@ -529,14 +530,23 @@ def with_laycan_window(shipments: QuerySet[Shipment]) -> "QuerySet[ShipmentLayca
                               laycan_to=Coalesce("laycan_end", "laycan_start"))
 
 
-def cargo_on_record(customer: Customer) -> tuple[bool, bool]:
-    """Whether the customer has any shipment, and any cargo claim, whoever's: one cheap look before the
-    customer page's claims panel asks its scoped questions, which cost PostgreSQL more to plan than to run
-    (about 3 ms for the claims alone). A prospect has no shipment, and most customers no claim."""
+class CargoOnRecord(NamedTuple):
+    shipped: bool  # any shipment
+    claimed: bool  # any cargo claim
+    off_spec: bool  # any result off spec, standing or corrected
+
+
+def cargo_on_record(customer: Customer) -> CargoOnRecord:
+    """Whether the customer has any shipment, any cargo claim and any assay result off spec, whoever's: one
+    cheap look before the customer page's claims panel asks its scoped questions, which cost PostgreSQL more to
+    plan than to run (about 3 ms for the claims alone, 2 ms for the results to claim). A prospect has no
+    shipment, most customers no claim, and few cargoes are off spec."""
     row = Customer.objects.filter(pk=customer.pk).values(
         shipped=Exists(Shipment.objects.filter(deal__customer=OuterRef("pk"))),
-        claimed=Exists(CargoClaim.objects.filter(complaint__customer=OuterRef("pk")))).get()
-    return row["shipped"], row["claimed"]
+        claimed=Exists(CargoClaim.objects.filter(complaint__customer=OuterRef("pk"))),
+        off_spec=Exists(AssayResult.objects.filter(off_spec=True, assay__shipment__deal__customer=OuterRef("pk")))
+    ).get()
+    return CargoOnRecord(row["shipped"], row["claimed"], row["off_spec"])
 
 
 def customer_claims(user: User, customer: Customer) -> QuerySet[CargoClaim]:

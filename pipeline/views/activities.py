@@ -62,12 +62,20 @@ def _form_page(request: AuthenticatedRequest, form: ActivityForm, activity: Acti
                                                            "picking_customer": picking_customer})
 
 
+# What a row of the list shows of its customer, deal and author: their whole rows are some 150 columns, which
+# Django would select and build for every activity listed.
+LIST_ROW = ("kind", "customer", "deal", "owner", "happened_at", "summary", "outcome", "next_step", "next_step_due",
+            "next_step_done", "next_step_owner", "customer__name", "customer__short_name", "deal__grade",
+            "deal__quantity_tonnes", "deal__commodity__name", "deal__commodity__name_zh", "owner__full_name",
+            "owner__username")
+
+
 @access.sellers_only
 def activity_list(request: AuthenticatedRequest) -> HttpResponse:
-    visible = (selectors.activities_visible_to(request.user, whole_list=True)
-               .select_related("customer", "owner", "deal__commodity"))
-    filtered = ActivityFilter(filter_data(request), queryset=visible)
-    page = page_of(request, filtered.qs.prefetch_related("contacts"))
+    visible = selectors.activities_visible_to(request.user, whole_list=True)
+    filtered = ActivityFilter(filter_data(request), queryset=visible, user=request.user)
+    page = page_of(request, filtered.qs.select_related("customer", "owner", "deal__commodity").only(*LIST_ROW)
+                   .prefetch_related("contacts"))
     changeable = selectors.changeable_owner_ids(request.user, page)
     for activity in page:
         activity.can_change = activity.owner_id in changeable
