@@ -44,6 +44,8 @@ class SortFilter(django_filters.OrderingFilter):
 class OwnerScopedFilterSet(django_filters.FilterSet):
     """A list's filters whose "owner" and "team" choices are narrowed to what the user may see."""
 
+    takes_user = True  # the API's filter backend passes the signed-in user (bulksales.api.views)
+
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.filters["owner"].queryset = selectors.possible_owners(user)

@@ -85,6 +85,8 @@ class ActivityFilter(django_filters.FilterSet):
         choices=[("open", _("Open")), ("overdue", _("Overdue")), ("done", _("Done"))],
     )
 
+    takes_user = True  # the API's filter backend passes the signed-in user (bulksales.api.views)
+
     class Meta:
         model = Activity
         fields = ()

@@ -20,7 +20,7 @@ from accounts import access
 from accounts.services import RuleError
 from customers import selectors as customer_selectors
 from customers import services as customer_services
-from customers.filters import ComplaintFilter, CustomerFilter, OwnerScopedFilterSet
+from customers.filters import ComplaintFilter, CustomerFilter
 from customers.forms.customers import ContactForm, CustomerForm, FirstContactForm, VolumeFormSet
 from customers.models import Complaint, Contact, Customer
 from pipeline import activities as pipeline_activities
@@ -91,7 +91,7 @@ class UserScopedFilterBackend(DjangoFilterBackend):
 
     def get_filterset_kwargs(self, request: Request, queryset: QuerySet[Any], view: APIView) -> dict[str, Any]:
         kwargs = super().get_filterset_kwargs(request, queryset, view)
-        if issubclass(self.get_filterset_class(view, queryset) or object, OwnerScopedFilterSet):
+        if getattr(self.get_filterset_class(view, queryset), "takes_user", False):
             kwargs["user"] = request.user
         return kwargs
 

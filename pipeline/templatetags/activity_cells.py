@@ -43,12 +43,11 @@ def _step(activity: Activity, today: Any, words: dict[str, Any]) -> SafeString |
                        date(activity.next_step_due, "SHORT_DATE_FORMAT")) if activity.next_step_due else "")
     handed = (format_html(' <span class="small text-secondary">· {}</span>', words["handed_over"])
               if activity.next_step_owner_id else "")
+    badge: SafeString | str = ""
     if activity.next_step_done:
         badge = format_html('<span class="badge text-bg-success">{}</span>', words["done"])
     elif activity.next_step_due and today is not None and activity.next_step_due < today:
         badge = format_html('<span class="badge text-bg-danger">{}</span>', words["overdue"])
-    else:
-        badge = ""
     return format_html("<span>{}{}{}\n  {}</span>", activity.next_step, due, handed, badge)
 
 
