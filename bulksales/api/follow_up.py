@@ -48,7 +48,7 @@ class ShareSerializer(serializers.ModelSerializer):
 
 class TeamTargetSerializer(serializers.ModelSerializer):
     team_name = serializers.CharField(source="team.name", read_only=True)
-    commodity_tonnages = CommodityTonnageSerializer(many=True, read_only=True)
+    commodity_tonnages = CommodityTonnageSerializer(many=True, read_only=True, source="commodity_tonnage_list")
     # Only the shares the reader may see: every rep's for the team's manager, one's own for a rep.
     shares = ShareSerializer(source="visible_shares", many=True, read_only=True)
 
@@ -113,7 +113,8 @@ class TargetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
         shares = target_selectors.rep_targets_visible_to(user).select_related("rep").order_by("rep__username", "pk")
         return (target_selectors.team_targets_visible_to(user).select_related("team")
                 .prefetch_related(Prefetch("commodity_tonnages",
-                                           queryset=CommodityTonnage.objects.select_related("commodity")),
+                                           queryset=CommodityTonnage.objects.select_related("commodity"),
+                                           to_attr="commodity_tonnage_list"),
                                   Prefetch("shares", queryset=shares, to_attr="visible_shares")))
 
 

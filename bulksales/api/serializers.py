@@ -14,7 +14,7 @@ class ContactSerializer(serializers.ModelSerializer):
 
 class CustomerSerializer(serializers.ModelSerializer):
     owner = serializers.CharField(source="owner.username", read_only=True)
-    contacts = ContactSerializer(many=True, read_only=True)
+    contacts = ContactSerializer(many=True, read_only=True, source="contact_list")  # prefetched (to_attr)
 
     class Meta:
         model = Customer
@@ -38,7 +38,7 @@ class DealSerializer(serializers.ModelSerializer):
     commodity = serializers.StringRelatedField()
     load_port = serializers.StringRelatedField()
     discharge_port = serializers.StringRelatedField()
-    moves = StageMoveSerializer(many=True, read_only=True)
+    moves = StageMoveSerializer(many=True, read_only=True, source="move_list")  # prefetched (to_attr)
 
     class Meta:
         model = Deal

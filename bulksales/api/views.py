@@ -159,7 +159,8 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
 
     def get_queryset(self) -> QuerySet[Customer]:
         return (customer_selectors.customers_visible_to(self.request.user).select_related("owner")
-                .prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by("-is_primary", "name", "pk"))))
+                .prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by("-is_primary", "name", "pk"),
+                                           to_attr="contact_list")))
 
     @extend_schema(request=serializers.CustomerRequestSerializer, responses={
         201: serializers.CustomerSerializer,
@@ -254,7 +255,8 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
         whole_list = self.action == "list" and not set(self.request.query_params) - paging
         return (pipeline_selectors.deals_visible_to(self.request.user, whole_list=whole_list)
                 .select_related("customer", "owner", "commodity", "load_port", "discharge_port")
-                .prefetch_related(Prefetch("moves", queryset=StageMove.objects.select_related("by"))))
+                .prefetch_related(Prefetch("moves", queryset=StageMove.objects.select_related("by"),
+                                           to_attr="move_list")))
 
     def _changeable(self) -> Deal:
         # As the deal pages' _changeable_deal: out of scope is 404, in scope but not theirs to change 403.
