@@ -1,5 +1,6 @@
 """The pipeline's panels on the customer page (registered with customers.panels in PipelineConfig.ready)."""
 
+from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -19,7 +20,7 @@ def customer_activities_panel(request: AuthenticatedRequest, customer: Customer)
         return ""  # customer service and marketing see no contact log
     latest = list(
         selectors.activities_visible_to(user).filter(customer=customer)
-        .select_related("owner").prefetch_related("contacts")[:PANEL_ACTIVITIES]
+        .select_related("owner").prefetch_related(Prefetch("contacts", to_attr="contact_list"))[:PANEL_ACTIVITIES]
     )
     changeable = selectors.changeable_owner_ids(user, latest)
     for activity in latest:

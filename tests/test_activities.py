@@ -334,6 +334,25 @@ def test_the_authors_on_the_customers_seen_are_read_from_the_customer_index_alon
     assert plan == "" or "on activity_by_customer" in plan, plan
 
 
+def test_the_list_and_the_customer_page_name_whom_a_visit_was_with(
+        client_as, cast, customer, django_assert_max_num_queries):
+    met = [ContactFactory(customer=customer, name="Wang Fang"), ContactFactory(customer=customer, name="Zhou Lei")]
+    ActivityFactory(customer=customer, owner=cast.rep, summary="Plant visit").contacts.set(met)
+    ActivityFactory(customer=customer, owner=cast.rep, summary="Call about the tender")
+    client = client_as(cast.rep)
+    for page in (reverse("activities:list"), reverse("customers:detail", args=[customer.pk])):
+        html = client.get(page).content.decode()
+        rows = {row.split("</tr>")[0] for row in html.split("<tr")[1:] if "Plant visit" in row or "the tender" in row}
+        assert len(rows) == 2
+        [visit] = [row for row in rows if "Plant visit" in row]
+        [call] = [row for row in rows if "the tender" in row]
+        assert "With Wang Fang, Zhou Lei" in visit or "With Zhou Lei, Wang Fang" in visit
+        assert "With" not in call
+    ActivityFactory.create_batch(5, customer=customer, owner=cast.rep)[0].contacts.set(met)
+    with django_assert_max_num_queries(8):  # the contacts of a page's activities in one query, whatever their number
+        client.get(reverse("activities:list"))
+
+
 def test_the_list_highlights_overdue_next_steps_and_offers_to_mark_them_done(client_as, cast, customer):
     overdue = ActivityFactory(customer=customer, owner=cast.rep, next_step="Send offer", next_step_due=days(-1))
     html = client_as(cast.rep).get(reverse("activities:list")).content.decode()
