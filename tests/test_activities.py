@@ -324,6 +324,20 @@ def test_the_owner_filter_offers_the_authors_on_your_customers_and_of_steps_hand
     assert [activity.owner for activity in response.context["page"]] == [cast.other_rep]
 
 
+@pytest.mark.parametrize("role", [role for role in ROLES if role != "anonymous"])
+def test_the_authors_offered_are_those_of_the_activities_the_user_sees(cast, customer, other_customer, role):
+    """The "Logged by" choices are read their own way (selectors.activity_authors_visible_to), so they are held to
+    the activities each position sees: on its customers, and the next steps handed to it."""
+    ActivityFactory(customer=customer, owner=cast.rep)
+    ActivityFactory(customer=customer, owner=cast.manager)
+    ActivityFactory(customer=other_customer, owner=cast.other_rep)
+    ActivityFactory(customer=other_customer, owner=cast.account_manager, next_step="Call", next_step_owner=cast.rep)
+    ActivityFactory(customer=CustomerFactory(owner=cast.account_manager), owner=cast.account_manager)
+    user = cast.by_role(role)
+    seen = selectors.activities_visible_to(user, whole_list=True)
+    assert set(selectors.activity_authors_visible_to(user)) == {activity.owner for activity in seen}
+
+
 def test_the_authors_on_the_customers_seen_are_read_from_the_customer_index_alone(cast, customer):
     """The "Logged by" choices of a manager's list read their team's 43,000 activities at the large size: from the
     index that carries each activity's author (`activity_by_customer`), not row by row."""
