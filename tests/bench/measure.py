@@ -271,7 +271,7 @@ def time_alone(client: Client, path: str, **headers: str) -> dict:
         "other_ms": round(took_ms - db_ms, 1),
         "sql": [{"ms": round(float(query["time"]) * 1000, 1), "sql": query["sql"]} for query in queries],
         "slowest_sql": slowest["sql"] if slowest else "", "slowest_ms": round(float(slowest["time"]) * 1000, 1)
-        if slowest else 0.0, "bytes": len(response.content),
+        if slowest else 0.0, "bytes": len(response.content), "python_calls": python_calls(client, path, **headers),
     }
 
 
@@ -462,7 +462,19 @@ def counts() -> dict:
             "activities": Activity.objects.count()}
 
 
-CALLS_COUNTED = 3  # requests whose Python calls `page` counts
+CALLS_COUNTED = 2  # requests whose Python calls are counted, after a page's timed ones
+
+
+def python_calls(client: Client, path: str, **headers: str) -> int:
+    """The Python function calls one request makes, counted under a profiler once the timed requests are done
+    (it would slow them): the same from one run to the next whatever else the machine is doing, so a change's
+    effect on Python's work shows, and two hosts' runs compare, where the clock cannot tell it from a neighbour's."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _attempt in range(CALLS_COUNTED):
+        client.get(path, **headers)
+    profiler.disable()
+    return pstats.Stats(profiler).total_calls // CALLS_COUNTED
 
 
 def page_times(username: str, path: str, repeat: int) -> dict:
@@ -483,15 +495,7 @@ def page_times(username: str, path: str, repeat: int) -> dict:
         walls.append(took_ms)
         sqls.append(db_ms)
         queries, status = len(captured), response.status_code if status == 200 else status
-    # The Python calls a request makes, counted under a profiler after the timings (which it would slow): the same
-    # from one run to the next whatever else the machine is doing, so a change's effect on Python's work shows
-    # even where the clock cannot tell it from a neighbour's.
-    profiler = cProfile.Profile()
-    profiler.enable()
-    for _attempt in range(CALLS_COUNTED):
-        client.get(path)
-    profiler.disable()
-    calls = pstats.Stats(profiler).total_calls // CALLS_COUNTED
+    calls = python_calls(client, path)
     result = {"user": username, "path": path, "status": status, "repeat": repeat, "queries": queries,
               "median_ms": round(statistics.median(walls), 1), "fastest_ms": round(min(walls), 1),
               "sql_median_ms": round(statistics.median(sqls), 1),

@@ -456,7 +456,8 @@ NOT_PAGES = {"Aggregated", "login", "login (form)"}  # locust's rows that are no
 
 def _in_process_header(sizes: list[str]) -> list[str]:
     return ([f"queries {size}" for size in sizes] + [f"alone {size}" for size in sizes]
-            + [f"{part} {size}" for size in sizes for part in ("SQL", "rest")])
+            + [f"{part} {size}" for size in sizes for part in ("SQL", "rest")]
+            + [f"Python calls {size}" for size in sizes])
 
 
 def _in_process_cells(pages: dict[str, dict], missed: list[str], gaps: list[str]) -> list[str]:
@@ -469,6 +470,7 @@ def _in_process_cells(pages: dict[str, dict], missed: list[str], gaps: list[str]
              else f"**{page['status']}**" for page in pages.values()]
     cells += [_ms(page.get("ms")) for page in pages.values()]
     cells += [_split_ms(page.get(part)) for page in pages.values() for part in ("db_ms", "other_ms")]
+    cells += ["–" if page.get("python_calls") is None else f"{page['python_calls']:,}" for page in pages.values()]
     for size, page in pages.items():
         if page["status"] is None:
             gaps.append(f"{row} as {user} at {size}: {page['missing']}")
@@ -544,8 +546,11 @@ def _pages_section(queried: list[str], latency_size: str | None, results: dict, 
         lines += ["", ("Query counts and \"alone\": each page in-process after a warm-up GET (Django test client, "
                   "`CaptureQueriesContext`; \"alone\" is the fastest of 5 GETs, wall-clock, with no load from the "
                   "bench; \"SQL\" is the time that request's queries took and \"rest\" the remainder: Python, mostly "
-                  "rendering the page) as the user in column \"as\", on the same records at each size (the "
-                  "visible customer with surveys, complaints and the most deals; the visible open deal with the "
+                  "rendering the page; \"Python calls\" the function calls one request makes, counted under a "
+                  "profiler after the timed GETs: on the same data and versions, the same from run to run and from "
+                  "one host to another, where the times vary with the machine and its neighbours) as the user in "
+                  "column \"as\", on the same records at each size (the visible customer with surveys, complaints "
+                  "and the most deals; the visible open deal with the "
                   "most activities; the visible shipment with the most assays, invoice with the most payments, "
                   "commission statement with the most lines). Pages answered under load by other users of the "
                   "same role are reported in the same row.")]
