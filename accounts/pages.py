@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.context import Context
 from django.urls import reverse
@@ -46,6 +47,15 @@ def once_per_rendering(context: Context, key: str, build: Callable[[], dict[str,
     if shared is None:
         shared = context.render_context[key] = build()
     return shared
+
+
+def form_token(shared: dict[str, Any]) -> str:
+    """The CSRF token of the forms in rows built in Python, read once per rendering into `shared` (what
+    `once_per_rendering` built, with the page's "request"): Django masks it afresh at each call, and only a page
+    whose rows have a form asks for it."""
+    if "csrf" not in shared:
+        shared["csrf"] = get_token(shared["request"]) if shared["request"] is not None else ""
+    return str(shared["csrf"])
 
 
 def page_of(request: HttpRequest, records: QuerySet[_M], size: int = PAGE_SIZE) -> Page[_M]:

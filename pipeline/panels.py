@@ -1,6 +1,5 @@
 """The pipeline's panels on the customer page (registered with customers.panels in PipelineConfig.ready)."""
 
-from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -19,8 +18,8 @@ def customer_activities_panel(request: AuthenticatedRequest, customer: Customer)
     if not selectors.can_sell(user):
         return ""  # customer service and marketing see no contact log
     latest = list(
-        selectors.activities_visible_to(user).filter(customer=customer)
-        .select_related("owner").prefetch_related(Prefetch("contacts", to_attr="contact_list"))[:PANEL_ACTIVITIES]
+        selectors.with_contact_list(selectors.activities_visible_to(user).filter(customer=customer)
+                                    .select_related("owner"))[:PANEL_ACTIVITIES]
     )
     changeable = selectors.changeable_owner_ids(user, latest)
     for activity in latest:

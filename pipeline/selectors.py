@@ -16,6 +16,7 @@ from django.db.models import (
     Field,
     Model,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Sum,
@@ -130,12 +131,29 @@ def activities_visible_to(user: User, *, whole_list: bool = False) -> QuerySet[A
     customer index. The activity list as a rep took 205 ms the first way (the OR made PostgreSQL read all million
     activities to count theirs) and 40 the second; a rep's dashboard, narrowed to its owner, 26 ms the first way
     and 32 the second."""
-    visible = access.owned_by_visible(user, Activity.objects.all(), RecordKind.ACTIVITY, owner_field="customer__owner")
-    if not can_sell(user) or access.sees_everyone(user):
-        return visible
-    customers = access.owned_by_visible(user, Customer.objects.all(), RecordKind.ACTIVITY).order_by().values("pk")
+    customers = _activity_customers_seen(user)
+    if customers is None:
+        return _activities_owned_by_visible(user)
     seen = Q(InFirstRead("customer_id", customers)) if whole_list else Q(customer__in=customers)
     return Activity.objects.filter(seen | Q(next_step_owner=user))
+
+
+def _activities_owned_by_visible(user: User) -> QuerySet[Activity]:
+    return access.owned_by_visible(user, Activity.objects.all(), RecordKind.ACTIVITY, owner_field="customer__owner")
+
+
+def _activity_customers_seen(user: User) -> "QuerySet[Customer, Any] | None":
+    """For a seller who does not see everyone, the keys of the customers whose activities they see (besides the
+    next steps handed to them); None for whom the owners they see decide alone."""
+    if not can_sell(user) or access.sees_everyone(user):
+        return None
+    return access.owned_by_visible(user, Customer.objects.all(), RecordKind.ACTIVITY).order_by().values("pk")
+
+
+def with_contact_list(activities: QuerySet[Activity]) -> QuerySet[Activity]:
+    """Each activity's contacts as a list, `contact_list` (the visits list and the customer page's visits name them):
+    prefetched as a list, not a queryset Django builds per activity."""
+    return activities.prefetch_related(Prefetch("contacts", to_attr="contact_list"))
 
 
 def activity_authors_visible_to(user: User) -> QuerySet[User]:
@@ -144,10 +162,9 @@ def activity_authors_visible_to(user: User) -> QuerySet[User]:
     (`activity_by_customer` carries the author), where the OR of the two read every activity's row (a manager's
     43,000: 16-19 -> 10-11 ms at the large size). The same people as the authors of `activities_visible_to(user)`
     (tests/test_activities.py holds the two together for every position)."""
-    visible = access.owned_by_visible(user, Activity.objects.all(), RecordKind.ACTIVITY, owner_field="customer__owner")
-    if not can_sell(user) or access.sees_everyone(user):
-        return User.objects.filter(pk__in=visible.values("owner"))
-    customers = access.owned_by_visible(user, Customer.objects.all(), RecordKind.ACTIVITY).order_by().values("pk")
+    customers = _activity_customers_seen(user)
+    if customers is None:
+        return User.objects.filter(pk__in=_activities_owned_by_visible(user).values("owner"))
     on_customers_seen = Activity.objects.filter(InFirstRead("customer_id", customers)).order_by().values("owner")
     handed_over = Activity.objects.filter(next_step_owner=user).order_by().values("owner")
     return User.objects.filter(pk__in=on_customers_seen.union(handed_over, all=True))

@@ -8,7 +8,6 @@ from typing import Any
 
 from django import template
 from django.conf import settings
-from django.middleware.csrf import get_token
 from django.template.context import Context
 from django.template.defaultfilters import date
 from django.utils.html import format_html, format_html_join
@@ -16,7 +15,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from accounts.pages import address_pattern, once_per_rendering
+from accounts.pages import address_pattern, form_token, once_per_rendering
 from accounts.templatetags.choice_labels import display
 from accounts.templatetags.numbers import floatformat
 from pipeline.models import Deal, Outcome, Stage
@@ -27,7 +26,7 @@ register = template.Library()
 
 def _shared(context: Context) -> dict[str, Any]:
     """What every card or row of one page shares, worked out once per rendering: the words, the addresses, the
-    board's owner filter, the badges' templates (and the forms' CSRF token, see _csrf)."""
+    board's owner filter, the badges' templates (and the forms' CSRF token, `form_token`)."""
     def build() -> dict[str, Any]:
         engine = context.template.engine if context.template else None
         badges: list[str] = context.get("deal_badges") or []
@@ -46,14 +45,6 @@ def _shared(context: Context) -> dict[str, Any]:
     return once_per_rendering(context, "deal_summaries", build)
 
 
-def _csrf(shared: dict[str, Any]) -> str:
-    """The token of the cards' forms, once per board (Django masks it afresh at each call), and only where a card
-    has a form: the deal list's rows have none."""
-    if "csrf" not in shared:
-        shared["csrf"] = get_token(shared["request"]) if shared["request"] is not None else ""
-    return shared["csrf"]
-
-
 def _actions(context: Context, deal: Deal, shared: dict[str, Any]) -> SafeString:
     """A deal still open moves on (signing, from negotiation); a signed one shows its badges."""
     if deal.outcome == Outcome.OPEN:
@@ -70,7 +61,7 @@ def _actions(context: Context, deal: Deal, shared: dict[str, Any]) -> SafeString
                 '<input type="hidden" name="owner" value="{}"><input type="hidden" name="to_stage" value="{}">'
                 '<button class="btn btn-outline-primary btn-sm py-0" type="submit" title="{}" aria-label="{}">'
                 '<i aria-hidden="true" class="bi bi-arrow-right"></i></button></form>',
-                move_url, move_url, _csrf(shared), deal.version, shared["owner"], deal.next_stage, shared["move"],
+                move_url, move_url, form_token(shared), deal.version, shared["owner"], deal.next_stage, shared["move"],
                 shared["move"])
         return format_html('<div class="d-flex gap-1">{}</div>', action)
     # The badges' own templates, rendered as `{% include %}` would.

@@ -5,7 +5,6 @@ Thin views: form in, service call, message, redirect. Scope comes from the selec
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -75,8 +74,8 @@ LIST_ROW = ("kind", "customer", "deal", "owner", "happened_at", "summary", "outc
 def activity_list(request: AuthenticatedRequest) -> HttpResponse:
     visible = selectors.activities_visible_to(request.user, whole_list=True)
     filtered = ActivityFilter(filter_data(request), queryset=visible, user=request.user)
-    page = page_of(request, filtered.qs.select_related("customer", "owner", "deal__commodity").only(*LIST_ROW)
-                   .prefetch_related(Prefetch("contacts", to_attr="contact_list")))
+    page = page_of(request, selectors.with_contact_list(
+        filtered.qs.select_related("customer", "owner", "deal__commodity").only(*LIST_ROW)))
     changeable = selectors.changeable_owner_ids(request.user, page)
     for activity in page:
         activity.can_change = activity.owner_id in changeable

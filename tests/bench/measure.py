@@ -481,9 +481,9 @@ def page_times(username: str, path: str, repeat: int) -> dict:
     """One page as one user, `repeat` times after a warm-up: the median and fastest wall-clock time, the median
     time of its SQL, the fastest and median processor time of this process (Python's side of the request, which a
     neighbour on a shared host disturbs less than the clock), the Python calls it makes (which no neighbour
-    disturbs), its queries. The before/after pairs of
-    docs/benchmark.md's notes are measured so, one right after the other on the same machine: they compare code,
-    where runs of `make bench` on a shared host differ by a fifth."""
+    disturbs), its queries. The before/after pairs of docs/benchmark.md's notes are measured so, one right after
+    the other on the same machine: they compare code, where runs of `make bench` on a shared host differ by a
+    fifth."""
     client = _client()
     client.force_login(_user(username))
     client.get(path)
