@@ -209,14 +209,14 @@ def test_past_its_lanes_a_week_counts_each_days_other_laycans(client_as, cast, c
     assert response.context["deal_count"] == 2  # counted in the month all the same
 
 
-def test_too_many_laycans_in_a_month_are_not_drawn_but_counted(client_as, cast, customer, monkeypatch):
+def test_too_many_laycans_in_a_month_are_not_drawn_nor_counted_past_the_limit(client_as, cast, customer, monkeypatch):
     monkeypatch.setattr(calendar_view, "MOST_DEALS_DRAWN", 1)
     for day in (3, 10):
         DealFactory(customer=customer, **laycan((2027, 3, day), (2027, 3, day + 2)))
     response = client_as(cast.rep).get(calendar_url(month=MARCH))
     html = response.content.decode()
     assert not shown(response) and "No laycan this week." not in html and "0 laycans this month" not in html
-    assert "2 laycans this month: too many to draw. Choose an owner or a commodity above." in html
+    assert "More than 1 laycan this month: too many to draw. Choose an owner or a commodity above." in html
     # Narrowed by a filter under the limit, they are drawn again.
     ore = CommodityFactory(name="Iron ore")
     DealFactory(customer=CustomerFactory(owner=cast.rep), commodity=ore, **laycan((2027, 3, 4), (2027, 3, 5)))
@@ -235,7 +235,7 @@ def test_the_limits_in_chinese(client_as, cast, customer, monkeypatch):
     assert "还有 1 个" in html and "本周另有 1 个。" in html
     DealFactory(customer=customer, **laycan((2027, 3, 9), (2027, 3, 10)))
     html = client_as(cast.rep).get(calendar_url(month=MARCH)).content.decode()
-    assert "本月有 3 个受载期，太多无法显示。请在上方选择负责人或货种。" in html
+    assert "本月受载期超过 2 个，太多无法显示。请在上方选择负责人或货种。" in html
 
 
 def test_a_managers_month_is_read_by_the_owners_laycan_index(cast, customer):

@@ -7,12 +7,12 @@ from typing import Any
 from django import template
 from django.template.context import Context
 from django.template.defaultfilters import date
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
-from accounts.pages import address_pattern, once_per_rendering
+from accounts.pages import address_pattern, fill, once_per_rendering
 from accounts.templatetags.choice_labels import display
 
 from ..models import Customer
@@ -33,19 +33,19 @@ def _shared(context: Context) -> dict[str, Any]:
 @register.simple_tag(takes_context=True)
 def customer_row(context: Context, customer: Customer, cells: list[dict[str, Any]]) -> SafeString:
     shared = _shared(context)
-    short_name = format_html(' <span class="text-secondary small">{}</span>', customer.short_name) \
+    short_name = fill(' <span class="text-secondary small">{}</span>', customer.short_name) \
         if customer.short_name else ""
     contacts = getattr(customer, "primary_contacts", [])
-    contact = format_html('{}<div class="small text-secondary">{}</div>', contacts[0].name,
-                          contacts[0].mobile or contacts[0].email) if contacts else "—"
-    follow_up = format_html('<div class="small text-secondary">{} {}</div>', shared["next"],
-                            date(customer.next_follow_up_on, "SHORT_DATE_FORMAT")) \
+    contact = fill('{}<div class="small text-secondary">{}</div>', contacts[0].name,
+                   contacts[0].mobile or contacts[0].email) if contacts else "—"
+    follow_up = fill('<div class="small text-secondary">{} {}</div>', shared["next"],
+                     date(customer.next_follow_up_on, "SHORT_DATE_FORMAT")) \
         if customer.next_follow_up_on else ""
     contacted = localtime(customer.last_contacted_at) if customer.last_contacted_at else None
     columns = format_html_join("", '<td data-label="{}"{}>{}</td>', (
-        (cell["header"], format_html(' class="{}"', "text-end") if cell["numeric"] else "", cell["html"])
+        (cell["header"], fill(' class="{}"', "text-end") if cell["numeric"] else "", cell["html"])
         for cell in cells))
-    return format_html(
+    return fill(
         '<tr><td class="cell-title"><a href="{}">{}</a>{}<div class="small text-secondary">{}</div></td>'
         '<td data-label="{}">{}</td><td data-label="{}">{}</td><td data-label="{}">{}</td>'
         '<td data-label="{}">{}</td><td data-label="{}">{}</td><td data-label="{}">{}{}</td>{}</tr>',

@@ -3,15 +3,16 @@ not an included template: the customer list shows one in every row, where an inc
 the list's rendering."""
 
 from django import template
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+
+from accounts.pages import fill
 
 register = template.Library()
 
 
 @register.simple_tag
 def tier_badge(tier: str, label: str, pinned: bool = False) -> SafeString:
-    pin = format_html(' <i aria-hidden="true" class="bi bi-pin-angle-fill text-secondary" title="{}"></i>',
-                      _("Set by hand")) if pinned else ""
-    return format_html('<span class="badge tier-{}">{}</span>{}', tier, label, pin)
+    pin = fill(' <i aria-hidden="true" class="bi bi-pin-angle-fill text-secondary" title="{}"></i>',
+               _("Set by hand")) if pinned else ""
+    return fill('<span class="badge tier-{}">{}</span>{}', tier, label, pin)

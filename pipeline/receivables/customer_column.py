@@ -3,12 +3,12 @@ each customer's balance owed past due, in the base currency, sortable, with an "
 
 from django.conf import settings
 from django.db.models import Q
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts import access
+from accounts.pages import fill
 from accounts.templatetags.numbers import floatformat
 from customers.list_columns import ListColumn
 from customers.models import Customer
@@ -20,9 +20,9 @@ def overdue_cell(customer: Customer) -> SafeString:
     """The balance owed past due, in the base currency the header names; built here, not by a template: the list
     shows one in every row."""
     overdue = customer.overdue_base  # type: ignore[attr-defined]
-    shown = format_html('<span class="text-danger fw-semibold">{}</span>', floatformat(overdue, "0g")) \
+    shown = fill('<span class="text-danger fw-semibold">{}</span>', floatformat(overdue, "0g")) \
         if overdue > 0 else "—"
-    return format_html('<span class="text-nowrap">{}</span>', shown)
+    return fill('<span class="text-nowrap">{}</span>', shown)
 
 
 # Money of the contracts: for who sells (customer service and marketing see no deal terms).

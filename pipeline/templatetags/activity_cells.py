@@ -9,11 +9,10 @@ from typing import Any
 from django import template
 from django.template.context import Context
 from django.template.defaultfilters import date, urlencode
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from accounts.pages import address_pattern, form_token, once_per_rendering
+from accounts.pages import address_pattern, fill, form_token, once_per_rendering
 from pipeline.models import Activity
 
 register = template.Library()
@@ -38,16 +37,16 @@ def _shared(context: Context) -> dict[str, Any]:
 def _step(activity: Activity, today: Any, words: dict[str, Any]) -> SafeString | str:
     if not activity.next_step:
         return "—"
-    due = (format_html(' <span class="small text-secondary">· {}</span>',
-                       date(activity.next_step_due, "SHORT_DATE_FORMAT")) if activity.next_step_due else "")
-    handed = (format_html(' <span class="small text-secondary">· {}</span>', words["handed_over"])
+    due = (fill(' <span class="small text-secondary">· {}</span>',
+                date(activity.next_step_due, "SHORT_DATE_FORMAT")) if activity.next_step_due else "")
+    handed = (fill(' <span class="small text-secondary">· {}</span>', words["handed_over"])
               if activity.next_step_owner_id else "")
     badge: SafeString | str = ""
     if activity.next_step_done:
-        badge = format_html('<span class="badge text-bg-success">{}</span>', words["done"])
+        badge = fill('<span class="badge text-bg-success">{}</span>', words["done"])
     elif activity.next_step_due and today is not None and activity.next_step_due < today:
-        badge = format_html('<span class="badge text-bg-danger">{}</span>', words["overdue"])
-    return format_html("<span>{}{}{}\n  {}</span>", activity.next_step, due, handed, badge)
+        badge = fill('<span class="badge text-bg-danger">{}</span>', words["overdue"])
+    return fill("<span>{}{}{}\n  {}</span>", activity.next_step, due, handed, badge)
 
 
 def _actions(activity: Activity, words: dict[str, Any]) -> SafeString | str:
@@ -56,19 +55,19 @@ def _actions(activity: Activity, words: dict[str, Any]) -> SafeString | str:
         return ""
     done = ""
     if activity.next_step and not activity.next_step_done:
-        done = format_html(
+        done = fill(
             '<form method="post" action="{}" class="d-inline">'
             '<input type="hidden" name="csrfmiddlewaretoken" value="{}"><input type="hidden" name="next" value="{}">'
-            '<button type="submit" class="btn btn-outline-success btn-sm">'
+            '<button type="submit" class="btn btn-outline-success btn-sm text-nowrap">'
             '<i aria-hidden="true" class="bi bi-check2-circle me-1"></i>{}</button></form>',
             words["done_url"].format(activity.pk), form_token(words), words["here"], words["mark_done"])
-    edit = (format_html('<a href="{}?next={}">{}</a>', words["edit_url"].format(activity.pk), urlencode(words["here"]),
-                        words["edit"]) if can_change else "")
-    return format_html('<span class="d-inline-flex gap-2 align-items-center">\n  {}\n  {}</span>', done, edit)
+    edit = (fill('<a href="{}?next={}">{}</a>', words["edit_url"].format(activity.pk), urlencode(words["here"]),
+                 words["edit"]) if can_change else "")
+    return fill('<span class="d-inline-flex gap-2 align-items-center">\n  {}\n  {}</span>', done, edit)
 
 
 @register.simple_tag(takes_context=True)
 def activity_next_step(context: Context, activity: Activity) -> SafeString:
     words = _shared(context)
-    return format_html('\n<td data-label="{}">{}</td>\n<td class="text-end">{}</td>\n',
-                       words["next_step"], _step(activity, context.get("today"), words), _actions(activity, words))
+    return fill('\n<td data-label="{}">{}</td>\n<td class="text-end">{}</td>\n',
+                words["next_step"], _step(activity, context.get("today"), words), _actions(activity, words))

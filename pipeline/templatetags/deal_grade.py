@@ -4,10 +4,10 @@ one ("Thermal coal · NAR 5500"). A tag, not an included template: it is shown i
 list and every card of the board, where an include per row cost a list page a tenth of its rendering."""
 
 from django import template
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from accounts.pages import fill
 from pipeline.models import Deal
 
 register = template.Library()
@@ -18,13 +18,13 @@ def deal_grade(deal: Deal, badge_class: str = "") -> SafeString | str:
     if deal.specification_id:
         return str(deal.specification)  # escaped by the template
     if deal.grade:
-        return format_html('{} <span class="badge text-bg-warning fw-normal {}" title="{}">{}</span>', deal.grade,
-                           badge_class, _("This grade is not one of the commodity’s quality specifications."),
-                           _("not on the list"))
+        return fill('{} <span class="badge text-bg-warning fw-normal {}" title="{}">{}</span>', deal.grade,
+                    badge_class, _("This grade is not one of the commodity’s quality specifications."),
+                    _("not on the list"))
     return ""
 
 
 @register.simple_tag
 def commodity_and_grade(deal: Deal) -> SafeString:
     grade = deal_grade(deal)
-    return format_html("{}{}{}", deal.commodity, " · " if grade else "", grade)
+    return fill("{}{}{}", deal.commodity, " · " if grade else "", grade)

@@ -10,12 +10,12 @@ from django import template
 from django.conf import settings
 from django.template.context import Context
 from django.template.defaultfilters import date
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from accounts.pages import address_pattern, form_token, once_per_rendering
+from accounts.pages import address_pattern, fill, form_token, once_per_rendering
 from accounts.templatetags.choice_labels import display
 from accounts.templatetags.numbers import floatformat
 from pipeline.models import Deal, Outcome, Stage
@@ -50,11 +50,11 @@ def _actions(context: Context, deal: Deal, shared: dict[str, Any]) -> SafeString
     if deal.outcome == Outcome.OPEN:
         action: SafeString | str = ""  # the last stage: no move from the board
         if deal.stage == Stage.NEGOTIATION:
-            action = format_html('<a class="btn btn-success btn-sm py-0" href="{}">{}</a>',
-                                 shared["sign_url"].format(deal.pk), shared["sign"])
+            action = fill('<a class="btn btn-success btn-sm py-0" href="{}">{}</a>',
+                          shared["sign_url"].format(deal.pk), shared["sign"])
         elif deal.next_stage:
             move_url = shared["move_url"].format(deal.pk)
-            action = format_html(
+            action = fill(
                 '<form method="post" action="{}" hx-post="{}" hx-target="#board" hx-swap="outerHTML">'
                 '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
                 '<input type="hidden" name="version" value="{}"><input type="hidden" name="next" value="board">'
@@ -63,21 +63,21 @@ def _actions(context: Context, deal: Deal, shared: dict[str, Any]) -> SafeString
                 '<i aria-hidden="true" class="bi bi-arrow-right"></i></button></form>',
                 move_url, move_url, form_token(shared), deal.version, shared["owner"], deal.next_stage, shared["move"],
                 shared["move"])
-        return format_html('<div class="d-flex gap-1">{}</div>', action)
+        return fill('<div class="d-flex gap-1">{}</div>', action)
     # The badges' own templates, rendered as `{% include %}` would.
     badges = format_html_join("", "{}", ((badge.render(context.new({"deal": deal})),) for badge in shared["badges"]))
-    return format_html('<span class="d-flex flex-wrap justify-content-end gap-1">{}'
-                       '<span class="badge text-bg-success">{}</span></span>', badges, shared["won"])
+    return fill('<span class="d-flex flex-wrap justify-content-end gap-1">{}'
+                '<span class="badge text-bg-success">{}</span></span>', badges, shared["won"])
 
 
 @register.simple_tag(takes_context=True)
 def deal_card(context: Context, deal: Deal) -> SafeString:
     shared = _shared(context)
-    terms = format_html(" · {} {}", deal.incoterm, deal.discharge_port) if deal.discharge_port else ""
-    laycan = format_html(
+    terms = fill(" · {} {}", deal.incoterm, deal.discharge_port) if deal.discharge_port else ""
+    laycan = fill(
         '<div class="small text-secondary"><i aria-hidden="true" class="bi bi-calendar-event me-1"></i>{}–{}</div>',
         date(deal.laycan_start, "m-d"), date(deal.laycan_end, "m-d")) if deal.laycan_start else ""
-    return format_html(
+    return fill(
         '<article class="deal-card card" draggable="true" data-deal="{}" data-version="{}" data-stage="{}">'
         '<div class="card-body p-2">'
         '<a class="fw-semibold d-block text-truncate" href="{}">{}</a>'
@@ -96,12 +96,12 @@ def deal_card(context: Context, deal: Deal) -> SafeString:
 def deal_row(context: Context, deal: Deal) -> SafeString:
     shared = _shared(context)
     labels = shared["labels"]
-    outcome = format_html(' <span class="badge {}">{}</span>',
-                          "text-bg-success" if deal.outcome == Outcome.WON else "text-bg-secondary",
-                          display(deal, "outcome")) if deal.outcome != Outcome.OPEN else ""
-    laycan = format_html("{} – {}", date(deal.laycan_start, "SHORT_DATE_FORMAT"),
-                         date(deal.laycan_end, "m-d")) if deal.laycan_start else "—"
-    return format_html(
+    outcome = fill(' <span class="badge {}">{}</span>',
+                   "text-bg-success" if deal.outcome == Outcome.WON else "text-bg-secondary",
+                   display(deal, "outcome")) if deal.outcome != Outcome.OPEN else ""
+    laycan = fill("{} – {}", date(deal.laycan_start, "SHORT_DATE_FORMAT"),
+                  date(deal.laycan_end, "m-d")) if deal.laycan_start else "—"
+    return fill(
         '<tr><td class="cell-title"><a href="{}">{}</a><div class="small text-secondary">{}</div></td>'
         '<td data-label="{}">{}{}</td>'
         '<td data-label="{}" class="text-end">{} {}</td>'
@@ -125,11 +125,11 @@ def laycan_row(context: Context, deal: Deal) -> SafeString:
     pipeline.selectors.laycans_in gives it, with its `laycan_from` and `laycan_to`."""
     shared = _shared(context)
     labels = shared["labels"]
-    port = format_html(" · {}", deal.discharge_port) if deal.discharge_port else ""
-    status = format_html('<span class="badge text-bg-success">{}</span>', shared["signed"]) \
-        if deal.outcome == Outcome.WON else format_html('<span class="badge text-bg-warning">{}</span>',
-                                                        shared["not_signed"])
-    return format_html(
+    port = fill(" · {}", deal.discharge_port) if deal.discharge_port else ""
+    status = fill('<span class="badge text-bg-success">{}</span>', shared["signed"]) \
+        if deal.outcome == Outcome.WON else fill('<span class="badge text-bg-warning">{}</span>',
+                                                 shared["not_signed"])
+    return fill(
         '<tr><td class="cell-title"><span><a href="{}">{}</a> <span class="small text-secondary">{} · {} {}{}</span>'
         '</span></td><td data-label="{}"><span class="text-nowrap">{} – {}</span></td>'
         '<td data-label="{}"><span>{}</span></td></tr>',

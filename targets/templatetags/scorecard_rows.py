@@ -10,11 +10,10 @@ from django import template
 from django.template.context import Context
 from django.template.loader import get_template
 from django.utils.formats import localize
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from accounts.pages import address_pattern, once_per_rendering
+from accounts.pages import address_pattern, fill, once_per_rendering
 from accounts.templatetags.numbers import floatformat
 
 from ..models import Scorecard
@@ -57,8 +56,8 @@ def _name(card: Scorecard) -> object:
 def _title(shared: dict[str, Any], card: Scorecard, *, reps: bool = True, strong: bool = False) -> SafeString:
     """The first cell: a team's or rep's name linked to their dashboard, anything else as it is."""
     if card.subject == "team" or (reps and card.subject == "rep"):
-        return format_html('<a href="{}">{}</a>', shared[card.subject].format(card.subject_id), _name(card))
-    return format_html("<strong>{}</strong>" if strong else "{}", _name(card))
+        return fill('<a href="{}">{}</a>', shared[card.subject].format(card.subject_id), _name(card))
+    return fill("<strong>{}</strong>" if strong else "{}", _name(card))
 
 
 @register.simple_tag(takes_context=True)
@@ -66,10 +65,10 @@ def scorecard_row(context: Context, card: Scorecard) -> SafeString:
     """A row of the sales table."""
     shared = _shared(context)
     amended = get_template("targets/_amended_badge.html").render({"card": card}) if card.amended_contracts else ""
-    target = format_html('<br><span class="small text-secondary">{}% {} {}</span>',
-                         _percent_of(card.sales_amount, card.target_sales_amount), shared["of_target"],
-                         floatformat(card.target_sales_amount, "0g")) if card.target_sales_amount else ""
-    return format_html(
+    target = fill('<br><span class="small text-secondary">{}% {} {}</span>',
+                  _percent_of(card.sales_amount, card.target_sales_amount), shared["of_target"],
+                  floatformat(card.target_sales_amount, "0g")) if card.target_sales_amount else ""
+    return fill(
         '<tr>\n    <td class="cell-title"><span>{}</span></td>\n'
         '    <td data-label="{}" class="text-end"><span>{}{}{}</span></td>\n'
         '    <td data-label="{}" class="text-end"><span>{}{}</span></td>\n'
@@ -80,7 +79,7 @@ def scorecard_row(context: Context, card: Scorecard) -> SafeString:
         '    <td data-label="{}" class="text-end"><strong>{}</strong></td>\n'
         '    <td data-label="{}" class="text-end"><span>{}</span></td>\n  </tr>',
         _title(shared, card),
-        shared["sales"], floatformat(card.sales_amount, "0g"), format_html(" {}", amended) if amended else "", target,
+        shared["sales"], floatformat(card.sales_amount, "0g"), fill(" {}", amended) if amended else "", target,
         shared["signed"], localize(card.signed_contracts),
         f" / {localize(card.target_signed_contracts)}" if card.target_signed_contracts else "",
         shared["new"], localize(card.new_customers),
@@ -97,9 +96,9 @@ def scorecard_row(context: Context, card: Scorecard) -> SafeString:
 def delivery_row(context: Context, card: Scorecard) -> SafeString:
     """A row of the delivery and collections table."""
     shared = _shared(context)
-    overdue = format_html('<span class="text-danger">{}</span>', floatformat(card.overdue_receivables, "0g")) \
+    overdue = fill('<span class="text-danger">{}</span>', floatformat(card.overdue_receivables, "0g")) \
         if card.overdue_receivables else "0"
-    return format_html(
+    return fill(
         '<tr>\n    <td class="cell-title"><span>{}</span></td>\n'
         '    <td data-label="{}" class="text-end"><span>{}</span></td>\n'
         '    <td data-label="{}" class="text-end"><span>{}</span></td>\n'
@@ -125,10 +124,10 @@ def forecast_row(context: Context, card: Scorecard) -> SafeString:
         ratio = DASH
     else:
         coverage = forecast["coverage"]
-        ratio = format_html('{}%<br><span class="small text-secondary text-nowrap">{}</span>', floatformat(percent, 1),
-                            format_html("{} {}%", shared["coverage"], floatformat(coverage, 1))
-                            if coverage is not None else shared["reached"])
-    return format_html(
+        ratio = fill('{}%<br><span class="small text-secondary text-nowrap">{}</span>', floatformat(percent, 1),
+                     fill("{} {}%", shared["coverage"], floatformat(coverage, 1))
+                     if coverage is not None else shared["reached"])
+    return fill(
         '<tr{}>\n      <td class="cell-title"><span>{}</span></td>\n'
         '      <td data-label="{}" class="text-end"><span class="text-nowrap">{}</span></td>\n'
         '      <td data-label="+ {}" class="text-end"><span class="text-nowrap">{}</span></td>\n'
@@ -138,7 +137,7 @@ def forecast_row(context: Context, card: Scorecard) -> SafeString:
         '      <td data-label="{}" class="text-end text-secondary"><span class="text-nowrap">{}</span></td>\n'
         '      <td data-label="{}" class="text-end text-secondary"><span class="text-nowrap">{}</span></td>\n'
         '    </tr>',
-        format_html(' class="{}"', "table-light") if card.subject == "department" else "",
+        fill(' class="{}"', "table-light") if card.subject == "department" else "",
         _title(shared, card, reps=False, strong=True),
         shared["signed_so_far"], floatformat(forecast["signed"], "0g"),
         shared["weighted"], floatformat(forecast["weighted"], "0g"),

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -172,6 +173,11 @@ def manager(request: AuthenticatedRequest, team_id: int | None = None) -> HttpRe
     funnel = dashboards.funnel(deals=deals, since=since)
     weeks = dashboards.week_starts(today, VISIT_WEEKS)
     visits = dashboards.visits_per_week(activities=activities, people=people, weeks=weeks)
+    # Each week's heading, written once: the table's ten rows repeat it on every cell (its label on a phone).
+    week_labels = [_("Week of %(day)s") % {"day": date_filter(week, "m-d")} for week in weeks]
+    for row in visits:
+        for cell, label in zip(row["weeks"], week_labels, strict=True):
+            cell["label"] = label
     reminders = dashboards.open_reminder_counts(people=people, day=today)
     team_complaints = access.of_team(viewer, team, Complaint.objects.all(),
                                      customer_selectors.complaints_visible_to).filter(
@@ -208,6 +214,7 @@ def manager(request: AuthenticatedRequest, team_id: int | None = None) -> HttpRe
             {"label": _("Deals that reached the stage"), "data": [row["reached"] for row in funnel]},
         ], integers=True),
         "weeks": weeks,
+        "week_labels": week_labels,
         "visits": visits,
         "visits_chart": _chart("visits-chart", "line", [f"{week:%m-%d}" for week in weeks], [
             {"label": str(row["person"]), "data": [cell["visits"] for cell in row["weeks"]]} for row in visits

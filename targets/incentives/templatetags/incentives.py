@@ -8,12 +8,12 @@ from typing import Any
 
 from django import template
 from django.template.context import Context
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from accounts.pages import address_pattern, once_per_rendering
+from accounts.pages import address_pattern, fill, once_per_rendering
 from accounts.templatetags.choice_labels import display
 from accounts.templatetags.numbers import floatformat, number_format
 
@@ -119,21 +119,21 @@ def _line_title(line: StatementLine, shared: dict[str, Any]) -> SafeString:
     clawback = line.kind == StatementLine.Kind.CLAWBACK
     if line.kind == StatementLine.Kind.CONTRACT or clawback and line.contract_number:
         name = line.contract_number or shared["contract"]
-        badge = format_html('<span class="badge text-bg-warning me-1">{}</span>', display(line, "kind")) \
+        badge = fill('<span class="badge text-bg-warning me-1">{}</span>', display(line, "kind")) \
             if clawback else ""
-        title = format_html(
+        title = fill(
             '{}{}<div class="small text-secondary fw-normal">{}{}</div>', badge,
-            format_html('<a href="{}">{}</a>', shared["deal"].format(line.deal_id), name)
+            fill('<a href="{}">{}</a>', shared["deal"].format(line.deal_id), name)
             if line.deal_id in shared["visible_deals"] else name,
             line.customer_name, f" · {line.commodity_name}" if line.commodity_name else "")
     else:
-        title = format_html("{}{}", display(line, "kind"), format_html(
+        title = fill("{}{}", display(line, "kind"), fill(
             '<div class="small text-secondary fw-normal">{}</div>', line.customer_name) if line.customer_name else "")
     if clawback:
-        recovers = format_html(' · <a href="{}">{}</a>', shared["statement"].format(line.recovers.pk),
-                               _("recovers the approved %(plan)s") % {"plan": line.recovers.plan}) \
+        recovers = fill(' · <a href="{}">{}</a>', shared["statement"].format(line.recovers.pk),
+                        _("recovers the approved %(plan)s") % {"plan": line.recovers.plan}) \
             if line.recovers else ""
-        title = format_html('{}<div class="small fw-normal">{}{}</div>', title, display(line, "reason"), recovers)
+        title = fill('{}<div class="small fw-normal">{}{}</div>', title, display(line, "reason"), recovers)
     return title
 
 
@@ -148,7 +148,7 @@ def _line_rate(line: StatementLine) -> str:
 
 def _line_bands(line: StatementLine) -> SafeString | str:
     if line.bands:
-        return format_html('<ul class="list-unstyled small mb-0 band-parts">{}</ul>', format_html_join(
+        return fill('<ul class="list-unstyled small mb-0 band-parts">{}</ul>', format_html_join(
             "", '<li class="text-nowrap"><span class="text-secondary">{}:</span> {} {} = {}</li>',
             ((band_part(part), number(part.get("amount"), 0), times(part.get("multiplier")),
               number(part.get("earned"), 2)) for part in line.bands)))
@@ -161,7 +161,7 @@ def statement_line(context: Context, line: StatementLine) -> SafeString:
     contract, and through the template language each line's dozen conditions and filters cost most of the page."""
     shared = _line_words(context)
     counted = line.kind in (StatementLine.Kind.CONTRACT, StatementLine.Kind.CLAWBACK)
-    return format_html(
+    return fill(
         '<tr{}><td class="cell-title">{}</td>'
         '<td data-label="{}" class="text-end text-nowrap">{}</td>'
         '<td data-label="{}" class="text-end text-nowrap">{}</td>'
@@ -169,7 +169,7 @@ def statement_line(context: Context, line: StatementLine) -> SafeString:
         '<td data-label="{}" class="text-end text-nowrap"><span>{}</span></td>'
         '<td data-label="{}">{}</td>'
         '<td data-label="{}" class="text-end text-nowrap fw-semibold">{}</td></tr>',
-        format_html(' class="{}"', "table-warning") if line.kind == StatementLine.Kind.CLAWBACK else "",
+        fill(' class="{}"', "table-warning") if line.kind == StatementLine.Kind.CLAWBACK else "",
         _line_title(line, shared),
         shared["tonnes"], "—" if line.tonnes is None else f"{floatformat(line.tonnes, '0g')} {pgettext('unit', 't')}",
         shared["amount"], "—" if line.amount is None else floatformat(line.amount, "2g"),
