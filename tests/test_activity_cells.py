@@ -21,7 +21,7 @@ OLD = """{% load i18n %}{# An activity's next step and what its owner may do wit
   {% if activity.next_step_done %}<span class="badge text-bg-success">{% translate "Done" %}</span>{% elif activity.next_step_due and activity.next_step_due < today %}<span class="badge text-bg-danger">{% translate "Overdue" %}</span>{% endif %}</span>{% else %}—{% endif %}</td>
 <td class="text-end">{% if activity.can_change or activity.next_step_owner_id == request.user.pk %}<span class="d-inline-flex gap-2 align-items-center">
   {% if activity.next_step and not activity.next_step_done %}<form method="post" action="{% url 'activities:done' activity.pk %}" class="d-inline">{% csrf_token %}<input type="hidden" name="next" value="{{ request.get_full_path }}"><button type="submit" class="btn btn-outline-success btn-sm text-nowrap"><i aria-hidden="true" class="bi bi-check2-circle me-1"></i>{% translate "Mark done" %}</button></form>{% endif %}
-  {% if activity.can_change %}<a href="{% url 'activities:edit' activity.pk %}?next={{ request.get_full_path|urlencode }}">{% translate "Edit" %}</a>{% endif %}</span>{% endif %}</td>
+  {% if activity.can_change %}<a class="text-nowrap" href="{% url 'activities:edit' activity.pk %}?next={{ request.get_full_path|urlencode }}">{% translate "Edit" %}</a>{% endif %}</span>{% endif %}</td>
 """  # noqa: E501
 NEW = "{% load activity_cells %}{% activity_next_step activity %}"
 TODAY = datetime.date(2026, 3, 10)

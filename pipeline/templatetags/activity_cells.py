@@ -61,8 +61,8 @@ def _actions(activity: Activity, words: dict[str, Any]) -> SafeString | str:
             '<button type="submit" class="btn btn-outline-success btn-sm text-nowrap">'
             '<i aria-hidden="true" class="bi bi-check2-circle me-1"></i>{}</button></form>',
             words["done_url"].format(activity.pk), form_token(words), words["here"], words["mark_done"])
-    edit = (fill('<a href="{}?next={}">{}</a>', words["edit_url"].format(activity.pk), urlencode(words["here"]),
-                 words["edit"]) if can_change else "")
+    edit = (fill('<a class="text-nowrap" href="{}?next={}">{}</a>', words["edit_url"].format(activity.pk),
+                 urlencode(words["here"]), words["edit"]) if can_change else "")
     return fill('<span class="d-inline-flex gap-2 align-items-center">\n  {}\n  {}</span>', done, edit)
 
 
