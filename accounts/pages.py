@@ -5,7 +5,7 @@ the one template of a simple form are the same everywhere.
 """
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django.core.paginator import Page, Paginator
@@ -55,8 +55,17 @@ def fill(markup: str, *values: Any) -> SafeString:
     """`markup` with `values` in its "{}"s, escaped unless already safe: Django's `format_html`, for the rows and
     cards built in Python by the hundred. The same HTML at a quarter of the cost: `format_html` escapes each value
     through two wrappers made for lazy text (a board of 120 cards made some 3,800 such calls)."""
-    escaped = [value.__html__() if hasattr(value, "__html__") else html.escape(str(value)) for value in values]
-    return SafeString(markup.format(*escaped))  # nosec B703 B308: every value escaped unless already safe
+    return SafeString(markup.format(*_escaped(values)))  # nosec B703 B308: every value escaped unless already safe
+
+
+def joined(parts: Iterable[Any], separator: str = "") -> SafeString:
+    """`parts` one after the other, each escaped unless already safe: `format_html_join(separator, "{}", ...)`,
+    without a `format_html` per part."""
+    return SafeString(separator.join(_escaped(parts)))  # nosec B703 B308: every part escaped unless already safe
+
+
+def _escaped(values: Iterable[Any]) -> list[str]:
+    return [value.__html__() if hasattr(value, "__html__") else html.escape(str(value)) for value in values]
 
 
 def form_token(shared: dict[str, Any]) -> str:

@@ -6,8 +6,9 @@ from typing import Any
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+
+from accounts.pages import fill, joined
 
 # The browser's pickers read and write ISO values whatever the reader's language, so the value is
 # always rendered in that form, never in the locale's first input format.
@@ -60,26 +61,24 @@ def render_select(widget: forms.Select, name: str, value: Any, attrs: dict[str, 
         nonlocal chosen
         selected = (not chosen or widget.allow_multiple_selected) and str(option_value) in wanted
         chosen |= selected
-        return format_html("<option value=\"{}\"{}>{}</option>", option_value, " selected" if selected else "", label)
+        return fill("<option value=\"{}\"{}>{}</option>", option_value, " selected" if selected else "", label)
 
     groups = []
     for option_value, label in _choices(widget):
         if isinstance(label, (list, tuple)):
-            options = format_html_join("", "{}", ((option(*choice),) for choice in label))
-            groups.append(format_html("<optgroup label=\"{}\">{}</optgroup>", option_value, options)
+            options = joined(option(*choice) for choice in label)
+            groups.append(fill("<optgroup label=\"{}\">{}</optgroup>", option_value, options)
                           if option_value else options)
         else:
             groups.append(option("" if option_value is None else option_value, label))
-    return format_html("<select name=\"{}\"{}>{}</select>", name, attributes(final_attrs),
-                       format_html_join("", "{}", ((group,) for group in groups)))
+    return fill("<select name=\"{}\"{}>{}</select>", name, attributes(final_attrs), joined(groups))
 
 
 def attributes(attrs: dict[str, Any]) -> SafeString:
     """A widget's attributes as Django's attrs.html writes them: in their order, a true one by its name alone, a
     false one left out."""
-    return format_html_join("", "{}", (
-        (format_html(" {}", key) if each is True else format_html(" {}=\"{}\"", key, each),)
-        for key, each in attrs.items() if each is not False))
+    return joined(fill(" {}", key) if each is True else fill(" {}=\"{}\"", key, each)
+                  for key, each in attrs.items() if each is not False)
 
 
 # Django's templates of these widgets are all its input.html, which render_input writes out.
@@ -91,15 +90,15 @@ def render_input(widget: forms.widgets.Input, name: str, value: Any, attrs: dict
     """The HTML Django's input.html gives an <input> (text, date, check box...), built in Python: its
     attributes in their order, as its attrs.html writes them."""
     context = widget.get_context(name, value, attrs)["widget"]
-    shown = "" if context["value"] is None else format_html(" value=\"{}\"", context["value"])
-    return format_html("<input type=\"{}\" name=\"{}\"{}{}>", context["type"], context["name"], shown,
-                       attributes(context["attrs"]))
+    shown = "" if context["value"] is None else fill(" value=\"{}\"", context["value"])
+    return fill("<input type=\"{}\" name=\"{}\"{}{}>", context["type"], context["name"], shown,
+                attributes(context["attrs"]))
 
 
 def render_textarea(widget: forms.Widget, name: str, value: Any, attrs: dict[str, Any] | None = None) -> SafeString:
     """The HTML Django's textarea.html gives a <textarea>, built in Python (the line break after the tag is the
     browser's to drop, as Django writes it)."""
     context = widget.get_context(name, value, attrs)["widget"]
-    return format_html("<textarea name=\"{}\"{}>\n{}</textarea>", context["name"], attributes(context["attrs"]),
-                       context["value"] or "")
+    return fill("<textarea name=\"{}\"{}>\n{}</textarea>", context["name"], attributes(context["attrs"]),
+                context["value"] or "")
 

@@ -6,10 +6,11 @@ from typing import Any
 
 from django import forms, template
 from django.forms.widgets import Input
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from django_filters.widgets import BaseCSVWidget
 
+from accounts.pages import fill
 from accounts.widgets import INPUT_TEMPLATES, render_input, render_select
 
 register = template.Library()
@@ -50,11 +51,11 @@ def filter_field(field: forms.BoundField) -> SafeString:
     else:
         control = field.as_widget(attrs={"class": css})
     # The id the control's aria-describedby names (Django's BoundField sets it on an invalid control).
-    errors = format_html("<div id=\"{}_error\" class=\"invalid-feedback\">{}</div>", field.auto_id,
-                         format_html_join(" ", "{}", ((error,) for error in field.errors))) if field.errors else ""
+    errors = fill("<div id=\"{}_error\" class=\"invalid-feedback\">{}</div>", field.auto_id,
+                  format_html_join(" ", "{}", ((error,) for error in field.errors))) if field.errors else ""
     if isinstance(widget, forms.CheckboxInput):
-        return format_html(
+        return fill(
             "<div class=\"mb-3\"><div class=\"form-check\">{}<label for=\"{}\" class=\"form-check-label\">"
                            "{}</label>{}</div></div>", control, field.id_for_label, field.label, errors)
-    return format_html("<div class=\"mb-3\"><label for=\"{}\" class=\"form-label\">{}</label>{}{}</div>",
-                       field.id_for_label, field.label, control, errors)
+    return fill("<div class=\"mb-3\"><label for=\"{}\" class=\"form-label\">{}</label>{}{}</div>",
+                field.id_for_label, field.label, control, errors)

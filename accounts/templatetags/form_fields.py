@@ -19,9 +19,10 @@ from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_c
 from django import forms, template
 from django.conf import settings
 from django.forms.boundfield import BoundField
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.safestring import SafeData, SafeString
 
+from accounts.pages import fill
 from accounts.widgets import INPUT_TEMPLATES, render_input, render_select, render_textarea
 
 register = template.Library()
@@ -71,7 +72,7 @@ def _control(field: BoundField, *classes: str) -> SafeString:
 
 def _help_and_errors(field: BoundField) -> SafeString:
     """crispy's help_text_and_errors.html as the filters render it: the errors' block, then the help text."""
-    errors = format_html(
+    errors = fill(
         "<div id=\"{}_error\" class=\"invalid-feedback\">{}</div>", getattr(field.errors, "field_id", ""),
         format_html_join("", "<p id=\"error_{}_{}\"><strong>{}</strong></p>",
                          ((number, field.auto_id, error) for number, error in enumerate(field.errors, 1)))) \
@@ -80,33 +81,33 @@ def _help_and_errors(field: BoundField) -> SafeString:
     if help_text:
         # crispy shows help texts unescaped (|safe): ours are the forms' own words, never a user's.
         shown = help_text if isinstance(help_text, SafeData) else SafeString(str(help_text))  # nosec B703 B308
-        help_html: str = format_html("<div {}class=\"form-text\">{}</div>",
-                                format_html("id=\"{}_helptext\" ", field.auto_id) if field.auto_id else "", shown)
+        help_html: str = fill("<div {}class=\"form-text\">{}</div>",
+                              fill("id=\"{}_helptext\" ", field.auto_id) if field.auto_id else "", shown)
     else:
         help_html = ""
-    return format_html("{}{}", errors, help_html)
+    return fill("{}{}", errors, help_html)
 
 
 def _label_text(field: BoundField) -> SafeString:
-    return format_html("{}{}", field.label,
-                       SafeString("<span class=\"asteriskField\">*</span>") if field.field.required else "")
+    return fill("{}{}", field.label,
+                SafeString("<span class=\"asteriskField\">*</span>") if field.field.required else "")
 
 
 def _render(field: BoundField) -> SafeString:
     extra = f" {field.css_classes()}" if field.css_classes() else ""
     required = " requiredField" if field.field.required else ""
     if isinstance(field.field.widget, forms.CheckboxInput):
-        return format_html(
+        return fill(
             "<div class=\"mb-3\"><div id=\"div_{}\" class=\"form-check{}\">{}"
             "<label for=\"{}\" class=\"form-check-label{}\">{}</label>{}</div></div>",
             field.auto_id, extra, _control(field, "form-check-input"), field.id_for_label, required,
             _label_text(field), _help_and_errors(field))
-    label = format_html("<label {}class=\"form-label{}\">{}</label>",
-                        format_html("for=\"{}\" ", field.id_for_label) if field.id_for_label else "", required,
-                        _label_text(field)) if field.label else ""
+    label = fill("<label {}class=\"form-label{}\">{}</label>",
+                 fill("for=\"{}\" ", field.id_for_label) if field.id_for_label else "", required,
+                 _label_text(field)) if field.label else ""
     kind = "form-select" if isinstance(field.field.widget, forms.Select) else "form-control"
-    return format_html("<div id=\"div_{}\" class=\"mb-3{}\">{}{}{}</div>", field.auto_id, extra, label,
-                       _control(field, kind), _help_and_errors(field))
+    return fill("<div id=\"div_{}\" class=\"mb-3{}\">{}{}{}</div>", field.auto_id, extra, label,
+                _control(field, kind), _help_and_errors(field))
 
 
 _BETWEEN_TAGS = re.compile(r">\s+<")
@@ -140,8 +141,8 @@ def _errors(form: forms.BaseForm) -> SafeString:
     errors = form.non_field_errors()
     if not errors:
         return SafeString("")
-    return format_html("<div class=\"alert alert-block alert-danger\"><ul class=\"m-0\">{}</ul></div>",
-                       format_html_join("", "<li>{}</li>", ((error,) for error in errors)))
+    return fill("<div class=\"alert alert-block alert-danger\"><ul class=\"m-0\">{}</ul></div>",
+                format_html_join("", "<li>{}</li>", ((error,) for error in errors)))
 
 
 @register.filter
@@ -149,6 +150,6 @@ def form_fields(form: forms.BaseForm) -> SafeString:
     """crispy's `|crispy` for a form (not a formset): its errors, then each field."""
     if not isinstance(form, forms.BaseForm) or getattr(form, "helper", None):
         return as_crispy_form(form)
-    ours = format_html("{}{}", _errors(form), format_html_join(
+    ours = fill("{}{}", _errors(form), format_html_join(
         "", "{}", ((field if field.is_hidden else form_field(field),) for field in form)))
     return _checked(ours, lambda: as_crispy_form(form), f"form_fields of {form.__class__.__name__}")

@@ -9,7 +9,7 @@ from django import template
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from accounts.pages import fill
+from accounts.pages import fill, joined
 
 if TYPE_CHECKING:
     from pipeline.views.calendar import Bar, Week
@@ -45,8 +45,7 @@ def laycan_week_grid(week: "Week") -> SafeString:
     more_row = week.more_row
     more = [fill(_MORE, column, more_row, _("+%(count)s more") % {"count": count})
             for column, count in enumerate(week.more, start=1) if count]
-    parts = [*days, *(_bar(bar) for bar in week.bars), *more]
-    return SafeString("\n".join(parts))  # nosec B703 B308: each part made by `fill`
+    return joined([*days, *(_bar(bar) for bar in week.bars), *more], "\n")
 
 
 @register.simple_tag
@@ -58,4 +57,4 @@ def laycan_week_list(week: "Week") -> SafeString:
         reference = fill(' — <span class="text-nowrap">{}</span>', shown.reference) if shown.reference else ""
         items.append(fill(_ITEM, shown.url, "" if shown.reference else _TRUNCATE, shown.label,
                           reference, shown.css, shown.icon, shown.kind, shown.detail, shown.laycan))
-    return SafeString("\n".join(items))  # nosec B703 B308: each item made by `fill`
+    return joined(items, "\n")
