@@ -7,18 +7,19 @@ from typing import Any
 from django import template
 from django.template.context import Context
 from django.template.defaultfilters import date
-from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
-from accounts.pages import address_pattern, fill, once_per_rendering
+from accounts.pages import address_pattern, fill, joined, once_per_rendering
 from accounts.templatetags.choice_labels import display
 
 from ..models import Customer
 from .tier_badge import tier_badge
 
 register = template.Library()
+
+_END = SafeString(' class="text-end"')  # a numeric cell's
 
 def _shared(context: Context) -> dict[str, Any]:
     """What every row of one page shares, worked out once per rendering: the cells' labels (a phone shows them)
@@ -42,9 +43,8 @@ def customer_row(context: Context, customer: Customer, cells: list[dict[str, Any
                      date(customer.next_follow_up_on, "SHORT_DATE_FORMAT")) \
         if customer.next_follow_up_on else ""
     contacted = localtime(customer.last_contacted_at) if customer.last_contacted_at else None
-    columns = format_html_join("", '<td data-label="{}"{}>{}</td>', (
-        (cell["header"], fill(' class="{}"', "text-end") if cell["numeric"] else "", cell["html"])
-        for cell in cells))
+    columns = joined(fill('<td data-label="{}"{}>{}</td>', cell["header"], _END if cell["numeric"] else "",
+                          cell["html"]) for cell in cells)
     return fill(
         '<tr><td class="cell-title"><a href="{}">{}</a>{}<div class="small text-secondary">{}</div></td>'
         '<td data-label="{}">{}</td><td data-label="{}">{}</td><td data-label="{}">{}</td>'

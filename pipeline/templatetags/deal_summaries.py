@@ -10,12 +10,11 @@ from django import template
 from django.conf import settings
 from django.template.context import Context
 from django.template.defaultfilters import date
-from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from accounts.pages import address_pattern, fill, form_token, once_per_rendering
+from accounts.pages import address_pattern, fill, form_token, joined, once_per_rendering
 from accounts.templatetags.choice_labels import display
 from accounts.templatetags.numbers import floatformat
 from pipeline.models import Deal, Outcome, Stage
@@ -65,7 +64,7 @@ def _actions(context: Context, deal: Deal, shared: dict[str, Any]) -> SafeString
                 shared["move"])
         return fill('<div class="d-flex gap-1">{}</div>', action)
     # The badges' own templates, rendered as `{% include %}` would.
-    badges = format_html_join("", "{}", ((badge.render(context.new({"deal": deal})),) for badge in shared["badges"]))
+    badges = joined(badge.render(context.new({"deal": deal})) for badge in shared["badges"])
     return fill('<span class="d-flex flex-wrap justify-content-end gap-1">{}'
                 '<span class="badge text-bg-success">{}</span></span>', badges, shared["won"])
 

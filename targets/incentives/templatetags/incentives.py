@@ -8,12 +8,11 @@ from typing import Any
 
 from django import template
 from django.template.context import Context
-from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from accounts.pages import address_pattern, fill, once_per_rendering
+from accounts.pages import address_pattern, fill, joined, once_per_rendering
 from accounts.templatetags.choice_labels import display
 from accounts.templatetags.numbers import floatformat, number_format
 
@@ -148,10 +147,10 @@ def _line_rate(line: StatementLine) -> str:
 
 def _line_bands(line: StatementLine) -> SafeString | str:
     if line.bands:
-        return fill('<ul class="list-unstyled small mb-0 band-parts">{}</ul>', format_html_join(
-            "", '<li class="text-nowrap"><span class="text-secondary">{}:</span> {} {} = {}</li>',
-            ((band_part(part), number(part.get("amount"), 0), times(part.get("multiplier")),
-              number(part.get("earned"), 2)) for part in line.bands)))
+        return fill('<ul class="list-unstyled small mb-0 band-parts">{}</ul>', joined(
+            fill('<li class="text-nowrap"><span class="text-secondary">{}:</span> {} {} = {}</li>', band_part(part),
+                 number(part.get("amount"), 0), times(part.get("multiplier")), number(part.get("earned"), 2))
+            for part in line.bands))
     return "—" if line.multiplier is None else times(line.multiplier)
 
 
