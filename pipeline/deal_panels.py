@@ -28,10 +28,13 @@ def render_deal_panels(request: AuthenticatedRequest, deal: Deal) -> list[str]:
 @dataclass(frozen=True)
 class DealBadge:
     """A badge on a deal's card and page header: `annotate` adds what it shows to the deals' query
-    (a subquery, so a board of any size costs no query more), `template` renders it for `deal`."""
+    (a subquery, so a board of any size costs no query more), `template` renders it for `deal`, reading only
+    the deal's attributes `reads` when it names them (the board then renders it once for each value: its thirty
+    signed cards have a handful of states)."""
 
     annotate: Callable[[QuerySet[Deal]], QuerySet[Deal]]
     template: str
+    reads: tuple[str, ...] = ()
 
 
 _badges: list[DealBadge] = []
@@ -47,6 +50,10 @@ def with_deal_badges(deals: QuerySet[Deal]) -> QuerySet[Deal]:
     for badge in _badges:
         deals = badge.annotate(deals)
     return deals
+
+
+def deal_badges() -> list[DealBadge]:
+    return list(_badges)
 
 
 def deal_badge_templates() -> list[str]:

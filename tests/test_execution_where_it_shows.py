@@ -117,6 +117,24 @@ def test_open_deals_cards_show_no_execution_state(client_as, cast, coal):
     assert text(response).count("Contract execution: ") == 1
 
 
+def test_each_card_shows_its_own_contracts_state_in_both_languages(client_as, cast, coal):
+    """The board renders a state's badge once and gives it to every card in that state: each card still shows
+    its own contract's."""
+    record(coal, cast.rep, bl_tonnes=D(60000))  # sailing
+    nominated = SignedDealFactory(customer=coal.customer, liftings=2)
+    record(nominated, cast.rep)
+    awaiting = SignedDealFactory(customer=coal.customer, liftings=2)
+    also_sailing = SignedDealFactory(customer=coal.customer, liftings=2)
+    record(also_sailing, cast.rep, bl_tonnes=D(30000))
+    expected = {coal: ("Sailing", "航行中"), nominated: ("Nominated", "已指派"),
+                awaiting: ("Awaiting nomination", "待指派船舶"), also_sailing: ("Sailing", "航行中")}
+    for user, language in ((cast.rep, 0), (chinese(cast.manager), 1)):
+        html = text(client_as(user).get(reverse("deals:board")))
+        for deal, labels in expected.items():
+            card = html.split(f'data-deal="{deal.pk}"')[1].split("</article>")[0]
+            assert f'</span>{labels[language]}</span>' in card, (deal, labels[language])
+
+
 def test_the_board_answers_a_move_with_the_states_too(client_as, cast, coal):
     deal = DealFactory(customer=coal.customer, stage="research")
     response = client_as(cast.rep).post(reverse("deals:move", args=[deal.pk]),

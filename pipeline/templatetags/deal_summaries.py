@@ -17,6 +17,7 @@ from django.utils.translation import pgettext
 from accounts.pages import address_pattern, fill, form_token, joined, once_per_rendering
 from accounts.templatetags.choice_labels import display
 from accounts.templatetags.numbers import floatformat
+from pipeline.deal_panels import deal_badges
 from pipeline.models import Deal, Outcome, Stage
 
 from .deal_grade import commodity_and_grade
@@ -28,7 +29,6 @@ def _shared(context: Context) -> dict[str, Any]:
     board's owner filter, the badges' templates (and the forms' CSRF token, `form_token`)."""
     def build() -> dict[str, Any]:
         engine = context.template.engine if context.template else None
-        badges: list[str] = context.get("deal_badges") or []
         return {
             "move": _("Move to the next stage"), "sign": _("Sign"), "won": _("Won"),
             "signed": _("Signed"), "not_signed": _("Not signed yet"), "t": pgettext("unit", "t"),
@@ -37,7 +37,8 @@ def _shared(context: Context) -> dict[str, Any]:
             "owner": context.get("owner_filter", ""),
             "base_currency": context.get("BASE_CURRENCY", settings.BASE_CURRENCY),
             "request": context.get("request"),
-            "badges": [engine.get_template(name) for name in badges] if engine else [],
+            "badges": [(engine.get_template(badge.template), badge.reads) for badge in deal_badges()] if engine else [],
+            "badge_html": {},  # a badge that names what it reads, rendered once per value
             "detail": address_pattern("deals:detail"), "sign_url": address_pattern("deals:sign"),
             "move_url": address_pattern("deals:move"),
         }
@@ -64,9 +65,18 @@ def _actions(context: Context, deal: Deal, shared: dict[str, Any]) -> SafeString
                 shared["move"])
         return fill('<div class="d-flex gap-1">{}</div>', action)
     # The badges' own templates, rendered as `{% include %}` would.
-    badges = joined(badge.render(context.new({"deal": deal})) for badge in shared["badges"])
+    badges = joined(_badge(context, deal, template, reads, shared) for template, reads in shared["badges"])
     return fill('<span class="d-flex flex-wrap justify-content-end gap-1">{}'
                 '<span class="badge text-bg-success">{}</span></span>', badges, shared["won"])
+
+
+def _badge(context: Context, deal: Deal, template: Any, reads: tuple[str, ...], shared: dict[str, Any]) -> SafeString:
+    if not reads:
+        return template.render(context.new({"deal": deal}))
+    key = (template, *(getattr(deal, name) for name in reads))
+    if key not in shared["badge_html"]:
+        shared["badge_html"][key] = template.render(context.new({"deal": deal}))
+    return shared["badge_html"][key]
 
 
 @register.simple_tag(takes_context=True)

@@ -130,7 +130,7 @@ def _board_context(request: AuthenticatedRequest) -> dict[str, object]:
     by_owner = [{"owner": pk, "total": amounts.total, "weighted": amounts.weighted, "person": owners.get(pk)}
                 for pk, amounts in owner_amounts.items()]
     return {"columns": columns, "by_owner": by_owner, "stages": STAGE_ORDER, "owner_filter": owner or "",
-            "owners": owners.values(), "deal_badges": deal_badge_templates()}
+            "owners": owners.values()}
 
 
 @access.sellers_only
