@@ -4,6 +4,7 @@ language, a variable, filter, `{% url %}` and `{% csrf_token %}` at a time, a ma
 rendered in 25 ms and a page of 50 rows in 6 ms, most of each page's rendering; with them built here, 11 ms
 and 2 ms."""
 
+import datetime
 from typing import Any
 
 from django import template
@@ -70,6 +71,11 @@ def _actions(context: Context, deal: Deal, shared: dict[str, Any]) -> SafeString
                 '<span class="badge text-bg-success">{}</span></span>', badges, shared["won"])
 
 
+def _month_day(day: datetime.date | None) -> str:
+    """`day|date:"m-d"`, without the date filter's formatter (a board's 120 cards)."""
+    return f"{day:%m-%d}" if day else ""
+
+
 def _badge(context: Context, deal: Deal, template: Any, reads: tuple[str, ...], shared: dict[str, Any]) -> SafeString:
     if not reads:
         return template.render(context.new({"deal": deal}))
@@ -85,7 +91,7 @@ def deal_card(context: Context, deal: Deal) -> SafeString:
     terms = fill(" · {} {}", deal.incoterm, deal.discharge_port) if deal.discharge_port else ""
     laycan = fill(
         '<div class="small text-secondary"><i aria-hidden="true" class="bi bi-calendar-event me-1"></i>{}–{}</div>',
-        date(deal.laycan_start, "m-d"), date(deal.laycan_end, "m-d")) if deal.laycan_start else ""
+        _month_day(deal.laycan_start), _month_day(deal.laycan_end)) if deal.laycan_start else ""
     return fill(
         '<article class="deal-card card" draggable="true" data-deal="{}" data-version="{}" data-stage="{}">'
         '<div class="card-body p-2">'
@@ -109,7 +115,7 @@ def deal_row(context: Context, deal: Deal) -> SafeString:
                    "text-bg-success" if deal.outcome == Outcome.WON else "text-bg-secondary",
                    display(deal, "outcome")) if deal.outcome != Outcome.OPEN else ""
     laycan = fill("{} – {}", date(deal.laycan_start, "SHORT_DATE_FORMAT"),
-                  date(deal.laycan_end, "m-d")) if deal.laycan_start else "—"
+                  _month_day(deal.laycan_end)) if deal.laycan_start else "—"
     return fill(
         '<tr><td class="cell-title"><a href="{}">{}</a><div class="small text-secondary">{}</div></td>'
         '<td data-label="{}">{}{}</td>'
