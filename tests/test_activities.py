@@ -338,6 +338,24 @@ def test_the_authors_offered_are_those_of_the_activities_the_user_sees(cast, cus
     assert set(selectors.activity_authors_visible_to(user)) == {activity.owner for activity in seen}
 
 
+@pytest.mark.parametrize("role", [role for role in ROLES if role != "anonymous"])
+def test_the_lists_count_is_of_the_activities_the_user_sees(client_as, cast, customer, other_customer, role):
+    """The unfiltered list's heading is counted its own way (selectors.count_activities_visible_to), so it is held
+    to the activities each position sees: on its customers, and the next steps handed to it, each once (one handed
+    over on a customer it sees too)."""
+    ActivityFactory(customer=customer, owner=cast.rep)
+    ActivityFactory(customer=customer, owner=cast.manager, next_step="Call", next_step_owner=cast.rep)
+    ActivityFactory(customer=other_customer, owner=cast.other_rep)
+    ActivityFactory(customer=other_customer, owner=cast.account_manager, next_step="Call", next_step_owner=cast.rep)
+    ActivityFactory(customer=CustomerFactory(owner=cast.account_manager), owner=cast.account_manager)
+    user = cast.by_role(role)
+    seen = selectors.activities_visible_to(user, whole_list=True).count()
+    assert selectors.count_activities_visible_to(user) == seen
+    if selectors.can_sell(user):
+        page = client_as(user).get(reverse("activities:list")).context["page"]
+        assert page.paginator.count == seen == len(page.object_list)
+
+
 def test_the_authors_on_the_customers_seen_are_read_from_the_customer_index_alone(cast, customer):
     """The "Logged by" choices of a manager's list read their team's 43,000 activities at the large size: from the
     index that carries each activity's author (`activity_by_customer`), not row by row."""

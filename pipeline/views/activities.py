@@ -73,9 +73,12 @@ LIST_ROW = ("kind", "customer", "deal", "owner", "happened_at", "summary", "outc
 @access.sellers_only
 def activity_list(request: AuthenticatedRequest) -> HttpResponse:
     visible = selectors.activities_visible_to(request.user, whole_list=True)
-    filtered = ActivityFilter(filter_data(request), queryset=visible, user=request.user)
+    data = filter_data(request)
+    filtered = ActivityFilter(data, queryset=visible, user=request.user)
     page = page_of(request, selectors.with_contact_list(
-        filtered.qs.select_related("customer", "owner", "deal__commodity").only(*LIST_ROW)))
+        filtered.qs.select_related("customer", "owner", "deal__commodity").only(*LIST_ROW)),
+        # Unfiltered, the heading counts all the user sees, from the indexes alone.
+        count=selectors.count_activities_visible_to(request.user) if data is None else None)
     changeable = selectors.changeable_owner_ids(request.user, page)
     for activity in page:
         activity.can_change = activity.owner_id in changeable
