@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -65,7 +66,9 @@ class Group:
 
     @property
     def shown_count(self) -> str:
-        return f"{COUNT_CAP}+" if self.capped else str(self.count)
+        """The count as the group's badge writes it, with the reader's thousands separator ("1,000+")."""
+        shown = number_format(COUNT_CAP if self.capped else self.count, force_grouping=True)
+        return f"{shown}+" if self.capped else shown
 
 
 def _group(kind: str, title: Promise, records: QuerySet[Any], list_url: str) -> Group:
