@@ -1,9 +1,22 @@
 """Reads of the customers app, each starting from the access policy in accounts.access."""
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from rapidfuzz import fuzz, process
@@ -84,6 +97,30 @@ def complaints_visible_to(user: User) -> QuerySet[Complaint]:
 
 def with_self_reported(surveys: QuerySet[SatisfactionSurvey]) -> QuerySet[SatisfactionSurvey]:
     return surveys.annotate(self_reported=ExpressionWrapper(SELF_REPORTED, output_field=BooleanField()))
+
+
+class SurveySummary(TypedDict):
+    count: int
+    quality: float | None
+    delivery: float | None
+    service: float | None
+    recommend: float | None
+
+
+def latest_surveys_and_summary(surveys: QuerySet[SatisfactionSurvey], limit: int,
+                               ) -> tuple[Sequence[SatisfactionSurvey], SurveySummary]:
+    """The latest `limit` of `surveys` (with `self_reported`) and the averages of them all, in one query: each row
+    carries the whole set's count and averages (window aggregates, computed before the limit)."""
+    latest = list(with_self_reported(surveys).annotate(
+        surveys_in_all=Window(Count("*")), quality_average=Window(Avg("product_quality")),
+        delivery_average=Window(Avg("delivery")), service_average=Window(Avg("service")),
+        recommend_average=Window(Avg("recommend")))[:limit])
+    if not latest:
+        return [], {"count": 0, "quality": None, "delivery": None, "service": None, "recommend": None}
+    first = latest[0]
+    return latest, {"count": first.surveys_in_all, "quality": first.quality_average,
+                    "delivery": first.delivery_average, "service": first.service_average,
+                    "recommend": first.recommend_average}
 
 
 def surveys_visible_to(user: User) -> QuerySet[SatisfactionSurvey]:

@@ -2,6 +2,7 @@
 with its filters and exports, value tiers with their policy, and satisfaction surveys."""
 
 import csv
+import datetime
 import io
 
 import pytest
@@ -331,11 +332,11 @@ def test_the_detail_page_costs_the_same_queries_whatever_its_history(client_as, 
             customer.notes = f"note {index}"
             customer.save()
 
-    # 19: execution's cargo claims panel first looks whether the customer has any shipment or claim (one query;
+    # 18: execution's cargo claims panel first looks whether the customer has any shipment or claim (one query;
     # this one has neither, so it asks nothing more); receivables' panel reads its figures per currency, the
-    # payments on account and the latest payments (three). Whether the rep may change their own customer or
-    # record its payments takes none (access.visible_user_ids).
-    assert_queries_pinned(19, lambda: client.get(reverse("customers:detail", args=[customer.pk])), more_history)
+    # payments on account and the latest payments (three); the latest surveys and their averages are one query.
+    # Whether the rep may change their own customer or record its payments takes none (access.visible_user_ids).
+    assert_queries_pinned(18, lambda: client.get(reverse("customers:detail", args=[customer.pk])), more_history)
 
 
 # --- Export -------------------------------------------------------------------------------------
@@ -472,6 +473,27 @@ def test_a_rep_records_a_survey_and_the_page_shows_the_averages(client_as, cast,
     assert (survey.recorded_by, survey.average) == (cast.rep, 4.0)
     summary = client.get(reverse("customers:detail", args=[customer.pk])).context["survey_summary"]
     assert (summary["count"], summary["recommend"]) == (1, 9)
+
+
+def test_the_page_lists_the_latest_twelve_surveys_and_averages_them_all(client_as, cast, customer):
+    """The list and the averages come from one query (window aggregates over all the customer's surveys, before
+    the list's limit): the averages are still of every survey, not of the twelve shown."""
+    for day in range(1, 15):  # 14 surveys: the two oldest score 1 for quality, the rest 5
+        SurveyFactory(customer=customer, surveyed_on=datetime.date(2026, 10, day), product_quality=1 if day <= 2 else 5,
+                      delivery=3, service=4, recommend=day % 11)
+    SurveyFactory(customer=CustomerFactory(owner=cast.rep), product_quality=1)  # another customer's: not counted
+    context = client_as(cast.rep).get(reverse("customers:detail", args=[customer.pk])).context
+    assert [survey.surveyed_on.day for survey in context["surveys"]] == list(range(14, 2, -1))
+    summary = context["survey_summary"]
+    assert summary["count"] == 14
+    assert (round(summary["quality"], 4), summary["delivery"], summary["service"]) == (round(62 / 14, 4), 3, 4)
+    assert round(summary["recommend"], 4) == round(sum(day % 11 for day in range(1, 15)) / 14, 4)
+
+
+def test_a_customer_without_surveys_says_so(client_as, cast, customer):
+    response = client_as(cast.rep).get(reverse("customers:detail", args=[customer.pk]))
+    assert response.context["survey_summary"]["count"] == 0 and list(response.context["surveys"]) == []
+    assert "No survey yet." in response.content.decode()
 
 
 @pytest.mark.parametrize("field,value", [("product_quality", "6"), ("recommend", "11"), ("surveyed_on", "2099-01-01")])

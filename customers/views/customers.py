@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, Count, Prefetch
+from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -92,11 +92,8 @@ def _customer_or_404(request: AuthenticatedRequest, pk: int) -> Customer:
 def customer_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     customer = _customer_or_404(request, pk)
     policy = TierPolicy.objects.filter(tier=customer.tier).first()
-    surveys = selectors.surveys_visible_to(request.user).filter(customer=customer).select_related("contact")
-    survey_summary = surveys.aggregate(
-        count=Count("pk"), quality=Avg("product_quality"), delivery=Avg("delivery"), service=Avg("service"),
-        recommend=Avg("recommend"),
-    )
+    surveys, survey_summary = selectors.latest_surveys_and_summary(
+        selectors.surveys_visible_to(request.user).filter(customer=customer).select_related("contact"), 12)
     complaints = selectors.complaint_rows(selectors.complaints_visible_to(request.user).filter(customer=customer))[:10]
     history = customer.history.select_related("history_user")[:15]
     return render(
@@ -108,7 +105,7 @@ def customer_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "volumes": customer.commodity_volumes.select_related("commodity"),
             "policy": policy,
             "tier_changes": customer.tier_changes.select_related("changed_by")[:10],
-            "surveys": selectors.with_self_reported(surveys)[:12],
+            "surveys": surveys,
             "survey_summary": survey_summary,
             "complaints": complaints,
             "changes": _history_lines(history),
