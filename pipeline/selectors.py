@@ -138,6 +138,16 @@ def activities_visible_to(user: User, *, whole_list: bool = False) -> QuerySet[A
     return Activity.objects.filter(seen | Q(next_step_owner=user))
 
 
+def activities_to_page(user: User) -> QuerySet[Activity]:
+    """`activities_visible_to(user)` in the shape a page of the activity list is found fastest: a seller's
+    customers read first (`whole_list`); a manager's as a hashed subquery that the walk down everyone's
+    newest-first index checks each row against, since their team logs a good share of all activities and the walk
+    soon finds a page (a manager's page at the large size: 10.5 -> 4.3 ms unfiltered, 37 -> 10 ms of visits only;
+    a rep's, 12 -> 8 ms unfiltered but 15 -> 640 ms searched, so not for them). Not for counting: the count of a
+    walk is a read of every activity (90-120 ms), so the list counts the read-first shape."""
+    return activities_visible_to(user, whole_list=not user.is_manager)
+
+
 def _activities_owned_by_visible(user: User) -> QuerySet[Activity]:
     return access.owned_by_visible(user, Activity.objects.all(), RecordKind.ACTIVITY, owner_field="customer__owner")
 

@@ -356,6 +356,25 @@ def test_the_lists_count_is_of_the_activities_the_user_sees(client_as, cast, cus
         assert page.paginator.count == seen == len(page.object_list)
 
 
+@pytest.mark.parametrize("role", ["rep", "account_manager", "manager", "director"])
+def test_a_filtered_list_shows_and_counts_the_same_activities(client_as, cast, customer, other_customer, role):
+    """The list's page is found in another shape than its count for a manager (selectors.activities_to_page): both
+    hold the same activities, filtered or not."""
+    ActivityFactory(customer=customer, owner=cast.rep, kind=Activity.Kind.VISIT)
+    ActivityFactory(customer=customer, owner=cast.manager, kind=Activity.Kind.CALL)
+    ActivityFactory(customer=other_customer, owner=cast.other_rep, kind=Activity.Kind.VISIT)
+    ActivityFactory(customer=other_customer, owner=cast.account_manager, kind=Activity.Kind.VISIT,
+                    next_step="Call", next_step_owner=cast.rep)
+    ActivityFactory(customer=CustomerFactory(owner=cast.account_manager), owner=cast.account_manager,
+                    kind=Activity.Kind.VISIT)
+    user = cast.by_role(role)
+    seen = selectors.activities_visible_to(user)
+    for query, expected in (({}, seen), ({"kind": Activity.Kind.VISIT}, seen.filter(kind=Activity.Kind.VISIT))):
+        page = client_as(user).get(reverse("activities:list"), query).context["page"]
+        assert {activity.pk for activity in page.object_list} == {activity.pk for activity in expected}
+        assert page.paginator.count == expected.count() > 0
+
+
 def test_the_authors_on_the_customers_seen_are_read_from_the_customer_index_alone(cast, customer):
     """The "Logged by" choices of a manager's list read their team's 43,000 activities at the large size: from the
     index that carries each activity's author (`activity_by_customer`), not row by row."""
