@@ -12,6 +12,14 @@ from django.test.utils import CaptureQueriesContext
 T = TypeVar("T")
 
 
+def board_card_id_queries() -> int:
+    """The board's queries for its columns' latest cards' ids: one where the database takes a limit in each part of
+    a UNION (PostgreSQL), one per column elsewhere."""
+    from pipeline.models import STAGE_ORDER
+
+    return 1 if connection.features.supports_slicing_ordering_in_compound else len(STAGE_ORDER)
+
+
 def planner_settings() -> int:
     """The statements of `accounts.sql.joins_as_written` around a page's fetch of its record: on PostgreSQL, the
     planner's join setting set and reset (two); none elsewhere."""

