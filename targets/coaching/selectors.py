@@ -83,8 +83,9 @@ def open_team_actions(viewer: User, people: QuerySet[User] | list[User]) -> Quer
 def with_latest_coaching(viewer: User, people: QuerySet[User]) -> QuerySet[User]:
     """`people` with their latest coaching note that `viewer` sees (its id and date) and their open actions'
     count, as subqueries of the one query that lists them."""
-    notes = notes_visible_to(viewer).filter(rep=OuterRef("pk")).order_by("-held_on", "-pk")
-    open_count = (CoachingAction.objects.filter(note__in=notes_visible_to(viewer).values("pk"),
+    visible = notes_visible_to(viewer)
+    notes = visible.filter(rep=OuterRef("pk")).order_by("-held_on", "-pk")
+    open_count = (CoachingAction.objects.filter(note__in=visible.values("pk"),
                                                 note__rep=OuterRef("pk"), done_at__isnull=True)
                   .order_by().values("note__rep").annotate(n=Count("pk")).values("n"))
     return people.annotate(
