@@ -130,22 +130,14 @@ def activities_visible_to(user: User, *, whole_list: bool = False) -> QuerySet[A
     people), the customers seen are read first as an array (InFirstRead) and their activities found by the
     customer index. The activity list as a rep took 205 ms the first way (the OR made PostgreSQL read all million
     activities to count theirs) and 40 the second; a rep's dashboard, narrowed to its owner, 26 ms the first way
-    and 32 the second."""
+    and 32 the second. A manager's page of the list (not its count) is found the first way, though: their team
+    logs a good share of all activities, so the walk down everyone's newest-first soon finds a page (10.5 -> 4.3
+    ms unfiltered, 37 -> 10 of visits only, at the large size); a rep's took 12 -> 8 ms but 15 -> 640 searched."""
     customers = _activity_customers_seen(user)
     if customers is None:
         return _activities_owned_by_visible(user)
     seen = Q(InFirstRead("customer_id", customers)) if whole_list else Q(customer__in=customers)
     return Activity.objects.filter(seen | Q(next_step_owner=user))
-
-
-def activities_to_page(user: User) -> QuerySet[Activity]:
-    """`activities_visible_to(user)` in the shape a page of the activity list is found fastest: a seller's
-    customers read first (`whole_list`); a manager's as a hashed subquery that the walk down everyone's
-    newest-first index checks each row against, since their team logs a good share of all activities and the walk
-    soon finds a page (a manager's page at the large size: 10.5 -> 4.3 ms unfiltered, 37 -> 10 ms of visits only;
-    a rep's, 12 -> 8 ms unfiltered but 15 -> 640 ms searched, so not for them). Not for counting: the count of a
-    walk is a read of every activity (90-120 ms), so the list counts the read-first shape."""
-    return activities_visible_to(user, whole_list=not user.is_manager)
 
 
 def _activities_owned_by_visible(user: User) -> QuerySet[Activity]:

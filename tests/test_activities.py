@@ -358,8 +358,8 @@ def test_the_lists_count_is_of_the_activities_the_user_sees(client_as, cast, cus
 
 @pytest.mark.parametrize("role", ["rep", "account_manager", "manager", "director"])
 def test_a_filtered_list_shows_and_counts_the_same_activities(client_as, cast, customer, other_customer, role):
-    """The list's page is found in another shape than its count for a manager (selectors.activities_to_page): both
-    hold the same activities, filtered or not."""
+    """A manager's page of the list is found in another shape than its count (selectors.activities_visible_to):
+    both hold the same activities, filtered or not, as every other position's."""
     ActivityFactory(customer=customer, owner=cast.rep, kind=Activity.Kind.VISIT)
     ActivityFactory(customer=customer, owner=cast.manager, kind=Activity.Kind.CALL)
     ActivityFactory(customer=other_customer, owner=cast.other_rep, kind=Activity.Kind.VISIT)
