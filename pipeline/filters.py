@@ -96,6 +96,14 @@ class ActivityFilter(django_filters.FilterSet):
         # Only the people whose activities the user can see.
         self.filters["owner"].queryset = selectors.activity_authors_visible_to(user).order_by("full_name")
 
+    def apply_to(self, queryset: QuerySet[Activity]) -> QuerySet[Activity]:
+        """The filters the user chose, on another shape of the same rows (`self.qs` filters the one given when
+        the filter set was made): invalid choices are left out, as `self.qs` leaves them."""
+        if not self.is_bound:
+            return queryset
+        self.form.is_valid()  # fills the cleaned data that filter_queryset reads
+        return self.filter_queryset(queryset)
+
     def customer_search(self, queryset: QuerySet[Activity], name: str, value: str) -> QuerySet[Activity]:
         value = value.strip()
         return queryset.filter(Q(customer__name__icontains=value) | Q(customer__short_name__icontains=value))

@@ -198,8 +198,9 @@ def test_the_deals_a_user_sees_are_the_same_with_their_people_read_first(cast):
 
 def test_the_activities_a_user_sees_are_those_of_the_customers_they_see_and_the_follow_ups_handed_to_them(cast):
     """`activities_visible_to`, in both its shapes (the customers seen as a subquery, or read first for a whole
-    list: accounts.sql.InFirstRead), OR-ed with the follow-ups handed to the user: exactly the activities of the
-    customers `customers_visible_to` gives, and those whose next step is theirs, for every position."""
+    list: accounts.sql.InFirstRead; a page of the whole list either way, by position), OR-ed with the follow-ups
+    handed to the user: exactly the activities of the customers `customers_visible_to` gives, and those whose next
+    step is theirs, for every position."""
     from django.contrib.auth.models import AnonymousUser
 
     from customers import selectors as customer_selectors
@@ -219,9 +220,9 @@ def test_the_activities_a_user_sees_are_those_of_the_customers_they_see_and_the_
         customers = set(customer_selectors.customers_visible_to(viewer))
         expected = {activity for activity in Activity.objects.all()
                     if activity.customer in customers or activity.next_step_owner_id == viewer.pk}
-        for whole_list in (False, True):
-            visible = pipeline_selectors.activities_visible_to(viewer, whole_list=whole_list)
-            assert set(visible) == expected, (viewer, whole_list)
+        for whole_list, page in ((False, False), (True, False), (True, True)):
+            visible = pipeline_selectors.activities_visible_to(viewer, whole_list=whole_list, page=page)
+            assert set(visible) == expected, (viewer, whole_list, page)
             assert visible.count() == len(expected)
             assert set(visible.filter(owner=viewer)) == {activity for activity in expected if activity.owner == viewer}
     assert len(expected) < Activity.objects.count() == 10  # the last seller sees some, not all

@@ -2,6 +2,7 @@
 contact and next follow-up follow; everyone sees the activities of the customers they serve."""
 
 import re
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -11,8 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Position
+from accounts.models import Position, User
 from accounts.services import RuleError
+from accounts.sql import InFirstRead
 from customers import panels
 from customers.models import Customer
 from pipeline import activities, selectors
@@ -374,6 +376,25 @@ def test_a_filtered_list_shows_and_counts_the_same_activities(client_as, cast, c
         page = client_as(user).get(reverse("activities:list"), query).context["page"]
         assert {activity.pk for activity in page.object_list} == {activity.pk for activity in expected}
         assert page.paginator.count == expected.count() > 0
+
+
+def test_a_managers_page_of_the_whole_list_is_found_the_other_way_from_its_count(cast):
+    """Which shape finds the rows (the reasons in `selectors.activities_visible_to`): the customers seen read first
+    as an array for a count, and for a page of a seller's list; hashed against the newest-first walk for a page of a
+    manager's, whose team logs a good share of all activities."""
+    def reads_first(user: User, **shape: bool) -> bool:
+        def nodes(node: object) -> Iterator[object]:
+            yield node
+            for child in [*getattr(node, "children", ()), *getattr(node, "get_source_expressions", list)()]:
+                yield from nodes(child)
+        return any(isinstance(node, InFirstRead)
+                   for node in nodes(selectors.activities_visible_to(user, **shape).query.where))
+
+    for user in (cast.rep, cast.account_manager):
+        assert reads_first(user, whole_list=True) and reads_first(user, whole_list=True, page=True)
+    assert reads_first(cast.manager, whole_list=True)
+    assert not reads_first(cast.manager, whole_list=True, page=True)
+    assert not reads_first(cast.rep) and not reads_first(cast.manager)
 
 
 def test_the_authors_on_the_customers_seen_are_read_from_the_customer_index_alone(cast, customer):

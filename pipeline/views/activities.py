@@ -75,14 +75,12 @@ def activity_list(request: AuthenticatedRequest) -> HttpResponse:
     data = filter_data(request)
     filtered = ActivityFilter(data, queryset=selectors.activities_visible_to(request.user, whole_list=True),
                               user=request.user)
-    shown = counted = filtered.qs  # (which validates the filters that filter_queryset reads)
-    if request.user.is_manager:  # their page, not its count, found the other way (see activities_visible_to)
-        shown = selectors.activities_visible_to(request.user)
-        shown = filtered.filter_queryset(shown) if filtered.is_bound else shown
+    # The page's rows and their count: the same rows, each in the shape PostgreSQL finds fastest.
+    shown = filtered.apply_to(selectors.activities_visible_to(request.user, whole_list=True, page=True))
     page = page_of(request, selectors.with_contact_list(
         shown.select_related("customer", "owner", "deal__commodity").only(*LIST_ROW)),
         # Unfiltered, the heading counts all the user sees, from the indexes alone.
-        count=selectors.count_activities_visible_to(request.user) if data is None else counted.count())
+        count=selectors.count_activities_visible_to(request.user) if data is None else filtered.qs.count())
     changeable = selectors.changeable_owner_ids(request.user, page)
     for activity in page:
         activity.can_change = activity.owner_id in changeable
