@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Position
+from accounts.pages import PAGE_SIZE
 from accounts.services import RuleError
 from bulksales.celery import app
 from customers.models import Complaint, Customer, Tier
@@ -30,7 +31,7 @@ from .factories import (
     SpecificationFactory,
     UserFactory,
 )
-from .queries import assert_queries_pinned
+from .queries import assert_queries_pinned, planner_settings
 
 OK, FOUND, FORBIDDEN, MISSING, NOT_ALLOWED = 200, 302, 403, 404, 405
 Kind = Reminder.Kind
@@ -494,8 +495,30 @@ def test_the_inbox_query_count_does_not_grow_with_the_number_of_reminders(cast, 
     # 10: one of them the manager's teams, to offer "Transfer the deal…" on the escalated late deals; one the
     # deals' specifications (their grade names them); two the coaching panel's (notes to acknowledge, open
     # actions: coaching registers it, pipeline.inbox_panels).
-    few, many = assert_queries_pinned(10, lambda: client.get(reverse("reminders:inbox")), lambda: late_work(20))
+    # And the page's keys, read before its rows (their joins planned as written: planner_settings).
+    few, many = assert_queries_pinned(11 + planner_settings(), lambda: client.get(reverse("reminders:inbox")),
+                                      lambda: late_work(20))
     assert few.status_code == many.status_code == OK
+
+
+def test_the_inbox_pages_its_reminders_by_due_date_escalated_first_on_a_day(cast, client_as):
+    """The page's keys are read first and its rows after them: each page holds the next reminders in the inbox's
+    order (due first, on the same day the escalated ones, then the oldest), with what each is about."""
+    customer = CustomerFactory(owner=cast.rep)
+    raised_on = [Reminder(recipient=cast.rep, kind=Kind.NOT_CONTACTED, cause=f"customer:{number}", day=today(),
+                          customer=customer, due_on=today() + timedelta(days=number % 7), escalated=number % 3 == 0)
+                 for number in range(PAGE_SIZE + 5)]
+    Reminder.objects.bulk_create(raised_on)
+    Reminder.objects.create(recipient=cast.rep, kind=Kind.NOT_CONTACTED, cause="customer:done", day=today(),
+                            customer=customer, due_on=today(), done_at=timezone.now())
+    expected = sorted(Reminder.objects.filter(recipient=cast.rep, done_at=None),
+                      key=lambda reminder: (reminder.due_on, not reminder.escalated, reminder.pk))
+    client = client_as(cast.rep)
+    first, second = (client.get(reverse("reminders:inbox"), {"page": number}).context["page"] for number in (1, 2))
+    assert [reminder.pk for reminder in first] == [reminder.pk for reminder in expected[:PAGE_SIZE]]
+    assert [reminder.pk for reminder in second] == [reminder.pk for reminder in expected[PAGE_SIZE:]]
+    assert first.paginator.count == PAGE_SIZE + 5
+    assert all(reminder.customer.name == customer.name for reminder in [*first, *second])
 
 
 def test_anonymous_is_sent_to_sign_in(client_as, cast):

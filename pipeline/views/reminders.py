@@ -21,6 +21,7 @@ from accounts import access, params
 from accounts.htmx import is_htmx, vary_on_htmx
 from accounts.pages import AuthenticatedRequest, page_of
 from accounts.services import RuleError
+from accounts.sql import joins_as_written
 
 from .. import reminders, selectors
 from ..inbox_panels import render_inbox_panels
@@ -57,12 +58,22 @@ def _answer(request: AuthenticatedRequest, reminder: Reminder, note: str, *, err
     return redirect("reminders:inbox")
 
 
+INBOX_ORDER = ("due_on", "-escalated", "pk")
+
+
 @login_required
 def inbox(request: AuthenticatedRequest) -> HttpResponse:
-    open_ = selectors.with_subjects(selectors.open_reminders(request.user, timezone.localdate()))
-    page = page_of(request, open_.order_by("due_on", "-escalated", "pk"))
+    # The page's keys first, then those reminders with what each is about, their twelve tables joined in the order
+    # written (accounts.sql): in one query PostgreSQL joined all of a person's open reminders before keeping a page
+    # of them, and took longer to plan the joins than to run them (a rep's 342 at the large size: 15-24 ms planned,
+    # 8 run; a manager's 36 and 10).
+    page = page_of(request, selectors.open_reminders(request.user, timezone.localdate()).order_by(*INBOX_ORDER)
+                   .only("pk"))
+    keys = [reminder.pk for reminder in page]
+    with joins_as_written():
+        page.object_list = list(selectors.with_subjects(Reminder.objects.filter(pk__in=keys)).order_by(*INBOX_ORDER))
     return render(request, "pipeline/reminder_inbox.html",
-                  _row_context(request, list(page)) | {"page": page, "panels": render_inbox_panels(request)})
+                  _row_context(request, page.object_list) | {"page": page, "panels": render_inbox_panels(request)})
 
 
 @require_GET
