@@ -433,7 +433,9 @@ def test_the_inbox_offers_reassigning_only_on_a_managers_escalated_reminder(cast
     manager_page = client_as(cast.manager).get(reverse("reminders:inbox")).content.decode()
     rep_page = client_as(cast.rep).get(reverse("reminders:inbox")).content.decode()
 
-    assert reverse("reminders:reassign", args=[escalated_next_step.pk]) in manager_page
+    reassign = reverse("reminders:reassign", args=[escalated_next_step.pk])
+    assert f'action="{reassign}" hx-post="{reassign}"' in manager_page
+    assert 'aria-label="Hand over to"' in manager_page and ">Hand over to…</option>" in manager_page
     assert f'<option value="{cast.account_manager.pk}">' in manager_page
     assert f'<option value="{cast.other_rep.pk}">' not in manager_page
     assert "reassign/" not in rep_page
@@ -581,7 +583,23 @@ def test_snoozing_from_the_inbox_hides_the_reminder_until_its_date(cast, client_
 
     assert response.status_code == OK
     assert Reminder.objects.get().snoozed_until == today() + timedelta(days=3)
+    assert "Snoozed until" in response.content.decode()  # its row, swapped in place
     assert list(client.get(reverse("reminders:inbox")).context["page"]) == []
+
+
+def test_a_row_says_what_to_do_in_the_readers_language_with_its_own_forms(cast, client_as):
+    cast.rep.language = "zh-hans"
+    cast.rep.save()
+    activity = next_step(cast.rep, days_late=1)
+    reminders.raise_reminders()
+    reminder = Reminder.objects.get(activity=activity)
+    html = client_as(cast.rep).get(reverse("reminders:inbox")).content.decode()
+    for address in ("reminders:done", "reminders:snooze"):
+        url = reverse(address, args=[reminder.pk])
+        assert f'action="{url}" hx-post="{url}"' in html
+    assert 'data-label="到期日"' in html and 'data-label="负责人"' in html
+    assert "已完成</button>" in html and 'title="稍后提醒"' in html
+    assert [f'value="{days}" title="稍后提醒">{days} 天</button>' in html for days in (1, 3, 7)] == [True] * 3
     assert selectors.open_reminders(cast.rep, today() + timedelta(days=3)).get() == reminder
 
 
