@@ -672,7 +672,6 @@ class Reminder(models.Model):
     # Set for display by the inbox (not columns): may the reader hand it over, or transfer its deal.
     reassignable: bool
     transferable: bool
-    urls: dict[str, str]  # its row's links and forms' addresses
 
     objects = ReminderQuerySet.as_manager()
 

@@ -41,6 +41,7 @@ ESCALATION_GRACE = timedelta(days=3)
 # A laycan this close on a deal not yet signed needs the owner: the vessel is about to arrive.
 LAYCAN_NOTICE = timedelta(days=7)
 LONGEST_SNOOZE = timedelta(days=30)
+SNOOZE_DAYS = (1, 3, 7)  # what the inbox's buttons offer
 # Rows per INSERT: 17 columns a row stay within SQLite's default 999 bound parameters, so each
 # batch is one statement on every backend.
 BATCH_SIZE = 58

@@ -3,6 +3,7 @@ what needs them, escalates to the manager after the grace period, never duplicat
 retry; each person works through their own inbox and gets a morning digest in their language."""
 
 import copy
+import re
 from datetime import timedelta
 
 import pytest
@@ -597,6 +598,8 @@ def test_a_row_says_what_to_do_in_the_readers_language_with_its_own_forms(cast, 
     for address in ("reminders:done", "reminders:snooze"):
         url = reverse(address, args=[reminder.pk])
         assert f'action="{url}" hx-post="{url}"' in html
+    # Each form carries the page's CSRF token (the rows are written in Python: reminder_rows.py).
+    assert len(re.findall(r'name="csrfmiddlewaretoken" value="\w{64}"', html)) >= 2
     assert 'data-label="到期日"' in html and 'data-label="负责人"' in html
     assert "已完成</button>" in html and 'title="稍后提醒"' in html
     assert [f'value="{days}" title="稍后提醒">{days} 天</button>' in html for days in (1, 3, 7)] == [True] * 3

@@ -12,16 +12,14 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import access, params
 from accounts.htmx import is_htmx, vary_on_htmx
-from accounts.pages import AuthenticatedRequest, address_pattern, page_of
+from accounts.pages import AuthenticatedRequest, page_of
 from accounts.services import RuleError
 from accounts.sql import joins_as_written
 
@@ -29,46 +27,24 @@ from .. import reminders, selectors
 from ..inbox_panels import render_inbox_panels
 from ..models import Reminder
 
-SNOOZE_DAYS = (1, 3, 7)
-
 
 def _own_reminder(request: AuthenticatedRequest, pk: int) -> Reminder:
     return access.get_visible_or_404(selectors.with_subjects(selectors.reminders_for(request.user)), pk=pk)
 
 
 def _row_context(request: AuthenticatedRequest, rows: list[Reminder]) -> dict[str, object]:
-    """What the rows need: which may be handed over, and to whom (one query, only if any may); each row's
-    addresses, and the words every row shows, made once for the page (reversed and translated in each of fifty
-    rows, they cost a third of the inbox's rendering)."""
+    """What the rows need: which may be handed over, and to whom (one query, only if any may)."""
     # A deal behind an escalated reminder is not handed over from the inbox: its manager transfers it,
     # with a reason, on its own page.
     late_deals = {reminder.pk: reminder.deal for reminder in rows if reminder.escalated
                   and reminder.kind in reminders.DEAL_KINDS and reminder.done_at is None and reminder.deal}
     transferable = access.transferable_from(request.user, [deal.owner for deal in late_deals.values()])
-    addresses = {name: address_pattern(name) for name in (
-        "reminders:done", "reminders:snooze", "reminders:reassign", "customers:detail", "deals:detail",
-        "deals:transfer", "complaints:detail")}
     for reminder in rows:
         reminder.reassignable = reminders.can_reassign(request.user, reminder)
         deal = late_deals.get(reminder.pk)
         reminder.transferable = deal is not None and deal.owner_id in transferable
-        reminder.urls = {
-            "done": addresses["reminders:done"].format(reminder.pk),
-            "snooze": addresses["reminders:snooze"].format(reminder.pk),
-            "reassign": addresses["reminders:reassign"].format(reminder.pk),
-            "customer": addresses["customers:detail"].format(reminder.customer_id) if reminder.customer_id else "",
-            "deal": addresses["deals:detail"].format(reminder.deal_id) if reminder.deal_id else "",
-            "transfer": addresses["deals:transfer"].format(reminder.deal_id) if reminder.deal_id else "",
-            "complaint": addresses["complaints:detail"].format(reminder.complaint_id) if reminder.complaint_id else "",
-        }
     candidates = list(selectors.reassign_candidates(request.user)) if any(r.reassignable for r in rows) else []
-    return {"candidates": candidates, "today": timezone.localdate(), "activities_url": reverse("activities:list"),
-            "snooze_choices": [(days, ngettext("%(days)s day", "%(days)s days", days) % {"days": days})
-                               for days in SNOOZE_DAYS],
-            "words": {"due": _("Due"), "responsible": _("Responsible"), "actions": _("Actions"),
-                      "snooze": _("Snooze"), "done": _("Done"), "escalated": _("Escalated"),
-                      "hand_over_to": _("Hand over to"), "hand_over": _("Hand over to…"), "reassign": _("Reassign"),
-                      "transfer": _("Transfer the deal…")}}
+    return {"candidates": candidates, "today": timezone.localdate()}
 
 
 def _answer(request: AuthenticatedRequest, reminder: Reminder, note: str, *, error: bool = False) -> HttpResponse:
@@ -132,7 +108,7 @@ def done(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @vary_on_htmx
 def snooze(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     reminder = _own_reminder(request, pk)
-    days = params.int_in(request.POST.get("days"), SNOOZE_DAYS)
+    days = params.int_in(request.POST.get("days"), reminders.SNOOZE_DAYS)
     if days is None:
         return _answer(request, reminder, _("Choose how long to snooze the reminder."), error=True)
     until = timezone.localdate() + timedelta(days=days)

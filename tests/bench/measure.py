@@ -96,6 +96,9 @@ ROWS = [
     ("new deal", "rep1", "deal_new"),
     ("record a complaint (customer service)", "service1", "complaint_new"),
     ("new coaching note (director)", "director", "coaching_new"),
+    # Found slow by the same sweep (2026-12-03): the reminders the bell leads to, which everyone opens daily.
+    ("reminders", "rep1", "reminders"),
+    ("reminders (manager)", "manager1", "reminders"),
 ]
 # Detail pages whose records a size may lack (a seed without them): their row says so instead of failing.
 OPTIONAL_KINDS = {"shipment", "invoice", "statement"}
@@ -211,6 +214,7 @@ def pages_for(user: User, limit: int = DETAIL_CHOICES, kinds: set[str] | None = 
         "deal_new": lambda: [reverse("deals:create")],
         "complaint_new": lambda: [reverse("complaints:create")],
         "coaching_new": lambda: [reverse("coaching:create")],
+        "reminders": lambda: [reverse("reminders:inbox")],
         "statement": lambda: [reverse("incentives:statement", args=[pk])
                               for pk in _busiest(statements_visible_to(user), "lines", limit)],
     }
