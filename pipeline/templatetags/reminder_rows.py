@@ -9,7 +9,6 @@ from django import template
 from django.template.context import Context
 from django.template.defaultfilters import date, truncatechars
 from django.urls import reverse
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -29,13 +28,6 @@ _LATE = SafeString(' class="text-danger fw-semibold"')
 _FORM = '<form method="post" action="{}" hx-post="{}" hx-target="closest tr" hx-swap="outerHTML">{}'
 
 
-def _worded(message: str, **values: Any) -> SafeString:
-    """A translation with its values in it, as `{% blocktranslate %}` writes it: the values escaped, the
-    translator's words as they are."""
-    # nosec below: every value escaped; the translator's words kept as {% blocktranslate %} keeps them.
-    return SafeString(message % {name: conditional_escape(value) for name, value in values.items()})  # nosec B703 B308
-
-
 def _shared(context: Context) -> dict[str, Any]:
     """What every row of one page shares, worked out once per rendering: the words, the addresses, the snooze
     buttons and the people a reminder may be handed to (and the forms' CSRF token, `form_token`)."""
@@ -50,7 +42,7 @@ def _shared(context: Context) -> dict[str, Any]:
             "activities": reverse("activities:list"),
             "snooze_buttons": joined(
                 fill('<button class="btn btn-outline-secondary" type="submit" name="days" value="{}" title="{}">{}'
-                     '</button>', days, snooze, _worded(ngettext("%(days)s day", "%(days)s days", days), days=days))
+                     '</button>', days, snooze, ngettext("%(days)s day", "%(days)s days", days) % {"days": days})
                 for days in SNOOZE_DAYS),
             "candidates": joined(fill('<option value="{}">{}</option>', person.pk, person)
                                  for person in context.get("candidates") or ()),
@@ -72,8 +64,8 @@ def _subject(shared: dict[str, Any], reminder: Reminder) -> SafeString:
                     reminder.customer, truncatechars(said, 120))
     if reminder.kind == Reminder.Kind.NOT_CONTACTED:
         customer = reminder.customer
-        contacted = (_worded(_("Last contacted %(day)s"), day=date(localtime(customer.last_contacted_at),
-                                                                    "SHORT_DATE_FORMAT"))
+        contacted = (_("Last contacted %(day)s") % {"day": date(localtime(customer.last_contacted_at),
+                                                                "SHORT_DATE_FORMAT")}
                      if customer is not None and customer.last_contacted_at else shared["never_contacted"])
         return fill('<a href="{}">{}</a><div class="small">{} · {}</div>', customer_url, customer, contacted,
                     display(customer, "tier"))
@@ -103,7 +95,7 @@ def _byline(shared: dict[str, Any], reminder: Reminder) -> SafeString:
             given = _("Assigned to you by %(name)s")
         else:
             given = _("Handed to you by %(name)s")
-        line: Any = _worded(given, name=reminder.by)
+        line: Any = given % {"name": reminder.by}
     else:
         line = display(reminder, "kind")
     escalated = fill(' <span class="badge text-bg-warning">{}</span>', shared["escalated"]) if reminder.escalated \
@@ -139,7 +131,7 @@ def _actions(shared: dict[str, Any], reminder: Reminder) -> SafeString:
                     shared["done"])
     if reminder.snoozed_until and reminder.snoozed_until > today:
         return fill('<span><i aria-hidden="true" class="bi bi-alarm me-1"></i>{}</span>',
-                    _worded(_("Snoozed until %(day)s"), day=date(reminder.snoozed_until, "SHORT_DATE_FORMAT")))
+                    _("Snoozed until %(day)s") % {"day": date(reminder.snoozed_until, "SHORT_DATE_FORMAT")})
     token = fill('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', form_token(shared))
     done, snooze = (shared[name].format(reminder.pk) for name in ("reminders:done", "reminders:snooze"))
     parts = [
