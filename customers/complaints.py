@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.bounds import check_business_date
 from accounts.changes import figures_changed
+from accounts.choices import display
 from accounts.models import User
 from accounts.services import RuleError
 
@@ -219,7 +220,7 @@ def complaint_transition(*, complaint: Complaint, to_status: str, by: User, text
     if current.status != seen:
         raise RuleError(
             _("Someone else changed this complaint meanwhile: it is now %(status)s. Check it and try again.")
-            % {"status": current.get_status_display()}
+            % {"status": display(current, "status")}
         )
     now = timezone.now()
     current.status = to_status

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from accounts.choices import display
+
 from .models import Contact, Customer, CustomerCommodity
 
 # The columns by their English names (the keys the import reads) and as the reader sees them.
@@ -43,9 +45,9 @@ def export_rows(customers: QuerySet[Customer]) -> tuple[list[str], list[list[str
         last = timezone.localdate(customer.last_contacted_at) if customer.last_contacted_at else None
         rows.append([
             customer.name, customer.short_name, customer.registration_number, str(customer.country), customer.province,
-            customer.city, customer.address, customer.get_kind_display(), customer.get_status_display(),
-            customer.get_lead_source_display(), customer.get_payment_terms_display(), customer.owner.username,
+            customer.city, customer.address, display(customer, "kind"), display(customer, "status"),
+            display(customer, "lead_source"), display(customer, "payment_terms"), customer.owner.username,
             format_commodities(customer.commodity_volumes.all()), contact.name, contact.title, contact.mobile,
-            contact.email, contact.wechat_id, customer.get_tier_display(), last, customer.notes,
+            contact.email, contact.wechat_id, display(customer, "tier"), last, customer.notes,
         ])
     return [str(label) for label in COLUMN_LABELS.values()], rows

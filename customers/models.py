@@ -15,6 +15,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from accounts.bounds import business_range_constraint, validate_business_date
+from accounts.choices import display
 from accounts.models import BilingualName, User
 
 
@@ -193,7 +194,7 @@ class TierPolicy(models.Model):
         verbose_name_plural = _("tier policies")
 
     def __str__(self) -> str:
-        return self.get_tier_display()
+        return display(self, "tier")
 
     @property
     def strategy(self) -> str:
@@ -315,7 +316,7 @@ class Complaint(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.get_category_display()}"
+        return f"#{self.pk} {display(self, 'category')}"
 
 
 class ComplaintEvent(models.Model):

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.text import capfirst
 
+from accounts.choices import display
+
 from .models import Deal
 
 # Model fields in the order of the file; each column is headed by its field's (translated) name.
@@ -29,9 +31,9 @@ def export_rows(deals: QuerySet[Deal]) -> tuple[list[str], list[list[object]]]:
         [
             deal.customer.name, str(deal.owner), str(deal.commodity),
             deal.specification and str(deal.specification), deal.grade, deal.quantity_tonnes,
-            deal.price_per_tonne, deal.currency, deal.amount, deal.amount_base, deal.get_incoterm_display(),
+            deal.price_per_tonne, deal.currency, deal.amount, deal.amount_base, display(deal, "incoterm"),
             deal.load_port and str(deal.load_port), deal.discharge_port and str(deal.discharge_port),
-            deal.laycan_start, deal.laycan_end, deal.get_stage_display(), deal.get_outcome_display(),
+            deal.laycan_start, deal.laycan_end, display(deal, "stage"), display(deal, "outcome"),
             deal.expected_signing_date, deal.contract_number, deal.signed_on,
             deal.co_seller and str(deal.co_seller), deal.co_seller_share,
         ]

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.choices import display
 from accounts.digests import digest_send_once
 from accounts.models import User
 from customers.models import Complaint
@@ -82,7 +83,7 @@ def _record_name(reminder: Reminder) -> str:
         return _("Deal %(deal)s") % {"deal": reminder.deal}
     if reminder.customer_id:
         return _("Customer %(customer)s") % {"customer": reminder.customer}
-    return reminder.title or reminder.get_kind_display()
+    return reminder.title or display(reminder, "kind")
 
 
 def assignment_email(person: User, reminder: Reminder) -> tuple[str, str]:

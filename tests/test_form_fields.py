@@ -35,8 +35,10 @@ class EveryKindForm(forms.Form):
     urgent = forms.BooleanField(required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, initial=3)
     kind = forms.ChoiceField(choices=[("a", "A"), ("b", "B")], widget=forms.RadioSelect)
-    ports = forms.MultipleChoiceField(choices=[("1", "Qingdao"), ("2", "Rizhao")], required=False,
-                                      widget=forms.CheckboxSelectMultiple)
+    ports = forms.MultipleChoiceField(choices=[("1", "Qingdao"), ("2", "Rizhao <north>")], required=False,
+                                      widget=forms.CheckboxSelectMultiple, help_text="Where it may load.")
+    berth = forms.ChoiceField(required=False, widget=forms.RadioSelect, choices=[
+        ("Qingdao", [("q1", "Berth 1"), ("q2", "Berth 2")]), ("Rizhao", [("r1", "Berth 1")])])
     licence = forms.FileField(required=False)
 
     def clean(self):
@@ -53,7 +55,8 @@ def commodities(db):
 
 BOUND = {"name": "taken", "note": "first line\nsecond & third", "tonnes": "-5", "price": "12.5",
          "email": "not-an-email", "day": "2026-13-01", "commodity": "", "basis": "bl", "urgent": "on",
-         "version": "3", "kind": "c", "grades": ["5500", "4800"], "bought": ["1", "x"]}
+         "version": "3", "kind": "c", "grades": ["5500", "4800"], "bought": ["1", "x"], "ports": ["2", "9"],
+         "berth": "q2"}
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
@@ -61,7 +64,8 @@ BOUND = {"name": "taken", "note": "first line\nsecond & third", "tonnes": "-5", 
 def test_each_field_is_written_as_crispy_writes_it(commodities, language, bound):
     with translation.override(language):
         form = EveryKindForm(BOUND if bound else None, initial={
-            "commodity": commodities[1].pk, "grades": ["5000"], "bought": [each.pk for each in commodities]})
+            "commodity": commodities[1].pk, "grades": ["5000"], "bought": [each.pk for each in commodities],
+            "ports": ["2"], "kind": "a"})
         if bound:
             assert not form.is_valid()
         for field in form:
@@ -83,7 +87,7 @@ def test_the_fields_our_pages_use_are_written_here_and_the_rest_by_crispy(commod
     form = EveryKindForm()
     ours = {field.name for field in form if form_fields._ours(field)}
     assert ours == {"name", "note", "tonnes", "price", "email", "day", "at", "commodity", "basis", "grades", "bought",
-                    "agreed", "urgent"}
+                    "agreed", "urgent", "kind", "ports", "berth"}
 
 
 def test_what_a_user_typed_is_escaped(commodities):

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .. import access
+from ..choices import display
 from ..models import SCORED_POSITIONS, Department, Position, Team, User
 from .fields import ModelMultipleChoiceField, field_of
 
@@ -15,8 +16,8 @@ class TeamMembersField(ModelMultipleChoiceField):
 
     def label_from_instance(self, obj: User) -> str:
         if obj.team_id:
-            return f"{obj} · {obj.get_position_display()} · {obj.team}"
-        return f"{obj} · {obj.get_position_display()}"
+            return f"{obj} · {display(obj, 'position')} · {obj.team}"
+        return f"{obj} · {display(obj, 'position')}"
 
 
 class DepartmentForm(forms.ModelForm):

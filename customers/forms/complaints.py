@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.bounds import BusinessDateTimeField
+from accounts.choices import display
 from accounts.forms.fields import field_of
 from accounts.models import User
 from accounts.widgets import DateTimeInput
@@ -141,7 +142,7 @@ class ComplaintTransitionForm(forms.Form):
             # Not a field error: the hidden field has nowhere to show it.
             raise ValidationError(
                 _("This complaint changed while you were looking at it: it is now %(status)s. Check it and try again."),
-                params={"status": self.complaint.get_status_display()},
+                params={"status": display(self.complaint, "status")},
             )
         settled = self.cleaned_data
         settled.setdefault("settlement", "")

@@ -11,8 +11,8 @@ from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
+from accounts.choices import display
 from accounts.pages import address_pattern, fill, joined, once_per_rendering
-from accounts.templatetags.choice_labels import display
 
 from ..models import Customer
 from .tier_badge import tier_badge

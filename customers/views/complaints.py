@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import access, params
+from accounts.choices import display
 from accounts.models import User
 from accounts.pages import AuthenticatedRequest, filter_data, page_of
 from accounts.services import RuleError
@@ -180,7 +181,7 @@ def complaint_transition(request: AuthenticatedRequest, pk: int) -> HttpResponse
         complaints.complaint_transition(complaint=complaint, to_status=data["to_status"], by=request.user,
                                         text=data["text"], settlement=data["settlement"],
                                         settled_amount=data["settled_amount"])
-        return _("The complaint is now %(status)s.") % {"status": complaint.get_status_display()}
+        return _("The complaint is now %(status)s.") % {"status": display(complaint, "status")}
 
     form = ComplaintTransitionForm(request.POST, complaint=complaint)
     return _apply(request, complaint, "transition_form", form, transition, error_field=None)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from accounts import access
+from accounts.choices import display
 from accounts.models import User
 from customers.models import Complaint
 from customers.selectors import complaints_visible_to
@@ -67,7 +68,7 @@ def reminders(user: User, first: date, last: date, today: date) -> list[FeedEven
     open_ones = with_subjects(latest_open(reminders_for(user), today)).filter(due_on__range=(first, last))
     return [FeedEvent(
         uid=f"reminder-{reminder.pk}",
-        summary=_("Reminder: %(kind)s") % {"kind": reminder.get_kind_display()},
+        summary=_("Reminder: %(kind)s") % {"kind": display(reminder, "kind")},
         description=str(reminder.deal or reminder.complaint or reminder.customer or reminder.activity or ""),
         path=reverse("reminders:inbox"), start=reminder.due_on, end=reminder.due_on, modified=reminder.created_at,
     ) for reminder in open_ones.order_by("due_on", "pk") if reminder.due_on]

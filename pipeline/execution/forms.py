@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.bounds import BusinessDateField, BusinessDateTimeField
+from accounts.choices import display
 from accounts.models import User
 from accounts.widgets import DateInput, DateTimeInput
 from customers.models import Complaint
@@ -52,7 +53,7 @@ class ShipmentForm(forms.ModelForm):
         self.fields["version"].initial = self.instance.version
         least, most = lifting_range(deal)
         self.fields["bl_tonnes"].help_text = _("Within the contract: %(least)s t to %(most)s t, %(option)s.") % {
-            "least": f"{least:,.0f}", "most": f"{most:,.0f}", "option": deal.get_tolerance_option_display()}
+            "least": f"{least:,.0f}", "most": f"{most:,.0f}", "option": display(deal, 'tolerance_option')}
         if not may_accept:
             # Only a manager accepts a quantity outside tolerance: nobody else is offered the reason.
             del self.fields["acceptance_reason"]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext
 
 from accounts.bounds import BusinessDateField, BusinessDateTimeField
+from accounts.choices import display
 from accounts.forms.fields import ModelMultipleChoiceField, field_of
 from accounts.models import User
 from accounts.widgets import DateInput, DateTimeInput
@@ -29,7 +30,7 @@ class DealChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Deal) -> str:
         grade = f" {obj.grade}" if obj.grade else ""
         tonnes = f"{obj.quantity_tonnes:,.0f} {pgettext('unit', 't')}"
-        return f"{obj.commodity}{grade} · {tonnes} · {obj.get_stage_display()}"
+        return f"{obj.commodity}{grade} · {tonnes} · {display(obj, 'stage')}"
 
 
 class ActivityForm(forms.ModelForm):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.bounds import business_range_constraint, validate_business_date
+from accounts.choices import display
 from accounts.models import Digits
 from customers.models import Complaint, Customer
 from pipeline.execution.models import TONNES, Shipment
@@ -106,7 +107,7 @@ class Invoice(models.Model):
     def title(self) -> str:
         if self.kind == self.Kind.FINAL and self.is_credit:
             return str(_("Credit note (final invoice)"))
-        return str(self.get_kind_display())
+        return display(self, "kind")
 
 
 class InvoiceLine(models.Model):

@@ -15,8 +15,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from accounts.choices import display
 from accounts.pages import address_pattern, fill, form_token, joined, once_per_rendering
-from accounts.templatetags.choice_labels import display
 from accounts.templatetags.numbers import floatformat
 from pipeline.deal_panels import deal_badges
 from pipeline.models import Deal, Outcome, Stage

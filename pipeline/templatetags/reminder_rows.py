@@ -14,8 +14,8 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.choices import display
 from accounts.pages import address_pattern, fill, form_token, joined, once_per_rendering
-from accounts.templatetags.choice_labels import display
 
 from ..models import Reminder
 from ..reminders import SNOOZE_DAYS

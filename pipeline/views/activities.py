@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import access, params
+from accounts.choices import display
 from accounts.pages import AuthenticatedRequest, filter_data, page_of
 from accounts.services import RuleError
 from customers import picking
@@ -104,7 +105,7 @@ def activity_create(request: AuthenticatedRequest) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Logged: %(kind)s with %(customer)s.")
-                             % {"kind": activity.get_kind_display(), "customer": activity.customer})
+                             % {"kind": display(activity, "kind"), "customer": activity.customer})
             default = (reverse("customers:detail", args=[activity.customer_id]) if customer
                        else reverse("activities:list"))
             return redirect(_next_url(request, default))

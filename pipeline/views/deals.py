@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import access, exports, params, replica
+from accounts.choices import display
 from accounts.htmx import is_htmx, vary_on_htmx
 from accounts.pages import AuthenticatedRequest, filter_data, page_of
 from accounts.services import RuleError
@@ -281,7 +282,7 @@ def deal_move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("%(deal)s is now in %(stage)s.") % {"deal": deal,
-                                                                            "stage": deal.get_stage_display()})
+                                                                            "stage": display(deal, "stage")})
             return _after_move(request, deal)
     return render(request, "pipeline/deal_action.html", {
         "deal": deal, "form": form, "title": _("Move the deal"), "submit": _("Move")})

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.bounds import business_range_constraint, validate_business_date
+from accounts.choices import display
 from pipeline.bell import InboxQuerySet
 
 
@@ -57,7 +58,7 @@ class CoachingNote(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {self.rep} · {self.held_on:%Y-%m-%d}"
+        return f"{display(self, 'kind')} · {self.rep} · {self.held_on:%Y-%m-%d}"
 
     @property
     def acknowledged(self) -> bool:

@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from accounts.choices import display
+
 from ..periods import quarter_label
 from .models import Statement, StatementLine
 
@@ -33,9 +35,9 @@ def line_table(statements: QuerySet[Statement]) -> Table:
         statement = line.statement
         period = quarter_label(statement.plan.year, statement.plan.quarter)
         rows.append([_person(statement), statement.plan.name, period,
-                     statement.get_status_display(), line.get_kind_display(), line.contract_number,
+                     display(statement, "status"), display(line, "kind"), line.contract_number,
                      line.customer_name, line.tonnes, line.amount, line.share, line.percent, line.per_tonne,
-                     line.multiplier, line.earned, statement.currency, line.get_reason_display()])
+                     line.multiplier, line.earned, statement.currency, display(line, "reason")])
     return headers, rows
 
 
@@ -46,7 +48,7 @@ def total_table(statements: QuerySet[Statement]) -> Table:
                _("Total"), _("Currency")]
     rows: list[Sequence[object]] = [
         [_person(statement), statement.person.team and str(statement.person.team), statement.plan.name,
-         quarter_label(statement.plan.year, statement.plan.quarter), statement.get_status_display(),
+         quarter_label(statement.plan.year, statement.plan.quarter), display(statement, "status"),
          statement.target_amount, statement.credited_amount, statement.credited_tonnes,
          None if statement.attainment is None else (statement.attainment * 100).quantize(CENT),
          statement.satisfaction, statement.total, statement.currency]

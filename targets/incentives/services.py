@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from accounts import access
+from accounts.choices import display
 from accounts.models import Team, User
 from accounts.services import RuleError
 from customers.models import Commodity
@@ -165,7 +166,7 @@ def _move(statement: Statement, *, by: User, expected_version: int, from_status:
         raise StaleRecord(_("Someone else changed this statement since you opened it: check it and try again."))
     if current.status != from_status:
         raise RuleError(_("This statement is %(status)s: it cannot move to %(to)s from there.")
-                        % {"status": current.get_status_display().lower(),
+                        % {"status": display(current, "status").lower(),
                            "to": Status(to_status).label.lower()})
     # A conditional update: a second request that passed the checks above in between changes nothing.
     moved = Statement.objects.filter(pk=current.pk, version=expected_version, status=from_status).update(
