@@ -137,9 +137,10 @@ def _rate_saved_message(rate: ExchangeRate, repriced: int) -> str:
 
 @access.director_only
 def lost_reason_list(request: AuthenticatedRequest) -> HttpResponse:
-    # Grouped once from the deals' reason index: a semi-join of each reason's deals on every deal took 150 ms.
+    # Grouped once from the deals' reason index: a semi-join of each reason's deals on every deal took 150 ms. Rows
+    # counted, not their ids: the index alone answers COUNT(*), where COUNT(id) read 10,000 pages of deals (71 ms).
     counts = dict(selectors.deals_visible_to(request.user).exclude(lost_reason=None).order_by()
-                  .values("lost_reason").annotate(n=Count("pk")).values_list("lost_reason", "n"))
+                  .values("lost_reason").annotate(n=Count("*")).values_list("lost_reason", "n"))
     reasons = list(LostReason.objects.order_by("name"))
     for reason in reasons:
         reason.deal_count = counts.get(reason.pk, 0)
