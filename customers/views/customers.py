@@ -104,7 +104,10 @@ def customer_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "contacts": customer.contacts.all(),
             "volumes": customer.commodity_volumes.select_related("commodity"),
             "policy": policy,
-            "tier_changes": customer.tier_changes.select_related("changed_by")[:10],
+            # Who changed it, by name alone (a person's row is some twenty columns).
+            "tier_changes": customer.tier_changes.select_related("changed_by").only(
+                "customer", "changed_at", "from_tier", "to_tier", "reason_code", "reason", "changed_by__full_name",
+                "changed_by__username")[:10],
             "surveys": surveys,
             "survey_summary": survey_summary,
             "complaints": complaints,

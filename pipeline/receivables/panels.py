@@ -94,8 +94,8 @@ def customer_receivables_panel(request: AuthenticatedRequest, customer: Customer
     if not pipeline_selectors.can_sell(user):
         return ""
     figures = selectors.customer_figures(user, customer)
-    payments = list(selectors.with_allocated(selectors.payments_visible_to(user).filter(customer=customer))
-                    [:PAYMENTS_LISTED])
+    payments = list(selectors.with_allocated(selectors.payments_visible_to(user).filter(customer=customer).only(
+        "received_on", "amount", "currency", "bank_reference"))[:PAYMENTS_LISTED])
     can_record = selectors.can_record_payment(user, customer)
     if not figures.per_currency and not payments and not can_record:
         return ""
