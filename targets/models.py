@@ -3,13 +3,14 @@
 
 import uuid
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -155,13 +156,20 @@ class ScoreWeights(models.Model):
 
     @classmethod
     def part_labels(cls) -> dict[str, str]:
-        """Each part's name in the interface, capitalised, in the order of PARTS."""
-        fields = {field.name: field for field in cls._meta.concrete_fields}
-        return {name: str(capfirst(fields[name].verbose_name)) for name in cls.PARTS}
+        """Each part's name in the interface, capitalised, in the order of PARTS: translated once per language
+        (a team's leaderboard asks for them on each of its cards)."""
+        return dict(_part_labels(translation.get_language()))
 
     @classmethod
     def current(cls) -> "ScoreWeights":
         return cls.objects.get_or_create(pk=1)[0]
+
+
+@cache
+def _part_labels(language: str | None) -> tuple[tuple[str, str], ...]:
+    # Called with the language active, which the key names.
+    fields = {field.name: field for field in ScoreWeights._meta.concrete_fields}
+    return tuple((name, str(capfirst(fields[name].verbose_name))) for name in ScoreWeights.PARTS)
 
 
 class Scorecard(models.Model):

@@ -1,5 +1,6 @@
 """`accounts.choices.display`, a choice's label as get_FOO_display gives it, in the reader's language, with the
-field's labels translated once per language; and a page that lists people by their position with it."""
+field's labels translated once per language; a page that lists people by their position with it; and the
+score's parts, named once per language too."""
 
 import pytest
 from django.urls import reverse
@@ -9,6 +10,7 @@ from accounts.choices import display
 from accounts.models import Position
 from customers.models import Complaint
 from pipeline.models import Deal, Outcome, Stage
+from targets.models import ScoreWeights
 
 from .factories import UserFactory
 
@@ -50,3 +52,12 @@ def test_the_new_team_form_names_each_possible_member_with_their_position_and_te
         assert f'value="{newcomer.pk}"' in page
         assert f"韩梅 · {position}</label>" in page
         assert f"{cast.rep} · {display(cast.rep, 'position')} · {cast.rep.team}</label>" in page
+
+
+def test_the_scores_parts_are_named_in_the_readers_language_each_time():
+    for _round in range(2):  # translated once per language, asked for again in each
+        with translation.override("zh-hans"):
+            assert ScoreWeights.part_labels()["sales_amount"] == "销售额"
+        with translation.override("en"):
+            assert ScoreWeights.part_labels()["sales_amount"] == "Sales amount"
+            assert list(ScoreWeights.part_labels()) == ScoreWeights.PARTS

@@ -53,7 +53,7 @@ class ShipmentForm(forms.ModelForm):
         self.fields["version"].initial = self.instance.version
         least, most = lifting_range(deal)
         self.fields["bl_tonnes"].help_text = _("Within the contract: %(least)s t to %(most)s t, %(option)s.") % {
-            "least": f"{least:,.0f}", "most": f"{most:,.0f}", "option": display(deal, 'tolerance_option')}
+            "least": f"{least:,.0f}", "most": f"{most:,.0f}", "option": display(deal, "tolerance_option")}
         if not may_accept:
             # Only a manager accepts a quantity outside tolerance: nobody else is offered the reason.
             del self.fields["acceptance_reason"]

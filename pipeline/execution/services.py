@@ -92,7 +92,7 @@ def _check_quantities(shipment: Shipment, *, by: User, acceptance_reason: str) -
         return  # accepted before, and the quantity did not change
     deal = shipment.deal
     least, most = lifting_range(deal)
-    bounds = {"least": f"{least:,.0f}", "most": f"{most:,.0f}", "option": display(deal, 'tolerance_option')}
+    bounds = {"least": f"{least:,.0f}", "most": f"{most:,.0f}", "option": display(deal, "tolerance_option")}
     if not access.manages(by, deal.owner):
         raise RuleError(_("This B/L quantity takes the contract outside its tolerance (%(least)s t to %(most)s t, "
                           "%(option)s). Only a manager can accept it, with a reason.") % bounds)
