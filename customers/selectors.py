@@ -23,7 +23,7 @@ from rapidfuzz import fuzz, process
 
 from accounts import access
 from accounts.access import RecordKind
-from accounts.models import User
+from accounts.models import User, person_named
 from accounts.sql import more_than
 
 from . import search
@@ -209,7 +209,7 @@ def overdue_q(now: datetime) -> Q:
 
 # What a page's table of complaints shows of each (customers/_complaints.html, on the customer and deal pages):
 # their row is some forty columns with the assignee's.
-COMPLAINT_ROW = ("category", "severity", "status", "received_at", "assignee__full_name", "assignee__username")
+COMPLAINT_ROW = ("category", "severity", "status", "received_at", *person_named("assignee"))
 
 
 def complaint_rows(complaints: QuerySet[Complaint]) -> "QuerySet[WithAnnotations[Complaint, OverdueFlags]]":

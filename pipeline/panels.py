@@ -4,6 +4,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts import access
+from accounts.models import person_named
 from accounts.pages import AuthenticatedRequest
 from customers.models import Customer
 
@@ -12,7 +13,7 @@ from . import selectors
 PANEL_ACTIVITIES = 10
 # What the panel shows of a visit and its author: an activity's row with its author's is some forty columns.
 PANEL_ROW = ("kind", "owner", "happened_at", "summary", "next_step", "next_step_due", "next_step_done",
-             "next_step_owner", "owner__full_name", "owner__username")
+             "next_step_owner", *person_named("owner"))
 
 
 def customer_activities_panel(request: AuthenticatedRequest, customer: Customer) -> str:

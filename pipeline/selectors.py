@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.access import RecordKind
-from accounts.models import User
+from accounts.models import User, person_named
 from accounts.services import RuleError
 from accounts.sql import InFirstRead
 from customers import selectors as customer_selectors
@@ -300,8 +300,7 @@ def transfers_of(*, deal: Deal | None = None, customer: Customer | None = None) 
     twenty columns, three people a transfer)."""
     transfers = Transfer.objects.filter(deal=deal) if deal is not None else Transfer.objects.filter(customer=customer)
     return transfers.select_related("from_owner", "to_owner", "by").only(
-        "at", "reason", *(f"{person}__{name}" for person in ("from_owner", "to_owner", "by")
-                          for name in ("full_name", "username")))
+        "at", "reason", *person_named("from_owner", "to_owner", "by"))
 
 
 def describe_amendments(amendments: QuerySet[Amendment]) -> list[Amendment]:

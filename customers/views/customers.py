@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from simple_history.models import HistoricalChanges
 
 from accounts import access, exports, replica
+from accounts.models import person_named
 from accounts.pages import AuthenticatedRequest, filter_data, form_page, page_of, query_without_page
 from accounts.services import RuleError
 
@@ -46,7 +47,7 @@ def _filtered_customers(request: AuthenticatedRequest, columns: list[ListColumn]
 # What a row of the list shows (customers/templatetags/customer_rows.py), of a customer's forty-odd columns and its
 # owner's: Django selects, compiles and builds only these for the page's fifty rows.
 LIST_ROW = ("name", "short_name", "kind", "tier", "tier_pinned", "status", "country", "province", "city",
-            "last_contacted_at", "next_follow_up_on", "owner__full_name", "owner__username")
+            "last_contacted_at", "next_follow_up_on", *person_named("owner"))
 
 
 @login_required
@@ -104,10 +105,10 @@ def customer_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "contacts": customer.contacts.all(),
             "volumes": customer.commodity_volumes.select_related("commodity"),
             "policy": policy,
-            # Who changed it, by name alone (a person's row is some twenty columns).
+            # Who changed it, by name alone.
             "tier_changes": customer.tier_changes.select_related("changed_by").only(
-                "customer", "changed_at", "from_tier", "to_tier", "reason_code", "reason", "changed_by__full_name",
-                "changed_by__username")[:10],
+                "customer", "changed_at", "from_tier", "to_tier", "reason_code", "reason", *person_named("changed_by"))
+            [:10],
             "surveys": surveys,
             "survey_summary": survey_summary,
             "complaints": complaints,

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import access, params
 from accounts.choices import display
+from accounts.models import person_named
 from accounts.pages import AuthenticatedRequest, filter_data, page_of
 from accounts.services import RuleError
 from customers import picking
@@ -67,8 +68,8 @@ def _form_page(request: AuthenticatedRequest, form: ActivityForm, activity: Acti
 # Django would select and build for every activity listed.
 LIST_ROW = ("kind", "customer", "deal", "owner", "happened_at", "summary", "outcome", "next_step", "next_step_due",
             "next_step_done", "next_step_owner", "customer__name", "customer__short_name", "deal__grade",
-            "deal__quantity_tonnes", "deal__commodity__name", "deal__commodity__name_zh", "owner__full_name",
-            "owner__username")
+            "deal__quantity_tonnes", "deal__commodity__name", "deal__commodity__name_zh",
+            *person_named("owner"))
 
 
 @access.sellers_only

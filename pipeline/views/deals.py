@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts import access, exports, params, replica
 from accounts.choices import display
 from accounts.htmx import is_htmx, vary_on_htmx
+from accounts.models import person_named
 from accounts.pages import AuthenticatedRequest, filter_data, page_of
 from accounts.services import RuleError
 from accounts.sql import joins_as_written
@@ -52,7 +53,7 @@ SUMMARY_RELATED = ("customer", "owner", "commodity", "specification", "discharge
 SUMMARY_FIELDS = (
     "version", "stage", "outcome", "updated_at", "grade", "quantity_tonnes", "price_per_tonne", "amount",
     "amount_base", "currency", "incoterm", "laycan_start", "laycan_end", "customer__name", "customer__short_name",
-    "owner__full_name", "owner__username", "commodity__name", "commodity__name_zh", "specification__name",
+    *person_named("owner"), "commodity__name", "commodity__name_zh", "specification__name",
     "specification__name_zh", "discharge_port__name", "discharge_port__name_zh",
 )
 

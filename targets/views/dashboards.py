@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import access, exports, replica
 from accounts.bounds import in_business_range
+from accounts.models import person_named
 from accounts.pages import AuthenticatedRequest
 from accounts.sql import first_and_total
 from customers import selectors as customer_selectors
@@ -138,7 +139,7 @@ def rep(request: AuthenticatedRequest, user_id: int | None = None) -> HttpRespon
 # What the team's tables show of a complaint and an overdue invoice (with its contract's customer): their rows and
 # their contract's are some seventy and ninety columns, which Django would select and build for ten rows each.
 COMPLAINT_ROW = ("category", "severity", "resolve_by", "customer__name", "customer__short_name",
-                 "assignee__full_name", "assignee__username")
+                 *person_named("assignee"))
 OVERDUE_INVOICE_ROW = ("number", "due_on", "open_amount", "currency", "deal__customer__name",
                        "deal__customer__short_name")
 
