@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.models import Position
 from accounts.sql import first_and_total
@@ -18,6 +19,7 @@ from customers.models import Complaint, Customer
 from pipeline.models import STAGE_ORDER, Outcome, Reminder, Stage, StageMove
 from pipeline.selectors import deals_visible_to, open_reminders
 from targets import dashboards, periods
+from targets.coaching.models import CoachingNote
 from targets.kpis import compute_scorecards, scoring_team_q
 from targets.models import Scorecard
 
@@ -231,6 +233,30 @@ def test_the_leaderboard_ranks_the_teams_reps_and_explains_each_score(client_as,
     assert (sales_part["weight"], sales_part["ratio"], sales_part["points"]) == (40, Decimal("0.5"), Decimal(20))
     assert "40 × 0.500 = <strong>20.00</strong>" in response.text
     assert "Rep B" not in response.text
+    # The rep's row as the manager reads it: rank and link, the share of the target reached, no coaching yet.
+    row = response.text.split('<td class="cell-title">')[1].split("</tr>")[0]
+    assert f'1. <a href="/dashboard/rep/{cast.rep.pk}/">Rep A</a>' in row
+    assert "31,240,000" in row and "50% of target" in row and "not coached yet" in row
+    assert '<td data-label="How the score is made">' in row
+
+
+def test_the_leaderboard_shows_each_reps_latest_coaching_in_the_readers_language(client, client_as, cast):
+    won_deal(cast.rep)
+    compute()
+    note = CoachingNote.objects.create(rep=cast.rep, coach=cast.manager, held_on=today(), went_well="Calls")
+    for text in ("Visit the mill", "Send the assay"):
+        note.actions.create(text=text, due_on=today())
+
+    english = client_as(cast.manager).get(url("manager")).text
+    client.cookies["django_language"] = "zh-hans"
+    chinese = client.get(url("manager")).text
+
+    day = date_format(today(), "SHORT_DATE_FORMAT")
+    note_url, notes_url = reverse("coaching:detail", args=[note.pk]), reverse("coaching:list")
+    assert f'<a href="{note_url}">last coached on {day}</a> · 2 open actions' in english
+    assert f'<a href="{notes_url}?rep={cast.rep.pk}">all notes</a>' in english
+    assert "not coached yet" in english  # the team's other seller
+    assert f"最近辅导：{day}" in chinese and "尚未辅导" in chinese and "得分构成" in chinese
 
 
 def test_the_funnel_converts_deals_that_reached_each_stage_in_the_last_12_months(client_as, cast):

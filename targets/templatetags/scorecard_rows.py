@@ -1,19 +1,25 @@
 """`{% scorecard_row card %}`, `{% delivery_row card %}` and `{% forecast_row card %}`: the rows of the director's
 team scorecards and forecasts (targets/_scorecard_table.html, targets/dashboard_director.html), built in Python in
 the markup their templates gave them. Through the template language, some twenty variables, filters, `{% url %}`
-and `{% widthratio %}` a row, the dashboard's 75 rows took about 6 ms, a fifth of the page."""
+and `{% widthratio %}` a row, the dashboard's 75 rows took about 6 ms, a fifth of the page.
+
+`{% leaderboard_row card %}` is a row of a team's leaderboard (targets/dashboard_manager.html), with the two parts
+it shares with the other dashboards: `{% score_parts parts %}`, how a score is made, and `{% last_coached person
+rep_id %}`, a rep's latest coaching; each was an `{% include %}` in every row of the leaderboard."""
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import template
 from django.template.context import Context
 from django.template.loader import get_template
-from django.utils.formats import localize
+from django.urls import reverse
+from django.utils.formats import date_format, localize
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from accounts.pages import address_pattern, fill, once_per_rendering
+from accounts.pages import address_pattern, fill, joined, once_per_rendering
 from accounts.templatetags.numbers import floatformat
 
 from ..models import Scorecard
@@ -36,6 +42,9 @@ def _shared(context: Context) -> dict[str, Any]:
         "ratio": _("Forecast / target"), "undated": _("Undated or overdue"), "later": _("Later quarters"),
         "weighted": _("Weighted, this quarter"), "coverage": _("Coverage"), "reached": _("Target reached"),
         "team": address_pattern("dashboards:manager"), "rep": address_pattern("dashboards:rep"),
+        # A team's leaderboard, and a rep's latest coaching wherever it is shown.
+        "parts": _("How the score is made"), "visits": _("Visits"), "not_coached": _("not coached yet"),
+        "all_notes": _("all notes"), "note": address_pattern("coaching:detail"), "notes": reverse("coaching:list"),
     })
 
 
@@ -148,3 +157,62 @@ def forecast_row(context: Context, card: Scorecard) -> SafeString:
         shared["later"], floatformat(forecast["later"], "0g"),
     )
 
+
+
+@register.simple_tag
+def score_parts(parts: list[dict[str, Any]]) -> SafeString:
+    """How a composite score is made (targets.dashboards.score_parts_of): each part's weight × ratio = points."""
+    return fill('<ul class="list-unstyled small mb-0">{}\n</ul>', joined(
+        fill('\n  <li>{}: {} × {} = <strong>{}</strong></li>', part["label"], localize(part["weight"]),
+             floatformat(part["ratio"], 3), floatformat(part["points"], 2)) for part in parts))
+
+
+@register.simple_tag(takes_context=True)
+def last_coached(context: Context, person: Any, rep_id: int) -> SafeString:
+    """Under a rep's name on the team pages: their latest coaching note and open actions (`person` from
+    targets.coaching.selectors.with_latest_coaching, None for a rep it did not list)."""
+    shared = _shared(context)
+    note_id = getattr(person, "last_coaching_id", None)
+    if not note_id:
+        return fill('<span class="d-block small text-secondary">{}</span>', shared["not_coached"])
+    actions = person.open_coaching_actions
+    return fill(
+        '<span class="d-block small text-secondary"><a href="{}">{}</a>{} · <a href="{}?rep={}">{}</a></span>',
+        shared["note"].format(note_id),
+        _("last coached on %(day)s") % {"day": date_format(person.last_coached_on, "SHORT_DATE_FORMAT")},
+        fill(" · {}", ngettext("%(counter)s open action", "%(counter)s open actions", actions) % {"counter": actions})
+        if actions else "",
+        shared["notes"], rep_id, shared["all_notes"])
+
+
+def _of_target(shared: dict[str, Any], row: dict[str, Any] | None) -> SafeString | str:
+    """Under a figure of the leaderboard: the share of its target reached, when it has one."""
+    if not row:
+        return ""
+    return fill('<br><span class="small text-secondary">{}% {}</span>', floatformat(row["percent"], "0"),
+                shared["of_target"])
+
+
+@register.simple_tag(takes_context=True)
+def leaderboard_row(context: Context, card: Scorecard) -> SafeString:
+    """A rep's row of their team's leaderboard: `card` with `parts`, `attainment_rows` and `coaching` set by the
+    view (targets.views.dashboards.manager)."""
+    shared = _shared(context)
+    targets = cast(dict[str, dict[str, Any]], card.attainment_rows)  # by figure, as the team dashboard sets them
+    return fill(
+        '<tr>\n      <td class="cell-title"><span>{}. <a href="{}">{}</a>{}</span></td>\n'
+        '      <td data-label="{}" class="text-end"><strong>{}</strong></td>\n'
+        '      <td data-label="{}"><div>{}</div></td>\n'
+        '      <td data-label="{}" class="text-end"><span>{}{}</span></td>\n'
+        '      <td data-label="{}" class="text-end"><span>{}{}</span></td>\n'
+        '      <td data-label="{}" class="text-end"><span>{}{}</span></td>\n'
+        '      <td data-label="{}" class="text-end"><span>{}</span></td>\n    </tr>',
+        localize(card.rank_in_team) if card.rank_in_team else DASH, shared["rep"].format(card.subject_id),
+        _name(card), last_coached(context, card.coaching, card.subject_id),
+        shared["score"], floatformat(card.score, 2),
+        shared["parts"], score_parts(card.parts),
+        shared["sales"], floatformat(card.sales_amount, "0g"), _of_target(shared, targets.get("sales_amount")),
+        shared["signed"], localize(card.signed_contracts), _of_target(shared, targets.get("signed_contracts")),
+        shared["new"], localize(card.new_customers), _of_target(shared, targets.get("new_customers")),
+        shared["visits"], localize(card.visits),
+    )
