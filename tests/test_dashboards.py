@@ -529,9 +529,17 @@ def test_the_team_dashboard_shows_tonnage_per_commodity_against_its_target(clien
     CommodityTonnage.objects.create(team_target=target, commodity=ore, tonnes=200000)
     DealFactory(customer=CustomerFactory(owner=cast.rep), commodity=ore, quantity_tonnes=50000, stage="follow_up",
                 outcome="won", contract_number="C-7", signed_on=today)
-    rows = client_as(cast.manager).get(reverse("dashboards:manager")).context["tonnage_by_commodity"]
+    response = client_as(cast.manager).get(reverse("dashboards:manager"))
+    rows = response.context["tonnage_by_commodity"]
     assert [(row["commodity"].name, row["signed"], row["target"], row["percent"]) for row in rows] == [
         ("Iron ore fines", 50000, 200000, 25)]
+    # As the manager reads it, the unit and each cell's label (shown on a phone) in their language.
+    assert '<td data-label="Signed" class="text-end"><span>50,000 t</span></td>' in response.text
+    assert '<td data-label="Target" class="text-end"><span>200,000 t</span></td>' in response.text
+    manager = client_as(cast.manager)
+    manager.cookies["django_language"] = "zh-hans"
+    response = manager.get(reverse("dashboards:manager"))
+    assert "<span>铁矿粉</span>" in response.text and "<span>50,000 吨</span>" in response.text
 
 
 def test_a_persons_overdue_next_steps_are_read_by_their_own_index(cast):
