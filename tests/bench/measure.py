@@ -8,7 +8,8 @@ with DATABASE_URL and REDIS_URL already pointing at that size's database).
     python tests/bench/measure.py page --user rep1 --path /customers/ [--repeat 20] --out FILE
                                                          # one page's median time, its SQL's and its Python
                                                          # calls, to compare a change with the code before
-                                                         # it (git stash)
+                                                         # it (git stash); and apart, its time split into
+                                                         # SQL, compiling SQL, rendering and the rest
     python tests/bench/measure.py sweep [--repeat 20] --out FILE
                                                          # every page without an id in its address as each
                                                          # position, the slowest listed: what grows with data
@@ -40,6 +41,8 @@ django.setup()
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef
+from django.db.models.sql.compiler import SQLCompiler
+from django.template.base import Template
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -237,6 +240,72 @@ class SqlTimer:
             return execute(sql, params, many, context)
         finally:
             self.seconds += time.perf_counter() - began
+
+
+class Breakdown:
+    """Where a request's time goes besides its SQL: compiling querysets into SQL (the outermost
+    `SQLCompiler.as_sql`) and rendering templates (the outermost `Template.render`, less the SQL and the
+    compiling a template sets off, e.g. a queryset it iterates); the rest is the views' own Python, building
+    querysets, the middleware. Its wrappers cost a little time themselves: `page_times` measures with them in
+    a pass of its own, after the plain one."""
+
+    def __init__(self) -> None:
+        self.sql = SqlTimer()
+        self.compiling = 0.0
+        self.rendering = 0.0
+
+    def __enter__(self) -> "Breakdown":
+        breakdown, compile_sql, render = self, SQLCompiler.as_sql, Template.render
+        depth = {"compile": 0, "render": 0}
+
+        def timed_compile(compiler: Any, *args: Any, **kwargs: Any) -> Any:
+            if depth["compile"]:
+                return compile_sql(compiler, *args, **kwargs)
+            depth["compile"] += 1
+            began = time.perf_counter()
+            try:
+                return compile_sql(compiler, *args, **kwargs)
+            finally:
+                depth["compile"] -= 1
+                breakdown.compiling += time.perf_counter() - began
+
+        def timed_render(template: Template, context: Any) -> Any:
+            if depth["render"]:
+                return render(template, context)
+            depth["render"] += 1
+            began, sql_before, compiling_before = time.perf_counter(), breakdown.sql.seconds, breakdown.compiling
+            try:
+                return render(template, context)
+            finally:
+                depth["render"] -= 1
+                breakdown.rendering += (time.perf_counter() - began - (breakdown.sql.seconds - sql_before)
+                                        - (breakdown.compiling - compiling_before))
+
+        self._restore = (compile_sql, render)
+        SQLCompiler.as_sql = timed_compile  # type: ignore[method-assign]
+        Template.render = timed_render  # type: ignore[method-assign]
+        self._wrapper = connection.execute_wrapper(self.sql)
+        self._wrapper.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._wrapper.__exit__(*exc)
+        SQLCompiler.as_sql, Template.render = self._restore  # type: ignore[method-assign]
+
+
+def split_times(client: Client, path: str, repeat: int) -> dict:
+    """The median milliseconds of a request's SQL, compiling, rendering and the rest, over `repeat` GETs."""
+    parts: dict[str, list[float]] = {"sql": [], "compiling": [], "rendering": [], "rest": []}
+    for _attempt in range(repeat):
+        with Breakdown() as breakdown:
+            began = time.perf_counter()
+            client.get(path)
+            took = time.perf_counter() - began
+        parts["sql"].append(breakdown.sql.seconds)
+        parts["compiling"].append(breakdown.compiling)
+        parts["rendering"].append(breakdown.rendering)
+        parts["rest"].append(took - breakdown.sql.seconds - breakdown.compiling - breakdown.rendering)
+    return {f"{part}_ms": round(statistics.median(values) * 1000, 1) for part, values in parts.items()}
 
 
 def _timed_get(client: Client, path: str, **headers: str) -> tuple[float, float, list[dict], Any]:
@@ -500,14 +569,17 @@ def page_times(username: str, path: str, repeat: int) -> dict:
         sqls.append(db_ms)
         queries, status = len(captured), response.status_code if status == 200 else status
     calls = python_calls(client, path)
+    split = split_times(client, path, repeat)
     result = {"user": username, "path": path, "status": status, "repeat": repeat, "queries": queries,
               "median_ms": round(statistics.median(walls), 1), "fastest_ms": round(min(walls), 1),
               "sql_median_ms": round(statistics.median(sqls), 1),
               "processor_median_ms": round(statistics.median(processor), 1),
-              "processor_fastest_ms": round(min(processor), 1), "python_calls": calls}
+              "processor_fastest_ms": round(min(processor), 1), "python_calls": calls, "split": split}
     print(f"{path} as {username}: median {result['median_ms']} ms (fastest {result['fastest_ms']}), SQL "
           f"{result['sql_median_ms']} ms, processor {result['processor_median_ms']} ms (fastest "
-          f"{result['processor_fastest_ms']}), {calls:,} Python calls, {queries} queries, status {status}")
+          f"{result['processor_fastest_ms']}), {calls:,} Python calls, {queries} queries, status {status}; "
+          f"apart, medians: SQL {split['sql_ms']} ms, compiling {split['compiling_ms']}, rendering "
+          f"{split['rendering_ms']}, the rest {split['rest_ms']}")
     return result
 
 
