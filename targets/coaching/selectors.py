@@ -96,7 +96,8 @@ def with_latest_coaching(viewer: User, people: QuerySet[User]) -> QuerySet[User]
 
 
 def latest_coaching_by_rep(viewer: User, rep_ids: list[int]) -> dict[int, User]:
-    """`with_latest_coaching` of the given people, by id (one query)."""
-    people = access.users_visible_to(viewer).filter(pk__in=rep_ids)
+    """`with_latest_coaching` of the given people, by id (one query): each person's key and their coaching alone,
+    which is all a page reads of them (`{% last_coached %}`), unordered."""
+    people = access.users_visible_to(viewer).filter(pk__in=rep_ids).only("pk").order_by()
     return {person.pk: person for person in with_latest_coaching(viewer, people)}
 
