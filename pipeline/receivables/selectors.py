@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from django.db.models import (
@@ -206,6 +207,7 @@ def customer_figures(user: User, customer: Customer, today: date | None = None) 
                            money.cents(overdue_base))
 
 
+@cache  # built once per process: it depends on nothing a request gives (as execution's `_execution_state`)
 def _allocated_of_payment() -> Coalesce:
     per_payment = (PaymentAllocation.objects.filter(payment=OuterRef("pk")).order_by().values("payment")
                    .annotate(total=Sum("amount")).values("total"))
