@@ -4,6 +4,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from django.conf import settings
@@ -357,6 +358,7 @@ def rate_for(currency: str, on: date | None = None) -> Decimal:
     return rate
 
 
+@cache  # built once per process: the stages' probabilities are fixed, and a query resolves a copy
 def probability_case() -> Case:
     """The stage's probability as an SQL expression (0 for lost deals)."""
     return Case(
