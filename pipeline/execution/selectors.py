@@ -595,12 +595,19 @@ class CargoQuality:
     off_spec_percent: Decimal  # 0 with nothing assayed
 
 
-def cargo_quality(user: User, customer: Customer) -> CargoQuality:
-    """Counted over the shipments the user sees, on the standing assays (not those corrected): one query."""
+@cache
+def _quality_counts() -> tuple[Count, Count]:
+    """`cargo_quality`'s two counts of shipments, built once per process (as `_execution_state`): those with a
+    standing assay, and those with a standing result off spec."""
     standing = Assay.objects.filter(shipment=OuterRef("pk"), superseded_by__isnull=True)
     off_spec_results = AssayResult.objects.filter(off_spec=True, assay__shipment=OuterRef("pk"),
                                                   assay__superseded_by__isnull=True)
-    sums = shipments_visible_to(user, customer).aggregate(
-        assayed=Count("pk", filter=Q(Exists(standing))), off_spec=Count("pk", filter=Q(Exists(off_spec_results))))
+    return Count("pk", filter=Q(Exists(standing))), Count("pk", filter=Q(Exists(off_spec_results)))
+
+
+def cargo_quality(user: User, customer: Customer) -> CargoQuality:
+    """Counted over the shipments the user sees, on the standing assays (not those corrected): one query."""
+    counts = _quality_counts()
+    sums = shipments_visible_to(user, customer).aggregate(assayed=counts[0], off_spec=counts[1])
     assayed, off_spec = sums["assayed"] or 0, sums["off_spec"] or 0
     return CargoQuality(assayed, off_spec, Decimal(off_spec * 100) / assayed if assayed else Decimal(0))
