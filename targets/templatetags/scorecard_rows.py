@@ -158,7 +158,6 @@ def forecast_row(context: Context, card: Scorecard) -> SafeString:
     )
 
 
-
 @register.simple_tag
 def score_parts(parts: list[dict[str, Any]]) -> SafeString:
     """How a composite score is made (targets.dashboards.score_parts_of): each part's weight × ratio = points."""
