@@ -3,7 +3,7 @@ docs/benchmark.md read to see where a page's time goes: its SQL, compiling query
 
 import time
 
-from django.db.models.sql.compiler import SQLCompiler
+from django.db.models.sql.compiler import SQLAggregateCompiler, SQLCompiler
 from django.template.base import Template
 from django.urls import reverse
 
@@ -12,7 +12,7 @@ from tests.bench.measure import Breakdown
 
 def test_a_pages_time_is_split_into_sql_compiling_and_rendering_and_django_is_left_as_it_was(client_as, cast,
                                                                                              customer):
-    compile_sql, render = SQLCompiler.as_sql, Template.render
+    compile_sql, count_sql, render = SQLCompiler.as_sql, SQLAggregateCompiler.as_sql, Template.render
     client = client_as(cast.rep)
     client.get(reverse("customers:detail", args=[customer.pk]))  # warm: templates loaded, content types read
 
@@ -26,3 +26,4 @@ def test_a_pages_time_is_split_into_sql_compiling_and_rendering_and_django_is_le
     # Rendering excludes the SQL and compiling a template sets off: no part counts another's time.
     assert breakdown.sql.seconds + breakdown.compiling + breakdown.rendering <= took
     assert SQLCompiler.as_sql is compile_sql and Template.render is render
+    assert SQLAggregateCompiler.as_sql is count_sql

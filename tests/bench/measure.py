@@ -41,7 +41,7 @@ django.setup()
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef
-from django.db.models.sql.compiler import SQLCompiler
+from django.db.models.sql.compiler import SQLAggregateCompiler, SQLCompiler
 from django.template.base import Template
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -244,10 +244,10 @@ class SqlTimer:
 
 class Breakdown:
     """Where a request's time goes besides its SQL: compiling querysets into SQL (the outermost
-    `SQLCompiler.as_sql`) and rendering templates (the outermost `Template.render`, less the SQL and the
-    compiling a template sets off, e.g. a queryset it iterates); the rest is the views' own Python, building
-    querysets, the middleware. Its wrappers cost a little time themselves: `page_times` measures with them in
-    a pass of its own, after the plain one."""
+    `SQLCompiler.as_sql`, or `SQLAggregateCompiler.as_sql` for a count over a query) and rendering templates (the
+    outermost `Template.render`, less the SQL and the compiling a template sets off, e.g. a queryset it iterates);
+    the rest is the views' own Python, building querysets, the middleware. Its wrappers cost a little time
+    themselves: `page_times` measures with them in a pass of its own, after the plain one."""
 
     def __init__(self) -> None:
         self.sql = SqlTimer()
@@ -255,19 +255,21 @@ class Breakdown:
         self.rendering = 0.0
 
     def __enter__(self) -> "Breakdown":
-        breakdown, compile_sql, render = self, SQLCompiler.as_sql, Template.render
+        breakdown, render = self, Template.render
         depth = {"compile": 0, "render": 0}
 
-        def timed_compile(compiler: Any, *args: Any, **kwargs: Any) -> Any:
-            if depth["compile"]:
-                return compile_sql(compiler, *args, **kwargs)
-            depth["compile"] += 1
-            began = time.perf_counter()
-            try:
-                return compile_sql(compiler, *args, **kwargs)
-            finally:
-                depth["compile"] -= 1
-                breakdown.compiling += time.perf_counter() - began
+        def timed(compile_sql: Any) -> Any:
+            def timed_compile(compiler: Any, *args: Any, **kwargs: Any) -> Any:
+                if depth["compile"]:
+                    return compile_sql(compiler, *args, **kwargs)
+                depth["compile"] += 1
+                began = time.perf_counter()
+                try:
+                    return compile_sql(compiler, *args, **kwargs)
+                finally:
+                    depth["compile"] -= 1
+                    breakdown.compiling += time.perf_counter() - began
+            return timed_compile
 
         def timed_render(template: Template, context: Any) -> Any:
             if depth["render"]:
@@ -281,8 +283,10 @@ class Breakdown:
                 breakdown.rendering += (time.perf_counter() - began - (breakdown.sql.seconds - sql_before)
                                         - (breakdown.compiling - compiling_before))
 
-        self._restore = (compile_sql, render)
-        SQLCompiler.as_sql = timed_compile  # type: ignore[method-assign]
+        # A count over a grouped or sliced query (a page's total) is compiled by SQLAggregateCompiler's own as_sql.
+        self._restore = (SQLCompiler.as_sql, SQLAggregateCompiler.as_sql, render)
+        SQLCompiler.as_sql = timed(SQLCompiler.as_sql)  # type: ignore[method-assign]
+        SQLAggregateCompiler.as_sql = timed(SQLAggregateCompiler.as_sql)  # type: ignore[method-assign]
         Template.render = timed_render  # type: ignore[method-assign]
         self._wrapper = connection.execute_wrapper(self.sql)
         self._wrapper.__enter__()
@@ -290,7 +294,7 @@ class Breakdown:
 
     def __exit__(self, *exc: Any) -> None:
         self._wrapper.__exit__(*exc)
-        SQLCompiler.as_sql, Template.render = self._restore  # type: ignore[method-assign]
+        SQLCompiler.as_sql, SQLAggregateCompiler.as_sql, Template.render = self._restore  # type: ignore[method-assign]
 
 
 def split_times(client: Client, path: str, repeat: int) -> dict:
