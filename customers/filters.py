@@ -51,6 +51,14 @@ class OwnerScopedFilterSet(django_filters.FilterSet):
         self.filters["owner"].queryset = selectors.possible_owners(user)
         self.filters["team"].queryset = access.teams_visible_to(user)
 
+    def count_over(self, records: QuerySet[Any]) -> int:
+        """How many of `records` these filters keep: the list's rows counted over another shape of the same rows,
+        one that PostgreSQL counts faster than the shape the list's page is read in."""
+        if not self.is_bound:
+            return records.count()
+        self.form.is_valid()  # the filters read the form's cleaned values, as `qs` does
+        return self.filter_queryset(records).count()
+
 
 CUSTOMER_SORTS = [("name", "name"), ("tier", "tier"), ("status", "status"), ("owner__full_name", "owner"),
                   ("last_contacted_at", "last_contacted"), ("next_follow_up_on", "next_follow_up"),

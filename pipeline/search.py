@@ -71,9 +71,11 @@ class Group:
         return f"{shown}+" if self.capped else shown
 
 
-def _group(kind: str, title: Promise, records: QuerySet[Any], list_url: str) -> Group:
-    # Two queries a kind whatever the number found: the count (up to the cap), and the first rows.
-    count = records.order_by()[:COUNT_CAP + 1].count()
+def _group(kind: str, title: Promise, records: QuerySet[Any], list_url: str, *,
+           counted: QuerySet[Any] | None = None) -> Group:
+    """Two queries a kind whatever the number found: the count (up to the cap), of `counted` when given (the same
+    rows in a shape PostgreSQL counts faster), and the first rows."""
+    count = (records if counted is None else counted).order_by()[:COUNT_CAP + 1].count()
     rows = list(records[:GROUP_SIZE]) if count else []
     return Group(kind=kind, title=title, count=count, rows=rows, list_url=list_url)
 
@@ -99,11 +101,15 @@ def search(user: User, text: str) -> list[Group]:
                _list_url("customers:list", text)),
     ]
     if access.can_sell(user):
+        matches = deal_matches(text)
         groups.append(_group(
             "deals", _("Deals"),
-            selectors.deals_visible_to(user).filter(deal_matches(text))
+            selectors.deals_visible_to(user).filter(matches)
             .select_related("customer", "owner", "commodity", "specification").order_by("-updated_at", "-pk"),
-            _list_url("deals:list", text)))
+            _list_url("deals:list", text),
+            # A manager's found deals counted from their people's keys read first (as in the deal list): as the
+            # semi-join the newest-first rows want, the count read every deal the text matched (41 ms for "NAR").
+            counted=selectors.deals_visible_to(user, read_first=True).filter(matches) if user.is_manager else None))
     if access.can_record_complaint(user):
         groups.append(_group(
             "complaints", _("Complaints"),

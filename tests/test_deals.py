@@ -595,6 +595,27 @@ def test_a_sellers_whole_list_is_their_own_and_co_sold_deals_newest_first_page_b
     assert set(by_laycan) <= set(expected) and len(by_laycan) == PAGE_SIZE
 
 
+@pytest.mark.parametrize("query", [{}, {"stage": "negotiation"}, {"q": "GAR"}, {"stage": "no-such-stage"}])
+def test_a_managers_list_counts_their_teams_and_co_sold_deals_as_it_lists_them(client_as, cast, deal, query):
+    """A manager's list is counted over their people's keys read first, not the shape its page is read in
+    (pipeline.views.deals.deal_list): the heading's total is the deals the pages list, whatever the filters,
+    another team's left out, one co-sold by their rep counted once."""
+    from accounts.pages import PAGE_SIZE
+
+    mine = DealFactory.create_batch(PAGE_SIZE, customer=deal.customer, stage=Stage.NEGOTIATION, grade="GAR 5500")
+    co_sold = DealFactory(customer=CustomerFactory(owner=cast.other_rep), co_seller=cast.rep, co_seller_share=30,
+                          stage=Stage.NEGOTIATION, grade="GAR 4800")
+    others = DealFactory(customer=CustomerFactory(owner=cast.other_rep), stage=Stage.NEGOTIATION, grade="GAR 4800")
+    DealFactory(customer=deal.customer, stage=Stage.RESEARCH, grade="CV 6000", commodity__name="Iron ore")
+    client = client_as(cast.manager)
+    pages = [client.get(reverse("deals:list"), {**query, "page": number}) for number in (1, 2)]
+    listed = {row.pk for page in pages for row in page.context["page"]}
+    assert {co_sold.pk, *(made.pk for made in mine)} <= listed and others.pk not in listed
+    total = pages[0].context["page"].paginator.count
+    assert total == len(listed) > PAGE_SIZE
+    assert f"{total} deals" in pages[0].content.decode()
+
+
 @pytest.mark.parametrize("list_name", ["deals:list", "customers:list", "activities:list", "complaints:list"])
 def test_turning_a_page_leaves_the_filters_unset_and_folded_on_a_phone(client_as, cast, deal, list_name):
     """Page 2 of a list is not a filtered list: the phone's Filters button does not say "on", the bar stays folded

@@ -238,6 +238,24 @@ def test_each_group_shows_its_count_and_the_first_ten_with_a_link_to_the_filtere
     assert listed.context["page"].paginator.count == GROUP_SIZE + 3
 
 
+def test_a_managers_deal_count_is_their_teams_and_co_sold_deals_as_the_list_behind_it(client_as, cast):
+    """A manager's found deals are counted in another shape than the rows are read (pipeline.search): the badge
+    counts their team's deals and one co-sold by their rep, not another team's, and agrees with the list."""
+    coal = CommodityFactory()
+    for n in range(GROUP_SIZE + 1):
+        DealFactory(customer=CustomerFactory(owner=cast.rep, name=f"Coal buyer {n}"), commodity=coal)
+    DealFactory(customer=CustomerFactory(owner=cast.other_rep, name="Co-sold coal buyer"), commodity=coal,
+                co_seller=cast.rep, co_seller_share=30)
+    DealFactory(customer=CustomerFactory(owner=cast.other_rep, name="Team B coal buyer"), commodity=coal)
+    DealFactory(customer=CustomerFactory(owner=cast.rep, name="Ore buyer"),
+                commodity=CommodityFactory(name="Iron ore fines", name_zh="铁矿粉"))
+    deals = group(search(client_as, cast.manager, "coal"), "deals")
+    assert f'<span class="badge rounded-pill text-bg-secondary">{GROUP_SIZE + 2}</span>' in deals
+    listed = client_as(cast.manager).get(reverse("deals:list"), {"q": "coal"})
+    assert listed.context["page"].paginator.count == GROUP_SIZE + 2
+    assert "Team B coal buyer" not in deals and "Team B coal buyer" not in listed.content.decode()
+
+
 def test_a_large_count_is_capped(client_as, cast, monkeypatch):
     monkeypatch.setattr("pipeline.search.COUNT_CAP", 4)
     coal = CommodityFactory()

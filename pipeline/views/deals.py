@@ -153,7 +153,12 @@ def deal_list(request: AuthenticatedRequest) -> HttpResponse:
     data = filter_data(request)
     deals = selectors.deals_visible_to(request.user, whole_list=True) if data is None else _visible_deals(request)
     filtered = DealFilter(data, queryset=deals, user=request.user)
-    page = page_of(request, _summaries(filtered.qs))
+    # A manager's deals counted from their people's keys read first (accounts.sql.InFirstRead): as the semi-join
+    # that the page's newest-first walk wants, the count read every deal (a manager's 8,600 of 200,000: 33-64 ms;
+    # 2 ms so).
+    count = (filtered.count_over(selectors.deals_visible_to(request.user, read_first=True))
+             if request.user.is_manager else None)
+    page = page_of(request, _summaries(filtered.qs), count=count)
     return render(request, "pipeline/deal_list.html", {"filter": filtered, "page": page})
 
 
