@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.filters import BusinessDateFilter
+from accounts.filters import BusinessDateFilter, ReshapedFilterSet
 from accounts.models import Team, User
 from accounts.widgets import DateInput
 from customers.filters import OwnerScopedFilterSet, SortFilter
@@ -70,7 +70,7 @@ class DealFilter(OwnerScopedFilterSet):
         return queryset.filter(laycan_start__lte=value)
 
 
-class ActivityFilter(django_filters.FilterSet):
+class ActivityFilter(ReshapedFilterSet):
     q = django_filters.CharFilter(label=_("Customer"), method="customer_search",
                                   widget=forms.TextInput(attrs={"placeholder": _("Name or short name")}))
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Activity.Kind.choices, empty_label=_("All"))
@@ -95,14 +95,6 @@ class ActivityFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         # Only the people whose activities the user can see.
         self.filters["owner"].queryset = selectors.activity_authors_visible_to(user).order_by("full_name")
-
-    def apply_to(self, queryset: QuerySet[Activity]) -> QuerySet[Activity]:
-        """The filters the user chose, on another shape of the same rows (`self.qs` filters the one given when
-        the filter set was made): invalid choices are left out, as `self.qs` leaves them."""
-        if not self.is_bound:
-            return queryset
-        self.form.is_valid()  # fills the cleaned data that filter_queryset reads
-        return self.filter_queryset(queryset)
 
     def customer_search(self, queryset: QuerySet[Activity], name: str, value: str) -> QuerySet[Activity]:
         value = value.strip()
