@@ -1,5 +1,6 @@
 """List filters of the organisation pages, and the date filter that every list shares."""
 
+from collections.abc import Sequence
 from typing import Any
 
 import django_filters
@@ -16,6 +17,16 @@ class BusinessDateFilter(django_filters.DateFilter):
     filter bar, and the list is shown without that filter, as for a malformed date."""
 
     field_class = BusinessDateField
+
+
+def with_tie_breaker(ordering: Sequence[str]) -> list[str]:
+    """The order made total: the primary key last, in the first field's direction. A page of a list sorted by a
+    column that many rows share (a tier, an owner) is otherwise whichever of the tied rows the database meets
+    first: a customer on two pages and another on none."""
+    ordering = list(ordering) or ["-pk"]
+    if not {"pk", "-pk", "id", "-id"} & set(ordering):
+        ordering.append("-pk" if ordering[0].startswith("-") else "pk")
+    return ordering
 
 
 class ReshapedFilterSet(django_filters.FilterSet):

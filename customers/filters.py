@@ -14,7 +14,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts import access
-from accounts.filters import BusinessDateFilter, ReshapedFilterSet
+from accounts.filters import BusinessDateFilter, ReshapedFilterSet, with_tie_breaker
 from accounts.models import Team, User
 from accounts.widgets import DateInput
 
@@ -38,7 +38,9 @@ class SortFilter(django_filters.OrderingFilter):
     def filter(self, qs: QuerySet[Any], value: list[str] | None) -> QuerySet[Any]:
         # "?sort=," parses to blank orderings: an order_by() of nothing would drop the list's own order.
         wanted = [param for param in value or () if param]
-        return super().filter(qs, wanted) if wanted else qs
+        if not wanted:
+            return qs
+        return qs.order_by(*with_tie_breaker([self.get_ordering_value(param) for param in wanted]))
 
 
 class OwnerScopedFilterSet(ReshapedFilterSet):

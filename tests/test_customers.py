@@ -284,6 +284,19 @@ def test_the_list_sorts_by_a_column(client_as, cast, customer):
     assert [c.name for c in page][-1] == "Aardvark Trading"
 
 
+@pytest.mark.parametrize("sort", ["tier", "-tier"])
+def test_a_list_sorted_by_a_shared_value_pages_through_every_customer_once(client_as, cast, sort):
+    """Sorted by a column many customers share, the ties are ordered by their key, in the sort's direction
+    (accounts.filters.with_tie_breaker): page after page, every customer once, none left out."""
+    from accounts.pages import PAGE_SIZE
+
+    made = [CustomerFactory(owner=cast.rep, tier=Tier.HIGH) for _ in range(PAGE_SIZE + 5)]
+    client = client_as(cast.rep)
+    listed = [row.pk for number in (1, 2)
+              for row in client.get(reverse("customers:list"), {"sort": sort, "page": number}).context["page"]]
+    assert listed == sorted((customer.pk for customer in made), reverse=sort.startswith("-"))
+
+
 def test_the_owner_and_team_filters_offer_only_what_the_user_may_see(client_as, cast):
     form = client_as(cast.manager).get(reverse("customers:list")).context["filter"].form
     assert set(form.fields["owner"].queryset) == {cast.manager, cast.rep, cast.account_manager}

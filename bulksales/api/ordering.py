@@ -18,6 +18,8 @@ from rest_framework.request import Request
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
+from accounts.filters import with_tie_breaker
+
 SORT_PARAM = "sort"
 
 
@@ -28,14 +30,6 @@ def page_sorts(view: APIView) -> dict[str, str] | None:
     return dict(sort.param_map) if isinstance(sort, django_filters.OrderingFilter) else None
 
 
-def _with_tie_breaker(ordering: Sequence[str]) -> list[str]:
-    """The order made total: the primary key last, in the first field's direction."""
-    ordering = list(ordering) or ["-pk"]
-    if not {"pk", "-pk", "id", "-id"} & set(ordering):
-        ordering.append("-pk" if ordering[0].startswith("-") else "pk")
-    return ordering
-
-
 class SortBackend(filters.OrderingFilter):
     """`sort=` as on the list page (`?sort=-amount,customer`); a list whose page has no sort takes the
     viewset's ordering_fields instead. `ordering=` keeps taking ordering_fields; `sort` wins."""
@@ -43,7 +37,7 @@ class SortBackend(filters.OrderingFilter):
     def get_ordering(self, request: Request, queryset: QuerySet[Any], view: APIView) -> list[str]:
         wanted = [value.strip() for value in request.query_params.get(SORT_PARAM, "").split(",") if value.strip()]
         if not wanted:
-            return _with_tie_breaker(super().get_ordering(request, queryset, view) or [])
+            return with_tie_breaker(super().get_ordering(request, queryset, view) or [])
         sorts = page_sorts(view)
         if sorts is None:
             # No FilterSet checked the value: refuse as the page's drop-down would.
@@ -52,7 +46,7 @@ class SortBackend(filters.OrderingFilter):
                 if value.removeprefix("-") not in sorts:
                     message = forms.ChoiceField.default_error_messages["invalid_choice"] % {"value": value}
                     raise exceptions.ValidationError({SORT_PARAM: [message]})
-        return _with_tie_breaker(
+        return with_tie_breaker(
             [("-" if value.startswith("-") else "") + sorts[value.removeprefix("-")] for value in wanted
              if value.removeprefix("-") in sorts])
 
