@@ -79,10 +79,15 @@ def activity_list(request: AuthenticatedRequest) -> HttpResponse:
                               user=request.user)
     # The page's rows and their count: the same rows, each in the shape PostgreSQL finds fastest.
     shown = filtered.apply_to(selectors.activities_visible_to(request.user, whole_list=True, page=True))
-    page = page_of(request, selectors.with_contact_list(
-        shown.select_related("customer", "owner", "deal__commodity").only(*LIST_ROW)),
-        # Unfiltered, the heading counts all the user sees, from the indexes alone.
-        count=selectors.count_activities_visible_to(request.user) if data is None else filtered.qs.count())
+    # The page's keys first, from the newest-first index alone (activity_newest_first: whose customer and next step
+    # each is, without reading the row), then those fifty with what they show: read whole, a rep's walk down
+    # everyone's newest activities read 6,600 rows to keep their 50 (11.7 ms; keys 2.3).
+    page = page_of(request, shown.only("pk"),
+                   # Unfiltered, the heading counts all the user sees, from the indexes alone.
+                   count=selectors.count_activities_visible_to(request.user) if data is None else filtered.qs.count())
+    page.object_list = list(selectors.with_contact_list(
+        Activity.objects.filter(pk__in=[activity.pk for activity in page])
+        .select_related("customer", "owner", "deal__commodity").only(*LIST_ROW)))
     changeable = selectors.changeable_owner_ids(request.user, page)
     for activity in page:
         activity.can_change = activity.owner_id in changeable
