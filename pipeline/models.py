@@ -425,6 +425,10 @@ class Deal(models.Model):
             # signed or near-signing deals by the laycan's last day.
             models.Index(F("owner"), Coalesce("laycan_end", "laycan_start"), name="deal_laycans_by_owner",
                          condition=Q(outcome=Outcome.WON) | Q(outcome=Outcome.OPEN, stage=Stage.NEGOTIATION)),
+            # The open deals sorted by laycan (the list's sort): by the laycan index alone, the 70,000 older signed
+            # and lost deals were skipped first (the director's list 84 ms). Not one by amount: walked with a team's
+            # and a commodity's filters, it read 14,000 deals for 50 (the director's 31 ms list took 95).
+            models.Index(fields=["outcome", "laycan_start", "id"], name="deal_by_outcome_and_laycan"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(quantity_tonnes__gt=0), name="deal_quantity_positive"),

@@ -664,6 +664,33 @@ def test_the_lists_page_is_planned_as_written_unless_sorted_by_the_customer(clie
     assert names[0] == first and len(names) == 2
 
 
+def test_the_open_deals_by_laycan_are_read_from_an_index_in_that_order(cast, deal):
+    """The list's open deals sorted by laycan: on PostgreSQL read in that order from an index of the outcome and
+    laycan (deal_by_outcome_and_laycan), not found among every deal and sorted (scans discouraged: the test
+    database is too small for the planner to prefer an index on its own); the earliest laycan first anywhere."""
+    from django.db import connection
+
+    from pipeline.filters import DealFilter
+
+    Deal.objects.filter(pk=deal.pk).update(laycan_start=datetime.date(2026, 6, 1),
+                                           laycan_end=datetime.date(2026, 6, 10))
+    early = DealFactory(customer=deal.customer, laycan_start=datetime.date(2026, 1, 5),
+                        laycan_end=datetime.date(2026, 1, 15))
+    DealFactory(customer=deal.customer, outcome=Outcome.LOST, laycan_start=datetime.date(2025, 1, 5),
+                laycan_end=datetime.date(2025, 1, 15))
+    listed = DealFilter({"outcome": Outcome.OPEN, "sort": "laycan"}, queryset=selectors.deals_visible_to(cast.director),
+                        user=cast.director).qs[:50]
+    assert [row.pk for row in listed] == [early.pk, deal.pk]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_sort = off")
+            sql, params = listed.query.sql_with_params()
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "deal_by_outcome_and_laycan" in plan, plan
+
+
 def test_a_fetch_planned_as_written_leaves_the_planner_as_it_was(deal):
     """accounts.sql.joins_as_written, around the deal page's fetch: on PostgreSQL the joins inside are planned in
     the order written and the server's setting is back afterwards, after a failed fetch too; elsewhere it runs
