@@ -297,6 +297,20 @@ def test_a_list_sorted_by_a_shared_value_pages_through_every_customer_once(clien
     assert listed == sorted((customer.pk for customer in made), reverse=sort.startswith("-"))
 
 
+def test_customers_of_one_name_page_through_the_list_once_each(client_as, cast):
+    """The list's own order, by name, ends with the key: customers sharing a name (a group's branches) are each on
+    one page, none left out."""
+    from accounts.pages import PAGE_SIZE
+
+    made = [CustomerFactory(owner=cast.rep, name="Rizhao Steel") for _ in range(PAGE_SIZE + 5)]
+    # Changed rows move in PostgreSQL's table: read in its order, they would come last.
+    Customer.objects.filter(pk__in=[made[0].pk, made[1].pk]).update(city="日照")
+    client = client_as(cast.rep)
+    listed = [row.pk for number in (1, 2)
+              for row in client.get(reverse("customers:list"), {"page": number}).context["page"]]
+    assert listed == [customer.pk for customer in made]
+
+
 def test_the_owner_and_team_filters_offer_only_what_the_user_may_see(client_as, cast):
     form = client_as(cast.manager).get(reverse("customers:list")).context["filter"].form
     assert set(form.fields["owner"].queryset) == {cast.manager, cast.rep, cast.account_manager}
