@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from simple_history.models import HistoricalChanges
 
 from accounts import access, exports, replica
+from accounts.filters import with_tie_breaker
 from accounts.models import person_named
 from accounts.pages import AuthenticatedRequest, filter_data, form_page, page_of, query_without_page
 from accounts.services import RuleError
@@ -39,8 +40,9 @@ from ..panels import render_panels
 def _filtered_customers(request: AuthenticatedRequest, columns: list[ListColumn]) -> CustomerFilter:
     """The customers the user sees, filtered and sorted as asked; annotated with the columns other apps add
     to the list that the user sees, so that their filters and sorts apply (to the export too)."""
-    # By name, and customers of one name by their key: a page of fifty is then the same whoever asks twice.
-    customers = selectors.customers_visible_to(request.user).select_related("owner__team").order_by("name", "pk")
+    # By name, and customers of one name by their key (as every sort): a page of fifty is the same twice asked.
+    customers = (selectors.customers_visible_to(request.user).select_related("owner__team")
+                 .order_by(*with_tie_breaker(["name"])))
     customers = list_columns.annotate(customers, columns, timezone.localdate())
     return CustomerFilter(filter_data(request), queryset=customers, user=request.user, columns=columns)
 
