@@ -4,7 +4,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import F, Model, OrderBy, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from . import access
@@ -27,6 +28,38 @@ def with_tie_breaker(ordering: Sequence[str]) -> list[str]:
     if not {"pk", "-pk", "id", "-id"} & set(ordering):
         ordering.append("-pk" if ordering[0].startswith("-") else "pk")
     return ordering
+
+
+def empty_last(model: type[Model], ordering: Sequence[str]) -> list[str | OrderBy]:
+    """A list page's order as people read a sorted column: the rows without a value last, whichever the direction
+    (a deal list by laycan, descending, starts with the latest laycan, not with the deals that have none yet; the
+    databases differ, PostgreSQL counting an empty value as the largest and SQLite as the smallest). The fields that
+    always have a value keep their plain order, which their indexes serve as written."""
+    order: list[str | OrderBy] = []
+    for field in ordering:
+        name = field.removeprefix("-")
+        if not may_be_empty(model, name):
+            order.append(field)
+        else:
+            order.append(F(name).desc(nulls_last=True) if field.startswith("-") else F(name).asc(nulls_last=True))
+    return order
+
+
+def may_be_empty(model: type[Model], path: str) -> bool:
+    """Whether a sort field (across relations: "customer__name") can be empty on a row of `model`."""
+    for name in path.split("__"):
+        if name == "pk":
+            return False
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return True  # an annotation (a list column's figure): empty where there is nothing to sum
+        if field.null or not field.concrete:
+            return True
+        if field.related_model is None:
+            return False
+        model = field.related_model
+    return False
 
 
 class ReshapedFilterSet(django_filters.FilterSet):

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, Count, Expression, F, Model, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce
 from django.db.models.sql.compiler import SQLCompiler
 
 M = TypeVar("M", bound=Model)
@@ -45,6 +46,22 @@ class InFirstRead(Expression):
     def as_postgresql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> tuple[str, tuple[Any, ...]]:
         field_sql, values_sql, params = self._parts(compiler)
         return f"{field_sql} = ANY(ARRAY{values_sql})", params
+
+
+def not_read_in_order(field: str) -> Coalesce:
+    """A sort field's value that no index hands over in order (`COALESCE(field, field)`), for a sort computed
+    over the rows the filters keep: with a LIMIT, PostgreSQL walks the field's index expecting the rows it wants
+    to be spread evenly along it, which a filter correlated with the field belies (pipeline.filters.DealFilter)."""
+    return Coalesce(field, field)
+
+
+def latest_first_index_statements(table: str, indexes: dict[str, str], *, create: bool) -> list[str]:
+    """PostgreSQL indexes `column DESC NULLS LAST, id DESC` of `table` (`indexes`: name to column), for a list
+    sorted by a column descending with the empty values last (accounts.filters.empty_last): the column's own
+    index, read backwards, gives the empty values first. For migrations, with run_on_postgresql: SQLite has no
+    NULLS LAST in an index. `create=False` drops them."""
+    return [f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ("{column}" DESC NULLS LAST, "id" DESC)' if create
+            else f'DROP INDEX IF EXISTS "{name}"' for name, column in indexes.items()]
 
 
 def more_than(rows: QuerySet[Any], limit: int) -> bool:

@@ -14,7 +14,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts import access
-from accounts.filters import BusinessDateFilter, ReshapedFilterSet, with_tie_breaker
+from accounts.filters import BusinessDateFilter, ReshapedFilterSet, empty_last, with_tie_breaker
 from accounts.models import Team, User
 from accounts.widgets import DateInput
 
@@ -40,7 +40,8 @@ class SortFilter(django_filters.OrderingFilter):
         wanted = [param for param in value or () if param]
         if not wanted:
             return qs
-        return qs.order_by(*with_tie_breaker([self.get_ordering_value(param) for param in wanted]))
+        return qs.order_by(*empty_last(qs.model, with_tie_breaker([self.get_ordering_value(param)
+                                                                   for param in wanted])))
 
 
 class OwnerScopedFilterSet(ReshapedFilterSet):

@@ -122,8 +122,9 @@ class Customer(models.Model):
             # The director's tier mix (customers not lost) from the index alone.
             models.Index(fields=["tier"], include=["status"], name="customer_tier_with_status"),
             models.Index(fields=["status"]),
-            models.Index(fields=["last_contacted_at"]),
-            models.Index(fields=["next_follow_up_on"]),
+            # With the key, the sorts' tie-breaker: the customers of one date, or of none, in its order.
+            models.Index(fields=["last_contacted_at", "id"], name="customer_by_last_contact"),
+            models.Index(fields=["next_follow_up_on", "id"], name="customer_by_next_follow_up"),
         ]
 
     def __str__(self) -> str:

@@ -1,16 +1,19 @@
 """The pipeline's list filters (deals, activities, research, the laycan calendar), narrowed to the user."""
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.filters import BusinessDateFilter, ReshapedFilterSet
 from accounts.models import Team, User
+from accounts.sql import not_read_in_order
 from accounts.widgets import DateInput
 from customers.filters import OwnerScopedFilterSet, SortFilter
 from customers.models import Commodity
@@ -53,6 +56,22 @@ class DealFilter(OwnerScopedFilterSet):
     class Meta:
         model = Deal
         fields: list[str] = []
+
+    def filter_queryset(self, queryset: QuerySet[Deal]) -> QuerySet[Deal]:
+        deals = super().filter_queryset(queryset)
+        text = self.form.cleaned_data.get("q") or ""
+        if not search.cleaned(text) or not deals.query.order_by:
+            return deals
+        return deals.order_by(*[_sorted(each, self.sort_value, text) for each in deals.query.order_by])
+
+    @staticmethod
+    def sort_value(field: str, text: str) -> F | Coalesce:
+        """A sort field's value, for the list searched for `text` (the page's and the API's): a contract's amount
+        follows its commodity (coal is the cheapest cargo), and a search often names one (a grade, "NAR"; "煤"), so
+        walking the amount index PostgreSQL expected the matches spread evenly along it and read 130,000 deals for
+        50 (a manager's 8,600 searched for "NAR", biggest first: 160 ms); searched, the amounts are sorted over
+        what the search finds."""
+        return not_read_in_order(field) if field == "amount_base" and search.cleaned(text) else F(field)
 
     def search(self, queryset: QuerySet[Deal], name: str, value: str) -> QuerySet[Deal]:
         # The search box's own matching, commodity included ("coal", "煤"), so its "see all" agrees.
@@ -144,3 +163,11 @@ class LaycanFilter(django_filters.FilterSet):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.filters["owner"].queryset = selectors.possible_owners(user)
+
+
+def _sorted(field: Any, value: Callable[[str, str], F | Coalesce], text: str) -> Any:
+    """An order_by() field ("-amount_base") sorted by `value` where that is not the field itself; anything else (an
+    expression: a sort with empty values last) as it is."""
+    if not isinstance(field, str) or isinstance(sorted_by := value(field.removeprefix("-"), text), F):
+        return field
+    return sorted_by.desc() if field.startswith("-") else sorted_by.asc()

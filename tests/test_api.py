@@ -241,6 +241,23 @@ def test_ordering_by_amount(cast):
     assert [row["price_per_tonne"] for row in rows] == ["90.00", "80.00", "70.00"]
 
 
+def test_a_searched_list_by_amount_sorts_what_the_search_finds_across_pages(cast):
+    """Searched and sorted by amount, as the deal list page (pipeline.filters.DealFilter.sort_value): the matches
+    sorted, not found by walking the amount index (a search often names a commodity, whose amounts sit together),
+    on PostgreSQL; page after page, biggest first, every match once, on every database."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for price in (Decimal("90"), Decimal("70"), Decimal("80")):
+        DealFactory(customer__owner=cast.rep, price_per_tonne=price, grade="NAR 5500")
+    DealFactory(customer__owner=cast.rep, price_per_tonne=Decimal("120"), grade="Fe 62%")
+    with CaptureQueriesContext(connection) as ran:
+        rows = all_results(api_as(cast.director), reverse("api:deal-list"), q="NAR", sort="-amount")
+    assert [row["price_per_tonne"] for row in rows] == ["90.00", "80.00", "70.00"]
+    pages = [query["sql"] for query in ran if 'FROM "pipeline_deal"' in query["sql"] and "ORDER BY" in query["sql"]]
+    assert pages and all("COALESCE" in sql.split("ORDER BY")[-1].split(",")[0] for sql in pages)
+
+
 @pytest.mark.parametrize("kind", ["customer", "deal"])
 def test_a_page_costs_the_same_queries_whatever_its_size(cast, many_deals, kind, django_assert_max_num_queries):
     for deal in cast.rep.deals.all():
@@ -649,9 +666,9 @@ def test_a_contact_needs_a_way_to_reach_them_and_a_new_primary_demotes_the_old(c
 
 
 def _assert_sorted(values: list, descending: bool) -> None:
-    """In order, empty values the largest: last going up, first going down."""
+    """In order, empty values last, going up or down (as the list pages)."""
     empty = [value is None for value in values]
-    assert empty == sorted(empty, reverse=descending), values
+    assert empty == sorted(empty), values
     present = [value for value in values if value is not None]
     assert present == sorted(present, reverse=descending), values
 
@@ -701,6 +718,22 @@ def test_a_cursor_goes_back_to_the_same_page_and_a_made_up_one_is_not_found(cast
     assert client.get(reverse("api:customer-list"), {"sort": "-tier", "cursor": "bm90LWEtY3Vyc29y"}).status_code == 404
     # A cursor of one sort does not page another.
     assert client.get(first["next"].replace("sort=-tier", "sort=name")).status_code == 404
+
+
+@pytest.mark.parametrize("sort", ["last_contacted", "-last_contacted"])
+def test_paging_back_across_the_empty_values_shows_the_same_pages(cast, tied_customers, sort):
+    """Sorted by a date some customers lack, empty last either way (as the page): the pages read going back from
+    the last are the pages read going forward, the never-contacted ones included once."""
+    client = api_as(cast.manager)
+    pages = [client.get(reverse("api:customer-list"), {"sort": sort, "page_size": 2}).json()]
+    while pages[-1]["next"]:
+        pages.append(client.get(pages[-1]["next"]).json())
+    contacted = [row["last_contacted_at"] for page in pages for row in page["results"]]
+    assert contacted.index(None) == len([value for value in contacted if value is not None])  # empty last
+    back = [pages[-1]]
+    while back[-1]["previous"]:
+        back.append(client.get(back[-1]["previous"]).json())
+    assert [page["results"] for page in reversed(back)] == [page["results"] for page in pages]
 
 
 def test_a_sort_the_page_does_not_offer_is_a_400(cast, world):

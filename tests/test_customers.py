@@ -297,6 +297,24 @@ def test_a_list_sorted_by_a_shared_value_pages_through_every_customer_once(clien
     assert listed == sorted((customer.pk for customer in made), reverse=sort.startswith("-"))
 
 
+@pytest.mark.parametrize(("sort", "order"), [("last_contacted", ["march", "october", "never"]),
+                                             ("-last_contacted", ["october", "march", "never"])])
+def test_customers_never_contacted_come_last_whichever_the_sort(client_as, cast, sort, order):
+    """Sorted by when they were last contacted, either way, the customers never contacted come last
+    (accounts.filters.empty_last): the most recently contacted first, not a page of those never called."""
+    from django.utils import timezone
+
+    made = {"never": CustomerFactory(owner=cast.rep)}
+    for name, month in (("march", 3), ("october", 10)):
+        made[name] = CustomerFactory(owner=cast.rep)
+        Customer.objects.filter(pk=made[name].pk).update(
+            last_contacted_at=timezone.make_aware(datetime.datetime(2026, month, 2, 10, 0)))
+    Customer.objects.filter(pk=made["never"].pk).update(last_contacted_at=None)
+    names = {customer.pk: name for name, customer in made.items()}
+    page = client_as(cast.rep).get(reverse("customers:list"), {"sort": sort}).context["page"]
+    assert [names[row.pk] for row in page if row.pk in names] == order
+
+
 def test_customers_of_one_name_page_through_the_list_once_each(client_as, cast):
     """The list's own order, by name, ends with the key: customers sharing a name (a group's branches) are each on
     one page, none left out."""

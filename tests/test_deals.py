@@ -691,6 +691,88 @@ def test_the_open_deals_by_laycan_are_read_from_an_index_in_that_order(cast, dea
         assert "deal_by_outcome_and_laycan" in plan, plan
 
 
+@pytest.mark.parametrize(("sort", "order"), [
+    ("laycan", ["january", "june", "none"]), ("-laycan", ["june", "january", "none"]),
+    ("signing", ["january", "june", "none"]), ("-signing", ["june", "january", "none"]),
+])
+def test_a_sorted_list_puts_the_deals_without_that_date_last(client_as, cast, deal, sort, order):
+    """Sorted by a date, either way, the deals that have it come first and those without it last
+    (accounts.filters.empty_last): the laycan, descending, starts with the latest one, not with a page of deals
+    whose laycan is not set yet. The databases differ on their own (PostgreSQL counts an empty value as the
+    largest, SQLite as the smallest): without it, each fails one direction."""
+    field = "laycan_start" if "laycan" in sort else "expected_signing_date"
+    Deal.objects.filter(pk=deal.pk).update(laycan_start=None, laycan_end=None, expected_signing_date=None)
+    dated = {name: DealFactory(customer=deal.customer) for name in ("january", "june")}
+    for name, day in (("january", datetime.date(2026, 1, 5)), ("june", datetime.date(2026, 6, 5))):
+        Deal.objects.filter(pk=dated[name].pk).update(**{field: day}, **(
+            {"laycan_end": day + datetime.timedelta(days=10)} if field == "laycan_start" else {}))
+    names = {deal.pk: "none", **{each.pk: name for name, each in dated.items()}}
+    page = client_as(cast.rep).get(reverse("deals:list"), {"sort": sort}).context["page"]
+    assert [names[row.pk] for row in page] == order
+
+
+def _plan(queryset):
+    """PostgreSQL's plan for `queryset`, with whole-table reads and sorts discouraged: the test database is too
+    small for the planner to prefer an index on its own."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        sql, params = queryset.query.sql_with_params()
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.parametrize(("params", "index"), [
+    ({"sort": "-amount"}, "deal_by_amount"),
+    ({"sort": "amount"}, "deal_by_amount"),
+    ({"sort": "-laycan"}, "deal_by_laycan_latest_first"),
+    ({"sort": "-signing"}, "deal_by_signing_latest_first"),
+    ({"sort": "-amount", "commodity": "coal"}, "deal_by_commodity_and_amount"),
+])
+def test_the_list_sorted_by_amount_or_latest_date_is_read_from_an_index_in_that_order(cast, deal, params, index):
+    """The director's deals sorted by amount, or by the latest laycan or signing date (empty last): on PostgreSQL
+    read in that order from an index (pipeline migration 0026), not all 200,000 sorted for a page (260 ms at the
+    large size); a commodity's from its own (amount index walked for the coal deals: 130,000 read for 50). The
+    rows come sorted on every database."""
+    from django.db import connection
+
+    from pipeline.filters import DealFilter
+
+    small = DealFactory(customer=deal.customer, quantity_tonnes=Decimal(1000), commodity=deal.commodity,
+                        laycan_start=datetime.date(2026, 1, 5), laycan_end=datetime.date(2026, 1, 15),
+                        expected_signing_date=datetime.date(2026, 1, 2))
+    Deal.objects.filter(pk=deal.pk).update(laycan_start=datetime.date(2026, 6, 1), laycan_end=datetime.date(2026, 6, 9),
+                                           expected_signing_date=datetime.date(2026, 5, 20))
+    DealFactory(customer=deal.customer)  # another commodity's
+    data = {**params, "commodity": deal.commodity.pk} if "commodity" in params else params
+    listed = DealFilter(data, queryset=selectors.deals_visible_to(cast.director), user=cast.director).qs[:50]
+    rows = [row.pk for row in listed if row.pk in (deal.pk, small.pk)]
+    assert rows == ([small.pk, deal.pk] if params["sort"] == "amount" else [deal.pk, small.pk])
+    if connection.vendor == "postgresql":
+        plan = _plan(listed)
+        assert index in plan and "Sort" not in plan.split(index)[0], plan
+
+
+def test_a_searched_list_sorted_by_amount_sorts_what_the_search_finds(cast, deal):
+    """Searched and sorted by amount, the deals the search finds are sorted (pipeline.filters.DealFilter): a search
+    often names a commodity or grade, whose amounts sit together (coal, the cheapest cargo, at the bottom), and
+    walking the amount index PostgreSQL read 130,000 deals for 50. Biggest first on every database."""
+    from django.db import connection
+
+    from pipeline.filters import DealFilter
+
+    small = DealFactory(customer=deal.customer, grade="NAR 5500", quantity_tonnes=Decimal(1000))
+    Deal.objects.filter(pk=deal.pk).update(grade="NAR 5800")
+    DealFactory(customer=deal.customer, grade="Fe 62%", quantity_tonnes=Decimal(90000))
+    listed = DealFilter({"q": "NAR", "sort": "-amount"}, queryset=selectors.deals_visible_to(cast.director),
+                        user=cast.director).qs[:50]
+    assert [row.pk for row in listed] == [deal.pk, small.pk]
+    if connection.vendor == "postgresql":
+        assert "deal_by_amount" not in _plan(listed)
+
+
 def test_a_fetch_planned_as_written_leaves_the_planner_as_it_was(deal):
     """accounts.sql.joins_as_written, around the deal page's fetch: on PostgreSQL the joins inside are planned in
     the order written and the server's setting is back afterwards, after a failed fetch too; elsewhere it runs

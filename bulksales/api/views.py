@@ -3,7 +3,8 @@ with the same FilterSet, so a token sees exactly what its user sees in the pages
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import Http404, QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -257,6 +258,10 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
                 .select_related("customer", "owner", "commodity", "load_port", "discharge_port")
                 .prefetch_related(Prefetch("moves", queryset=StageMove.objects.select_related("by"),
                                            to_attr="move_list")))
+
+    def sort_value(self, field: str) -> F | Coalesce:
+        """What the cursor sorts a field by: as the deal list page, searched (DealFilter.sort_value)."""
+        return DealFilter.sort_value(field, self.request.query_params.get("q", ""))
 
     def _changeable(self) -> Deal:
         # As the deal pages' _changeable_deal: out of scope is 404, in scope but not theirs to change 403.
