@@ -1,6 +1,6 @@
 """List filters of the organisation pages, and the date filter that every list shares."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import django_filters
@@ -30,18 +30,19 @@ def with_tie_breaker(ordering: Sequence[str]) -> list[str]:
     return ordering
 
 
-def empty_last(model: type[Model], ordering: Sequence[str]) -> list[str | OrderBy]:
-    """A list page's order as people read a sorted column: the rows without a value last, whichever the direction
-    (a deal list by laycan, descending, starts with the latest laycan, not with the deals that have none yet; the
-    databases differ, PostgreSQL counting an empty value as the largest and SQLite as the smallest). The fields that
-    always have a value keep their plain order, which their indexes serve as written."""
-    order: list[str | OrderBy] = []
+def sort_order(model: type[Model], ordering: Sequence[str], *, value: Callable[[str], Any] = F,
+               empty_first: bool = False) -> list[OrderBy]:
+    """A list's order as people read a sorted column: the rows without a value last, whichever the direction (a
+    deal list by laycan, descending, starts with the latest laycan, not with the deals that have none yet; the
+    databases differ, PostgreSQL counting an empty value as the largest and SQLite as the smallest), or first for
+    the API's cursor walking the order back (bulksales.api.ordering). `value`: what a field is sorted by, its
+    FilterSet's `sort_value` where it has one (pipeline.filters.DealFilter). A field that always has a value keeps
+    its plain order, which its index serves as written."""
+    order = []
     for field in ordering:
         name = field.removeprefix("-")
-        if not may_be_empty(model, name):
-            order.append(field)
-        else:
-            order.append(F(name).desc(nulls_last=True) if field.startswith("-") else F(name).asc(nulls_last=True))
+        nulls = {} if not may_be_empty(model, name) else {"nulls_first": True} if empty_first else {"nulls_last": True}
+        order.append(value(name).desc(**nulls) if field.startswith("-") else value(name).asc(**nulls))
     return order
 
 

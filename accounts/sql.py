@@ -4,11 +4,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, migrations
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, Count, Expression, F, Model, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce
 from django.db.models.sql.compiler import SQLCompiler
+
+from .search_documents import run_on_postgresql
 
 M = TypeVar("M", bound=Model)
 
@@ -51,17 +53,20 @@ class InFirstRead(Expression):
 def not_read_in_order(field: str) -> Coalesce:
     """A sort field's value that no index hands over in order (`COALESCE(field, field)`), for a sort computed
     over the rows the filters keep: with a LIMIT, PostgreSQL walks the field's index expecting the rows it wants
-    to be spread evenly along it, which a filter correlated with the field belies (pipeline.filters.DealFilter)."""
+    to be spread evenly along it, which a filter correlated with the field belies
+    (pipeline.filters.sort_value_searched)."""
     return Coalesce(field, field)
 
 
-def latest_first_index_statements(table: str, indexes: dict[str, str], *, create: bool) -> list[str]:
-    """PostgreSQL indexes `column DESC NULLS LAST, id DESC` of `table` (`indexes`: name to column), for a list
-    sorted by a column descending with the empty values last (accounts.filters.empty_last): the column's own
-    index, read backwards, gives the empty values first. For migrations, with run_on_postgresql: SQLite has no
-    NULLS LAST in an index. `create=False` drops them."""
-    return [f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ("{column}" DESC NULLS LAST, "id" DESC)' if create
-            else f'DROP INDEX IF EXISTS "{name}"' for name, column in indexes.items()]
+def latest_first_indexes(table: str, indexes: dict[str, str]) -> migrations.RunPython:
+    """A migration's PostgreSQL indexes `column DESC NULLS LAST, id DESC` of `table` (`indexes`: name to column),
+    for a list sorted by a column descending with the empty values last (accounts.filters.sort_order): the
+    column's own index, read backwards, gives the empty values first. Nothing on SQLite, which has no NULLS LAST in
+    an index; reversed, they are dropped."""
+    create = [f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ("{column}" DESC NULLS LAST, "id" DESC)'
+              for name, column in indexes.items()]
+    drop = [f'DROP INDEX IF EXISTS "{name}"' for name in indexes]
+    return migrations.RunPython(run_on_postgresql(create), run_on_postgresql(drop), elidable=False)
 
 
 def more_than(rows: QuerySet[Any], limit: int) -> bool:

@@ -1,20 +1,20 @@
 """The customers app's list filters (customers, complaints); choice lists narrowed to the user in __init__."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from functools import partial
 from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts import access
-from accounts.filters import BusinessDateFilter, ReshapedFilterSet, empty_last, with_tie_breaker
+from accounts.filters import BusinessDateFilter, ReshapedFilterSet, sort_order, with_tie_breaker
 from accounts.models import Team, User
 from accounts.widgets import DateInput
 
@@ -40,8 +40,10 @@ class SortFilter(django_filters.OrderingFilter):
         wanted = [param for param in value or () if param]
         if not wanted:
             return qs
-        return qs.order_by(*empty_last(qs.model, with_tie_breaker([self.get_ordering_value(param)
-                                                                   for param in wanted])))
+        # What each field is sorted by: its FilterSet's choice where it makes one (pipeline.filters.DealFilter).
+        sorted_by: Callable[[str], Any] = getattr(self.parent, "sort_value", None) or F
+        return qs.order_by(*sort_order(qs.model, with_tie_breaker([self.get_ordering_value(param) for param in wanted]),
+                                       value=sorted_by))
 
 
 class OwnerScopedFilterSet(ReshapedFilterSet):

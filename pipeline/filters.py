@@ -1,6 +1,5 @@
 """The pipeline's list filters (deals, activities, research, the laycan calendar), narrowed to the user."""
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -20,6 +19,15 @@ from customers.models import Commodity
 
 from . import search, selectors
 from .models import Activity, Deal, Incoterm, MarketResearch, Outcome, Port, Stage
+
+
+def sort_value_searched(field: str, text: str) -> F | Coalesce:
+    """A deal list's sort field's value, the list searched for `text` (the page's, and the API's cursor through
+    DealViewSet): a contract's amount follows its commodity (coal is the cheapest cargo), and a search often names
+    one (a grade, "NAR"; "煤"), so walking the amount index PostgreSQL expected the matches spread evenly along it
+    and read 130,000 deals for 50 (a manager's 8,600 searched for "NAR", biggest first: 160 ms); searched, the
+    amounts are sorted over what the search finds."""
+    return not_read_in_order(field) if field == "amount_base" and search.cleaned(text) else F(field)
 
 
 class DealFilter(OwnerScopedFilterSet):
@@ -57,21 +65,9 @@ class DealFilter(OwnerScopedFilterSet):
         model = Deal
         fields: list[str] = []
 
-    def filter_queryset(self, queryset: QuerySet[Deal]) -> QuerySet[Deal]:
-        deals = super().filter_queryset(queryset)
-        text = self.form.cleaned_data.get("q") or ""
-        if not search.cleaned(text) or not deals.query.order_by:
-            return deals
-        return deals.order_by(*[_sorted(each, self.sort_value, text) for each in deals.query.order_by])
-
-    @staticmethod
-    def sort_value(field: str, text: str) -> F | Coalesce:
-        """A sort field's value, for the list searched for `text` (the page's and the API's): a contract's amount
-        follows its commodity (coal is the cheapest cargo), and a search often names one (a grade, "NAR"; "煤"), so
-        walking the amount index PostgreSQL expected the matches spread evenly along it and read 130,000 deals for
-        50 (a manager's 8,600 searched for "NAR", biggest first: 160 ms); searched, the amounts are sorted over
-        what the search finds."""
-        return not_read_in_order(field) if field == "amount_base" and search.cleaned(text) else F(field)
+    def sort_value(self, field: str) -> F | Coalesce:
+        """What the list sorts a field by (SortFilter): as searched (sort_value_searched)."""
+        return sort_value_searched(field, self.form.cleaned_data.get("q") or "")
 
     def search(self, queryset: QuerySet[Deal], name: str, value: str) -> QuerySet[Deal]:
         # The search box's own matching, commodity included ("coal", "煤"), so its "see all" agrees.
@@ -164,10 +160,3 @@ class LaycanFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.filters["owner"].queryset = selectors.possible_owners(user)
 
-
-def _sorted(field: Any, value: Callable[[str, str], F | Coalesce], text: str) -> Any:
-    """An order_by() field ("-amount_base") sorted by `value` where that is not the field itself; anything else (an
-    expression: a sort with empty values last) as it is."""
-    if not isinstance(field, str) or isinstance(sorted_by := value(field.removeprefix("-"), text), F):
-        return field
-    return sorted_by.desc() if field.startswith("-") else sorted_by.asc()

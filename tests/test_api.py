@@ -242,7 +242,7 @@ def test_ordering_by_amount(cast):
 
 
 def test_a_searched_list_by_amount_sorts_what_the_search_finds_across_pages(cast):
-    """Searched and sorted by amount, as the deal list page (pipeline.filters.DealFilter.sort_value): the matches
+    """Searched and sorted by amount, as the deal list page (pipeline.filters.sort_value_searched): the matches
     sorted, not found by walking the amount index (a search often names a commodity, whose amounts sit together),
     on PostgreSQL; page after page, biggest first, every match once, on every database."""
     from django.db import connection

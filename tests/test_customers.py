@@ -301,7 +301,7 @@ def test_a_list_sorted_by_a_shared_value_pages_through_every_customer_once(clien
                                              ("-last_contacted", ["october", "march", "never"])])
 def test_customers_never_contacted_come_last_whichever_the_sort(client_as, cast, sort, order):
     """Sorted by when they were last contacted, either way, the customers never contacted come last
-    (accounts.filters.empty_last): the most recently contacted first, not a page of those never called."""
+    (accounts.filters.sort_order): the most recently contacted first, not a page of those never called."""
     from django.utils import timezone
 
     made = {"never": CustomerFactory(owner=cast.rep)}

@@ -697,7 +697,7 @@ def test_the_open_deals_by_laycan_are_read_from_an_index_in_that_order(cast, dea
 ])
 def test_a_sorted_list_puts_the_deals_without_that_date_last(client_as, cast, deal, sort, order):
     """Sorted by a date, either way, the deals that have it come first and those without it last
-    (accounts.filters.empty_last): the laycan, descending, starts with the latest one, not with a page of deals
+    (accounts.filters.sort_order): the laycan, descending, starts with the latest one, not with a page of deals
     whose laycan is not set yet. The databases differ on their own (PostgreSQL counts an empty value as the
     largest, SQLite as the smallest): without it, each fails one direction."""
     field = "laycan_start" if "laycan" in sort else "expected_signing_date"
@@ -756,8 +756,8 @@ def test_the_list_sorted_by_amount_or_latest_date_is_read_from_an_index_in_that_
 
 
 def test_a_searched_list_sorted_by_amount_sorts_what_the_search_finds(cast, deal):
-    """Searched and sorted by amount, the deals the search finds are sorted (pipeline.filters.DealFilter): a search
-    often names a commodity or grade, whose amounts sit together (coal, the cheapest cargo, at the bottom), and
+    """Searched and sorted by amount, the deals the search finds are sorted (pipeline.filters.sort_value_searched):
+    a search often names a commodity or grade, whose amounts sit together (coal, the cheapest cargo, at the bottom), and
     walking the amount index PostgreSQL read 130,000 deals for 50. Biggest first on every database."""
     from django.db import connection
 

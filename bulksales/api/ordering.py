@@ -6,19 +6,19 @@ import json
 import operator
 from base64 import urlsafe_b64decode, urlsafe_b64encode
 from binascii import Error as Base64Error
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import F, Model, OrderBy, Q, QuerySet
+from django.db.models import F, Model, Q, QuerySet
 from rest_framework import exceptions, filters, pagination
 from rest_framework.request import Request
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
-from accounts.filters import may_be_empty, with_tie_breaker
+from accounts.filters import may_be_empty, sort_order, with_tie_breaker
 
 SORT_PARAM = "sort"
 
@@ -64,20 +64,11 @@ class SortBackend(filters.OrderingFilter):
         }]
 
 
-def _order_by(field: str, value: Callable[[str], Any], *, empty_last: bool, nullable: bool) -> OrderBy:
-    # Empty values last whichever the direction, as the list pages sort (accounts.filters.empty_last); paging
-    # back walks the same order reversed, so there they come first. A field that always has a value keeps its
-    # plain order, which its index serves as written.
-    expression = value(field.removeprefix("-"))
-    nulls = {} if not nullable else {"nulls_last": True} if empty_last else {"nulls_first": True}
-    return expression.desc(**nulls) if field.startswith("-") else expression.asc(**nulls)
-
-
 def _reversed(ordering: Sequence[str]) -> list[str]:
     return [field[1:] if field.startswith("-") else f"-{field}" for field in ordering]
 
 
-def _after(ordering: Sequence[str], position: Sequence[str | None], *, empty_last: bool,
+def _after(ordering: Sequence[str], position: Sequence[str | None], *, empty_first: bool,
            nullable: Collection[str]) -> Q:
     """The rows after `position` in `ordering`, empty values (of the `nullable` fields) last, or first paging back:
     equal on the fields before one, and beyond it on that one."""
@@ -85,11 +76,11 @@ def _after(ordering: Sequence[str], position: Sequence[str | None], *, empty_las
     for field, value in zip(ordering, position, strict=True):
         name, descending = field.removeprefix("-"), field.startswith("-")
         if value is None:
-            beyond = None if empty_last else Q(**{f"{name}__isnull": False})
+            beyond = Q(**{f"{name}__isnull": False}) if empty_first else None
             same = Q(**{f"{name}__isnull": True})
         else:
             beyond = Q(**{f"{name}__lt" if descending else f"{name}__gt": value})
-            if empty_last and name in nullable:
+            if not empty_first and name in nullable:
                 beyond |= Q(**{f"{name}__isnull": True})
             same = Q(**{name: value})
         if beyond is not None:
@@ -132,15 +123,15 @@ class CursorPagination(pagination.CursorPagination):
         self.ordering = self.get_ordering(request, queryset, view)
         backwards, position = self._decoded(request)
         ordering = _reversed(self.ordering) if backwards else list(self.ordering)
-        # A view may sort a field by another expression of its value (DealViewSet.sort_value).
-        value = getattr(view, "sort_value", F)
+        # Empty values last, as the list pages sort; paging back walks the same order reversed, so there they come
+        # first. A view may sort a field by another expression of its value (DealViewSet.sort_value).
+        queryset = queryset.order_by(*sort_order(queryset.model, ordering, value=getattr(view, "sort_value", F),
+                                                 empty_first=backwards))
         nullable = {name for name in (field.removeprefix("-") for field in ordering)
                     if may_be_empty(queryset.model, name)}
-        queryset = queryset.order_by(*[_order_by(field, value, empty_last=not backwards,
-                                                 nullable=field.removeprefix("-") in nullable) for field in ordering])
         if position is not None:
             try:
-                queryset = queryset.filter(_after(ordering, position, empty_last=not backwards, nullable=nullable))
+                queryset = queryset.filter(_after(ordering, position, empty_first=backwards, nullable=nullable))
             except (DjangoValidationError, ValueError, TypeError) as bad:
                 raise exceptions.NotFound(self.invalid_cursor_message) from bad
         rows = list(queryset[:self.page_size + 1])

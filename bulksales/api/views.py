@@ -27,7 +27,7 @@ from customers.models import Complaint, Contact, Customer
 from pipeline import activities as pipeline_activities
 from pipeline import selectors as pipeline_selectors
 from pipeline import services as pipeline_services
-from pipeline.filters import ActivityFilter, DealFilter, ResearchFilter
+from pipeline.filters import ActivityFilter, DealFilter, ResearchFilter, sort_value_searched
 from pipeline.forms.activities import ActivityForm
 from pipeline.forms.deals import MoveForm, SignForm
 from pipeline.models import Activity, Deal, MarketResearch, StageMove
@@ -260,8 +260,8 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
                                            to_attr="move_list")))
 
     def sort_value(self, field: str) -> F | Coalesce:
-        """What the cursor sorts a field by: as the deal list page, searched (DealFilter.sort_value)."""
-        return DealFilter.sort_value(field, self.request.query_params.get("q", ""))
+        """What the cursor sorts a field by: as the deal list page (pipeline.filters.sort_value_searched)."""
+        return sort_value_searched(field, self.request.query_params.get("q", ""))
 
     def _changeable(self) -> Deal:
         # As the deal pages' _changeable_deal: out of scope is 404, in scope but not theirs to change 403.

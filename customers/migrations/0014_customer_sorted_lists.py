@@ -1,12 +1,11 @@
 """The customer list's sorts by last contact and next follow-up read from indexes in their order: with the key, the
 sorts' tie-breaker, and on PostgreSQL latest first with the customers that have no such date last, as the list sorts
-them descending (accounts.filters.empty_last): read backwards, the columns' own indexes gave the 729 customers never
+them descending (accounts.filters.sort_order): read backwards, the columns' own indexes gave the 729 customers never
 contacted first, and the 16,000 with no follow-up set, at the large size. SQLite has no NULLS LAST in an index."""
 
 from django.db import migrations, models
 
-from accounts.search_documents import run_on_postgresql
-from accounts.sql import latest_first_index_statements
+from accounts.sql import latest_first_indexes
 
 LATEST_FIRST = {"customer_contacted_latest_first": "last_contacted_at",
                 "customer_follow_up_latest_first": "next_follow_up_on"}
@@ -33,8 +32,5 @@ class Migration(migrations.Migration):
             model_name='customer',
             name='customers_c_next_fo_5dd0af_idx',
         ),
-        migrations.RunPython(
-            run_on_postgresql(latest_first_index_statements("customers_customer", LATEST_FIRST, create=True)),
-            run_on_postgresql(latest_first_index_statements("customers_customer", LATEST_FIRST, create=False)),
-            elidable=False),
+        latest_first_indexes("customers_customer", LATEST_FIRST),
     ]

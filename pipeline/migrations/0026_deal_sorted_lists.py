@@ -1,14 +1,13 @@
 """The deal list's sorts read from indexes in their order: by amount (and a commodity's by amount, whose index also
 serves the commodity's foreign key, so that one goes); by laycan and expected signing with the key, the sorts'
 tie-breaker; and on PostgreSQL the latest laycans and signing dates first with the deals that have none last, as the
-list sorts them descending (accounts.filters.empty_last; SQLite has no NULLS LAST in an index)."""
+list sorts them descending (accounts.filters.sort_order; SQLite has no NULLS LAST in an index)."""
 
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from accounts.search_documents import run_on_postgresql
-from accounts.sql import latest_first_index_statements
+from accounts.sql import latest_first_indexes
 
 LATEST_FIRST = {"deal_by_laycan_latest_first": "laycan_start",
                 "deal_by_signing_latest_first": "expected_signing_date"}
@@ -52,8 +51,5 @@ class Migration(migrations.Migration):
             name='commodity',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, to='customers.commodity', verbose_name='commodity'),
         ),
-        migrations.RunPython(
-            run_on_postgresql(latest_first_index_statements("pipeline_deal", LATEST_FIRST, create=True)),
-            run_on_postgresql(latest_first_index_statements("pipeline_deal", LATEST_FIRST, create=False)),
-            elidable=False),
+        latest_first_indexes("pipeline_deal", LATEST_FIRST),
     ]
