@@ -47,8 +47,8 @@ def customer_row(context: Context, customer: Customer, cells: list[dict[str, Any
                           cell["html"]) for cell in cells)
     return fill(
         '<tr><td class="cell-title"><a href="{}">{}</a>{}<div class="small text-secondary">{}</div></td>'
-        '<td data-label="{}">{}</td><td data-label="{}">{}</td><td data-label="{}">{}</td>'
-        '<td data-label="{}">{}</td><td data-label="{}">{}</td><td data-label="{}">{}{}</td>{}</tr>',
+        '<td data-label="{}">{}</td><td data-label="{}" class="cell-word">{}</td><td data-label="{}">{}</td>'
+        '<td data-label="{}">{}</td><td data-label="{}" class="cell-word">{}</td><td data-label="{}">{}{}</td>{}</tr>',
         shared["detail"].format(customer.pk), customer.name, short_name, display(customer, "kind"),
         shared["tier"], tier_badge(customer.tier, str(display(customer, "tier")), customer.tier_pinned),
         shared["status"], display(customer, "status"),

@@ -123,7 +123,7 @@ def deal_row(context: Context, deal: Deal) -> SafeString:
         '<td data-label="{}" class="text-end">{} {}<div class="small text-secondary">{} {}</div></td>'
         '<td data-label="{}">{} {}</td>'
         '<td data-label="{}">{}</td>'
-        '<td data-label="{}">{}</td></tr>',
+        '<td data-label="{}" class="cell-word">{}</td></tr>',
         shared["detail"].format(deal.pk), deal.customer, commodity_and_grade(deal),
         labels["stage"], display(deal, "stage"), outcome,
         labels["quantity"], floatformat(deal.quantity_tonnes, "0g"), shared["t"],
