@@ -24,6 +24,9 @@ customer_patterns = (
         path("commodities/", customers.commodity_list, name="commodities"),
         path("commodities/new/", customers.commodity_edit, name="commodity_create"),
         path("commodities/<int:pk>/edit/", customers.commodity_edit, name="commodity_edit"),
+        # A tab of the customer page (customers.panels): after the customer's other addresses, which it must not
+        # take; a name that is no tab answers 404.
+        path("<int:pk>/<slug:section>/", customers.customer_detail, name="section"),
     ],
     "customers",
 )

@@ -37,6 +37,9 @@ PAGES = [
     ("attendance", "director", "/trainings/1/attendance/"),
     ("customers", "manager1", "/customers/"),
     ("customer", "director", "/customers/6/"),
+    # The customer page's other tabs: the complaints and surveys, and the money of a customer with payments.
+    ("customer-complaints", "director", "/customers/6/service/"),
+    ("customer-money", "rep9", "/customers/105/receivables/"),
     ("customer-new", "rep1", "/customers/new/"),
     ("tiers", "director", "/customers/tiers/"),
     ("complaints", "service1", "/complaints/"),

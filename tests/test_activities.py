@@ -45,11 +45,12 @@ def activity(cast, customer):
 @pytest.fixture
 def panel():
     """The activities panel on the customer page, registered as PipelineConfig.ready() does."""
-    registered = customer_activities_panel in panels._panels
+    overview = panels._sections[panels.OVERVIEW].panels
+    registered = customer_activities_panel in overview
     panels.register_panel(customer_activities_panel)
     yield
     if not registered:  # leave other tests' customer pages as they were
-        panels._panels.remove(customer_activities_panel)
+        overview.remove(customer_activities_panel)
 
 
 def log(cast, customer, *, contacts=(), by=None, **fields) -> Activity:

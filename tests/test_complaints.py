@@ -369,7 +369,7 @@ def test_the_customer_and_deal_pages_highlight_the_overdue_complaints(client_as,
 
     deal = DealFactory(customer=customer, owner=customer.owner)
     client = client_as(customer.owner)
-    for page in (reverse("customers:detail", args=[customer.pk]), reverse("deals:detail", args=[deal.pk])):
+    for page in (reverse("customers:section", args=[customer.pk, "service"]), reverse("deals:detail", args=[deal.pk])):
         html = client.get(page).content.decode()
         assert html.count('class="table-danger"') == 2, page
         assert f"#{deadlines['unresolved'].pk} " in html and f"#{deadlines['on time'].pk} " in html

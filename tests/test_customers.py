@@ -10,14 +10,14 @@ import tablib
 from django.urls import reverse
 
 from accounts.models import HandOver, Position
-from customers.models import Contact, Customer, SatisfactionSurvey, Tier, TierChange, TierPolicy
+from customers.models import Complaint, Contact, Customer, SatisfactionSurvey, Tier, TierChange, TierPolicy
 from customers.services import name_key
 from customers.tiers import recompute_tiers
 from customers.validators import uscc_check_character
 
 from .access import assert_answers, each_role_and, expect
 from .conftest import ROLES
-from .factories import CommodityFactory, ContactFactory, CustomerFactory, SurveyFactory, UserFactory
+from .factories import CommodityFactory, ComplaintFactory, ContactFactory, CustomerFactory, SurveyFactory, UserFactory
 from .queries import assert_queries_pinned
 
 OK, FORBIDDEN, MISSING = 200, 403, 404
@@ -73,6 +73,12 @@ PAGES = [
     ("create", lambda c: reverse("customers:create"),
      {role: OK for role in ROLES} | {"service": FORBIDDEN, "marketing": FORBIDDEN}),
     ("detail", lambda c: reverse("customers:detail", args=[c.pk]), CUSTOMER_SCOPE),
+    ("complaints tab", lambda c: reverse("customers:section", args=[c.pk, "service"]), CUSTOMER_SCOPE),
+    ("history tab", lambda c: reverse("customers:section", args=[c.pk, "history"]), CUSTOMER_SCOPE),
+    # Customer service sees the customer, not the money of its contracts: no such tab for them.
+    ("receivables tab", lambda c: reverse("customers:section", args=[c.pk, "receivables"]),
+     CUSTOMER_SCOPE | {"service": MISSING}),
+    ("no such tab", lambda c: reverse("customers:section", args=[c.pk, "payments"]), {role: MISSING for role in ROLES}),
     ("edit", lambda c: reverse("customers:edit", args=[c.pk]), CUSTOMER_SCOPE | {"service": FORBIDDEN}),
     ("add contact", lambda c: reverse("customers:contact_create", args=[c.pk]),
      CUSTOMER_SCOPE | {"service": FORBIDDEN}),
@@ -210,7 +216,7 @@ def test_editing_a_customer_is_kept_in_its_history(client_as, cast, customer):
     form = customer_form(cast, name=customer.name, registration_number="", status=Customer.Status.DORMANT)
     form |= {"volumes-0-commodity": "", "volumes-0-estimated_annual_tonnes": ""}
     assert client.post(reverse("customers:edit", args=[customer.pk]), form).status_code == 302
-    latest = client.get(reverse("customers:detail", args=[customer.pk])).context["changes"][0]
+    latest = client.get(reverse("customers:section", args=[customer.pk, "history"])).context["changes"][0]
     assert latest["who"] == cast.rep
     assert {"status", "city"} <= set(map(str, latest["fields"]))
 
@@ -218,7 +224,7 @@ def test_editing_a_customer_is_kept_in_its_history(client_as, cast, customer):
 def test_a_customer_with_no_recorded_history_still_opens(client_as, cast, customer):
     """Rows written in bulk (an import of years of data) have no history records."""
     customer.history.all().delete()
-    response = client_as(cast.rep).get(reverse("customers:detail", args=[customer.pk]))
+    response = client_as(cast.rep).get(reverse("customers:section", args=[customer.pk, "history"]))
     assert response.status_code == 200
     assert response.context["changes"] == []
     assert customer.name in response.content.decode()
@@ -364,7 +370,23 @@ def test_the_list_costs_the_same_queries_whatever_the_number_of_customers(client
     assert len(response.context["page"]) == 31
 
 
-def test_the_detail_page_costs_the_same_queries_whatever_its_history(client_as, cast, customer):
+@pytest.mark.parametrize("tab, expected", [
+    # The session, the user, the customer, the tabs' two flags (open complaints; an overdue invoice), the bell,
+    # then the overview's contacts, volumes, tier policy, deals, visits (their contacts only once there are
+    # any) and transfers.
+    ("", 12),
+    # The claims panel looks whether the customer has any shipment or claim (one query; this one has neither,
+    # so it asks nothing more); the latest surveys and their averages are one query, the complaints one.
+    ("service", 9),
+    # Receivables' panel reads its figures per currency, the payments on account and the latest payments.
+    ("receivables", 9),
+    # The tier changes and the record's history.
+    ("history", 8),
+])
+def test_each_tab_of_the_customer_page_costs_the_same_queries_whatever_its_history(client_as, cast, customer, tab,
+                                                                                 expected):
+    """Whether the rep may change their own customer or record its payments takes no query
+    (access.visible_user_ids)."""
     client = client_as(cast.rep)
     # A contact and a survey from the start: the page reads its lists of surveys only once there are any.
     ContactFactory(customer=customer)
@@ -377,11 +399,41 @@ def test_the_detail_page_costs_the_same_queries_whatever_its_history(client_as, 
             customer.notes = f"note {index}"
             customer.save()
 
-    # 18: execution's cargo claims panel first looks whether the customer has any shipment or claim (one query;
-    # this one has neither, so it asks nothing more); receivables' panel reads its figures per currency, the
-    # payments on account and the latest payments (three); the latest surveys and their averages are one query.
-    # Whether the rep may change their own customer or record its payments takes none (access.visible_user_ids).
-    assert_queries_pinned(18, lambda: client.get(reverse("customers:detail", args=[customer.pk])), more_history)
+    url = reverse("customers:detail", args=[customer.pk]) + (f"{tab}/" if tab else "")
+    assert_queries_pinned(expected, lambda: client.get(url), more_history)
+
+
+def test_the_tabs_flag_open_complaints_as_far_as_the_user_sees_them(client_as, cast, customer):
+    """The overview's complaints tab counts the customer's open and investigated complaints (not the resolved
+    ones); each tab is its own address, the open one marked."""
+    for status in (Complaint.Status.OPEN, Complaint.Status.INVESTIGATING, Complaint.Status.RESOLVED):
+        ComplaintFactory(customer=customer, status=status)
+    ComplaintFactory(customer=CustomerFactory(owner=cast.rep))  # another customer's: not counted
+    overview = client_as(cast.rep).get(reverse("customers:detail", args=[customer.pk]))
+    tabs = {tab.key: tab for tab in overview.context["tabs"]}
+    assert list(tabs) == ["overview", "service", "receivables", "history"]
+    assert (tabs["service"].flag, tabs["receivables"].flag, tabs["history"].flag) == ("2", "", "")
+    assert tabs["service"].url == reverse("customers:section", args=[customer.pk, "service"])
+    html = overview.content.decode()
+    assert f'<a class="nav-link active" aria-current="page" href="{tabs["overview"].url}">Overview</a>' in html
+    assert (f'<a class="nav-link" href="{tabs["service"].url}">Complaints and satisfaction '
+            '<span class="badge rounded-pill text-bg-danger">2</span></a>') in html
+    # Customer service has no money tab.
+    assert [tab.key for tab in client_as(cast.service).get(
+        reverse("customers:detail", args=[customer.pk])).context["tabs"]] == ["overview", "service", "history"]
+
+
+def test_the_overview_reads_a_fraction_of_what_the_whole_page_did(client_as, cast, customer):
+    """The page as one column of every card made 18 queries for this customer; its overview makes 12, the
+    other tabs each fewer still, and each reads only what it shows."""
+    client = client_as(cast.rep)
+    SurveyFactory(customer=customer)
+    overview = client.get(reverse("customers:detail", args=[customer.pk]))
+    assert {"contacts", "volumes", "policy"} <= set(overview.context.keys())
+    assert not {"surveys", "complaints", "changes", "tier_changes"} & set(overview.context.keys())
+    service = client.get(reverse("customers:section", args=[customer.pk, "service"]))
+    assert {"surveys", "complaints"} <= set(service.context.keys())
+    assert not {"contacts", "changes"} & set(service.context.keys())
 
 
 # --- Export -------------------------------------------------------------------------------------
@@ -516,7 +568,7 @@ def test_a_rep_records_a_survey_and_the_page_shows_the_averages(client_as, cast,
     assert response.status_code == 302
     survey = SatisfactionSurvey.objects.get()
     assert (survey.recorded_by, survey.average) == (cast.rep, 4.0)
-    summary = client.get(reverse("customers:detail", args=[customer.pk])).context["survey_summary"]
+    summary = client.get(reverse("customers:section", args=[customer.pk, "service"])).context["survey_summary"]
     assert (summary["count"], summary["recommend"]) == (1, 9)
 
 
@@ -527,7 +579,7 @@ def test_the_page_lists_the_latest_twelve_surveys_and_averages_them_all(client_a
         SurveyFactory(customer=customer, surveyed_on=datetime.date(2026, 10, day), product_quality=1 if day <= 2 else 5,
                       delivery=3, service=4, recommend=day % 11)
     SurveyFactory(customer=CustomerFactory(owner=cast.rep), product_quality=1)  # another customer's: not counted
-    context = client_as(cast.rep).get(reverse("customers:detail", args=[customer.pk])).context
+    context = client_as(cast.rep).get(reverse("customers:section", args=[customer.pk, "service"])).context
     assert [survey.surveyed_on.day for survey in context["surveys"]] == list(range(14, 2, -1))
     summary = context["survey_summary"]
     assert summary["count"] == 14
@@ -536,7 +588,7 @@ def test_the_page_lists_the_latest_twelve_surveys_and_averages_them_all(client_a
 
 
 def test_a_customer_without_surveys_says_so(client_as, cast, customer):
-    response = client_as(cast.rep).get(reverse("customers:detail", args=[customer.pk]))
+    response = client_as(cast.rep).get(reverse("customers:section", args=[customer.pk, "service"]))
     assert response.context["survey_summary"]["count"] == 0 and list(response.context["surveys"]) == []
     assert "No survey yet." in response.content.decode()
 

@@ -82,14 +82,14 @@ def test_customer_service_confirms_a_claim_from_the_customers_page(client_as, ca
     on_bl_basis(coal)  # a shortage is claimed on a cargo valued on its B/L
     shipment = record(coal, cast.rep, bl_tonnes=D(60000), outturn_tonnes=D(59640))
     client = client_as(cast.service)
-    page = text(client.get(reverse("customers:detail", args=[coal.customer_id])))
+    page = text(client.get(reverse("customers:section", args=[coal.customer_id, "service"])))
     claim_url = reverse("shipments:claim", args=[shipment.pk]) + "?kind=quantity"
     assert "The cargo figures call for these claims" in page and "short-landed 360 t" in page
     assert claim_url in page
     form = text(client.get(claim_url))
     assert "claimed 5,748.00 USD" in form
     # Its way back is the customer's page: customer service opens no contract.
-    assert f'href="{reverse("customers:detail", args=[coal.customer_id])}"' in form
+    assert f'href="{reverse("customers:section", args=[coal.customer_id, "service"])}"' in form
     assert f'href="{reverse("shipments:detail", args=[shipment.pk])}"' not in form
     response = client.post(reverse("shipments:claim", args=[shipment.pk]), {
         "kind": "quantity", "assignee": cast.service.pk, "channel": "email", "severity": "high",
@@ -98,7 +98,7 @@ def test_customer_service_confirms_a_claim_from_the_customers_page(client_as, ca
     assert response.status_code == 302 and response.url == reverse("complaints:detail", args=[complaint.pk])
     assert (complaint.recorded_by, complaint.claimed_amount, complaint.cargo_claim.shipment) == (
         cast.service, D("5748.00"), shipment)
-    page = text(client.get(reverse("customers:detail", args=[coal.customer_id])))
+    page = text(client.get(reverse("customers:section", args=[coal.customer_id, "service"])))
     assert "The cargo figures call for these claims" not in page  # raised once
 
 
@@ -338,7 +338,7 @@ def test_a_complaint_recorded_by_hand_is_tied_to_its_shipment_with_the_figures_p
     # The shipment's shortage is claimed: it is suggested no more, to the rep or on the customer's page.
     assert "Suggested complaint" not in text(client_as(cast.rep).get(reverse("shipments:detail", args=[shipment.pk])))
     assert "The cargo figures call for these claims" not in text(
-        client.get(reverse("customers:detail", args=[coal.customer_id])))
+        client.get(reverse("customers:section", args=[coal.customer_id, "service"])))
     # Tied once: the page answers 403 after.
     assert client.get(tie_url).status_code == 403
 

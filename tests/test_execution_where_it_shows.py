@@ -273,7 +273,8 @@ def claims(cast, coal):
 
 
 def customer_page(client, deal):
-    return client.get(reverse("customers:detail", args=[deal.customer_id]))
+    """The customer page's service tab, where its cargo claims are."""
+    return client.get(reverse("customers:section", args=[deal.customer_id, "service"]))
 
 
 @pytest.mark.parametrize("role", SEE)
@@ -385,9 +386,9 @@ def test_the_customer_page_costs_the_same_queries_however_many_claims_and_cargoe
             assay(shipment, cast.rep, PortRole.DISCHARGE, nar=nar, moisture=11)
             raise_claim(shipment, cast.service)
 
-    # The panel's five (whether the customer has any cargo or claim, then the claims, the cargoes' assays, the
-    # shortages and the off-spec results not claimed yet) among the page's, and receivables' three; the page has
-    # no contact or survey; whether the rep may change their own customer or record its payments takes no query
-    # (access.visible_user_ids).
-    first, second = assert_queries_pinned(22, lambda: customer_page(client, claims), grow)
+    # The service tab's thirteen: the session, the user, the customer, the tabs' two flags (open complaints, an
+    # overdue invoice), the panel's five (whether the customer has any cargo or claim, then the claims, the
+    # cargoes' assays, the shortages and the off-spec results not claimed yet), the surveys, the bell and the
+    # complaints; whether the rep may change their own customer takes no query (access.visible_user_ids).
+    first, second = assert_queries_pinned(13, lambda: customer_page(client, claims), grow)
     assert "1 of 3 assayed cargoes" in text(first) and "3 of 5 assayed cargoes" in text(second)

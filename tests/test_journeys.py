@@ -102,6 +102,7 @@ WORDS_IN_BOTH = [  # (what, in English, in Chinese)
     ("split_saved", "The split of the targets of {team} for {period} was saved.", "{team} {period}的目标分解已保存。"),
     ("left", "{amount} left", "剩余 {amount}"),
     ("record_a_complaint", "Record a complaint", "登记客户投诉"),
+    ("complaints_tab", "Complaints and satisfaction", "投诉与满意度"),
     ("record_the_complaint", "Record the complaint", "登记投诉"),
     ("category", "Category", "投诉类别"),
     ("quality", "Quality off-spec", "质量不达标"),
@@ -431,6 +432,7 @@ def test_customer_service_resolves_a_complaint_and_the_rep_sees_it_on_the_custom
     rep = sign_in(cast.rep, language=language)
     rep.get_by_role("link", name=named(words["customers"])).click()
     rep.get_by_role("link", name=named(customer.name)).click()
+    rep.get_by_role("link", name=named(words["complaints_tab"])).click()
     row = complaints_card(rep, words).get_by_role("row").filter(has_text=f"#{complaint.pk}")
     expect(row).to_contain_text(words["resolved"])
     row.get_by_role("link", name=named(f"#{complaint.pk} {words['quality']}")).click()

@@ -113,11 +113,11 @@ def test_a_balance_in_the_customers_favour_says_so(client_as, cast, coal):
     complaint = short_landing_settled(shipment, cast.rep, cast.service)
     services.claim_credit_note_issue(complaint=complaint, by=cast.rep, issued_on=datetime.date(2026, 3, 10))
     services.final_issue(shipment=finalised(shipment, cast.rep), by=cast.rep, issued_on=datetime.date(2026, 3, 25))
-    for url in (reverse("deals:detail", args=[coal.pk]), reverse("customers:detail", args=[coal.customer_id])):
+    for url in (reverse("deals:detail", args=[coal.pk]), money_tab(coal)):
         html = text(client_as(cast.rep).get(url))
         assert "-162,511.64 USD" in html and "in the customer's favour" in html, url
         assert "credit to apply: 162,511.64 USD" in html, url
-    html = text(client_as(chinese(cast.rep)).get(reverse("customers:detail", args=[coal.customer_id])))
+    html = text(client_as(chinese(cast.rep)).get(money_tab(coal)))
     assert "-162,511.64 USD" in html and "客户多付" in html and "待抵扣" in html
 
     # A second contract's provisional invoice, unpaid: the customer owes 5,748,000.00 - 162,511.64 = 5,585,488.36
@@ -128,7 +128,7 @@ def test_a_balance_in_the_customers_favour_says_so(client_as, cast, coal):
     services.provisional_issue(shipment=loaded(second, cast.rep), by=cast.rep, issued_on=BL_DATE)
     cast.rep.language = "en"
     cast.rep.save()
-    html = text(client_as(cast.rep).get(reverse("customers:detail", args=[coal.customer_id])))
+    html = text(client_as(cast.rep).get(money_tab(coal)))
     assert "5,585,488.36 USD" in html and "5,748,000.00 USD" in html
     assert "credit to apply: 162,511.64 USD" in html
     assert "in the customer's favour" not in html
@@ -232,13 +232,24 @@ def test_a_payment_form_sent_twice_records_one_payment(client_as, cast, coal, bi
 
 
 def test_the_customer_page_shows_the_balance_and_the_overdue_amount(client_as, cast, coal, billed):
-    html = text(client_as(cast.rep).get(reverse("customers:detail", args=[coal.customer_id])))
+    html = text(client_as(cast.rep).get(money_tab(coal)))
     # 585,488.36 USD overdue at 7.1 = 4,156,967.356 = 4,156,967.36 CNY.
     assert 'id="receivables"' in html and "Overdue balance: 4,156,967.36 CNY" in html
     assert "585,488.36 USD" in html and "SWIFT 0320" in html and "Record a payment" in html
-    # Customer service sees the customer, not its money.
-    assert 'id="receivables"' not in text(client_as(cast.service).get(reverse("customers:detail",
-                                                                               args=[coal.customer_id])))
+    # The overview flags the tab, so that the rep sees it before calling.
+    overview = client_as(cast.rep).get(reverse("customers:detail", args=[coal.customer_id]))
+    assert [(tab.key, tab.flag) for tab in overview.context["tabs"] if tab.flag] == [("receivables", "Overdue")]
+    assert f'href="{money_tab(coal)}">Invoices and payments <span class="badge' in overview.content.decode()
+    # Customer service sees the customer, not its money: no such tab, and its address answers 404.
+    service = client_as(cast.service)
+    assert "receivables" not in [tab.key for tab in service.get(
+        reverse("customers:detail", args=[coal.customer_id])).context["tabs"]]
+    assert service.get(money_tab(coal)).status_code == 404
+
+
+def money_tab(deal) -> str:
+    """The customer page's tab of what the customer owes."""
+    return reverse("customers:section", args=[deal.customer_id, "receivables"])
 
 
 def test_the_complaint_page_offers_the_credit_note_of_a_settled_claim(client_as, cast, coal):

@@ -247,7 +247,7 @@ def test_a_rep_may_record_a_survey_of_their_customer_shown_as_self_reported(clie
     response = client.post(reverse("customers:survey_create", args=[customer.pk]), {
         "surveyed_on": "2026-10-20", "method": "phone", "product_quality": 5, "delivery": 5, "service": 5,
         "recommend": 10, "comment": ""})
-    assert response.status_code == 302
-    page = client.get(reverse("customers:detail", args=[customer.pk]))
+    assert response.status_code == 302 and response.url == reverse("customers:section", args=[customer.pk, "service"])
+    page = client.get(response.url)
     assert [survey.self_reported for survey in page.context["surveys"]] == [True, False]
     assert page.content.decode().count("self-reported") == 1

@@ -105,7 +105,7 @@ def test_a_tier_set_by_hand_keeps_the_managers_own_words(cast, customer):
 
 
 def history(client, customer) -> str:
-    html = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    html = client.get(reverse("customers:section", args=[customer.pk, "history"])).content.decode()
     return html[html.index("Tier changes") if "Tier changes" in html else html.index("等级变更"):]
 
 

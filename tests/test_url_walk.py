@@ -142,6 +142,7 @@ URL_KWARGS = {
     "training/pk": Scoped("training"),
     "customers/pk": Scoped("customer"),
     "customers:commodity_edit/pk": Shared("commodity"),
+    "customers:section/section": ("service", "receivables", "history"),
     "complaints/pk": Scoped("complaint"),
     "deals/pk": Scoped("deal"),
     "api:customer-detail/pk": Scoped("customer"),

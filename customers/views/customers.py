@@ -19,7 +19,7 @@ from accounts.models import person_named
 from accounts.pages import AuthenticatedRequest, filter_data, form_page, page_of, query_without_page
 from accounts.services import RuleError
 
-from .. import list_columns, selectors, services
+from .. import list_columns, panels, selectors, services
 from ..exchange import export_rows
 from ..filters import CustomerFilter
 from ..forms.customers import (
@@ -34,7 +34,6 @@ from ..forms.customers import (
 )
 from ..list_columns import ListColumn
 from ..models import Commodity, Contact, Customer, TierPolicy
-from ..panels import render_panels
 
 
 def _filtered_customers(request: AuthenticatedRequest, columns: list[ListColumn]) -> CustomerFilter:
@@ -93,35 +92,44 @@ def _customer_or_404(request: AuthenticatedRequest, pk: int) -> Customer:
 
 
 @login_required
-def customer_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def customer_detail(request: AuthenticatedRequest, pk: int, section: str = panels.OVERVIEW) -> HttpResponse:
+    """A customer's page: the overview (the company, its contacts, deals and latest visits) or one of its other
+    tabs (customers.panels), each reading only what it shows."""
+    if panels.section_for(request.user, section) is None:
+        raise Http404
     customer = _customer_or_404(request, pk)
-    policy = TierPolicy.objects.filter(tier=customer.tier).first()
-    surveys, survey_summary = selectors.latest_surveys_and_summary(
-        selectors.surveys_visible_to(request.user).filter(customer=customer).select_related("contact"), 12)
-    complaints = selectors.complaint_rows(selectors.complaints_visible_to(request.user).filter(customer=customer))[:10]
-    history = customer.history.select_related("history_user")[:15]
-    return render(
-        request,
-        "customers/customer_detail.html",
-        {
-            "customer": customer,
+    context: dict[str, object] = {
+        "customer": customer,
+        "section": section,
+        "tabs": panels.tabs_for(request, customer),
+        "panels": panels.render_panels(request, customer, section),
+        "can_change": selectors.can_change_customer(request.user, customer),
+        "can_complain": selectors.can_record_complaint(request.user),
+    }
+    if section == panels.OVERVIEW:
+        context.update({
             "contacts": customer.contacts.all(),
             "volumes": customer.commodity_volumes.select_related("commodity"),
-            "policy": policy,
+            "policy": TierPolicy.objects.filter(tier=customer.tier).first(),
+            "can_pin": selectors.can_pin_tier(request.user, customer),
+        })
+    elif section == "service":
+        surveys, survey_summary = selectors.latest_surveys_and_summary(
+            selectors.surveys_visible_to(request.user).filter(customer=customer).select_related("contact"), 12)
+        context.update({
+            "complaints": selectors.complaint_rows(
+                selectors.complaints_visible_to(request.user).filter(customer=customer))[:10],
+            "surveys": surveys, "survey_summary": survey_summary,
+        })
+    elif section == "history":
+        context.update({
             # Who changed it, by name alone.
             "tier_changes": customer.tier_changes.select_related("changed_by").only(
-                "customer", "changed_at", "from_tier", "to_tier", "reason_code", "reason", *person_named("changed_by"))
-            [:10],
-            "surveys": surveys,
-            "survey_summary": survey_summary,
-            "complaints": complaints,
-            "changes": _history_lines(history),
-            "panels": render_panels(request, customer),
-            "can_change": selectors.can_change_customer(request.user, customer),
-            "can_pin": selectors.can_pin_tier(request.user, customer),
-            "can_complain": selectors.can_record_complaint(request.user),
-        },
-    )
+                "customer", "changed_at", "from_tier", "to_tier", "reason_code", "reason",
+                *person_named("changed_by"))[:10],
+            "changes": _history_lines(customer.history.select_related("history_user")[:15]),
+        })
+    return render(request, "customers/customer_detail.html", context)
 
 
 def _history_lines(records: Iterable[HistoricalChanges]) -> list[dict[str, object]]:
@@ -233,7 +241,7 @@ def survey_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         survey.customer = customer
         services.survey_record(survey=survey, by=request.user)
         messages.success(request, _("The survey was recorded."))
-        return redirect("customers:detail", pk=customer.pk)
+        return redirect("customers:section", pk=customer.pk, section="service")
     return render(request, "customers/survey_form.html", {"form": form, "customer": customer})
 
 

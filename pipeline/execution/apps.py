@@ -32,7 +32,7 @@ class ExecutionConfig(AppConfig):
         register_deal_badge(contract_state_badge)
         register_laycan_source(shipment_laycans)
         register_complaint_panel(complaint_cargo_panel)
-        register_panel(customer_claims_panel)
+        register_panel(customer_claims_panel, "service")
         register_causes(execution_causes)
         register_signing_guard(shipments_hold_the_signing)
         register_cancel_guard(loaded_cargo_holds_the_cancel)

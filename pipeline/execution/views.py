@@ -276,7 +276,7 @@ def claim_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         messages.info(request, _("That claim is raised already, or the figures no longer call for it."))
         if selectors.shipments_visible_to(request.user).filter(pk=pk).exists():
             return redirect("shipments:detail", pk=pk)
-        return redirect("customers:detail", pk=shipment.deal.customer_id)
+        return redirect("customers:section", pk=shipment.deal.customer_id, section="service")
     text = _claim_text(shipment, suggestion, selectors.outturn_of(shipment))
     form = ClaimForm(request.POST or None, initial={"description": text})
     if request.method == "POST" and form.is_valid():
@@ -291,9 +291,9 @@ def claim_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "execution/claim_form.html", {
         "form": form, "shipment": shipment, "deal": shipment.deal, "suggestion": suggestion, "text": text,
         "parameter_id": parameter_id,
-        # Customer service sees no contract: its way back is the customer's page.
+        # Customer service sees no contract: its way back is the customer's page, the tab of its claims.
         "back": reverse("shipments:detail", args=[pk]) if selectors.shipments_visible_to(request.user).filter(
-            pk=pk).exists() else reverse("customers:detail", args=[shipment.deal.customer_id])})
+            pk=pk).exists() else reverse("customers:section", args=[shipment.deal.customer_id, "service"])})
 
 
 @access.complaint_recorders_only

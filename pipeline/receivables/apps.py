@@ -13,18 +13,27 @@ class ReceivablesConfig(AppConfig):
         # Its parts of the deal, customer and complaint pages, its reminders and the customer list's column:
         # pipeline and customers do not import receivables.
         from customers.list_columns import register_list_column
-        from customers.panels import register_complaint_panel, register_panel
+        from customers.panels import Section, register_complaint_panel, register_panel, register_section
         from pipeline.deal_panels import register_deal_panel
         from pipeline.reminders import register_causes
+        from pipeline.selectors import can_sell
         from pipeline.services import register_cancel_guard
 
         from .customer_column import OVERDUE_COLUMN
-        from .panels import complaint_credit_panel, customer_receivables_panel, deal_receivables_panel
+        from .panels import (
+            complaint_credit_panel,
+            customer_overdue_flag,
+            customer_receivables_panel,
+            deal_receivables_panel,
+        )
         from .reminders import invoices_overdue
         from .services import invoices_hold_the_cancel
 
         register_deal_panel(deal_receivables_panel)
-        register_panel(customer_receivables_panel)
+        # The customer page's tab of what the customer owes, for who sees the money of its contracts.
+        register_section(Section("receivables", _("Invoices and payments"), may_open=can_sell,
+                                 flag=customer_overdue_flag))
+        register_panel(customer_receivables_panel, "receivables")
         register_complaint_panel(complaint_credit_panel)
         register_causes(invoices_overdue)
         register_list_column(OVERDUE_COLUMN)

@@ -105,6 +105,14 @@ def customer_receivables_panel(request: AuthenticatedRequest, customer: Customer
     }, request=request)
 
 
+def customer_overdue_flag(request: AuthenticatedRequest, customer: Customer) -> str:
+    """The receivables tab's badge on the customer page: whether an invoice the user sees is past due and unpaid."""
+    if not selectors.invoices_visible_to(request.user, customer).filter(
+            selectors.overdue_q(timezone.localdate())).exists():
+        return ""
+    return _("Overdue")
+
+
 def complaint_credit_panel(request: AuthenticatedRequest, complaint: Complaint) -> str:
     """A claim settled by a credit note or a discount: its credit note, or the button to issue it, for who sees
     the contract it is about."""

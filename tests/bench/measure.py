@@ -72,6 +72,11 @@ ROWS = [
     ("customers list", "rep1", "customers_list"),
     ("deals list (filtered)", "rep1", "deals_list"),
     ("customer page", "rep1", "customer"),
+    # The customer page's other tabs (2026-12-03: the page was one column of every card; now an overview and
+    # these, each its own address).
+    ("customer page: complaints and satisfaction", "rep1", "customer_service"),
+    ("customer page: invoices and payments", "rep1", "customer_receivables"),
+    ("customer page: history", "rep1", "customer_history"),
     ("deal page", "rep1", "deal"),
     ("rep dashboard", "rep1", "rep_dashboard"),
     ("board", "manager1", "board"),
@@ -118,7 +123,9 @@ CAPACITY_USER = "rep1"
 # the row name they are reported under.
 ROLE_PAGES = {
     "rep": [("rep dashboard", "rep_dashboard", 2), ("customers list", "customers_list", 3),
-            ("deals list (filtered)", "deals_list", 3), ("customer page", "customer", 4), ("deal page", "deal", 4)],
+            ("deals list (filtered)", "deals_list", 3), ("customer page", "customer", 4), ("deal page", "deal", 4),
+            ("customer page: complaints and satisfaction", "customer_service", 1),
+            ("customer page: invoices and payments", "customer_receivables", 1)],
     "account_manager": [("rep dashboard", "rep_dashboard", 2), ("customers list", "customers_list", 3),
                         ("deals list (filtered)", "deals_list", 2), ("customer page", "customer", 4),
                         ("deal page", "deal", 3)],
@@ -199,6 +206,9 @@ def pages_for(user: User, limit: int = DETAIL_CHOICES, kinds: set[str] | None = 
         "deals_list": lambda: [reverse("deals:list") + _query_string(_deal_filters(user))],
         "board": lambda: [reverse("deals:board")],
         "customer": lambda: [reverse("customers:detail", args=[pk]) for pk in _customers(user, limit)],
+        **{f"customer_{tab}": (lambda tab=tab: [reverse("customers:section", args=[pk, tab])
+                                                for pk in _customers(user, limit)])
+           for tab in ("service", "receivables", "history")},
         # Open deals: their page shows every form (move, lose), so the same shape of page at every size.
         "deal": lambda: [reverse("deals:detail", args=[pk]) for pk in _busiest(
             pipeline_selectors.deals_visible_to(user).filter(outcome=Outcome.OPEN), "activities", limit)],
