@@ -20,7 +20,7 @@ from accounts.pages import AuthenticatedRequest
 from . import selectors
 from .models import Complaint, Customer
 
-OVERVIEW = "overview"
+OVERVIEW, SERVICE, HISTORY = "overview", "service", "history"  # the tabs of the customers app's own
 
 # (request, customer) -> rendered HTML, or "" to show nothing
 Panel = Callable[[AuthenticatedRequest, Customer], str]
@@ -46,27 +46,23 @@ def open_complaints_flag(request: AuthenticatedRequest, customer: Customer) -> s
 # In the tabs' order; higher apps add theirs (register_section) before the history.
 _sections: dict[str, Section] = {
     OVERVIEW: Section(OVERVIEW, _("Overview")),
-    "service": Section("service", _("Complaints and satisfaction"), flag=open_complaints_flag),
-    "history": Section("history", _("History")),
+    SERVICE: Section(SERVICE, _("Complaints and satisfaction"), flag=open_complaints_flag),
+    HISTORY: Section(HISTORY, _("History")),
 }
 
 
 def register_section(section: Section) -> None:
     """A tab of the customer page that another app fills (its panels register with its key), before the history."""
     if section.key not in _sections:
-        history = _sections.pop("history")
+        history = _sections.pop(HISTORY)
         _sections[section.key] = section
-        _sections["history"] = history
+        _sections[HISTORY] = history
 
 
 def register_panel(panel: Panel, section: str = OVERVIEW) -> None:
     panels = _sections[section].panels
     if panel not in panels:
         panels.append(panel)
-
-
-def register_flag(section: str, flag: Flag) -> None:
-    _sections[section].flag = flag
 
 
 def section_for(user: User, key: str) -> Section | None:

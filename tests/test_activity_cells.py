@@ -15,9 +15,10 @@ from pipeline.models import Activity
 
 from .factories import ActivityFactory
 
-# pipeline/_activity_next_step.html as it was, included in each row of the activity list and the customer page.
+# pipeline/_activity_next_step.html as it was, included in each row of the activity list and the customer page
+# (since 2026-12-03 with the due date kept whole).
 OLD = """{% load i18n %}{# An activity's next step and what its owner may do with it: shared by the list and the customer page. #}
-<td data-label="{% translate 'Next step' %}">{% if activity.next_step %}<span>{{ activity.next_step }}{% if activity.next_step_due %} <span class="small text-secondary">· {{ activity.next_step_due|date:"SHORT_DATE_FORMAT" }}</span>{% endif %}{% if activity.next_step_owner_id %} <span class="small text-secondary">· {% translate "handed over" %}</span>{% endif %}
+<td data-label="{% translate 'Next step' %}">{% if activity.next_step %}<span>{{ activity.next_step }}{% if activity.next_step_due %} <span class="small text-secondary">· <span class="text-nowrap">{{ activity.next_step_due|date:"SHORT_DATE_FORMAT" }}</span></span>{% endif %}{% if activity.next_step_owner_id %} <span class="small text-secondary">· {% translate "handed over" %}</span>{% endif %}
   {% if activity.next_step_done %}<span class="badge text-bg-success">{% translate "Done" %}</span>{% elif activity.next_step_due and activity.next_step_due < today %}<span class="badge text-bg-danger">{% translate "Overdue" %}</span>{% endif %}</span>{% else %}—{% endif %}</td>
 <td class="text-end">{% if activity.can_change or activity.next_step_owner_id == request.user.pk %}<span class="d-inline-flex gap-2 align-items-center">
   {% if activity.next_step and not activity.next_step_done %}<form method="post" action="{% url 'activities:done' activity.pk %}" class="d-inline">{% csrf_token %}<input type="hidden" name="next" value="{{ request.get_full_path }}"><button type="submit" class="btn btn-outline-success btn-sm text-nowrap"><i aria-hidden="true" class="bi bi-check2-circle me-1"></i>{% translate "Mark done" %}</button></form>{% endif %}

@@ -113,7 +113,7 @@ def customer_detail(request: AuthenticatedRequest, pk: int, section: str = panel
             "policy": TierPolicy.objects.filter(tier=customer.tier).first(),
             "can_pin": selectors.can_pin_tier(request.user, customer),
         })
-    elif section == "service":
+    elif section == panels.SERVICE:
         surveys, survey_summary = selectors.latest_surveys_and_summary(
             selectors.surveys_visible_to(request.user).filter(customer=customer).select_related("contact"), 12)
         context.update({
@@ -121,7 +121,7 @@ def customer_detail(request: AuthenticatedRequest, pk: int, section: str = panel
                 selectors.complaints_visible_to(request.user).filter(customer=customer))[:10],
             "surveys": surveys, "survey_summary": survey_summary,
         })
-    elif section == "history":
+    elif section == panels.HISTORY:
         context.update({
             # Who changed it, by name alone.
             "tier_changes": customer.tier_changes.select_related("changed_by").only(
@@ -241,7 +241,7 @@ def survey_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         survey.customer = customer
         services.survey_record(survey=survey, by=request.user)
         messages.success(request, _("The survey was recorded."))
-        return redirect("customers:section", pk=customer.pk, section="service")
+        return redirect("customers:section", pk=customer.pk, section=panels.SERVICE)
     return render(request, "customers/survey_form.html", {"form": form, "customer": customer})
 
 

@@ -12,7 +12,7 @@ class ExecutionConfig(AppConfig):
     def ready(self) -> None:
         # Its parts of the deal, board, calendar, complaint and customer pages, and its reminders:
         # pipeline and customers do not import execution.
-        from customers.panels import register_complaint_panel, register_panel
+        from customers.panels import SERVICE, register_complaint_panel, register_panel
         from pipeline.deal_panels import register_deal_badge, register_deal_panel
         from pipeline.laycan_sources import register_laycan_source
         from pipeline.reminders import register_causes
@@ -32,7 +32,7 @@ class ExecutionConfig(AppConfig):
         register_deal_badge(contract_state_badge)
         register_laycan_source(shipment_laycans)
         register_complaint_panel(complaint_cargo_panel)
-        register_panel(customer_claims_panel, "service")
+        register_panel(customer_claims_panel, SERVICE)
         register_causes(execution_causes)
         register_signing_guard(shipments_hold_the_signing)
         register_cancel_guard(loaded_cargo_holds_the_cancel)

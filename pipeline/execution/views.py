@@ -17,6 +17,7 @@ from accounts.services import RuleError
 from accounts.sql import joins_as_written
 from customers import selectors as customer_selectors
 from customers.models import Complaint
+from customers.panels import SERVICE
 from pipeline import selectors as pipeline_selectors
 from pipeline.models import Deal, Outcome, PortRole
 
@@ -276,7 +277,7 @@ def claim_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         messages.info(request, _("That claim is raised already, or the figures no longer call for it."))
         if selectors.shipments_visible_to(request.user).filter(pk=pk).exists():
             return redirect("shipments:detail", pk=pk)
-        return redirect("customers:section", pk=shipment.deal.customer_id, section="service")
+        return redirect("customers:section", pk=shipment.deal.customer_id, section=SERVICE)
     text = _claim_text(shipment, suggestion, selectors.outturn_of(shipment))
     form = ClaimForm(request.POST or None, initial={"description": text})
     if request.method == "POST" and form.is_valid():
@@ -293,7 +294,7 @@ def claim_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "parameter_id": parameter_id,
         # Customer service sees no contract: its way back is the customer's page, the tab of its claims.
         "back": reverse("shipments:detail", args=[pk]) if selectors.shipments_visible_to(request.user).filter(
-            pk=pk).exists() else reverse("customers:section", args=[shipment.deal.customer_id, "service"])})
+            pk=pk).exists() else reverse("customers:section", args=[shipment.deal.customer_id, SERVICE])})
 
 
 @access.complaint_recorders_only

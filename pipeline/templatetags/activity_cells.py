@@ -37,7 +37,8 @@ def _shared(context: Context) -> dict[str, Any]:
 def _step(activity: Activity, today: Any, words: dict[str, Any]) -> SafeString | str:
     if not activity.next_step:
         return "—"
-    due = (fill(' <span class="small text-secondary">· {}</span>',
+    # The date whole: a narrow column broke 2026-12-08 at its hyphens.
+    due = (fill(' <span class="small text-secondary">· <span class="text-nowrap">{}</span></span>',
                 date(activity.next_step_due, "SHORT_DATE_FORMAT")) if activity.next_step_due else "")
     handed = (fill(' <span class="small text-secondary">· {}</span>', words["handed_over"])
               if activity.next_step_owner_id else "")
