@@ -17,18 +17,30 @@ from .factories import ComplaintFactory, ContactFactory, CustomerFactory, UserFa
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-# How many lines each cell's text takes, from the boxes the browser laid it out in.
-LINES_OF = """selector => Array.from(document.querySelectorAll(selector)).map(cell => {
-    const range = document.createRange();
-    range.selectNodeContents(cell);
-    const boxes = Array.from(range.getClientRects()).filter(box => box.width > 0);
-    const tops = new Set(boxes.map(box => Math.round(box.top)));
-    return [cell.textContent.trim(), tops.size];
+# Of each cell, its text and how many of its words the browser split over two lines: each character's line (the top
+# of its layout box), a word being a run of characters between spaces. A line may still break at a space ("#348",
+# then "短重", in a narrow title cell), never inside a word.
+WORDS_SPLIT = """selector => Array.from(document.querySelectorAll(selector)).map(cell => {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    let split = 0, word = new Set(), node;
+    const end = () => { if (word.size > 1) split++; word = new Set(); };
+    while ((node = walker.nextNode())) {
+        for (let i = 0; i < node.length; i++) {
+            if (/\\s/.test(node.data[i])) { end(); continue; }
+            const range = document.createRange();
+            range.setStart(node, i);
+            range.setEnd(node, i + 1);
+            const box = range.getClientRects()[0];
+            if (box && box.width > 0) word.add(Math.round(box.top));
+        }
+    }
+    end();
+    return [cell.textContent.trim(), split];
 })"""
 
 
-def _lines(page: Page, selector: str) -> dict[str, int]:
-    return dict(page.evaluate(LINES_OF, selector))
+def _words_split(page: Page, selector: str) -> dict[str, int]:
+    return dict(page.evaluate(WORDS_SPLIT, selector))
 
 
 @pytest.fixture
@@ -52,12 +64,12 @@ def crowded(cast):
     ("/customers/", "td.cell-word", {"唐建华", "潜在客户"}),
     ("/complaints/", "td.cell-word", {"李丽娟", "待处理"}),
 ])
-def test_names_and_labels_keep_to_one_line_in_a_crowded_chinese_list(crowded, sign_in, path, cells, names):
+def test_names_and_labels_keep_their_words_whole_in_a_crowded_chinese_list(crowded, sign_in, path, cells, names):
     page = sign_in(crowded.manager, language="zh-hans", viewport=DESKTOP)
     page.goto(path)
-    lines = _lines(page, cells)
-    assert names <= set(lines), lines  # the cells are there, in Chinese
-    assert {text: count for text, count in lines.items() if count != 1} == {}
-    headers = _lines(page, "table thead th")
+    split = _words_split(page, cells)
+    assert names <= set(split), split  # the cells are there, in Chinese
+    assert {text: count for text, count in split.items() if count} == {}
+    headers = _words_split(page, "table thead th")
     assert "负责人" in headers or "处理人" in headers, headers
-    assert {text: count for text, count in headers.items() if count != 1 and " " not in text} == {}
+    assert {text: count for text, count in headers.items() if count} == {}
