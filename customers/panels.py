@@ -81,9 +81,9 @@ class Tab:
 
 def tabs_for(request: AuthenticatedRequest, customer: Customer) -> list[Tab]:
     """The tabs the user may open on this customer's page, each with its flag: a query for each flag."""
-    overview = reverse("customers:detail", args=[customer.pk])
     return [Tab(section.key, str(section.label),
-                overview if section.key == OVERVIEW else f"{overview}{section.key}/",
+                reverse("customers:detail", args=[customer.pk]) if section.key == OVERVIEW
+                else reverse("customers:section", args=[customer.pk, section.key]),
                 section.flag(request, customer) if section.flag else "")
             for section in _sections.values() if section.may_open(request.user)]
 

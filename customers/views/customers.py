@@ -98,10 +98,12 @@ def customer_detail(request: AuthenticatedRequest, pk: int, section: str = panel
     if panels.section_for(request.user, section) is None:
         raise Http404
     customer = _customer_or_404(request, pk)
+    tabs = panels.tabs_for(request, customer)
     context: dict[str, object] = {
         "customer": customer,
         "section": section,
-        "tabs": panels.tabs_for(request, customer),
+        "tabs": tabs,
+        "tab": next(tab for tab in tabs if tab.key == section),
         "panels": panels.render_panels(request, customer, section),
         "can_change": selectors.can_change_customer(request.user, customer),
         "can_complain": selectors.can_record_complaint(request.user),
