@@ -1,5 +1,6 @@
 """The pipeline's list filters (deals, activities, research, the laycan calendar), narrowed to the user."""
 
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
@@ -106,10 +107,14 @@ class ActivityFilter(ReshapedFilterSet):
         model = Activity
         fields = ()
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, authors: Collection[int] | None = None, **kwargs: Any) -> None:
+        """`authors`: the keys of the people whose activities the user sees, when the caller has read them
+        (selectors.activities_seen_by_author)."""
         super().__init__(*args, **kwargs)
         # Only the people whose activities the user can see.
-        self.filters["owner"].queryset = selectors.activity_authors_visible_to(user).order_by("full_name")
+        people = (selectors.activity_authors_visible_to(user) if authors is None
+                  else User.objects.filter(pk__in=list(authors)))
+        self.filters["owner"].queryset = people.order_by("full_name")
 
     def customer_search(self, queryset: QuerySet[Activity], name: str, value: str) -> QuerySet[Activity]:
         value = value.strip()

@@ -413,7 +413,11 @@ class Deal(models.Model):
             # The default order (latest first), for everyone, one person, and each board column.
             models.Index(fields=["updated_at", "id"]),
             models.Index(fields=["owner", "updated_at"]),
-            models.Index(fields=["stage", "updated_at"]),
+            # A board column's latest cards from the index alone on PostgreSQL, with what decides whether a card
+            # is the viewer's and on the board: read from the table, a manager's four columns fetched some 4,000
+            # rows to keep their 120 (5.0 -> 2.2 ms at the large size).
+            models.Index(fields=["stage", "updated_at", "id"], name="deal_board_column",
+                         include=["owner", "co_seller", "outcome"]),
             # The scorecards (targets.kpis), read from the index alone on PostgreSQL: a period's signings
             # by seller, and the open pipeline by owner.
             models.Index(fields=["signed_on"], name="deal_signed_for_scorecards", condition=Q(outcome=Outcome.WON),

@@ -2,6 +2,7 @@
 contact and next follow-up follow; everyone sees the activities of the customers they serve."""
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -12,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import access
 from accounts.models import Position, User
 from accounts.services import RuleError
 from accounts.sql import InFirstRead
@@ -337,9 +339,16 @@ def test_the_authors_offered_are_those_of_the_activities_the_user_sees(cast, cus
     ActivityFactory(customer=other_customer, owner=cast.other_rep)
     ActivityFactory(customer=other_customer, owner=cast.account_manager, next_step="Call", next_step_owner=cast.rep)
     ActivityFactory(customer=CustomerFactory(owner=cast.account_manager), owner=cast.account_manager)
+    ActivityFactory(customer=customer, owner=cast.rep, next_step="Call", next_step_owner=cast.rep)
     user = cast.by_role(role)
     seen = selectors.activities_visible_to(user, whole_list=True)
     assert set(selectors.activity_authors_visible_to(user)) == {activity.owner for activity in seen}
+    # The list reads the authors with how many each logged, for the heading's count (all but who sees everyone).
+    by_author = selectors.activities_seen_by_author(user)
+    if selectors.can_sell(user) and not access.sees_everyone(user):
+        assert by_author == Counter(activity.owner_id for activity in seen)
+    else:
+        assert by_author is None
 
 
 @pytest.mark.parametrize("role", [role for role in ROLES if role != "anonymous"])

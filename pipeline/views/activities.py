@@ -75,8 +75,10 @@ LIST_ROW = ("kind", "customer", "deal", "owner", "happened_at", "summary", "outc
 @access.sellers_only
 def activity_list(request: AuthenticatedRequest) -> HttpResponse:
     data = filter_data(request)
+    # Who logged what the user sees, per author: the "Logged by" choices and, unfiltered, the heading's count.
+    by_author = selectors.activities_seen_by_author(request.user)
     filtered = ActivityFilter(data, queryset=selectors.activities_visible_to(request.user, whole_list=True),
-                              user=request.user)
+                              user=request.user, authors=by_author)
     # The page's rows and their count: the same rows, each in the shape PostgreSQL finds fastest.
     shown = filtered.apply_to(selectors.activities_visible_to(request.user, whole_list=True, page=True))
     # The page's keys first, from the newest-first index alone (activity_newest_first: whose customer and next step
@@ -84,7 +86,9 @@ def activity_list(request: AuthenticatedRequest) -> HttpResponse:
     # everyone's newest activities read 6,600 rows to keep their 50 (11.7 ms; keys 2.3).
     page = page_of(request, shown.only("pk"),
                    # Unfiltered, the heading counts all the user sees, from the indexes alone.
-                   count=selectors.count_activities_visible_to(request.user) if data is None else filtered.qs.count())
+                   count=filtered.qs.count() if data is not None
+                   else selectors.count_activities_visible_to(request.user) if by_author is None
+                   else sum(by_author.values()))
     page.object_list = list(selectors.with_contact_list(
         Activity.objects.filter(pk__in=[activity.pk for activity in page])
         .select_related("customer", "owner", "deal__commodity").only(*LIST_ROW)))
