@@ -209,6 +209,19 @@ def test_past_its_lanes_a_week_counts_each_days_other_laycans(client_as, cast, c
     assert response.context["deal_count"] == 2  # counted in the month all the same
 
 
+def test_a_lane_full_for_some_days_takes_a_later_laycan_again(client_as, cast, customer, monkeypatch):
+    """Past its lanes a week counts a laycan on its days; one that starts after a lane has come free is drawn in it."""
+    monkeypatch.setattr(calendar_view, "LANES", 2)
+    first = DealFactory(customer=customer, **laycan((2027, 3, 1), (2027, 3, 2)))  # Mon 1, Tue 2
+    long = DealFactory(customer=customer, **laycan((2027, 3, 1), (2027, 3, 5)))  # Mon 1 to Fri 5
+    DealFactory(customer=customer, **laycan((2027, 3, 2), (2027, 3, 3)))  # Tue 2, Wed 3: both lanes taken
+    later = DealFactory(customer=customer, **laycan((2027, 3, 4), (2027, 3, 4)))  # Thu 4: the first is free again
+    first_week = client_as(cast.rep).get(calendar_url(month=MARCH)).context["weeks"][0]
+    assert [(bar.deal, bar.column, bar.span, bar.lane) for bar in first_week.bars] == [
+        (first, 1, 2, 1), (long, 1, 5, 2), (later, 4, 1, 1)]
+    assert first_week.more == [0, 1, 1, 0, 0, 0, 0] and first_week.hidden == 1
+
+
 def test_too_many_laycans_in_a_month_are_not_drawn_nor_counted_past_the_limit(client_as, cast, customer, monkeypatch):
     monkeypatch.setattr(calendar_view, "MOST_DEALS_DRAWN", 1)
     for day in (3, 10):

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from django.http import HttpResponse
@@ -127,24 +128,31 @@ def _weeks(first: date, items: Sequence[LaycanWindow], today: date) -> list[Week
         week = Week(days=[{"date": day, "in_month": day.month == first.month, "today": day == today}
                           for day in dates], first=week_first, last=week_last)
         lane_ends: list[int] = []  # the last column taken in each lane
+        # The laycans with no room left, as each day's change of their count from the day before: a manager's
+        # month hides some 2,600 (and draws 130), each counted on all its days at the end.
+        hidden_from = [0] * 8
+        lanes_free_from = 0
         for item in week_items:
             start, end = max(item.laycan_from, week_first), min(item.laycan_to, week_last)
-            bar = Bar(column=start.weekday() + 1, span=(end - start).days + 1, window=item,
-                      continues_before=item.laycan_from < start, continues_after=item.laycan_to > end)
+            column = start.weekday() + 1
+            last_column = column + (end - start).days
             # Items come sorted by start, so the first lane free at this column keeps bars from overlapping.
+            if len(lane_ends) == LANES and lanes_free_from >= column:  # no room: counted on each of its days instead
+                week.hidden += 1
+                hidden_from[column - 1] += 1
+                hidden_from[last_column] -= 1
+                continue
             for lane, lane_end in enumerate(lane_ends):
-                if lane_end < bar.column:
-                    bar.lane, lane_ends[lane] = lane + 1, bar.column + bar.span - 1
+                if lane_end < column:
+                    lane_ends[lane] = last_column
                     break
             else:
-                if len(lane_ends) == LANES:  # no room: counted on each of its days instead
-                    week.hidden += 1
-                    for column in range(bar.column, bar.column + bar.span):
-                        week.more[column - 1] += 1
-                    continue
-                lane_ends.append(bar.column + bar.span - 1)
-                bar.lane = len(lane_ends)
-            week.bars.append(bar)
+                lane = len(lane_ends)
+                lane_ends.append(last_column)
+            lanes_free_from = min(lane_ends)  # the first column past which a lane is free
+            week.bars.append(Bar(column=column, span=last_column - column + 1, window=item, lane=lane + 1,
+                                 continues_before=item.laycan_from < start, continues_after=item.laycan_to > end))
+        week.more = list(accumulate(hidden_from[:7]))
         weeks.append(week)
     return weeks
 
