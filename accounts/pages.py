@@ -77,11 +77,21 @@ def form_token(shared: dict[str, Any]) -> str:
     return str(shared["csrf"])
 
 
+# A searched list counts its rows this far at most (accounts.sql.count_at_most): a director's search for 煤 matched
+# 60,000 of 200,000 deals, and counting them all took longer than the rest of the page (57 -> 5 ms).
+SEARCH_COUNT_LIMIT = 1000
+
+
 def page_of(request: HttpRequest, records: QuerySet[_M], size: int = PAGE_SIZE, *,
-            count: int | None = None) -> Page[_M]:
+            count: int | None = None, at_most: int | None = None) -> Page[_M]:
     """The page of `records` that the request's `?page=` asks for (the last one if past the end); `count`, how many
-    records there are, when the caller counts them faster than `records.count()`."""
+    records there are, when the caller counts them faster than `records.count()`. With `at_most`, `count` was
+    counted no further than one past it (`count_at_most`): past it the pages end there and the paginator's
+    `more_than` says so (the heading's "more than 1,000", the pager's "of 20+"); otherwise `more_than` is None."""
     paginator = Paginator(records, size)
+    paginator.more_than = None  # type: ignore[attr-defined]  # read by the templates
+    if count is not None and at_most is not None and count > at_most:
+        count = paginator.more_than = at_most  # type: ignore[attr-defined]
     if count is not None:
         paginator.count = count  # in place of the cached property's own count
     return paginator.get_page(request.GET.get("page"))

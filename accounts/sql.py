@@ -69,10 +69,16 @@ def latest_first_indexes(table: str, indexes: dict[str, str]) -> migrations.RunP
     return migrations.RunPython(run_on_postgresql(create), run_on_postgresql(drop), elidable=False)
 
 
+def count_at_most(rows: QuerySet[Any], limit: int) -> int:
+    """How many `rows` there are, counted no further than one past `limit` (`LIMIT limit + 1`): a count that costs
+    no more however many rows there are."""
+    return rows.order_by()[:limit + 1].count()
+
+
 def more_than(rows: QuerySet[Any], limit: int) -> bool:
-    """Whether there are more than `limit` of `rows`: a count that stops past the limit (`LIMIT limit + 1`), for
-    a page deciding whether a list still fits it, however many rows there are."""
-    return rows.order_by()[:limit + 1].count() > limit
+    """Whether there are more than `limit` of `rows` (`count_at_most`), for a page deciding whether a list still
+    fits it."""
+    return count_at_most(rows, limit) > limit
 
 
 def first_and_total(rows: QuerySet[M], limit: int) -> tuple[list[M], int]:

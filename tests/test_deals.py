@@ -795,6 +795,30 @@ def test_a_searched_list_sorted_by_amount_sorts_what_the_search_finds(cast, deal
         assert "deal_by_amount" not in _plan(listed)
 
 
+@pytest.mark.parametrize("role", ["director", "manager", "rep"])
+def test_a_broad_search_counts_its_deals_only_so_far(client_as, cast, deal, monkeypatch, role):
+    """A search that matches a good share of all deals ("煤", "NAR": 60,000 of 200,000) counts them no further than
+    SEARCH_COUNT_LIMIT: the heading says "more than", the pager's pages end there and a note says to narrow the
+    search. Under the limit, and without a search, the count is exact."""
+    from pipeline.views import deals as deal_views
+
+    monkeypatch.setattr(deal_views, "SEARCH_COUNT_LIMIT", 2)
+    for grade in ("NAR 5500", "NAR 5800", "NAR 6000"):
+        DealFactory(customer=deal.customer, grade=grade)
+    client = client_as(cast.by_role(role))
+    html = client.get(reverse("deals:list"), {"q": "NAR"}).content.decode()
+    assert "More than 2 deals" in html and "Only the first 2 are listed" in html
+    page = client.get(reverse("deals:list"), {"q": "NAR"}).context["page"]
+    assert page.paginator.more_than == page.paginator.count == len(page.object_list) == 2
+    for narrower in ({"q": "NAR 58"}, {}):
+        page = client.get(reverse("deals:list"), narrower).context["page"]
+        assert page.paginator.more_than is None and page.paginator.count == len(page.object_list)
+    cast.by_role(role).language = "zh-hans"
+    cast.by_role(role).save()
+    html = client.get(reverse("deals:list"), {"q": "NAR"}).content.decode()
+    assert "超过 2 笔交易" in html and "仅列出前 2 条" in html
+
+
 def test_a_fetch_planned_as_written_leaves_the_planner_as_it_was(deal):
     """accounts.sql.joins_as_written, around the deal page's fetch: on PostgreSQL the joins inside are planned in
     the order written and the server's setting is back afterwards, after a failed fetch too; elsewhere it runs
