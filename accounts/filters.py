@@ -7,10 +7,15 @@ import django_filters
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import F, Model, OrderBy, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import access
 from .bounds import BusinessDateField
 from .models import Department, Position, Team, User
+
+# The labels of a date range's two filters ("From" alone is also a hand-over's giver: 移交人, not 起始日期).
+FROM_DAY = pgettext_lazy("period", "From")
+TO_DAY = pgettext_lazy("period", "To")
 
 
 class BusinessDateFilter(django_filters.DateFilter):

@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.filters import BusinessDateFilter, ReshapedFilterSet
+from accounts.filters import FROM_DAY, TO_DAY, BusinessDateFilter, ReshapedFilterSet
 from accounts.models import Team, User
 from accounts.sql import not_read_in_order
 from accounts.widgets import DateInput
@@ -92,9 +92,9 @@ class ActivityFilter(ReshapedFilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Activity.Kind.choices, empty_label=_("All"))
     owner = django_filters.ModelChoiceFilter(label=_("Logged by"), queryset=User.objects.none(),
                                              empty_label=_("All"))
-    happened_after = BusinessDateFilter(label=_("From"), field_name="happened_at", lookup_expr="date__gte",
+    happened_after = BusinessDateFilter(label=FROM_DAY, field_name="happened_at", lookup_expr="date__gte",
                                         widget=DateInput)
-    happened_before = BusinessDateFilter(label=_("To"), field_name="happened_at", lookup_expr="date__lte",
+    happened_before = BusinessDateFilter(label=TO_DAY, field_name="happened_at", lookup_expr="date__lte",
                                          widget=DateInput)
     next_step = django_filters.ChoiceFilter(
         label=_("Next step"), method="next_step_state", empty_label=_("All"),
@@ -138,9 +138,9 @@ class ResearchFilter(django_filters.FilterSet):
                                                  empty_label=_("All"))
     method = django_filters.ChoiceFilter(label=_("Method"), choices=MarketResearch.Method.choices,
                                          empty_label=_("All"))
-    researched_after = BusinessDateFilter(label=_("From"), field_name="researched_on", lookup_expr="gte",
+    researched_after = BusinessDateFilter(label=FROM_DAY, field_name="researched_on", lookup_expr="gte",
                                           widget=DateInput)
-    researched_before = BusinessDateFilter(label=_("To"), field_name="researched_on", lookup_expr="lte",
+    researched_before = BusinessDateFilter(label=TO_DAY, field_name="researched_on", lookup_expr="lte",
                                            widget=DateInput)
 
     class Meta:

@@ -153,3 +153,16 @@ def test_every_page_in_chinese_shows_no_english_of_ours(client, caplog, cast, wo
             english[url] = sorted(found)
     assert checked > 10
     assert english == {}, "\n".join(f"{url}: {words}" for url, words in english.items())
+
+
+@pytest.mark.parametrize("url_name", ["activities:list", "research:list", "coaching:list"])
+def test_a_lists_date_range_is_labelled_as_dates_in_chinese(client, cast, url_name):
+    """"From" and "To" of a date range are dates (起始日期, 截止日期), not a hand-over's giver and taker (移交人, 接收人),
+    which share the English words."""
+    cast.manager.language = "zh-hans"
+    cast.manager.save()
+    client.force_login(cast.manager)
+    html = client.get(reverse(url_name)).content.decode()
+    labels = re.findall(r"<label[^>]*>([^<]*)</label>", html)
+    assert "起始日期" in labels and "截止日期" in labels, labels
+    assert "移交人" not in html and "接收人" not in html

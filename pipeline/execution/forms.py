@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.bounds import BusinessDateField, BusinessDateTimeField
 from accounts.choices import display
@@ -149,8 +150,8 @@ class ExceptedPeriodForm(forms.Form):
     """One period the clock stops for; a holiday is its whole day, whatever the hours given."""
 
     kind = forms.ChoiceField(label=_("Kind"), choices=[("", "—"), *LaytimeException.Kind.choices], required=False)
-    starts_at = BusinessDateTimeField(label=_("From"), widget=DateTimeInput, required=False)
-    ends_at = BusinessDateTimeField(label=_("To"), widget=DateTimeInput, required=False,
+    starts_at = BusinessDateTimeField(label=pgettext_lazy("moment", "From"), widget=DateTimeInput, required=False)
+    ends_at = BusinessDateTimeField(label=pgettext_lazy("moment", "To"), widget=DateTimeInput, required=False,
                                     help_text=_("Not needed for a holiday."))
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 

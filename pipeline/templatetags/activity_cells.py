@@ -25,6 +25,11 @@ from pipeline.models import Activity
 
 register = template.Library()
 
+# A customer's name this short (its short name, 厦门金海第一) is kept on one line in Chinese, which the browser
+# otherwise breaks between any two characters in a crowded row (厦门金海第 over 一); a longer one may wrap.
+SHORT_NAME = 8
+_WHOLE = SafeString(' class="cell-word"')
+
 
 def _shared(context: Context) -> dict[str, Any]:
     """What every row of one page shares, worked out once per rendering: the words, the addresses, the page's own
@@ -116,11 +121,12 @@ def activity_row(context: Context, activity: Activity) -> SafeString:
     return fill(
         '\n  <tr{}>'
         '\n    <td class="cell-title"><span><i aria-hidden="true" class="bi bi-{} me-1"></i>{} · {}</span></td>'
-        '\n    <td data-label="{}"><a href="{}">{}</a></td>\n    <td data-label="{}">{}</td>'
+        '\n    <td data-label="{}"{}><a href="{}">{}</a></td>\n    <td data-label="{}">{}</td>'
         '\n    <td data-label="{}">{}</td>\n    <td data-label="{}">{}</td>\n    {}\n  </tr>',
         SafeString(' class="table-warning"') if overdue else "", activity.icon, display(activity, "kind"),
         date_and_time(localtime(activity.happened_at)),
-        words["customer"], words["customer_url"].format(activity.customer_id), activity.customer,
+        words["customer"], _WHOLE if len(str(activity.customer)) <= SHORT_NAME else "",
+        words["customer_url"].format(activity.customer_id), activity.customer,
         words["deal"], _deal(activity, words),
         words["logged_by"], activity.owner,
         words["summary"], _summary(activity, words),

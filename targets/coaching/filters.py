@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts import access
-from accounts.filters import BusinessDateFilter
+from accounts.filters import FROM_DAY, TO_DAY, BusinessDateFilter
 from accounts.models import SELLING_POSITIONS, User
 from accounts.widgets import DateInput
 
@@ -21,8 +21,8 @@ class CoachingNoteFilter(django_filters.FilterSet):
     open_actions = django_filters.ChoiceFilter(
         label=_("Actions"), choices=[("1", _("With open actions")), ("0", _("All actions done"))],
         empty_label=_("All"), method="by_open_actions")
-    held_after = BusinessDateFilter(label=_("From"), field_name="held_on", lookup_expr="gte", widget=DateInput)
-    held_before = BusinessDateFilter(label=_("To"), field_name="held_on", lookup_expr="lte", widget=DateInput)
+    held_after = BusinessDateFilter(label=FROM_DAY, field_name="held_on", lookup_expr="gte", widget=DateInput)
+    held_before = BusinessDateFilter(label=TO_DAY, field_name="held_on", lookup_expr="lte", widget=DateInput)
 
     class Meta:
         model = CoachingNote
