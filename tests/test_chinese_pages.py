@@ -157,8 +157,8 @@ def test_every_page_in_chinese_shows_no_english_of_ours(client, caplog, cast, wo
 
 @pytest.mark.parametrize("url_name", ["activities:list", "research:list", "coaching:list"])
 def test_a_lists_date_range_is_labelled_as_dates_in_chinese(client, cast, url_name):
-    """"From" and "To" of a date range are dates (起始日期, 截止日期), not a hand-over's giver and taker (移交人, 接收人),
-    which share the English words."""
+    """"From" and "To" of a date range are dates (起始日期, 截止日期), not a hand-over's giver and taker
+    (移交人, 接收人), which share the English words."""
     cast.manager.language = "zh-hans"
     cast.manager.save()
     client.force_login(cast.manager)

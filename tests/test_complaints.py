@@ -787,6 +787,8 @@ def test_the_detail_page_shows_who_changed_which_fields(client_as, cast, complai
     assert "Open → Investigating" in html
     assert "+00:00" not in html  # times shown in local form, not as stored
     assert "Moved from Open to Investigating" in html
+    # Each version's moment with its date kept on one line.
+    assert html.count(f'<td class="cell-title"><span class="text-nowrap">{timezone.localdate():%Y-%m-%d}</span> ') == 3
 
 
 # --- Query counts --------------------------------------------------------------------------------------

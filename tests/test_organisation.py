@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Department, HandOver, Position, Team, User
 
@@ -220,6 +221,8 @@ def test_a_hand_over_moves_everything_the_leaver_owns_and_is_recorded(director_c
     assert record.reason == "Moved to the Singapore office"
     listing = director_client.get(reverse("org:handover_list")).content.decode()
     assert "Moved to the Singapore office" in listing
+    # When, with its date kept on one line (accounts/templatetags/moments.py).
+    assert f'<td class="cell-title"><span class="text-nowrap">{timezone.localdate():%Y-%m-%d}</span> ' in listing
 
 
 def test_a_hand_over_is_all_or_nothing(director_client, cast, monkeypatch):

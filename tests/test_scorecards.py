@@ -549,6 +549,7 @@ def test_the_runs_page_offers_the_running_quarter_and_lists_runs(client_as, cast
     page = client_as(cast.manager).get(reverse("scorecards:runs")).content.decode()
     assert f'value="{this_quarter().isoformat()}"' in page
     assert "2026 Q3" in page and "Manager B" in page
+    assert f'<span><span class="text-nowrap">{timezone.localdate():%Y-%m-%d}</span> ' in page  # its date whole
 
 
 # --- The weekly digest ----------------------------------------------------------------------------
