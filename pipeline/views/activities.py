@@ -78,17 +78,20 @@ def activity_list(request: AuthenticatedRequest) -> HttpResponse:
     # Who logged what the user sees, per author: the "Logged by" choices and, unfiltered, the heading's count.
     by_author = selectors.activities_seen_by_author(request.user)
     filtered = ActivityFilter(data, queryset=selectors.activities_visible_to(request.user, whole_list=True),
-                              user=request.user, authors=by_author)
+                              user=request.user, authors=None if by_author is None else by_author.keys())
     # The page's rows and their count: the same rows, each in the shape PostgreSQL finds fastest.
     shown = filtered.apply_to(selectors.activities_visible_to(request.user, whole_list=True, page=True))
+    # Unfiltered, the heading counts all the user sees, from the indexes alone (read above for a seller).
+    if data is not None:
+        count = filtered.qs.count()
+    elif by_author is not None:
+        count = sum(by_author.values())
+    else:
+        count = selectors.count_activities_visible_to(request.user)
     # The page's keys first, from the newest-first index alone (activity_newest_first: whose customer and next step
     # each is, without reading the row), then those fifty with what they show: read whole, a rep's walk down
     # everyone's newest activities read 6,600 rows to keep their 50 (11.7 ms; keys 2.3).
-    page = page_of(request, shown.only("pk"),
-                   # Unfiltered, the heading counts all the user sees, from the indexes alone.
-                   count=filtered.qs.count() if data is not None
-                   else selectors.count_activities_visible_to(request.user) if by_author is None
-                   else sum(by_author.values()))
+    page = page_of(request, shown.only("pk"), count=count)
     page.object_list = list(selectors.with_contact_list(
         Activity.objects.filter(pk__in=[activity.pk for activity in page])
         .select_related("customer", "owner", "deal__commodity").only(*LIST_ROW)))
