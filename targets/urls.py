@@ -27,6 +27,7 @@ dashboard_patterns = (
         path("rep/<int:user_id>/", dashboards.rep, name="rep"),
         path("team/", dashboards.manager, name="manager"),
         path("team/<int:team_id>/", dashboards.manager, name="manager"),
+        path("team/<int:team_id>/<slug:section>/", dashboards.manager, name="manager"),  # a tab; no other answers 404
         path("department/", dashboards.director, name="director"),
         path("export/<str:scope>.<str:fmt>", dashboards.export, name="export"),
     ],

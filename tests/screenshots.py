@@ -68,6 +68,8 @@ PAGES = [
     ("reminders", "rep1", "/reminders/"),
     ("dashboard-rep", "rep1", "/dashboard/rep/"),
     ("dashboard-team", "manager1", "/dashboard/team/"),
+    ("dashboard-team-pipeline", "manager1", "/dashboard/team/1/pipeline/"),
+    ("dashboard-team-open-items", "manager1", "/dashboard/team/1/open-items/"),
     ("dashboard-director", "director", "/dashboard/department/"),
     ("targets", "director", "/targets/"),
     ("split", "manager1", "/targets/"),

@@ -119,6 +119,12 @@ PAGES = {
         SELLERS, account_manager=MISSING, other_manager=MISSING, other_rep=MISSING)),
     "my team": (lambda c: url("manager"), _only(MANAGERS)),
     "team A": (lambda c: url("manager", c.rep.team_id), _only(MANAGERS, other_manager=MISSING)),
+    "team A's pipeline and visits": (lambda c: url("manager", c.rep.team_id, "pipeline"),
+                                     _only(MANAGERS, other_manager=MISSING)),
+    "team A's open items": (lambda c: url("manager", c.rep.team_id, "open-items"),
+                            _only(MANAGERS, other_manager=MISSING)),
+    "a tab the team page does not have": (lambda c: url("manager", c.rep.team_id, "history"),
+                                          _only([], manager=MISSING, other_manager=MISSING, director=MISSING)),
     "department": (lambda c: url("director"), _only(["director"])),
     "rep export": (lambda c: url("export", "rep", "csv"), _only(SELLERS, otherwise=MISSING)),
     "team export": (lambda c: url("export", "team", "xlsx"), _only(MANAGERS, otherwise=MISSING)),
@@ -148,7 +154,9 @@ def test_a_director_opens_any_sellers_dashboard_and_a_manager_only_their_teams(c
 
 
 def test_pages_load_their_charts_from_files_and_json_only(client_as, cast):
-    for user, page in ((cast.rep, url("rep")), (cast.manager, url("manager")), (cast.director, url("director"))):
+    pages = ((cast.rep, url("rep")), (cast.manager, url("manager", cast.rep.team_id, "pipeline")),
+             (cast.director, url("director")))
+    for user, page in pages:
         html = client_as(user).get(page).text
         scripts = re.findall(r"<script([^>]*)>", html)
         assert scripts and all("src=" in attributes or 'type="application/json"' in attributes
@@ -259,6 +267,39 @@ def test_the_leaderboard_shows_each_reps_latest_coaching_in_the_readers_language
     assert f"最近辅导：{day}" in chinese and "尚未辅导" in chinese and "得分构成" in chinese
 
 
+def test_the_team_page_is_an_overview_and_a_tab_for_the_rest_each_its_own_address(client_as, cast):
+    """The quarter and the leaderboard first; the funnel and the visits, and what is open to chase, each a tab, so
+    that a manager reads (and the server computes) one at a time. Switching team keeps the tab."""
+    team_a, team_b = cast.rep.team, cast.other_rep.team
+    director = client_as(cast.director)
+    overview = director.get(url("manager", team_a.pk)).text
+    assert "Leaderboard" in overview and "Funnel of the last 12 months" not in overview
+    assert "Overdue invoices of the team" not in overview and "chart.umd.min.js" not in overview
+    pipeline_url, open_items_url = url("manager", team_a.pk, "pipeline"), url("manager", team_a.pk, "open-items")
+    assert (f'<a class="nav-link active" aria-current="page" href="{url("manager", team_a.pk)}">Overview</a>'
+            in overview)
+    assert f'<a class="nav-link" href="{pipeline_url}">Pipeline and visits</a>' in overview
+    assert f'<a class="nav-link" href="{open_items_url}">Open items</a>' in overview
+
+    pipeline = director.get(pipeline_url).text
+    assert "Funnel of the last 12 months" in pipeline and "Visits per rep per week" in pipeline
+    assert "Leaderboard" not in pipeline and "Open reminders per rep today" not in pipeline
+    assert f'<a class="nav-link active" aria-current="page" href="{pipeline_url}">Pipeline and visits</a>' in pipeline
+    assert f'href="{url("manager", team_b.pk, "pipeline")}"' in pipeline  # the other team, on the same tab
+    assert f"<title>{team_a} · Pipeline and visits" in pipeline
+
+    open_items = director.get(open_items_url).text
+    for heading in ("Open reminders per rep today", "Open complaints of the team's customers",
+                    "Open coaching actions", "Overdue invoices of the team"):
+        assert heading in open_items
+    assert "Leaderboard" not in open_items and "Funnel of the last 12 months" not in open_items
+
+    chinese = client_as(cast.manager)
+    chinese.cookies["django_language"] = "zh-hans"
+    page = chinese.get(url("manager", team_a.pk, "open-items")).text
+    assert ">概览</a>" in page and ">销售管道与拜访</a>" in page and ">待处理事项</a>" in page
+
+
 def test_the_funnel_converts_deals_that_reached_each_stage_in_the_last_12_months(client_as, cast):
     def deal(stage=Stage.RESEARCH, owner=cast.rep, **kwargs):
         return DealFactory(customer=CustomerFactory(owner=owner), stage=stage, **kwargs)
@@ -275,7 +316,7 @@ def test_the_funnel_converts_deals_that_reached_each_stage_in_the_last_12_months
     old.__class__.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=400))
     move(deal(Stage.DEVELOPMENT, owner=cast.other_rep), Stage.DEVELOPMENT, by=cast.other_rep)  # team B
 
-    funnel = client_as(cast.manager).get(url("manager")).context["funnel"]
+    funnel = client_as(cast.manager).get(url("manager", cast.rep.team_id, "pipeline")).context["funnel"]
 
     assert [row["reached"] for row in funnel] == [4, 3, 2, 1]
     assert [row["conversion"] for row in funnel] == [Decimal("75.0"), Decimal("66.7"), Decimal("50.0"), None]
@@ -298,17 +339,19 @@ def test_the_funnel_counts_the_teams_deals_by_owner_once_whatever_their_moves(cl
                                signed_on=today())
     move(straight_to_signing, Stage.FOLLOW_UP, by=cast.account_manager)
 
-    def reached(user):
-        return [row["reached"] for row in client_as(user).get(url("manager")).context["funnel"]]
+    def reached(user, team):
+        page = client_as(user).get(url("manager", team.pk, "pipeline"))
+        return [row["reached"] for row in page.context["funnel"]]
 
-    assert reached(cast.manager) == [4, 3, 3, 2]
-    assert reached(cast.director) == [4, 3, 3, 2]  # the first team by name: team A
-    assert reached(cast.other_manager) == [1, 1, 1, 0]
+    team_a, team_b = cast.rep.team, cast.other_rep.team
+    assert reached(cast.manager, team_a) == [4, 3, 3, 2]
+    assert reached(cast.director, team_a) == [4, 3, 3, 2]
+    assert reached(cast.other_manager, team_b) == [1, 1, 1, 0]
     # The same as the team's deals by its scoring rule on the owner, joined with their moves.
     since = timezone.now() - datetime.timedelta(days=365)
-    for user, team in [(cast.manager, cast.rep.team), (cast.other_manager, cast.other_rep.team)]:
+    for user, team in [(cast.manager, team_a), (cast.other_manager, team_b)]:
         by_rule = deals_visible_to(user).filter(scoring_team_q(team))
-        assert reached(user) == [row["reached"] for row in dashboards.funnel(deals=by_rule, since=since)]
+        assert reached(user, team) == [row["reached"] for row in dashboards.funnel(deals=by_rule, since=since)]
 
 
 def test_the_team_page_counts_visits_per_week_reminders_and_open_complaints(client_as, cast):
@@ -330,9 +373,11 @@ def test_the_team_page_counts_visits_per_week_reminders_and_open_complaints(clie
     ComplaintFactory(customer=mine, assignee=cast.service, status="resolved")
     ComplaintFactory(customer=theirs, assignee=cast.service)
 
-    response = client_as(cast.manager).get(url("manager"))
+    manager = client_as(cast.manager)
+    visits = manager.get(url("manager", cast.rep.team_id, "pipeline")).context["visits"]
+    response = manager.get(url("manager", cast.rep.team_id, "open-items"))
 
-    visits = {str(row["person"]): [cell["visits"] for cell in row["weeks"]] for row in response.context["visits"]}
+    visits = {str(row["person"]): [cell["visits"] for cell in row["weeks"]] for row in visits}
     assert visits == {"AM A": [0] * 7 + [1], "Rep A": [0] * 7 + [2]}
     assert {str(row["person"]): row["open"] for row in response.context["reminders"]} == {"AM A": 0, "Rep A": 2}
     assert open_reminders(cast.rep, today()).count() == 2  # the inbox's own rule agrees
@@ -491,10 +536,14 @@ def grow(cast, size: int) -> None:
 @pytest.mark.parametrize("role,page,queries", [
     ("rep", lambda c: url("rep"), 11),  # the person's latest coaching note among them
     ("manager", lambda c: url("rep", c.account_manager.pk), 12),
-    # The team's overdue invoices and their count among them, its open complaints with their count in one query,
-    # and two for coaching (each rep's last coaching note, the team's open actions with their count).
-    ("manager", lambda c: url("manager"), 17),
-    ("director", lambda c: url("manager", c.other_rep.team_id), 18),
+    # The team page's overview (the quarter's cards, the leaderboard with each rep's last coaching note) and its
+    # tabs: the funnel and the visits; the open items (the team's overdue invoices and their count, its open
+    # complaints with their count in one query, its open coaching actions with theirs).
+    ("manager", lambda c: url("manager"), 9),
+    ("manager", lambda c: url("manager", c.rep.team_id, "pipeline"), 8),
+    ("manager", lambda c: url("manager", c.rep.team_id, "open-items"), 10),
+    ("director", lambda c: url("manager", c.other_rep.team_id), 9),
+    ("director", lambda c: url("manager", c.other_rep.team_id, "open-items"), 10),
     ("director", lambda c: url("director"), 11),  # the receivables' ageing among them
     ("director", lambda c: url("export", "rep", "xlsx"), 5),
 ])

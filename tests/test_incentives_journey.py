@@ -374,7 +374,7 @@ def test_a_coaching_note_is_recorded_acknowledged_locked_and_followed_up(client_
     assert note.to_improve == "Ask for the decision maker earlier"
 
     # The open action is on the manager's team dashboard until the rep ticks it done from the inbox.
-    dashboard = manager.get(reverse("dashboards:manager"))
+    dashboard = manager.get(reverse("dashboards:manager", args=[cast.rep.team_id, "open-items"]))
     assert dashboard.context["coaching_action_count"] == 1
     assert "Call Rizhao Steel about the Q2 tender" in dashboard.content.decode()
     action = note.actions.get()
@@ -385,6 +385,6 @@ def test_a_coaching_note_is_recorded_acknowledged_locked_and_followed_up(client_
     assert response.status_code == FOUND
     response = submit(client_as(cast.rep), inbox, reverse("coaching:action_mark", args=[action.pk]))
     assert response.status_code == FOUND and response["Location"] == reverse("reminders:inbox")
-    dashboard = client_as(cast.manager).get(reverse("dashboards:manager"))
+    dashboard = client_as(cast.manager).get(reverse("dashboards:manager", args=[cast.rep.team_id, "open-items"]))
     assert dashboard.context["coaching_action_count"] == 0
     assert "Call Rizhao Steel about the Q2 tender" not in dashboard.content.decode()

@@ -210,7 +210,8 @@ def test_the_team_dashboards_tonnage_and_funnel_include_the_managers_own_deals(c
     won(cast.manager)
     compute()
 
-    response = client_as(cast.manager).get(reverse("dashboards:manager"))
+    response = client_as(cast.manager).get(reverse("dashboards:manager", args=[cast.manager.managed_teams.get().pk,
+                                                                               "pipeline"]))
 
     assert response.context["funnel"][0]["reached"] == 1
 

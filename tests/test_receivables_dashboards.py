@@ -72,7 +72,7 @@ def test_the_ageing_reads_in_chinese(client_as, cast, receivables):
 
 
 def test_the_team_dashboard_lists_its_overdue_invoices_the_longest_overdue_first(client_as, cast, receivables):
-    response = client_as(cast.manager).get(reverse("dashboards:manager"))
+    response = client_as(cast.manager).get(reverse("dashboards:manager", args=[cast.rep.team_id, "open-items"]))
 
     rows = response.context["overdue_invoices"]
     # The rep's three overdue invoices; team B's (the other rep's) are not the manager's.
@@ -89,7 +89,7 @@ def test_the_team_dashboard_shows_ten_overdue_invoices_and_counts_them_all(clien
     for days in range(1, 13):
         invoice(cast.account_manager, days_late=days, amount="1000.00", customer=customer)
 
-    response = client_as(cast.manager).get(reverse("dashboards:manager"))
+    response = client_as(cast.manager).get(reverse("dashboards:manager", args=[cast.rep.team_id, "open-items"]))
 
     assert [row["days"] for row in response.context["overdue_invoices"]] == list(range(12, 2, -1))
     assert response.context["overdue_invoice_count"] == 12
@@ -98,7 +98,7 @@ def test_the_team_dashboard_shows_ten_overdue_invoices_and_counts_them_all(clien
 
 def test_the_ageing_card_and_the_team_list_offer_the_receivables_exports(client_as, cast):
     director = client_as(cast.director).get(reverse("dashboards:director")).text
-    manager = client_as(cast.manager).get(reverse("dashboards:manager")).text
+    manager = client_as(cast.manager).get(reverse("dashboards:manager", args=[cast.rep.team_id, "open-items"])).text
 
     for fmt in ("xlsx", "csv"):
         assert reverse("receivables_exports:ageing", args=[fmt]) in director

@@ -150,7 +150,7 @@ def test_the_main_pages_run_in_chromium_without_a_csp_violation(live_server, cli
     pages = {
         "board": reverse("deals:board"),
         "deal": reverse("deals:detail", args=[deal.pk]),
-        "team dashboard": reverse("dashboards:manager"),
+        "team dashboard": reverse("dashboards:manager", args=[cast.rep.team_id, "pipeline"]),  # its charts' tab
         "customers": reverse("customers:list"),
         "laycan calendar": reverse("laycans:calendar"),
     }

@@ -130,6 +130,8 @@ def english_of_ours(html: str) -> set[str]:
         ("director", lambda c, t: reverse("pipeline_settings:lost_reasons")),
         ("rep", lambda c, t: reverse("dashboards:rep")),
         ("manager", lambda c, t: reverse("dashboards:manager")),
+        ("manager", lambda c, t: reverse("dashboards:manager", args=[c.rep.team_id, "pipeline"])),
+        ("manager", lambda c, t: reverse("dashboards:manager", args=[c.rep.team_id, "open-items"])),
         ("director", lambda c, t: reverse("dashboards:director")),
         ("director", lambda c, t: reverse("targets:quarter")),
         ("director", lambda c, t: reverse("targets:weights")),

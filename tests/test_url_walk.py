@@ -143,6 +143,7 @@ URL_KWARGS = {
     "customers/pk": Scoped("customer"),
     "customers:commodity_edit/pk": Shared("commodity"),
     "customers:section/section": ("service", "receivables", "history"),
+    "dashboards:manager/section": ("pipeline", "open-items"),
     "complaints/pk": Scoped("complaint"),
     "deals/pk": Scoped("deal"),
     "api:customer-detail/pk": Scoped("customer"),

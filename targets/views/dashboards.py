@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import date as date_filter
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -144,18 +145,16 @@ OVERDUE_INVOICE_ROW = ("number", "due_on", "open_amount", "currency", "deal__cus
                        "deal__customer__short_name")
 
 
-@access.manager_or_director
-def manager(request: AuthenticatedRequest, team_id: int | None = None) -> HttpResponse:
-    viewer = request.user
-    teams = list(access.teams_visible_to(viewer).select_related("department").order_by("name"))
-    if team_id is None:
-        if not teams:
-            return render(request, "targets/dashboard_manager.html", {"team": None, "teams": teams})
-        team = teams[0]
-    else:
-        team = access.get_visible_or_404(access.teams_visible_to(viewer).select_related("department"), pk=team_id)
-    today = timezone.localdate()
-    quarter = _quarter(today)
+# The team dashboard's tabs, each its own address: the quarter (the team's figures and its leaderboard) first, then
+# the pipeline and the visits, then what is open to chase. One page of them all was some 4,800 pixels on a desktop
+# and 12,000 on a phone, and computed a dozen figures for the few a manager came to read.
+OVERVIEW, PIPELINE, OPEN_ITEMS = "overview", "pipeline", "open-items"
+TEAM_TABS = {OVERVIEW: gettext_lazy("Overview"), PIPELINE: gettext_lazy("Pipeline and visits"),
+             OPEN_ITEMS: gettext_lazy("Open items")}
+
+
+def _team_quarter(viewer: Any, team: Any, today: date, quarter: dict[str, Any]) -> dict[str, Any]:
+    """The overview: the team's quarter and forecast, the manager's own figures, and each rep's."""
     card, own_card = dashboards.team_and_own_cards(viewer=viewer, team=team, start=quarter["start"])
     leaderboard = dashboards.team_leaderboard(viewer=viewer, team=team, start=quarter["start"])
     # Each rep's latest coaching and open actions, so that a review is prepared from this page (one query).
@@ -164,14 +163,38 @@ def manager(request: AuthenticatedRequest, team_id: int | None = None) -> HttpRe
         rep_card.parts = dashboards.score_parts_of(rep_card)
         rep_card.attainment_rows = {row["figure"]: row for row in dashboards.attainment_of(rep_card)}
         rep_card.coaching = coaching.get(rep_card.subject_id)
-    people = list(team_reps(team).filter(pk__in=access.users_visible_to(viewer).values("pk")).order_by("full_name"))
+    deals = access.of_team(viewer, team, Deal.objects.all(), pipeline_selectors.deals_visible_to).filter(
+        kpis.scoring_team_q(team))
+    return {
+        "card": card,
+        "attainment": dashboards.attainment_of(card) if card else [],
+        "parts": dashboards.score_parts_of(card) if card else [],
+        # The quarter's forecast and coverage, with their parts (the pipeline expected this quarter).
+        "coverage": dashboards.forecast_of(card) if card else None,
+        "last_computed": None if card and leaderboard else dashboards.last_computed_at(),
+        "leaderboard": leaderboard,
+        # The viewer's own figures, when they sell themselves (a manager who owns customers or deals).
+        "own_card": own_card,
+        "tonnage_by_commodity": dashboards.commodity_tonnage_attainment(
+            deals=deals, team=team, start=quarter["start"], end=quarter["end"]),
+    }
+
+
+def _team_people(viewer: Any, team: Any) -> list[Any]:
+    return list(team_reps(team).filter(pk__in=access.users_visible_to(viewer).values("pk")).order_by("full_name"))
+
+
+def _team_pipeline(viewer: Any, team: Any, today: date, quarter: dict[str, Any]) -> dict[str, Any]:
+    """The funnel of the last twelve months with the days in each stage, and each rep's visits per week."""
+    card = dashboards.scorecard_for(subject=Subject.TEAM, subject_id=team.pk, period=Period.QUARTER,
+                                    start=quarter["start"])
+    people = _team_people(viewer, team)
     # The team's records as its scorecard counts them: its members', and its manager's own.
     deals = access.of_team(viewer, team, Deal.objects.all(), pipeline_selectors.deals_visible_to).filter(
         kpis.scoring_team_q(team))
     activities = access.of_team(viewer, team, Activity.objects.all(),
                                 pipeline_selectors.activities_visible_to).filter(kpis.scoring_team_q(team))
-    since = timezone.now() - timedelta(days=FUNNEL_DAYS)
-    funnel = dashboards.funnel(deals=deals, since=since)
+    funnel = dashboards.funnel(deals=deals, since=timezone.now() - timedelta(days=FUNNEL_DAYS))
     weeks = dashboards.week_starts(today, VISIT_WEEKS)
     visits = dashboards.visits_per_week(activities=activities, people=people, weeks=weeks)
     # Each week's heading, written once: the table's ten rows repeat it on every cell (its label on a phone).
@@ -179,6 +202,26 @@ def manager(request: AuthenticatedRequest, team_id: int | None = None) -> HttpRe
     for row in visits:
         for cell, label in zip(row["weeks"], week_labels, strict=True):
             cell["label"] = label
+    return {
+        "funnel": funnel,
+        # Days spent in each stage this quarter, from the team's scorecard, in the stages' order.
+        "stage_days": [(stage.label, card.stage_days.get(stage.value)) for stage in STAGE_ORDER[:3]] if card else [],
+        "funnel_chart": _chart("funnel-chart", "bar", [row["label"] for row in funnel], [
+            {"label": _("Deals that reached the stage"), "data": [row["reached"] for row in funnel]},
+        ], integers=True),
+        "weeks": weeks,
+        "week_labels": week_labels,
+        "visits": visits,
+        "visits_chart": _chart("visits-chart", "line", [f"{week:%m-%d}" for week in weeks], [
+            {"label": str(row["person"]), "data": [cell["visits"] for cell in row["weeks"]]} for row in visits
+        ], integers=True),
+    }
+
+
+def _team_open_items(viewer: Any, team: Any, today: date, quarter: dict[str, Any]) -> dict[str, Any]:
+    """What is open to chase: each rep's reminders today, the customers' complaints, the coaching actions and the
+    overdue invoices."""
+    people = _team_people(viewer, team)
     reminders = dashboards.open_reminder_counts(people=people, day=today)
     team_complaints = access.of_team(viewer, team, Complaint.objects.all(),
                                      customer_selectors.complaints_visible_to).filter(
@@ -193,33 +236,7 @@ def manager(request: AuthenticatedRequest, team_id: int | None = None) -> HttpRe
     # A list and a count, not first_and_total: with the window, PostgreSQL walks every overdue invoice in due
     # order (it takes the team for two people) instead of starting from the team's contracts (21 → 182 ms).
     overdue_invoices = receivables_ageing.overdue_invoices(team_invoices, today)
-    return render(request, "targets/dashboard_manager.html", {
-        "team": team,
-        "teams": teams,
-        "quarter": quarter,
-        "card": card,
-        "attainment": dashboards.attainment_of(card) if card else [],
-        "parts": dashboards.score_parts_of(card) if card else [],
-        # The quarter's forecast and coverage, with their parts (the pipeline expected this quarter).
-        "coverage": dashboards.forecast_of(card) if card else None,
-        "last_computed": None if card and leaderboard else dashboards.last_computed_at(),
-        "leaderboard": leaderboard,
-        # The viewer's own figures, when they sell themselves (a manager who owns customers or deals).
-        "own_card": own_card,
-        "funnel": funnel,
-        "tonnage_by_commodity": dashboards.commodity_tonnage_attainment(
-            deals=deals, team=team, start=quarter["start"], end=quarter["end"]),
-        # Days spent in each stage this quarter, from the team's scorecard, in the stages' order.
-        "stage_days": [(stage.label, card.stage_days.get(stage.value)) for stage in STAGE_ORDER[:3]] if card else [],
-        "funnel_chart": _chart("funnel-chart", "bar", [row["label"] for row in funnel], [
-            {"label": _("Deals that reached the stage"), "data": [row["reached"] for row in funnel]},
-        ], integers=True),
-        "weeks": weeks,
-        "week_labels": week_labels,
-        "visits": visits,
-        "visits_chart": _chart("visits-chart", "line", [f"{week:%m-%d}" for week in weeks], [
-            {"label": str(row["person"]), "data": [cell["visits"] for cell in row["weeks"]]} for row in visits
-        ], integers=True),
+    return {
         "reminders": [{"person": person, "open": reminders.get(person.pk, 0)} for person in people],
         "complaints": complaints,
         "complaint_count": complaint_count,
@@ -229,8 +246,39 @@ def manager(request: AuthenticatedRequest, team_id: int | None = None) -> HttpRe
         "coaching_actions": coaching_actions,
         "coaching_action_count": coaching_action_count,
         "can_coach": bool(people),
+    }
+
+
+TEAM_TAB_CONTENTS = {OVERVIEW: _team_quarter, PIPELINE: _team_pipeline, OPEN_ITEMS: _team_open_items}
+
+
+@access.manager_or_director
+def manager(request: AuthenticatedRequest, team_id: int | None = None, section: str = OVERVIEW) -> HttpResponse:
+    if section not in TEAM_TABS or (team_id is None and section != OVERVIEW):
+        raise Http404
+    viewer = request.user
+    teams = list(access.teams_visible_to(viewer).select_related("department").order_by("name"))
+    if team_id is None and not teams:
+        return render(request, "targets/dashboard_manager.html", {"team": None, "teams": teams})
+    # The team asked for among those the viewer sees (the list the page offers), or none: 404.
+    team = teams[0] if team_id is None else next((each for each in teams if each.pk == team_id), None)
+    if team is None:
+        raise Http404
+    today = timezone.localdate()
+    quarter = _quarter(today)
+    return render(request, "targets/dashboard_manager.html", {
+        "team": team,
+        "teams": teams,
+        "section": section,
+        "tabs": [{"key": key, "label": label, "url": team_tab_url(team.pk, key)} for key, label in TEAM_TABS.items()],
+        "quarter": quarter,
         "today": today,
+        **TEAM_TAB_CONTENTS[section](viewer, team, today, quarter),
     })
+
+
+def team_tab_url(team_id: int, section: str) -> str:
+    return reverse("dashboards:manager", args=(team_id,) if section == OVERVIEW else (team_id, section))
 
 
 # --- The director's department -----------------------------------------------------------------------

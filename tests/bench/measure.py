@@ -82,6 +82,9 @@ ROWS = [
     ("board", "manager1", "board"),
     ("deals list (filtered, manager)", "manager1", "deals_list"),
     ("team dashboard", "manager1", "team_dashboard"),
+    # Its other tabs (2026-12-04: the page was one column of everything, 43 ms alone at the large size).
+    ("team dashboard: pipeline and visits", "manager1", "team_dashboard_pipeline"),
+    ("team dashboard: open items", "manager1", "team_dashboard_open-items"),
     ("customers list (director)", "director", "customers_list"),
     ("deals list (filtered, director)", "director", "deals_list"),
     ("director dashboard", "director", "director_dashboard"),
@@ -129,7 +132,9 @@ ROLE_PAGES = {
     "account_manager": [("rep dashboard", "rep_dashboard", 2), ("customers list", "customers_list", 3),
                         ("deals list (filtered)", "deals_list", 2), ("customer page", "customer", 4),
                         ("deal page", "deal", 3)],
-    "manager": [("team dashboard", "team_dashboard", 3), ("board", "board", 3),
+    "manager": [("team dashboard", "team_dashboard", 2),
+                ("team dashboard: pipeline and visits", "team_dashboard_pipeline", 1),
+                ("team dashboard: open items", "team_dashboard_open-items", 1), ("board", "board", 3),
                 ("deals list (filtered, manager)", "deals_list", 2), ("customer page", "customer", 2),
                 ("deal page", "deal", 2)],
     "director": [("director dashboard", "director_dashboard", 3), ("board", "board", 1),
@@ -198,6 +203,11 @@ def _customers(user: User, limit: int) -> list[int]:
         .order_by("-has_surveys", "-has_complaints", "-n", "pk").values_list("pk", flat=True)[:limit])
 
 
+def _first_team(user: User) -> int:
+    """The team a manager's dashboard opens on: the first by name of those they see."""
+    return access.teams_visible_to(user).order_by("name").values_list("pk", flat=True)[0]
+
+
 def pages_for(user: User, limit: int = DETAIL_CHOICES, kinds: set[str] | None = None) -> dict[str, list[str]]:
     """Each page kind (or only `kinds`) as paths for this user (detail pages: several records, the first one
     is the canonical)."""
@@ -214,6 +224,8 @@ def pages_for(user: User, limit: int = DETAIL_CHOICES, kinds: set[str] | None = 
             pipeline_selectors.deals_visible_to(user).filter(outcome=Outcome.OPEN), "activities", limit)],
         "rep_dashboard": lambda: [reverse("dashboards:rep")],
         "team_dashboard": lambda: [reverse("dashboards:manager")],
+        **{f"team_dashboard_{tab}": (lambda tab=tab: [reverse("dashboards:manager", args=[_first_team(user), tab])])
+           for tab in ("pipeline", "open-items")},
         "director_dashboard": lambda: [reverse("dashboards:director")],
         "search": lambda: [reverse("search:results") + _query_string({"q": "煤"})],
         # The records of later issues with the most behind them (assays, payments, lines): the fullest page.
