@@ -21,3 +21,26 @@ def test_a_moment_is_written_in_the_readers_format_with_its_date_whole(language)
 
 def test_no_moment_writes_nothing():
     assert Template("{% load moments %}[{{ moment|date_and_time }}]").render(Context({"moment": None})) == "[]"
+
+
+@pytest.mark.parametrize("django_format", ["Y-m-d", "H:i", "d.m.Y H:i:s", "Y/m/d", "100% Y"])
+def test_a_format_of_numbers_is_written_by_strftime_as_django_writes_it(django_format):
+    from accounts.templatetags.moments import as_strftime, written
+
+    moment = datetime.datetime(2026, 3, 5, 9, 7, 4)
+    assert as_strftime(django_format) is not None
+    assert written(moment, django_format) == Template("{{ moment|date:f }}").render(
+        Context({"moment": moment, "f": django_format}))
+
+
+@pytest.mark.parametrize("django_format", ["N j, Y", "D H:i", r"Y\年", "P", "g:i A"])
+def test_a_format_with_words_or_other_numbers_is_left_to_django(django_format):
+    """Month and day names, unpadded numbers, 12-hour clocks and escapes are Django's: strftime writes them
+    otherwise or in the server's locale."""
+    from accounts.templatetags.moments import as_strftime, written
+
+    moment = datetime.datetime(2026, 3, 5, 21, 7)
+    assert as_strftime(django_format) is None
+    with translation.override("zh-hans"):
+        assert written(moment, django_format) == Template("{{ moment|date:f }}").render(
+            Context({"moment": moment, "f": django_format}))
