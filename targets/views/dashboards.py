@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import date as date_filter
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import access, exports, replica
 from accounts.bounds import in_business_range
-from accounts.models import person_named
+from accounts.models import Team, User, person_named
 from accounts.pages import AuthenticatedRequest
 from accounts.sql import first_and_total
 from customers import selectors as customer_selectors
@@ -153,7 +154,7 @@ TEAM_TABS = {OVERVIEW: gettext_lazy("Overview"), PIPELINE: gettext_lazy("Pipelin
              OPEN_ITEMS: gettext_lazy("Open items")}
 
 
-def _team_quarter(viewer: Any, team: Any, today: date, quarter: dict[str, Any]) -> dict[str, Any]:
+def _team_quarter(viewer: User, team: Team, today: date, quarter: dict[str, Any]) -> dict[str, Any]:
     """The overview: the team's quarter and forecast, the manager's own figures, and each rep's."""
     card, own_card = dashboards.team_and_own_cards(viewer=viewer, team=team, start=quarter["start"])
     leaderboard = dashboards.team_leaderboard(viewer=viewer, team=team, start=quarter["start"])
@@ -163,8 +164,7 @@ def _team_quarter(viewer: Any, team: Any, today: date, quarter: dict[str, Any]) 
         rep_card.parts = dashboards.score_parts_of(rep_card)
         rep_card.attainment_rows = {row["figure"]: row for row in dashboards.attainment_of(rep_card)}
         rep_card.coaching = coaching.get(rep_card.subject_id)
-    deals = access.of_team(viewer, team, Deal.objects.all(), pipeline_selectors.deals_visible_to).filter(
-        kpis.scoring_team_q(team))
+    deals = _team_deals(viewer, team)
     return {
         "card": card,
         "attainment": dashboards.attainment_of(card) if card else [],
@@ -180,18 +180,23 @@ def _team_quarter(viewer: Any, team: Any, today: date, quarter: dict[str, Any]) 
     }
 
 
-def _team_people(viewer: Any, team: Any) -> list[Any]:
+def _team_people(viewer: User, team: Team) -> list[User]:
     return list(team_reps(team).filter(pk__in=access.users_visible_to(viewer).values("pk")).order_by("full_name"))
 
 
-def _team_pipeline(viewer: Any, team: Any, today: date, quarter: dict[str, Any]) -> dict[str, Any]:
+def _team_deals(viewer: User, team: Team) -> QuerySet[Deal]:
+    """The team's deals as its scorecard counts them: its members', and its manager's own."""
+    return access.of_team(viewer, team, Deal.objects.all(), pipeline_selectors.deals_visible_to).filter(
+        kpis.scoring_team_q(team))
+
+
+def _team_pipeline(viewer: User, team: Team, today: date, quarter: dict[str, Any]) -> dict[str, Any]:
     """The funnel of the last twelve months with the days in each stage, and each rep's visits per week."""
     card = dashboards.scorecard_for(subject=Subject.TEAM, subject_id=team.pk, period=Period.QUARTER,
                                     start=quarter["start"])
     people = _team_people(viewer, team)
     # The team's records as its scorecard counts them: its members', and its manager's own.
-    deals = access.of_team(viewer, team, Deal.objects.all(), pipeline_selectors.deals_visible_to).filter(
-        kpis.scoring_team_q(team))
+    deals = _team_deals(viewer, team)
     activities = access.of_team(viewer, team, Activity.objects.all(),
                                 pipeline_selectors.activities_visible_to).filter(kpis.scoring_team_q(team))
     funnel = dashboards.funnel(deals=deals, since=timezone.now() - timedelta(days=FUNNEL_DAYS))
@@ -218,7 +223,7 @@ def _team_pipeline(viewer: Any, team: Any, today: date, quarter: dict[str, Any])
     }
 
 
-def _team_open_items(viewer: Any, team: Any, today: date, quarter: dict[str, Any]) -> dict[str, Any]:
+def _team_open_items(viewer: User, team: Team, today: date, quarter: dict[str, Any]) -> dict[str, Any]:
     """What is open to chase: each rep's reminders today, the customers' complaints, the coaching actions and the
     overdue invoices."""
     people = _team_people(viewer, team)
