@@ -257,6 +257,10 @@ def _team_open_items(viewer: User, team: Team, today: date, quarter: dict[str, A
 TEAM_TAB_CONTENTS = {OVERVIEW: _team_quarter, PIPELINE: _team_pipeline, OPEN_ITEMS: _team_open_items}
 
 
+def _team_tab_url(team_id: int, section: str) -> str:
+    return reverse("dashboards:manager", args=(team_id,) if section == OVERVIEW else (team_id, section))
+
+
 @access.manager_or_director
 def manager(request: AuthenticatedRequest, team_id: int | None = None, section: str = OVERVIEW) -> HttpResponse:
     if section not in TEAM_TABS or (team_id is None and section != OVERVIEW):
@@ -275,15 +279,14 @@ def manager(request: AuthenticatedRequest, team_id: int | None = None, section: 
         "team": team,
         "teams": teams,
         "section": section,
-        "tabs": [{"key": key, "label": label, "url": team_tab_url(team.pk, key)} for key, label in TEAM_TABS.items()],
+        "tab_label": TEAM_TABS[section],
+        "tabs": [{"key": key, "label": label, "url": _team_tab_url(team.pk, key)} for key, label in TEAM_TABS.items()],
+        # The other teams, each on the tab open here.
+        "other_teams": [(other, _team_tab_url(other.pk, section)) for other in teams],
         "quarter": quarter,
         "today": today,
         **TEAM_TAB_CONTENTS[section](viewer, team, today, quarter),
     })
-
-
-def team_tab_url(team_id: int, section: str) -> str:
-    return reverse("dashboards:manager", args=(team_id,) if section == OVERVIEW else (team_id, section))
 
 
 # --- The director's department -----------------------------------------------------------------------
