@@ -9,6 +9,7 @@ from .views import activities, calendar, deals, reminders, research, search, set
 deal_patterns = (
     [
         path("", deals.deal_board, name="board"),
+        path("board/<slug:stage>/", deals.deal_board_column, name="board_column"),
         path("list/", deals.deal_list, name="list"),
         path("list/export.<str:fmt>", deals.deal_export, name="export"),
         path("new/", deals.deal_create, name="create"),

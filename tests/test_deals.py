@@ -52,6 +52,10 @@ DEAL_SCOPE = {role: MISSING for role in ROLES} | {"director": OK, "manager": OK,
                                                    "marketing": FORBIDDEN}
 PAGES = [
     ("board", lambda d: reverse("deals:board"), SELLERS_OK),
+    ("board column", lambda d: reverse("deals:board_column", args=[d.stage]), SELLERS_OK),
+    ("board column, unknown stage", lambda d: reverse("deals:board_column", args=["signed"]),
+     SELLERS_OK | {role: MISSING for role in ("director", "manager", "rep", "account_manager", "other_manager",
+                                              "other_rep")}),
     ("list", lambda d: reverse("deals:list"), SELLERS_OK),
     ("create", lambda d: reverse("deals:create"), SELLERS_OK),
     ("detail", lambda d: reverse("deals:detail", args=[d.pk]), DEAL_SCOPE),
@@ -445,6 +449,83 @@ def test_each_column_shows_its_latest_cards_and_counts_them_all(client_as, cast,
     assert columns[Stage.RESEARCH]["cards"] == [research[0], research[2]]
     assert columns[Stage.NEGOTIATION]["cards"] == [negotiation[2], negotiation[1]]
     assert [columns[stage]["count"] for stage in Stage.values] == [3, 0, 3, 0]
+
+
+def _cards_shown(html: str) -> list[int]:
+    return [int(pk) for pk in re.findall(r'<article class="deal-card[^>]*data-deal="(\d+)"', html)]
+
+
+def _show_more(html: str) -> str | None:
+    """The address a column's "Show more" fetches, or None when the column shows all its cards."""
+    found = re.search(r'<a class="board-more[^>]*hx-get="([^"]+)"', html)
+    return found[1].replace("&amp;", "&") if found else None
+
+
+def test_show_more_brings_a_columns_next_cards_until_none_remain(client_as, cast, monkeypatch):
+    """A column shows its BOARD_CARDS latest cards; "Show more" fetches the next ones after the last shown (by
+    update time, then key, so two deals updated at the same moment are neither skipped nor shown twice), and
+    the last batch has no link. Without JavaScript the same link opens the deal list of that stage."""
+    from pipeline.views import deals as deal_views
+
+    monkeypatch.setattr(deal_views, "BOARD_CARDS", 2)
+    customer = CustomerFactory(owner=cast.rep)
+    made = [DealFactory(customer=customer, stage=Stage.RESEARCH) for _ in range(5)]
+    moment = timezone.now()
+    for minutes, deal in zip([5, 4, 3, 3, 1], made, strict=True):  # made[2] and made[3] updated together
+        Deal.objects.filter(pk=deal.pk).update(updated_at=moment - datetime.timedelta(minutes=minutes))
+    client = client_as(cast.rep)
+    board = client.get(reverse("deals:board")).content.decode()
+    shown, link = _cards_shown(board), _show_more(board)
+    assert shown == [made[4].pk, made[3].pk]
+    assert f'href="{reverse("deals:list")}?stage=research"' in board and "See all 5" in board
+    while link:
+        response = client.get(link, headers={"hx-request": "true"})
+        assert response.status_code == OK
+        shown += _cards_shown(response.content.decode())
+        link = _show_more(response.content.decode())
+    assert shown == [made[4].pk, made[3].pk, made[2].pk, made[1].pk, made[0].pk]
+
+
+def test_show_more_keeps_the_boards_owner_filter_and_shows_only_what_the_user_sees(client_as, cast, monkeypatch):
+    from pipeline.views import deals as deal_views
+
+    monkeypatch.setattr(deal_views, "BOARD_CARDS", 1)
+    reps = [DealFactory(customer=CustomerFactory(owner=cast.rep), stage=Stage.NEGOTIATION) for _ in range(3)]
+    DealFactory(customer=CustomerFactory(owner=cast.account_manager), stage=Stage.NEGOTIATION)
+    theirs = DealFactory(customer=CustomerFactory(owner=cast.other_rep), stage=Stage.NEGOTIATION)
+    board = client_as(cast.manager).get(reverse("deals:board"), {"owner": cast.rep.pk}).content.decode()
+    link = _show_more(board)
+    assert f"owner={cast.rep.pk}" in link
+    shown = _cards_shown(board)
+    while link:
+        html = client_as(cast.manager).get(link).content.decode()
+        shown += _cards_shown(html)
+        link = _show_more(html)
+        assert not link or f"owner={cast.rep.pk}" in link
+    assert sorted(shown) == sorted(deal.pk for deal in reps)
+    # Another team's rep asks for the same column: only their own deal, never team A's.
+    column = client_as(cast.other_rep).get(reverse("deals:board_column", args=[Stage.NEGOTIATION])).content.decode()
+    assert _cards_shown(column) == [theirs.pk]
+
+
+@pytest.mark.parametrize("after", ["yesterday~1", "2026-11-30T10:00:00~x", "2026-11-30T10:00:00+00:00~-1",
+                                   "2026-11-30T10:00:00~5", "~", "2026-11-30T10:00:00+00:00~" + "9" * 30, "²~²"])
+def test_a_bad_show_more_position_is_not_found(client_as, cast, deal, after):
+    response = client_as(cast.rep).get(reverse("deals:board_column", args=[deal.stage]), {"after": after})
+    assert response.status_code == MISSING
+
+
+def test_show_more_costs_the_same_queries_however_many_deals(client_as, cast, deal):
+    client = client_as(cast.manager)
+    url = reverse("deals:board_column", args=[deal.stage])
+
+    def more_deals():
+        for _ in range(40):
+            DealFactory(customer=deal.customer, stage=deal.stage)
+
+    first, second = assert_queries_pinned(4, lambda: client.get(url), more_deals)
+    assert len(_cards_shown(first.content.decode())) == 1
+    assert len(_cards_shown(second.content.decode())) == 15 and _show_more(second.content.decode())
 
 
 def test_the_board_sums_each_column_and_each_persons_open_pipeline(client_as, cast):

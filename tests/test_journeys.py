@@ -69,6 +69,7 @@ WORDS_IN_BOTH = [  # (what, in English, in Chinese)
     ("negotiation", "Negotiation", "销售谈判"),
     ("follow_up", "Follow-up", "销售跟踪"),
     ("next_stage", "Move to the next stage", "推进到下一阶段"),
+    ("show_more", "Show more", "显示更多"),
     ("sign", "Sign", "签约"),
     ("sign_the_contract", "Sign the contract", "签订合同"),
     ("contract_number", "Contract number", "合同编号"),
@@ -349,6 +350,18 @@ def test_a_manager_reads_a_scorecard_reassigns_an_escalated_follow_up_and_moves_
     expect_no_reload(page)
     open_deal.refresh_from_db()
     assert open_deal.stage == Stage.DEVELOPMENT
+
+    # A column shows its latest 15 cards; "Show more" adds the next ones under them, in place (htmx).
+    customer = open_deal.customer
+    for _number in range(17):
+        DealFactory(customer=customer, stage=Stage.RESEARCH)
+    page.reload()
+    research = column(page, words["research"])
+    expect(research.locator("article")).to_have_count(15)
+    click_for_htmx(page, research.get_by_role("link", name=named(words["show_more"])))
+    expect(research.locator("article")).to_have_count(17)
+    expect(research.get_by_role("link", name=named(words["show_more"]))).to_have_count(0)
+    expect_no_reload(page)
 
 
 # --- 3. Next quarter's targets: the director sets them, the manager splits them -------------------------

@@ -144,6 +144,7 @@ URL_KWARGS = {
     "customers:commodity_edit/pk": Shared("commodity"),
     "customers:section/section": ("service", "receivables", "history"),
     "dashboards:manager/section": ("pipeline", "open-items"),
+    "deals:board_column/stage": ("research", "follow_up"),
     "complaints/pk": Scoped("complaint"),
     "deals/pk": Scoped("deal"),
     "api:customer-detail/pk": Scoped("customer"),

@@ -2,13 +2,15 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Q, QuerySet
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -45,7 +47,9 @@ from ..forms.deals import (
 )
 from ..models import STAGE_ORDER, Amendment, Deal, Outcome, Stage, Transfer
 
-BOARD_CARDS = 30  # per column: the most recently updated; the column header gives the full count
+# Per column, the most recently updated first; the column's header gives the full count and "Show more" the next
+# as many (a manager's board drew 120 cards at once, a 5,000-pixel page whose cards were most of its time).
+BOARD_CARDS = 15
 # What a card of the board (pipeline/_board.html) and a row of the deal list show, and no more: building each
 # deal, customer and owner whole, every column of them, for a director's 120 cards or a page of 50 rows, was a
 # third of the board's time and a fifth of the list's.
@@ -98,17 +102,34 @@ class _Amounts:
         self.weighted += row["weighted"] or 0
 
 
+ON_BOARD = Q(outcome=Outcome.OPEN) | Q(outcome=Outcome.WON, stage=Stage.FOLLOW_UP)
+# A column's order: the cards' keys come from the (stage, updated_at) index.
+CARD_ORDER = ("-updated_at", "-pk")
+
+
+def _board_deals(request: AuthenticatedRequest, owner: int | None) -> QuerySet[Deal]:
+    deals = _visible_deals(request).filter(ON_BOARD)
+    return deals.filter(owner_id=owner) if owner else deals
+
+
+def _cards(ids: list[int]) -> list[Deal]:
+    """The cards of these deals, newest first. Read by their keys alone, the keys having come from the deals the user
+    sees: the access rules again cost building and planning more than running the query."""
+    return list(with_deal_badges(_summaries(Deal.objects.filter(pk__in=ids))).order_by(*CARD_ORDER))
+
+
+def column_after(deal: Deal) -> str:
+    """The query string that asks a column for its cards after this one (`deal_board_column`)."""
+    return urlencode({"after": f"{deal.updated_at.isoformat()}~{deal.pk}"})
+
+
 def _board_context(request: AuthenticatedRequest) -> dict[str, object]:
-    deals = _visible_deals(request)
     owner = _board_owner(request)
-    if owner:
-        deals = deals.filter(owner_id=owner)
-    on_board = Q(outcome=Outcome.OPEN) | Q(outcome=Outcome.WON, stage=Stage.FOLLOW_UP)
-    live = deals.filter(on_board)
+    live = _board_deals(request, owner)
     counts: dict[str, int] = {stage: 0 for stage in STAGE_ORDER}
     column_amounts: dict[str, _Amounts] = {}
     owner_amounts: dict[int, _Amounts] = {}
-    parts = [part.filter(on_board, **({"owner_id": owner} if owner else {}))
+    parts = [part.filter(ON_BOARD, **({"owner_id": owner} if owner else {}))
              for part in selectors.deals_visible_in_parts(request.user)]
     for row in selectors.board_figures(parts):
         counts[row["stage"]] += row["count"]
@@ -119,21 +140,21 @@ def _board_context(request: AuthenticatedRequest) -> dict[str, object]:
     # those few rows with what a card shows. Joining the customer and ports before the sort and limit
     # made the database join every deal of the column. The columns' ids in one query where the database
     # takes a limit in each part of a UNION (PostgreSQL; SQLite does not): 9.2 -> 7.4 ms for a manager.
-    latest = [live.filter(stage=stage).order_by("-updated_at", "-pk").values_list("pk", flat=True)[:BOARD_CARDS]
+    latest = [live.filter(stage=stage).order_by(*CARD_ORDER).values_list("pk", flat=True)[:BOARD_CARDS]
               for stage in STAGE_ORDER]
     if connection.features.supports_slicing_ordering_in_compound:
         ids = list(latest[0].union(*latest[1:], all=True))
     else:
         ids = [pk for column in latest for pk in column]
     by_stage: dict[str, list[Deal]] = {stage: [] for stage in STAGE_ORDER}
-    # Those cards by their keys alone, read from the deals the user sees just above: the access rules again cost
-    # building and planning more than running the query.
-    for deal in with_deal_badges(_summaries(Deal.objects.filter(pk__in=ids))).order_by("-updated_at", "-pk"):
+    for deal in _cards(ids):
         by_stage[deal.stage].append(deal)
     columns = []
     for stage in STAGE_ORDER:
         amounts = column_amounts.get(stage)
-        columns.append({"stage": stage, "label": stage.label, "cards": by_stage[stage], "count": counts[stage],
+        cards = by_stage[stage]
+        columns.append({"stage": stage, "label": stage.label, "cards": cards, "count": counts[stage],
+                        "more": column_after(cards[-1]) if counts[stage] > len(cards) and cards else "",
                         "total": amounts.total if amounts else None,
                         "weighted": amounts.weighted if amounts else None})
     owners = {user.pk: user for user in selectors.possible_owners(request.user)}
@@ -148,6 +169,36 @@ def _board_context(request: AuthenticatedRequest) -> dict[str, object]:
 def deal_board(request: AuthenticatedRequest) -> HttpResponse:
     template = "pipeline/_board.html" if is_htmx(request) else "pipeline/deal_board.html"
     return render(request, template, _board_context(request))
+
+
+@access.sellers_only
+def deal_board_column(request: AuthenticatedRequest, stage: str) -> HttpResponse:
+    """A column's next cards after the one named by ?after=<its update time>~<its key> ("Show more"; its first
+    without), with the board's owner filter, and the link to the next ones if any remain."""
+    if stage not in Stage.values:
+        raise Http404
+    owner = _board_owner(request)
+    column = _board_deals(request, owner).filter(stage=stage)
+    if request.GET.get("after"):
+        updated_at, pk = _card_cursor(request.GET["after"])
+        column = column.filter(Q(updated_at__lt=updated_at) | Q(updated_at=updated_at, pk__lt=pk))
+    ids = list(column.order_by(*CARD_ORDER).values_list("pk", flat=True)[:BOARD_CARDS + 1])
+    cards = _cards(ids[:BOARD_CARDS])
+    return render(request, "pipeline/_board_more.html", {
+        "cards": cards, "stage": stage, "owner_filter": owner or "",
+        "more": column_after(cards[-1]) if len(ids) > BOARD_CARDS else ""})
+
+
+def _card_cursor(value: str) -> tuple[datetime, int]:
+    """?after= of `deal_board_column`: a card's update time and key; anything else answers 404."""
+    moment, _sep, pk = value.rpartition("~")
+    try:
+        updated_at = datetime.fromisoformat(moment)
+    except ValueError:
+        raise Http404 from None
+    if updated_at.tzinfo is None or not pk.isascii() or not pk.isdigit() or len(pk) > 18:
+        raise Http404
+    return updated_at, int(pk)
 
 
 @access.sellers_only

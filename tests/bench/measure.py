@@ -56,6 +56,7 @@ from pipeline import selectors as pipeline_selectors
 from pipeline.execution.selectors import shipments_visible_to
 from pipeline.models import Outcome, Stage
 from pipeline.receivables.selectors import invoices_visible_to
+from pipeline.views.deals import BOARD_CARDS, CARD_ORDER, column_after
 from targets.incentives.selectors import statements_visible_to
 from tests.test_url_walk import url_patterns
 
@@ -80,6 +81,8 @@ ROWS = [
     ("deal page", "rep1", "deal"),
     ("rep dashboard", "rep1", "rep_dashboard"),
     ("board", "manager1", "board"),
+    # A column's next cards (2026-12-04: the board drew 30 a column, 120 for a manager; now 15 and "Show more").
+    ("board: show more", "manager1", "board_more"),
     ("deals list (filtered, manager)", "manager1", "deals_list"),
     ("team dashboard", "manager1", "team_dashboard"),
     # Its other tabs (2026-12-04: the page was one column of everything, 43 ms alone at the large size).
@@ -215,6 +218,9 @@ def pages_for(user: User, limit: int = DETAIL_CHOICES, kinds: set[str] | None = 
         "customers_list": lambda: [reverse("customers:list")],
         "deals_list": lambda: [reverse("deals:list") + _query_string(_deal_filters(user))],
         "board": lambda: [reverse("deals:board")],
+        "board_more": lambda: [reverse("deals:board_column", args=[Stage.NEGOTIATION]) + "?" + column_after(
+            pipeline_selectors.deals_visible_to(user).filter(stage=Stage.NEGOTIATION, outcome=Outcome.OPEN)
+            .order_by(*CARD_ORDER)[BOARD_CARDS - 1])],
         "customer": lambda: [reverse("customers:detail", args=[pk]) for pk in _customers(user, limit)],
         **{f"customer_{tab}": (lambda tab=tab: [reverse("customers:section", args=[pk, tab])
                                                 for pk in _customers(user, limit)])
