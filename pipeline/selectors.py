@@ -390,24 +390,30 @@ class BoardFigures(TypedDict):
     weighted: Decimal | None
 
 
-def board_figures(parts: list[QuerySet[Deal]]) -> QuerySet[Deal, BoardFigures]:
-    """Per owner and stage, in one pass: how many live deals, and how many of them are open with
+def board_figures(parts: list[QuerySet[Deal]]) -> list[BoardFigures]:
+    """Per owner and stage, in one query: how many live deals, and how many of them are open with
     their total and weighted amounts (base currency). The board sums these few rows by column and
     by person instead of scanning the deals once for each.
 
-    `parts` are disjoint querysets of live deals (`deals_visible_in_parts`), each grouped on its own
-    and their rows put together: one owner's deals are all in one part, so no (owner, stage) repeats.
-    Counted over indexed columns rather than the ids, so the owner index answers without reading the
-    deals (the stage is never empty)."""
+    `parts` are disjoint querysets of deals (`deals_visible_in_parts`), each grouped on its own and their rows put
+    together: one owner's deals are all in one part. Each part's open deals and its signed ones in follow-up are
+    grouped apart, each from an index alone that holds what it reads (the open deals' by owner with their stage and
+    amount), where one read of both with an OR took the director's 146,000 live deals from an index of every deal;
+    and a group's weighted amount is its total times its stage's probability, here, rather than the database
+    multiplying each of the 68,000 open amounts (EXPLAIN ANALYZE, best of four on a slow host: a manager's
+    9.5 -> 6.1 ms, the director's 102 -> 91)."""
     money = DecimalField(max_digits=22, decimal_places=2)
-    is_open = Q(outcome=Outcome.OPEN)
-    grouped = [part.values("owner", "stage").order_by()
-               .annotate(count=Count("*"), open=Count("stage", filter=is_open),
-                         total=Sum("amount_base", filter=is_open, output_field=money),
-                         weighted=Sum(F("amount_base") * probability_case(), filter=is_open, output_field=money))
-               for part in parts]
+    grouped: list[QuerySet[Deal, Any]] = []
+    for part in parts:
+        grouped.append(part.filter(outcome=Outcome.OPEN).values("owner", "stage").order_by().annotate(
+            count=Count("*"), open=Count("*"), total=Sum("amount_base", output_field=money)))
+        grouped.append(part.filter(outcome=Outcome.WON, stage=Stage.FOLLOW_UP).values("owner", "stage").order_by()
+                       .annotate(count=Count("*"), open=Value(0), total=Value(None, output_field=money)))
     first, *others = grouped
-    return (first.union(*others, all=True) if others else first).order_by("owner", "stage")
+    return [BoardFigures(owner=row["owner"], stage=row["stage"], count=row["count"], open=row["open"],
+                         total=row["total"], weighted=None if row["total"] is None
+                         else row["total"] * STAGE_PROBABILITY[Stage(row["stage"])])
+            for row in first.union(*others, all=True).order_by("owner", "stage")]
 
 
 def weighted_pipeline(deals: QuerySet[Deal], *, by: str) -> QuerySet[Deal, dict[str, Any]]:

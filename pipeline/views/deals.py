@@ -129,8 +129,7 @@ def _board_context(request: AuthenticatedRequest) -> dict[str, object]:
     counts: dict[str, int] = {stage: 0 for stage in STAGE_ORDER}
     column_amounts: dict[str, _Amounts] = {}
     owner_amounts: dict[int, _Amounts] = {}
-    parts = [part.filter(ON_BOARD, **({"owner_id": owner} if owner else {}))
-             for part in selectors.deals_visible_in_parts(request.user)]
+    parts = [part.filter(owner_id=owner) if owner else part for part in selectors.deals_visible_in_parts(request.user)]
     for row in selectors.board_figures(parts):
         counts[row["stage"]] += row["count"]
         if row["open"]:  # the amounts are the open deals' (a column of signed deals shows none)
