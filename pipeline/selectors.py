@@ -15,6 +15,7 @@ from django.db.models import (
     Exists,
     F,
     Field,
+    IntegerField,
     Model,
     OuterRef,
     Prefetch,
@@ -382,7 +383,7 @@ def probability_case() -> Case:
 
 
 class BoardFigures(TypedDict):
-    owner: int
+    owner: int | None  # None: the signed deals in follow-up, counted in their column alone
     stage: str
     count: int
     open: int
@@ -391,24 +392,24 @@ class BoardFigures(TypedDict):
 
 
 def board_figures(parts: list[QuerySet[Deal]]) -> list[BoardFigures]:
-    """Per owner and stage, in one query: how many live deals, and how many of them are open with
-    their total and weighted amounts (base currency). The board sums these few rows by column and
-    by person instead of scanning the deals once for each.
+    """In one query, the board's few rows to sum by column and by person: the open deals per stage and owner, with
+    their count and total amount (base currency), and the signed ones in follow-up per stage, counted alone (their
+    column shows no amount; `owner` None). A group's weighted amount is its total times its stage's probability.
 
     `parts` are disjoint querysets of deals (`deals_visible_in_parts`), each grouped on its own and their rows put
-    together: one owner's deals are all in one part. Each part's open deals and its signed ones in follow-up are
-    grouped apart, each from an index alone that holds what it reads (the open deals' by owner with their stage and
-    amount), where one read of both with an OR took the director's 146,000 live deals from an index of every deal;
-    and a group's weighted amount is its total times its stage's probability, here, rather than the database
-    multiplying each of the 68,000 open amounts (EXPLAIN ANALYZE, best of four on a slow host: a manager's
-    9.5 -> 6.1 ms, the director's 102 -> 91)."""
+    together: one owner's deals are all in one part. The open and the signed are grouped apart, each from an index
+    that holds what it reads, and weighted here: one read of all live deals with an OR, the database multiplying
+    each open amount by its stage's probability, took the director's 146,000 from an index of every deal (their
+    figures 101 -> 58 ms, a manager's 11 -> 8, in the page on a slow host, best of four)."""
     money = DecimalField(max_digits=22, decimal_places=2)
     grouped: list[QuerySet[Deal, Any]] = []
     for part in parts:
-        grouped.append(part.filter(outcome=Outcome.OPEN).values("owner", "stage").order_by().annotate(
+        grouped.append(part.filter(outcome=Outcome.OPEN).values("stage", "owner").order_by().annotate(
             count=Count("*"), open=Count("*"), total=Sum("amount_base", output_field=money)))
-        grouped.append(part.filter(outcome=Outcome.WON, stage=Stage.FOLLOW_UP).values("owner", "stage").order_by()
-                       .annotate(count=Count("*"), open=Value(0), total=Value(None, output_field=money)))
+        # The signed ones are only counted, in their column: no owner (a union's rows are matched by position).
+        grouped.append(part.filter(outcome=Outcome.WON, stage=Stage.FOLLOW_UP).values("stage").order_by()
+                       .annotate(nobody=Value(None, output_field=IntegerField()), count=Count("*"), open=Value(0),
+                                 total=Value(None, output_field=money)))
     first, *others = grouped
     return [BoardFigures(owner=row["owner"], stage=row["stage"], count=row["count"], open=row["open"],
                          total=row["total"], weighted=None if row["total"] is None

@@ -132,7 +132,7 @@ def _board_context(request: AuthenticatedRequest) -> dict[str, object]:
     parts = [part.filter(owner_id=owner) if owner else part for part in selectors.deals_visible_in_parts(request.user)]
     for row in selectors.board_figures(parts):
         counts[row["stage"]] += row["count"]
-        if row["open"]:  # the amounts are the open deals' (a column of signed deals shows none)
+        if row["owner"] is not None:  # the open deals' amounts (a column of signed deals shows none)
             column_amounts.setdefault(row["stage"], _Amounts()).add(row)
             owner_amounts.setdefault(row["owner"], _Amounts()).add(row)
     # Each column's latest cards: their ids first (the (stage, updated_at) index serves them), then
