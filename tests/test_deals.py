@@ -509,10 +509,18 @@ def test_show_more_keeps_the_boards_owner_filter_and_shows_only_what_the_user_se
 
 
 @pytest.mark.parametrize("after", ["yesterday~1", "2026-11-30T10:00:00~x", "2026-11-30T10:00:00+00:00~-1",
-                                   "2026-11-30T10:00:00~5", "~", "2026-11-30T10:00:00+00:00~" + "9" * 30, "²~²"])
+                                   "2026-11-30T10:00:00~5", "~", "2026-11-30T10:00:00+00:00~" + "9" * 30, "²~²",
+                                   "0001-01-01T00:00:00+14:00~5", "9999-12-31T23:59:59-14:00~5"])
 def test_a_bad_show_more_position_is_not_found(client_as, cast, deal, after):
     response = client_as(cast.rep).get(reverse("deals:board_column", args=[deal.stage]), {"after": after})
     assert response.status_code == MISSING
+
+
+@pytest.mark.parametrize("after,shown", [("0001-01-01T00:00:00+00:00~1", 0), ("9999-12-31T23:59:59+00:00~1", 1)])
+def test_a_show_more_position_at_the_ends_of_time_answers(client_as, cast, deal, after, shown):
+    response = client_as(cast.rep).get(reverse("deals:board_column", args=[deal.stage]), {"after": after})
+    assert response.status_code == OK
+    assert _cards_shown(response.content.decode()) == [deal.pk] * shown
 
 
 def test_show_more_costs_the_same_queries_however_many_deals(client_as, cast, deal):

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -192,10 +192,12 @@ def _card_cursor(value: str) -> tuple[datetime, int]:
     """?after= of `deal_board_column`: a card's update time and key; anything else answers 404."""
     moment, _sep, pk = value.rpartition("~")
     try:
-        updated_at = datetime.fromisoformat(moment)
-    except ValueError:
-        raise Http404 from None
-    if updated_at.tzinfo is None or not pk.isascii() or not pk.isdigit() or len(pk) > 18:
+        written = datetime.fromisoformat(moment)
+        # Without its offset, or at the ends of time where UTC would overflow: no card's.
+        updated_at = written.astimezone(UTC) if written.tzinfo else None
+    except (ValueError, OverflowError):
+        updated_at = None
+    if updated_at is None or not pk.isascii() or not pk.isdigit() or len(pk) > 18:
         raise Http404
     return updated_at, int(pk)
 
