@@ -386,8 +386,7 @@ class BoardFigures(TypedDict):
     owner: int | None  # None: the signed deals in follow-up, counted in their column alone
     stage: str
     count: int
-    open: int
-    total: Decimal | None  # None: no open deal
+    total: Decimal | None  # None: the signed deals' row
     weighted: Decimal | None
 
 
@@ -405,14 +404,14 @@ def board_figures(parts: list[QuerySet[Deal]]) -> list[BoardFigures]:
     grouped: list[QuerySet[Deal, Any]] = []
     for part in parts:
         grouped.append(part.filter(outcome=Outcome.OPEN).values("stage", "owner").order_by().annotate(
-            count=Count("*"), open=Count("*"), total=Sum("amount_base", output_field=money)))
+            count=Count("*"), total=Sum("amount_base", output_field=money)))
         # The signed ones are only counted, in their column: no owner (a union's rows are matched by position).
         grouped.append(part.filter(outcome=Outcome.WON, stage=Stage.FOLLOW_UP).values("stage").order_by()
-                       .annotate(nobody=Value(None, output_field=IntegerField()), count=Count("*"), open=Value(0),
+                       .annotate(nobody=Value(None, output_field=IntegerField()), count=Count("*"),
                                  total=Value(None, output_field=money)))
     first, *others = grouped
-    return [BoardFigures(owner=row["owner"], stage=row["stage"], count=row["count"], open=row["open"],
-                         total=row["total"], weighted=None if row["total"] is None
+    return [BoardFigures(owner=row["owner"], stage=row["stage"], count=row["count"], total=row["total"],
+                         weighted=None if row["total"] is None
                          else row["total"] * STAGE_PROBABILITY[Stage(row["stage"])])
             for row in first.union(*others, all=True).order_by("owner", "stage")]
 
