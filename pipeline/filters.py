@@ -114,7 +114,7 @@ class ActivityFilter(ReshapedFilterSet):
         # Only the people whose activities the user can see.
         people = (selectors.activity_authors_visible_to(user) if authors is None
                   else User.objects.filter(pk__in=list(authors)))
-        self.filters["owner"].queryset = people.order_by("full_name")
+        self.filters["owner"].queryset = people.order_by("full_name").only(*User.NAME_COLUMNS)  # names only
 
     def customer_search(self, queryset: QuerySet[Activity], name: str, value: str) -> QuerySet[Activity]:
         value = value.strip()
@@ -163,5 +163,5 @@ class LaycanFilter(django_filters.FilterSet):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["owner"].queryset = selectors.possible_owners(user)
+        self.filters["owner"].queryset = selectors.possible_owners(user).only(*User.NAME_COLUMNS)  # names only
 

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.pages import AuthenticatedRequest, address_pattern
-from accounts.sql import more_than
 
 from .. import selectors
 from ..filters import LaycanFilter
@@ -233,11 +232,12 @@ def laycan_calendar(request: AuthenticatedRequest) -> HttpResponse:
     filtered = LaycanFilter(criteria or None, queryset=selectors.deals_visible_to(request.user, read_first=True),
                           user=request.user)
     in_month = laycans_in(filtered.qs, first, last)
-    too_many = more_than(in_month, MOST_DEALS_DRAWN)
     # The month is laid out from the windows' dates alone, and only the bars drawn are read whole: a manager's
-    # month holds some 900 contracts and 500 vessels, and draws about 130 of them.
-    deals = [] if too_many else [LaycanWindow(laycan_from, laycan_to, pk) for pk, laycan_from, laycan_to
-                                 in in_month.values_list("pk", "laycan_from", "laycan_to")]
+    # month holds some 900 contracts and 500 vessels, and draws about 130 of them. One past the most drawn tells
+    # a month with too many (unsorted: the layout sorts them), in the same query (a count first cost 2 ms more).
+    windows = list(in_month.order_by().values_list("pk", "laycan_from", "laycan_to")[:MOST_DEALS_DRAWN + 1])
+    too_many = len(windows) > MOST_DEALS_DRAWN
+    deals = [] if too_many else [LaycanWindow(laycan_from, laycan_to, pk) for pk, laycan_from, laycan_to in windows]
     # The other windows follow the same filters: a shipment shows when its contract would.
     entries = [] if too_many else laycan_windows(request.user, filtered.qs, first, last)
     weeks = _weeks(first, sorted([*deals, *entries], key=lambda item: (item.laycan_from, item.laycan_to)), today)
