@@ -20,6 +20,7 @@ from customers.selectors import customers_visible_to
 from customers.services import name_key
 from customers.validators import uscc_check_character
 from pipeline.filters import DealFilter
+from pipeline.models import Deal
 from pipeline.selectors import deals_visible_to
 
 from .conftest import ROLES
@@ -734,6 +735,44 @@ def test_paging_back_across_the_empty_values_shows_the_same_pages(cast, tied_cus
     while back[-1]["previous"]:
         back.append(client.get(back[-1]["previous"]).json())
     assert [page["results"] for page in reversed(back)] == [page["results"] for page in pages]
+
+
+def test_the_deal_list_pages_by_keys_first_forward_and_back_newest_first(cast):
+    """The deal list reads a page's keys and then those deals (`page_keys_first`): its pages, forward and back,
+    are the rep's deals newest first, each once, deals updated at the same moment by key."""
+    moment = timezone.now()
+    deals = [DealFactory(customer__owner=cast.rep) for _index in range(7)]
+    Deal.objects.filter(pk__in=[deal.pk for deal in deals[:4]]).update(updated_at=moment)  # ties
+    expected = list(deals_visible_to(cast.rep).order_by("-updated_at", "-pk").values_list("pk", flat=True))
+    client = api_as(cast.rep)
+    pages = [client.get(reverse("api:deal-list"), {"page_size": 2}).json()]
+    while pages[-1]["next"]:
+        pages.append(client.get(pages[-1]["next"]).json())
+    assert [row["id"] for page in pages for row in page["results"]] == expected
+    back = [pages[-1]]
+    while back[-1]["previous"]:
+        back.append(client.get(back[-1]["previous"]).json())
+    assert [page["results"] for page in reversed(back)] == [page["results"] for page in pages]
+
+
+def test_a_deal_gone_between_the_keys_and_the_rows_is_left_out_of_its_page(cast, monkeypatch):
+    from django.db.models import QuerySet
+
+    deals = [DealFactory(customer__owner=cast.rep) for _index in range(3)]
+    gone = deals[1]
+    values_list = QuerySet.values_list
+
+    def keys_then_delete(self, *fields, **kwargs):  # the deal is deleted once its key has been read
+        keys = values_list(self, *fields, **kwargs)
+        if self.model is Deal and fields == ("pk",):
+            keys = list(keys)
+            Deal.objects.filter(pk=gone.pk).delete()
+        return keys
+
+    monkeypatch.setattr(QuerySet, "values_list", keys_then_delete)
+    response = api_as(cast.rep).get(reverse("api:deal-list"))
+    assert response.status_code == 200
+    assert sorted(row["id"] for row in response.json()["results"]) == sorted([deals[0].pk, deals[2].pk])
 
 
 def test_a_sort_the_page_does_not_offer_is_a_400(cast, world):

