@@ -22,6 +22,25 @@ from ..reminders import SNOOZE_DAYS
 
 register = template.Library()
 
+_PERSON = ("full_name", "username")  # what names a person (User.__str__)
+# The columns a row reads of the reminder and what it is about (the inbox's `.only()`): read whole, the twelve
+# tables' 250 columns took longer to compile, fetch and make into models than the row takes to write.
+ROW_COLUMNS = (
+    "recipient", "kind", "escalated", "due_on", "done_at", "snoozed_until", "resolution", "link", "title",
+    "customer", "customer__name", "customer__short_name", "customer__last_contacted_at", "customer__tier",
+    "customer__owner", *(f"customer__owner__{column}" for column in _PERSON),
+    # A deal's name (Deal.__str__), its laycan, and its owner's team (whether the reader may transfer it).
+    "deal", "deal__customer", "deal__customer__name", "deal__customer__short_name", "deal__commodity",
+    "deal__commodity__name", "deal__commodity__name_zh", "deal__specification", "deal__grade",
+    "deal__quantity_tonnes", "deal__laycan_start", "deal__laycan_end", "deal__owner", "deal__owner__team",
+    *(f"deal__owner__{column}" for column in _PERSON),
+    "activity", "activity__next_step_owner", "activity__next_step", "activity__summary", "activity__owner",
+    *(f"activity__owner__{column}" for column in _PERSON),
+    "complaint", "complaint__category", "complaint__status", "complaint__assignee",
+    *(f"complaint__assignee__{column}" for column in _PERSON),
+    "by", *(f"by__{column}" for column in _PERSON),
+)
+
 _DONE = SafeString(' class="text-secondary"')
 _ESCALATED = SafeString(' class="table-warning"')
 _LATE = SafeString(' class="text-danger fw-semibold"')

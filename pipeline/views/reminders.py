@@ -26,6 +26,7 @@ from accounts.sql import joins_as_written
 from .. import reminders, selectors
 from ..inbox_panels import render_inbox_panels
 from ..models import Reminder
+from ..templatetags.reminder_rows import ROW_COLUMNS
 
 
 def _own_reminder(request: AuthenticatedRequest, pk: int) -> Reminder:
@@ -40,6 +41,7 @@ def _row_context(request: AuthenticatedRequest, rows: list[Reminder]) -> dict[st
                   and reminder.kind in reminders.DEAL_KINDS and reminder.done_at is None and reminder.deal}
     transferable = access.transferable_from(request.user, [deal.owner for deal in late_deals.values()])
     for reminder in rows:
+        reminder.recipient = request.user  # the reader's own (a handed next step's row names them)
         reminder.reassignable = reminders.can_reassign(request.user, reminder)
         deal = late_deals.get(reminder.pk)
         reminder.transferable = deal is not None and deal.owner_id in transferable
@@ -69,7 +71,8 @@ def inbox(request: AuthenticatedRequest) -> HttpResponse:
                    .only("pk"))
     keys = [reminder.pk for reminder in page]
     with joins_as_written():
-        page.object_list = list(selectors.with_subjects(Reminder.objects.filter(pk__in=keys)).order_by(*INBOX_ORDER))
+        page.object_list = list(selectors.with_subjects(Reminder.objects.filter(pk__in=keys)).order_by(*INBOX_ORDER)
+                                .only(*ROW_COLUMNS))
     return render(request, "pipeline/reminder_inbox.html",
                   _row_context(request, page.object_list) | {"page": page, "panels": render_inbox_panels(request)})
 
