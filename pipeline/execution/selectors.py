@@ -301,20 +301,26 @@ def price_rules_of(specification_id: int) -> list[pricing.PriceRule]:
             .select_related("parameter")]
 
 
-def valuation(shipment: Shipment) -> Valuation:
+def contract_rules(deal: Deal) -> list[pricing.PriceRule]:
+    """The price rules of the contract's specification (none without one)."""
+    return price_rules_of(deal.specification_id) if deal.specification_id else []
+
+
+def valuation(shipment: Shipment, *, rules: list[pricing.PriceRule] | None = None,
+              parameters: list[SpecParameter] | None = None) -> Valuation:
     """The shipment's value: quantity basis x price adjusted by the final assay, in the contract's
-    currency and the base currency (at the rate the contract was signed at)."""
+    currency and the base currency (at the rate the contract was signed at). `rules` and `parameters`, the
+    contract's (`contract_rules`, `parameters_of`), when the caller has read them already (the shipment's page)."""
     deal = shipment.deal
-    specification = deal.specification
-    rules = price_rules_of(specification.pk) if specification is not None else []
-    return _valuation(shipment, final_assay(shipment), rules, parameters_of(deal))
+    return _valuation(shipment, final_assay(shipment), contract_rules(deal) if rules is None else rules,
+                      parameters_of(deal) if parameters is None else parameters)
 
 
 def valuations_of(deal: Deal, shipments: list[Shipment],
                   parameters: list[SpecParameter] | None = None) -> dict[int, Valuation]:
     """Each shipment's valuation, in the same few queries however many shipments and assays (the
     deal page's panel, which passes the specification's parameters it has read already)."""
-    rules = price_rules_of(deal.specification_id) if deal.specification_id else []
+    rules = contract_rules(deal)
     parameters = parameters_of(deal) if parameters is None else parameters
     finals: dict[int, Assay] = {}
     # The latest standing assay at the contract's place, per shipment: ordered oldest first, the last wins.
@@ -398,12 +404,14 @@ class SuggestedClaim:
         return f"{self.measured.normalize():,f}"
 
 
-def suggested_claims(shipment: Shipment) -> list[SuggestedClaim]:
+def suggested_claims(shipment: Shipment, *, worth: Valuation | None = None,
+                     parameters: list[SpecParameter] | None = None) -> list[SuggestedClaim]:
     """A short-landing beyond the contract's allowance, and each off-spec result of the final assay,
-    unless a claim of that kind (and parameter) is already raised."""
+    unless a claim of that kind (and parameter) is already raised. `worth` and `parameters`, the shipment's
+    valuation and the contract's parameters, when the caller has them (the shipment's page read them twice)."""
     deal = shipment.deal
     raised = set(CargoClaim.objects.filter(shipment=shipment).values_list("kind", "parameter_id"))
-    worth = valuation(shipment)
+    worth = valuation(shipment, parameters=parameters) if worth is None else worth
     price = worth.price if worth.price is not None else deal.price_per_tonne
     suggestions = []
     outturn = outturn_of(shipment)
@@ -415,9 +423,10 @@ def suggested_claims(shipment: Shipment) -> list[SuggestedClaim]:
             suggestions.append(SuggestedClaim(CargoClaim.Kind.QUANTITY, outturn.short,
                                               pricing.line_value(claimable, price)))
     if worth.adjusted is not None and worth.assay is not None and worth.quantity is not None:
-        parameters = {parameter.code: parameter for parameter in parameters_of(deal)}
+        by_code = {parameter.code: parameter for parameter in (parameters_of(deal) if parameters is None
+                                                                else parameters)}
         for line in worth.adjusted.lines:
-            parameter = parameters[line.parameter]
+            parameter = by_code[line.parameter]
             if line.change < 0 and (CargoClaim.Kind.QUALITY, parameter.pk) not in raised:
                 suggestions.append(SuggestedClaim(CargoClaim.Kind.QUALITY, line.result,
                                                   pricing.line_value(worth.quantity, -line.change), parameter))
@@ -474,11 +483,12 @@ class JudgedAssay:
     final: bool  # the one the contract's value is counted on
 
 
-def judged_assays(shipment: Shipment, final: Assay | None) -> list[JudgedAssay]:
+def judged_assays(shipment: Shipment, final: Assay | None, *,
+                  rules: list[pricing.PriceRule] | None = None) -> list[JudgedAssay]:
     """The standing assays, each result judged against the specification (its own adjustment lines
-    say whether it is out of spec): three queries however many assays."""
+    say whether it is out of spec): three queries however many assays, two with the contract's `rules`."""
     deal = shipment.deal
-    rules = price_rules_of(deal.specification_id) if deal.specification_id else []
+    rules = contract_rules(deal) if rules is None else rules
     judged = []
     for assay in standing_assays(shipment).order_by("recorded_at", "pk"):
         results = list(assay.results.all())

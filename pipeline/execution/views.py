@@ -19,7 +19,7 @@ from customers import selectors as customer_selectors
 from customers.models import Complaint
 from customers.panels import SERVICE
 from pipeline import selectors as pipeline_selectors
-from pipeline.models import Deal, Outcome, PortRole
+from pipeline.models import Deal, Outcome, PortRole, SpecParameter
 
 from . import selectors, services
 from .forms import AssayForm, ClaimForm, ClaimTieForm, ExceptedPeriodFormSet, LaytimeForm, ShipmentForm, VersionForm
@@ -52,8 +52,9 @@ def _detail_page(request: AuthenticatedRequest, shipment: Shipment, facts_form: 
     deal = shipment.deal
     can_record = selectors.can_record_execution(request.user, deal)
     final = shipment.finalised_at is not None
-    worth = selectors.valuation(shipment)
-    parameters = selectors.parameters_of(deal)
+    # The contract's price rules and parameters read once for the valuation, the assays and the claims.
+    parameters, rules = selectors.parameters_of(deal), selectors.contract_rules(deal)
+    worth = selectors.valuation(shipment, rules=rules, parameters=parameters)
     names = {parameter.code: str(parameter) for parameter in parameters}
     if can_record and not final:
         facts_form = facts_form or _facts_form(request, shipment)
@@ -81,20 +82,22 @@ def _detail_page(request: AuthenticatedRequest, shipment: Shipment, facts_form: 
         "claimable": outturn.claimable_tonnes(deal.shortage_allowance_percent) if outturn else None,
         "bl_outside": services.bl_outside_tolerance(shipment),
         "lifting_range": services.lifting_range(deal),
-        "assays": selectors.judged_assays(shipment, worth.assay),
+        "assays": selectors.judged_assays(shipment, worth.assay, rules=rules),
         "can_finalise": can_record and not final and worth.value is not None,
         "finalise_form": VersionForm(initial={"version": shipment.version}),
         "ports": [(role, label, *laytime.get(role, (None, None))) for role, label in PortRole.choices],
-        "suggestions": _suggestions(shipment, outturn) if access.can_record_complaint(request.user) else [],
+        "suggestions": _suggestions(shipment, outturn, worth, parameters)
+        if access.can_record_complaint(request.user) else [],
         "claims": selectors.claims_of(shipment),
     })
 
 
-def _suggestions(shipment: Shipment, outturn) -> list[dict]:
+def _suggestions(shipment: Shipment, outturn, worth: selectors.Valuation,
+                 parameters: list[SpecParameter]) -> list[dict]:
     """Each suggested claim with what its card says and the query string of its complaint form."""
     deal = shipment.deal
     cards = []
-    for suggestion in selectors.suggested_claims(shipment):
+    for suggestion in selectors.suggested_claims(shipment, worth=worth, parameters=parameters):
         query = f"kind={suggestion.kind}"
         if suggestion.parameter is not None:
             query += f"&parameter={suggestion.parameter.pk}"
