@@ -248,15 +248,22 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     ordering_fields = ["updated_at", "amount_base", "laycan_start", "expected_signing_date"]
     # The deal list's own order: recently updated first.
     ordering = ["-updated_at", "-pk"]
-    page_keys_first = True  # ordering.CursorPagination: the page's keys, then its deals (API deals 30 -> 25 ms)
 
     def get_queryset(self) -> QuerySet[Deal]:
         # The whole list, neither narrowed nor sorted, as the deal list page reads it: a seller's deals by their
         # keys first (see deals_visible_to), not a walk of everyone's newest deals for a page of theirs.
         paging = {self.paginator.cursor_query_param, self.paginator.page_size_query_param}
         whole_list = self.action == "list" and not set(self.request.query_params) - paging
-        return (pipeline_selectors.deals_visible_to(self.request.user, whole_list=whole_list)
-                .select_related("customer", "owner", "commodity", "load_port", "discharge_port")
+        return self._shown(pipeline_selectors.deals_visible_to(self.request.user, whole_list=whole_list))
+
+    def page_rows(self, keys: list[int]) -> QuerySet[Deal]:
+        """A page's deals by the keys its cursor found among the user's (ordering.CursorPagination): rep1's
+        first page 30 -> 25 ms."""
+        return self._shown(Deal.objects.filter(pk__in=keys).order_by())  # in the keys' order: the cursor's
+
+    @staticmethod
+    def _shown(deals: QuerySet[Deal]) -> QuerySet[Deal]:
+        return (deals.select_related("customer", "owner", "commodity", "load_port", "discharge_port")
                 .prefetch_related(Prefetch("moves", queryset=StageMove.objects.select_related("by"),
                                            to_attr="move_list")))
 
