@@ -53,9 +53,7 @@ class OwnerScopedFilterSet(ReshapedFilterSet):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Each person's name alone: the choices only name them (the director's 300 people, read whole, were
-        # a tenth of a list's time).
-        self.filters["owner"].queryset = selectors.possible_owners(user).only(*User.NAME_COLUMNS)
+        self.filters["owner"].queryset = selectors.owner_choices(user)
         self.filters["team"].queryset = access.teams_visible_to(user)
 
 

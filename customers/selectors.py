@@ -145,6 +145,12 @@ def possible_owners(user: User) -> QuerySet[User]:
     return access.transfer_candidates(user)  # the same people as a transfer's: active sellers one sees
 
 
+def owner_choices(user: User) -> QuerySet[User]:
+    """`possible_owners` as a list's owner filter offers them: by their names alone, which is all a choice shows
+    (the director's 300 people, read whole, were a tenth of a list's time)."""
+    return possible_owners(user).only(*User.NAME_COLUMNS)
+
+
 def can_change_customer(user: User, customer: Customer) -> bool:
     """The owner, the owner's manager and the director; customer service only reads."""
     return access.can_change_owned(user, customer.owner_id)

@@ -15,6 +15,7 @@ from accounts.filters import FROM_DAY, TO_DAY, BusinessDateFilter, ReshapedFilte
 from accounts.models import Team, User
 from accounts.sql import not_read_in_order
 from accounts.widgets import DateInput
+from customers import selectors as customer_selectors
 from customers.filters import OwnerScopedFilterSet, SortFilter
 from customers.models import Commodity
 
@@ -163,5 +164,5 @@ class LaycanFilter(django_filters.FilterSet):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["owner"].queryset = selectors.possible_owners(user).only(*User.NAME_COLUMNS)  # names only
+        self.filters["owner"].queryset = customer_selectors.owner_choices(user)
 

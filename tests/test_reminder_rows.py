@@ -11,6 +11,7 @@ import re
 import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from pipeline import selectors
@@ -153,7 +154,8 @@ def test_each_row_reads_as_the_template_wrote_it(cast, inbox, language):
     assert "Rizhao &lt;Steel&gt; &amp; Co" in new
 
 
-def test_the_inbox_reads_each_row_whole_in_its_own_read(cast, inbox, client_as, django_assert_num_queries):
+def test_every_kind_of_row_is_written_from_the_columns_the_inbox_reads(cast, inbox, client_as,
+                                                                        django_assert_num_queries):
     """The inbox reads only the columns its rows show (`ROW_COLUMNS`): every row of every kind is written from them,
     the reader named where a handed next step names them, without a query more."""
     request = RequestFactory().get("/reminders/")
@@ -166,5 +168,5 @@ def test_the_inbox_reads_each_row_whole_in_its_own_read(cast, inbox, client_as, 
             html += row.render(Context({"reminder": reminder, "today": timezone.localdate(), "user": cast.rep,
                                         "request": request, "csrf_token": "token"}))
     assert html.count("<tr ") == len(inbox) == 14
-    page = client_as(cast.rep).get("/reminders/").content.decode()
+    page = client_as(cast.rep).get(reverse("reminders:inbox")).content.decode()
     assert "Rizhao &lt;Steel&gt; &amp; Co" in page and "Practise &lt;the&gt; pitch" in page

@@ -411,6 +411,7 @@ def suggested_claims(shipment: Shipment, *, worth: Valuation | None = None,
     valuation and the contract's parameters, when the caller has them (the shipment's page read them twice)."""
     deal = shipment.deal
     raised = set(CargoClaim.objects.filter(shipment=shipment).values_list("kind", "parameter_id"))
+    parameters = parameters_of(deal) if parameters is None else parameters
     worth = valuation(shipment, parameters=parameters) if worth is None else worth
     price = worth.price if worth.price is not None else deal.price_per_tonne
     suggestions = []
@@ -423,8 +424,7 @@ def suggested_claims(shipment: Shipment, *, worth: Valuation | None = None,
             suggestions.append(SuggestedClaim(CargoClaim.Kind.QUANTITY, outturn.short,
                                               pricing.line_value(claimable, price)))
     if worth.adjusted is not None and worth.assay is not None and worth.quantity is not None:
-        by_code = {parameter.code: parameter for parameter in (parameters_of(deal) if parameters is None
-                                                                else parameters)}
+        by_code = {parameter.code: parameter for parameter in parameters}
         for line in worth.adjusted.lines:
             parameter = by_code[line.parameter]
             if line.change < 0 and (CargoClaim.Kind.QUALITY, parameter.pk) not in raised:

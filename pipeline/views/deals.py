@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from accounts import access, exports, params, replica
 from accounts.choices import display
 from accounts.htmx import is_htmx, vary_on_htmx
-from accounts.models import User, person_named
+from accounts.models import person_named
 from accounts.pages import SEARCH_COUNT_LIMIT, AuthenticatedRequest, filter_data, page_of
 from accounts.services import RuleError
 from accounts.sql import count_at_most, joins_as_written
@@ -156,7 +156,7 @@ def _board_context(request: AuthenticatedRequest) -> dict[str, object]:
                         "more": column_after(cards[-1]) if counts[stage] > len(cards) and cards else "",
                         "total": amounts.total if amounts else None,
                         "weighted": amounts.weighted if amounts else None})
-    owners = {user.pk: user for user in selectors.possible_owners(request.user).only(*User.NAME_COLUMNS)}
+    owners = {user.pk: user for user in customer_selectors.owner_choices(request.user)}
     by_owner = [{"owner": pk, "total": amounts.total, "weighted": amounts.weighted, "person": owners.get(pk)}
                 for pk, amounts in owner_amounts.items()]
     return {"columns": columns, "by_owner": by_owner, "stages": STAGE_ORDER, "owner_filter": owner or "",
