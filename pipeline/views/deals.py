@@ -129,10 +129,9 @@ def _board_context(request: AuthenticatedRequest) -> dict[str, object]:
     counts: dict[str, int] = {stage: 0 for stage in STAGE_ORDER}
     column_amounts: dict[str, _Amounts] = {}
     owner_amounts: dict[int, _Amounts] = {}
-    parts = [part.filter(owner_id=owner) if owner else part for part in selectors.deals_visible_in_parts(request.user)]
-    for row in selectors.board_figures(parts):
+    for row in selectors.board_figures(request.user, owner):
         counts[row["stage"]] += row["count"]
-        if row["owner"] is not None:  # the open deals' amounts (a column of signed deals shows none)
+        if row["total"] is not None:  # the open deals' amounts (a column of signed deals shows none)
             column_amounts.setdefault(row["stage"], _Amounts()).add(row)
             owner_amounts.setdefault(row["owner"], _Amounts()).add(row)
     # Each column's latest cards: their ids first (the (stage, updated_at) index serves them), then
