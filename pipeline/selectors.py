@@ -389,18 +389,19 @@ def probability_case() -> Case:
 
 
 class BoardFigures(TypedDict):
-    owner: int
+    group: int | None  # the owner's key, or with `by_team` their team's (None: people in no team)
     stage: str
     count: int
     total: Decimal | None  # None: the signed deals in follow-up, counted in their column alone
     weighted: Decimal | None
 
 
-def board_figures(user: User, owner: int | None = None) -> list[BoardFigures]:
-    """In one query, the board's few rows to sum by column and by person (`owner`: of that person's deals only):
-    the open deals per stage and owner, with their count and total amount (base currency), and the signed ones in
-    follow-up per stage and owner, counted alone (their column shows no amount; `total` None). A group's weighted
-    amount is its total times its stage's probability.
+def board_figures(user: User, owner: int | None = None, *, by_team: bool = False) -> list[BoardFigures]:
+    """In one query, the board's few rows to sum by column and by person (`owner`: of that person's deals only;
+    `by_team`: by their owners' teams instead, for whoever sees everyone): the open deals per stage and owner, with
+    their count and total amount (base currency), and the signed ones in follow-up per stage and owner, counted
+    alone (their column shows no amount; `total` None). A group's weighted amount is its total times its stage's
+    probability.
 
     The deals of the owners the user sees are counted from the tally the database keeps (PipelineTally: a few
     rows per person) instead of grouping them: the director's 68,000 open deals took 18 ms to group at the large
@@ -408,19 +409,21 @@ def board_figures(user: User, owner: int | None = None) -> list[BoardFigures]:
     that holds what it reads."""
     money = DecimalField(max_digits=22, decimal_places=2)
     on_board = Q(outcome=Outcome.OPEN) | Q(outcome=Outcome.WON, stage=Stage.FOLLOW_UP)
+    group = "owner__team" if by_team else "owner"
     tallies = access.owned_by_visible(user, PipelineTally.objects.filter(on_board, deals__gt=0), RecordKind.DEAL)
-    rows: QuerySet[Any, Any] = tallies.values_list("owner", "stage", "outcome", "deals", "amount_base")
     shared = _seen_as_second_seller_only(user)
     if owner:
-        rows = rows.filter(owner_id=owner)
+        tallies = tallies.filter(owner_id=owner)
         shared = shared.filter(owner_id=owner) if shared is not None else None
+    rows: QuerySet[Any, Any] = tallies.values_list(group, "stage", "outcome").order_by().annotate(
+        count=Sum("deals"), total=Sum("amount_base", output_field=money))
     if shared is not None:
-        grouped = shared.filter(on_board).values_list("owner", "stage", "outcome").order_by()
+        grouped = shared.filter(on_board).values_list(group, "stage", "outcome").order_by()
         rows = rows.union(grouped.annotate(count=Count("*"), total=Sum("amount_base", output_field=money)), all=True)
     figures = []
-    for person, stage, outcome, count, total in rows:
+    for key, stage, outcome, count, total in rows:
         amount = Decimal(total or 0) if outcome == Outcome.OPEN else None  # the signed deals' column shows none
-        figures.append(BoardFigures(owner=person, stage=stage, count=count, total=amount,
+        figures.append(BoardFigures(group=key, stage=stage, count=count, total=amount,
                                     weighted=None if amount is None else amount * STAGE_PROBABILITY[Stage(stage)]))
     return figures
 

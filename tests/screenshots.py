@@ -47,6 +47,7 @@ PAGES = [
     ("complaint-new", "service1", "/complaints/new/"),
     ("import", "rep1", "/customers/import/"),
     ("board", "manager1", "/deals/"),
+    ("board-director", "director", "/deals/"),  # the open pipeline by team
     ("deals", "rep1", "/deals/list/"),
     ("deal", "director", "/deals/5/"),
     ("deal-new", "rep1", "/deals/new/"),

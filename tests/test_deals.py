@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import HandOver, Position
+from accounts.models import HandOver, Position, User
 from accounts.services import RuleError
 from customers.models import Customer
 from pipeline import selectors, services
@@ -606,9 +606,17 @@ def test_the_board_counts_a_shared_deal_once_and_the_deals_shared_from_another_t
     assert board(cast.manager, owner=cast.other_rep.pk)[0] == {
         Stage.RESEARCH: none, Stage.DEVELOPMENT: none, Stage.NEGOTIATION: (1, Decimal(2000), Decimal(1200)),
         Stage.FOLLOW_UP: (1, None, None)}
-    # Whoever looks, the same figures as summing the deals they see one by one.
-    for user in [cast.director, cast.manager, cast.other_manager, cast.rep, cast.account_manager, cast.other_rep]:
+    # Whoever looks, the same figures as summing the deals they see one by one; the director's by team.
+    for user in [cast.manager, cast.other_manager, cast.rep, cast.account_manager, cast.other_rep]:
         assert board(user) == _board_by_or(user), user
+    columns, by_owner = _board_by_or(cast.director)
+    by_team: dict = {}
+    for pk, (total, weighted) in by_owner.items():
+        team = User.objects.get(pk=pk).team
+        by_team[team] = tuple(map(sum, zip(by_team.get(team, (0, 0)), (total, weighted), strict=True)))
+    context = client_as(cast.director).get(reverse("deals:board")).context
+    assert board(cast.director) == (columns, {})
+    assert {row["team"]: (row["total"], row["weighted"]) for row in context["by_team"]} == by_team
     assert board(cast.manager, owner=cast.rep.pk) == _board_by_or(cast.manager, owner=cast.rep)
 
 

@@ -128,12 +128,15 @@ def _board_context(request: AuthenticatedRequest) -> dict[str, object]:
     live = _board_deals(request, owner)
     counts: dict[str, int] = {stage: 0 for stage in STAGE_ORDER}
     column_amounts: dict[str, _Amounts] = {}
-    owner_amounts: dict[int, _Amounts] = {}
-    for row in selectors.board_figures(request.user, owner):
+    group_amounts: dict[int | None, _Amounts] = {}
+    # Whoever sees everyone reads the open pipeline by team, each team leading to its open deals: the director's
+    # 300 people were a table of 300 rows under the board. One person's board (the owner filter) shows theirs.
+    by_team = access.sees_everyone(request.user) and not owner
+    for row in selectors.board_figures(request.user, owner, by_team=by_team):
         counts[row["stage"]] += row["count"]
         if row["total"] is not None:  # the open deals' amounts (a column of signed deals shows none)
             column_amounts.setdefault(row["stage"], _Amounts()).add(row)
-            owner_amounts.setdefault(row["owner"], _Amounts()).add(row)
+            group_amounts.setdefault(row["group"], _Amounts()).add(row)
     # Each column's latest cards: their ids first (the (stage, updated_at) index serves them), then
     # those few rows with what a card shows. Joining the customer and ports before the sort and limit
     # made the database join every deal of the column. The columns' ids in one query where the database
@@ -156,10 +159,20 @@ def _board_context(request: AuthenticatedRequest) -> dict[str, object]:
                         "total": amounts.total if amounts else None,
                         "weighted": amounts.weighted if amounts else None})
     owners = {user.pk: user for user in customer_selectors.owner_choices(request.user)}
-    by_owner = [{"owner": pk, "total": amounts.total, "weighted": amounts.weighted, "person": owners.get(pk)}
-                for pk, amounts in owner_amounts.items()]
-    return {"columns": columns, "by_owner": by_owner, "stages": STAGE_ORDER, "owner_filter": owner or "",
-            "owners": owners.values()}
+    # The largest open pipeline first.
+    groups = sorted(group_amounts.items(), key=lambda item: (-item[1].total, item[0] or 0))
+    if by_team:
+        teams = {team.pk: team for team in access.teams_visible_to(request.user)}
+        by_owner = []
+        by_team_rows = [{"team": teams.get(pk) if pk else None, "total": amounts.total, "weighted": amounts.weighted,
+                         "url": f"{reverse('deals:list')}?{urlencode({'team': pk, 'outcome': Outcome.OPEN})}"
+                         if pk in teams else ""} for pk, amounts in groups]
+    else:
+        by_owner = [{"owner": pk, "total": amounts.total, "weighted": amounts.weighted,
+                     "person": owners.get(pk) if pk else None} for pk, amounts in groups]
+        by_team_rows = []
+    return {"columns": columns, "by_owner": by_owner, "by_team": by_team_rows, "teams_shown": by_team,
+            "stages": STAGE_ORDER, "owner_filter": owner or "", "owners": owners.values()}
 
 
 @access.sellers_only
