@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from customers import complaints
 from customers.models import Complaint
@@ -195,6 +195,29 @@ def test_a_shipments_laycan_shows_on_the_calendar_to_those_who_see_the_contract(
     else:
         assert vessels(response) == set()
         assert reverse("shipments:detail", args=[shipment.pk]) not in text(response)
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_vessels_bar_says_whose_cargo_and_where_it_is_in_the_readers_language(client_as, cast, coal, language):
+    """The bar's second line, read from the shipment's columns alone: the customer, the commodity and the cargo's
+    state in the reader's words, as the shipment itself would say them."""
+    nominated = record(coal, cast.rep, laycan_start=datetime.date(2026, 3, 3), laycan_end=datetime.date(2026, 3, 5))
+    other = SignedDealFactory(customer=CustomerFactory(owner=cast.rep, short_name="Rizhao"))
+    loading = record(other, cast.rep, vessel_name="", laycan_start=datetime.date(2026, 3, 6),
+                     load_arrived_at=timezone.now())
+    cast.rep.language = language
+    cast.rep.save()
+    response = client_as(cast.rep).get(reverse("laycans:calendar"), {"month": MARCH_2026})
+    details = {bar.entry.url: (bar.entry.label, bar.entry.detail)
+               for week in response.context["weeks"] for bar in week.bars if bar.entry}
+    with translation.override(language):
+        assert details == {reverse("shipments:detail", args=[shipment.pk]): (
+            label, f"{shipment.deal.customer} · {shipment.deal.commodity} · {shipment.state.label}")
+            for shipment, label in [(nominated, "Pacific Glory"), (loading, f"{other.contract_number}/1")]}
+        assert "Rizhao · " in str(details)  # a customer's short name where it has one
+        assert {nominated.state, loading.state} == {Shipment.State.NOMINATED, Shipment.State.LOADING}
+    if language == "zh-hans":
+        assert coal.commodity.name_zh in str(details)
 
 
 def test_the_calendars_filters_narrow_the_vessels_like_the_contracts(client_as, cast, coal):

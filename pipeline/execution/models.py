@@ -2,6 +2,7 @@
 and the complaints raised on the cargo. Figures are computed by pricing.py and laytime.py."""
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -117,17 +118,23 @@ class Shipment(models.Model):
     @property
     def state(self) -> "Shipment.State":
         """Where the cargo is, from the facts recorded so far."""
-        if self.finalised_at:
-            return self.State.FINAL
-        if self.outturn_tonnes is not None or self.discharge_completed_at:
-            return self.State.DISCHARGED
-        if self.bl_tonnes is not None:
-            return self.State.SAILING
-        if self.load_arrived_at:
-            return self.State.LOADING
-        if self.vessel_name:
-            return self.State.NOMINATED
-        return self.State.AWAITING_NOMINATION
+        return self.state_of(*(getattr(self, name) for name in SHIPMENT_STATE_FIELDS))
+
+    @classmethod
+    def state_of(cls, finalised_at: Any, outturn_tonnes: Any, discharge_completed_at: Any, bl_tonnes: Any,
+                 load_arrived_at: Any, vessel_name: str) -> "Shipment.State":
+        """`state` from its facts, given in the order of SHIPMENT_STATE_FIELDS (for rows read as values)."""
+        if finalised_at:
+            return cls.State.FINAL
+        if outturn_tonnes is not None or discharge_completed_at:
+            return cls.State.DISCHARGED
+        if bl_tonnes is not None:
+            return cls.State.SAILING
+        if load_arrived_at:
+            return cls.State.LOADING
+        if vessel_name:
+            return cls.State.NOMINATED
+        return cls.State.AWAITING_NOMINATION
 
 
 class Assay(models.Model):

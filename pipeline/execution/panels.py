@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy
 
-from accounts.models import User
+from accounts.models import User, in_reader_language
 from accounts.pages import AuthenticatedRequest, address_pattern
 from customers.models import Complaint, Customer
 from pipeline.deal_panels import DealBadge
@@ -88,22 +88,22 @@ def shipment_laycan_windows(user: User, deals: QuerySet[Deal], first: date, last
 
 def describe_shipment_laycans(pks: Collection[int]) -> dict[int, LaycanEntry]:
     """The vessels drawn on the calendar (`pks`: of the shipments its windows gave): what each bar says and where
-    it leads, in one query."""
+    it leads, in one query, read as values (a manager's month describes some 70: made into shipments, contracts,
+    customers and commodities, they took twice as long)."""
     detail_url = address_pattern("shipments:detail")
-    # What a bar shows and no more.
-    shown = selectors.with_laycan_window(Shipment.objects.filter(pk__in=pks)).select_related(
-        "deal__customer", "deal__commodity").only(
-        "laycan_start", "laycan_end", "number", "vessel_name", *SHIPMENT_STATE_FIELDS, "deal__contract_number",
+    rows = selectors.with_laycan_window(Shipment.objects.filter(pk__in=pks)).values_list(
+        "pk", "laycan_from", "laycan_to", "number", *SHIPMENT_STATE_FIELDS, "deal__contract_number",
         "deal__customer__name", "deal__customer__short_name", "deal__commodity__name", "deal__commodity__name_zh")
     entries = {}
-    for shipment in shown:
-        deal = shipment.deal
-        reference = f"{deal.contract_number}/{shipment.number}"
-        entries[shipment.pk] = LaycanEntry(
-            laycan_from=shipment.laycan_from, laycan_to=shipment.laycan_to,
-            label=shipment.vessel_name or reference, reference=reference if shipment.vessel_name else "",
-            detail=f"{deal.customer} · {deal.commodity} · {shipment.state.label}",
-            url=detail_url.format(shipment.pk))
+    for pk, laycan_from, laycan_to, number, *facts, contract, name, short_name, commodity, commodity_zh in rows:
+        vessel = facts[-1]  # the last of SHIPMENT_STATE_FIELDS
+        reference = f"{contract}/{number}"
+        entries[pk] = LaycanEntry(
+            laycan_from=laycan_from, laycan_to=laycan_to, label=vessel or reference,
+            reference=reference if vessel else "",
+            detail=f"{short_name or name} · {in_reader_language(commodity, commodity_zh)} · "
+                   f"{Shipment.state_of(*facts).label}",
+            url=detail_url.format(pk))
     return entries
 
 
