@@ -118,7 +118,8 @@ class Shipment(models.Model):
     @property
     def state(self) -> "Shipment.State":
         """Where the cargo is, from the facts recorded so far."""
-        return self.state_of(*(getattr(self, name) for name in SHIPMENT_STATE_FIELDS))
+        return self.state_of(self.finalised_at, self.outturn_tonnes, self.discharge_completed_at, self.bl_tonnes,
+                             self.load_arrived_at, self.vessel_name)
 
     @classmethod
     def state_of(cls, finalised_at: Any, outturn_tonnes: Any, discharge_completed_at: Any, bl_tonnes: Any,
