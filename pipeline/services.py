@@ -4,9 +4,12 @@ reopening, and exchange rates. Each checks its rule, writes atomically and recor
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from functools import partial
+from typing import NamedTuple
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Value
+from django.db.models import F, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +28,7 @@ from .models import (
     LostReason,
     Outcome,
     Reminder,
+    Repricing,
     Stage,
     StageMove,
 )
@@ -367,14 +371,69 @@ def amendment_reject(*, amendment: Amendment, by: User, note: str) -> Amendment:
     return amendment
 
 
+class RateSaved(NamedTuple):
+    repriced: int  # the deals not yet signed re-priced, or being re-priced by `run`
+    run: Repricing | None  # the worker's re-pricing, for a currency with more than REPRICE_IN_REQUEST of them
+
+
+def _unsigned(currency: str) -> QuerySet[Deal]:
+    # Open and lost deals; signed deals (and cancelled contracts) keep the rate of their signing date.
+    return Deal.objects.filter(currency=currency, signed_on__isnull=True).exclude(outcome=Outcome.WON)
+
+
+def _reprice(deals: QuerySet[Deal], currency: str) -> int:
+    latest = rate_for(currency)
+    return deals.update(rate_to_base=latest, amount_base=F("quantity_tonnes") * F("price_per_tonne") * Value(latest))
+
+
 @transaction.atomic
-def exchange_rate_save(*, rate: ExchangeRate) -> int:
-    """Save a rate and re-price the open and lost deals in that currency at the latest rate;
-    signed deals (and cancelled contracts) keep the rate of their signing date. Returns how many deals
-    were re-priced."""
+def exchange_rate_save(*, rate: ExchangeRate, by: User | None = None) -> RateSaved:
+    """Save a rate and re-price the open and lost deals in that currency at the latest rate; signed deals (and
+    cancelled contracts) keep the rate of their signing date. Up to REPRICE_IN_REQUEST deals are re-priced here;
+    more by the worker (`repricing_run`), enqueued once the rate is committed."""
     check_business_dates(rate, "valid_from")
     rate.currency = rate.currency.upper()
     rate.save()
-    latest = rate_for(rate.currency)
-    return Deal.objects.filter(currency=rate.currency, signed_on__isnull=True).exclude(outcome=Outcome.WON).update(
-        rate_to_base=latest, amount_base=F("quantity_tonnes") * F("price_per_tonne") * Value(latest))
+    deals = _unsigned(rate.currency)
+    count = deals.count()
+    # A rate from a later day changes no price today: counted, not re-priced by the worker.
+    if count <= settings.REPRICE_IN_REQUEST or rate.valid_from > timezone.localdate():
+        return RateSaved(_reprice(deals, rate.currency) if count <= settings.REPRICE_IN_REQUEST else count, None)
+    run = Repricing.objects.create(currency=rate.currency, requested_by=by, total=count)
+    from .tasks import reprice_deals
+
+    transaction.on_commit(partial(reprice_deals.delay, run.pk))
+    return RateSaved(count, run)
+
+
+REPRICE_BATCH = 2000  # deals a transaction: each batch committed, so the bar moves and a crash loses one batch
+
+
+def repricing_run(*, run_id: int, batch: int = REPRICE_BATCH) -> int:
+    """Do a re-pricing: the currency's unsigned deals in order of their keys, a batch a transaction at the rate in
+    force then (a newer rate saved meanwhile is taken up from its batch on, and re-prices them all again itself).
+    Idempotent: run again (a worker killed mid-run, its message redelivered), it writes the same amounts. A
+    failure is recorded on the run and re-raised. Returns how many deals it re-priced; a finished run does
+    nothing."""
+    run = Repricing.objects.filter(pk=run_id, finished_at__isnull=True).first()
+    if run is None:
+        return 0
+    done, after = 0, 0
+    try:
+        while True:
+            with transaction.atomic():
+                keys = list(_unsigned(run.currency).filter(pk__gt=after).order_by("pk")
+                            .values_list("pk", flat=True)[:batch])
+                if not keys:
+                    break
+                done += _reprice(_unsigned(run.currency).filter(pk__in=keys), run.currency)
+                after = keys[-1]
+                Repricing.objects.filter(pk=run.pk).update(done=min(done, run.total))
+    except Exception as error:
+        Repricing.objects.filter(pk=run.pk, finished_at__isnull=True).update(
+            finished_at=timezone.now(), error=f"{type(error).__name__}: {error}"[:2000])
+        raise
+    Repricing.objects.filter(pk=run.pk, finished_at__isnull=True).update(finished_at=timezone.now(), done=done)
+    return done
+
+

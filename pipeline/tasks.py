@@ -26,3 +26,13 @@ def send_assignment_emails(*, recipient_id: int, causes: list[str], day: str) ->
     from .notifications import assignment_emails_send
 
     return assignment_emails_send(recipient_id=recipient_id, causes=causes, day=day)
+
+
+@shared_task(acks_late=True)
+def reprice_deals(run_id: int) -> int:
+    """Queued on commit of a new exchange rate with more deals to re-price than a request should: acks_late, so
+    that a worker killed mid-run leaves the message for another, which re-prices them all again (the same
+    amounts); a finished run is not redone."""
+    from .services import repricing_run
+
+    return repricing_run(run_id=run_id)

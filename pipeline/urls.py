@@ -48,6 +48,7 @@ settings_patterns = (
         path("ports/<int:pk>/edit/", settings.port_edit, name="port_edit"),
         path("exchange-rates/", settings.rate_list, name="rates"),
         path("exchange-rates/new/", settings.rate_create, name="rate_create"),
+        path("exchange-rates/repricings/<int:pk>/", settings.repricing_progress, name="repricing_progress"),
         path("lost-reasons/", settings.lost_reason_list, name="lost_reasons"),
         path("lost-reasons/new/", settings.lost_reason_edit, name="lost_reason_create"),
         path("lost-reasons/<int:pk>/edit/", settings.lost_reason_edit, name="lost_reason_edit"),

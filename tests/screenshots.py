@@ -48,6 +48,7 @@ PAGES = [
     ("import", "rep1", "/customers/import/"),
     ("board", "manager1", "/deals/"),
     ("board-director", "director", "/deals/"),  # the open pipeline by team
+    ("rates", "director", "/pipeline/settings/exchange-rates/"),  # with any re-pricing of the last day
     ("deals", "rep1", "/deals/list/"),
     ("deal", "director", "/deals/5/"),
     ("deal-new", "rep1", "/deals/new/"),

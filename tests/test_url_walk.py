@@ -38,7 +38,17 @@ from accounts.models import Department, Team, Training, User
 from customers.models import Commodity, Complaint, Contact, Customer, ImportJob, SatisfactionSurvey, TierPolicy
 from pipeline.execution.models import Shipment
 from pipeline.letters_of_credit.models import Discrepancy, LetterOfCredit, Presentation
-from pipeline.models import Activity, Amendment, Deal, LostReason, MarketResearch, Port, Reminder, Specification
+from pipeline.models import (
+    Activity,
+    Amendment,
+    Deal,
+    LostReason,
+    MarketResearch,
+    Port,
+    Reminder,
+    Repricing,
+    Specification,
+)
 from pipeline.receivables.models import Invoice, Payment
 from targets.coaching.models import CoachingAction, CoachingNote
 from targets.incentives.models import IncentivePlan, PlanRun, Statement
@@ -190,6 +200,7 @@ URL_KWARGS = {
     "pipeline_settings:port_edit/pk": Shared("port"),
     "pipeline_settings:lost_reason_edit/pk": Shared("lost_reason"),
     "pipeline_settings:specification_edit/pk": Shared("specification"),
+    "pipeline_settings:repricing_progress/pk": Shared("repricing"),
     "activities/pk": Scoped("activity"),
     "research/pk": Shared("research"),
     "reminders/pk": Scoped("reminder"),
@@ -311,6 +322,7 @@ class World:
     tier_policy: TierPolicy
     research: MarketResearch
     scorecard_run: ScorecardRun
+    repricing: Repricing
     plan: IncentivePlan  # the quarter's plan for every team's sellers
     plan_run: PlanRun
     import_job: ImportJob
@@ -405,6 +417,8 @@ def world(cast) -> World:
         scorecard_run=ScorecardRun.objects.create(
             period_start=date(YEAR, 10, 1), requested_by=cast.director, finished_at=timezone.now(), progress=100
         ),
+        repricing=Repricing.objects.create(currency="USD", total=10, done=10, requested_by=cast.director,
+                                           finished_at=timezone.now()),
         plan=plan,
         plan_run=PlanRun.objects.create(plan=plan, requested_by=cast.director, finished_at=timezone.now(),
                                         progress=100),

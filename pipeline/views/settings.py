@@ -5,6 +5,7 @@ every change, is the director's.
 """
 
 from collections import Counter
+from datetime import timedelta
 from typing import TypedDict
 
 from django.conf import settings
@@ -22,11 +23,12 @@ from django.utils.translation import ngettext
 from accounts import access, params
 from accounts.pages import AuthenticatedRequest, form_page
 from accounts.services import RuleError
+from accounts.templatetags.numbers import floatformat
 
 from .. import selectors, services, specifications
 from ..forms import specifications as spec_forms
 from ..forms.settings import ExchangeRateForm, LostReasonForm, PortForm
-from ..models import ExchangeRate, LostReason, Port, Specification
+from ..models import ExchangeRate, LostReason, Port, Repricing, Specification
 
 # --- Ports ---------------------------------------------------------------------------------------
 
@@ -94,7 +96,21 @@ def rate_list(request: AuthenticatedRequest) -> HttpResponse:
         "currencies": list(currencies.values()),
         "base_currency": settings.BASE_CURRENCY,
         "can_edit": selectors.can_run_pipeline_settings(request.user),
+        # The worker's re-pricings of the last day, running or done, newest first.
+        "repricings": Repricing.objects.filter(started_at__gte=timezone.now() - REPRICINGS_SHOWN_FOR)
+        .select_related("requested_by")[:REPRICINGS_SHOWN],
     })
+
+
+REPRICINGS_SHOWN, REPRICINGS_SHOWN_FOR = 5, timedelta(days=1)
+
+
+@login_required
+def repricing_progress(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """A re-pricing's progress bar alone, which htmx polls every second until it is finished (everyone who reads
+    the rates sees them re-priced: a currency and a count, nothing of anyone's deals)."""
+    run = access.get_visible_or_404(Repricing.objects.select_related("requested_by"), pk=pk)
+    return render(request, "pipeline/_repricing_progress.html", {"run": run})
 
 
 @access.director_only
@@ -104,14 +120,14 @@ def rate_create(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         rate = form.to_rate()
         try:
-            repriced = services.exchange_rate_save(rate=rate)
+            saved = services.exchange_rate_save(rate=rate, by=request.user)
         except IntegrityError:  # the same rate saved by someone else a moment ago
             form.add_error("valid_from", _("%(currency)s already has a rate from %(date)s. Pick another day.")
                            % {"currency": rate.currency, "date": rate.valid_from.isoformat()})
         except RuleError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _rate_saved_message(rate, repriced))
+            messages.success(request, _rate_saved_message(rate, saved))
             return redirect("pipeline_settings:rates")
     return form_page(
         request, form, _("New exchange rate"), back="pipeline_settings:rates",
@@ -120,13 +136,19 @@ def rate_create(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-def _rate_saved_message(rate: ExchangeRate, repriced: int) -> str:
+def _rate_saved_message(rate: ExchangeRate, result: services.RateSaved) -> str:
     saved = _("The %(currency)s rate from %(date)s was saved.") % {
         "currency": rate.currency, "date": rate.valid_from.isoformat()}
+    repriced = result.repriced
     if rate.valid_from > timezone.localdate():
         return saved + " " + ngettext(
             "%(count)d deal not yet signed stays priced at today's rate.",
             "%(count)d deals not yet signed stay priced at today's rate.", repriced) % {"count": repriced}
+    if result.run is not None:
+        return saved + " " + ngettext(
+            "%(count)s deal not yet signed is being re-priced: the bar below shows how far it has got.",
+            "%(count)s deals not yet signed are being re-priced: the bar below shows how far they have got.",
+            repriced) % {"count": floatformat(repriced, "0g")}
     return saved + " " + ngettext(
         "%(count)d deal not yet signed was re-priced.",
         "%(count)d deals not yet signed were re-priced.", repriced) % {"count": repriced}
