@@ -22,6 +22,8 @@ app.conf.beat_schedule = {
     "expire-import-jobs": _at("customers.tasks.expire_import_jobs", minute=50),
     "recompute-customer-tiers": _at("customers.tasks.recompute_customer_tiers", day_of_month=1, hour=2, minute=30),
     "raise-follow-up-reminders": _at("pipeline.tasks.raise_follow_up_reminders", minute=5),
+    # Just after midnight: a rate scheduled for today re-prices the deals not yet signed in its currency.
+    "reprice-at-rates-in-force": _at("pipeline.tasks.reprice_at_rates_in_force", hour=0, minute=20),
     # Once a day, after that hour's reminders are raised: a second run the same day sends nothing new.
     "send-reminder-digests": _at("pipeline.tasks.send_reminder_digests", hour=7, minute=30),
     "compute-running-scorecards": _at("targets.tasks.compute_running_scorecards", minute=35),

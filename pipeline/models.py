@@ -78,6 +78,8 @@ class Repricing(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Started by the nightly job (a rate from a later day come into force), not by a person.
+    scheduled = models.BooleanField(default=False)
     total = models.PositiveIntegerField(default=0)  # the deals to re-price when it was asked for
     done = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)

@@ -437,3 +437,22 @@ def repricing_run(*, run_id: int, batch: int = REPRICE_BATCH) -> int:
     return done
 
 
+def repricings_due() -> list[Repricing]:
+    """The nightly job: each currency whose deals not yet signed are not all priced at its rate in force today (a
+    rate scheduled for a later day has come into force, or a re-pricing was lost) is re-priced, here in the worker,
+    as a `Repricing` the rates page shows. Idempotent: run again, it finds nothing to change and starts nothing;
+    a currency with a re-pricing still running is left to it."""
+    done = []
+    for currency in ExchangeRate.objects.order_by("currency").values_list("currency", flat=True).distinct():
+        try:
+            in_force = rate_for(currency)
+        except RuleError:
+            continue  # only rates from later days: nothing priced in it yet
+        if not _unsigned(currency).exclude(rate_to_base=in_force).exists():
+            continue
+        if Repricing.objects.filter(currency=currency, finished_at__isnull=True).exists():
+            continue
+        run = Repricing.objects.create(currency=currency, total=_unsigned(currency).count(), scheduled=True)
+        repricing_run(run_id=run.pk)
+        done.append(run)
+    return done

@@ -36,3 +36,12 @@ def reprice_deals(run_id: int) -> int:
     from .services import repricing_run
 
     return repricing_run(run_id=run_id)
+
+
+@shared_task(acks_late=True)
+def reprice_at_rates_in_force() -> int:
+    """Nightly: the deals not yet signed re-priced in each currency whose rate in force has changed (a rate
+    scheduled for today). acks_late: rerun after a lost worker, it re-prices what is still off, or nothing."""
+    from .services import repricings_due
+
+    return len(repricings_due())

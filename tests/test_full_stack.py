@@ -178,8 +178,9 @@ def test_two_webs_two_workers_and_beat_keep_every_signing_once_and_a_killed_run_
             # b. Beat sends every production entry, under its name and task; the workers take them from
             # the broker and write each seller's scorecard, statement and reminders, which they then see.
             production_entries = {(name, entry["task"]) for name, entry in production.conf.beat_schedule.items()}
-            # Scorecards, reminders, digests (two), tiers, the expiry of import files and the commission statements.
-            assert len(production_entries) == 8
+            # Scorecards, reminders, digests (two), tiers, the expiry of import files, the commission statements and
+            # the re-pricing at rates come into force.
+            assert len(production_entries) == 9
 
             def delivered() -> bool:
                 logs = "".join(worker.log for worker in workers)

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from pipeline import services
+from pipeline import services, tasks
 from pipeline.models import Deal, ExchangeRate, Repricing
 
 from .factories import CustomerFactory, DealFactory
@@ -146,3 +146,25 @@ def test_a_rate_from_a_later_day_changes_no_price_and_starts_no_repricing(client
     assert "5 deals not yet signed stay priced at today&#x27;s rate." in response.content.decode()
     assert not Repricing.objects.exists()
     assert amounts(unsigned) == [(Decimal("7.1"), Decimal("31240000.00"))] * 5
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_rate_scheduled_for_today_reprices_the_unsigned_deals_that_night_once(client_as, cast, usd_deals,
+                                                                               language):
+    """A rate saved for a later day changes no price then; the night its day comes, the job re-prices the deals
+    not yet signed at it (in the worker, shown on the rates page), and a second run changes nothing."""
+    unsigned, signed = usd_deals
+    ExchangeRate.objects.create(currency="USD", valid_from=timezone.localdate(), rate=Decimal("7.3"))
+    ExchangeRate.objects.create(currency="EUR", valid_from=timezone.localdate() + datetime.timedelta(days=3),
+                                rate=Decimal("7.9"))  # not in force yet: nothing to do in euros
+    assert tasks.reprice_at_rates_in_force.delay().get() == 1
+    assert amounts(unsigned) == [(Decimal("7.3"), Decimal("32120000.00"))] * 5  # 55,000 t × 80 × 7.3
+    assert amounts([signed]) == [(Decimal("7.1"), Decimal("31240000.00"))]
+    run = Repricing.objects.get()
+    assert (run.currency, run.scheduled, run.requested_by, run.done, run.progress) == ("USD", True, None, 5, 100)
+    assert tasks.reprice_at_rates_in_force.delay().get() == 0
+    assert Repricing.objects.count() == 1
+    cast.rep.language = language
+    cast.rep.save()
+    page = client_as(cast.rep).get(reverse("pipeline_settings:rates")).content.decode()
+    assert {"en": "started by the nightly job at", "zh-hans": "由每日任务于"}[language] in page
