@@ -93,7 +93,7 @@ def test_a_rolled_back_write_leaves_the_tally_as_it_was(cast):
     assert tally() == before == grouped()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_signing_committed_is_in_the_tally_other_connections_read(cast):
     """Kept in the same transaction as the deal's write: committed together, read together."""
     deal = DealFactory(customer=CustomerFactory(owner=cast.rep), stage=Stage.NEGOTIATION)
