@@ -98,17 +98,10 @@ def of_visible_deals(user: User, records: QuerySet[_R], customer: Customer | Non
     return records.filter(deal__in=deals_visible_to(user))
 
 
-def deals_visible_in_parts(user: User) -> list[QuerySet[Deal]]:
-    """`deals_visible_to` as disjoint parts whose union it is: the deals of the owners the user sees,
-    then those they see only as the second seller's. A grouped read runs once per part, each over
-    an index of its own, where the OR of the two made the database read every deal."""
-    owned = access.owned_by_visible(user, Deal.objects.all(), RecordKind.DEAL)
-    shared = _seen_as_second_seller_only(user)
-    return [owned] if shared is None else [owned, shared]
-
-
 def _seen_as_second_seller_only(user: User) -> QuerySet[Deal] | None:
-    """The deals `user` sees as their second seller's and not as their owner's (None: none can be)."""
+    """The deals `user` sees as their second seller's and not as their owner's (None: none can be): with the deals
+    of the owners they see, `deals_visible_to` in two disjoint parts, each read from an index of its own (the OR
+    of the two made the database read every deal)."""
     if not can_sell(user) or access.sees_everyone(user):
         return None
     shared = access.owned_by_visible(user, Deal.objects.all(), RecordKind.DEAL, owner_field="co_seller")

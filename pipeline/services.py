@@ -396,9 +396,10 @@ def exchange_rate_save(*, rate: ExchangeRate, by: User | None = None) -> RateSav
     rate.save()
     deals = _unsigned(rate.currency)
     count = deals.count()
-    # A rate from a later day changes no price today: counted, not re-priced by the worker.
-    if count <= settings.REPRICE_IN_REQUEST or rate.valid_from > timezone.localdate():
-        return RateSaved(_reprice(deals, rate.currency) if count <= settings.REPRICE_IN_REQUEST else count, None)
+    if rate.valid_from > timezone.localdate():
+        return RateSaved(count, None)  # no price changes today: the nightly job re-prices them on its day
+    if count <= settings.REPRICE_IN_REQUEST:
+        return RateSaved(_reprice(deals, rate.currency), None)
     run = Repricing.objects.create(currency=rate.currency, requested_by=by, total=count)
     from .tasks import reprice_deals
 
