@@ -438,12 +438,12 @@ def repricing_run(*, run_id: int, batch: int = REPRICE_BATCH) -> int:
     return done
 
 
-def repricings_due() -> list[Repricing]:
+def repricings_due() -> int:
     """The nightly job: each currency whose deals not yet signed are not all priced at its rate in force today (a
     rate scheduled for a later day has come into force, or a re-pricing was lost) is re-priced, here in the worker,
     as a `Repricing` the rates page shows. Idempotent: run again, it finds nothing to change and starts nothing;
-    a currency with a re-pricing still running is left to it."""
-    done = []
+    a currency with a re-pricing still running is left to it. Returns how many currencies it re-priced."""
+    done = 0
     for currency in ExchangeRate.objects.order_by("currency").values_list("currency", flat=True).distinct():
         try:
             in_force = rate_for(currency)
@@ -455,5 +455,5 @@ def repricings_due() -> list[Repricing]:
             continue
         run = Repricing.objects.create(currency=currency, total=_unsigned(currency).count(), scheduled=True)
         repricing_run(run_id=run.pk)
-        done.append(run)
+        done += 1
     return done

@@ -44,4 +44,4 @@ def reprice_at_rates_in_force() -> int:
     scheduled for today). acks_late: rerun after a lost worker, it re-prices what is still off, or nothing."""
     from .services import repricings_due
 
-    return len(repricings_due())
+    return repricings_due()
