@@ -194,11 +194,11 @@ SCORECARD_REFRESH_DELAY = env_int("SCORECARD_REFRESH_DELAY", 5)
 # How long the bell's count on every page is kept in the cache at most (pipeline.bell); every write that changes
 # it drops it at once, so this only bounds a count the cache lost track of. 0 counts on every page.
 INBOX_COUNT_CACHE_SECONDS = env_int("INBOX_COUNT_CACHE_SECONDS", 15 * 60)
-# Customer import (customers.importing): the limits a file is refused over, checked as it is read; the
-# uploaded file waits under VAR_DIR/imports/ for the confirmation this many hours at most.
 # A new exchange rate re-prices up to this many deals not yet signed in the web request that saves it, and more
 # in the worker, with a progress bar on the rates page (pipeline.services.exchange_rate_save).
 REPRICE_IN_REQUEST = env_int("REPRICE_IN_REQUEST", 2000)
+# Customer import (customers.importing): the limits a file is refused over, checked as it is read; the
+# uploaded file waits under VAR_DIR/imports/ for the confirmation this many hours at most.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 IMPORT_MAX_UNCOMPRESSED = env_int("IMPORT_MAX_UNCOMPRESSED", 50 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20000)

@@ -165,31 +165,31 @@ def owner_options(owners: Iterable[User], selected: int | str) -> SafeString:
                        else '<option value="{}">{}</option>', person.pk, person) for person in owners)
 
 
+def _pipeline_rows(rows: list[dict[str, Any]], names: list[Any]) -> SafeString:
+    """Rows of an open pipeline under the board, one a group (a person, a team) named by `names`: its open and
+    weighted amounts."""
+    if not rows:
+        return fill('<tr><td colspan="3" class="text-secondary">{}</td></tr>', _("No open deal."))
+    open_label, weighted_label = _("Open amount"), _("Weighted amount")
+    return joined(fill(
+        '<tr><td class="cell-title">{}</td><td data-label="{}" class="text-end">{}</td>'
+        '<td data-label="{}" class="text-end">{}</td></tr>\n',
+        name, open_label, floatformat(row["total"], "0g"), weighted_label, floatformat(row["weighted"], "0g"))
+        for row, name in zip(rows, names, strict=True))
+
+
 @register.simple_tag
 def team_pipeline_rows(by_team: list[dict[str, Any]]) -> SafeString:
     """The rows of the open pipeline by team under the board of whoever sees everyone
     (pipeline/_team_pipeline_table.html): a row a team, its name leading to the team's open deals, and one for
     the people in no team (a director's own deals, say)."""
-    if not by_team:
-        return fill('<tr><td colspan="3" class="text-secondary">{}</td></tr>', _("No open deal."))
-    open_label, weighted_label, no_team = _("Open amount"), _("Weighted amount"), _("In no team")
-    return joined(fill(
-        '<tr><td class="cell-title">{}</td><td data-label="{}" class="text-end">{}</td>'
-        '<td data-label="{}" class="text-end">{}</td></tr>\n',
-        fill('<a href="{}">{}</a>', row["url"], row["team"]) if row["url"] else row["team"] or no_team,
-        open_label, floatformat(row["total"], "0g"), weighted_label, floatformat(row["weighted"], "0g"))
-        for row in by_team)
+    no_team = _("In no team")
+    return _pipeline_rows(by_team, [fill('<a href="{}">{}</a>', row["url"], row["team"]) if row["url"]
+                                    else row["team"] or no_team for row in by_team])
 
 
 @register.simple_tag
 def owner_pipeline_rows(by_owner: list[dict[str, Any]]) -> SafeString:
     """The rows of the open pipeline by owner under the board (pipeline/_owner_pipeline_table.html): a row a
     person, the director's 300 among them."""
-    if not by_owner:
-        return fill('<tr><td colspan="3" class="text-secondary">{}</td></tr>', _("No open deal."))
-    open_label, weighted_label = _("Open amount"), _("Weighted amount")
-    return joined(fill(
-        '<tr><td class="cell-title">{}</td><td data-label="{}" class="text-end">{}</td>'
-        '<td data-label="{}" class="text-end">{}</td></tr>\n',
-        row["person"] or "—", open_label, floatformat(row["total"], "0g"), weighted_label,
-        floatformat(row["weighted"], "0g")) for row in by_owner)
+    return _pipeline_rows(by_owner, [row["person"] or "—" for row in by_owner])
