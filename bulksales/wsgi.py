@@ -14,3 +14,7 @@ application = get_wsgi_application()
 # 1 ms a request on the board and 0.6 on the customer page, counted with `gc.callbacks`).
 get_resolver().url_patterns  # noqa: B018  # imports the views
 gc.freeze()
+# A young collection every 10,000 new objects instead of 700: a page makes some 100,000 (its rows, querysets and
+# template nodes), most freed with the request, and the collector's passes over them took 0.3-1.2 ms of each
+# request (0.1-0.7 ms so; `gc.callbacks`, docs/benchmark.md 2026-12-04 late night). Cycles are still collected.
+gc.set_threshold(10_000, 10, 10)
