@@ -5,8 +5,9 @@
 # The interpreter of the virtual environment: the system's python3 when it is 3.11 or newer and can make one
 # (a distribution builds it with profile-guided and link-time optimisation: 15-20 % less processor time a page
 # than pyenv's default build, docs/benchmark.md), else the first python3 on the PATH. `make PYTHON=...` chooses.
-SYSTEM_PYTHON := $(shell /usr/bin/python3 -c 'import sys, ensurepip; sys.exit(sys.version_info < (3, 11))' \
-	2>/dev/null && echo /usr/bin/python3)
+# Linux only: macOS's /usr/bin/python3 is a stub that may offer to install Apple's developer tools.
+SYSTEM_PYTHON := $(if $(filter Linux,$(shell uname -s)),$(shell /usr/bin/python3 -c \
+	'import sys, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && echo /usr/bin/python3))
 PYTHON ?= $(or $(SYSTEM_PYTHON),python3)
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
