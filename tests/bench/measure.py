@@ -469,19 +469,29 @@ def recompute() -> dict:
     ScorecardRun.objects.filter(period_start=start, finished_at__isnull=True).update(
         finished_at=now, error="abandoned (bench)")
     director = User.objects.filter(username="director").first()
-    run = ScorecardRun.objects.create(period_start=start, requested_by=director)
-    began = time.perf_counter()
-    with CaptureQueriesContext(connection) as captured:
-        written = recompute_run(run_id=run.pk)
-    seconds = time.perf_counter() - began
-    run.refresh_from_db()
-    if run.error:
-        sys.exit(f"bench: the recompute failed: {run.error}")
+    runs = []
+    for _repeat in range(RECOMPUTE_REPEATS):
+        run = ScorecardRun.objects.create(period_start=start, requested_by=director)
+        began = time.perf_counter()
+        with CaptureQueriesContext(connection) as captured:
+            written = recompute_run(run_id=run.pk)
+        seconds = time.perf_counter() - began
+        run.refresh_from_db()
+        if run.error:
+            sys.exit(f"bench: the recompute failed: {run.error}")
+        runs.append((seconds, written, captured.captured_queries))
+    # The first run reads the quarter's rows into PostgreSQL's buffers; the median is the job on a database in
+    # use, as the pages' "alone" times are after a warm-up. Both are reported.
+    seconds, written, captured_queries = sorted(runs, key=lambda run: run[0])[len(runs) // 2]
     queries = sorted(({"ms": round(float(query["time"]) * 1000, 1), "sql": query["sql"]}
-                      for query in captured.captured_queries), key=lambda query: -query["ms"])
-    return {"seconds": round(seconds, 2), "scorecards": written, "period_start": start.isoformat(),
-            "queries": len(queries), "db_seconds": round(sum(query["ms"] for query in queries) / 1000, 2),
+                      for query in captured_queries), key=lambda query: -query["ms"])
+    return {"seconds": round(seconds, 2), "first_seconds": round(runs[0][0], 2), "scorecards": written,
+            "period_start": start.isoformat(), "queries": len(queries),
+            "db_seconds": round(sum(query["ms"] for query in queries) / 1000, 2),
             "slowest": queries[:10], "after_signing": refresh_after_signing()}
+
+
+RECOMPUTE_REPEATS = 3  # whole recomputes, one after the other (each writes the same rows); the median is the figure
 
 
 REFRESH_REPEATS = 3  # timed refreshes; the median is reported
