@@ -1,58 +1,94 @@
-"""The pipeline's tally (models.PipelineTally), which triggers keep in step with the deals (migration 0028):
-how to tell that it still is, and how to write it again from the deals. Only a write around the triggers can
-make it drift (a trigger disabled, rows copied in before the triggers exist): an operator's check."""
+"""The tallies the database keeps by triggers: the pipeline's per owner, stage and outcome (models.PipelineTally,
+migration 0028) and the activities' per customer and author (models.ActivityTally, migration 0031). How to tell
+that each still matches what it counts, and how to write it again from that. Only a write around the triggers can
+make one drift (a trigger disabled, rows copied in before the triggers exist): an operator's check."""
 
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Model, Sum
 
-from .models import Deal, PipelineTally
+from .models import Activity, ActivityTally, Deal, PipelineTally
 
-Group = tuple[int, str, str]  # owner, stage, outcome
 CENT = Decimal("0.01")
 
 
 class Drift(NamedTuple):
-    group: Group
-    kept: tuple[int, Decimal]  # what the tally says: deals, amount (base currency)
-    counted: tuple[int, Decimal]  # what grouping the deals says
+    group: tuple[Any, ...]  # the pipeline's (owner, stage, outcome); the activities' (customer, author)
+    kept: tuple[Any, ...]  # what the tally says: (deals, amount in base currency); (activities,)
+    counted: tuple[Any, ...]  # what grouping the deals or activities says
 
 
-def _kept() -> dict[Group, tuple[int, Decimal]]:
+def _drift(kept: dict[tuple[Any, ...], tuple[Any, ...]], counted: dict[tuple[Any, ...], tuple[Any, ...]],
+           nothing: tuple[Any, ...]) -> list[Drift]:
+    return [Drift(group, kept.get(group, nothing), counted.get(group, nothing))
+            for group in sorted(kept.keys() | counted.keys())
+            if kept.get(group, nothing) != counted.get(group, nothing)]
+
+
+def _deals_kept() -> dict[tuple[Any, ...], tuple[Any, ...]]:
     return {(owner, stage, outcome): (deals, Decimal(amount).quantize(CENT))
             for owner, stage, outcome, deals, amount in PipelineTally.objects.exclude(deals=0, amount_base=0)
             .values_list("owner", "stage", "outcome", "deals", "amount_base")}
 
 
-def _counted() -> dict[Group, tuple[int, Decimal]]:
+def _deals_counted() -> dict[tuple[Any, ...], tuple[Any, ...]]:
     rows = Deal.objects.values_list("owner", "stage", "outcome").order_by().annotate(
         deals=Count("*"), amount=Sum("amount_base"))
     return {(owner, stage, outcome): (deals, Decimal(amount or 0).quantize(CENT))
             for owner, stage, outcome, deals, amount in rows}
 
 
+def _activities_kept() -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    return {(customer, author): (activities,) for customer, author, activities
+            in ActivityTally.objects.exclude(activities=0).values_list("customer", "author", "activities")}
+
+
+def _activities_counted() -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    return {(customer, author): (activities,) for customer, author, activities
+            in Activity.objects.values_list("customer", "owner").order_by().annotate(activities=Count("*"))}
+
+
 def tally_drift() -> list[Drift]:
-    """Each group whose tally differs from its deals, in the order of owner, stage and outcome."""
-    kept, counted = _kept(), _counted()
-    nothing = (0, Decimal(0).quantize(CENT))
-    return [Drift(group, kept.get(group, nothing), counted.get(group, nothing))
-            for group in sorted(kept.keys() | counted.keys())
-            if kept.get(group, nothing) != counted.get(group, nothing)]
+    """Each group (owner, stage, outcome) whose pipeline tally differs from its deals, in that order."""
+    return _drift(_deals_kept(), _deals_counted(), (0, Decimal(0).quantize(CENT)))
+
+
+def activity_tally_drift() -> list[Drift]:
+    """Each pair (customer, author) whose activities' tally differs from its activities, in that order."""
+    return _drift(_activities_kept(), _activities_counted(), (0,))
+
+
+def _locked(table: type[Model]) -> None:
+    """The table locked against writes until the transaction ends (reads go on; on PostgreSQL, a SHARE lock)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {table._meta.db_table} IN SHARE MODE")
 
 
 @transaction.atomic
 def tally_rebuild() -> list[Drift]:
-    """Write the tally again from the deals, with the deals' table locked against writes meanwhile (reads go on;
-    on PostgreSQL, a SHARE lock); returns the groups that had drifted. Run twice, the second finds none."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {Deal._meta.db_table} IN SHARE MODE")
+    """Write the pipeline tally again from the deals, with the deals' table locked against writes meanwhile;
+    returns the groups that had drifted. Run twice, the second finds none."""
+    _locked(Deal)
     drifted = tally_drift()
     if drifted:
         PipelineTally.objects.all().delete()
         PipelineTally.objects.bulk_create(
             [PipelineTally(owner_id=owner, stage=stage, outcome=outcome, deals=deals, amount_base=amount)
-             for (owner, stage, outcome), (deals, amount) in _counted().items()], batch_size=1000)
+             for (owner, stage, outcome), (deals, amount) in _deals_counted().items()], batch_size=1000)
+    return drifted
+
+
+@transaction.atomic
+def activity_tally_rebuild() -> list[Drift]:
+    """Write the activities' tally again from the activities, as `tally_rebuild` does the pipeline's."""
+    _locked(Activity)
+    drifted = activity_tally_drift()
+    if drifted:
+        ActivityTally.objects.all().delete()
+        ActivityTally.objects.bulk_create(
+            [ActivityTally(customer_id=customer, author_id=author, activities=activities)
+             for (customer, author), (activities,) in _activities_counted().items()], batch_size=1000)
     return drifted

@@ -131,7 +131,7 @@ def test_a_dump_restored_into_a_fresh_database_has_every_row_and_serves_the_same
             _run(create(original_url, restored_name))
             _run(restore(restored_url, dump_file))
             migrated = _run(migrate(), DATABASE_URL=restored_url)
-            # The tally the triggers keep was restored as it was, not counted again by the restored deals.
+            # The tallies the triggers keep were restored as they were, not counted again by the restored rows.
             tally = _run([sys.executable, "manage.py", "pipeline_tally"], DATABASE_URL=restored_url)
             balances = _run([sys.executable, "manage.py", "invoice_balances"], DATABASE_URL=restored_url)
             restored_counts, restored_numbers = row_counts(restored_url), sequences(restored_url)
@@ -144,12 +144,14 @@ def test_a_dump_restored_into_a_fresh_database_has_every_row_and_serves_the_same
                        capture_output=True)
 
     assert "No migrations to apply." in migrated.stdout
-    assert tally.stdout.strip() == "The pipeline tally matches the deals."
+    assert tally.stdout.splitlines() == ["The pipeline tally matches the deals.",
+                                         "The activity tally matches the activities."]
     assert balances.stdout.strip() == "Every invoice's balances match its payments and credit notes."
     project_tables = {model._meta.db_table for model in apps.get_models(include_auto_created=True)}
     assert project_tables <= counts.keys()
     assert counts["pipeline_deal"] == 3 and counts["customers_complaint"] == 1 and counts["pipeline_activity"] == 2
     assert counts["pipeline_pipelinetally"] == 3  # the rep's signed and open deals, the other rep's open one
+    assert counts["pipeline_activitytally"] == 2  # one activity on each of two customers
     assert counts["django_session"] == 1 and counts["targets_scorecard"] > 0 and counts["pipeline_reminder"] > 0
     assert restored_counts == counts
     assert restored_numbers == numbers  # new rows get new ids, not the restored rows' ids

@@ -108,6 +108,7 @@ ROWS = [
     # customer, deal or piece of research in their drop-downs.
     ("activity list", "rep1", "activities_list"),
     ("activity list (manager)", "manager1", "activities_list"),
+    ("activity list (director)", "director", "activities_list"),
     ("laycan calendar (manager)", "manager1", "laycans"),
     ("laycan calendar (director)", "director", "laycans"),
     ("new deal", "rep1", "deal_new"),
