@@ -19,12 +19,22 @@ from customers.models import Contact, Customer
 from customers.selectors import customers_visible_to
 from customers.services import name_key
 from customers.validators import uscc_check_character
+from pipeline import services
 from pipeline.filters import DealFilter
-from pipeline.models import Deal
+from pipeline.models import Deal, Stage
 from pipeline.selectors import deals_visible_to
 
+from .api_representation import assert_written_as_drf_writes
 from .conftest import ROLES
-from .factories import CommodityFactory, ContactFactory, CustomerFactory, DealFactory
+from .factories import (
+    ActivityFactory,
+    CommodityFactory,
+    ComplaintFactory,
+    ContactFactory,
+    CustomerFactory,
+    DealFactory,
+    MarketResearchFactory,
+)
 from .queries import assert_queries_pinned
 
 SELLERS = {"director", "manager", "rep", "account_manager", "other_manager", "other_rep"}
@@ -132,6 +142,26 @@ def test_the_browser_session_works_too(cast, world):
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(cast.rep)
     assert client.get(reverse("api:customer-list")).status_code == 200
+
+
+@pytest.mark.parametrize("kind", ["customer", "deal", "activity", "complaint", "research"])
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_list_is_written_as_drf_writes_it(cast, world, monkeypatch, kind, language):
+    """Every field of every record as Django REST framework's own serializer writes it (bulksales/api/
+    representation.py writes them faster), in both languages (the commodities and ports are named in the reader's)."""
+    deal = world["deal_a"]
+    services.deal_move(deal=deal, to_stage=Stage.DEVELOPMENT, by=cast.rep, expected_version=deal.version,
+                       reason="The buyer asked for a lower ash grade")
+    ActivityFactory(customer=world["customer_a"], deal=deal, next_step="Send the CFR offer",
+                    next_step_due=timezone.localdate(), next_step_owner=cast.rep)
+    ActivityFactory(customer=world["customer_b"])
+    ComplaintFactory(customer=world["customer_a"], claimed_amount=Decimal("12500.50"), claimed_currency="USD")
+    ComplaintFactory(customer=world["customer_b"], resolution="Price cut agreed")
+    MarketResearchFactory(commodity=deal.commodity, port=deal.discharge_port)
+    MarketResearchFactory(commodity=deal.commodity, port=None)
+    client = api_as(cast.director)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    assert_written_as_drf_writes(client, reverse(f"api:{kind}-list"), monkeypatch)
 
 
 # --- Every endpoint x every position, in and out of scope -----------------------------------------

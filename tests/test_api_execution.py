@@ -18,6 +18,7 @@ from pipeline.execution.models import Assay, AssayResult, CargoClaim, LaytimeExc
 from pipeline.letters_of_credit.models import Discrepancy, LCAmendment, LetterOfCredit, Presentation
 from pipeline.receivables.models import Invoice, InvoiceLine
 
+from .api_representation import assert_written_as_drf_writes
 from .conftest import ROLES
 from .factories import (
     AllocationFactory,
@@ -238,3 +239,10 @@ def test_a_page_costs_the_same_queries_whatever_its_size(cast, kind):
     add(2)
     assert_api_page_pinned(api_as(cast.director), reverse(f"api:{kind}-list"), PAGE_QUERIES[kind],
                            lambda: add(14))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_list_is_written_as_drf_writes_it(cast, world, monkeypatch, kind):
+    """Every field of every record as Django REST framework's own serializer writes it (bulksales/api/
+    representation.py writes them faster)."""
+    assert_written_as_drf_writes(api_as(cast.director), reverse(f"api:{kind}-list"), monkeypatch)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from pipeline.models import Reminder
 from targets.models import Scorecard
 
+from .api_representation import assert_written_as_drf_writes
 from .conftest import ROLES
 from .factories import CustomerFactory, RepTargetFactory, TeamTargetFactory
 from .queries import assert_api_page_pinned
@@ -241,3 +242,11 @@ def test_a_page_costs_the_same_queries_whatever_its_size(cast, kind):
     _add(cast, kind, range(3))
     assert_api_page_pinned(api_as(cast.director), reverse(f"api:{kind}-list"), PAGE_QUERIES[kind],
                            lambda: _add(cast, kind, range(3, 20)))
+
+
+@pytest.mark.parametrize("kind", ["reminder", "target", "scorecard"])
+def test_a_list_is_written_as_drf_writes_it(cast, world, monkeypatch, kind):
+    """Every field of every record as Django REST framework's own serializer writes it (bulksales/api/
+    representation.py writes them faster). A reminder is its recipient's alone: the rep's."""
+    reader = cast.rep if kind == "reminder" else cast.director
+    assert_written_as_drf_writes(api_as(reader), reverse(f"api:{kind}-list"), monkeypatch)

@@ -19,11 +19,12 @@ from pipeline.letters_of_credit.selectors import letters_of_credit_visible_to
 from pipeline.receivables import selectors as receivable_selectors
 from pipeline.receivables.models import Invoice, InvoiceLine, Payment, PaymentAllocation
 
+from .representation import ModelSerializer
 from .views import ApiViewSet, CanSell
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
-class OfContract(serializers.ModelSerializer):
+class OfContract(ModelSerializer):
     """A record of a signed contract: which, and whose (the customer), besides the contract's id."""
 
     contract_number = serializers.CharField(source="deal.contract_number", read_only=True)
@@ -34,7 +35,7 @@ class OfContract(serializers.ModelSerializer):
 # --- Shipments -------------------------------------------------------------------------------------
 
 
-class AssayResultSerializer(serializers.ModelSerializer):
+class AssayResultSerializer(ModelSerializer):
     parameter = serializers.CharField(source="parameter.code", read_only=True)
     unit = serializers.CharField(source="parameter.unit", read_only=True)
 
@@ -43,7 +44,7 @@ class AssayResultSerializer(serializers.ModelSerializer):
         fields = ["parameter", "unit", "value"]
 
 
-class AssaySerializer(serializers.ModelSerializer):
+class AssaySerializer(ModelSerializer):
     # False once a correction superseded it: the figures count the standing ones only.
     standing = serializers.BooleanField(read_only=True)
     results = AssayResultSerializer(many=True, read_only=True, source="result_list")
@@ -65,7 +66,7 @@ class LaytimeFiguresSerializer(serializers.Serializer):
     despatch = serializers.DecimalField(**MONEY)
 
 
-class LaytimeStatementSerializer(serializers.ModelSerializer):
+class LaytimeStatementSerializer(ModelSerializer):
     excepted = serializers.SerializerMethodField()
     figures = serializers.SerializerMethodField()
 
@@ -86,7 +87,7 @@ class LaytimeStatementSerializer(serializers.ModelSerializer):
         return None if figures is None else LaytimeFiguresSerializer(figures).data
 
 
-class CargoClaimSerializer(serializers.ModelSerializer):
+class CargoClaimSerializer(ModelSerializer):
     parameter = serializers.CharField(source="parameter.code", read_only=True, default=None)
 
     class Meta:
@@ -157,19 +158,19 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
 # --- Letters of credit -----------------------------------------------------------------------------
 
 
-class LCAmendmentSerializer(serializers.ModelSerializer):
+class LCAmendmentSerializer(ModelSerializer):
     class Meta:
         model = LCAmendment
         fields = ["number", "issued_on", "changes", "note", "recorded_at"]
 
 
-class DiscrepancySerializer(serializers.ModelSerializer):
+class DiscrepancySerializer(ModelSerializer):
     class Meta:
         model = Discrepancy
         fields = ["id", "description", "resolution", "resolved_on", "recorded_at"]
 
 
-class PresentationSerializer(serializers.ModelSerializer):
+class PresentationSerializer(ModelSerializer):
     discrepancies = DiscrepancySerializer(many=True, read_only=True, source="discrepancy_list")
 
     class Meta:
@@ -231,7 +232,7 @@ class LetterOfCreditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ap
 # --- Invoices and payments -------------------------------------------------------------------------
 
 
-class InvoiceLineSerializer(serializers.ModelSerializer):
+class InvoiceLineSerializer(ModelSerializer):
     class Meta:
         model = InvoiceLine
         fields = ["position", "kind", "reference", "quantity_tonnes", "unit_price", "amount"]
@@ -283,7 +284,7 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
                 .select_related("deal__customer").prefetch_related(Prefetch("lines", to_attr="line_list")))
 
 
-class AllocationSerializer(serializers.ModelSerializer):
+class AllocationSerializer(ModelSerializer):
     invoice_number = serializers.CharField(source="invoice.number", read_only=True)
     contract_number = serializers.CharField(source="invoice.deal.contract_number", read_only=True)
 
@@ -292,7 +293,7 @@ class AllocationSerializer(serializers.ModelSerializer):
         fields = ["invoice", "invoice_number", "contract_number", "amount"]
 
 
-class PaymentSerializer(serializers.ModelSerializer):
+class PaymentSerializer(ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     # What of it settles invoices, and the rest, held on account (receivables.with_allocated).
     allocated = serializers.DecimalField(**MONEY, read_only=True)

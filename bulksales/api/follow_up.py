@@ -13,12 +13,13 @@ from targets import dashboards as target_dashboards
 from targets import selectors as target_selectors
 from targets.models import CommodityTonnage, RepTarget, Scorecard, TeamTarget
 
+from .representation import ModelSerializer
 from .views import ApiViewSet, CanSell
 
 # --- What each record shows ------------------------------------------------------------------------
 
 
-class ReminderSerializer(serializers.ModelSerializer):
+class ReminderSerializer(ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True, default=None)
     contract_number = serializers.CharField(source="deal.contract_number", read_only=True, default=None)
     by = serializers.CharField(source="by.username", read_only=True, default=None)
@@ -30,7 +31,7 @@ class ReminderSerializer(serializers.ModelSerializer):
                   "done_at", "resolution"]
 
 
-class CommodityTonnageSerializer(serializers.ModelSerializer):
+class CommodityTonnageSerializer(ModelSerializer):
     commodity = serializers.StringRelatedField()
 
     class Meta:
@@ -38,7 +39,7 @@ class CommodityTonnageSerializer(serializers.ModelSerializer):
         fields = ["commodity", "tonnes"]
 
 
-class ShareSerializer(serializers.ModelSerializer):
+class ShareSerializer(ModelSerializer):
     rep = serializers.CharField(source="rep.username", read_only=True)
 
     class Meta:
@@ -46,7 +47,7 @@ class ShareSerializer(serializers.ModelSerializer):
         fields = ["rep", "sales_amount", "tonnage", "signed_contracts", "new_customers"]
 
 
-class TeamTargetSerializer(serializers.ModelSerializer):
+class TeamTargetSerializer(ModelSerializer):
     team_name = serializers.CharField(source="team.name", read_only=True)
     commodity_tonnages = CommodityTonnageSerializer(many=True, read_only=True, source="commodity_tonnage_list")
     # Only the shares the reader may see: every rep's for the team's manager, one's own for a rep.
@@ -58,7 +59,7 @@ class TeamTargetSerializer(serializers.ModelSerializer):
                   "new_customers", "min_satisfaction", "commodity_tonnages", "shares"]
 
 
-class ScorecardSerializer(serializers.ModelSerializer):
+class ScorecardSerializer(ModelSerializer):
     # The rep's username, or the team's or department's name (dashboards.with_subject_names, in the cards' query).
     subject_name = serializers.CharField(read_only=True, allow_null=True)
 

@@ -5,14 +5,16 @@ from rest_framework import serializers
 from customers.models import Complaint, Contact, Customer
 from pipeline.models import Activity, Deal, MarketResearch, StageMove
 
+from .representation import ModelSerializer
 
-class ContactSerializer(serializers.ModelSerializer):
+
+class ContactSerializer(ModelSerializer):
     class Meta:
         model = Contact
         fields = ["id", "name", "title", "mobile", "email", "wechat_id", "is_primary"]
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerSerializer(ModelSerializer):
     owner = serializers.CharField(source="owner.username", read_only=True)
     contacts = ContactSerializer(many=True, read_only=True, source="contact_list")  # prefetched (to_attr)
 
@@ -23,7 +25,7 @@ class CustomerSerializer(serializers.ModelSerializer):
                   "next_follow_up_on", "notes", "created_at", "updated_at", "contacts"]
 
 
-class StageMoveSerializer(serializers.ModelSerializer):
+class StageMoveSerializer(ModelSerializer):
     by = serializers.CharField(source="by.username", read_only=True)
 
     class Meta:
@@ -31,7 +33,7 @@ class StageMoveSerializer(serializers.ModelSerializer):
         fields = ["from_stage", "to_stage", "from_outcome", "to_outcome", "by", "at", "reason"]
 
 
-class DealSerializer(serializers.ModelSerializer):
+class DealSerializer(ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     owner = serializers.CharField(source="owner.username", read_only=True)
     # Named in the reader's language, as the pages name them.
@@ -53,7 +55,7 @@ class DealSerializer(serializers.ModelSerializer):
                   "created_at", "updated_at", "stage_entered_at", "moves"]
 
 
-class ActivitySerializer(serializers.ModelSerializer):
+class ActivitySerializer(ModelSerializer):
     owner = serializers.CharField(source="owner.username", read_only=True)
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     next_step_owner = serializers.CharField(source="next_step_owner.username", read_only=True, default=None)
@@ -65,7 +67,7 @@ class ActivitySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ComplaintSerializer(serializers.ModelSerializer):
+class ComplaintSerializer(ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     assignee = serializers.CharField(source="assignee.username", read_only=True, default=None)
     is_overdue = serializers.BooleanField(read_only=True)
@@ -78,7 +80,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
                   "settled_amount", "is_overdue"]
 
 
-class MarketResearchSerializer(serializers.ModelSerializer):
+class MarketResearchSerializer(ModelSerializer):
     commodity = serializers.StringRelatedField()
     port = serializers.StringRelatedField()
     author = serializers.CharField(source="author.username", read_only=True)
