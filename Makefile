@@ -3,7 +3,7 @@
 # database), and reuse what is already installed.
 
 # The interpreter of the virtual environment: the system's python3 when it is 3.11 or newer and can make one
-# (a distribution builds it with profile-guided and link-time optimisation: 15-20 % less processor time a page
+# (a distribution builds it with profile-guided and link-time optimisation: 8-22 % less processor time a page
 # than pyenv's default build, docs/benchmark.md), else the first python3 on the PATH. `make PYTHON=...` chooses.
 # Linux only: macOS's /usr/bin/python3 is a stub that may offer to install Apple's developer tools.
 SYSTEM_PYTHON := $(if $(filter Linux,$(shell uname -s)),$(shell /usr/bin/python3 -c \
