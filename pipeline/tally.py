@@ -3,6 +3,7 @@ migration 0028) and the activities' per customer and author (models.ActivityTall
 that each still matches what it counts, and how to write it again from that. Only a write around the triggers can
 make one drift (a trigger disabled, rows copied in before the triggers exist): an operator's check."""
 
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -60,35 +61,30 @@ def activity_tally_drift() -> list[Drift]:
     return _drift(_activities_kept(), _activities_counted(), (0,))
 
 
-def _locked(table: type[Model]) -> None:
-    """The table locked against writes until the transaction ends (reads go on; on PostgreSQL, a SHARE lock)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {table._meta.db_table} IN SHARE MODE")
+def _rebuild(counted: type[Model], drift: Callable[[], list[Drift]], tally: type[Model],
+             rows: Callable[[], Iterable[Model]]) -> list[Drift]:
+    """Write a tally again from what it counts, with that table locked against writes meanwhile (reads go on; on
+    PostgreSQL, a SHARE lock); returns the groups that had drifted. Run twice, the second finds none."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {counted._meta.db_table} IN SHARE MODE")
+        drifted = drift()
+        if drifted:
+            tally._default_manager.all().delete()
+            tally._default_manager.bulk_create(rows(), batch_size=1000)
+    return drifted
 
 
-@transaction.atomic
 def tally_rebuild() -> list[Drift]:
-    """Write the pipeline tally again from the deals, with the deals' table locked against writes meanwhile;
-    returns the groups that had drifted. Run twice, the second finds none."""
-    _locked(Deal)
-    drifted = tally_drift()
-    if drifted:
-        PipelineTally.objects.all().delete()
-        PipelineTally.objects.bulk_create(
-            [PipelineTally(owner_id=owner, stage=stage, outcome=outcome, deals=deals, amount_base=amount)
-             for (owner, stage, outcome), (deals, amount) in _deals_counted().items()], batch_size=1000)
-    return drifted
+    """Write the pipeline tally again from the deals (`_rebuild`)."""
+    return _rebuild(Deal, tally_drift, PipelineTally, lambda: [
+        PipelineTally(owner_id=owner, stage=stage, outcome=outcome, deals=deals, amount_base=amount)
+        for (owner, stage, outcome), (deals, amount) in _deals_counted().items()])
 
 
-@transaction.atomic
 def activity_tally_rebuild() -> list[Drift]:
-    """Write the activities' tally again from the activities, as `tally_rebuild` does the pipeline's."""
-    _locked(Activity)
-    drifted = activity_tally_drift()
-    if drifted:
-        ActivityTally.objects.all().delete()
-        ActivityTally.objects.bulk_create(
-            [ActivityTally(customer_id=customer, author_id=author, activities=activities)
-             for (customer, author), (activities,) in _activities_counted().items()], batch_size=1000)
-    return drifted
+    """Write the activities' tally again from the activities (`_rebuild`)."""
+    return _rebuild(Activity, activity_tally_drift, ActivityTally, lambda: [
+        ActivityTally(customer_id=customer, author_id=author, activities=activities)
+        for (customer, author), (activities,) in _activities_counted().items()])

@@ -50,14 +50,11 @@ class ModelSerializer(serializers.ModelSerializer):
                     value = getattr(instance, attribute, _MISSING)
                 except ObjectDoesNotExist:  # DRF answers None for it: its own steps decide
                     value = _MISSING
-            if value is _MISSING or callable(value):
-                # DRF's Serializer.to_representation, for this field.
+            if value is _MISSING or callable(value):  # DRF's own steps for this field
                 try:
                     value = field.get_attribute(instance)
                 except SkipField:
                     continue
-                checked = value.pk if isinstance(value, PKOnlyObject) else value
-                written[name] = None if checked is None else field.to_representation(value)
-                continue
-            written[name] = None if value is None else field.to_representation(value)
+            checked = value.pk if isinstance(value, PKOnlyObject) else value
+            written[name] = None if checked is None else field.to_representation(value)
         return written
