@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
+from bulksales.demo.bulk import insert_rows
 from pipeline import activities
 from pipeline.models import Activity, ActivityTally
 
@@ -59,6 +60,25 @@ def test_the_tally_follows_every_way_an_activity_is_written(cast):
     # A customer deleted with its activities.
     theirs.delete()
     assert tally() == grouped() == {(mine.pk, cast.account_manager.pk): 4}
+
+
+def test_a_load_in_bulk_is_tallied_once_per_pair_of_each_statement(cast):
+    """The seed's and an import's way in: many rows of several pairs in one statement (COPY on PostgreSQL, whose
+    triggers count a statement's rows per pair), then several deleted in one statement."""
+    rep, other = cast.rep, cast.other_rep
+    mine, theirs = CustomerFactory(owner=rep), CustomerFactory(owner=other)
+    now = timezone.now()
+    rows = [(Activity.Kind.CALL, customer.pk, author.pk, now, "Price check", "", "")
+            for customer, author, times in ((mine, rep, 40), (mine, other, 2), (theirs, other, 25))
+            for _ in range(times)]
+    assert insert_rows(Activity, ["kind", "customer", "owner", "happened_at", "summary", "outcome", "next_step"],
+                       rows) == 67
+    assert tally() == grouped() == {(mine.pk, rep.pk): 40, (mine.pk, other.pk): 2, (theirs.pk, other.pk): 25}
+    ActivityFactory(customer=mine)
+    assert tally()[(mine.pk, rep.pk)] == 41
+
+    assert Activity.objects.filter(owner=other).delete()[0] == 27
+    assert tally() == grouped() == {(mine.pk, rep.pk): 41}
 
 
 def test_a_rolled_back_write_leaves_the_tally_as_it_was(cast):

@@ -27,6 +27,7 @@ from bulksales.demo.receivables import seed_receivables
 from bulksales.demo.shipments import seed_shipments
 from bulksales.demo.specifications import seed_specifications
 from bulksales.demo.targets import seed_targets
+from pipeline.models import ActivityTally, PipelineTally
 from targets.models import ScorecardRefresh
 
 SEEDERS: list[Callable[[], None]] = [seed_organisation, seed_customers, seed_specifications, seed_pipeline,
@@ -57,6 +58,8 @@ def seed_large(*, scale: float = 1.0, out: Callable[[str], None] = print) -> Lar
         for seeder in LARGE_SEEDERS:
             seeder(seed)
         _drop_refresh_requests()
+    # After the commit: in one transaction, no row version a load replaced could be reclaimed.
+    seed.compact(PipelineTally, ActivityTally)
     if connection.vendor == "postgresql":
         since = time.monotonic()
         with connection.cursor() as cursor:
