@@ -65,7 +65,9 @@ def joined(parts: Iterable[Any], separator: str = "") -> SafeString:
 
 
 def _escaped(values: Iterable[Any]) -> list[str]:
-    return [value.__html__() if hasattr(value, "__html__") else html.escape(str(value)) for value in values]
+    # A number needs no escaping (a calendar's bars are placed by some 1,000 of them a page).
+    return [str(value) if type(value) is int else value.__html__() if hasattr(value, "__html__")
+            else html.escape(str(value)) for value in values]
 
 
 def form_token(shared: dict[str, Any]) -> str:

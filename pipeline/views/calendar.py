@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import accumulate
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from django.http import HttpResponse
@@ -110,31 +111,36 @@ def month_from(value: str | None, today: date) -> date:
 
 def _weeks(first: date, items: Sequence[LaycanWindow], today: date) -> list[Week]:
     """The month as Monday-first weeks, each deal or entry (`items`, by their first day) cut into one bar per week
-    and stacked in lanes."""
+    and stacked in lanes. Days are counted as ordinals: a manager's month lays out some 1,400 windows, and the
+    dates' own arithmetic (a timedelta per subtraction, a call per weekday) was most of the layout's time."""
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
     grid = calendar.Calendar(firstweekday=calendar.MONDAY).monthdatescalendar(first.year, first.month)
-    # Each week's items, in their order, from the weeks each one spans (a manager's month holds some 1,400: reading
-    # all of them again for each week cost more than the rest of the layout).
-    touching: list[list[LaycanWindow]] = [[] for _week in grid]
+    origin, first_day, last_day = grid[0][0].toordinal(), first.toordinal(), last.toordinal()  # origin: a Monday
+    # Each week's items with their days, in their order, from the weeks each one spans (reading all of them again
+    # for each week cost more than the rest of the layout).
+    touching: list[list[tuple[int, int, LaycanWindow]]] = [[] for _week in grid]
     for item in items:
-        start, end = max(item.laycan_from, first), min(item.laycan_to, last)
+        item_from, item_to = item.laycan_from.toordinal(), item.laycan_to.toordinal()
+        start = item_from if item_from > first_day else first_day
+        end = item_to if item_to < last_day else last_day
         if start <= end:
-            for index in range((start - grid[0][0]).days // 7, (end - grid[0][0]).days // 7 + 1):
-                touching[index].append(item)
+            for index in range((start - origin) // 7, (end - origin) // 7 + 1):
+                touching[index].append((item_from, item_to, item))
     weeks = []
-    for dates, week_items in zip(grid, touching, strict=True):
-        week_first, week_last = max(dates[0], first), min(dates[-1], last)
+    for index, (dates, week_items) in enumerate(zip(grid, touching, strict=True)):
+        monday = origin + 7 * index
+        week_first, week_last = max(monday, first_day), min(monday + 6, last_day)
         week = Week(days=[{"date": day, "in_month": day.month == first.month, "today": day == today}
-                          for day in dates], first=week_first, last=week_last)
+                          for day in dates], first=date.fromordinal(week_first), last=date.fromordinal(week_last))
         lane_ends: list[int] = []  # the last column taken in each lane
         # The laycans with no room left, as each day's change of their count from the day before: a manager's
         # month hides some 2,600 (and draws 130), each counted on all its days at the end.
         hidden_from = [0] * 8
         lanes_free_from = 0
-        for item in week_items:
-            start, end = max(item.laycan_from, week_first), min(item.laycan_to, week_last)
-            column = start.weekday() + 1
-            last_column = column + (end - start).days
+        for item_from, item_to, item in week_items:
+            start = item_from if item_from > week_first else week_first
+            end = item_to if item_to < week_last else week_last
+            column, last_column = start - monday + 1, end - monday + 1
             # Items come sorted by start, so the first lane free at this column keeps bars from overlapping.
             if len(lane_ends) == LANES and lanes_free_from >= column:  # no room: counted on each of its days instead
                 week.hidden += 1
@@ -150,7 +156,7 @@ def _weeks(first: date, items: Sequence[LaycanWindow], today: date) -> list[Week
                 lane_ends.append(last_column)
             lanes_free_from = min(lane_ends)  # the first column past which a lane is free
             week.bars.append(Bar(column=column, span=last_column - column + 1, window=item, lane=lane + 1,
-                                 continues_before=item.laycan_from < start, continues_after=item.laycan_to > end))
+                                 continues_before=item_from < start, continues_after=item_to > end))
         week.more = list(accumulate(hidden_from[:7]))
         weeks.append(week)
     return weeks
@@ -240,7 +246,7 @@ def laycan_calendar(request: AuthenticatedRequest) -> HttpResponse:
     deals = [] if too_many else [LaycanWindow(laycan_from, laycan_to, pk) for pk, laycan_from, laycan_to in windows]
     # The other windows follow the same filters: a shipment shows when its contract would.
     entries = [] if too_many else laycan_windows(request.user, filtered.qs, first, last)
-    weeks = _weeks(first, sorted([*deals, *entries], key=lambda item: (item.laycan_from, item.laycan_to)), today)
+    weeks = _weeks(first, sorted([*deals, *entries], key=itemgetter(0, 1)), today)  # by laycan_from, laycan_to
     _describe(weeks, in_month)
     previous_month = (first - timedelta(days=1)).replace(day=1)
     next_month = last + timedelta(days=1)
