@@ -22,9 +22,10 @@ from . import selectors
 
 # Rows shown of each kind; the rest are behind "see all in the list".
 GROUP_SIZE = 10
-# Counted up to this many, then shown as "500+": the count stops there (a director's "煤" matches a third of
-# the deals).
-COUNT_CAP = 500
+# Counted up to this many, then shown as "100+": the count stops there (a director's "煤" matches a third of the
+# deals). A group shows ten; past a hundred the number only says to narrow the search, and counting to 500 read
+# five times the rows (the director's "煤": the page's SQL 30 -> 22 ms on a slow host).
+COUNT_CAP = 100
 cleaned = customer_search.cleaned
 MAX_QUERY_LENGTH = customer_search.MAX_QUERY_LENGTH
 
