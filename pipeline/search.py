@@ -105,7 +105,10 @@ def search(user: User, text: str) -> list[Group]:
         matches = deal_matches(text)
         groups.append(_group(
             "deals", _("Deals"),
-            selectors.deals_visible_to(user).filter(matches)
+            # A seller's own deals read first (`whole_list`): a common text's own index reads every match in the
+            # organisation (NAR: 45,000), and the newest-first walk drops other people's by the thousand (a rep's
+            # "NAR": the rows 14 -> 8 ms, the count 3.5 -> 1.3; "5500": 20 -> 11 and 7.8 -> 1.8).
+            selectors.deals_visible_to(user, whole_list=True).filter(matches)
             .select_related("customer", "owner", "commodity", "specification").order_by("-updated_at", "-pk"),
             _list_url("deals:list", text),
             # A manager's found deals counted from their people's keys read first (as in the deal list): as the
