@@ -6,8 +6,8 @@ the value is a callable to call: a page of 50 deals with their moves is some 3,3
 (3.8 so, at the large size). Here the fields are listed once per serializer, and a field that reads
 one attribute of its record the plain way (DRF's own `Field.get_attribute`, a one-part source) has it read with
 `getattr`; anything else (a nested serializer, a related field, a dotted source, a value that is missing, a
-mapping or a callable) goes through DRF's own steps. tests/test_api_representation.py holds every list endpoint
-to what DRF writes.
+mapping or a callable) goes through DRF's own steps. Every list endpoint is held to what DRF writes
+(tests/api_representation.py, from test_api.py, test_api_execution.py and test_api_follow_up.py).
 """
 
 from collections.abc import Mapping
