@@ -2,6 +2,7 @@
 user's scope and only if its list page is theirs to open, in Chinese and English, with a constant number of
 queries; and the list filters that share its matching (the deal list's q finds the commodity)."""
 
+import datetime
 import re
 
 import pytest
@@ -24,6 +25,7 @@ from .factories import (
     PortFactory,
     SpecificationFactory,
 )
+from .queries import index_names, plan_of
 
 OK = 200
 
@@ -219,6 +221,21 @@ def test_a_directors_search_of_the_deals_reads_an_index(cast, world, q):
         assert "pipeline_deal_search_" in plan, plan
     else:
         assert 'LIKE' in str(deals.query) and '"pipeline_deal"."contract_number"' in str(deals.query)
+
+
+def test_the_research_found_is_read_newest_first_from_its_index(cast, world):
+    """The research group's first ten come newest first, read on PostgreSQL from the index in that order, which is
+    left at a page (a common word matched 1,126 of 4,000 at the large size: each joined and sorted, 3.7 ms; 0.3)."""
+    coal = world["coal_deal"].commodity
+    older = MarketResearchFactory(commodity=coal, author=cast.marketing, researched_on=datetime.date(2026, 1, 5))
+    newer = MarketResearchFactory(commodity=coal, author=cast.marketing, researched_on=datetime.date(2026, 3, 5))
+    research = (selectors.research_visible_to(cast.director).filter(found.research_matches(found.cleaned("煤")))
+                .order_by("-researched_on", "-pk"))
+    listed = list(research)
+    assert listed.index(newer) < listed.index(older)
+    plan = plan_of(research.all()[:GROUP_SIZE], sorted_by_index=True)
+    assert connection.vendor != "postgresql" or "research_latest_first" in plan, plan
+    assert connection.vendor != "postgresql" or "research_latest_first" in index_names("pipeline_marketresearch")
 
 
 # --- The page ------------------------------------------------------------------------------------
