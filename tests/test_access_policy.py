@@ -172,6 +172,33 @@ def test_the_records_of_a_contract_are_those_of_the_deals_a_user_sees_whoever_as
     assert len(set(pipeline_selectors.of_visible_deals(cast.rep, Invoice.objects.all()))) == 2  # own, and co-sold
 
 
+def test_the_payments_a_user_sees_are_those_of_the_customers_whose_deals_they_see(cast):
+    """`payments_visible_to` reads a seller's own customers first (accounts.sql.InFirstRead) and a manager's and
+    the director's through the customer's owner: either way, the payments of exactly the customers whose owner's
+    deals the user sees; customer service sees none."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from pipeline.receivables.selectors import payments_visible_to
+
+    from .factories import CustomerFactory, PaymentFactory
+
+    owners = [cast.rep, cast.other_rep, cast.account_manager, cast.manager, cast.other_manager]
+    paid = {owner: {PaymentFactory(customer=CustomerFactory(owner=owner)).pk for _n in range(2)} for owner in owners}
+    expected = {
+        cast.director: set().union(*paid.values()),
+        cast.manager: paid[cast.manager] | {pk for owner in owners if owner.team_id and owner.team.manager_id ==
+                                            cast.manager.pk for pk in paid[owner]},
+        cast.rep: paid[cast.rep],
+        cast.other_rep: paid[cast.other_rep],
+        cast.account_manager: paid[cast.account_manager],
+        cast.service: set(),
+        AnonymousUser(): set(),
+    }
+    for viewer, payments in expected.items():
+        assert set(payments_visible_to(viewer).values_list("pk", flat=True)) == payments, viewer
+    assert len(expected[cast.manager]) > len(paid[cast.manager])  # their team's too
+
+
 def test_the_deals_a_user_sees_are_the_same_with_their_people_read_first(cast):
     """`deals_visible_to(read_first=True)` (a manager's people read first, for the laycan calendar's index) and
     `deals_visible_to(whole_list=True)` (the whole deal list) give exactly the deals of the plain shape for every

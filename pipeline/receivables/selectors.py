@@ -43,6 +43,7 @@ from django.utils import timezone
 from accounts import access
 from accounts.access import RecordKind
 from accounts.models import User
+from accounts.sql import InFirstRead
 from customers import selectors as customer_selectors
 from customers.models import Customer
 from pipeline import selectors as pipeline_selectors
@@ -65,7 +66,12 @@ def invoices_visible_to(user: User, customer: Customer | None = None) -> QuerySe
 
 def payments_visible_to(user: User) -> QuerySet[Payment]:
     """A payment is the customer's: seen by whoever sees the customer's deals (its owner, their manager,
-    the director; customer service sees no money of the contracts)."""
+    the director; customer service sees no money of the contracts). A seller's own customers, a hundred or so, are
+    read first (see InFirstRead): through the join to each payment's customer, PostgreSQL walked everyone's
+    payments newest first for a page of theirs (the API's first page as a rep: 8,515 payments read, 8 ms)."""
+    if user.is_authenticated and not user.is_manager and not access.sees_everyone(user):
+        customers = access.owned_by_visible(user, Customer.objects.all(), RecordKind.DEAL)
+        return Payment.objects.filter(InFirstRead("customer_id", customers.order_by().values("pk")))
     return access.owned_by_visible(user, Payment.objects.all(), RecordKind.DEAL, owner_field="customer__owner")
 
 
