@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from customers.models import Complaint
 from pipeline.execution import selectors as execution_selectors
-from pipeline.execution.models import Assay, AssayResult, CargoClaim, LaytimeException, LaytimeStatement
+from pipeline.execution.models import Assay, AssayResult, CargoClaim, LaytimeException, LaytimeStatement, Shipment
 from pipeline.letters_of_credit.models import Discrepancy, LCAmendment, LetterOfCredit, Presentation
-from pipeline.receivables.models import Invoice, InvoiceLine
+from pipeline.receivables.models import Invoice, InvoiceLine, Payment
 
 from .api_representation import assert_written_as_drf_writes
 from .conftest import ROLES
@@ -222,10 +222,38 @@ def test_the_api_counts_what_the_receivables_exports_count(cast, busy, client, r
 
 # --- A page of any size costs the same queries -----------------------------------------------------
 
-# The token and the page, then one query a nested list: a shipment's assays, their results, its laytime
-# statements, their excepted periods and its claims; an L/C's amendments, presentations and their
-# discrepancies; an invoice's lines; a payment's allocations.
-PAGE_QUERIES = {"shipment": 7, "letter_of_credit": 5, "invoice": 3, "payment": 3}
+# The token, the page's keys and then its rows (the cursor's `page_rows`), then one query a nested list: a
+# shipment's assays, their results, its laytime statements, their excepted periods and its claims; an L/C's
+# amendments, presentations and their discrepancies; an invoice's lines; a payment's allocations.
+PAGE_QUERIES = {"shipment": 8, "letter_of_credit": 6, "invoice": 4, "payment": 4}
+
+
+# Each list's own order, newest first, as its viewset's `ordering`.
+NEWEST_FIRST = {"shipment": (Shipment, "-created_at"), "letter_of_credit": (LetterOfCredit, "-created_at"),
+                "invoice": (Invoice, "-issued_at"), "payment": (Payment, "-recorded_at")}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_list_pages_by_keys_first_forward_and_back_newest_first(cast, kind):
+    """Each list reads a page's keys among the user's records and then those rows (`page_rows`): its pages,
+    forward and back, are the rep's own records newest first, each once, those of the same moment by key."""
+    for seller in [cast.rep, cast.other_rep, cast.rep, cast.rep, cast.other_rep, cast.rep]:
+        executed(seller, nested=False)
+    model, newest = NEWEST_FIRST[kind]
+    model.objects.filter(pk__in=list(model.objects.values_list("pk", flat=True)[:2])).update(
+        **{newest.removeprefix("-"): timezone.now()})  # ties
+    client = api_as(cast.rep)
+    pages = [client.get(reverse(f"api:{kind}-list"), {"page_size": 2}).json()]
+    while pages[-1]["next"]:
+        pages.append(client.get(pages[-1]["next"]).json())
+    owner = "customer__owner" if model is Payment else "deal__customer__owner"
+    own = model.objects.filter(**{owner: cast.rep}).order_by(newest, "-pk")
+    assert [row["id"] for page in pages for row in page["results"]] == list(own.values_list("pk", flat=True))
+    assert own.count() == 4 and len(pages) == 2  # the rep's four contracts' records, none of the other rep's
+    back = [pages[-1]]
+    while back[-1]["previous"]:
+        back.append(client.get(back[-1]["previous"]).json())
+    assert [page["results"] for page in reversed(back)] == [page["results"] for page in pages]
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -145,11 +145,19 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
     ordering = ["-created_at", "-pk"]
 
     def get_queryset(self) -> QuerySet[Shipment]:
+        return self._shown(execution_selectors.shipments_visible_to(self.request.user))
+
+    def page_rows(self, keys: list[int]) -> QuerySet[Shipment]:
+        """A page's shipments by the keys its cursor found among the user's (ordering.CursorPagination)."""
+        return self._shown(Shipment.objects.filter(pk__in=keys).order_by())
+
+    @staticmethod
+    def _shown(shipments: QuerySet[Shipment]) -> QuerySet[Shipment]:
         superseded = Assay.objects.filter(supersedes=OuterRef("pk"))
         assays = (Assay.objects.annotate(standing=~Exists(superseded)).order_by("recorded_at", "pk")
                   .prefetch_related(Prefetch("results", queryset=AssayResult.objects.select_related("parameter"),
                                              to_attr="result_list")))
-        return (execution_selectors.shipments_visible_to(self.request.user).select_related("deal__customer")
+        return (shipments.select_related("deal__customer")
                 .prefetch_related(Prefetch("assays", queryset=assays, to_attr="assay_list"), "laytime__exceptions",
                                   Prefetch("claims", queryset=CargoClaim.objects.select_related("parameter"),
                                            to_attr="claim_list")))
@@ -222,9 +230,17 @@ class LetterOfCreditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ap
     ordering = ["-created_at", "-pk"]
 
     def get_queryset(self) -> QuerySet[LetterOfCredit]:
+        return self._shown(letters_of_credit_visible_to(self.request.user))
+
+    def page_rows(self, keys: list[int]) -> QuerySet[LetterOfCredit]:
+        """A page's letters of credit by the keys its cursor found among the user's (ordering.CursorPagination)."""
+        return self._shown(LetterOfCredit.objects.filter(pk__in=keys).order_by())
+
+    @staticmethod
+    def _shown(letters: QuerySet[LetterOfCredit]) -> QuerySet[LetterOfCredit]:
         presentations = Presentation.objects.prefetch_related(
             Prefetch("discrepancies", queryset=Discrepancy.objects.order_by("pk"), to_attr="discrepancy_list"))
-        return (letters_of_credit_visible_to(self.request.user).select_related("deal__customer")
+        return (letters.select_related("deal__customer")
                 .prefetch_related(Prefetch("amendments", to_attr="amendment_list"),
                                   Prefetch("presentations", queryset=presentations, to_attr="presentation_list")))
 
@@ -280,8 +296,16 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
     ordering = ["-issued_at", "-pk"]
 
     def get_queryset(self) -> QuerySet[Invoice]:
-        return (receivable_selectors.invoices_visible_to(self.request.user)
-                .select_related("deal__customer").prefetch_related(Prefetch("lines", to_attr="line_list")))
+        return self._shown(receivable_selectors.invoices_visible_to(self.request.user))
+
+    def page_rows(self, keys: list[int]) -> QuerySet[Invoice]:
+        """A page's invoices by the keys its cursor found among the user's (ordering.CursorPagination): rep1's
+        first page joined all their 1,311 invoices to contract and customer before sorting them (7.6 ms)."""
+        return self._shown(Invoice.objects.filter(pk__in=keys).order_by())
+
+    @staticmethod
+    def _shown(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
+        return invoices.select_related("deal__customer").prefetch_related(Prefetch("lines", to_attr="line_list"))
 
 
 class AllocationSerializer(ModelSerializer):
@@ -328,8 +352,15 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
     ordering = ["-recorded_at", "-pk"]
 
     def get_queryset(self) -> QuerySet[Payment]:
+        return self._shown(receivable_selectors.payments_visible_to(self.request.user))
+
+    def page_rows(self, keys: list[int]) -> QuerySet[Payment]:
+        """A page's payments by the keys its cursor found among the user's (ordering.CursorPagination)."""
+        return self._shown(Payment.objects.filter(pk__in=keys).order_by())
+
+    @staticmethod
+    def _shown(payments: QuerySet[Payment]) -> QuerySet[Payment]:
         allocations = PaymentAllocation.objects.select_related("invoice__deal").order_by("invoice__due_on", "pk")
-        return (receivable_selectors.with_allocated(receivable_selectors.payments_visible_to(self.request.user))
-                .select_related("customer").prefetch_related(Prefetch("allocations", queryset=allocations,
-                                                                             to_attr="allocation_list")))
+        return (receivable_selectors.with_allocated(payments).select_related("customer")
+                .prefetch_related(Prefetch("allocations", queryset=allocations, to_attr="allocation_list")))
 
