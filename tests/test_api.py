@@ -768,7 +768,7 @@ def test_paging_back_across_the_empty_values_shows_the_same_pages(cast, tied_cus
 
 
 def test_the_deal_list_pages_by_keys_first_forward_and_back_newest_first(cast):
-    """The deal list reads a page's keys and then those deals (`page_rows`): its pages, forward and back,
+    """The deal list reads a page's keys and then those deals (`keys_first`): its pages, forward and back,
     are the rep's deals newest first, each once, deals updated at the same moment by key."""
     moment = timezone.now()
     deals = [DealFactory(customer__owner=cast.rep) for _index in range(7)]

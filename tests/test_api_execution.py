@@ -222,7 +222,7 @@ def test_the_api_counts_what_the_receivables_exports_count(cast, busy, client, r
 
 # --- A page of any size costs the same queries -----------------------------------------------------
 
-# The token, the page's keys and then its rows (the cursor's `page_rows`), then one query a nested list: a
+# The token, the page's keys and then its rows (the views' `keys_first`), then one query a nested list: a
 # shipment's assays, their results, its laytime statements, their excepted periods and its claims; an L/C's
 # amendments, presentations and their discrepancies; an invoice's lines; a payment's allocations.
 PAGE_QUERIES = {"shipment": 8, "letter_of_credit": 6, "invoice": 4, "payment": 4}
@@ -235,7 +235,7 @@ NEWEST_FIRST = {"shipment": (Shipment, "-created_at"), "letter_of_credit": (Lett
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_list_pages_by_keys_first_forward_and_back_newest_first(cast, kind):
-    """Each list reads a page's keys among the user's records and then those rows (`page_rows`): its pages,
+    """Each list reads a page's keys among the user's records and then those rows (`keys_first`): its pages,
     forward and back, are the rep's own records newest first, each once, those of the same moment by key."""
     for seller in [cast.rep, cast.other_rep, cast.rep, cast.rep, cast.other_rep, cast.rep]:
         executed(seller, nested=False)

@@ -143,16 +143,12 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
     permission_classes = [CanSell]
     ordering_fields = ["created_at", "updated_at"]
     ordering = ["-created_at", "-pk"]
+    keys_first = True
 
     def get_queryset(self) -> QuerySet[Shipment]:
-        return self._shown(execution_selectors.shipments_visible_to(self.request.user))
+        return self.shown(execution_selectors.shipments_visible_to(self.request.user))
 
-    def page_rows(self, keys: list[int]) -> QuerySet[Shipment]:
-        """A page's shipments by the keys its cursor found among the user's (ordering.CursorPagination)."""
-        return self._shown(Shipment.objects.filter(pk__in=keys).order_by())
-
-    @staticmethod
-    def _shown(shipments: QuerySet[Shipment]) -> QuerySet[Shipment]:
+    def shown(self, shipments: QuerySet[Shipment]) -> QuerySet[Shipment]:
         superseded = Assay.objects.filter(supersedes=OuterRef("pk"))
         assays = (Assay.objects.annotate(standing=~Exists(superseded)).order_by("recorded_at", "pk")
                   .prefetch_related(Prefetch("results", queryset=AssayResult.objects.select_related("parameter"),
@@ -228,16 +224,12 @@ class LetterOfCreditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ap
     permission_classes = [CanSell]
     ordering_fields = ["created_at", "updated_at"]
     ordering = ["-created_at", "-pk"]
+    keys_first = True
 
     def get_queryset(self) -> QuerySet[LetterOfCredit]:
-        return self._shown(letters_of_credit_visible_to(self.request.user))
+        return self.shown(letters_of_credit_visible_to(self.request.user))
 
-    def page_rows(self, keys: list[int]) -> QuerySet[LetterOfCredit]:
-        """A page's letters of credit by the keys its cursor found among the user's (ordering.CursorPagination)."""
-        return self._shown(LetterOfCredit.objects.filter(pk__in=keys).order_by())
-
-    @staticmethod
-    def _shown(letters: QuerySet[LetterOfCredit]) -> QuerySet[LetterOfCredit]:
+    def shown(self, letters: QuerySet[LetterOfCredit]) -> QuerySet[LetterOfCredit]:
         presentations = Presentation.objects.prefetch_related(
             Prefetch("discrepancies", queryset=Discrepancy.objects.order_by("pk"), to_attr="discrepancy_list"))
         return (letters.select_related("deal__customer")
@@ -294,17 +286,12 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
     permission_classes = [CanSell]
     ordering_fields = ["issued_on", "due_on", "issued_at"]
     ordering = ["-issued_at", "-pk"]
+    keys_first = True  # a rep's first page of invoices joined all their 1,311 (SQL 11.1 -> 5.4 ms)
 
     def get_queryset(self) -> QuerySet[Invoice]:
-        return self._shown(receivable_selectors.invoices_visible_to(self.request.user))
+        return self.shown(receivable_selectors.invoices_visible_to(self.request.user))
 
-    def page_rows(self, keys: list[int]) -> QuerySet[Invoice]:
-        """A page's invoices by the keys its cursor found among the user's (ordering.CursorPagination): rep1's
-        first page joined all their 1,311 invoices to contract and customer before sorting them (7.6 ms)."""
-        return self._shown(Invoice.objects.filter(pk__in=keys).order_by())
-
-    @staticmethod
-    def _shown(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    def shown(self, invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
         return invoices.select_related("deal__customer").prefetch_related(Prefetch("lines", to_attr="line_list"))
 
 
@@ -350,16 +337,12 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
     permission_classes = [CanSell]
     ordering_fields = ["received_on", "recorded_at"]
     ordering = ["-recorded_at", "-pk"]
+    keys_first = True
 
     def get_queryset(self) -> QuerySet[Payment]:
-        return self._shown(receivable_selectors.payments_visible_to(self.request.user))
+        return self.shown(receivable_selectors.payments_visible_to(self.request.user))
 
-    def page_rows(self, keys: list[int]) -> QuerySet[Payment]:
-        """A page's payments by the keys its cursor found among the user's (ordering.CursorPagination)."""
-        return self._shown(Payment.objects.filter(pk__in=keys).order_by())
-
-    @staticmethod
-    def _shown(payments: QuerySet[Payment]) -> QuerySet[Payment]:
+    def shown(self, payments: QuerySet[Payment]) -> QuerySet[Payment]:
         allocations = PaymentAllocation.objects.select_related("invoice__deal").order_by("invoice__due_on", "pk")
         return (receivable_selectors.with_allocated(payments).select_related("customer")
                 .prefetch_related(Prefetch("allocations", queryset=allocations, to_attr="allocation_list")))

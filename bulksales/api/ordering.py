@@ -134,13 +134,14 @@ class CursorPagination(pagination.CursorPagination):
                 queryset = queryset.filter(_after(ordering, position, empty_first=backwards, nullable=nullable))
             except (DjangoValidationError, ValueError, TypeError) as bad:
                 raise exceptions.NotFound(self.invalid_cursor_message) from bad
-        page_rows = getattr(view, "page_rows", None)
-        if page_rows is not None:
-            # The page's keys in order, then those rows with what they show, read by their keys alone (a view's
-            # `page_rows`; the keys came from the rows the user sees): PostgreSQL joined a rep's 1,200 deals to
-            # their customer, owner and ports before sorting them for a page of 50. A row gone meanwhile is left out.
+        if view is not None and getattr(view, "keys_first", False):
+            # The page's keys in order, then those rows with what they show (the view's `shown`), read by their keys
+            # alone (the keys came from the rows the user sees): PostgreSQL joined a rep's 1,200 deals to their
+            # customer, owner and ports, or 1,311 invoices to contract and customer, before sorting them for a page
+            # of 50. A row gone meanwhile is left out.
             keys = list(queryset.values_list("pk", flat=True)[:self.page_size + 1])
-            by_key = {row.pk: row for row in page_rows(keys[:self.page_size])}
+            page_rows = view.shown(queryset.model._default_manager.filter(pk__in=keys[:self.page_size]).order_by())
+            by_key = {row.pk: row for row in page_rows}
             rows = [by_key[key] for key in keys if key in by_key]
             more = len(keys) > self.page_size
         else:

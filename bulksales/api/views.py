@@ -124,6 +124,13 @@ class ApiViewSet(viewsets.GenericViewSet):
     # The list page's filters, then its sort (`sort=` as on the page; see ordering.py).
     filter_backends = [UserScopedFilterBackend, SortBackend]
     pagination_class = CursorPagination
+    # A list whose page is read by its keys first, then those rows with what `shown` adds (ordering.CursorPagination):
+    # for lists whose rows join several tables, which PostgreSQL otherwise joined for every row the user sees.
+    keys_first = False
+
+    def shown(self, records: QuerySet[Any]) -> QuerySet[Any]:
+        """What the rows are read with (joins, prefetches): the same for the user's records and a page's keys."""
+        return records
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         # A token's user gets answers in their language, as the pages' UserLanguageMiddleware does for a
@@ -248,21 +255,16 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     ordering_fields = ["updated_at", "amount_base", "laycan_start", "expected_signing_date"]
     # The deal list's own order: recently updated first.
     ordering = ["-updated_at", "-pk"]
+    keys_first = True  # rep1's first page 30 -> 25 ms
 
     def get_queryset(self) -> QuerySet[Deal]:
         # The whole list, neither narrowed nor sorted, as the deal list page reads it: a seller's deals by their
         # keys first (see deals_visible_to), not a walk of everyone's newest deals for a page of theirs.
         paging = {self.paginator.cursor_query_param, self.paginator.page_size_query_param}
         whole_list = self.action == "list" and not set(self.request.query_params) - paging
-        return self._shown(pipeline_selectors.deals_visible_to(self.request.user, whole_list=whole_list))
+        return self.shown(pipeline_selectors.deals_visible_to(self.request.user, whole_list=whole_list))
 
-    def page_rows(self, keys: list[int]) -> QuerySet[Deal]:
-        """A page's deals by the keys its cursor found among the user's (ordering.CursorPagination): rep1's
-        first page 30 -> 25 ms."""
-        return self._shown(Deal.objects.filter(pk__in=keys).order_by())  # in the keys' order: the cursor's
-
-    @staticmethod
-    def _shown(deals: QuerySet[Deal]) -> QuerySet[Deal]:
+    def shown(self, deals: QuerySet[Deal]) -> QuerySet[Deal]:
         return (deals.select_related("customer", "owner", "commodity", "load_port", "discharge_port")
                 .prefetch_related(Prefetch("moves", queryset=StageMove.objects.select_related("by"),
                                            to_attr="move_list")))
