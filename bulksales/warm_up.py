@@ -1,0 +1,93 @@
+"""What a web worker loads once and then keeps, loaded before it answers anyone (bulksales/wsgi.py).
+
+Left to the first request that needs it, each of these made that request slow: a worker's first page took
+some 230 ms instead of 25 (its templates compiled, both languages' catalogues read, the URL patterns reversed
+for the language, the Redis client imported, the static files' manifest read). gunicorn's four workers each
+met that once per page, so a page opened a dozen times under load had one such request in its 95th
+percentile (docs/benchmark.md 2026-12-05). Everything here is read from disk or built in memory: nothing
+connects to the database or to Redis, so a worker still starts while either is down.
+"""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
+from django.forms.renderers import get_default_renderer
+from django.template import TemplateDoesNotExist, TemplateSyntaxError, engines
+from django.template.backends.django import DjangoTemplates
+from django.template.utils import get_app_template_dirs
+from django.urls import NoReverseMatch, URLResolver, get_resolver, reverse
+from django.utils import translation
+
+# Files under a template folder that are templates (the rest are READMEs and the like).
+TEMPLATE_SUFFIXES = (".html", ".txt", ".xml")
+
+
+def template_names(folders: list[Path]) -> list[str]:
+    """The names of the templates under `folders`, each once (the first folder with a name wins when the engine
+    looks it up, as it does here)."""
+    names: dict[str, None] = {}
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in TEMPLATE_SUFFIXES and path.is_file():
+                names[path.relative_to(folder).as_posix()] = None
+    return list(names)
+
+
+def warm_templates() -> int:
+    """Compile every template of the site's engine (ours and the apps'), and the form renderer's widgets (an
+    engine of its own), into their cached loaders. Returns how many were compiled; one that does not compile on
+    its own (a third-party template for a library not installed) is left to fail where it is used, as before."""
+    compiled = 0
+    for engine in engines.all():
+        if isinstance(engine, DjangoTemplates):
+            compiled += sum(_compiled(engine, name) for name in template_names(_folders(engine)))
+    renderer = getattr(get_default_renderer(), "engine", None)
+    if isinstance(renderer, DjangoTemplates):
+        compiled += sum(_compiled(renderer, name) for name in template_names(_folders(renderer))
+                        if name.startswith("django/forms/"))
+    return compiled
+
+
+def _folders(engine: DjangoTemplates) -> list[Path]:
+    folders = [Path(folder) for folder in engine.engine.dirs]
+    if engine.engine.app_dirs:
+        folders += [Path(folder) for folder in get_app_template_dirs("templates")]
+    return folders
+
+
+def _compiled(engine: DjangoTemplates, name: str) -> int:
+    try:
+        engine.get_template(name)
+    except (TemplateDoesNotExist, TemplateSyntaxError):
+        return 0
+    return 1
+
+
+def _reverse_all(resolver: URLResolver, namespace: str = "") -> None:
+    """Each URL namespace's patterns reversed, as `reverse` does at its first use of a namespace in the language
+    (it builds and caches a resolver per namespace path): by a name no pattern has."""
+    for name, (_prefix, inner) in resolver.namespace_dict.items():
+        path = f"{namespace}{name}:"
+        try:
+            reverse(f"{path}-warm-up-")
+        except NoReverseMatch:
+            pass
+        _reverse_all(inner, path)
+
+
+def warm_up() -> None:
+    """Load what the first requests would otherwise load, in each of the site's languages."""
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            translation.gettext("Deals")  # reads the language's catalogues, Django's and the apps'
+            get_resolver().reverse_dict  # noqa: B018  # the URL patterns, reversed once per language
+            _reverse_all(get_resolver())
+    for alias in settings.CACHES:
+        cache = caches[alias]
+        if isinstance(cache, RedisCache):
+            cache._cache  # noqa: B018  # imports the Redis client (70 ms); connects only when first used
+    getattr(staticfiles_storage, "base_url", None)  # set up: reads the collected files' manifest
+    warm_templates()
