@@ -11,7 +11,7 @@ Not a test (pytest collects nothing here); run it with `make bench`. Environment
   BENCH_SIZES      sizes to measure, "demo large" by default; each is seeded by `seed_demo --size SIZE`
   BENCH_LOAD_SIZE  sizes to load-test and capacity-test: "large" by default when measured, else the last of
                    BENCH_SIZES
-  BENCH_SECONDS    length of each load test, 60 by default
+  BENCH_SECONDS    length of each load test, 180 by default (a p95 needs some 20 answers of each page)
   BENCH_USERS      concurrent users of the load test, 20 by default
   BENCH_SPAWN_RATE users the load test starts a second, 4 by default (each signs in: a password hash)
   BENCH_CAPACITY_CLIENTS   clients of the capacity test, 20 by default, all signed in as rep1
@@ -321,7 +321,7 @@ def serving(env: dict, out: Path) -> Iterator[Server]:
 
 
 def load_test(size: str, env: dict, plan: Path, out: Path, server: Server) -> dict:
-    seconds = int(os.environ.get("BENCH_SECONDS", "60"))
+    seconds = int(os.environ.get("BENCH_SECONDS", "180"))
     users = int(os.environ.get("BENCH_USERS", "20"))
     locust_log = out / "locust.log"
     for stale in [*out.glob("locust_*.csv"), out / "locust_extra.json"]:
