@@ -1,10 +1,10 @@
 """What a web worker loads once and then keeps, loaded before it answers anyone (bulksales/wsgi.py).
 
 Left to the first request that needs it, each of these made that request slow: a worker's first page took
-some 230 ms instead of 25 (its templates compiled, both languages' catalogues read, the URL patterns reversed
-for the language, the Redis client imported, the static files' manifest read). gunicorn's four workers each
-met that once per page, so a page opened a dozen times under load had one such request in its 95th
-percentile (docs/benchmark.md 2026-12-05). Everything here is read from disk or built in memory: nothing
+120-170 ms instead of 20 (both languages' catalogues read, the URL patterns reversed for the language, the
+Redis client imported, the base templates compiled), and each page's first visit to a worker 10-70 ms more
+than the next (its own templates). gunicorn's four workers each met every page cold once, under load
+(docs/benchmark.md 2026-12-05, mid-morning). Everything here is read from disk or built in memory: nothing
 connects to the database or to Redis, so a worker still starts while either is down.
 """
 
