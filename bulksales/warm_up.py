@@ -8,6 +8,7 @@ than the next (its own templates). gunicorn's four workers each met every page c
 connects to the database or to Redis, so a worker still starts while either is down.
 """
 
+from contextlib import suppress
 from pathlib import Path
 
 from django.conf import settings
@@ -17,7 +18,6 @@ from django.core.cache.backends.redis import RedisCache
 from django.forms.renderers import get_default_renderer
 from django.template import TemplateDoesNotExist, TemplateSyntaxError, engines
 from django.template.backends.django import DjangoTemplates
-from django.template.utils import get_app_template_dirs
 from django.urls import NoReverseMatch, URLResolver, get_resolver, reverse
 from django.utils import translation
 
@@ -36,34 +36,28 @@ def template_names(folders: list[Path]) -> list[str]:
     return list(names)
 
 
-def warm_templates() -> int:
-    """Compile every template of the site's engine (ours and the apps'), and the form renderer's widgets (an
-    engine of its own), into their cached loaders. Returns how many were compiled; one that does not compile on
-    its own (a third-party template for a library not installed) is left to fail where it is used, as before."""
-    compiled = 0
+def warm_templates() -> None:
+    """Compile every template of the site's engine (ours and the apps'), and the form renderer's widgets (an engine
+    of its own), into their cached loaders. One that does not compile on its own (a third-party template for a
+    library not installed) is left to fail where it is used, as before."""
     for engine in engines.all():
         if isinstance(engine, DjangoTemplates):
-            compiled += sum(_compiled(engine, name) for name in template_names(_folders(engine)))
+            _compile(engine, template_names(_folders(engine)))
     renderer = getattr(get_default_renderer(), "engine", None)
     if isinstance(renderer, DjangoTemplates):
-        compiled += sum(_compiled(renderer, name) for name in template_names(_folders(renderer))
-                        if name.startswith("django/forms/"))
-    return compiled
+        _compile(renderer, [name for name in template_names(_folders(renderer)) if name.startswith("django/forms/")])
 
 
 def _folders(engine: DjangoTemplates) -> list[Path]:
-    folders = [Path(folder) for folder in engine.engine.dirs]
-    if engine.engine.app_dirs:
-        folders += [Path(folder) for folder in get_app_template_dirs("templates")]
-    return folders
+    """The folders the engine's loaders look in, in their order."""
+    return [Path(folder) for loader in engine.engine.template_loaders if hasattr(loader, "get_dirs")
+            for folder in loader.get_dirs()]
 
 
-def _compiled(engine: DjangoTemplates, name: str) -> int:
-    try:
-        engine.get_template(name)
-    except (TemplateDoesNotExist, TemplateSyntaxError):
-        return 0
-    return 1
+def _compile(engine: DjangoTemplates, names: list[str]) -> None:
+    for name in names:
+        with suppress(TemplateDoesNotExist, TemplateSyntaxError):
+            engine.get_template(name)
 
 
 def _reverse_all(resolver: URLResolver, namespace: str = "") -> None:
