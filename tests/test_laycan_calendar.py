@@ -71,6 +71,23 @@ def test_signed_and_negotiation_laycans_of_the_month_appear_with_their_terms(cli
     assert "text-bg-success" in page and "text-bg-warning" in page
 
 
+def test_a_chinese_reader_reads_the_commodity_and_port_by_their_chinese_names(client_as, cast):
+    nameless = CustomerFactory(name="Tangshan Iron & Steel Group", short_name="", owner=cast.rep)
+    signed_deal(customer=nameless, commodity=CommodityFactory(name="Iron ore fines", name_zh="铁矿粉"),
+                quantity_tonnes=Decimal(170000), discharge_port=PortFactory(name="Caofeidian", name_zh="曹妃甸"),
+                **laycan((2027, 3, 10), (2027, 3, 20)))
+    DealFactory(customer=nameless, commodity=CommodityFactory(name="Coking coal", name_zh=""), discharge_port=None,
+                quantity_tonnes=Decimal(75000), **laycan((2027, 3, 5), (2027, 3, 8)))
+    cast.rep.language = "zh-hans"
+    cast.rep.save()
+
+    page = client_as(cast.rep).get(calendar_url(month=MARCH)).text
+
+    # A customer without a short name by its name; a name with no Chinese one given in English; no port, no " · ".
+    assert "Tangshan Iron &amp; Steel Group · 铁矿粉 · 170,000 吨 · 曹妃甸" in page
+    assert "Tangshan Iron &amp; Steel Group · Coking coal · 75,000 吨<" in page
+
+
 def test_research_lost_and_unscheduled_deals_stay_off_the_calendar(client_as, cast, customer):
     in_march = laycan((2027, 3, 5), (2027, 3, 8))
     DealFactory(customer=customer, stage="research", **in_march)
@@ -200,7 +217,7 @@ def test_past_its_lanes_a_week_counts_each_days_other_laycans(client_as, cast, c
     counted = DealFactory(customer=customer, **laycan((2027, 3, 6), (2027, 3, 7)))  # Sat 6, Sun 7
     response = client_as(cast.rep).get(calendar_url(month=MARCH))
     first_week = response.context["weeks"][0]
-    assert [bar.deal for bar in first_week.bars] == [drawn] and counted.pk not in shown(response)
+    assert [bar.deal.pk for bar in first_week.bars] == [drawn.pk] and counted.pk not in shown(response)
     assert first_week.more == [0, 0, 0, 0, 0, 1, 1] and first_week.hidden == 1
     assert (first_week.more_row, first_week.rows) == (3, 4)  # under the one lane, and one row to spare
     html = response.content.decode()
@@ -217,8 +234,8 @@ def test_a_lane_full_for_some_days_takes_a_later_laycan_again(client_as, cast, c
     DealFactory(customer=customer, **laycan((2027, 3, 2), (2027, 3, 3)))  # Tue 2, Wed 3: both lanes taken
     later = DealFactory(customer=customer, **laycan((2027, 3, 4), (2027, 3, 4)))  # Thu 4: the first is free again
     first_week = client_as(cast.rep).get(calendar_url(month=MARCH)).context["weeks"][0]
-    assert [(bar.deal, bar.column, bar.span, bar.lane) for bar in first_week.bars] == [
-        (first, 1, 2, 1), (long, 1, 5, 2), (later, 4, 1, 1)]
+    assert [(bar.deal.pk, bar.column, bar.span, bar.lane) for bar in first_week.bars] == [
+        (first.pk, 1, 2, 1), (long.pk, 1, 5, 2), (later.pk, 4, 1, 1)]
     assert first_week.more == [0, 1, 1, 0, 0, 0, 0] and first_week.hidden == 1
 
 

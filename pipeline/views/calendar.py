@@ -6,9 +6,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from itertools import accumulate
 from operator import itemgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -18,12 +19,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts import access
+from accounts.models import in_reader_language
 from accounts.pages import AuthenticatedRequest, address_pattern
 
 from .. import selectors
 from ..filters import LaycanFilter
 from ..laycan_sources import LaycanEntry, LaycanSource, LaycanWindow, describe, laycan_windows
-from ..models import Deal, Outcome
+from ..models import Outcome
 from ..selectors import laycans_in
 
 if TYPE_CHECKING:
@@ -41,6 +43,20 @@ LANES = 12
 MOST_DEALS_DRAWN = 2000
 
 
+class DrawnDeal(NamedTuple):
+    """What a deal's bar says of it, read as values: a manager's month draws some 60 deals, and made into deals,
+    customers, commodities and ports (four models a row) they took twice as long to read."""
+
+    pk: int
+    laycan_from: date
+    laycan_to: date
+    outcome: str
+    quantity_tonnes: Decimal
+    customer: str  # its short name, else its name (Customer.__str__)
+    commodity: str  # in the reader's language
+    discharge_port: str  # in the reader's language; "" when not set
+
+
 @dataclass
 class Bar:
     """A deal's laycan, or another entry's, within one week of the grid: its first column (1-7), its
@@ -52,7 +68,7 @@ class Bar:
     lane: int = 0
     continues_before: bool = False
     continues_after: bool = False
-    deal: Deal | None = None
+    deal: DrawnDeal | None = None
     entry: LaycanEntry | None = None
     shown: "Shown | None" = None
 
@@ -189,15 +205,15 @@ class _Words:
                 self.laycan_span % {"first": self.day(laycan_from), "last": self.day(laycan_to)})
 
 
-def _deal_shown(deal: "LaycanDeal", words: _Words) -> Shown:
+def _deal_shown(deal: DrawnDeal, words: _Words) -> Shown:
     tonnes = words.tonnes % {"tonnes": floatformat(deal.quantity_tonnes, "0g")}
-    detail = " · ".join([str(deal.commodity), tonnes, *([str(deal.discharge_port)] if deal.discharge_port else [])])
+    detail = " · ".join([deal.commodity, tonnes, *([deal.discharge_port] if deal.discharge_port else [])])
     text = f"{deal.customer} · {detail}"
     tooltip, laycan = words.laycan_words(deal.laycan_from, deal.laycan_to)
     won = deal.outcome == Outcome.WON
     return Shown(url=words.deal_url.format(deal.pk), css="text-bg-success" if won else "text-bg-warning",
                  icon="bi-check-circle-fill" if won else "bi-hourglass-split", text=text, title=f"{text} · {tooltip}",
-                 label=str(deal.customer), kind=words.signed if won else words.negotiation, detail=detail,
+                 label=deal.customer, kind=words.signed if won else words.negotiation, detail=detail,
                  laycan=laycan)
 
 
@@ -212,10 +228,14 @@ def _describe(weeks: list[Week], in_month: "QuerySet[LaycanDeal]") -> None:
     """The drawn bars' deals and entries and their words: a query for the deals and one per source. A bar whose
     deal or entry changed out of the month between the two reads is dropped."""
     bars = [bar for week in weeks for bar in week.bars]
-    deals = in_month.filter(pk__in=[bar.window.pk for bar in bars if bar.window.source is None]).only(
-        "laycan_start", "laycan_end", "outcome", "quantity_tonnes", "customer__name", "customer__short_name",
+    rows = in_month.filter(pk__in=[bar.window.pk for bar in bars if bar.window.source is None]).order_by().values_list(
+        "pk", "laycan_from", "laycan_to", "outcome", "quantity_tonnes", "customer__name", "customer__short_name",
         "commodity__name", "commodity__name_zh", "discharge_port__name", "discharge_port__name_zh")
-    by_pk = {deal.pk: deal for deal in deals}
+    by_pk = {pk: DrawnDeal(pk, laycan_from, laycan_to, outcome, tonnes, short_name or name,
+                           in_reader_language(commodity, commodity_zh),
+                           in_reader_language(port, port_zh) if port else "")
+             for (pk, laycan_from, laycan_to, outcome, tonnes, name, short_name, commodity, commodity_zh, port,
+                  port_zh) in rows}
     entries = describe(bar.window for bar in bars if bar.window.source is not None)
     words = _Words()
     for bar in bars:
