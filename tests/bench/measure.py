@@ -22,6 +22,7 @@ the director and deletes them when done.
 
 import argparse
 import cProfile
+import datetime
 import json
 import os
 import pstats
@@ -664,6 +665,36 @@ def sweep(slowest: int) -> dict:
     return {"routes": len(routes), "opened": len(found), "slowest": found[:slowest]}
 
 
+GAUGE_TEMPLATE = ("{% for row in rows %}<tr><td>{{ row.name|title }}</td><td>{{ row.amount|floatformat:2 }}</td>"
+                  "<td>{% if row.flag %}{{ row.when|date:'Y-m-d' }}{% else %}–{% endif %}</td></tr>{% endfor %}")
+
+
+def django_gauge() -> float:
+    """Milliseconds Django itself takes for a fixed piece of a page's work, without the database or this
+    project's code: building and compiling a query of its content types 300 times and rendering a fixed template
+    of 2,000 rows, best of three. Beside run.py's CPU gauge (a tight loop of additions), which does not tell every
+    host apart: an Intel host reading the same CPU gauge as an AMD one (50 and 51 ms) took about half as long
+    again for most pages (docs/benchmark.md, 2026-12-05 late morning). Work like a page's (objects, dictionaries,
+    strings) may follow the pages more closely; the reports from now on hold both."""
+    from django.contrib.auth.models import Permission
+    from django.template import Context
+    from django.template import Template as PlainTemplate
+
+    rows = [{"name": f"row {number}", "amount": number * 1.25, "flag": number % 2,
+             "when": datetime.date(2026, 1, 1 + number % 28)} for number in range(2000)]
+    template = PlainTemplate(GAUGE_TEMPLATE)
+    best = float("inf")
+    for _attempt in range(3):
+        began = time.perf_counter()
+        for number in range(300):
+            query = (Permission.objects.filter(content_type__app_label=f"app{number}", codename__startswith="view")
+                     .select_related("content_type").order_by("name"))
+            query.query.get_compiler(connection.alias).as_sql()
+        template.render(Context({"rows": rows}))
+        best = min(best, time.perf_counter() - began)
+    return round(best * 1000, 1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("what", choices=["recompute", "queries", "search", "plan", "page", "sweep"])
@@ -685,7 +716,8 @@ def main() -> None:
     elif args.what == "plan":
         result = locust_plan()
     else:
-        result = {"pages": count_queries(), "api": api_queries(), "database": connection.settings_dict["NAME"],
+        result = {"pages": count_queries(), "api": api_queries(), "django_gauge_ms": django_gauge(),
+                  "database": connection.settings_dict["NAME"],
                   "postgres": connection.cursor().connection.server_version
                   if connection.vendor == "postgresql" else None}
     result["rows"] = counts()
