@@ -35,6 +35,10 @@ class DealBadge:
     annotate: Callable[[QuerySet[Deal]], QuerySet[Deal]]
     template: str
     reads: tuple[str, ...] = ()
+    # The outcomes of the deals it can show anything for (every deal's when empty). A deal's page reads its badges
+    # after the deal (`read_deal_badges`), and only these: a contract's state was a sixth of the Python work of an
+    # open deal's own query, for a badge that only a signed contract has.
+    outcomes: tuple[str, ...] = ()
 
 
 _badges: list[DealBadge] = []
@@ -50,6 +54,26 @@ def with_deal_badges(deals: QuerySet[Deal]) -> QuerySet[Deal]:
     for badge in _badges:
         deals = badge.annotate(deals)
     return deals
+
+
+def read_deal_badges(deal: Deal) -> None:
+    """What the badges show for one deal already read (a deal's page): their annotations for it in one query, of
+    the badges its outcome can show (`DealBadge.outcomes`), none when no badge applies; the others' names it
+    reads are None."""
+    showing = [badge for badge in _badges if not badge.outcomes or deal.outcome in badge.outcomes]
+    for badge in _badges:
+        if badge not in showing:
+            for name in badge.reads:
+                setattr(deal, name, None)
+    if not showing:
+        return
+    deals = Deal.objects.filter(pk=deal.pk)  # the deal its page has already read as visible to the user
+    for badge in showing:
+        deals = badge.annotate(deals)
+    names = list(deals.query.annotations)
+    values = deals.values(*names).first() or {}  # gone since it was read: nothing to show
+    for name in names:
+        setattr(deal, name, values.get(name))
 
 
 def deal_badges() -> list[DealBadge]:

@@ -161,6 +161,21 @@ def test_the_board_costs_the_same_queries_however_many_contracts_and_shipments(c
     assert text(second).count("Contract execution: ") == 5
 
 
+def test_a_deal_read_alone_has_its_badges_read_after_it_and_only_the_ones_its_outcome_can_show(cast, coal):
+    """A deal's page reads the deal, then its badges: a signed contract's state in one query more, an open deal's
+    in none (only a signed contract has shipments)."""
+    from pipeline.deal_panels import read_deal_badges
+
+    record(coal, cast.rep, bl_tonnes=D(60000))
+    open_deal = DealFactory(customer=coal.customer, stage="negotiation")
+    with CaptureQueriesContext(connection) as signed_reads:
+        read_deal_badges(coal)
+    with CaptureQueriesContext(connection) as open_reads:
+        read_deal_badges(open_deal)
+    assert (coal.execution_state, len(signed_reads)) == ("sailing", 1)
+    assert (open_deal.execution_state, len(open_reads)) == (None, 0)
+
+
 def test_the_deal_pages_header_shows_the_contracts_state_in_both_languages(client_as, cast, coal):
     record(coal, cast.rep, bl_tonnes=D(60000), outturn_tonnes=D(59640))
     url = reverse("deals:detail", args=[coal.pk])

@@ -264,6 +264,7 @@ def test_the_deal_pages_lc_panel_costs_the_same_queries_however_many_lcs(client_
 
     # The panel's four: the contract's L/Cs, its shipments, the presentations and their discrepancies; and the
     # receivables panel's three (its invoices, figures and shipments); whether the rep may change their own
-    # contract takes no query (access.visible_user_ids); on PostgreSQL, the deal's fetch planned as written.
-    first, second = assert_queries_pinned(21 + planner_settings(), lambda: client.get(url), grow)
+    # contract takes no query (access.visible_user_ids); the contract's state badge, read after the deal; on
+    # PostgreSQL, the deal's fetch planned as written.
+    first, second = assert_queries_pinned(22 + planner_settings(), lambda: client.get(url), grow)
     assert text(second).count("/letters-of-credit/") >= 3

@@ -77,7 +77,8 @@ def _tie_panel(request: AuthenticatedRequest, complaint: Complaint) -> str:
 
 # A signed contract's state, from its shipments, on its card on the board and its page's header.
 contract_state_badge = DealBadge(annotate=selectors.with_execution_state,
-                                 template="execution/_contract_state_badge.html", reads=("execution_state",))
+                                 template="execution/_contract_state_badge.html", reads=("execution_state",),
+                                 outcomes=(Outcome.WON,))
 
 
 def shipment_laycan_windows(user: User, deals: QuerySet[Deal], first: date, last: date,

@@ -30,7 +30,7 @@ from customers import selectors as customer_selectors
 from customers.models import Customer
 
 from .. import deal_exports, selectors, services, transfers
-from ..deal_panels import deal_badge_templates, render_deal_panels, with_deal_badges
+from ..deal_panels import deal_badge_templates, read_deal_badges, render_deal_panels, with_deal_badges
 from ..filters import DealFilter
 from ..forms.deals import (
     AmendmentForm,
@@ -257,8 +257,9 @@ def deal_export(request: AuthenticatedRequest, fmt: str) -> HttpResponse:
 @access.sellers_only
 def deal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     with joins_as_written():  # the deal by its key with its ten related rows (see accounts.sql)
-        deal = access.get_visible_or_404(with_deal_badges(_visible_deals(request)).select_related(
+        deal = access.get_visible_or_404(_visible_deals(request).select_related(
             "credited_to", "co_seller", "split_set_by"), pk=pk)
+    read_deal_badges(deal)
     can_change = selectors.can_change_deal(request.user, deal)
     complaints = customer_selectors.complaints_visible_to(request.user).filter(customer=deal.customer)
     if deal.contract_number:
