@@ -54,6 +54,11 @@ class BilingualName(models.Model):
     def __str__(self) -> str:
         return in_reader_language(self.name, self.name_zh)
 
+    # What __str__ reads, and its rule on those columns' values: a list of choices names each from its values,
+    # without making a model of each (accounts.widgets.render_select).
+    LABEL_COLUMNS = ("name", "name_zh")
+    label_from = staticmethod(in_reader_language)
+
 
 class Department(BilingualName):
     class Meta(BilingualName.Meta):
@@ -111,10 +116,16 @@ class User(AbstractUser):
         indexes = [models.Index(fields=["position"])]
 
     def __str__(self) -> str:
-        return self.full_name or self.username
+        return self.label_from(self.full_name, self.username)
 
-    # What __str__ reads: all a row needs of a person it only names (`person_named`).
+    # What __str__ reads: all a row needs of a person it only names (`person_named`); and its rule on their
+    # values, which a list of choices names the people by (BilingualName.LABEL_COLUMNS).
     NAME_COLUMNS = ("full_name", "username")
+    LABEL_COLUMNS = NAME_COLUMNS
+
+    @staticmethod
+    def label_from(full_name: str, username: str) -> str:
+        return full_name or username
 
     def get_full_name(self) -> str:
         return self.full_name or self.username
