@@ -684,7 +684,8 @@ def report(measured: list[str], loaded: list[str], results: dict, info: dict) ->
         f"Linux {info['kernel']}. Web, database, Redis, Celery and locust all share this machine. CPU gauge "
         f"(a fixed Python loop, best of 3, lower is faster): {info['gauge']:.0f} ms"
         + (f"; Django gauge (compiling a fixed query 300 times and rendering a fixed template of 2,000 rows, "
-           f"no database, best of 3; measure.py `django_gauge`): {info['django_gauge']:.0f} ms"
+           f"no database, best of 3, read before the largest size's pages; measure.py `django_gauge`): "
+           f"{info['django_gauge']:.0f} ms"
            if info.get("django_gauge") is not None else "") + "."),
         "",
         "**Data**: " + "; ".join(
@@ -835,8 +836,10 @@ def main() -> None:
         out.mkdir(parents=True, exist_ok=True)
         results[size] = measure_size(size, chosen, loaded, out)
     info = machine(database_url(measured[0]))
-    # Django's own speed on this host, read in the first size's measuring process (it needs Django set up).
-    info["django_gauge"] = next((results[size]["queries"]["django_gauge_ms"] for size in measured
+    # Django's own speed on this host, read in the measuring process of the largest size measured (the one the
+    # targets judge), just before its pages are timed: the demo's process, minutes earlier, read 239 ms where the
+    # large one read 156 (docs/benchmark.md, 2026-12-05 late morning).
+    info["django_gauge"] = next((results[size]["queries"]["django_gauge_ms"] for size in reversed(measured)
                                  if "queries" in results[size]), None)
     text, missed = report(measured, loaded, results, info)
     report_path = Path(os.environ.get("BENCH_REPORT", ROOT / "docs" / "benchmark.md"))
