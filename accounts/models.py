@@ -128,7 +128,7 @@ class User(AbstractUser):
         return full_name or username
 
     def get_full_name(self) -> str:
-        return self.full_name or self.username
+        return self.label_from(self.full_name, self.username)
 
     def get_short_name(self) -> str:
         return self.get_full_name()

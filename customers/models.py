@@ -128,7 +128,15 @@ class Customer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.short_name or self.name
+        return self.label_from(self.short_name, self.name)
+
+    # What __str__ reads and its rule on their values (accounts.models.BilingualName.LABEL_COLUMNS): rows read as
+    # values and the customer selects name a customer by them.
+    LABEL_COLUMNS = ("short_name", "name")
+
+    @staticmethod
+    def label_from(short_name: str, name: str) -> str:
+        return short_name or name
 
     @property
     def region(self) -> str:

@@ -91,3 +91,19 @@ def test_a_field_that_labels_its_choices_its_own_way_keeps_its_labels():
     field = OwnerFilter(queryset=User.objects.all()).form.fields["by_name"]
     field.label_from_instance = lambda commodity: f"{commodity.name} (by hand)"
     assert "Thermal coal (by hand)" in render_select(field.widget, "by_name", "", {})
+
+
+def test_a_customer_select_names_each_by_its_short_name_else_its_name_from_one_plain_query():
+    from customers.models import Customer
+
+    from .factories import CustomerFactory
+
+    CustomerFactory(name="Rizhao Hongda Steel Co., Ltd.", short_name="Rizhao Hongda")
+    CustomerFactory(name="Tangshan <Iron> & Steel", short_name="")
+    field = forms.ModelChoiceField(queryset=Customer.objects.order_by("name"))
+    expected = field.widget.render("customer", "", {"id": "id_customer"})
+    with CaptureQueriesContext(connection) as queries:
+        built = render_select(field.widget, "customer", "", {"id": "id_customer"})
+    assert _tags(built) == _tags(expected) and len(queries) == 1
+    assert "registration_number" not in queries[0]["sql"]  # the name's columns only, not a customer each
+    assert ">Rizhao Hongda<" in built and ">Tangshan &lt;Iron&gt; &amp; Steel<" in built

@@ -102,7 +102,7 @@ def describe_shipment_laycans(pks: Collection[int]) -> dict[int, LaycanEntry]:
         entries[pk] = LaycanEntry(
             laycan_from=laycan_from, laycan_to=laycan_to, label=vessel or reference,
             reference=reference if vessel else "",
-            detail=f"{short_name or name} · {in_reader_language(commodity, commodity_zh)} · "
+            detail=f"{Customer.label_from(short_name, name)} · {in_reader_language(commodity, commodity_zh)} · "
                    f"{Shipment.state_of(*facts).label}",
             url=detail_url.format(pk))
     return entries

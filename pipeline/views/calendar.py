@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts import access
 from accounts.models import in_reader_language
 from accounts.pages import AuthenticatedRequest, address_pattern
+from customers.models import Customer
 
 from .. import selectors
 from ..filters import LaycanFilter
@@ -52,7 +53,7 @@ class DrawnDeal(NamedTuple):
     laycan_to: date
     outcome: str
     quantity_tonnes: Decimal
-    customer: str  # its short name, else its name (Customer.__str__)
+    customer: str  # as Customer.__str__ names it
     commodity: str  # in the reader's language
     discharge_port: str  # in the reader's language; "" when not set
 
@@ -231,7 +232,7 @@ def _describe(weeks: list[Week], in_month: "QuerySet[LaycanDeal]") -> None:
     rows = in_month.filter(pk__in=[bar.window.pk for bar in bars if bar.window.source is None]).order_by().values_list(
         "pk", "laycan_from", "laycan_to", "outcome", "quantity_tonnes", "customer__name", "customer__short_name",
         "commodity__name", "commodity__name_zh", "discharge_port__name", "discharge_port__name_zh")
-    by_pk = {pk: DrawnDeal(pk, laycan_from, laycan_to, outcome, tonnes, short_name or name,
+    by_pk = {pk: DrawnDeal(pk, laycan_from, laycan_to, outcome, tonnes, Customer.label_from(short_name, name),
                            in_reader_language(commodity, commodity_zh),
                            in_reader_language(port, port_zh) if port else "")
              for (pk, laycan_from, laycan_to, outcome, tonnes, name, short_name, commodity, commodity_zh, port,

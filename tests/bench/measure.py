@@ -44,6 +44,7 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef
 from django.db.models.sql.compiler import SQLAggregateCompiler, SQLCompiler
 from django.template.base import Template
+from django.template.context import Context
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -677,12 +678,10 @@ def django_gauge() -> float:
     again for most pages (docs/benchmark.md, 2026-12-05 late morning). Work like a page's (objects, dictionaries,
     strings) may follow the pages more closely; the reports from now on hold both."""
     from django.contrib.auth.models import Permission
-    from django.template import Context
-    from django.template import Template as PlainTemplate
 
     rows = [{"name": f"row {number}", "amount": number * 1.25, "flag": number % 2,
              "when": datetime.date(2026, 1, 1 + number % 28)} for number in range(2000)]
-    template = PlainTemplate(GAUGE_TEMPLATE)
+    template = Template(GAUGE_TEMPLATE)
     best = float("inf")
     for _attempt in range(3):
         began = time.perf_counter()
