@@ -465,6 +465,14 @@ class Deal(models.Model):
             # signed or near-signing deals by the laycan's last day.
             models.Index(F("owner"), Coalesce("laycan_end", "laycan_start"), name="deal_laycans_by_owner",
                          condition=Q(outcome=Outcome.WON) | Q(outcome=Outcome.OPEN, stage=Stage.NEGOTIATION)),
+            # The signed contracts each person sees as owner or as second seller, from the index alone on PostgreSQL
+            # (the laycan calendar's vessels: execution.selectors.shipment_laycans_in), with what its filters and
+            # the other way of seeing them read.
+            models.Index(fields=["owner"], name="deal_signed_by_owner", condition=Q(outcome=Outcome.WON),
+                         include=["id", "co_seller", "commodity"]),
+            models.Index(fields=["co_seller"], name="deal_signed_by_second_seller",
+                         condition=Q(outcome=Outcome.WON, co_seller__isnull=False),
+                         include=["id", "owner", "commodity"]),
             # The open deals sorted by laycan (the list's sort): by the laycan index alone, the 70,000 older signed
             # and lost deals were skipped first (the director's list 84 ms).
             models.Index(fields=["outcome", "laycan_start", "id"], name="deal_by_outcome_and_laycan"),

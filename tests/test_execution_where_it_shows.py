@@ -14,9 +14,10 @@ from django.utils import timezone, translation
 
 from customers import complaints
 from customers.models import Complaint
+from pipeline import services as pipeline_services
 from pipeline.execution import selectors, services
 from pipeline.execution.models import Shipment
-from pipeline.models import PortRole, QuantityBasis
+from pipeline.models import LostReason, PortRole, QuantityBasis
 from pipeline.views import calendar as calendar_view
 
 from .factories import CustomerFactory, DealFactory, SignedDealFactory
@@ -250,6 +251,35 @@ def test_the_calendars_filters_narrow_the_vessels_like_the_contracts(client_as, 
     # A shipment without a narrowed laycan yet is not on the calendar: the contract's bar stands for it.
     assert {bar.deal.pk for week in client.get(calendar, {"month": MARCH_2026, "owner": cast.rep.pk})
             .context["weeks"] for bar in week.bars if bar.deal} == {coal.pk}
+
+
+@pytest.mark.parametrize("role", [*SEE, *OUTSIDE])
+def test_a_contracts_second_seller_and_their_manager_see_its_vessel_too(client_as, cast, role):
+    """The second way a seller sees a contract, read apart from the owner's (execution.selectors.shipment_laycans_in):
+    the other team's contract the rep co-sells shows its vessel to the rep and the rep's manager, as the contract
+    itself; the other team sees it as the owner's."""
+    co_sold = SignedDealFactory(customer=CustomerFactory(owner=cast.other_rep), co_seller=cast.rep,
+                                co_seller_share=30)
+    record(co_sold, cast.other_rep, vessel_name="Ocean Lily", laycan_start=datetime.date(2026, 3, 6))
+    seen = {"director", "manager", "rep", "other_manager", "other_rep"}
+    assert vessels(client_as(cast.by_role(role)).get(reverse("laycans:calendar"), {"month": MARCH_2026})) == (
+        {f"Ocean Lily — {co_sold.contract_number}/1"} if role in seen else set())
+
+
+def test_a_cancelled_contracts_vessel_leaves_the_calendar_with_the_contract(client_as, cast, coal):
+    """A contract cancelled before its cargo loaded (no B/L) will not load: its nominated vessel is no longer
+    drawn, as the contract's own bar is not (the calendar draws signed contracts and deals in negotiation)."""
+    record(coal, cast.rep, laycan_start=datetime.date(2026, 3, 3), laycan_end=datetime.date(2026, 3, 5))
+    calendar = reverse("laycans:calendar")
+    assert vessels(client_as(cast.manager).get(calendar, {"month": MARCH_2026})) == {
+        f"Pacific Glory — {coal.contract_number}/1"}
+    reason = LostReason.objects.create(name="Buyer withdrew", name_zh="买方撤回")
+    coal.refresh_from_db()
+    pipeline_services.deal_cancel(deal=coal, reason=reason, note="The buyer's import licence was refused",
+                                  by=cast.manager, expected_version=coal.version)
+    response = client_as(cast.manager).get(calendar, {"month": MARCH_2026})
+    assert vessels(response) == set()
+    assert coal.pk not in {bar.deal.pk for week in response.context["weeks"] for bar in week.bars if bar.deal}
 
 
 def test_the_calendar_in_chinese_names_the_vessels(client_as, cast, coal):

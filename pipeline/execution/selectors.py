@@ -533,10 +533,16 @@ def provisional_value(deal: Deal, worth: Valuation, moisture: Decimal | None = N
 def shipment_laycans_in(user: User, deals: QuerySet[Deal], first: date, last: date) -> "QuerySet[ShipmentLaycan]":
     """The shipments of `deals` that the user sees whose narrowed laycan overlaps [first, last], each with
     `laycan_from` and `laycan_to` (a single day when only one date is set), earliest first."""
-    # The user's deals read as the calendar reads them (their people first): as shipments_visible_to's semi-join,
-    # PostgreSQL read all 200,000 deals for a manager's month.
-    seen = deals & pipeline_selectors.deals_visible_to(user, read_first=True)
-    return (with_laycan_window(Shipment.objects.filter(deal__in=seen))
+    # Only signed contracts': a cancelled contract's vessel will not load, and the calendar no longer draws the
+    # contract. The user's contracts read as the calendar reads them (their people first): as shipments_visible_to's
+    # semi-join, PostgreSQL read all 200,000 deals for a manager's month. Each way the user sees a contract (its
+    # owner's, its second seller's) is read from its own index of the signed ones alone ("in the one or in the
+    # other"): as one OR, PostgreSQL read a manager's team's 8,600 deals from the table (6 -> 3 ms).
+    signed = deals.filter(outcome=Outcome.WON)
+    seen = Q()
+    for part in pipeline_selectors.deals_visible_each_way(user, read_first=True):
+        seen |= Q(deal__in=signed & part)
+    return (with_laycan_window(Shipment.objects.filter(seen))
             .filter(laycan_from__lte=last, laycan_to__gte=first)
             .select_related("deal__customer", "deal__commodity")
             .order_by("laycan_from", "laycan_to", "pk"))
