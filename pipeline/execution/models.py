@@ -59,6 +59,12 @@ class Shipment(models.Model):
     eta_load = models.DateField(_("ETA at the load port"), null=True, blank=True, validators=[validate_business_date])
     laycan_start = models.DateField(_("laycan from"), null=True, blank=True, validators=[validate_business_date])
     laycan_end = models.DateField(_("laycan to"), null=True, blank=True, validators=[validate_business_date])
+    # The narrowed laycan as the laycan calendar draws it, a single day when only one date is set: stored, so that
+    # a month's vessels are read from an index alone (execution.selectors.shipment_laycans_in).
+    laycan_from = models.GeneratedField(expression=Coalesce("laycan_start", "laycan_end"),
+                                        output_field=models.DateField(), db_persist=True, verbose_name=_("laycan from"))
+    laycan_to = models.GeneratedField(expression=Coalesce("laycan_end", "laycan_start"),
+                                      output_field=models.DateField(), db_persist=True, verbose_name=_("laycan to"))
     load_arrived_at = models.DateTimeField(_("arrived at the load port"), null=True, blank=True,
                                            validators=[validate_business_date])
     bl_date = models.DateField(_("B/L date"), null=True, blank=True, validators=[validate_business_date])
@@ -87,7 +93,7 @@ class Shipment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
-    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "version", "laycan_from", "laycan_to"])
 
     class Meta:
         ordering = ["deal", "number"]
@@ -98,8 +104,10 @@ class Shipment(models.Model):
                    models.Index(fields=["-created_at", "-id"], name="shipment_newest_first"),
                    # The laycan calendar's vessels of a month: those whose laycan ends in it or after, joined to the
                    # contracts the user sees, instead of probing each of a manager's 8,600 contracts for its
-                   # shipments (11.6 -> 6 ms at the large size).
-                   models.Index(Coalesce("laycan_end", "laycan_start"), name="shipment_laycan_to")]
+                   # shipments (11.6 -> 6 ms at the large size); from the index alone on PostgreSQL, where the
+                   # table's rows were read for each of the month's 15,000 windows in the organisation (4 -> 3 ms).
+                   models.Index(fields=["laycan_to"], include=["laycan_from", "deal", "id"],
+                                name="shipment_laycan_window")]
         constraints = [
             models.UniqueConstraint(fields=["deal", "number"], name="one_shipment_number_per_deal"),
             models.CheckConstraint(condition=Q(laycan_end__gte=F("laycan_start")) | Q(laycan_start__isnull=True)

@@ -5,7 +5,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from django.db.models import (
     Case,
@@ -47,13 +47,6 @@ from . import pricing
 from .laytime import LaytimeStatement as Statement
 from .laytime import LaytimeTerms, laytime_statement
 from .models import Assay, AssayResult, CargoClaim, LaytimeException, LaytimeStatement, Shipment
-
-if TYPE_CHECKING:  # types only: django-stubs is a dev dependency
-    from django_stubs_ext import WithAnnotations
-
-    from pipeline.selectors import LaycanSpan
-
-    ShipmentLaycan = WithAnnotations[Shipment, LaycanSpan]
 
 
 def shipments_visible_to(user: User, customer: Customer | None = None) -> QuerySet[Shipment]:
@@ -530,9 +523,9 @@ def provisional_value(deal: Deal, worth: Valuation, moisture: Decimal | None = N
 # --- Where execution shows on the pages below it ---------------------------------------------------
 
 
-def shipment_laycans_in(user: User, deals: QuerySet[Deal], first: date, last: date) -> "QuerySet[ShipmentLaycan]":
-    """The shipments of `deals` that the user sees whose narrowed laycan overlaps [first, last], each with
-    `laycan_from` and `laycan_to` (a single day when only one date is set), earliest first."""
+def shipment_laycans_in(user: User, deals: QuerySet[Deal], first: date, last: date) -> QuerySet[Shipment]:
+    """The shipments of `deals` that the user sees whose narrowed laycan (`laycan_from`, `laycan_to`) overlaps
+    [first, last], earliest first."""
     # Only signed contracts': a cancelled contract's vessel will not load, and the calendar no longer draws the
     # contract. The user's contracts read as the calendar reads them (their people first): as shipments_visible_to's
     # semi-join, PostgreSQL read all 200,000 deals for a manager's month. Each way the user sees a contract (its
@@ -542,17 +535,9 @@ def shipment_laycans_in(user: User, deals: QuerySet[Deal], first: date, last: da
     seen = Q()
     for part in pipeline_selectors.deals_visible_each_way(user, read_first=True):
         seen |= Q(deal__in=signed & part)
-    return (with_laycan_window(Shipment.objects.filter(seen))
-            .filter(laycan_from__lte=last, laycan_to__gte=first)
+    return (Shipment.objects.filter(seen).filter(laycan_from__lte=last, laycan_to__gte=first)
             .select_related("deal__customer", "deal__commodity")
             .order_by("laycan_from", "laycan_to", "pk"))
-
-
-def with_laycan_window(shipments: QuerySet[Shipment]) -> "QuerySet[ShipmentLaycan]":
-    """Each shipment with `laycan_from` and `laycan_to`: its narrowed laycan, a single day when only one date is
-    set."""
-    return shipments.annotate(laycan_from=Coalesce("laycan_start", "laycan_end"),
-                              laycan_to=Coalesce("laycan_end", "laycan_start"))
 
 
 class CargoOnRecord(NamedTuple):
