@@ -24,7 +24,7 @@ from accounts.sql import first_and_total
 from customers import selectors as customer_selectors
 from customers.models import Complaint
 from pipeline import selectors as pipeline_selectors
-from pipeline.models import STAGE_ORDER, Activity, Deal
+from pipeline.models import STAGE_ORDER, Activity, Deal, Outcome
 from pipeline.receivables import ageing as receivables_ageing
 from pipeline.receivables import money as receivables_money
 from pipeline.receivables.models import Invoice
@@ -236,8 +236,11 @@ def _team_open_items(viewer: User, team: Team, today: date, quarter: dict[str, A
     coaching_actions, coaching_action_count = first_and_total(
         coaching_selectors.open_team_actions(viewer, people), RECENT_ROWS)
     # The team's overdue invoices: those of the contracts its people (and its manager) now own, who chase them.
+    # Each on a signed contract (one is invoiced once signed, and then not cancelled): said, and the people read
+    # first, PostgreSQL reads the team's signed contracts alone from their own index (deal_signed_by_owner) to
+    # count them (3.4 -> 2.5 ms at the large size); guessing the people few, it probed each contract's invoices.
     team_invoices = access.of_team(viewer, team, Invoice.objects.all(), invoices_visible_to).filter(
-        kpis.scoring_team_q(team, "deal__owner"))
+        kpis.scoring_team_q(team, "deal__owner", read_first=True), deal__outcome=Outcome.WON)
     # A list and a count, not first_and_total: with the window, PostgreSQL walks every overdue invoice in due
     # order (it takes the team for two people) instead of starting from the team's contracts (21 → 182 ms).
     overdue_invoices = receivables_ageing.overdue_invoices(team_invoices, today)
