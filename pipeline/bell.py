@@ -11,7 +11,7 @@ one round trip to the cache.
 """
 
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -41,21 +41,38 @@ def _tokens(person_id: int) -> tuple[str, str]:
 
 
 def cached_count(person_id: int, day: date, count: Callable[[], int]) -> int:
+    """The bell's count of one person (`count` counts it when the cache has it not)."""
+    return cached_counts([person_id], day, "n", lambda _missing: {person_id: count()})[person_id]
+
+
+def cached_counts(person_ids: Iterable[int], day: date, kind: str,
+                  count: Callable[[list[int]], Mapping[int, int]]) -> dict[int, int]:
+    """Several people's counts of one `kind` of what their inboxes hold ("n": the bell's; a team's open reminders,
+    each rep's), kept as the bell's and dropped with it by any write to their inbox: read in one round trip to the
+    cache, and those not there counted together (`count`: the missing people's counts, anyone counting none may be
+    left out) and stored."""
+    people = list(dict.fromkeys(person_ids))
     # INBOX_COUNT_CACHE_SECONDS is a safety net only: every write that changes a count replaces its token.
     seconds = settings.INBOX_COUNT_CACHE_SECONDS
-    if seconds <= 0:
-        return count()
-    person_key, key = _person_key(person_id), f"bell:n:{person_id}:{day.isoformat()}"
-    found = cache.get_many([EVERYONE, person_key, key])
-    tokens = (found.get(EVERYONE), found.get(person_key))
-    if None in tokens:
-        tokens = _tokens(person_id)
-    stored = found.get(key)
-    if isinstance(stored, (list, tuple)) and len(stored) == 3 and tuple(stored[:2]) == tokens:
-        return int(stored[2])
-    value = count()
-    cache.set(key, (*tokens, value), seconds)
-    return int(value)
+    if seconds <= 0 or not people:
+        counted_now = count(people) if people else {}
+        return {pk: int(counted_now.get(pk, 0)) for pk in people}
+    keys = {pk: f"bell:{kind}:{pk}:{day.isoformat()}" for pk in people}
+    found = cache.get_many([EVERYONE, *(_person_key(pk) for pk in people), *keys.values()])
+    counts: dict[int, int] = {}
+    tokens: dict[int, tuple[str, str]] = {}
+    for pk in people:
+        pair = (found.get(EVERYONE), found.get(_person_key(pk)))
+        tokens[pk] = pair if None not in pair else _tokens(pk)  # type: ignore[assignment]  # both found
+        stored = found.get(keys[pk])
+        if isinstance(stored, (list, tuple)) and len(stored) == 3 and tuple(stored[:2]) == tokens[pk]:
+            counts[pk] = int(stored[2])
+    missing = [pk for pk in people if pk not in counts]
+    if missing:
+        counted_now = count(missing)
+        counts.update({pk: int(counted_now.get(pk, 0)) for pk in missing})
+        cache.set_many({keys[pk]: (*tokens[pk], counts[pk]) for pk in missing}, seconds)
+    return counts
 
 
 def inbox_changed(person_ids: Iterable[int | None] | None = None) -> None:

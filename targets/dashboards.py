@@ -37,6 +37,7 @@ from accounts import access
 from accounts.models import Department, Team, User
 from customers.models import Complaint, Customer, Tier
 from customers.selectors import ACTIVE, with_overdue
+from pipeline import bell
 from pipeline.models import STAGE_ORDER, Activity, Deal, Reminder
 from pipeline.selectors import latest_open, laycans_in, weighted_pipeline
 
@@ -263,10 +264,16 @@ def visits_per_week(*, activities: QuerySet[Activity], people: list[User], weeks
 
 
 def open_reminder_counts(*, people: list[User], day: date) -> dict[int, int]:
-    """How many reminders each person has open on `day` (the inbox's rule), in one grouped query."""
-    rows = (latest_open(Reminder.objects.filter(recipient__in=people), day)
-            .values("recipient").order_by().annotate(open=Count("*")))  # COUNT(*): from the index alone
-    return {row["recipient"]: row["open"] for row in rows}
+    """How many reminders each person has open on `day` (the inbox's rule): kept in the cache beside their bell's
+    count and dropped with it by any write to their inbox (pipeline.bell), those not there counted in one grouped
+    query (a team's some 2,000 open reminders, each looked up for a later one of its cause: 3 ms at the large
+    size)."""
+    def count(person_ids: list[int]) -> dict[int, int]:
+        rows = (latest_open(Reminder.objects.filter(recipient__in=person_ids), day)
+                .values("recipient").order_by().annotate(open=Count("*")))  # COUNT(*): from the index alone
+        return {row["recipient"]: row["open"] for row in rows}
+
+    return bell.cached_counts([person.pk for person in people], day, "reminders", count)
 
 
 def open_complaints(*, complaints: QuerySet[Complaint]) -> QuerySet[Complaint]:

@@ -14,6 +14,7 @@ from pipeline.context_processors import reminders as reminders_context
 from pipeline.models import Reminder
 from targets.coaching import services as coaching_services
 from targets.coaching.models import CoachingAction, CoachingNote
+from targets.dashboards import open_reminder_counts
 
 from .factories import ActivityFactory, CustomerFactory
 
@@ -153,6 +154,34 @@ def test_coaching_actions_and_acknowledgements_change_the_reps_count(cast, rf, c
     with committed():
         coaching_services.coaching_action_mark(action=action, done=True, by=cast.rep)
     assert bell_of(rf, cast.rep) == 0
+
+
+def test_a_teams_reminder_counts_are_kept_beside_the_bell_and_follow_each_persons_writes(
+        cast, rf, committed, django_assert_num_queries, monkeypatch):
+    """The team dashboard's open reminders per rep (targets.dashboards.open_reminder_counts): counted once for the
+    whole team, then read from the cache in one round trip, and counted again only for whose inbox changed."""
+    late_next_step(cast.rep)
+    late_next_step(cast.rep, days_late=5)
+    with committed():
+        reminders.raise_reminders()
+    assert bell_of(rf, cast.rep) == 2  # the bell's count is kept apart: it is no count of reminders alone
+    people, day = [cast.rep, cast.account_manager], today()
+    with django_assert_num_queries(1):
+        assert open_reminder_counts(people=people, day=day) == {cast.rep.pk: 2, cast.account_manager.pk: 0}
+    backend, calls = caches["default"], []
+    monkeypatch.setattr(backend, "get_many", lambda keys, get_many=backend.get_many: calls.append(keys) or
+                        get_many(keys))
+    with django_assert_num_queries(0):
+        assert open_reminder_counts(people=people, day=day) == {cast.rep.pk: 2, cast.account_manager.pk: 0}
+    assert len(calls) == 1
+    with committed():
+        reminders.reminder_done(reminder=Reminder.objects.filter(recipient=cast.rep).first(), by=cast.rep)
+    with django_assert_num_queries(1):  # the rep's alone: the account manager's inbox did not change
+        assert open_reminder_counts(people=people, day=day) == {cast.rep.pk: 1, cast.account_manager.pk: 0}
+    # A new day counts afresh (a snooze runs out at midnight).
+    with pytest.MonkeyPatch.context() as patch, django_assert_num_queries(1):
+        patch.setattr(timezone, "localdate", lambda *args: day + timedelta(days=1))
+        open_reminder_counts(people=people, day=day + timedelta(days=1))
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
