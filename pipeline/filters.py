@@ -166,3 +166,11 @@ class LaycanFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.filters["owner"].queryset = customer_selectors.owner_choices(user)
 
+    def chosen(self, deals: QuerySet[Deal]) -> QuerySet[Deal]:
+        """`deals` narrowed by the filters alone, as `qs` narrows the user's deals: for a question that narrows to
+        what the user sees in its own way (the calendar's vessels: execution.selectors.shipment_laycans_in)."""
+        if not self.is_bound:
+            return deals
+        self.errors  # noqa: B018 -- validates the form, as `qs` does, before its cleaned data are read
+        return self.filter_queryset(deals)
+

@@ -39,7 +39,8 @@ class LaycanSource:
     entries' keys and dates overlapping the days asked, in a fixed number of queries) and has only the ones it
     draws described (`describe`: key -> entry): a manager's month holds some 500 vessels and draws a few dozen."""
 
-    # (user, the deals the calendar shows, first day, last day) -> (key, laycan from, laycan to) of each entry
+    # (user, the deals the calendar's filters choose, first day, last day) -> (key, laycan from, laycan to) of each
+    # entry of those deals that the user sees: each source narrows to what the user sees in its own way
     windows: Callable[[User, QuerySet[Deal], date, date], Iterable[tuple[int, date, date]]]
     describe: Callable[[Collection[int]], dict[int, LaycanEntry]]
     kind: "StrOrPromise"  # its entries' name in the legend and on each, e.g. "Vessel"

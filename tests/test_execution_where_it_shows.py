@@ -266,6 +266,22 @@ def test_a_contracts_second_seller_and_their_manager_see_its_vessel_too(client_a
         {f"Ocean Lily — {co_sold.contract_number}/1"} if role in seen else set())
 
 
+@pytest.mark.parametrize("role", ["rep", "manager"])
+def test_a_filter_naming_someone_outside_shows_none_of_their_vessels(client_as, cast, coal, role):
+    """The vessels are read for the deals the filters choose and narrowed to what the user sees by their own
+    query: an owner or commodity in the address that the user does not see opens nothing of theirs."""
+    record(coal, cast.rep, laycan_start=datetime.date(2026, 3, 3), laycan_end=datetime.date(2026, 3, 5))
+    outside = SignedDealFactory(customer=CustomerFactory(owner=cast.other_rep))
+    record(outside, cast.other_rep, vessel_name="Ocean Lily", laycan_start=datetime.date(2026, 3, 6))
+    client, calendar = client_as(cast.by_role(role)), reverse("laycans:calendar")
+    assert vessels(client.get(calendar, {"month": MARCH_2026, "owner": cast.other_rep.pk})) == {
+        f"Pacific Glory — {coal.contract_number}/1"}  # not theirs to choose: the filter is left unset
+    assert vessels(client.get(calendar, {"month": MARCH_2026, "commodity": outside.commodity_id})) == (
+        {f"Pacific Glory — {coal.contract_number}/1"} if outside.commodity_id == coal.commodity_id else set())
+    assert vessels(client_as(cast.other_rep).get(calendar, {"month": MARCH_2026, "owner": cast.other_rep.pk})) == {
+        f"Ocean Lily — {outside.contract_number}/1"}
+
+
 def test_a_cancelled_contracts_vessel_leaves_the_calendar_with_the_contract(client_as, cast, coal):
     """A contract cancelled before its cargo loaded (no B/L) will not load: its nominated vessel is no longer
     drawn, as the contract's own bar is not (the calendar draws signed contracts and deals in negotiation)."""
