@@ -92,7 +92,7 @@ def describe_shipment_laycans(pks: Collection[int]) -> dict[int, LaycanEntry]:
     it leads, in one query, read as values (a manager's month describes some 70: made into shipments, contracts,
     customers and commodities, they took twice as long)."""
     detail_url = address_pattern("shipments:detail")
-    rows = Shipment.objects.filter(pk__in=pks).values_list(
+    rows = Shipment.objects.filter(pk__in=pks).order_by().values_list(
         "pk", "laycan_from", "laycan_to", "number", *SHIPMENT_STATE_FIELDS, "deal__contract_number",
         "deal__customer__name", "deal__customer__short_name", "deal__commodity__name", "deal__commodity__name_zh")
     entries = {}

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 from accounts import access
 from accounts.models import in_reader_language
 from accounts.pages import AuthenticatedRequest, address_pattern
+from accounts.templatetags.numbers import floatformat
 from customers.models import Customer
 
 from .. import selectors
