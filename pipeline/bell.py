@@ -27,17 +27,16 @@ def _person_key(person_id: int) -> str:
     return f"bell:v:{person_id}"
 
 
-def _tokens(person_id: int) -> tuple[str, str]:
-    keys = [EVERYONE, _person_key(person_id)]
-    found = cache.get_many(keys)
+def _with_tokens(found: dict[str, Any], keys: list[str]) -> dict[str, Any]:
+    """`found` (what a read of the cache gave) with a token for each of `keys`: a token that was never set (or was
+    evicted) gets a new one, all of them in one read more. An evicted token must not bring back the counts stored
+    under the one before it; one added meanwhile by another request is the one kept."""
     missing = [key for key in keys if key not in found]
-    if missing:
-        # A token that was never set (or was evicted) gets a new one: an evicted token must not bring back
-        # the counts stored under the one before it.
-        for key in missing:
-            cache.add(key, secrets.token_hex(6), None)
-        found |= cache.get_many(missing)
-    return found[EVERYONE], found[_person_key(person_id)]
+    if not missing:
+        return found
+    for key in missing:
+        cache.add(key, secrets.token_hex(6), None)
+    return found | cache.get_many(missing)
 
 
 def cached_count(person_id: int, day: date, count: Callable[[], int]) -> int:
@@ -58,12 +57,11 @@ def cached_counts(person_ids: Iterable[int], day: date, kind: str,
         counted_now = count(people) if people else {}
         return {pk: int(counted_now.get(pk, 0)) for pk in people}
     keys = {pk: f"bell:{kind}:{pk}:{day.isoformat()}" for pk in people}
-    found = cache.get_many([EVERYONE, *(_person_key(pk) for pk in people), *keys.values()])
+    token_keys = [EVERYONE, *(_person_key(pk) for pk in people)]
+    found = _with_tokens(cache.get_many([*token_keys, *keys.values()]), token_keys)
     counts: dict[int, int] = {}
-    tokens: dict[int, tuple[str, str]] = {}
+    tokens = {pk: (found[EVERYONE], found[_person_key(pk)]) for pk in people}
     for pk in people:
-        pair = (found.get(EVERYONE), found.get(_person_key(pk)))
-        tokens[pk] = pair if None not in pair else _tokens(pk)  # type: ignore[assignment]  # both found
         stored = found.get(keys[pk])
         if isinstance(stored, (list, tuple)) and len(stored) == 3 and tuple(stored[:2]) == tokens[pk]:
             counts[pk] = int(stored[2])

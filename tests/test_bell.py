@@ -184,6 +184,20 @@ def test_a_teams_reminder_counts_are_kept_beside_the_bell_and_follow_each_person
         open_reminder_counts(people=people, day=day + timedelta(days=1))
 
 
+def test_a_teams_first_count_mints_its_peoples_tokens_in_one_read_more(cast, monkeypatch):
+    """A cache with no token yet (a new cache, or tokens evicted): each person's token and everyone's are added,
+    then read once for them all, not person by person."""
+    cache.clear()
+    backend, reads = caches["default"], []
+    monkeypatch.setattr(backend, "get_many", lambda keys, get_many=backend.get_many: reads.append(keys) or
+                        get_many(keys))
+    people = [cast.rep, cast.account_manager, cast.manager]
+    assert open_reminder_counts(people=people, day=today()) == {person.pk: 0 for person in people}
+    assert len(reads) == 2  # the counts and tokens; then the tokens just added
+    assert open_reminder_counts(people=people, day=today()) == {person.pk: 0 for person in people}
+    assert len(reads) == 3  # from then on, one read
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_bell_on_the_page_follows_a_reminder_marked_done(cast, client_as):
     late_next_step(cast.rep)
