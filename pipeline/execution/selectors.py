@@ -536,7 +536,6 @@ def shipment_laycans_in(user: User, deals: QuerySet[Deal], first: date, last: da
     for part in pipeline_selectors.deals_visible_each_way(user, read_first=True):
         seen |= Q(deal__in=signed & part)
     return (Shipment.objects.filter(seen).filter(laycan_from__lte=last, laycan_to__gte=first)
-            .select_related("deal__customer", "deal__commodity")
             .order_by("laycan_from", "laycan_to", "pk"))
 
 
