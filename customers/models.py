@@ -117,7 +117,9 @@ class Customer(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["owner", "name"]),
+            # A person's customers by name; and, carrying the key and short name, their customers joined to their
+            # records from the index alone (a team's open complaints read 800 customers' rows for 100 complaints).
+            models.Index(fields=["owner", "name"], include=["id", "short_name"], name="customer_by_owner"),
             models.Index(fields=["name"]),  # the list's default order, for those who see every customer
             # The director's tier mix (customers not lost) from the index alone.
             models.Index(fields=["tier"], include=["status"], name="customer_tier_with_status"),
@@ -316,6 +318,9 @@ class Complaint(models.Model):
         indexes = [
             models.Index(fields=["status", "resolve_by"]),
             models.Index(fields=["customer", "received_at"]),
+            # A team's complaints still being worked on: its customers' few open ones, not every complaint of theirs.
+            models.Index(fields=["customer"], condition=Q(status__in=["open", "investigating"]),
+                         name="complaint_active_by_customer"),
             # The complaint list's order, for those who see every complaint (customer service, the director).
             models.Index(fields=["-received_at", "-id"], name="complaint_newest_first"),
         ]

@@ -106,8 +106,19 @@ def scoring_team_q(team: Team, person: str = "owner", *, read_first: bool = Fals
     join to the person made it read every open invoice or complaint (a team's overdue count: 16 ms, now 4).
     With `read_first`, the people are read first as an array (accounts.sql.InFirstRead), for a question whose
     plan a guess of how many they are would mislead."""
-    members = User.objects.annotate(scoring_team=scoring_team()).filter(scoring_team=team.pk).values("pk")
+    members = User.objects.filter(_counts_for(team)).order_by().values("pk")
     return Q(InFirstRead(person, members)) if read_first else Q(**{f"{person}__in": members})
+
+
+def _counts_for(team: Team) -> Q:
+    """`scoring_team` equal to `team`, as a filter on people: its members, and its manager when in no team and
+    this is the first team they manage. The people are found by their indexes, where the rule on each person
+    read all of them and looked up each one's teams (0.45 ms a query, three on a team's open items)."""
+    members = Q(team=team.pk)
+    if team.manager_id is None:
+        return members
+    earlier = Team.objects.filter(manager=team.manager_id, pk__lt=team.pk)
+    return members | Q(Q(team__isnull=True, pk=team.manager_id), ~Exists(earlier))
 
 
 def _of_people(queryset: QuerySet[Any], person: str, people: list[int] | None) -> QuerySet[Any]:

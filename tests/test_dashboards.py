@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -16,7 +17,7 @@ from django.utils.formats import date_format
 from accounts.models import Position
 from accounts.sql import first_and_total
 from customers.models import Complaint, Customer
-from pipeline.models import STAGE_ORDER, Outcome, Reminder, Stage, StageMove
+from pipeline.models import STAGE_ORDER, Deal, Outcome, Reminder, Stage, StageMove
 from pipeline.selectors import deals_visible_to, open_reminders
 from targets import dashboards, periods
 from targets.coaching.models import CoachingNote
@@ -611,3 +612,43 @@ def test_a_persons_overdue_next_steps_are_read_by_their_own_index(cast):
     assert "activity_open_steps_by_owner" in index_names("pipeline_activity")
     plan = plan_of(overdue.all()[:10])
     assert plan == "" or "activity_open_steps_by_owner" in plan, plan
+
+
+def test_a_teams_open_complaints_are_read_by_the_index_of_the_open_ones(cast):
+    """The team's open items list its customers' complaints still being worked on: each customer's open ones from
+    their own small index (`complaint_active_by_customer`), the customers' names from their owner's index
+    (`customer_by_owner`), where every complaint of 800 customers was read for 100 open ones at the large size.
+    Held on what the query reads: the index's condition is the dashboards' open statuses, and the customer's
+    columns the list shows are in the owner's index."""
+    from customers.selectors import ACTIVE
+
+    customer = CustomerFactory(owner=cast.rep)
+    worked_on = [ComplaintFactory(customer=customer, status=status) for status in ACTIVE]
+    ComplaintFactory(customer=customer, status=Complaint.Status.CLOSED)
+    team = cast.rep.team
+    from targets.views.dashboards import COMPLAINT_ROW
+
+    listed = dashboards.open_complaints(
+        complaints=Complaint.objects.filter(scoring_team_q(team, "customer__owner"))).only(*COMPLAINT_ROW)
+    assert set(listed) == set(worked_on)
+    active = next(index for index in Complaint._meta.indexes if index.name == "complaint_active_by_customer")
+    assert active.fields == ["customer"] and active.condition == Q(status__in=[str(status) for status in ACTIVE])
+    by_owner = next(index for index in Customer._meta.indexes if index.name == "customer_by_owner")
+    sql = str(listed.query)
+    shown = set(re.findall(r'"customers_customer"\."(\w+)"', sql.split(" FROM ")[0]))
+    assert shown and shown <= {*by_owner.fields, *by_owner.include, "owner_id"}, shown
+    assert {"complaint_active_by_customer"} <= index_names("customers_complaint")
+    assert {"customer_by_owner"} <= index_names("customers_customer")
+
+
+def test_a_teams_people_are_found_by_their_team_and_its_manager_not_person_by_person(cast):
+    """A team's records are those of its people as the scorecards count them (test_manager_scorecards holds the
+    rule): its members, and its manager when in no team and this is the first team they manage. They are found
+    by the people's indexes (their team, the manager's key), not by working out each person's team, which read
+    every person and looked up the teams each one manages, three times on a team's open items."""
+    team = cast.rep.team
+    sql = str(Deal.objects.filter(scoring_team_q(team)).query)
+    assert "COALESCE" not in sql and f'"team_id" = {team.pk}' in sql and f'"id" = {cast.manager.pk}' in sql, sql
+    theirs = {DealFactory(owner=cast.rep).pk, DealFactory(owner=cast.manager).pk}
+    DealFactory(owner=cast.other_rep)
+    assert set(Deal.objects.filter(scoring_team_q(team)).values_list("pk", flat=True)) == theirs
