@@ -19,6 +19,7 @@ from accounts import access
 from accounts.models import in_reader_language
 from accounts.pages import AuthenticatedRequest
 from accounts.services import RuleError
+from accounts.sql import joins_as_written
 from customers import selectors as customer_selectors
 from pipeline import selectors as pipeline_selectors
 from pipeline.execution.selectors import shipments_visible_to
@@ -105,7 +106,12 @@ def _invoice_page(request: AuthenticatedRequest, invoice: Invoice, form: Correct
 
 @access.sellers_only
 def invoice_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    return _invoice_page(request, access.get_visible_or_404(_invoices(request), pk=pk))
+    # The invoice by its key with its contract, customer, commodity, shipment, notes' invoice, complaint and issuer
+    # joined in the order written (accounts.sql): PostgreSQL weighed the orders of the seven joins for 8 ms to run
+    # the query in 1.
+    with joins_as_written():
+        invoice = access.get_visible_or_404(_invoices(request), pk=pk)
+    return _invoice_page(request, invoice)
 
 
 @access.sellers_only
