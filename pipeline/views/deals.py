@@ -114,8 +114,11 @@ def _board_deals(request: AuthenticatedRequest, owner: int | None) -> QuerySet[D
 
 def _cards(ids: list[int]) -> list[Deal]:
     """The cards of these deals, newest first. Read by their keys alone, the keys having come from the deals the user
-    sees: the access rules again cost building and planning more than running the query."""
-    return list(with_deal_badges(_summaries(Deal.objects.filter(pk__in=ids))).order_by(*CARD_ORDER))
+    sees: the access rules again cost building and planning more than running the query. Their related rows joined
+    in the order written (accounts.sql): PostgreSQL weighed the join orders of a board's 48 cards longer than it
+    read them (a manager's board: 3.8 -> 3.0 ms; a column's next cards 3.0 -> 1.6)."""
+    with joins_as_written():
+        return list(with_deal_badges(_summaries(Deal.objects.filter(pk__in=ids))).order_by(*CARD_ORDER))
 
 
 def column_after(deal: Deal) -> str:
