@@ -31,6 +31,9 @@ def register_inbox_count(count: InboxCount) -> None:
 
 
 def render_inbox_panels(request: AuthenticatedRequest) -> list[str]:
+    """The registered panels' parts of the request user's inbox. A panel shows something exactly when its count adds
+    rows to the bell: a caller that knows the counts add none (the bell's count is the open reminders alone) asks
+    for no panel at all."""
     return [html for panel in _panels if (html := panel(request))]
 
 

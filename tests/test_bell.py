@@ -211,3 +211,15 @@ def test_the_bell_on_the_page_follows_a_reminder_marked_done(cast, client_as):
     assert 'id="reminder-count"' in badge() and ">2</span>" in badge()
     client.post(reverse("reminders:done", args=[Reminder.objects.filter(recipient=cast.rep).first().pk]))
     assert ">1</span>" in badge()
+
+
+def test_the_inbox_shows_coaching_written_after_its_count_was_cached(cast, client_as, committed):
+    """The inbox reads the coaching's lists only when the bell counts something besides the reminders: a note
+    written after the rep's count was cached (nothing waiting) drops it, and the next page shows the note."""
+    client = client_as(cast.rep)
+    assert "Read and acknowledge" not in client.get(reverse("reminders:inbox")).text  # counted, cached: nothing
+    with committed():
+        note = CoachingNote.objects.create(rep=cast.rep, coach=cast.manager, held_on=timezone.localdate(),
+                                           went_well="Clear offer", to_improve="Ask for the decision maker earlier")
+    html = client.get(reverse("reminders:inbox")).text
+    assert "Read and acknowledge" in html and reverse("coaching:detail", args=[note.pk]) in html

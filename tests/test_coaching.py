@@ -333,6 +333,27 @@ def test_open_actions_and_notes_to_acknowledge_are_in_the_reps_inbox(client_as, 
     assert "Call the plant" not in client_as(cast.manager).get(reverse("reminders:inbox")).text
 
 
+def test_the_inbox_asks_the_coaching_nothing_while_the_bell_counts_none_and_shows_it_once_it_does(client_as, cast):
+    """The bell counts the open reminders and the coaching waiting: while it counts only reminders, the inbox does
+    not read the coaching's lists (two queries a page for every rep with none); once something waits, the next
+    page shows it. (The bell's count is read on every page here; tests/test_bell.py holds the cached one.)"""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_as(cast.rep)
+    with CaptureQueriesContext(connection) as ran:
+        html = client.get(reverse("reminders:inbox")).text
+    assert "Read and acknowledge" not in html
+    # The bell's count unites the reminders with the coaching waiting; no list of the coaching is read.
+    assert not [query for query in ran.captured_queries if query["sql"].startswith('SELECT "coaching_')], ran
+    note = note_for(cast.rep, cast.manager, actions=[("Call the plant", today())], acknowledged=True)
+    unread = note_for(cast.rep, cast.manager)
+    html = client.get(reverse("reminders:inbox")).text
+    assert "Call the plant" in html and reverse("coaching:action_mark", args=[note.actions.get().pk]) in html
+    assert reverse("coaching:detail", args=[unread.pk]) in html and "Read and acknowledge" in html
+    assert bell_count(client) == 2
+
+
 def test_ticking_an_action_from_the_inbox_returns_there(client_as, cast):
     note = note_for(cast.rep, cast.manager, actions=[("Call the plant", today())], acknowledged=True)
     response = client_as(cast.rep).post(reverse("coaching:action_mark", args=[note.actions.get().pk]),
