@@ -1,22 +1,10 @@
 """What every page's navigation bar shows of the follow-up reminders: how many are open."""
 
-from datetime import date
-
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from accounts.models import User
-
-from .bell import cached_count
-from .inbox_panels import inbox_count
-from .selectors import open_reminders
-
-
-def bell_count(user: User, day: date) -> int:
-    """The bell's count: the person's open reminders and what other apps add to the inbox (pipeline.inbox_panels),
-    from the cache (pipeline.bell) or in one COUNT query, the reminders and the rest united."""
-    return cached_count(user.pk, day, lambda: inbox_count(open_reminders(user, day), user, day))
+from .inbox_panels import bell_count
 
 
 def reminders(request: HttpRequest) -> dict[str, SimpleLazyObject]:

@@ -11,6 +11,9 @@ from django.db.models import QuerySet
 from accounts.models import User
 from accounts.pages import AuthenticatedRequest
 
+from .bell import cached_count
+from .selectors import open_reminders
+
 # (request) -> rendered HTML, or "" to show nothing
 InboxPanel = Callable[[AuthenticatedRequest], str]
 # (user, day) -> querysets of one integer column each (values_list("pk")), united with UNION ALL
@@ -30,11 +33,20 @@ def register_inbox_count(count: InboxCount) -> None:
         _counts.append(count)
 
 
-def render_inbox_panels(request: AuthenticatedRequest) -> list[str]:
-    """The registered panels' parts of the request user's inbox. A panel shows something exactly when its count adds
-    rows to the bell: a caller that knows the counts add none (the bell's count is the open reminders alone) asks
-    for no panel at all."""
+def render_inbox_panels(request: AuthenticatedRequest, *, reminders: int, waiting: int) -> list[str]:
+    """The registered panels' parts of the request user's inbox, given how many `reminders` it lists and the bell's
+    count (`waiting`, `bell_count`). A panel shows something exactly when its count adds rows to the bell: when the
+    bell counts the reminders alone, none is asked (a rep with no coaching waiting: two queries whose building and
+    planning took 4 ms of the inbox)."""
+    if waiting <= reminders:
+        return []
     return [html for panel in _panels if (html := panel(request))]
+
+
+def bell_count(user: User, day: date) -> int:
+    """The bell's count: the person's open reminders and what the registered counts add, from the cache
+    (pipeline.bell) or in one COUNT query (`inbox_count`)."""
+    return cached_count(user.pk, day, lambda: inbox_count(open_reminders(user, day), user, day))
 
 
 def inbox_count(reminders: QuerySet[Any], user: User, day: date) -> int:

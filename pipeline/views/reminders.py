@@ -24,8 +24,7 @@ from accounts.services import RuleError
 from accounts.sql import joins_as_written
 
 from .. import reminders, selectors
-from ..context_processors import bell_count
-from ..inbox_panels import render_inbox_panels
+from ..inbox_panels import bell_count, render_inbox_panels
 from ..models import Reminder
 from ..templatetags.reminder_rows import ROW_COLUMNS
 
@@ -74,12 +73,9 @@ def inbox(request: AuthenticatedRequest) -> HttpResponse:
     with joins_as_written():
         page.object_list = list(selectors.with_subjects(Reminder.objects.filter(pk__in=keys)).order_by(*INBOX_ORDER)
                                 .only(*ROW_COLUMNS))
-    # The bell counts the open reminders and what the other apps' panels list: when it counts the reminders alone,
-    # the panels have nothing to show and are not asked (a rep with no coaching waiting: two queries whose
-    # building and planning took 4 ms of the page). The bell's count is read from the cache as the navigation bar
-    # reads it, and handed to it.
+    # The bell's count, read as the navigation bar reads it and handed to it, tells whether the panels have anything.
     waiting = bell_count(request.user, timezone.localdate())
-    panels = render_inbox_panels(request) if waiting > page.paginator.count else []
+    panels = render_inbox_panels(request, reminders=page.paginator.count, waiting=waiting)
     return render(request, "pipeline/reminder_inbox.html",
                   _row_context(request, page.object_list) | {"page": page, "panels": panels,
                                                              "reminder_count": waiting})
