@@ -98,19 +98,24 @@ def deal_save(*, deal: Deal, by: User, expected_version: int | None = None) -> D
     return deal
 
 
-# What may keep a signed contract from being moved back out of follow-up (its shipments, say): each
-# returns the reason it may not, or None. Registered by the apps built on the pipeline.
-_signing_guards: list[Callable[[Deal], str | None]] = []
+class Guards:
+    """What may hold a write on a contract, registered by the apps built on the pipeline (which it does not
+    import): each guard is given the contract and returns the reason the write may not be made, or None."""
+
+    def __init__(self) -> None:
+        self._guards: list[Callable[[Deal], str | None]] = []
+
+    def register(self, guard: Callable[[Deal], str | None]) -> None:
+        if guard not in self._guards:
+            self._guards.append(guard)
+
+    def refusal(self, deal: Deal) -> str | None:
+        """The first guard's reason, or None if the write may be made."""
+        return next((refusal for guard in self._guards if (refusal := guard(deal))), None)
 
 
-def register_signing_guard(guard: Callable[[Deal], str | None]) -> None:
-    if guard not in _signing_guards:
-        _signing_guards.append(guard)
-
-
-def signing_hold(deal: Deal) -> str | None:
-    """Why a signed contract may not be moved back out of follow-up, or None if it may."""
-    return next((refusal for guard in _signing_guards if (refusal := guard(deal))), None)
+# What may keep a signed contract from being moved back out of follow-up (its shipments, say).
+signing_guards = Guards()
 
 
 @transaction.atomic
@@ -128,7 +133,7 @@ def deal_move(*, deal: Deal, to_stage: str, by: User, expected_version: int, rea
         raise RuleError(_("Say why the deal moves back."))
     from_stage, from_outcome = deal.stage, deal.outcome
     if deal.outcome == Outcome.WON:
-        if refusal := signing_hold(deal):
+        if refusal := signing_guards.refusal(deal):
             raise RuleError(refusal)
         # Moved back out of follow-up: the signing no longer stands.
         figures_changed(days=[deal.signed_on], people=counted_for(deal))
@@ -236,19 +241,8 @@ def deal_split_set(*, deal: Deal, co_seller: User | None, share: Decimal, by: Us
     return current
 
 
-# What may keep a signed contract from being cancelled (cargo loaded, invoices issued): each returns
-# the reason it may not, or None. Registered by the apps built on the pipeline, like the signing guards.
-_cancel_guards: list[Callable[[Deal], str | None]] = []
-
-
-def register_cancel_guard(guard: Callable[[Deal], str | None]) -> None:
-    if guard not in _cancel_guards:
-        _cancel_guards.append(guard)
-
-
-def cancel_hold(deal: Deal) -> str | None:
-    """Why a signed contract may not be cancelled, or None if it may."""
-    return next((refusal for guard in _cancel_guards if (refusal := guard(deal))), None)
+# What may keep a signed contract from being cancelled (cargo loaded, invoices issued).
+cancel_guards = Guards()
 
 
 @transaction.atomic
@@ -263,7 +257,7 @@ def deal_cancel(*, deal: Deal, reason: LostReason, note: str, by: User, expected
         raise RuleError(_("Only a manager of the contract's owner or a director cancels it."))
     if not note.strip():
         raise RuleError(_("Say why the contract is cancelled."))
-    if refusal := cancel_hold(current):
+    if refusal := cancel_guards.refusal(current):
         raise RuleError(refusal)
     current.outcome, current.lost_reason = Outcome.LOST, reason
     current._change_reason = "cancelled"
@@ -297,6 +291,12 @@ def changed_terms(current: Deal, proposed: Deal) -> dict[str, dict[str, str | in
     return changes
 
 
+# What may keep a contract's new terms from taking effect (a recorded shipment's laycan outside the new one):
+# given the contract with its new terms, unsaved; asked when the amendment is requested and again when it is
+# approved, so that shipments recorded in between count.
+amendment_guards = Guards()
+
+
 @transaction.atomic
 def amendment_request(*, deal: Deal, proposed: Deal, reason: str, by: User, expected_version: int) -> Amendment:
     """Ask for new terms on a signed contract. Nothing changes on the contract until it is approved;
@@ -314,6 +314,8 @@ def amendment_request(*, deal: Deal, proposed: Deal, reason: str, by: User, expe
         raise RuleError(_("Change at least one term: the amendment is the same as the signed contract."))
     if Amendment.objects.filter(deal=current, status=Amendment.Status.PENDING).exists():
         raise RuleError(_("This contract already has an amendment awaiting approval."))
+    if refusal := amendment_guards.refusal(proposed):
+        raise RuleError(refusal)
     amendment = Amendment.objects.create(deal=current, changes=changes, reason=reason.strip(), requested_by=by)
     for person in access.approvers_of(User.objects.get(pk=current.owner_id), requested_by=by):
         notify(recipient=person, kind=Reminder.Kind.AMENDMENT, cause=f"amendment:{amendment.pk}", deal_id=current.pk,
@@ -352,6 +354,8 @@ def amendment_approve(*, amendment: Amendment, by: User, note: str = "") -> Deal
         field = Deal.own_field(name)
         setattr(deal, field.attname, field.to_python(change["new"]) if change["new"] is not None
                 else ("" if field.empty_strings_allowed and not field.null else None))
+    if refusal := amendment_guards.refusal(deal):
+        raise RuleError(refusal)
     deal.amended_at = timezone.now()
     _price_in_base(deal)
     deal._change_reason = "amended"

@@ -108,7 +108,7 @@ def test_a_new_exchange_rate_does_not_reprice_a_cancelled_contract(cast, deal, r
 
 def test_loaded_cargo_keeps_the_contract_from_being_cancelled(cast, deal, reason):
     ShipmentFactory(deal=deal)  # nominated, nothing loaded yet: it may still be cancelled
-    assert services.cancel_hold(deal) is None
+    assert services.cancel_guards.refusal(deal) is None
     ShipmentFactory(deal=deal, bl_date=datetime.date(2026, 11, 20), bl_tonnes=Decimal(30000))
     with pytest.raises(RuleError, match="Cargo has been loaded under this contract"):
         cancel(deal, cast.director, reason)

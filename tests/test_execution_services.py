@@ -7,13 +7,16 @@ from decimal import Decimal as D
 
 import pytest
 from django.apps import apps as django_apps
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.services import RuleError
 from customers.models import Complaint
+from pipeline import services as deal_services
 from pipeline.execution import selectors, services
 from pipeline.execution.models import Assay, AssayResult, CargoClaim, LaytimeException, Shipment
-from pipeline.models import PortRole, QuantityBasis, SpecParameter
+from pipeline.forms.deals import AmendmentForm
+from pipeline.models import Amendment, Deal, PortRole, QuantityBasis, SpecParameter
 
 from .factories import SignedDealFactory
 from .factories.execution import coal_nar_5500, iron_ore_fe_62
@@ -99,6 +102,75 @@ def test_the_narrowed_laycan_lies_within_the_contracts(cast, coal):
         record(coal, cast.rep, laycan_start=datetime.date(2026, 2, 28), laycan_end=datetime.date(2026, 3, 5))
     assert record(coal, cast.rep, laycan_start=datetime.date(2026, 3, 3),
                   laycan_end=datetime.date(2026, 3, 6)).laycan_end == datetime.date(2026, 3, 6)
+
+
+def test_a_laycan_with_one_date_is_that_day_and_an_open_contract_laycan_bounds_one_end():
+    march = lambda day: datetime.date(2026, 3, day)  # noqa: E731
+    assert not services.laycan_outside(march(3), march(6), march(1), march(10))
+    assert not services.laycan_outside(march(1), march(10), march(1), march(10))  # the whole laycan
+    assert services.laycan_outside(march(2), march(11), march(1), march(10))
+    assert services.laycan_outside(march(12), None, march(1), march(10))  # 12 March alone ends after the 10th
+    assert services.laycan_outside(None, march(1), march(2), march(10))  # 1 March alone begins before the 2nd
+    assert not services.laycan_outside(march(25), None, march(20), None)  # no end agreed: only the start bounds
+    assert not services.laycan_outside(None, None, march(1), march(10))  # not narrowed yet
+
+
+def test_a_narrowed_laycan_of_one_date_after_the_contracts_is_refused(cast, coal):
+    with pytest.raises(RuleError, match="within the contract's"):
+        record(coal, cast.rep, laycan_start=datetime.date(2026, 3, 12))
+
+
+def amend(deal, by, **terms):
+    proposed = Deal.objects.get(pk=deal.pk)
+    for name, value in terms.items():
+        setattr(proposed, name, value)
+    return deal_services.amendment_request(deal=deal, proposed=proposed, reason="Buyer's vessel is late", by=by,
+                                           expected_version=deal.version)
+
+
+def test_an_amendment_cannot_leave_a_recorded_shipments_laycan_outside_the_contracts(cast, coal):
+    record(coal, cast.rep, laycan_start=datetime.date(2026, 3, 3), laycan_end=datetime.date(2026, 3, 6))
+    coal.refresh_from_db()
+    with pytest.raises(RuleError, match="Shipment 1's laycan, .* lies outside the new contract laycan"):
+        amend(coal, cast.rep, laycan_start=datetime.date(2026, 3, 5), laycan_end=datetime.date(2026, 3, 15))
+    assert not Amendment.objects.exists()
+    amend(coal, cast.rep, laycan_start=datetime.date(2026, 3, 3), laycan_end=datetime.date(2026, 3, 15))
+    assert Amendment.objects.get().changes["laycan_end"] == {"old": "2026-03-10", "new": "2026-03-15"}
+
+
+def test_a_shipment_recorded_while_the_amendment_waits_holds_its_approval(cast, coal):
+    amendment = amend(coal, cast.rep, laycan_start=datetime.date(2026, 3, 5), laycan_end=datetime.date(2026, 3, 15))
+    record(coal, cast.rep, laycan_start=datetime.date(2026, 3, 1), laycan_end=datetime.date(2026, 3, 4))
+    with pytest.raises(RuleError, match="change the shipment's laycan first"):
+        deal_services.amendment_approve(amendment=amendment, by=cast.manager)
+    coal.refresh_from_db()
+    amendment.refresh_from_db()
+    assert (coal.laycan_start, coal.amended_at, amendment.status) == (datetime.date(2026, 3, 1), None,
+                                                                      Amendment.Status.PENDING)
+
+
+def test_an_amendment_cannot_leave_fewer_liftings_than_shipments_recorded(cast, coal):
+    coal.liftings = 2
+    coal.save()
+    record(coal, cast.rep)
+    record(coal, cast.rep)
+    coal.refresh_from_db()
+    with pytest.raises(RuleError, match="2 shipments recorded: it cannot be amended to fewer liftings"):
+        amend(coal, cast.rep, liftings=1)
+    assert amend(coal, cast.rep, liftings=3).changes == {"liftings": {"old": 2, "new": 3}}
+
+
+def test_the_amendment_form_says_which_shipment_holds_it_in_the_users_language(client_as, cast, coal):
+    record(coal, cast.rep, laycan_start=datetime.date(2026, 3, 3), laycan_end=datetime.date(2026, 3, 6))
+    cast.rep.language = "zh-hans"
+    cast.rep.save()
+    coal.refresh_from_db()
+    form = AmendmentForm(instance=coal)
+    data = {name: form[name].value() or "" for name in form.fields} | {
+        "laycan_start": "2026-03-05", "laycan_end": "2026-03-15", "reason": "买方船期推迟", "version": coal.version}
+    page = client_as(cast.rep).post(reverse("deals:amend", args=[coal.pk]), data).content.decode()
+    assert "第 1 批装运的受载期" in page and "change the shipment" not in page
+    assert not Amendment.objects.exists()
 
 
 def test_an_outturn_needs_its_bl_first(cast, coal):

@@ -16,7 +16,7 @@ class ExecutionConfig(AppConfig):
         from pipeline.deal_panels import register_deal_badge, register_deal_panel
         from pipeline.laycan_sources import register_laycan_source
         from pipeline.reminders import register_causes
-        from pipeline.services import register_cancel_guard, register_signing_guard
+        from pipeline.services import amendment_guards, cancel_guards, signing_guards
 
         from .panels import (
             complaint_cargo_panel,
@@ -26,7 +26,11 @@ class ExecutionConfig(AppConfig):
             shipment_laycans,
         )
         from .reminders import execution_causes
-        from .services import loaded_cargo_holds_the_cancel, shipments_hold_the_signing
+        from .services import (
+            loaded_cargo_holds_the_cancel,
+            recorded_shipments_hold_the_amendment,
+            shipments_hold_the_signing,
+        )
 
         register_deal_panel(deal_execution_panel)
         register_deal_badge(contract_state_badge)
@@ -34,5 +38,6 @@ class ExecutionConfig(AppConfig):
         register_complaint_panel(complaint_cargo_panel)
         register_panel(customer_claims_panel, SERVICE)
         register_causes(execution_causes)
-        register_signing_guard(shipments_hold_the_signing)
-        register_cancel_guard(loaded_cargo_holds_the_cancel)
+        signing_guards.register(shipments_hold_the_signing)
+        cancel_guards.register(loaded_cargo_holds_the_cancel)
+        amendment_guards.register(recorded_shipments_hold_the_amendment)

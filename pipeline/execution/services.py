@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Max, QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts import access
@@ -56,13 +56,38 @@ def _locked(shipment: Shipment, expected_version: int | None) -> Shipment:
     return current
 
 
+def laycan_outside(start: date | None, end: date | None, contract_start: date | None,
+                   contract_end: date | None) -> bool:
+    """Whether a shipment's narrowed laycan leaves the contract's. A laycan with one date set is that day (as the
+    calendar draws it); a contract laycan open at one end bounds only the other."""
+    first, last = start or end, end or start
+    return bool(first and contract_start and first < contract_start or last and contract_end and last > contract_end)
+
+
 def _check_laycan(shipment: Shipment, deal: Deal) -> None:
     start, end = shipment.laycan_start, shipment.laycan_end
     if start and end and end < start:
         raise RuleError(_("The laycan cannot end before it starts."))
-    if deal.laycan_start and start and start < deal.laycan_start or deal.laycan_end and end and end > deal.laycan_end:
+    if laycan_outside(start, end, deal.laycan_start, deal.laycan_end):
         raise RuleError(_("The narrowed laycan must lie within the contract's, %(start)s to %(end)s.")
                         % {"start": deal.laycan_start, "end": deal.laycan_end})
+
+
+def recorded_shipments_hold_the_amendment(amended: Deal) -> str | None:
+    """New terms that the shipments already recorded would break: fewer liftings than there are shipments, or a
+    laycan that a shipment's narrowed laycan leaves. The shipment is changed first, or the amendment is not made."""
+    shipments = list(Shipment.objects.filter(deal=amended.pk).only("number", "laycan_start", "laycan_end"))
+    if len(shipments) > amended.liftings:
+        return (_("This contract has %(count)s shipments recorded: it cannot be amended to fewer liftings.")
+                % {"count": len(shipments)})
+    for shipment in shipments:
+        first, last = shipment.laycan_start or shipment.laycan_end, shipment.laycan_end or shipment.laycan_start
+        if first and last and laycan_outside(first, last, amended.laycan_start, amended.laycan_end):
+            return (_("Shipment %(number)s's laycan, %(start)s to %(end)s, lies outside the new contract laycan: "
+                      "change the shipment's laycan first.")
+                    % {"number": shipment.number, "start": formats.date_format(first, "SHORT_DATE_FORMAT"),
+                       "end": formats.date_format(last, "SHORT_DATE_FORMAT")})
+    return None
 
 
 def lifting_range(deal: Deal) -> tuple[Decimal, Decimal]:

@@ -17,7 +17,7 @@ class ReceivablesConfig(AppConfig):
         from pipeline.deal_panels import register_deal_panel
         from pipeline.reminders import register_causes
         from pipeline.selectors import can_sell
-        from pipeline.services import register_cancel_guard
+        from pipeline.services import cancel_guards
 
         from .customer_column import OVERDUE_COLUMN
         from .panels import (
@@ -37,4 +37,4 @@ class ReceivablesConfig(AppConfig):
         register_complaint_panel(complaint_credit_panel)
         register_causes(invoices_overdue)
         register_list_column(OVERDUE_COLUMN)
-        register_cancel_guard(invoices_hold_the_cancel)
+        cancel_guards.register(invoices_hold_the_cancel)

@@ -272,7 +272,7 @@ def deal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         amendment.can_decide = amendment.status == Amendment.Status.PENDING and access.can_approve_amendment(
             request.user, owner=deal.owner, requested_by_id=amendment.requested_by_id)
     # A contract being executed stays signed: the page says why instead of offering the move.
-    held = services.signing_hold(deal) if can_change and deal.outcome == Outcome.WON else None
+    held = services.signing_guards.refusal(deal) if can_change and deal.outcome == Outcome.WON else None
     return render(request, "pipeline/deal_detail.html", {
         "deal": deal,
         "moves": deal.moves.select_related("by"),
@@ -482,7 +482,7 @@ def deal_cancel(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             return redirect("deals:detail", pk=deal.pk)
     return render(request, "pipeline/deal_action.html", {
         "deal": deal, "form": form, "title": _("Cancel the contract"), "submit": _("Cancel the contract"),
-        "danger": True, "held": services.cancel_hold(deal),
+        "danger": True, "held": services.cancel_guards.refusal(deal),
         "intro": _("The contract stays on record with its number and signing date, marked cancelled. It no "
                    "longer counts as signed in the scorecards, and a commission already approved on it is "
                    "clawed back in the next statement.")})
