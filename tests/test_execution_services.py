@@ -116,8 +116,20 @@ def test_a_laycan_with_one_date_is_that_day_and_an_open_contract_laycan_bounds_o
 
 
 def test_a_narrowed_laycan_of_one_date_after_the_contracts_is_refused(cast, coal):
-    with pytest.raises(RuleError, match="within the contract's"):
+    with pytest.raises(RuleError, match="within the contract's, 2026-03-01 to 2026-03-10"):
         record(coal, cast.rep, laycan_start=datetime.date(2026, 3, 12))
+
+
+def test_a_contract_laycan_open_at_one_end_is_named_by_its_other(cast, coal):
+    coal.laycan_start = None
+    coal.save(update_fields=["laycan_start"])
+    with pytest.raises(RuleError, match=r"must not end after the contract's, 2026-03-10\.$"):
+        record(coal, cast.rep, laycan_start=datetime.date(2026, 3, 8), laycan_end=datetime.date(2026, 3, 12))
+    coal.laycan_start, coal.laycan_end = datetime.date(2026, 3, 1), None
+    coal.save(update_fields=["laycan_start", "laycan_end"])
+    with pytest.raises(RuleError, match=r"must not begin before the contract's, 2026-03-01\.$"):
+        record(coal, cast.rep, laycan_end=datetime.date(2026, 2, 27))
+    assert record(coal, cast.rep, laycan_start=datetime.date(2026, 4, 2)).laycan_start == datetime.date(2026, 4, 2)
 
 
 def amend(deal, by, **terms):

@@ -69,8 +69,22 @@ def _check_laycan(shipment: Shipment, deal: Deal) -> None:
     if start and end and end < start:
         raise RuleError(_("The laycan cannot end before it starts."))
     if laycan_outside(start, end, deal.laycan_start, deal.laycan_end):
-        raise RuleError(_("The narrowed laycan must lie within the contract's, %(start)s to %(end)s.")
-                        % {"start": deal.laycan_start, "end": deal.laycan_end})
+        raise RuleError(_contract_laycan_refusal(deal.laycan_start, deal.laycan_end))
+
+
+def _contract_laycan_refusal(start: date | None, end: date | None) -> str:
+    """The shipment form's message, its dates as the user writes them; a contract laycan open at one end says so."""
+    if start and end:
+        return (_("The narrowed laycan must lie within the contract's, %(start)s to %(end)s.")
+                % {"start": _day(start), "end": _day(end)})
+    if start:
+        return _("The narrowed laycan must not begin before the contract's, %(start)s.") % {"start": _day(start)}
+    assert end is not None  # laycan_outside found the laycan outside a bound
+    return _("The narrowed laycan must not end after the contract's, %(end)s.") % {"end": _day(end)}
+
+
+def _day(value: date) -> str:
+    return formats.date_format(value, "SHORT_DATE_FORMAT")
 
 
 def recorded_shipments_hold_the_amendment(amended: Deal) -> str | None:
@@ -85,8 +99,7 @@ def recorded_shipments_hold_the_amendment(amended: Deal) -> str | None:
         if first and last and laycan_outside(first, last, amended.laycan_start, amended.laycan_end):
             return (_("Shipment %(number)s's laycan, %(start)s to %(end)s, lies outside the new contract laycan: "
                       "change the shipment's laycan first.")
-                    % {"number": shipment.number, "start": formats.date_format(first, "SHORT_DATE_FORMAT"),
-                       "end": formats.date_format(last, "SHORT_DATE_FORMAT")})
+                    % {"number": shipment.number, "start": _day(first), "end": _day(last)})
     return None
 
 
