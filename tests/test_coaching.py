@@ -4,6 +4,8 @@ languages, the lock on an acknowledged note, and where they show (inbox, bell, t
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -337,9 +339,6 @@ def test_the_inbox_asks_the_coaching_nothing_while_the_bell_counts_none_and_show
     """The bell counts the open reminders and the coaching waiting: while it counts only reminders, the inbox does
     not read the coaching's lists (two queries a page for every rep with none); once something waits, the next
     page shows it. (The bell's count is read on every page here; tests/test_bell.py holds the cached one.)"""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client = client_as(cast.rep)
     with CaptureQueriesContext(connection) as ran:
         html = client.get(reverse("reminders:inbox")).text

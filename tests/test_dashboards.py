@@ -17,12 +17,14 @@ from django.utils.formats import date_format
 from accounts.models import Position
 from accounts.sql import first_and_total
 from customers.models import Complaint, Customer
+from customers.selectors import ACTIVE
 from pipeline.models import STAGE_ORDER, Deal, Outcome, Reminder, Stage, StageMove
 from pipeline.selectors import deals_visible_to, open_reminders
 from targets import dashboards, periods
 from targets.coaching.models import CoachingNote
 from targets.kpis import compute_scorecards, scoring_team_q
 from targets.models import Scorecard
+from targets.views.dashboards import COMPLAINT_ROW
 
 from .conftest import ROLES
 from .factories import (
@@ -620,14 +622,10 @@ def test_a_teams_open_complaints_are_read_by_the_index_of_the_open_ones(cast):
     (`customer_by_owner`), where every complaint of 800 customers was read for 100 open ones at the large size.
     Held on what the query reads: the index's condition is the dashboards' open statuses, and the customer's
     columns the list shows are in the owner's index."""
-    from customers.selectors import ACTIVE
-
     customer = CustomerFactory(owner=cast.rep)
     worked_on = [ComplaintFactory(customer=customer, status=status) for status in ACTIVE]
     ComplaintFactory(customer=customer, status=Complaint.Status.CLOSED)
     team = cast.rep.team
-    from targets.views.dashboards import COMPLAINT_ROW
-
     listed = dashboards.open_complaints(
         complaints=Complaint.objects.filter(scoring_team_q(team, "customer__owner"))).only(*COMPLAINT_ROW)
     assert set(listed) == set(worked_on)

@@ -90,16 +90,17 @@ def _day(value: date) -> str:
 def recorded_shipments_hold_the_amendment(amended: Deal) -> str | None:
     """New terms that the shipments already recorded would break: fewer liftings than there are shipments, or a
     laycan that a shipment's narrowed laycan leaves. The shipment is changed first, or the amendment is not made."""
-    shipments = list(Shipment.objects.filter(deal=amended.pk).only("number", "laycan_start", "laycan_end"))
+    # Their narrowed laycans as stored (`laycan_from`, `laycan_to`: a single date set read as that day).
+    shipments = list(Shipment.objects.filter(deal=amended.pk).order_by("number")
+                     .values_list("number", "laycan_from", "laycan_to"))
     if len(shipments) > amended.liftings:
         return (_("This contract has %(count)s shipments recorded: it cannot be amended to fewer liftings.")
                 % {"count": len(shipments)})
-    for shipment in shipments:
-        first, last = shipment.laycan_start or shipment.laycan_end, shipment.laycan_end or shipment.laycan_start
-        if first and last and laycan_outside(first, last, amended.laycan_start, amended.laycan_end):
+    for number, first, last in shipments:
+        if laycan_outside(first, last, amended.laycan_start, amended.laycan_end):
             return (_("Shipment %(number)s's laycan, %(start)s to %(end)s, lies outside the new contract laycan: "
                       "change the shipment's laycan first.")
-                    % {"number": shipment.number, "start": _day(first), "end": _day(last)})
+                    % {"number": number, "start": _day(first), "end": _day(last)})
     return None
 
 
