@@ -34,8 +34,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from accounts import access
+from accounts.access import RecordKind
 from accounts.models import Department, Team, User
-from customers.models import Complaint, Customer, Tier
+from customers.models import Complaint, Customer, CustomerTally, Tier
 from customers.selectors import ACTIVE, with_overdue
 from pipeline import bell
 from pipeline.models import STAGE_ORDER, Activity, Deal, Reminder
@@ -283,11 +284,13 @@ def open_complaints(*, complaints: QuerySet[Complaint]) -> QuerySet[Complaint]:
             .order_by(F("is_overdue").desc(), "resolve_by", "pk"))
 
 
-def tier_mix(*, customers: QuerySet[Customer]) -> list[dict[str, Any]]:
-    """Customers (not lost) per value tier, with each tier's share."""
-    # COUNT(*): the tier index (with the status) answers alone.
-    counts = dict(customers.exclude(status=Customer.Status.LOST).values_list("tier").order_by()
-                  .annotate(n=Count("*")))
+def tier_mix(viewer: User) -> list[dict[str, Any]]:
+    """The customers `viewer` sees (not lost) per value tier, with each tier's share: summed from the tally the
+    database keeps per owner, tier and status (CustomerTally), not counted from the customers (2 ms of the
+    director's dashboard)."""
+    tallies = access.owned_by_visible(viewer, CustomerTally.objects.exclude(status=Customer.Status.LOST),
+                                      RecordKind.CUSTOMER)
+    counts = dict(tallies.values_list("tier").order_by().annotate(n=Sum("customers")))
     total = sum(counts.values())
     return [{"tier": tier, "label": tier.label, "count": counts.get(tier, 0),
              "share": _percent(Decimal(counts.get(tier, 0)) / total) if total else None} for tier in Tier]

@@ -124,7 +124,9 @@ def test_the_operators_check_finds_a_drifted_tally_and_repair_writes_it_again(ca
     out = StringIO()
     call_command("pipeline_tally", stdout=out)
     assert out.getvalue().splitlines() == ["The pipeline tally matches the deals.",
-                                           "The activity tally matches the activities."]
+                                           "The activity tally matches the activities.",
+                                           "The customer tally matches the customers.",
+                                           "The owed tally matches the open invoices."]
     # Written around the triggers: one group's count wrong, one group missing.
     PipelineTally.objects.filter(owner=cast.rep).update(deals=4)
     PipelineTally.objects.filter(owner=cast.other_rep).delete()
@@ -143,6 +145,8 @@ def test_the_operators_check_finds_a_drifted_tally_and_repair_writes_it_again(ca
     out = StringIO()
     call_command("pipeline_tally", "--repair", stdout=out)
     assert out.getvalue().splitlines() == ["The pipeline tally matched the deals; nothing to repair.",
-                                           "The activity tally matched the activities; nothing to repair."]
+                                           "The activity tally matched the activities; nothing to repair.",
+                                           "The customer tally matched the customers; nothing to repair.",
+                                           "The owed tally matched the open invoices; nothing to repair."]
     services.deal_move(deal=rep_deal, to_stage=Stage.DEVELOPMENT, by=cast.rep, expected_version=rep_deal.version)
     assert tally() == grouped()

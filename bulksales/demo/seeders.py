@@ -27,7 +27,9 @@ from bulksales.demo.receivables import seed_receivables
 from bulksales.demo.shipments import seed_shipments
 from bulksales.demo.specifications import seed_specifications
 from bulksales.demo.targets import seed_targets
+from customers.models import CustomerTally
 from pipeline.models import ActivityTally, PipelineTally
+from pipeline.receivables.models import OwedTally
 from targets.models import ScorecardRefresh
 
 SEEDERS: list[Callable[[], None]] = [seed_organisation, seed_customers, seed_specifications, seed_pipeline,
@@ -59,7 +61,7 @@ def seed_large(*, scale: float = 1.0, out: Callable[[str], None] = print) -> Lar
             seeder(seed)
         _drop_refresh_requests()
     # After the commit: in one transaction, no row version a load replaced could be reclaimed.
-    seed.compact(PipelineTally, ActivityTally)
+    seed.compact(PipelineTally, ActivityTally, CustomerTally, OwedTally)
     if connection.vendor == "postgresql":
         since = time.monotonic()
         with connection.cursor() as cursor:

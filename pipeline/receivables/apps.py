@@ -18,6 +18,7 @@ class ReceivablesConfig(AppConfig):
         from pipeline.reminders import register_causes
         from pipeline.selectors import can_sell
         from pipeline.services import cancel_guards
+        from pipeline.tally import TALLIES
 
         from .customer_column import OVERDUE_COLUMN
         from .panels import (
@@ -28,6 +29,7 @@ class ReceivablesConfig(AppConfig):
         )
         from .reminders import invoices_overdue
         from .services import invoices_hold_the_cancel
+        from .tally import OWED_TALLY
 
         register_deal_panel(deal_receivables_panel)
         # The customer page's tab of what the customer owes, for who sees the money of its contracts.
@@ -38,3 +40,5 @@ class ReceivablesConfig(AppConfig):
         register_causes(invoices_overdue)
         register_list_column(OVERDUE_COLUMN)
         cancel_guards.register(invoices_hold_the_cancel)
+        if OWED_TALLY not in TALLIES:  # the operator's check of the tallies (manage.py pipeline_tally)
+            TALLIES.append(OWED_TALLY)

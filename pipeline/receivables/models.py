@@ -110,6 +110,24 @@ class Invoice(models.Model):
         return display(self, "kind")
 
 
+class OwedTally(models.Model):
+    """What customers owe that falls due on one day: the open invoices (open_amount > 0) due then, and their open
+    amounts in the base currency at each invoice's rate, unrounded. Kept by the database itself (triggers on the
+    invoices' table, migration 0004) on every insert, update and delete of an invoice, in the same transaction:
+    the director's ageing sums these few hundred days instead of 13,500 open invoices (3.6 ms of the dashboard).
+    A day may hold 0 once its invoices are paid. Never written by the application; `manage.py pipeline_tally`
+    checks it."""
+
+    due_on = models.DateField(unique=True)
+    invoices = models.IntegerField(default=0)
+    # open_amount (2 places) times rate_to_base (6 places), summed exactly: rounded to the cent once, as the sum
+    # of the invoices themselves is.
+    owed_base = models.DecimalField(max_digits=30, decimal_places=8, default=Decimal(0))
+
+    def __str__(self) -> str:
+        return f"{self.due_on}: {self.invoices}"
+
+
 class InvoiceLine(models.Model):
     """One line of an invoice: the cargo at its price, a quality adjustment, or a deduction of what an
     earlier invoice billed. The words are chosen from `kind` when shown, in the reader's language."""

@@ -317,8 +317,8 @@ def director(request: AuthenticatedRequest) -> HttpResponse:
     by_department: dict[object, dict[date, Decimal]] = {}
     for card in trend:
         by_department.setdefault(card.subject_object, {})[card.period_start] = card.sales_amount
-    tiers = dashboards.tier_mix(customers=customer_selectors.customers_visible_to(request.user))
-    ageing = receivables_ageing.ageing(invoices_visible_to(request.user), today)
+    tiers = dashboards.tier_mix(request.user)
+    ageing = receivables_ageing.ageing_of_all(today)  # the director sees every invoice
     return render(request, "targets/dashboard_director.html", {
         "quarter": quarter,
         "next_quarter": _quarter(quarter["end"] + timedelta(days=1)),
