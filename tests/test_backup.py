@@ -147,6 +147,7 @@ def test_a_dump_restored_into_a_fresh_database_has_every_row_and_serves_the_same
     assert tally.stdout.splitlines() == ["The pipeline tally matches the deals.",
                                          "The activity tally matches the activities.",
                                          "The customer tally matches the customers.",
+                                         "The shipments' copy of their contracts matches the contracts.",
                                          "The owed tally matches the open invoices."]
     assert balances.stdout.strip() == "Every invoice's balances match its payments and credit notes."
     project_tables = {model._meta.db_table for model in apps.get_models(include_auto_created=True)}

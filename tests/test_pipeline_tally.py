@@ -126,6 +126,7 @@ def test_the_operators_check_finds_a_drifted_tally_and_repair_writes_it_again(ca
     assert out.getvalue().splitlines() == ["The pipeline tally matches the deals.",
                                            "The activity tally matches the activities.",
                                            "The customer tally matches the customers.",
+                                           "The shipments' copy of their contracts matches the contracts.",
                                            "The owed tally matches the open invoices."]
     # Written around the triggers: one group's count wrong, one group missing.
     PipelineTally.objects.filter(owner=cast.rep).update(deals=4)
@@ -147,6 +148,8 @@ def test_the_operators_check_finds_a_drifted_tally_and_repair_writes_it_again(ca
     assert out.getvalue().splitlines() == ["The pipeline tally matched the deals; nothing to repair.",
                                            "The activity tally matched the activities; nothing to repair.",
                                            "The customer tally matched the customers; nothing to repair.",
+                                           "The shipments' copy of their contracts matched the contracts; nothing "
+                                           "to repair.",
                                            "The owed tally matched the open invoices; nothing to repair."]
     services.deal_move(deal=rep_deal, to_stage=Stage.DEVELOPMENT, by=cast.rep, expected_version=rep_deal.version)
     assert tally() == grouped()

@@ -17,7 +17,9 @@ class ExecutionConfig(AppConfig):
         from pipeline.laycan_sources import register_laycan_source
         from pipeline.reminders import register_causes
         from pipeline.services import amendment_guards, cancel_guards, signing_guards
+        from pipeline.tally import TALLIES
 
+        from .contract_copies import CONTRACT_COPIES
         from .panels import (
             complaint_cargo_panel,
             contract_state_badge,
@@ -41,3 +43,5 @@ class ExecutionConfig(AppConfig):
         signing_guards.register(shipments_hold_the_signing)
         cancel_guards.register(loaded_cargo_holds_the_cancel)
         amendment_guards.register(recorded_shipments_hold_the_amendment)
+        if CONTRACT_COPIES not in TALLIES:  # the operator's check (manage.py pipeline_tally)
+            TALLIES.append(CONTRACT_COPIES)
