@@ -1,9 +1,9 @@
 """The tallies the database keeps by triggers: the pipeline's per owner, stage and outcome (models.PipelineTally,
 migration 0028), the activities' per customer and author (models.ActivityTally, migration 0031) and the customers'
-per owner, tier and status (customers.models.CustomerTally); the apps above add theirs (`TALLIES.append`, as
-receivables' owed per due date). How to tell that each still matches what it counts, and how to write it again
-from that. Only a write around the triggers can make one drift (a trigger disabled, rows copied in before the
-triggers exist): an operator's check (`manage.py pipeline_tally`)."""
+per owner, tier and status (customers.models.CustomerTally); the apps above add theirs to `TALLIES` (receivables'
+owed per due date, execution's copy of each shipment's contract sellers). How to tell that each still matches what
+it counts, and how to write it again from that. Only a write around the triggers can make one drift (a trigger
+disabled, rows copied in before the triggers exist): an operator's check (`manage.py pipeline_tally`)."""
 
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -22,11 +22,11 @@ CENT = Decimal("0.01")
 class Drift(NamedTuple):
     group: tuple[Any, ...]  # the pipeline's (owner, stage, outcome); the activities' (customer, author); ...
     kept: tuple[Any, ...]  # what the tally says: (deals, amount in base currency); (activities,); ...
-    counted: tuple[Any, ...]  # what grouping the deals or activities says
+    counted: tuple[Any, ...]  # what the rows it counts say (the deals, the activities, ...)
 
 
 def groups_drifted(kept: dict[tuple[Any, ...], tuple[Any, ...]], counted: dict[tuple[Any, ...], tuple[Any, ...]],
-           nothing: tuple[Any, ...]) -> list[Drift]:
+                   nothing: tuple[Any, ...]) -> list[Drift]:
     return [Drift(group, kept.get(group, nothing), counted.get(group, nothing))
             for group in sorted(kept.keys() | counted.keys())
             if kept.get(group, nothing) != counted.get(group, nothing)]
@@ -81,7 +81,7 @@ def customer_tally_drift() -> list[Drift]:
 
 
 def rewrite(counted: type[Model], drift: Callable[[], list[Drift]], tally: type[Model],
-             rows: Callable[[], Iterable[Model]]) -> list[Drift]:
+            rows: Callable[[], Iterable[Model]]) -> list[Drift]:
     """Write a tally again from what it counts, with that table locked against writes meanwhile (reads go on; on
     PostgreSQL, a SHARE lock); returns the groups that had drifted. Run twice, the second finds none."""
     with transaction.atomic():
