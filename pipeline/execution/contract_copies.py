@@ -4,7 +4,7 @@ pipeline's tallies (`manage.py pipeline_tally`, pipeline/tally.py). Only a write
 drift (a trigger disabled, rows loaded before the triggers exist)."""
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, Q, Value, When
 
 from pipeline.models import Outcome
 from pipeline.tally import Drift, Tally
@@ -14,13 +14,18 @@ from .models import Shipment
 
 def contract_copies_drift() -> list[Drift]:
     """Each shipment whose copy differs from its contract, by key: (owner, second seller, signed) as kept and as
-    the contract says. Reads every shipment once (an operator's check, not a page)."""
-    rows = Shipment.objects.order_by("pk").values_list(
-        "pk", "contract_owner", "contract_second_seller", "contract_signed", "deal__owner", "deal__co_seller",
-        "deal__outcome")
+    the contract says. The comparison is the database's: only the shipments that differ are read."""
+    signed = Q(deal__outcome=Outcome.WON)
+    same = (Q(contract_owner=F("deal__owner"))
+            & (Q(contract_second_seller=F("deal__co_seller"))
+               | Q(contract_second_seller__isnull=True, deal__co_seller__isnull=True))
+            & (Q(contract_signed=True) & signed | Q(contract_signed=False) & ~signed))
+    rows = (Shipment.objects.alias(copied=Case(When(same, then=Value(True)), default=Value(False)))
+            .filter(copied=False).order_by("pk")
+            .values_list("pk", "contract_owner", "contract_second_seller", "contract_signed", "deal__owner",
+                         "deal__co_seller", "deal__outcome"))
     return [Drift((pk,), (owner, second, signed), (deal_owner, deal_second, outcome == Outcome.WON))
-            for pk, owner, second, signed, deal_owner, deal_second, outcome in rows.iterator(chunk_size=5000)
-            if (owner, second, signed) != (deal_owner, deal_second, outcome == Outcome.WON)]
+            for pk, owner, second, signed, deal_owner, deal_second, outcome in rows]
 
 
 def contract_copies_rewrite() -> list[Drift]:

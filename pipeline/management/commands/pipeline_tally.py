@@ -1,7 +1,8 @@
 """Report where the tallies the database keeps differ from what they count: the pipeline's groups (owner, stage,
 outcome) against their deals, the activities' pairs (customer, author) against their activities, the customers'
-groups (owner, tier, status) against their customers, what is owed per due date against the open invoices; with
---repair write each that differs again from what it counts (pipeline/tally.py `TALLIES`)."""
+groups (owner, tier, status) against their customers, what is owed per due date against the open invoices, and
+what each shipment carries of its contract against the contract; with --repair write each that differs again from
+what it counts (pipeline/tally.py `TALLIES`)."""
 
 from collections.abc import Callable
 from typing import Any
@@ -23,7 +24,8 @@ def _listed(drifted: list[Drift], line: Callable[[Drift], str]) -> str:
 class Command(BaseCommand):
     help = ("Check the tallies the database keeps (the board's deals per owner, stage and outcome; the activity "
             "list's activities per customer and author; the tier mix's customers per owner, tier and status; the "
-            "ageing's open invoices per due date) against what they count; --repair rebuilds them.")
+            "ageing's open invoices per due date; each shipment's copy of its contract's sellers) against what they "
+            "count; --repair rebuilds them.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--repair", action="store_true", help="Write each tally again from what it counts.")
