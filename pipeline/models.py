@@ -466,8 +466,8 @@ class Deal(models.Model):
             models.Index(F("owner"), Coalesce("laycan_end", "laycan_start"), name="deal_laycans_by_owner",
                          condition=Q(outcome=Outcome.WON) | Q(outcome=Outcome.OPEN, stage=Stage.NEGOTIATION)),
             # The signed contracts each person sees as owner or as second seller, from the index alone on PostgreSQL
-            # (the laycan calendar's vessels: execution.selectors.shipment_laycans_in), with what its filters and
-            # the other way of seeing them read.
+            # (a team's overdue invoices, a seller's contracts' records: selectors.deals_visible_each_way), with the
+            # commodity a filter reads and the other way of seeing them.
             models.Index(fields=["owner"], name="deal_signed_by_owner", condition=Q(outcome=Outcome.WON),
                          include=["id", "co_seller", "commodity"]),
             models.Index(fields=["co_seller"], name="deal_signed_by_second_seller",

@@ -14,9 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pipeline import transfers
-from pipeline.execution import selectors
 from pipeline.execution.models import Shipment
 from pipeline.models import Deal, Outcome
+from pipeline.selectors import deals_visible_to
 
 from .factories import CustomerFactory, SignedDealFactory
 from .test_execution_where_it_shows import MARCH_2026, record, vessels
@@ -72,9 +72,9 @@ def test_a_shipment_carries_what_its_contract_says_after_every_write(cast):
 
 @pytest.mark.parametrize("role", ["manager", "rep", "other_rep", "account_manager"])
 def test_the_calendar_reads_a_sellers_vessels_from_the_shipments_copy(client_as, cast, role):
-    """Unfiltered, the month's vessels come from the sellers the shipments carry, without reading the contracts:
-    the same vessels as read through the contracts (the filtered calendar's way), for the owner, the second seller,
-    their manager and someone who sees neither contract."""
+    """The month's vessels come from the sellers the shipments carry, without reading the contracts: the vessels
+    of the signed contracts the user sees, for the owner, the second seller, their manager and someone who sees
+    neither contract."""
     mine = SignedDealFactory(customer=CustomerFactory(owner=cast.rep))
     co_sold = SignedDealFactory(customer=CustomerFactory(owner=cast.other_rep), co_seller=cast.rep,
                                 co_seller_share=30)
@@ -88,8 +88,9 @@ def test_the_calendar_reads_a_sellers_vessels_from_the_shipments_copy(client_as,
     [windows] = [query["sql"] for query in queries
                  if query["sql"].startswith(windows_read) and "ORDER BY" in query["sql"]]
     assert "pipeline_deal" not in windows and "contract_owner_id" in windows
-    through_contracts = selectors.shipment_laycans_in(user, Deal.objects.filter(pk__gt=0), datetime.date(2026, 3, 1),
-                                                      datetime.date(2026, 3, 31))
+    through_contracts = Shipment.objects.filter(
+        deal__in=deals_visible_to(user).filter(outcome=Outcome.WON), laycan_from__lte=datetime.date(2026, 3, 31),
+        laycan_to__gte=datetime.date(2026, 3, 1))
     assert vessels(response) == {f"{shipment.vessel_name} — {shipment.deal.contract_number}/{shipment.number}"
                                  for shipment in through_contracts.select_related("deal")}
     assert {label.split(" — ")[0] for label in vessels(response)} == {
