@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers
 
-from accounts.filters import BusinessDateFilter
+from accounts.filters import BusinessDateFilter, WholeNumberFilter
 from pipeline.execution import selectors as execution_selectors
 from pipeline.execution.models import Assay, AssayResult, CargoClaim, LaytimeStatement, Shipment
 from pipeline.letters_of_credit.models import Discrepancy, LCAmendment, LetterOfCredit, Presentation
@@ -124,8 +124,8 @@ class ShipmentSerializer(OfContract):
 class ContractFilter(django_filters.FilterSet):
     """By the contract or the customer, by id: one outside the user's scope finds nothing, as a missing one."""
 
-    deal = django_filters.NumberFilter(label=_("Contract"), field_name="deal_id")
-    customer = django_filters.NumberFilter(label=_("Customer"), field_name="deal__customer_id")
+    deal = WholeNumberFilter(label=_("Contract"), field_name="deal_id")
+    customer = WholeNumberFilter(label=_("Customer"), field_name="deal__customer_id")
 
 
 class ShipmentFilter(ContractFilter):
@@ -326,7 +326,7 @@ class PaymentSerializer(ModelSerializer):
 
 
 class PaymentFilter(django_filters.FilterSet):
-    customer = django_filters.NumberFilter(label=_("Customer"), field_name="customer_id")
+    customer = WholeNumberFilter(label=_("Customer"), field_name="customer_id")
     received_from = BusinessDateFilter(label=_("Received on"), field_name="received_on", lookup_expr="gte")
     received_to = BusinessDateFilter(label=_("Received on"), field_name="received_on", lookup_expr="lte")
     currency = django_filters.CharFilter(label=_("Currency"), lookup_expr="iexact")

@@ -7,6 +7,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from rest_framework import mixins, serializers
 
+from accounts.filters import WholeNumberFilter
 from pipeline import selectors as pipeline_selectors
 from pipeline.models import Reminder
 from targets import dashboards as target_dashboards
@@ -89,10 +90,10 @@ class ReminderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
 
 
 class TargetFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter()
-    quarter = django_filters.NumberFilter()
+    year = WholeNumberFilter(max_value=9999)
+    quarter = WholeNumberFilter(max_value=4)
     # By id: a team outside the user's scope finds nothing, as a missing one.
-    team = django_filters.NumberFilter(field_name="team_id")
+    team = WholeNumberFilter(field_name="team_id")
 
     class Meta:
         model = TeamTarget

@@ -74,6 +74,8 @@ def form_data(data: Any) -> QueryDict:
     posted = QueryDict(mutable=True)
     for key, value in data.items():
         values = value if isinstance(value, list) else [value]
+        if any(isinstance(item, (dict, list)) for item in values):  # a form's field holds text, never structure
+            raise exceptions.ValidationError({key: [_("Send a value or a list of values here, not an object.")]})
         posted.setlist(key, [str(item) for item in values if item is not None])
     return posted
 
@@ -287,7 +289,7 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     def move(self, request: Request, pk: int) -> Response:
         """Move an open deal to another stage (backwards with a reason), as the deal page's Move does."""
         deal = self._changeable()
-        form = MoveForm(request.data, deal=deal)
+        form = MoveForm(form_data(request.data), deal=deal)
         if not form.is_valid():
             raise form_errors(form)
         try:
@@ -306,8 +308,8 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
         unbound = SignForm(instance=terms)
         # The page's form shows the current terms to confirm; a script sends only what it changes, but
         # always the version it read (else a stale read would sign unseen terms).
-        data = {name: unbound[name].value() for name in unbound.fields if name != "version"} | dict(
-            request.data.items())
+        data = form_data({name: unbound[name].value() for name in unbound.fields if name != "version"} | dict(
+            request.data.items()))
         form = SignForm(data, instance=terms)
         if not form.is_valid():
             raise form_errors(form)
