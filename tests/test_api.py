@@ -658,6 +658,20 @@ def test_a_new_customers_refusals_speak_the_users_language(cast):
     assert re.search(r"[\u4e00-\u9fff]", response.json()["detail"]), response.json()
 
 
+def test_a_deals_amount_is_a_decimal_string_to_the_cent_fraction_as_the_schema_says(cast, world):
+    """Quantity × price, exactly, as the other sums of money are written (it went out as a JSON float)."""
+    deal = world["deal_a"]
+    Deal.objects.filter(pk=deal.pk).update(quantity_tonnes=Decimal("55000.25"), price_per_tonne=Decimal("123.45"))
+    client = api_as(cast.rep)
+    written = client.get(reverse("api:deal-detail", args=[deal.pk])).json()
+    assert written["amount"] == "6789780.8625"
+    listed = {row["id"]: row for row in all_results(client, reverse("api:deal-list"))}
+    assert listed[deal.pk]["amount"] == "6789780.8625"
+    properties = client.get(reverse("api:schema"), HTTP_ACCEPT="application/json").json()[
+        "components"]["schemas"]["Deal"]["properties"]
+    assert properties["amount"]["type"] == "string" and properties["amount"]["format"] == "decimal"
+
+
 WRITES = {  # each write of the API, and what it would change
     "customer-list": lambda world: ([], lambda: Customer.objects.count()),
     "customer-contacts": lambda world: ([world["customer_a"].pk], lambda: Contact.objects.count()),

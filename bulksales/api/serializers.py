@@ -41,6 +41,9 @@ class DealSerializer(ModelSerializer):
     load_port = serializers.StringRelatedField()
     discharge_port = serializers.StringRelatedField()
     moves = StageMoveSerializer(many=True, read_only=True, source="move_list")  # prefetched (to_attr)
+    # A generated column, which DRF reads as a plain value: its Decimal went out as a JSON number (a float, as
+    # 8199840.0), where the schema and every other sum of money say a decimal string.
+    amount = serializers.DecimalField(max_digits=24, decimal_places=4, read_only=True)
 
     class Meta:
         model = Deal
