@@ -96,7 +96,7 @@ class LaytimeStatementSerializer(ModelSerializer):
 
 
 class CargoClaimSerializer(ModelSerializer):
-    parameter = serializers.CharField(source="parameter.code", read_only=True, default=None)
+    parameter = serializers.CharField(source="parameter.code", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = CargoClaim

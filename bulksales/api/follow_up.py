@@ -21,9 +21,10 @@ from .views import ApiViewSet, CanSell
 
 
 class ReminderSerializer(ModelSerializer):
-    customer_name = serializers.CharField(source="customer.name", read_only=True, default=None)
-    contract_number = serializers.CharField(source="deal.contract_number", read_only=True, default=None)
-    by = serializers.CharField(source="by.username", read_only=True, default=None)
+    customer_name = serializers.CharField(source="customer.name", read_only=True, default=None, allow_null=True)
+    contract_number = serializers.CharField(source="deal.contract_number", read_only=True, default=None,
+                                            allow_null=True)
+    by = serializers.CharField(source="by.username", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Reminder

@@ -61,7 +61,8 @@ class DealSerializer(ModelSerializer):
 class ActivitySerializer(ModelSerializer):
     owner = serializers.CharField(source="owner.username", read_only=True)
     customer_name = serializers.CharField(source="customer.name", read_only=True)
-    next_step_owner = serializers.CharField(source="next_step_owner.username", read_only=True, default=None)
+    next_step_owner = serializers.CharField(source="next_step_owner.username", read_only=True, default=None,
+                                            allow_null=True)
 
     class Meta:
         model = Activity
@@ -72,7 +73,7 @@ class ActivitySerializer(ModelSerializer):
 
 class ComplaintSerializer(ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
-    assignee = serializers.CharField(source="assignee.username", read_only=True, default=None)
+    assignee = serializers.CharField(source="assignee.username", read_only=True, default=None, allow_null=True)
     is_overdue = serializers.BooleanField(read_only=True)
 
     class Meta:
